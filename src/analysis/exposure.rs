@@ -1,0 +1,228 @@
+//! Lower exposure x, direct exposure d and upper exposure X (exposure spec,
+//! section 3), solved one strongly connected component at a time.
+//!
+//! x is linear per component. X maximises over how each seller's unknown
+//! room is shared out (a fractional knapsack whose order depends on the
+//! values), so a component is solved by policy iteration: fix the greedy
+//! allocation, solve that linear system exactly, recompute the allocation,
+//! until it no longer improves. Components too large for a dense solve
+//! rise to the least fixed point by Gauss-Seidel instead.
+
+use super::scc::Sccs;
+use super::solve::{iterate, least_solution, Term, DENSE_MAX};
+use crate::graph::Net;
+
+/// What the equations of one bound (x or X) need to know.
+pub struct Equations<'a> {
+    pub net: &'a Net,
+    /// Buyers in this set carry 1 (R for x, R+ for X).
+    pub restricted: &'a [bool],
+    /// Licensed edges carry 0 into a restricted buyer.
+    pub licensed: &'a [bool],
+}
+
+impl Equations<'_> {
+    /// The value edge `e` carries, given the values of non-restricted buyers.
+    #[inline]
+    fn carried(&self, e: usize, values: impl Fn(usize) -> f64) -> f64 {
+        let u = self.net.buyer[e] as usize;
+        if self.restricted[u] {
+            if self.licensed[e] {
+                0.0
+            } else {
+                1.0
+            }
+        } else {
+            values(u)
+        }
+    }
+
+    /// Whether edge `e` leads to an entity whose value the equation uses.
+    pub fn follows(&self, e: usize) -> bool {
+        !self.restricted[self.net.buyer[e] as usize]
+    }
+
+    /// The room seller `v` leaves beyond its lower bounds: a(v).
+    fn room(&self, v: usize) -> f64 {
+        let r = self.net.sales(v as u32);
+        (1.0 - self.net.lo[r].iter().sum::<f64>()).max(0.0)
+    }
+
+    /// Shares the room of `v` out greedily by carried value; writes the
+    /// allocation `(edge, amount)` to `out` and returns what it adds.
+    fn greedy(&self, v: usize, carried: &dyn Fn(usize) -> f64, out: &mut Vec<(usize, f64)>) -> f64 {
+        out.clear();
+        let mut room = self.room(v);
+        if room <= 0.0 {
+            return 0.0;
+        }
+        let net = self.net;
+        let mut open: Vec<(f64, usize)> =
+            net.sales(v as u32).filter(|&e| net.hi[e] > net.lo[e]).map(|e| (carried(e), e)).collect();
+        open.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut gain = 0.0;
+        for (c, e) in open {
+            if room <= 0.0 || c <= 0.0 {
+                break;
+            }
+            let t = (net.hi[e] - net.lo[e]).min(room);
+            out.push((e, t));
+            gain += t * c;
+            room -= t;
+        }
+        gain
+    }
+
+    /// x(v) or X(v) from the values of v's buyers.
+    fn value_at(&self, v: usize, knapsack: bool, values: &dyn Fn(usize) -> f64, scratch: &mut Vec<(usize, f64)>) -> f64 {
+        let net = self.net;
+        let carried = |e: usize| self.carried(e, values);
+        let base: f64 = net.sales(v as u32).map(|e| net.lo[e] * carried(e)).sum();
+        if knapsack {
+            base + self.greedy(v, &carried, scratch)
+        } else {
+            base
+        }
+    }
+
+    /// The least solution of the equations: x when `knapsack` is false, X
+    /// when true. `hint` (X only) is a lower bound to start from, e.g. x.
+    ///
+    /// # Complexity
+    /// O(V + E) for acyclic parts; a component of k entities costs O(k³)
+    /// per policy step up to `DENSE_MAX`, else O(edges) per sweep.
+    pub fn solve(&self, sccs: &Sccs, knapsack: bool, hint: Option<&[f64]>) -> Vec<f64> {
+        let n = self.net.n;
+        let mut y = vec![0.0f64; n];
+        let mut local = vec![u32::MAX; n];
+        let mut scratch = Vec::new();
+        for c in 0..sccs.len() {
+            let comp = sccs.comp(c);
+            if let [v] = comp {
+                let v = *v as usize;
+                y[v] = self.value_at(v, knapsack, &|u| y[u], &mut scratch);
+                continue;
+            }
+            for (i, &v) in comp.iter().enumerate() {
+                local[v as usize] = i as u32;
+            }
+            let solved = if !knapsack {
+                self.linear(comp, &local, &y, &vec![Vec::new(); comp.len()])
+            } else if comp.len() <= DENSE_MAX {
+                self.policy_iteration(comp, &local, &y, hint)
+            } else {
+                self.value_iteration(comp, &local, &y, hint)
+            };
+            for (i, &v) in comp.iter().enumerate() {
+                y[v as usize] = solved[i];
+                local[v as usize] = u32::MAX;
+            }
+        }
+        y
+    }
+
+    /// Solves a component's linear system with fixed extra allocations
+    /// `alloc[i]` on top of the lower bounds.
+    fn linear(&self, comp: &[u32], local: &[u32], y: &[f64], alloc: &[Vec<(usize, f64)>]) -> Vec<f64> {
+        let net = self.net;
+        let mut b = vec![0.0f64; comp.len()];
+        let mut terms = Vec::new();
+        for (i, &v) in comp.iter().enumerate() {
+            let mut add = |e: usize, w: f64| {
+                if w <= 0.0 {
+                    return;
+                }
+                let u = net.buyer[e] as usize;
+                if !self.restricted[u] && local[u] != u32::MAX {
+                    terms.push(Term { row: i as u32, col: local[u], w });
+                } else {
+                    b[i] += w * self.carried(e, |u| y[u]);
+                }
+            };
+            // One weight per edge: lower bound plus its allocation.
+            let extra = &alloc[i];
+            for e in net.sales(v) {
+                let t = extra.iter().find(|&&(x, _)| x == e).map_or(0.0, |&(_, t)| t);
+                add(e, net.lo[e] + t);
+            }
+        }
+        least_solution(&terms, &b)
+    }
+
+    /// X on a component by policy iteration with exact linear solves.
+    fn policy_iteration(&self, comp: &[u32], local: &[u32], y: &[f64], hint: Option<&[f64]>) -> Vec<f64> {
+        const MAX_STEPS: usize = 200;
+        let mut vals: Vec<f64> = comp.iter().map(|&v| hint.map_or(0.0, |h| h[v as usize])).collect();
+        let mut alloc: Vec<Vec<(usize, f64)>> = vec![Vec::new(); comp.len()];
+        let mut next = Vec::new();
+        for step in 0..MAX_STEPS {
+            let mut changed = false;
+            for (i, &v) in comp.iter().enumerate() {
+                let value = |u: usize| if local[u] != u32::MAX { vals[local[u] as usize] } else { y[u] };
+                let carried = |e: usize| self.carried(e, value);
+                let gain_new = self.greedy(v as usize, &carried, &mut next);
+                let gain_old: f64 = alloc[i].iter().map(|&(e, t)| t * carried(e)).sum();
+                // Switch only on a strict gain, so ties cannot cycle.
+                if step == 0 || gain_new > gain_old + 1e-15 * (1.0 + gain_old) {
+                    if alloc[i] != next {
+                        changed = true;
+                    }
+                    std::mem::swap(&mut alloc[i], &mut next);
+                }
+            }
+            if step > 0 && !changed {
+                break;
+            }
+            vals = self.linear(comp, local, y, &alloc);
+        }
+        vals
+    }
+
+    /// X on a large component: Gauss-Seidel on the full (max) equations,
+    /// rising from the hint to the least fixed point.
+    fn value_iteration(&self, comp: &[u32], local: &[u32], y: &[f64], hint: Option<&[f64]>) -> Vec<f64> {
+        let mut vals: Vec<f64> = comp.iter().map(|&v| hint.map_or(0.0, |h| h[v as usize])).collect();
+        let mut scratch = Vec::new();
+        iterate(&mut vals, |vals, i| {
+            let value = |u: usize| if local[u] != u32::MAX { vals[local[u] as usize] } else { y[u] };
+            self.value_at(comp[i] as usize, true, &value, &mut scratch)
+        });
+        vals
+    }
+
+    /// The k-th iterate of the equations from 0: only paths of at most k
+    /// edges count (`--max-depth`). Stops early once an iterate repeats.
+    ///
+    /// # Complexity
+    /// O(k · (V + E)).
+    pub fn iterates(&self, k: u32, knapsack: bool) -> Vec<f64> {
+        let n = self.net.n;
+        let mut prev = vec![0.0f64; n];
+        let mut next = vec![0.0f64; n];
+        let mut scratch = Vec::new();
+        for _ in 0..k {
+            for v in 0..n {
+                next[v] = self.value_at(v, knapsack, &|u| prev[u], &mut scratch);
+            }
+            std::mem::swap(&mut prev, &mut next);
+            if prev == next {
+                break;
+            }
+        }
+        prev
+    }
+
+    /// Direct exposure d(v): the lower bounds of edges into restricted
+    /// buyers that are not licensed.
+    pub fn direct(&self) -> Vec<f64> {
+        let net = self.net;
+        (0..net.n)
+            .map(|v| {
+                net.sales(v as u32)
+                    .filter(|&e| self.restricted[net.buyer[e] as usize] && !self.licensed[e])
+                    .map(|e| net.lo[e])
+                    .sum()
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,236 @@
+//! Data-driven tests of the engine: a graph in, numbers out.
+
+use super::*;
+use crate::load;
+use crate::model::Model;
+
+/// A small graph written tersely: entities by id (with `id=revenue`),
+/// `a>b share` / `a>b lo..hi` / `a>b ?` supplies edges, `a=>b pct` / `a=>b ?`
+/// stakes, and listed ids.
+fn graph(entities: &str, edges: &[&str], listed: &[&str]) -> Model {
+    let ents: Vec<String> = entities
+        .split_whitespace()
+        .map(|e| match e.split_once('=') {
+            Some((id, rev)) => format!(r#"{{"id":"{id}","name":"{id}","revenue":{rev}}}"#),
+            None => format!(r#"{{"id":"{e}","name":"{e}"}}"#),
+        })
+        .collect();
+    let rels: Vec<String> = edges
+        .iter()
+        .map(|spec| {
+            let (pair, q) = spec.split_once(' ').unwrap_or((spec, "?"));
+            if let Some((a, b)) = pair.split_once("=>") {
+                let pct = if q == "?" { String::new() } else { format!(r#","percent":{q}"#) };
+                format!(r#"{{"type":"owns","from":"{a}","to":"{b}"{pct}}}"#)
+            } else {
+                let (a, b) = pair.split_once('>').unwrap();
+                let amount = match q.split_once("..") {
+                    _ if q == "?" => String::new(),
+                    Some((lo, hi)) => format!(r#","share_min":{lo},"share_max":{hi}"#),
+                    None => format!(r#","share":{q}"#),
+                };
+                format!(r#"{{"type":"supplies","from":"{a}","to":"{b}"{amount}}}"#)
+            }
+        })
+        .collect();
+    let lists: Vec<String> =
+        listed.iter().map(|id| format!(r#"{{"entity":"{id}","list":"BIS Entity List"}}"#)).collect();
+    let json = format!(
+        r#"{{"format":"exposure-graph/1","entities":[{}],"relationships":[{}],"listings":[{}]}}"#,
+        ents.join(","),
+        rels.join(","),
+        lists.join(",")
+    );
+    load::from_json(json.as_bytes()).unwrap_or_else(|p| panic!("test graph invalid: {:?}", p.list))
+}
+
+struct Run {
+    model: Model,
+    outcome: Outcome,
+}
+
+impl Run {
+    fn new(model: Model, opts: Options) -> Run {
+        let net = Net::build(&model);
+        let outcome = evaluate(&net, &opts);
+        Run { model, outcome }
+    }
+    fn ix(&self, id: &str) -> usize {
+        self.model.find(id).unwrap_or_else(|| panic!("no {id}")) as usize
+    }
+    fn x(&self, id: &str) -> f64 {
+        self.outcome.total[self.ix(id)]
+    }
+    fn upper(&self, id: &str) -> f64 {
+        self.outcome.upper[self.ix(id)]
+    }
+    fn direct(&self, id: &str) -> f64 {
+        self.outcome.direct[self.ix(id)]
+    }
+    fn reach(&self, id: &str) -> u32 {
+        self.outcome.reach[self.ix(id)]
+    }
+    fn restricted(&self, id: &str) -> bool {
+        self.outcome.restricted.in_r[self.ix(id)]
+    }
+    fn possibly(&self, id: &str) -> bool {
+        let i = self.ix(id);
+        self.outcome.restricted.in_r_plus[i] && !self.outcome.restricted.in_r[i]
+    }
+}
+
+#[track_caller]
+fn close(got: f64, want: f64) {
+    assert!((got - want).abs() < 1e-12, "got {got}, want {want}");
+}
+
+fn worked_example(b_to_c: &str) -> Run {
+    let model = graph("A=1000 B C H", &["A>H 0.1", "A>B 0.5", "B>H 0.4", b_to_c, "C>H 0.2"], &["H"]);
+    Run::new(model, Options::default())
+}
+
+#[test]
+fn the_spec_worked_example() {
+    let r = worked_example("B>C ?");
+    close(r.x("C"), 0.2);
+    close(r.x("B"), 0.4);
+    close(r.x("A"), 0.3);
+    close(r.direct("A"), 0.1);
+    close(r.outcome.indirect(r.ix("A")), 0.2);
+    close(r.upper("B"), 0.52);
+    close(r.upper("A"), 0.36);
+    assert_eq!(r.reach("A"), 1);
+}
+
+#[test]
+fn the_spec_worked_example_with_bounds() {
+    let r = worked_example("B>C 0..0.25");
+    close(r.upper("B"), 0.45);
+    close(r.x("B"), 0.4);
+    let r = worked_example("B>C 0.1..0.25");
+    close(r.x("B"), 0.42);
+    close(r.upper("B"), 0.45);
+}
+
+fn affiliates(entities: &str, edges: &[&str], listed: &[&str]) -> Run {
+    Run::new(graph(entities, edges, listed), Options { affiliates: Some(50.0), ..Options::default() })
+}
+
+#[test]
+fn ofac_401_majority_ownership_passes_down_a_chain() {
+    // X blocked owns 50 % of A; A owns 50 % of B: both blocked.
+    let r = affiliates("X A B", &["X=>A 50", "A=>B 50"], &["X"]);
+    assert!(r.restricted("A") && r.restricted("B"));
+}
+
+#[test]
+fn ofac_401_stakes_of_blocked_owners_add_up() {
+    // X and Y blocked own 25 % of A each: A is blocked.
+    let r = affiliates("X Y A", &["X=>A 25", "Y=>A 25"], &["X", "Y"]);
+    assert!(r.restricted("A"));
+}
+
+#[test]
+fn ofac_401_direct_and_indirect_stakes_add_up() {
+    // X owns 50 % of A (blocked) and 25 % of B; A owns 25 % of B: B blocked.
+    let r = affiliates("X A B", &["X=>A 50", "X=>B 25", "A=>B 25"], &["X"]);
+    assert!(r.restricted("A") && r.restricted("B"));
+}
+
+#[test]
+fn ofac_401_percentages_are_not_multiplied_but_minorities_do_not_count() {
+    // X owns 40 % of A: A is not blocked, so neither is A's 100 % subsidiary.
+    let r = affiliates("X A B", &["X=>A 40", "A=>B 100"], &["X"]);
+    assert!(!r.restricted("A") && !r.restricted("B"));
+}
+
+#[test]
+fn a_stake_of_unknown_size_makes_an_entity_possibly_restricted() {
+    // X owns an unknown stake of A; others hold 30 %: room 70 >= 50.
+    let r = affiliates("X O A S", &["X=>A ?", "O=>A 30", "S>A 0.2"], &["X"]);
+    assert!(!r.restricted("A") && r.possibly("A"));
+    close(r.x("S"), 0.0);
+    close(r.upper("S"), 0.2);
+    // Others hold 60 %: room 40 < 50, not even possibly.
+    let r = affiliates("X O A", &["X=>A ?", "O=>A 60"], &["X"]);
+    assert!(!r.possibly("A"));
+}
+
+#[test]
+fn without_the_rule_ownership_changes_nothing() {
+    let r = Run::new(graph("X A S", &["X=>A 100", "S>A 0.5"], &["X"]), Options::default());
+    assert!(!r.restricted("A"));
+    close(r.x("S"), 0.0);
+}
+
+#[test]
+fn near_one_cycles_come_out_exact() {
+    // A -> B 0.999, B -> A 0.998, B -> H 0.002.
+    let r = Run::new(graph("A B H", &["A>B 0.999", "B>A 0.998", "B>H 0.002"], &["H"]), Options::default());
+    let xb = 0.002 / (1.0 - 0.999 * 0.998);
+    close(r.x("B"), xb);
+    close(r.x("A"), 0.999 * xb);
+    close(r.upper("B"), xb);
+}
+
+#[test]
+fn a_cycle_with_unknown_room_is_filled_by_policy_iteration() {
+    // A -> B unquantified, B -> A 0.9, B -> H 0.1; A -> H 0..0.5.
+    let r = Run::new(graph("A B H", &["A>B ?", "B>A 0.9", "B>H 0.1", "A>H 0..0.5"], &["H"]), Options::default());
+    close(r.x("A"), 0.0);
+    // Best: A gives all its room to H (carried 1), so X(A) = 0.5 + 0.5 X(B)
+    // and X(B) = 0.9 X(A) + 0.1, i.e. X(A) = 0.55 / 0.55 = 1.
+    close(r.upper("A"), 1.0);
+    close(r.upper("B"), 1.0);
+}
+
+#[test]
+fn licensed_edges_carry_nothing_into_restricted_buyers() {
+    let model = graph("S D H", &["S>H 0.3", "S>D 0.5", "D>H 0.4"], &["H"]);
+    let net = Net::build(&model);
+    let (s, h) = (model.find("S").unwrap(), model.find("H").unwrap());
+    let opts = Options { licensed: vec![net.edge(s, h).unwrap()], ..Options::default() };
+    let r = Run::new(model, opts);
+    close(r.direct("S"), 0.0);
+    close(r.x("S"), 0.2);
+    assert_eq!(r.reach("S"), 1);
+}
+
+#[test]
+fn max_depth_counts_only_short_paths() {
+    let model = graph("A B C H", &["A>B 0.5", "B>C 0.5", "C>H 0.5"], &["H"]);
+    let r = Run::new(model, Options { max_depth: Some(2), ..Options::default() });
+    close(r.x("C"), 0.5);
+    close(r.x("B"), 0.25);
+    close(r.x("A"), 0.0);
+    assert_eq!(r.reach("A"), 0);
+    assert_eq!(r.reach("B"), 1);
+}
+
+#[test]
+fn reach_counts_distinct_restricted_buyers_through_cycles() {
+    let model = graph("A B C H1 H2", &["A>B 0.1", "B>C 0.1", "C>B 0.1", "C>H1 0.1", "B>H2 ?", "H1>A 0.1"], &["H1", "H2"]);
+    let r = Run::new(model, Options::default());
+    assert_eq!(r.reach("A"), 2);
+    // H1 reaches itself through A -> B -> C -> H1.
+    assert_eq!(r.reach("H1"), 2);
+}
+
+#[test]
+fn listings_follow_the_date_and_the_lists() {
+    let json = r#"{"format":"exposure-graph/1",
+      "entities":[{"id":"s","name":"S"},{"id":"h","name":"H"}],
+      "relationships":[{"type":"supplies","from":"s","to":"h","share":0.2}],
+      "listings":[{"entity":"h","list":"EL","start":"2019-05-16","end":"2020-01-01"}]}"#;
+    let model = load::from_json(json.as_bytes()).unwrap();
+    let at = |d: &str, lists: Option<Vec<String>>| {
+        let opts = Options { as_of: crate::model::Date::parse(d), lists, ..Options::default() };
+        Run::new(model.clone(), opts).x("s")
+    };
+    close(at("2019-05-15", None), 0.0);
+    close(at("2019-05-16", None), 0.2);
+    close(at("2020-01-01", None), 0.0);
+    close(at("2019-06-01", Some(vec!["SDN".into()])), 0.0);
+    // No date: only listings without an end count.
+    close(Run::new(model.clone(), Options::default()).x("s"), 0.0);
+}

@@ -1,0 +1,169 @@
+//! Flags shared by the commands that read a graph, and their translation
+//! into checked domain values: a loaded model, resolved ids, [`Options`].
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+use crate::analysis::Options;
+use crate::graph::Net;
+use crate::load::{self, LoadError};
+use crate::model::{Date, EntityIx, Model};
+
+/// The example graph of the README, built into the binary.
+const BUILTIN: &str = include_str!("../../graphs/entity-list-2019.json");
+const BUILTIN_NAME: &str = "graphs/entity-list-2019.json (built in)";
+
+/// How a command ended, when it did not fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Success,
+    /// A `--fail-above` threshold was crossed (exit status 1).
+    ThresholdCrossed,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        match e {
+            Exit::Success => ExitCode::SUCCESS,
+            Exit::ThresholdCrossed => ExitCode::from(1),
+        }
+    }
+}
+
+/// Bad usage that clap cannot see: an unknown id, an edge that does not
+/// exist. Exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// `-g/--graph`.
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// The graph: an exposure-graph/1 .json file. Absent: the built-in
+    /// example graph (Entity List additions, October 2019).
+    #[arg(short = 'g', long = "graph", value_name = "PATH")]
+    pub graph: Option<PathBuf>,
+}
+
+impl GraphArgs {
+    /// Loads and validates the graph (or the built-in one, with a notice).
+    pub fn load(&self) -> Result<Model, LoadError> {
+        match &self.graph {
+            Some(path) => load::from_path(path),
+            None => {
+                eprintln!("note: no --graph given; using the built-in example graph ({BUILTIN_NAME})");
+                load::from_json(BUILTIN.as_bytes())
+                    .map_err(|problems| LoadError { origin: BUILTIN_NAME.into(), problems })
+            }
+        }
+    }
+}
+
+/// The evaluation and what-if flags.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Evaluation date: listings in effect on that day (default: the
+    /// graph's meta.as_of).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// Only listings on these lists count (comma-separated names).
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub lists: Option<Vec<String>>,
+    /// Turn the affiliates (50 %) rule on at this threshold, in percent.
+    #[arg(long, value_name = "PCT", value_parser = parse_threshold)]
+    pub affiliates: Option<f64>,
+    /// Only paths of at most K supplies edges count.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_depth: Option<u32>,
+    /// What-if: ID has a listing in effect (repeatable).
+    #[arg(long = "list", value_name = "ID")]
+    pub list: Vec<String>,
+    /// What-if: no listing of ID is in effect (repeatable).
+    #[arg(long = "delist", value_name = "ID")]
+    pub delist: Vec<String>,
+    /// What-if: sales from SELLER to BUYER are licensed (repeatable).
+    #[arg(long = "license", value_name = "SELLER:BUYER")]
+    pub license: Vec<String>,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("{s:?} is not a real date in the form YYYY-MM-DD"))
+}
+
+fn parse_threshold(s: &str) -> Result<f64, String> {
+    match s.trim_end_matches('%').parse::<f64>() {
+        Ok(t) if t > 0.0 && t <= 100.0 => Ok(t),
+        _ => Err(format!("{s:?} is not a percent above 0 and at most 100")),
+    }
+}
+
+/// Finds an entity by id, or says which flag named an unknown one.
+fn resolve(model: &Model, id: &str, flag: &str) -> Result<EntityIx, UsageError> {
+    model.find(id).ok_or_else(|| UsageError(format!("{flag} {id}: no entity has the id {id:?}")))
+}
+
+impl EvalArgs {
+    /// Checks the flags against the graph and builds the options.
+    pub fn options(&self, model: &Model, net: &Net) -> Result<Options, UsageError> {
+        let list = self.list.iter().map(|id| resolve(model, id, "--list")).collect::<Result<Vec<_>, _>>()?;
+        let delist = self.delist.iter().map(|id| resolve(model, id, "--delist")).collect::<Result<Vec<_>, _>>()?;
+        if let Some(&v) = list.iter().find(|v| delist.contains(v)) {
+            return Err(UsageError(format!("{} is both listed and delisted; choose one", model.id(v))));
+        }
+        let licensed = self.license.iter().map(|pair| license(model, net, pair)).collect::<Result<Vec<_>, _>>()?;
+        if let Some(names) = &self.lists {
+            for name in names.iter().filter(|n| !net.list_names.contains(n)) {
+                eprintln!(
+                    "warning: --lists {name:?}: no listing of this graph is on that list (its lists: {})",
+                    net.list_names.join(", ")
+                );
+            }
+        }
+        Ok(Options {
+            as_of: self.as_of.or(model.meta.as_of),
+            lists: self.lists.clone(),
+            affiliates: self.affiliates,
+            max_depth: self.max_depth,
+            list,
+            delist,
+            licensed,
+        })
+    }
+}
+
+/// Resolves `SELLER:BUYER` to a supplies edge. Ids may hold `:`, so every
+/// split is tried; exactly one must name an edge.
+fn license(model: &Model, net: &Net, pair: &str) -> Result<usize, UsageError> {
+    let mut found = Vec::new();
+    let mut named = false;
+    for (i, _) in pair.match_indices(':') {
+        let (seller, buyer) = (&pair[..i], &pair[i + 1..]);
+        if let (Some(s), Some(b)) = (model.find(seller), model.find(buyer)) {
+            named = true;
+            if let Some(e) = net.edge(s, b) {
+                found.push(e);
+            }
+        }
+    }
+    match found.as_slice() {
+        [e] => Ok(*e),
+        [] if named => Err(UsageError(format!("--license {pair}: there is no supplies edge from seller to buyer"))),
+        [] if !pair.contains(':') => Err(UsageError(format!("--license {pair}: write it as SELLER:BUYER"))),
+        [] => Err(UsageError(format!("--license {pair}: the seller or the buyer is not the id of any entity"))),
+        _ => Err(UsageError(format!("--license {pair}: ambiguous, more than one split names an edge"))),
+    }
+}
+
+/// Output formats for scripts and people.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    #[default]
+    Table,
+    /// The JSON object of the CLI spec.
+    Json,
+    /// One header row, one row per entity.
+    Csv,
+}

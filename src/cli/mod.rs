@@ -1,0 +1,76 @@
+//! The command line: one module per subcommand, each with its clap
+//! arguments and its `run`. Only this module knows clap and the terminal.
+
+mod analyze;
+mod common;
+mod validate;
+
+use std::io;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use common::{Exit, UsageError};
+
+/// How much of a company's revenue is at risk when its customers land on
+/// an export-control or sanctions list.
+#[derive(Debug, Parser)]
+#[command(name = "exposure", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Exposure of every entity to restricted buyers.
+    Analyze(analyze::Args),
+    /// Check a graph file and print every problem, or a summary.
+    Validate(validate::Args),
+}
+
+/// Parses the process arguments (exits with status 2 on a usage error).
+pub fn parse() -> Cli {
+    Cli::parse()
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let exit = match cli.command {
+        Command::Analyze(args) => analyze::run(args)?,
+        Command::Validate(args) => validate::run(args)?,
+    };
+    Ok(exit.into())
+}
+
+/// Prints an error the way scripts expect (`error: ...` on stderr) and
+/// gives its exit status: 2, or 0 for a closed pipe (`exposure ... | head`).
+pub fn report(err: &anyhow::Error) -> ExitCode {
+    for cause in err.chain() {
+        if let Some(io) = cause.downcast_ref::<io::Error>() {
+            if io.kind() == io::ErrorKind::BrokenPipe {
+                return ExitCode::SUCCESS;
+            }
+        }
+    }
+    if let Some(load) = err.downcast_ref::<crate::load::LoadError>() {
+        for d in &load.problems.list {
+            eprintln!("error: {d}");
+        }
+        if load.problems.more > 0 {
+            eprintln!("error: ... and {} more problems", load.problems.more);
+        }
+    }
+    eprintln!("error: {err:#}");
+    ExitCode::from(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

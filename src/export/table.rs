@@ -1,0 +1,165 @@
+//! `--format table`: the report for people. Percentages with sensible
+//! precision, money in the graph's currency with thousands separators, the
+//! interval `x – X` where the bounds differ, and restricted entities marked.
+
+use std::io::{self, Write};
+
+use crate::report::Report;
+use crate::analysis::Via;
+
+/// A share as a percentage: one decimal from 1 %, two below, `<0.01%` for
+/// the smallest non-zero values.
+pub fn percent(v: f64) -> String {
+    let p = v * 100.0;
+    if p == 0.0 {
+        "0%".into()
+    } else if p >= 1.0 {
+        format!("{p:.1}%")
+    } else if p >= 0.01 {
+        format!("{p:.2}%")
+    } else {
+        "<0.01%".into()
+    }
+}
+
+/// An amount rounded to whole units, with thousands separators.
+pub fn money(v: f64) -> String {
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 && out != "0" {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// `lo – hi`, or one value when both print the same.
+fn interval(lo: String, hi: String) -> String {
+    if lo == hi {
+        lo
+    } else {
+        format!("{lo} – {hi}")
+    }
+}
+
+/// The header line: date, lists and rules in force.
+pub fn settings_line(report: &Report, list_names: &[String]) -> String {
+    let s = &report.settings;
+    let date = s.as_of.map_or("no date (listings without an end)".to_string(), |d| d.to_string());
+    let lists = match &s.lists {
+        Some(l) => l.join(", "),
+        None if list_names.is_empty() => "all".to_string(),
+        None => format!("all ({})", list_names.join(", ")),
+    };
+    let affiliates = s.affiliates.map_or("off".to_string(), |t| format!("on at {t}%"));
+    let depth = s.max_depth.map_or("any".to_string(), |k| k.to_string());
+    format!("as of {date} · lists: {lists} · affiliates rule: {affiliates} · path length: {depth}")
+}
+
+/// Writes the table.
+pub fn write(report: &Report, list_names: &[String], out: &mut dyn Write) -> io::Result<()> {
+    let model = report.model;
+    let o = report.outcome;
+    let currency = model.meta.currency();
+    if let Some(title) = &model.meta.title {
+        writeln!(out, "{title}")?;
+    }
+    writeln!(out, "{}", settings_line(report, list_names))?;
+    writeln!(out)?;
+
+    let header = [
+        "entity".to_string(),
+        "status".to_string(),
+        "exposure".to_string(),
+        "direct".to_string(),
+        "indirect".to_string(),
+        format!("revenue at risk ({currency})"),
+        "reach".to_string(),
+    ];
+    let mut lines: Vec<[String; 7]> = vec![header];
+    for &v in &report.rows {
+        let i = v as usize;
+        let status = if report.is_restricted(v) {
+            "RESTRICTED"
+        } else if report.is_possibly_restricted(v) {
+            "possibly restricted"
+        } else {
+            ""
+        };
+        let risk = match (report.at_risk(v, o.total[i]), report.at_risk(v, o.upper[i])) {
+            (Some(lo), Some(hi)) => interval(money(lo), money(hi)),
+            _ => "revenue unknown".to_string(),
+        };
+        let mut name = model.name(v).to_string();
+        if name.chars().count() > 44 {
+            name = name.chars().take(43).collect::<String>() + "…";
+        }
+        lines.push([
+            format!("{name} ({})", model.id(v)),
+            status.to_string(),
+            interval(percent(o.total[i]), percent(o.upper[i])),
+            percent(o.direct[i]),
+            percent(o.indirect(i)),
+            risk,
+            o.reach[i].to_string(),
+        ]);
+    }
+    let width = |c: usize| lines.iter().map(|l| l[c].chars().count()).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..7).map(width).collect();
+    for line in &lines {
+        let mut text = String::new();
+        for (c, cell) in line.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            // Text columns align left, numbers right.
+            if c < 2 {
+                text.push_str(cell);
+                text.push_str(&" ".repeat(pad));
+            } else {
+                text.push_str(&" ".repeat(pad));
+                text.push_str(cell);
+            }
+            text.push_str("  ");
+        }
+        writeln!(out, "{}", text.trim_end())?;
+    }
+    if report.rows.is_empty() {
+        writeln!(out, "(no entity sells to a restricted buyer)")?;
+    }
+
+    let restricted = report.restricted.iter().filter(|r| r.via != Via::PossibleAffiliate).count();
+    let possible = report.restricted.len() - restricted;
+    writeln!(out)?;
+    write!(out, "{restricted} restricted")?;
+    if possible > 0 {
+        write!(out, ", {possible} possibly restricted (a stake of unknown size could reach the threshold)")?;
+    }
+    writeln!(out, ". exposure: the share of revenue that ends at restricted buyers, lower – upper bound.")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_keep_sensible_precision() {
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(0.15), "15.0%");
+        assert_eq!(percent(0.001234), "0.12%");
+        assert_eq!(percent(1e-9), "<0.01%");
+        assert_eq!(percent(1.0), "100.0%");
+    }
+
+    #[test]
+    fn money_has_thousands_separators() {
+        assert_eq!(money(34_170_000.0), "34,170,000");
+        assert_eq!(money(999.4), "999");
+        assert_eq!(money(1000.0), "1,000");
+        assert_eq!(money(0.0), "0");
+    }
+}

@@ -1,0 +1,156 @@
+//! The indexed graph the analysis reads, built once from a valid model:
+//! `supplies` edges as a compressed adjacency (CSR) by seller with their
+//! resolved share bounds, `owns` edges by owner, listings with interned list
+//! names.
+//!
+//! **Invariant:** entity indexes are the model's; edges of one seller are in
+//! the order of the model's relationships. Nothing here allocates per edge.
+
+use std::ops::Range;
+
+use crate::model::{Date, EntityIx, Model, RelType};
+
+/// One listing, with its list name as an index into [`Net::list_names`].
+#[derive(Clone, Debug)]
+pub struct NetListing {
+    pub entity: EntityIx,
+    pub list: u32,
+    pub start: Option<Date>,
+    pub end: Option<Date>,
+}
+
+/// The graph in the shape the analysis needs.
+#[derive(Clone, Debug)]
+pub struct Net {
+    /// Number of entities.
+    pub n: usize,
+    /// Seller `v`'s edges are `sell_start[v]..sell_start[v + 1]`.
+    pub sell_start: Vec<u32>,
+    /// The buyer of each supplies edge.
+    pub buyer: Vec<EntityIx>,
+    /// Lower and upper bound of each edge's share (equal on exact edges).
+    pub lo: Vec<f64>,
+    pub hi: Vec<f64>,
+    /// Whether each edge's share is known exactly.
+    pub exact: Vec<bool>,
+    /// The model relationship behind each edge.
+    pub rel: Vec<u32>,
+    /// Owner `v`'s stakes are `own_start[v]..own_start[v + 1]`.
+    pub own_start: Vec<u32>,
+    pub owned: Vec<EntityIx>,
+    /// The percent of each stake; `None` when its size is unknown.
+    pub percent: Vec<Option<f64>>,
+    /// Per entity: the sum of the known percents owned of it.
+    pub known_owned: Vec<f64>,
+    pub listings: Vec<NetListing>,
+    /// The distinct list names, sorted.
+    pub list_names: Vec<String>,
+}
+
+impl Net {
+    /// Builds the graph from a valid model.
+    ///
+    /// # Complexity
+    /// O(entities + relationships + listings · log listings).
+    pub fn build(model: &Model) -> Net {
+        let n = model.entities.len();
+        let rels = &model.relationships;
+        let by_type = |t: RelType| rels.iter().enumerate().filter(move |(_, r)| r.rel == t);
+
+        let sell_start = offsets(n, by_type(RelType::Supplies).map(|(_, r)| r.from));
+        let m = sell_start[n] as usize;
+        let mut fill: Vec<u32> = sell_start[..n].to_vec();
+        let (mut buyer, mut lo, mut hi) = (vec![0; m], vec![0.0; m], vec![0.0; m]);
+        let (mut exact, mut rel) = (vec![false; m], vec![0; m]);
+        for (i, r) in by_type(RelType::Supplies) {
+            let e = fill[r.from as usize] as usize;
+            fill[r.from as usize] += 1;
+            buyer[e] = r.to;
+            rel[e] = i as u32;
+            match r.exact_share(model.entities[r.from as usize].revenue) {
+                Some(s) => {
+                    (lo[e], hi[e], exact[e]) = (s, s, true);
+                }
+                None => {
+                    lo[e] = r.share_min.unwrap_or(0.0);
+                    hi[e] = r.share_max.unwrap_or(1.0);
+                }
+            }
+        }
+
+        let own_start = offsets(n, by_type(RelType::Owns).map(|(_, r)| r.from));
+        let k = own_start[n] as usize;
+        let mut fill: Vec<u32> = own_start[..n].to_vec();
+        let (mut owned, mut percent) = (vec![0; k], vec![None; k]);
+        let mut known_owned = vec![0.0; n];
+        for (_, r) in by_type(RelType::Owns) {
+            let e = fill[r.from as usize] as usize;
+            fill[r.from as usize] += 1;
+            owned[e] = r.to;
+            percent[e] = r.percent;
+            known_owned[r.to as usize] += r.percent.unwrap_or(0.0);
+        }
+
+        let mut list_names: Vec<String> = model.listings.iter().map(|l| model.str(l.list).to_string()).collect();
+        list_names.sort();
+        list_names.dedup();
+        let listings = model
+            .listings
+            .iter()
+            .map(|l| NetListing {
+                entity: l.entity,
+                list: list_names.binary_search_by(|x| x.as_str().cmp(model.str(l.list))).unwrap_or(0) as u32,
+                start: l.start,
+                end: l.end,
+            })
+            .collect();
+
+        Net {
+            n,
+            sell_start,
+            buyer,
+            lo,
+            hi,
+            exact,
+            rel,
+            own_start,
+            owned,
+            percent,
+            known_owned,
+            listings,
+            list_names,
+        }
+    }
+
+    /// The supplies edges of seller `v`.
+    pub fn sales(&self, v: EntityIx) -> Range<usize> {
+        self.sell_start[v as usize] as usize..self.sell_start[v as usize + 1] as usize
+    }
+
+    /// The stakes held by owner `v`.
+    pub fn stakes(&self, v: EntityIx) -> Range<usize> {
+        self.own_start[v as usize] as usize..self.own_start[v as usize + 1] as usize
+    }
+
+    /// The supplies edge from `seller` to `buyer`, if there is one.
+    pub fn edge(&self, seller: EntityIx, buyer: EntityIx) -> Option<usize> {
+        self.sales(seller).find(|&e| self.buyer[e] == buyer)
+    }
+
+    /// Number of supplies edges.
+    pub fn edge_count(&self) -> usize {
+        self.buyer.len()
+    }
+}
+
+/// CSR offsets: `start[v]..start[v + 1]` has the items whose key is `v`.
+fn offsets(n: usize, keys: impl Iterator<Item = EntityIx>) -> Vec<u32> {
+    let mut start = vec![0u32; n + 1];
+    for k in keys {
+        start[k as usize + 1] += 1;
+    }
+    for v in 0..n {
+        start[v + 1] += start[v];
+    }
+    start
+}

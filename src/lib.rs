@@ -1,0 +1,17 @@
+//! `exposure`: how much of a company's revenue is at risk when its
+//! customers land on an export-control or sanctions list.
+//!
+//! The data flows one way: a graph file is read into a [`model::Model`]
+//! (`load`), indexed into a [`graph::Net`], evaluated by [`analysis`] into
+//! an [`analysis::Outcome`], shaped into a [`report::Report`] and written by
+//! an [`export`] writer. `cli` wires the commands to that pipeline.
+
+pub mod analysis;
+pub mod cli;
+pub mod export;
+pub mod graph;
+pub mod load;
+pub mod model;
+pub mod report;
+pub mod save;
+pub mod tolerance;

@@ -1,0 +1,867 @@
+//! One streaming pass over `exposure-graph/1` JSON with serde seeds: ids are
+//! interned to entity indexes while parsing (borrowed from the input when
+//! they hold no escapes), strings go straight into the model's arena, and a
+//! field of the wrong type is recorded with its path instead of stopping the
+//! parse, so that one run reports every problem.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use rustc_hash::FxHashMap;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+use super::{locate, Place, Problems};
+use crate::model::{
+    Confidence, Date, Entity, EntityIx, Kind, Listing, Model, RelType, Relationship, Str, StrList,
+};
+
+/// Marks an interned id that no entity defines (yet).
+const UNDEFINED: u32 = u32::MAX;
+
+/// A step of the path to a value: an object key or an array index.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Seg {
+    Key(&'static str),
+    Index(usize),
+}
+
+/// A field of the wrong type, to be placed by line and column afterwards.
+struct Mistyped {
+    path: Vec<Seg>,
+    message: String,
+}
+
+/// Parses `text`; returns the model when the JSON could be read at all
+/// (the problems found on the way are in `problems`).
+pub(super) fn parse(text: &str, problems: &mut Problems) -> Option<Model> {
+    let mut b = Builder::default();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let result = TopSeed(&mut b).deserialize(&mut de).and_then(|()| de.end());
+    if let Err(e) = result {
+        let message = e.to_string();
+        // serde_json appends " at line L column C"; we say it first.
+        let message = match message.rfind(" at line ") {
+            Some(cut) => message[..cut].to_string(),
+            None => message,
+        };
+        let place = if e.line() == 0 {
+            Place::File
+        } else {
+            Place::Position { line: e.line(), column: e.column() }
+        };
+        problems.push(place, message);
+        return None;
+    }
+    for m in &b.mistyped {
+        let (line, column) = locate::path_position(text, &m.path);
+        problems.push(Place::Position { line, column }, m.message.clone());
+    }
+    b.finish(problems)
+}
+
+#[derive(Default)]
+struct Builder<'de> {
+    model: Model,
+    /// Every id seen (defined or referenced) → its symbol.
+    syms: FxHashMap<Cow<'de, str>, u32>,
+    /// Symbol → the arena copy of its text.
+    sym_text: Vec<Str>,
+    /// Symbol → the entity that defines it, or [`UNDEFINED`].
+    sym_entity: Vec<u32>,
+    path: Vec<Seg>,
+    mistyped: Vec<Mistyped>,
+    /// Problems placed by record, found while parsing.
+    found: Problems,
+    format: Option<Option<String>>,
+    /// Scratch for string lists.
+    scratch: Vec<Str>,
+    text_full: bool,
+}
+
+/// What a field's value turned out to be.
+enum Scalar<'de> {
+    Str(Cow<'de, str>),
+    Num(f64),
+    Bool,
+    Null,
+    Array,
+    Object,
+}
+
+impl Scalar<'_> {
+    fn describe(&self) -> &'static str {
+        match self {
+            Scalar::Str(_) => "a string",
+            Scalar::Num(_) => "a number",
+            Scalar::Bool => "a boolean",
+            Scalar::Null => "null",
+            Scalar::Array => "an array",
+            Scalar::Object => "an object",
+        }
+    }
+}
+
+struct ScalarSeed;
+
+impl<'de> DeserializeSeed<'de> for ScalarSeed {
+    type Value = Scalar<'de>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Scalar::Num(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Scalar::Num(v as f64))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Scalar::Num(v as f64))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Scalar::Bool)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Array)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Object)
+    }
+}
+
+impl<'de> Builder<'de> {
+    /// Records that field `key` at the current path is of the wrong type.
+    fn mistype(&mut self, key: &'static str, expected: &str, found: &Scalar<'_>) {
+        let mut path = self.path.clone();
+        path.push(Seg::Key(key));
+        self.push_mistyped(path, expected, found.describe());
+    }
+
+    /// Records that item `i` of the array at the current path is of the
+    /// wrong type.
+    fn mistype_item(&mut self, i: usize, expected: &str, found: &Scalar<'_>) {
+        let mut path = self.path.clone();
+        path.push(Seg::Index(i));
+        self.push_mistyped(path, expected, found.describe());
+    }
+
+    fn push_mistyped(&mut self, path: Vec<Seg>, expected: &str, found: &str) {
+        let mut shown = String::new();
+        for seg in &path {
+            match seg {
+                Seg::Key(k) if shown.is_empty() => shown.push_str(k),
+                Seg::Key(k) => {
+                    shown.push('.');
+                    shown.push_str(k);
+                }
+                Seg::Index(i) => shown.push_str(&format!("[{i}]")),
+            }
+        }
+        let message = format!("{shown} must be {expected}, found {found}");
+        self.mistyped.push(Mistyped { path, message });
+    }
+
+    /// Reads the value of `key`; `null` counts as absent.
+    fn scalar<A: MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        key: &'static str,
+        expected: &str,
+        want: fn(&Scalar<'de>) -> bool,
+    ) -> Result<Option<Scalar<'de>>, A::Error> {
+        let v = map.next_value_seed(ScalarSeed)?;
+        if matches!(v, Scalar::Null) {
+            return Ok(None);
+        }
+        if want(&v) {
+            Ok(Some(v))
+        } else {
+            self.mistype(key, expected, &v);
+            Ok(None)
+        }
+    }
+
+    fn string<A: MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        key: &'static str,
+    ) -> Result<Option<Cow<'de, str>>, A::Error> {
+        let v = self.scalar(map, key, "a string", |v| matches!(v, Scalar::Str(_)))?;
+        Ok(match v {
+            Some(Scalar::Str(s)) => Some(s),
+            _ => None,
+        })
+    }
+
+    fn number<A: MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        key: &'static str,
+    ) -> Result<Option<f64>, A::Error> {
+        let v = self.scalar(map, key, "a number", |v| matches!(v, Scalar::Num(_)))?;
+        Ok(match v {
+            Some(Scalar::Num(n)) => Some(n),
+            _ => None,
+        })
+    }
+
+    fn text(&mut self, s: &str) -> Str {
+        self.model.text.push(s).unwrap_or_else(|_| {
+            self.text_full = true;
+            Str::default()
+        })
+    }
+
+    fn text_field<A: MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        key: &'static str,
+    ) -> Result<Option<Str>, A::Error> {
+        Ok(self.string(map, key)?.map(|s| self.text(&s)))
+    }
+
+    /// A date field; a malformed date is reported against the record.
+    fn date<A: MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        key: &'static str,
+        bad: &mut Vec<String>,
+    ) -> Result<Option<Date>, A::Error> {
+        let Some(s) = self.string(map, key)? else { return Ok(None) };
+        let date = Date::parse(&s);
+        if date.is_none() {
+            bad.push(format!("{key} {s:?} is not a real date in the form YYYY-MM-DD"));
+        }
+        Ok(date)
+    }
+
+    fn str_list<A: MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        key: &'static str,
+    ) -> Result<Option<StrList>, A::Error> {
+        self.path.push(Seg::Key(key));
+        let found = map.next_value_seed(StrListSeed(self));
+        self.path.pop();
+        match found? {
+            ListFound::List => {
+                let items = std::mem::take(&mut self.scratch);
+                let list = self.model.push_list(&items);
+                self.scratch = items;
+                self.scratch.clear();
+                Ok(Some(list))
+            }
+            ListFound::Null => Ok(None),
+            ListFound::Other(what) => {
+                self.mistype(key, "an array of strings", &what);
+                Ok(None)
+            }
+        }
+    }
+
+    /// The symbol of an id, interning it on first sight.
+    fn intern(&mut self, id: Cow<'de, str>) -> u32 {
+        if let Some(&sym) = self.syms.get(id.as_ref()) {
+            return sym;
+        }
+        let sym = self.sym_text.len() as u32;
+        let text = self.text(&id);
+        self.sym_text.push(text);
+        self.sym_entity.push(UNDEFINED);
+        self.syms.insert(id, sym);
+        sym
+    }
+
+    fn id_text(&self, sym: u32) -> String {
+        self.model.text.get(self.sym_text[sym as usize]).to_string()
+    }
+
+    /// Resolves ids to entity indexes and hands over the model.
+    fn finish(mut self, problems: &mut Problems) -> Option<Model> {
+        for d in std::mem::take(&mut self.found.list) {
+            problems.push(d.place, d.message);
+        }
+        problems.more += self.found.more;
+        match &self.format {
+            None => problems.push(Place::Format, "missing: the file must say \"format\": \"exposure-graph/1\""),
+            Some(Some(f)) if f == "exposure-graph/1" => {}
+            Some(Some(f)) => problems.push(Place::Format, format!("is {f:?}; expected \"exposure-graph/1\"")),
+            Some(None) => {}
+        }
+        if self.text_full {
+            problems.push(Place::File, "the graph's text is larger than 4 GiB; split the graph");
+        }
+        let sym_entity = std::mem::take(&mut self.sym_entity);
+        let resolve = |sym: u32| if sym == UNDEFINED { UNDEFINED } else { sym_entity[sym as usize] };
+        for (i, r) in self.model.relationships.iter_mut().enumerate() {
+            let (from, to) = (resolve(r.from), resolve(r.to));
+            for (end, sym, ix) in [("from", r.from, from), ("to", r.to, to)] {
+                if ix == UNDEFINED && sym != UNDEFINED {
+                    let label = rel_label(&self.model.text, &self.sym_text, r.rel, r.from, r.to);
+                    let id = self.model.text.get(self.sym_text[sym as usize]);
+                    problems.push(
+                        Place::Relationship { index: i, label },
+                        format!("{end} names {id:?}, which is not the id of any entity"),
+                    );
+                }
+            }
+            r.from = from;
+            r.to = to;
+        }
+        for (i, l) in self.model.listings.iter_mut().enumerate() {
+            let ix = resolve(l.entity);
+            if ix == UNDEFINED && l.entity != UNDEFINED {
+                let id = self.model.text.get(self.sym_text[l.entity as usize]).to_string();
+                problems.push(
+                    Place::Listing { index: i, entity: Some(id.clone()) },
+                    format!("entity {id:?} is not the id of any entity"),
+                );
+            }
+            l.entity = ix;
+        }
+        Some(self.model)
+    }
+}
+
+fn rel_label(text: &crate::model::Text, sym_text: &[Str], rel: RelType, from: u32, to: u32) -> String {
+    let id = |s: u32| if s == UNDEFINED { "?" } else { text.get(sym_text[s as usize]) };
+    format!("{} {} -> {}", rel.as_str(), id(from), id(to))
+}
+
+enum ListFound<'de> {
+    List,
+    Null,
+    Other(Scalar<'de>),
+}
+
+struct StrListSeed<'a, 'de>(&'a mut Builder<'de>);
+
+impl<'de> DeserializeSeed<'de> for StrListSeed<'_, 'de> {
+    type Value = ListFound<'de>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrListSeed<'_, 'de> {
+    type Value = ListFound<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of strings")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let b = self.0;
+        let mut i = 0;
+        while let Some(v) = seq.next_element_seed(ScalarSeed)? {
+            match v {
+                Scalar::Str(s) => {
+                    let s = b.text(&s);
+                    b.scratch.push(s);
+                }
+                other => b.mistype_item(i, "a string", &other),
+            }
+            i += 1;
+        }
+        Ok(ListFound::List)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(ListFound::Null)
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(ListFound::Other(Scalar::Str(Cow::Borrowed(v))))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(ListFound::Other(Scalar::Str(Cow::Borrowed(""))))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(ListFound::Other(Scalar::Num(v)))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(ListFound::Other(Scalar::Num(v as f64)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(ListFound::Other(Scalar::Num(v as f64)))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(ListFound::Other(Scalar::Bool))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(ListFound::Other(Scalar::Object))
+    }
+}
+
+/// The whole document.
+struct TopSeed<'a, 'de>(&'a mut Builder<'de>);
+
+impl<'de> DeserializeSeed<'de> for TopSeed<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object with \"format\": \"exposure-graph/1\"")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let b = self.0;
+        let mut extra = Map::new();
+        let mut seen_entities = false;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "format" => {
+                    let v = b.string(&mut map, "format")?;
+                    b.format = Some(v.map(|s| s.into_owned()));
+                }
+                "meta" => {
+                    b.path.push(Seg::Key("meta"));
+                    let found = map.next_value_seed(RecordSeed { b: &mut *b, kind: Record::Meta })?;
+                    b.path.pop();
+                    if let Some(v) = found {
+                        b.mistype("meta", "an object", &v);
+                    }
+                }
+                "entities" | "relationships" | "listings" => {
+                    let (key, record) = match key.as_ref() {
+                        "entities" => {
+                            seen_entities = true;
+                            ("entities", Record::Entity(0))
+                        }
+                        "relationships" => ("relationships", Record::Relationship(0)),
+                        _ => ("listings", Record::Listing(0)),
+                    };
+                    b.path.push(Seg::Key(key));
+                    let found = map.next_value_seed(ArraySeed { b: &mut *b, record })?;
+                    b.path.pop();
+                    if let Some(v) = found {
+                        b.mistype(key, "an array", &v);
+                    }
+                }
+                _ => {
+                    let v: Value = map.next_value()?;
+                    extra.insert(key.into_owned(), v);
+                }
+            }
+        }
+        if !seen_entities {
+            b.found.push(Place::File, "the required field \"entities\" is missing (it may be an empty array)");
+        }
+        b.model.extra = extra;
+        Ok(())
+    }
+}
+
+/// Which record an object is, with its index in its array.
+#[derive(Clone, Copy)]
+enum Record {
+    Meta,
+    Entity(usize),
+    Relationship(usize),
+    Listing(usize),
+}
+
+/// An array of records; `Some(found)` when the value was not an array.
+struct ArraySeed<'a, 'de> {
+    b: &'a mut Builder<'de>,
+    record: Record,
+}
+
+impl<'de> DeserializeSeed<'de> for ArraySeed<'_, 'de> {
+    type Value = Option<Scalar<'de>>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ArraySeed<'_, 'de> {
+    type Value = Option<Scalar<'de>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of objects")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let b = self.b;
+        let mut i = 0;
+        loop {
+            let record = match self.record {
+                Record::Entity(_) => Record::Entity(i),
+                Record::Relationship(_) => Record::Relationship(i),
+                Record::Listing(_) => Record::Listing(i),
+                Record::Meta => Record::Meta,
+            };
+            b.path.push(Seg::Index(i));
+            let found = seq.next_element_seed(RecordSeed { b: &mut *b, kind: record });
+            b.path.pop();
+            match found? {
+                None => break,
+                Some(None) => {}
+                Some(Some(v)) => {
+                    let what = match record {
+                        Record::Entity(_) => "an entity (an object)",
+                        Record::Relationship(_) => "a relationship (an object)",
+                        _ => "a listing (an object)",
+                    };
+                    b.mistype_item(i, what, &v);
+                }
+            }
+            i += 1;
+        }
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Some(Scalar::Null))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(Scalar::Str(Cow::Borrowed(v))))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Some(Scalar::Str(Cow::Borrowed(""))))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(Scalar::Num(v)))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(Scalar::Num(v as f64)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(Scalar::Num(v as f64)))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Some(Scalar::Bool))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Some(Scalar::Object))
+    }
+}
+
+/// One object record; `Some(found)` when the value was not an object.
+struct RecordSeed<'a, 'de> {
+    b: &'a mut Builder<'de>,
+    kind: Record,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_, 'de> {
+    type Value = Option<Scalar<'de>>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordSeed<'_, 'de> {
+    type Value = Option<Scalar<'de>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        match self.kind {
+            Record::Meta => meta(self.b, map)?,
+            Record::Entity(i) => entity(self.b, i, map)?,
+            Record::Relationship(i) => relationship(self.b, i, map)?,
+            Record::Listing(i) => listing(self.b, i, map)?,
+        }
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Some(Scalar::Array))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Some(Scalar::Null))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(Scalar::Str(Cow::Borrowed(v))))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Some(Scalar::Str(Cow::Borrowed(""))))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(Scalar::Num(v)))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(Scalar::Num(v as f64)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(Scalar::Num(v as f64)))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Some(Scalar::Bool))
+    }
+}
+
+fn has_control(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}
+
+fn meta<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, mut map: A) -> Result<(), A::Error> {
+    b.model.has_meta = true;
+    let mut bad = Vec::new();
+    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        match key.as_ref() {
+            "title" => b.model.meta.title = b.string(&mut map, "title")?.map(Cow::into_owned),
+            "as_of" => b.model.meta.as_of = b.date(&mut map, "as_of", &mut bad)?,
+            "currency" => b.model.meta.currency = b.string(&mut map, "currency")?.map(Cow::into_owned),
+            "notes" => b.model.meta.notes = b.string(&mut map, "notes")?.map(Cow::into_owned),
+            _ => {
+                let v: Value = map.next_value()?;
+                b.model.meta.extra.insert(key.into_owned(), v);
+            }
+        }
+    }
+    for message in bad {
+        b.found.push(Place::Meta, message);
+    }
+    Ok(())
+}
+
+fn entity<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: A) -> Result<(), A::Error> {
+    let mut id: Option<Cow<'de, str>> = None;
+    let (mut name, mut kind, mut country, mut aliases, mut ticker) = (None, None, None, None, None);
+    let (mut revenue, mut tags, mut sources) = (None, None, None);
+    let mut extra = Map::new();
+    let mut bad = Vec::new();
+    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        match key.as_ref() {
+            "id" => id = b.string(&mut map, "id")?,
+            "name" => name = b.string(&mut map, "name")?,
+            "kind" => {
+                if let Some(k) = b.string(&mut map, "kind")? {
+                    kind = Kind::parse(&k);
+                    if kind.is_none() {
+                        bad.push(format!("kind {k:?} is not one of {}", Kind::NAMES.join(", ")));
+                    }
+                }
+            }
+            "country" => country = b.text_field(&mut map, "country")?,
+            "aliases" => aliases = b.str_list(&mut map, "aliases")?,
+            "ticker" => ticker = b.text_field(&mut map, "ticker")?,
+            "revenue" => revenue = b.number(&mut map, "revenue")?,
+            "tags" => tags = b.str_list(&mut map, "tags")?,
+            "sources" => sources = b.str_list(&mut map, "sources")?,
+            _ => {
+                let v: Value = map.next_value()?;
+                extra.insert(key.into_owned(), v);
+            }
+        }
+    }
+    let shown = id.as_ref().map(|s| s.to_string());
+    let place = || Place::Entity { index, id: shown.clone() };
+    let id_sym = match id {
+        None => {
+            b.found.push(place(), "the required field \"id\" is missing");
+            None
+        }
+        Some(s) if s.is_empty() => {
+            b.found.push(place(), "id is empty");
+            None
+        }
+        Some(s) if has_control(&s) => {
+            b.found.push(place(), "id contains a control character");
+            None
+        }
+        Some(s) => Some(b.intern(s)),
+    };
+    let name = match name {
+        None => {
+            b.found.push(place(), "the required field \"name\" is missing");
+            Str::default()
+        }
+        Some(n) if n.is_empty() => {
+            b.found.push(place(), "name is empty");
+            Str::default()
+        }
+        Some(n) => b.text(&n),
+    };
+    for message in bad {
+        b.found.push(place(), message);
+    }
+    let this = b.model.entities.len() as EntityIx;
+    let id_text = match id_sym {
+        Some(sym) => {
+            let first = b.sym_entity[sym as usize];
+            if first == UNDEFINED {
+                b.sym_entity[sym as usize] = this;
+            } else {
+                b.found.push(place(), format!("id is also the id of entities[{first}]; ids must be unique"));
+            }
+            b.sym_text[sym as usize]
+        }
+        None => Str::default(),
+    };
+    let extra = b.model.push_extra(extra);
+    b.model.entities.push(Entity {
+        id: id_text,
+        name,
+        kind,
+        country,
+        aliases,
+        ticker,
+        revenue,
+        tags,
+        sources,
+        extra,
+    });
+    Ok(())
+}
+
+fn relationship<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: A) -> Result<(), A::Error> {
+    let (mut rel, mut type_text, mut from, mut to) = (None, None, UNDEFINED, UNDEFINED);
+    let (mut share, mut value, mut share_min, mut share_max, mut percent) = (None, None, None, None, None);
+    let (mut confidence, mut product, mut source, mut since) = (None, None, None, None);
+    let (mut has_from, mut has_to) = (false, false);
+    let mut extra = Map::new();
+    let mut bad = Vec::new();
+    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        match key.as_ref() {
+            "type" => {
+                if let Some(t) = b.string(&mut map, "type")? {
+                    rel = RelType::parse(&t);
+                    type_text = Some(t.into_owned());
+                }
+            }
+            "from" => {
+                if let Some(s) = b.string(&mut map, "from")? {
+                    has_from = true;
+                    from = b.intern(s);
+                }
+            }
+            "to" => {
+                if let Some(s) = b.string(&mut map, "to")? {
+                    has_to = true;
+                    to = b.intern(s);
+                }
+            }
+            "share" => share = b.number(&mut map, "share")?,
+            "value" => value = b.number(&mut map, "value")?,
+            "share_min" => share_min = b.number(&mut map, "share_min")?,
+            "share_max" => share_max = b.number(&mut map, "share_max")?,
+            "percent" => percent = b.number(&mut map, "percent")?,
+            "confidence" => {
+                if let Some(c) = b.string(&mut map, "confidence")? {
+                    confidence = Confidence::parse(&c);
+                    if confidence.is_none() {
+                        bad.push(format!("confidence {c:?} is not one of {}", Confidence::NAMES.join(", ")));
+                    }
+                }
+            }
+            "product" => product = b.text_field(&mut map, "product")?,
+            "source" => source = b.text_field(&mut map, "source")?,
+            "since" => since = b.date(&mut map, "since", &mut bad)?,
+            _ => {
+                let v: Value = map.next_value()?;
+                extra.insert(key.into_owned(), v);
+            }
+        }
+    }
+    let mut problems = bad;
+    match (&rel, &type_text) {
+        (Some(_), _) => {}
+        (None, Some(t)) => problems.push(format!("type {t:?} is not one of supplies, owns")),
+        (None, None) => problems.push("the required field \"type\" is missing".into()),
+    }
+    if !has_from {
+        problems.push("the required field \"from\" is missing".into());
+    }
+    if !has_to {
+        problems.push("the required field \"to\" is missing".into());
+    }
+    if !problems.is_empty() {
+        let id = |s: u32| if s == UNDEFINED { "?".to_string() } else { b.id_text(s) };
+        let label = format!("{} {} -> {}", type_text.as_deref().unwrap_or("?"), id(from), id(to));
+        for message in problems {
+            b.found.push(Place::Relationship { index, label: label.clone() }, message);
+        }
+    }
+    let extra = b.model.push_extra(extra);
+    b.model.relationships.push(Relationship {
+        rel: rel.unwrap_or(RelType::Supplies),
+        from,
+        to,
+        share,
+        value,
+        share_min,
+        share_max,
+        percent,
+        confidence,
+        product,
+        source,
+        since,
+        extra,
+    });
+    Ok(())
+}
+
+fn listing<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: A) -> Result<(), A::Error> {
+    let (mut entity, mut list, mut start, mut end, mut citation, mut reason) = (UNDEFINED, None, None, None, None, None);
+    let mut entity_text = None;
+    let mut extra = Map::new();
+    let mut bad = Vec::new();
+    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        match key.as_ref() {
+            "entity" => {
+                if let Some(s) = b.string(&mut map, "entity")? {
+                    entity_text = Some(s.to_string());
+                    entity = b.intern(s);
+                }
+            }
+            "list" => list = b.string(&mut map, "list")?,
+            "start" => start = b.date(&mut map, "start", &mut bad)?,
+            "end" => end = b.date(&mut map, "end", &mut bad)?,
+            "citation" => citation = b.text_field(&mut map, "citation")?,
+            "reason" => reason = b.text_field(&mut map, "reason")?,
+            _ => {
+                let v: Value = map.next_value()?;
+                extra.insert(key.into_owned(), v);
+            }
+        }
+    }
+    if entity_text.is_none() {
+        bad.push("the required field \"entity\" is missing".into());
+    }
+    let list = match list {
+        None => {
+            bad.push("the required field \"list\" is missing".into());
+            Str::default()
+        }
+        Some(l) if l.is_empty() => {
+            bad.push("list is empty; name the list, e.g. \"BIS Entity List\"".into());
+            Str::default()
+        }
+        Some(l) => b.text(&l),
+    };
+    if let (Some(s), Some(e)) = (start, end) {
+        if e < s {
+            bad.push(format!("end {e} is before start {s}"));
+        }
+    }
+    for message in bad {
+        b.found.push(Place::Listing { index, entity: entity_text.clone() }, message);
+    }
+    let extra = b.model.push_extra(extra);
+    b.model.listings.push(Listing { entity, list, start, end, citation, reason, extra });
+    Ok(())
+}

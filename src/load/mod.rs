@@ -1,0 +1,147 @@
+//! Reading graphs: bytes or a path in, a valid [`Model`] or every problem
+//! found out.
+//!
+//! **Invariant:** a [`Model`] that leaves this module satisfies every
+//! validation rule of `exposure-graph/1`; nothing downstream re-checks them.
+//! Loading never panics on user data and never stops at the first problem.
+
+mod json;
+mod locate;
+mod validate;
+
+use std::fmt;
+use std::path::Path;
+
+use crate::model::Model;
+
+/// How many problems are kept; the rest are only counted.
+pub const MAX_PROBLEMS: usize = 1000;
+
+/// Where in the file a problem is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Place {
+    /// The file as a whole (unreadable, not UTF-8, ...).
+    File,
+    /// A JSON line and column (1-based), for syntax and type errors.
+    Position { line: usize, column: usize },
+    /// The top-level `format` field.
+    Format,
+    /// The `meta` object.
+    Meta,
+    /// `entities[index]`, with its id when it has one.
+    Entity { index: usize, id: Option<String> },
+    /// `relationships[index]`, described as `TYPE FROM -> TO`.
+    Relationship { index: usize, label: String },
+    /// `listings[index]`, with its entity id when it has one.
+    Listing { index: usize, entity: Option<String> },
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Place::File => f.write_str("file"),
+            Place::Position { line, column } => write!(f, "line {line}, column {column}"),
+            Place::Format => f.write_str("format"),
+            Place::Meta => f.write_str("meta"),
+            Place::Entity { index, id: Some(id) } => write!(f, "entities[{index}] (id {id:?})"),
+            Place::Entity { index, id: None } => write!(f, "entities[{index}]"),
+            Place::Relationship { index, label } => write!(f, "relationships[{index}] ({label})"),
+            Place::Listing { index, entity: Some(e) } => write!(f, "listings[{index}] (entity {e:?})"),
+            Place::Listing { index, entity: None } => write!(f, "listings[{index}]"),
+        }
+    }
+}
+
+/// One problem: where, and what.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub place: Place,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.place, self.message)
+    }
+}
+
+/// The problems of one graph, in file order within each rule.
+#[derive(Clone, Debug, Default)]
+pub struct Problems {
+    pub list: Vec<Diagnostic>,
+    /// Problems found beyond [`MAX_PROBLEMS`].
+    pub more: usize,
+}
+
+impl Problems {
+    pub fn push(&mut self, place: Place, message: impl Into<String>) {
+        if self.list.len() < MAX_PROBLEMS {
+            self.list.push(Diagnostic { place, message: message.into() });
+        } else {
+            self.more += 1;
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn count(&self) -> usize {
+        self.list.len() + self.more
+    }
+}
+
+/// A graph that could not be loaded: what it was, and every problem found.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: {} problem{} found", .problems.count(), if .problems.count() == 1 { "" } else { "s" })]
+pub struct LoadError {
+    /// The path, or a name for the built-in graph.
+    pub origin: String,
+    pub problems: Problems,
+}
+
+/// Parses and validates `exposure-graph/1` JSON.
+///
+/// # Complexity
+/// O(bytes + entities + relationships · α), one pass for syntax and types,
+/// one for the rules that span records.
+pub fn from_json(bytes: &[u8]) -> Result<Model, Problems> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let (line, column) = locate::line_column(bytes, e.valid_up_to());
+            let mut problems = Problems::default();
+            problems.push(
+                Place::Position { line, column },
+                "the file is not valid UTF-8; save it as UTF-8 text",
+            );
+            return Err(problems);
+        }
+    };
+    let mut problems = Problems::default();
+    let model = json::parse(text, &mut problems);
+    let Some(model) = model else { return Err(problems) };
+    validate::check(&model, &mut problems);
+    if problems.is_empty() {
+        Ok(model)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Reads and validates the graph at `path` (a `.json` file).
+pub fn from_path(path: &Path) -> Result<Model, LoadError> {
+    let origin = path.display().to_string();
+    let fail = |message: String| {
+        let mut problems = Problems::default();
+        problems.push(Place::File, message);
+        LoadError { origin: origin.clone(), problems }
+    };
+    if path.is_dir() {
+        return Err(fail(
+            "is a folder; the CSV form is not supported yet, give a .json file".into(),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    from_json(&bytes).map_err(|problems| LoadError { origin: origin.clone(), problems })
+}

@@ -1,0 +1,139 @@
+//! The validation rules that look at numbers and across records: ranges,
+//! self-loops, duplicate relationships, the per-seller share budget and the
+//! per-entity ownership budget. Syntax, types, required fields, ids and
+//! dates are checked while parsing (`json.rs`).
+
+use super::{Place, Problems};
+use crate::model::{EntityIx, Model, RelType, Relationship};
+use crate::tolerance::EPS;
+
+/// Relationships whose `from` or `to` did not resolve carry this index.
+const UNRESOLVED: EntityIx = u32::MAX;
+
+/// Checks rules 5 to 9 of the format; appends what it finds.
+///
+/// # Complexity
+/// O(entities + relationships).
+pub(super) fn check(model: &Model, problems: &mut Problems) {
+    let n = model.entities.len();
+    let label = |r: &Relationship| {
+        let id = |ix: EntityIx| if ix == UNRESOLVED { "?" } else { model.id(ix) };
+        format!("{} {} -> {}", r.rel.as_str(), id(r.from), id(r.to))
+    };
+    let entity_place = |ix: usize| Place::Entity { index: ix, id: Some(model.id(ix as EntityIx).to_string()) };
+
+    for (i, e) in model.entities.iter().enumerate() {
+        if let Some(rev) = e.revenue {
+            if !(rev >= 0.0 && rev.is_finite()) {
+                problems.push(entity_place(i), format!("revenue {rev} must be a finite number >= 0"));
+            }
+        }
+    }
+
+    // Per seller: exact shares plus share_min of the other edges (rule 8).
+    let mut committed = vec![0.0f64; n];
+    // Per owned entity: the known percents (rule 9).
+    let mut owned = vec![0.0f64; n];
+    for (i, r) in model.relationships.iter().enumerate() {
+        let place = || Place::Relationship { index: i, label: label(r) };
+        let mut in_range = |field: &str, v: Option<f64>, lo: f64, hi: f64, lo_open: bool| {
+            if let Some(v) = v {
+                let below = if lo_open { v <= lo } else { v < lo };
+                if below || v > hi || !v.is_finite() {
+                    let range = match (lo_open, hi.is_finite()) {
+                        (true, true) => format!("above {lo} and at most {hi}"),
+                        (false, true) => format!("from {lo} to {hi}"),
+                        _ => format!("a finite number >= {lo}"),
+                    };
+                    problems.push(place(), format!("{field} {v} is out of range: it must be {range}"));
+                }
+            }
+        };
+        in_range("share", r.share, 0.0, 1.0, false);
+        in_range("share_min", r.share_min, 0.0, 1.0, false);
+        in_range("share_max", r.share_max, 0.0, 1.0, false);
+        in_range("value", r.value, 0.0, f64::INFINITY, false);
+        in_range("percent", r.percent, 0.0, 100.0, true);
+        if r.from == UNRESOLVED || r.to == UNRESOLVED {
+            continue;
+        }
+        if r.from == r.to {
+            problems.push(place(), "from and to are the same entity; a relationship needs two");
+        }
+        match r.rel {
+            RelType::Supplies => {
+                let revenue = model.entities[r.from as usize].revenue;
+                match r.exact_share(revenue) {
+                    Some(s) => committed[r.from as usize] += s,
+                    None => {
+                        let (lo, hi) = (r.share_min.unwrap_or(0.0), r.share_max.unwrap_or(1.0));
+                        if lo > hi {
+                            problems.push(place(), format!("share_min {lo} is above share_max {hi}"));
+                        }
+                        committed[r.from as usize] += lo;
+                    }
+                }
+            }
+            RelType::Owns => owned[r.to as usize] += r.percent.unwrap_or(0.0),
+        }
+    }
+    for (v, &sum) in committed.iter().enumerate() {
+        if sum > 1.0 + EPS {
+            problems.push(
+                entity_place(v),
+                format!(
+                    "as a seller, its exact shares plus the share_min of its other supplies edges add up to {sum}, above 1"
+                ),
+            );
+        }
+    }
+    for (v, &sum) in owned.iter().enumerate() {
+        if sum > 100.0 + EPS {
+            problems.push(entity_place(v), format!("the known percents owned of it add up to {sum}, above 100"));
+        }
+    }
+    duplicates(model, problems, &label);
+}
+
+/// Rule 6: two relationships with the same type, from and to. Groups the
+/// relationships by `from` with a counting sort, then marks targets.
+fn duplicates(model: &Model, problems: &mut Problems, label: &dyn Fn(&Relationship) -> String) {
+    let n = model.entities.len();
+    let rels = &model.relationships;
+    let mut start = vec![0u32; n + 1];
+    for r in rels.iter().filter(|r| r.from != UNRESOLVED && r.to != UNRESOLVED) {
+        start[r.from as usize + 1] += 1;
+    }
+    for v in 0..n {
+        start[v + 1] += start[v];
+    }
+    let mut fill = start.clone();
+    let mut order = vec![0u32; start[n] as usize];
+    for (i, r) in rels.iter().enumerate().filter(|(_, r)| r.from != UNRESOLVED && r.to != UNRESOLVED) {
+        order[fill[r.from as usize] as usize] = i as u32;
+        fill[r.from as usize] += 1;
+    }
+    // seen[type][to] = 1 + the first relationship from the current seller.
+    let mut seen = [vec![0u32; n], vec![0u32; n]];
+    let mut found = Vec::new();
+    for v in 0..n {
+        let group = &order[start[v] as usize..start[v + 1] as usize];
+        for &i in group {
+            let r = &rels[i as usize];
+            let slot = &mut seen[r.rel as usize][r.to as usize];
+            if *slot != 0 && rels[*slot as usize - 1].from == r.from {
+                found.push((i as usize, *slot as usize - 1));
+            } else {
+                *slot = i + 1;
+            }
+        }
+    }
+    found.sort_unstable();
+    for (i, first) in found {
+        let r = &rels[i];
+        problems.push(
+            Place::Relationship { index: i, label: label(r) },
+            format!("repeats relationships[{first}]: two relationships have the same type, from and to"),
+        );
+    }
+}

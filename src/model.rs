@@ -1,0 +1,350 @@
+//! The in-memory form of an `exposure-graph/1` file: entities, relationships
+//! and listings exactly as the user wrote them, unknown fields included.
+//!
+//! The layout is built for graphs of millions of records: every string lives
+//! in one [`Text`] arena, ids are interned to entity indexes while parsing,
+//! and a record allocates nothing of its own. The model knows nothing of
+//! exposure; `graph/` turns it into the indexed form the analysis reads.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+/// Index of an entity in [`Model::entities`].
+pub type EntityIx = u32;
+
+/// A string stored in a [`Text`] arena.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Str {
+    start: u32,
+    len: u32,
+}
+
+/// One growable buffer holding every string of a model.
+#[derive(Clone, Debug, Default)]
+pub struct Text {
+    buf: String,
+}
+
+/// Raised when a model's strings outgrow the arena's 4 GiB of addressing.
+#[derive(Debug, thiserror::Error)]
+#[error("the graph's text is larger than 4 GiB; split the graph")]
+pub struct TextFull;
+
+impl Text {
+    /// Stores `s` and returns its handle.
+    pub fn push(&mut self, s: &str) -> Result<Str, TextFull> {
+        let start = u32::try_from(self.buf.len()).map_err(|_| TextFull)?;
+        let len = u32::try_from(s.len()).map_err(|_| TextFull)?;
+        if start.checked_add(len).is_none() {
+            return Err(TextFull);
+        }
+        self.buf.push_str(s);
+        Ok(Str { start, len })
+    }
+
+    /// The string behind `s`.
+    pub fn get(&self, s: Str) -> &str {
+        &self.buf[s.start as usize..(s.start + s.len) as usize]
+    }
+}
+
+/// A calendar date, `YYYY-MM-DD`, stored as the number `YYYYMMDD` so that
+/// dates order as numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(u32);
+
+impl Date {
+    /// Parses a strict `YYYY-MM-DD` that names a real calendar date.
+    pub fn parse(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+            b[r].iter().try_fold(0u32, |acc, &c| {
+                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+            })
+        };
+        let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let days = match m {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (y >= 1 && (1..=days).contains(&d)).then_some(Date(y * 10_000 + m * 100 + d))
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = (self.0 / 10_000, self.0 / 100 % 100, self.0 % 100);
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+/// What an entity is (`kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Company,
+    Government,
+    Person,
+    Other,
+}
+
+impl Kind {
+    pub const NAMES: [&'static str; 4] = ["company", "government", "person", "other"];
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "company" => Some(Kind::Company),
+            "government" => Some(Kind::Government),
+            "person" => Some(Kind::Person),
+            "other" => Some(Kind::Other),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Kind::NAMES[self as usize]
+    }
+}
+
+/// How sure the source of a relationship is (`confidence`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Confidence {
+    Reported,
+    Estimate,
+    Rumoured,
+}
+
+impl Confidence {
+    pub const NAMES: [&'static str; 3] = ["reported", "estimate", "rumoured"];
+
+    pub fn parse(s: &str) -> Option<Confidence> {
+        match s {
+            "reported" => Some(Confidence::Reported),
+            "estimate" => Some(Confidence::Estimate),
+            "rumoured" => Some(Confidence::Rumoured),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Confidence::NAMES[self as usize]
+    }
+}
+
+/// The `type` of a relationship.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RelType {
+    /// `from` sells to `to`.
+    Supplies,
+    /// `from` holds a stake in `to`.
+    Owns,
+}
+
+impl RelType {
+    pub fn parse(s: &str) -> Option<RelType> {
+        match s {
+            "supplies" => Some(RelType::Supplies),
+            "owns" => Some(RelType::Owns),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RelType::Supplies => "supplies",
+            RelType::Owns => "owns",
+        }
+    }
+}
+
+/// Handle of a record's unknown fields in [`Model::extras`]; most records
+/// have none and pay four bytes for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Extra(u32);
+
+impl Extra {
+    pub const NONE: Extra = Extra(u32::MAX);
+
+    pub fn is_none(self) -> bool {
+        self == Extra::NONE
+    }
+}
+
+/// A list of strings (`aliases`, `tags`, `sources`): a run in [`Model::lists`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StrList {
+    start: u32,
+    len: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Entity {
+    pub id: Str,
+    pub name: Str,
+    pub kind: Option<Kind>,
+    pub country: Option<Str>,
+    pub aliases: Option<StrList>,
+    pub ticker: Option<Str>,
+    pub revenue: Option<f64>,
+    pub tags: Option<StrList>,
+    pub sources: Option<StrList>,
+    pub extra: Extra,
+}
+
+#[derive(Clone, Debug)]
+pub struct Relationship {
+    pub rel: RelType,
+    pub from: EntityIx,
+    pub to: EntityIx,
+    pub share: Option<f64>,
+    pub value: Option<f64>,
+    pub share_min: Option<f64>,
+    pub share_max: Option<f64>,
+    pub percent: Option<f64>,
+    pub confidence: Option<Confidence>,
+    pub product: Option<Str>,
+    pub source: Option<Str>,
+    pub since: Option<Date>,
+    pub extra: Extra,
+}
+
+impl Relationship {
+    /// The share of an exact `supplies` edge: `share`, else `value / revenue`
+    /// when the seller's revenue is positive (format spec). `None`: the edge
+    /// is bounded or unquantified.
+    pub fn exact_share(&self, seller_revenue: Option<f64>) -> Option<f64> {
+        self.share.or_else(|| match (self.value, seller_revenue) {
+            (Some(v), Some(rev)) if rev > 0.0 => Some(v / rev),
+            _ => None,
+        })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Listing {
+    pub entity: EntityIx,
+    pub list: Str,
+    pub start: Option<Date>,
+    pub end: Option<Date>,
+    pub citation: Option<Str>,
+    pub reason: Option<Str>,
+    pub extra: Extra,
+}
+
+/// `meta`: small and rare, so plain owned strings.
+#[derive(Clone, Debug, Default)]
+pub struct Meta {
+    pub title: Option<String>,
+    pub as_of: Option<Date>,
+    pub currency: Option<String>,
+    pub notes: Option<String>,
+    pub extra: Map<String, Value>,
+}
+
+impl Meta {
+    /// The currency of revenues: `meta.currency`, `USD` by default.
+    pub fn currency(&self) -> &str {
+        self.currency.as_deref().unwrap_or("USD")
+    }
+}
+
+/// A whole graph file.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    /// Whether the file had a `meta` object (so a rewrite keeps its absence).
+    pub has_meta: bool,
+    pub meta: Meta,
+    pub entities: Vec<Entity>,
+    pub relationships: Vec<Relationship>,
+    pub listings: Vec<Listing>,
+    pub text: Text,
+    pub lists: Vec<Str>,
+    pub extras: Vec<Map<String, Value>>,
+    /// Unknown top-level fields.
+    pub extra: Map<String, Value>,
+}
+
+impl Model {
+    /// The string behind a handle.
+    pub fn str(&self, s: Str) -> &str {
+        self.text.get(s)
+    }
+
+    /// The id of entity `ix`.
+    pub fn id(&self, ix: EntityIx) -> &str {
+        self.text.get(self.entities[ix as usize].id)
+    }
+
+    /// The name of entity `ix`.
+    pub fn name(&self, ix: EntityIx) -> &str {
+        self.text.get(self.entities[ix as usize].name)
+    }
+
+    /// The strings of a list.
+    pub fn list(&self, l: StrList) -> impl Iterator<Item = &str> + '_ {
+        self.lists[l.start as usize..(l.start + l.len) as usize]
+            .iter()
+            .map(|&s| self.text.get(s))
+    }
+
+    /// Stores a list of already-stored strings.
+    pub fn push_list(&mut self, items: &[Str]) -> StrList {
+        let start = self.lists.len() as u32;
+        self.lists.extend_from_slice(items);
+        StrList { start, len: items.len() as u32 }
+    }
+
+    /// The unknown fields behind a handle (empty for [`Extra::NONE`]).
+    pub fn extra(&self, e: Extra) -> Option<&Map<String, Value>> {
+        self.extras.get(e.0 as usize)
+    }
+
+    /// Stores a record's unknown fields; an empty map costs nothing.
+    pub fn push_extra(&mut self, map: Map<String, Value>) -> Extra {
+        if map.is_empty() {
+            return Extra::NONE;
+        }
+        self.extras.push(map);
+        Extra(self.extras.len() as u32 - 1)
+    }
+
+    /// The index of the entity with this id, by a linear scan: O(entities).
+    /// Commands look up a handful of ids, so no map is kept.
+    pub fn find(&self, id: &str) -> Option<EntityIx> {
+        self.entities.iter().position(|e| self.text.get(e.id) == id).map(|i| i as EntityIx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_real_calendar_dates() {
+        assert_eq!(Date::parse("2019-10-09").unwrap().to_string(), "2019-10-09");
+        assert!(Date::parse("2020-02-29").is_some());
+        assert!(Date::parse("2019-02-29").is_none());
+        assert!(Date::parse("2000-02-29").is_some());
+        assert!(Date::parse("1900-02-29").is_none());
+        for bad in ["2019-13-01", "2019-00-10", "2019-1-01", "2019/10/09", "", "0000-01-01", "2019-10-09T"] {
+            assert!(Date::parse(bad).is_none(), "{bad}");
+        }
+        assert!(Date::parse("2019-05-16") < Date::parse("2019-10-09"));
+    }
+
+    #[test]
+    fn text_arena_gives_back_what_was_stored() {
+        let mut t = Text::default();
+        let a = t.push("Hikvision").unwrap();
+        let b = t.push("海康威視").unwrap();
+        assert_eq!(t.get(a), "Hikvision");
+        assert_eq!(t.get(b), "海康威視");
+    }
+}

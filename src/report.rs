@@ -1,0 +1,108 @@
+//! An evaluation shaped for output: which rows, in which order, with the
+//! restricted entities listed as the CLI spec says. Every exporter writes a
+//! [`Report`]; none of them chooses or orders rows itself.
+
+use crate::analysis::{Options, Outcome, Via, WHAT_IF};
+use crate::graph::Net;
+use crate::model::{Date, EntityIx, Model};
+
+/// One member of R+, for the `restricted` array.
+#[derive(Clone, Debug)]
+pub struct RestrictedEntry {
+    pub entity: EntityIx,
+    pub via: Via,
+    /// Names of the lists behind it (`what-if` for `--list`).
+    pub lists: Vec<String>,
+}
+
+/// What the rows are computed under, for headers.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub as_of: Option<Date>,
+    pub lists: Option<Vec<String>>,
+    pub affiliates: Option<f64>,
+    pub max_depth: Option<u32>,
+}
+
+/// Rows and restricted entities of one evaluation, ready to write.
+pub struct Report<'a> {
+    pub model: &'a Model,
+    pub outcome: &'a Outcome,
+    pub settings: Settings,
+    /// R sorted by id, then R+ \ R sorted by id.
+    pub restricted: Vec<RestrictedEntry>,
+    /// The entities to print, in order.
+    pub rows: Vec<EntityIx>,
+}
+
+/// Which rows to keep.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Selection {
+    /// Every entity, not only the exposed and restricted ones.
+    pub all: bool,
+    /// Keep the first N rows.
+    pub top: Option<usize>,
+}
+
+impl<'a> Report<'a> {
+    /// Picks and orders the rows: upper > 0 or in R+ (or all), by total
+    /// descending, then upper descending, then id ascending.
+    ///
+    /// # Complexity
+    /// O(V log V).
+    pub fn new(model: &'a Model, net: &Net, outcome: &'a Outcome, opts: &Options, sel: Selection) -> Report<'a> {
+        let r = &outcome.restricted;
+        let mut rows: Vec<EntityIx> = (0..model.entities.len() as EntityIx)
+            .filter(|&v| sel.all || outcome.upper[v as usize] > 0.0 || r.in_r_plus[v as usize])
+            .collect();
+        rows.sort_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            outcome.total[b]
+                .total_cmp(&outcome.total[a])
+                .then(outcome.upper[b].total_cmp(&outcome.upper[a]))
+                .then_with(|| model.id(a as EntityIx).cmp(model.id(b as EntityIx)))
+        });
+        if let Some(top) = sel.top {
+            rows.truncate(top);
+        }
+        let mut restricted: Vec<RestrictedEntry> = r
+            .members
+            .iter()
+            .map(|(v, via, lists)| RestrictedEntry {
+                entity: *v,
+                via: *via,
+                lists: lists
+                    .iter()
+                    .map(|&l| if l == WHAT_IF { "what-if".to_string() } else { net.list_names[l as usize].clone() })
+                    .collect(),
+            })
+            .collect();
+        restricted.sort_by(|a, b| {
+            let possible = |e: &RestrictedEntry| e.via == Via::PossibleAffiliate;
+            possible(a).cmp(&possible(b)).then_with(|| model.id(a.entity).cmp(model.id(b.entity)))
+        });
+        let settings = Settings {
+            as_of: opts.as_of,
+            lists: opts.lists.clone(),
+            affiliates: opts.affiliates,
+            max_depth: opts.max_depth,
+        };
+        Report { model, outcome, settings, restricted, rows }
+    }
+
+    /// Revenue at risk: share times revenue; `None` when revenue is unknown.
+    pub fn at_risk(&self, v: EntityIx, share: f64) -> Option<f64> {
+        self.model.entities[v as usize].revenue.map(|r| share * r)
+    }
+
+    /// Whether entity `v` is in R.
+    pub fn is_restricted(&self, v: EntityIx) -> bool {
+        self.outcome.restricted.in_r[v as usize]
+    }
+
+    /// Whether entity `v` is in R+ but not in R.
+    pub fn is_possibly_restricted(&self, v: EntityIx) -> bool {
+        let r = &self.outcome.restricted;
+        r.in_r_plus[v as usize] && !r.in_r[v as usize]
+    }
+}
