@@ -9,7 +9,7 @@
 //! rise to the least fixed point by Gauss-Seidel instead.
 
 use super::scc::Sccs;
-use super::solve::{iterate, least_solution, Term, DENSE_MAX};
+use super::solve::{add, iterate, least_solution, Term, DENSE_MAX};
 use crate::graph::Net;
 
 /// What the equations of one bound (x or X) need to know.
@@ -45,7 +45,7 @@ impl Equations<'_> {
     /// The room seller `v` leaves beyond its lower bounds: a(v).
     fn room(&self, v: usize) -> f64 {
         let r = self.net.sales(v as u32);
-        (1.0 - self.net.lo[r].iter().sum::<f64>()).max(0.0)
+        (1.0 - add(self.net.lo[r].iter().copied())).max(0.0)
     }
 
     /// Shares the room of `v` out greedily by carried value; writes the
@@ -77,7 +77,7 @@ impl Equations<'_> {
     fn value_at(&self, v: usize, knapsack: bool, values: &dyn Fn(usize) -> f64, scratch: &mut Vec<(usize, f64)>) -> f64 {
         let net = self.net;
         let carried = |e: usize| self.carried(e, values);
-        let base: f64 = net.sales(v as u32).map(|e| net.lo[e] * carried(e)).sum();
+        let base = add(net.sales(v as u32).map(|e| net.lo[e] * carried(e)));
         if knapsack {
             base + self.greedy(v, &carried, scratch)
         } else {
@@ -161,7 +161,7 @@ impl Equations<'_> {
                 let value = |u: usize| if local[u] != u32::MAX { vals[local[u] as usize] } else { y[u] };
                 let carried = |e: usize| self.carried(e, value);
                 let gain_new = self.greedy(v as usize, &carried, &mut next);
-                let gain_old: f64 = alloc[i].iter().map(|&(e, t)| t * carried(e)).sum();
+                let gain_old = add(alloc[i].iter().map(|&(e, t)| t * carried(e)));
                 // Switch only on a strict gain, so ties cannot cycle.
                 if step == 0 || gain_new > gain_old + 1e-15 * (1.0 + gain_old) {
                     if alloc[i] != next {
@@ -218,10 +218,10 @@ impl Equations<'_> {
         let net = self.net;
         (0..net.n)
             .map(|v| {
-                net.sales(v as u32)
+                add(net
+                    .sales(v as u32)
                     .filter(|&e| self.restricted[net.buyer[e] as usize] && !self.licensed[e])
-                    .map(|e| net.lo[e])
-                    .sum()
+                    .map(|e| net.lo[e]))
             })
             .collect()
     }

@@ -17,6 +17,21 @@ pub struct Term {
     pub w: f64,
 }
 
+/// Adds up from +0.0. (`Iterator::sum` starts from -0.0, and a -0.0
+/// would sort below 0.0 in the report's total order.)
+pub fn add(values: impl Iterator<Item = f64>) -> f64 {
+    values.fold(0.0, |a, b| a + b)
+}
+
+/// Clamps rounding below zero, and -0.0, to +0.0.
+fn at_least_zero(v: f64) -> f64 {
+    if v > 0.0 {
+        v
+    } else {
+        0.0
+    }
+}
+
 /// Above this many unknowns a component is solved iteratively.
 pub const DENSE_MAX: usize = 400;
 
@@ -137,7 +152,7 @@ fn dense(terms: &[Term], b: &[f64], live: &[bool], count: usize) -> Option<Vec<f
     let mut out = vec![0.0; k];
     for i in 0..k {
         if live[i] {
-            out[i] = y[local[i] as usize].max(0.0);
+            out[i] = at_least_zero(y[local[i] as usize]);
         }
     }
     Some(out)
@@ -162,7 +177,7 @@ fn gauss_seidel(terms: &[Term], b: &[f64]) -> Vec<f64> {
     }
     let mut y = vec![0.0f64; k];
     iterate(&mut y, |y, i| {
-        b[i] + cols[start[i]..start[i + 1]].iter().map(|&(c, w)| w * y[c as usize]).sum::<f64>()
+        b[i] + add(cols[start[i]..start[i + 1]].iter().map(|&(c, w)| w * y[c as usize]))
     });
     y
 }

@@ -39,7 +39,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
-        Format::Table => export::table::write(&report, &net.list_names, &mut out)?,
+        Format::Table => export::table::write(&report, &net.list_names, args.all, &mut out)?,
         Format::Json => export::json::write(&report, &mut out)?,
         Format::Csv => export::csv::write(&report, &mut out)?,
     }

@@ -13,7 +13,7 @@ use crate::model::{Date, EntityIx, Model};
 
 /// The example graph of the README, built into the binary.
 const BUILTIN: &str = include_str!("../../graphs/entity-list-2019.json");
-const BUILTIN_NAME: &str = "graphs/entity-list-2019.json (built in)";
+const BUILTIN_NAME: &str = "graphs/entity-list-2019.json";
 
 /// How a command ended, when it did not fail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +53,7 @@ impl GraphArgs {
         match &self.graph {
             Some(path) => load::from_path(path),
             None => {
-                eprintln!("note: no --graph given; using the built-in example graph ({BUILTIN_NAME})");
+                eprintln!("note: no --graph given; using the built-in example graph {BUILTIN_NAME}");
                 load::from_json(BUILTIN.as_bytes())
                     .map_err(|problems| LoadError { origin: BUILTIN_NAME.into(), problems })
             }

@@ -10,14 +10,6 @@ use super::number;
 use crate::report::Report;
 
 #[derive(Serialize)]
-struct Head<'a> {
-    as_of: Option<String>,
-    affiliates_threshold: Option<Number>,
-    max_depth: Option<u32>,
-    restricted: Vec<Restricted<'a>>,
-}
-
-#[derive(Serialize)]
 struct Restricted<'a> {
     id: &'a str,
     via: &'static str,
@@ -62,28 +54,33 @@ pub fn row<'a>(report: &Report<'a>, v: u32) -> Row<'a> {
     }
 }
 
-/// Writes the report's analyze object (without the closing newline's
-/// trailing data, a single JSON document).
+/// Writes the report's analyze object: the settings on the first line,
+/// then one restricted entry and one entity row per line.
 pub fn write_object(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let head = Head {
-        as_of: report.settings.as_of.map(|d| d.to_string()),
-        affiliates_threshold: report.settings.affiliates.map(number),
-        max_depth: report.settings.max_depth,
-        restricted: report
-            .restricted
-            .iter()
-            .map(|r| Restricted { id: report.model.id(r.entity), via: r.via.as_str(), lists: &r.lists })
-            .collect(),
-    };
-    let head = serde_json::to_string(&head).map_err(io::Error::other)?;
-    // Reopen the head object to append the rows.
-    out.write_all(head[..head.len() - 1].as_bytes())?;
-    out.write_all(b",\"entities\":[")?;
+    let s = &report.settings;
+    write!(
+        out,
+        "{{\"as_of\":{},\"affiliates_threshold\":{},\"max_depth\":{},\"restricted\":[",
+        text(&s.as_of.map(|d| d.to_string()))?,
+        text(&s.affiliates.map(number))?,
+        text(&s.max_depth)?,
+    )?;
+    for (k, r) in report.restricted.iter().enumerate() {
+        out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
+        let entry = Restricted { id: report.model.id(r.entity), via: r.via.as_str(), lists: &r.lists };
+        serde_json::to_writer(&mut *out, &entry).map_err(io::Error::other)?;
+    }
+    out.write_all(b"],\"entities\":[")?;
     for (k, &v) in report.rows.iter().enumerate() {
         out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
         serde_json::to_writer(&mut *out, &row(report, v)).map_err(io::Error::other)?;
     }
     out.write_all(b"\n]}")
+}
+
+/// A value as JSON text, for hand-framed objects.
+fn text<T: Serialize>(v: &T) -> io::Result<String> {
+    serde_json::to_string(v).map_err(io::Error::other)
 }
 
 /// Writes the report as the `analyze --format json` document.

@@ -61,8 +61,8 @@ pub fn settings_line(report: &Report, list_names: &[String]) -> String {
     format!("as of {date} · lists: {lists} · affiliates rule: {affiliates} · path length: {depth}")
 }
 
-/// Writes the table.
-pub fn write(report: &Report, list_names: &[String], out: &mut dyn Write) -> io::Result<()> {
+/// Writes the table. With `all`, every row is a line of the table.
+pub fn write(report: &Report, list_names: &[String], all: bool, out: &mut dyn Write) -> io::Result<()> {
     let model = report.model;
     let o = report.outcome;
     let currency = model.meta.currency();
@@ -81,8 +81,11 @@ pub fn write(report: &Report, list_names: &[String], out: &mut dyn Write) -> io:
         format!("revenue at risk ({currency})"),
         "reach".to_string(),
     ];
+    // Restricted entities that sell nothing onward to restricted buyers
+    // would fill the table with zeros: they are named in one line below.
+    let quiet = |v: u32| !all && report.is_restricted(v) && o.upper[v as usize] == 0.0;
     let mut lines: Vec<[String; 7]> = vec![header];
-    for &v in &report.rows {
+    for &v in report.rows.iter().filter(|&&v| !quiet(v)) {
         let i = v as usize;
         let status = if report.is_restricted(v) {
             "RESTRICTED"
@@ -127,8 +130,23 @@ pub fn write(report: &Report, list_names: &[String], out: &mut dyn Write) -> io:
         }
         writeln!(out, "{}", text.trim_end())?;
     }
-    if report.rows.is_empty() {
+    if lines.len() == 1 {
         writeln!(out, "(no entity sells to a restricted buyer)")?;
+    }
+    let quiet: Vec<&str> = report.rows.iter().filter(|&&v| quiet(v)).map(|&v| model.id(v)).collect();
+    if !quiet.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Restricted, with no sales to restricted buyers in the graph ({}):", quiet.len())?;
+        let mut line = String::from(" ");
+        for id in quiet {
+            if line.len() + id.len() > 78 {
+                writeln!(out, "{line}")?;
+                line = String::from(" ");
+            }
+            line.push(' ');
+            line.push_str(id);
+        }
+        writeln!(out, "{line}")?;
     }
 
     let restricted = report.restricted.iter().filter(|r| r.via != Via::PossibleAffiliate).count();
@@ -138,7 +156,8 @@ pub fn write(report: &Report, list_names: &[String], out: &mut dyn Write) -> io:
     if possible > 0 {
         write!(out, ", {possible} possibly restricted (a stake of unknown size could reach the threshold)")?;
     }
-    writeln!(out, ". exposure: the share of revenue that ends at restricted buyers, lower – upper bound.")?;
+    writeln!(out, ".")?;
+    writeln!(out, "exposure: the share of revenue that ends at restricted buyers, as lower – upper bound.")?;
     Ok(())
 }
 

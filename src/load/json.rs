@@ -48,7 +48,7 @@ pub(super) fn parse(text: &str, problems: &mut Problems) -> Option<Model> {
         let place = if e.line() == 0 {
             Place::File
         } else {
-            Place::Position { line: e.line(), column: e.column() }
+            Place::Position { line: e.line(), column: e.column().max(1) }
         };
         problems.push(place, message);
         return None;

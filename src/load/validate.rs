@@ -82,17 +82,24 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
             problems.push(
                 entity_place(v),
                 format!(
-                    "as a seller, its exact shares plus the share_min of its other supplies edges add up to {sum}, above 1"
+                    "as a seller, its exact shares plus the share_min of its other supplies edges add up to {}, above 1",
+                    short(sum)
                 ),
             );
         }
     }
     for (v, &sum) in owned.iter().enumerate() {
         if sum > 100.0 + EPS {
-            problems.push(entity_place(v), format!("the known percents owned of it add up to {sum}, above 100"));
+            problems.push(entity_place(v), format!("the known percents owned of it add up to {}, above 100", short(sum)));
         }
     }
     duplicates(model, problems, &label);
+}
+
+/// A sum for a message: nine decimals at most, no trailing zeros.
+fn short(v: f64) -> String {
+    let s = format!("{v:.9}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// Rule 6: two relationships with the same type, from and to. Groups the

@@ -1,0 +1,8 @@
+//! The integration tests: every test here runs the real `exposure` binary.
+//!
+//! One test binary with one module per area keeps link times low.
+
+mod common;
+mod oracle;
+mod properties;
+mod validation;

@@ -1,0 +1,389 @@
+#!/usr/bin/env python3
+"""Differential check of `exposure analyze --format json --all` against the
+exact reference implementation (reference.py) on random graphs (gen.py).
+
+    python3 crosscheck.py --binary PATH --count N [--seed S] [--shrink] [--quiet]
+
+First runs about 25 hand-made cases (the spec's worked example and its
+variants, near-1 cycles, affiliates, dates; --no-fixed skips them), then for
+each random case (seed S, S+1, ...): generate a graph and options, run
+`PATH analyze -g FILE --format json --all <options>` and the reference, and
+compare every field: numbers to 1e-9 absolute (revenue amounts to 1e-9 times
+max(1, |revenue|), i.e. 1e-9 on the exposure), nulls, booleans, reach, the
+restricted list (ids and via, R first then the possibly restricted), and the
+row order (rows whose total and upper tie to 1e-9 may come in any order).
+Each failing graph is saved to /tmp/exposure-oracle-fail-SEED.json with the
+command line in /tmp/exposure-oracle-fail-SEED.cmd; --shrink also writes a
+reduced graph that still fails (…-SEED-min.json).  Ends with `N passed, M
+failed`; exit status 1 if any failed.
+"""
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference as ref  # noqa: E402
+import gen  # noqa: E402
+
+TOL = 1e-9
+FRACTION_FIELDS = ["direct", "indirect", "total", "upper"]
+MONEY_FIELDS = ["revenue_at_risk", "revenue_at_risk_upper"]
+
+
+def find_binary():
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    for p in ("target/release/exposure", "target/debug/exposure"):
+        q = os.path.join(root, p)
+        if os.path.exists(q):
+            return q
+    return None
+
+
+def run_binary(binary, path, opts, timeout=20):
+    cmd = [binary, "analyze", "-g", path, "--format", "json", "--all"] + ref.options_to_args(opts)
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return cmd, None, "timeout"
+    if p.returncode != 0:
+        return cmd, None, f"exit status {p.returncode}; stderr: {p.stderr.strip()[:2000]}"
+    try:
+        return cmd, json.loads(p.stdout), None
+    except json.JSONDecodeError as e:
+        return cmd, None, f"stdout is not JSON ({e}): {p.stdout[:500]!r}"
+
+
+def isnum(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def cmp_num(diffs, where, exp, act, tol):
+    if exp is None or act is None:
+        if exp is not act and not (exp is None and act is None):
+            diffs.append(f"{where}: expected {exp!r}, got {act!r}")
+        return
+    if not isnum(act):
+        diffs.append(f"{where}: expected number {exp!r}, got {act!r}")
+        return
+    if abs(exp - act) > tol:
+        diffs.append(f"{where}: expected {exp!r}, got {act!r} (diff {act - exp:.3g})")
+
+
+def compare(exp, act):
+    """Returns (diffs, notes): diffs are failures, notes are remarks."""
+    diffs, notes = [], []
+    if not isinstance(act, dict):
+        return [f"output is not an object: {act!r}"], notes
+    for k in ("as_of", "affiliates_threshold", "max_depth", "restricted", "entities"):
+        if k not in act:
+            diffs.append(f"missing top-level field {k!r}")
+    if diffs:
+        return diffs, notes
+    if exp["as_of"] != act["as_of"]:
+        diffs.append(f"as_of: expected {exp['as_of']!r}, got {act['as_of']!r}")
+    cmp_num(diffs, "affiliates_threshold", exp["affiliates_threshold"], act["affiliates_threshold"], TOL)
+    if exp["max_depth"] != act["max_depth"] or isinstance(act["max_depth"], bool):
+        diffs.append(f"max_depth: expected {exp['max_depth']!r}, got {act['max_depth']!r}")
+
+    # restricted: R (listing/affiliate) then R+ \ R (possible_affiliate)
+    ar = act["restricted"]
+    try:
+        pairs = [(r["id"], r["via"]) for r in ar]
+    except (TypeError, KeyError) as e:
+        diffs.append(f"restricted: malformed entries ({e}): {ar!r}")
+        pairs = []
+    else:
+        ep = [(r["id"], r["via"]) for r in exp["restricted"]]
+        e_r = {p for p in ep if p[1] != "possible_affiliate"}
+        e_p = {p for p in ep if p[1] == "possible_affiliate"}
+        a_r = {p for p in pairs if p[1] != "possible_affiliate"}
+        a_p = {p for p in pairs if p[1] == "possible_affiliate"}
+        if len(pairs) != len(set(pairs)):
+            diffs.append(f"restricted: duplicate entries {pairs}")
+        if e_r != a_r:
+            diffs.append(f"restricted (R): expected {sorted(e_r)}, got {sorted(a_r)}")
+        if e_p != a_p:
+            diffs.append(f"restricted (possible): expected {sorted(e_p)}, got {sorted(a_p)}")
+        vias = [p[1] for p in pairs]
+        if "possible_affiliate" in vias and any(v != "possible_affiliate"
+                                                for v in vias[vias.index("possible_affiliate"):]):
+            diffs.append(f"restricted: R members after possibly restricted ones: {pairs}")
+        if not diffs and pairs != ep:
+            notes.append(f"restricted order differs from sorted-by-id: {[p[0] for p in pairs]}")
+
+    # rows
+    erows = {r["id"]: r for r in exp["entities"]}
+    arows_list = act["entities"]
+    try:
+        aids = [r["id"] for r in arows_list]
+    except (TypeError, KeyError) as e:
+        return diffs + [f"entities: malformed rows ({e})"], notes
+    if sorted(aids) != sorted(erows) or len(aids) != len(set(aids)):
+        diffs.append(f"row ids: expected {sorted(erows)}, got {aids}")
+    arows = {r["id"]: r for r in arows_list}
+    for v, e in erows.items():
+        a = arows.get(v)
+        if a is None:
+            continue
+        missing = [k for k in e if k not in a]
+        if missing:
+            diffs.append(f"{v}: missing fields {missing}")
+            continue
+        if a["name"] != e["name"]:
+            diffs.append(f"{v}.name: expected {e['name']!r}, got {a['name']!r}")
+        for k in ("restricted", "possibly_restricted"):
+            if a[k] is not e[k]:
+                diffs.append(f"{v}.{k}: expected {e[k]!r}, got {a[k]!r}")
+        for k in FRACTION_FIELDS:
+            cmp_num(diffs, f"{v}.{k}", e[k], a[k], TOL)
+        rev = e["revenue"]
+        cmp_num(diffs, f"{v}.revenue", rev, a["revenue"], TOL * max(1.0, abs(rev or 0)))
+        for k in MONEY_FIELDS:
+            cmp_num(diffs, f"{v}.{k}", e[k], a[k], TOL * max(1.0, abs(rev or 0)))
+        if a["reach"] != e["reach"] or isinstance(a["reach"], bool) or not isnum(a["reach"]):
+            diffs.append(f"{v}.reach: expected {e['reach']!r}, got {a['reach']!r}")
+
+    # order, judged on the reference's numbers: q must precede p when its
+    # total is larger by more than 1e-9, or when the totals tie (the binary's
+    # printed totals equal, the reference's within 1e-9) and its upper is
+    # larger by more than 1e-9.  Otherwise the order is free.
+    seq = [v for v in aids if v in erows]
+    bad = []
+    for i in range(len(seq)):
+        for j in range(i + 1, len(seq)):
+            p, q = erows[seq[i]], erows[seq[j]]
+            if q["total"] > p["total"] + TOL:
+                bad.append((p["id"], q["id"]))
+            elif (abs(q["total"] - p["total"]) <= TOL and q["upper"] > p["upper"] + TOL
+                  and arows[seq[i]].get("total") == arows[seq[j]].get("total")):
+                bad.append((p["id"], q["id"]))
+    if bad:
+        diffs.append(f"row order: {bad[:5]} out of order; got {aids}, expected "
+                     f"{[r['id'] for r in exp['entities']]}")
+    # and the rows must be sorted by their own printed (total, upper, id)
+    try:
+        own = [(-float(r["total"]), -float(r["upper"]), r["id"].encode("utf-8"))
+               for r in arows_list]
+    except (TypeError, ValueError, KeyError):
+        own = None
+    if own is not None and own != sorted(own) and not bad:
+        k = next(i for i in range(len(own) - 1) if own[i] > own[i + 1])
+        diffs.append(f"row order: not sorted by the printed total, upper, id: "
+                     f"{arows_list[k]['id']} (total {arows_list[k]['total']}, upper "
+                     f"{arows_list[k]['upper']}) before {arows_list[k + 1]['id']} (total "
+                     f"{arows_list[k + 1]['total']}, upper {arows_list[k + 1]['upper']})")
+    if not diffs and aids != [r["id"] for r in exp["entities"]]:
+        notes.append("row order differs only among ties (allowed)")
+    return diffs, notes
+
+
+def run_case(binary, doc, opts, tmpdir, name="case"):
+    path = os.path.join(tmpdir, name + ".json")
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, ensure_ascii=False)
+    exp = ref.public(ref.analyze(doc, opts))
+    cmd, act, err = run_binary(binary, path, opts)
+    if err:
+        return cmd, exp, act, [err], []
+    d, n = compare(exp, act)
+    return cmd, exp, act, d, n
+
+
+def shrink(binary, doc, opts, tmpdir):
+    """Greedy reduction of a failing case: drop options, relationships,
+    listings, entities, optional fields while it still fails."""
+    import copy
+
+    def fails(d, o):
+        try:
+            gen.validate(d)
+        except (AssertionError, KeyError, ValueError):
+            return False
+        try:
+            _, _, _, diffs, _ = run_case(binary, d, o, tmpdir, "shrink")
+        except Exception:
+            return False
+        return bool(diffs)
+
+    changed = True
+    while changed:
+        changed = False
+        for k in ("as_of", "lists", "affiliates", "max_depth"):
+            if opts.get(k) is not None:
+                o = dict(opts, **{k: None})
+                if fails(doc, o):
+                    opts, changed = o, True
+        for k in ("list", "delist", "license"):
+            for i in range(len(opts.get(k, [])) - 1, -1, -1):
+                o = dict(opts)
+                o[k] = opts[k][:i] + opts[k][i + 1:]
+                if fails(doc, o):
+                    opts, changed = o, True
+        if "meta" in doc:
+            d = copy.deepcopy(doc)
+            del d["meta"]
+            if fails(d, opts):
+                doc, changed = d, True
+        for arr in ("relationships", "listings"):
+            i = len(doc[arr]) - 1
+            while i >= 0:
+                d = copy.deepcopy(doc)
+                del d[arr][i]
+                if fails(d, opts):
+                    doc, changed = d, True
+                i -= 1
+        for i in range(len(doc["entities"]) - 1, -1, -1):
+            v = doc["entities"][i]["id"]
+            d = copy.deepcopy(doc)
+            del d["entities"][i]
+            d["relationships"] = [r for r in d["relationships"] if v not in (r["from"], r["to"])]
+            d["listings"] = [l for l in d["listings"] if l["entity"] != v]
+            o = dict(opts)
+            o["list"] = [x for x in opts["list"] if x != v]
+            o["delist"] = [x for x in opts["delist"] if x != v]
+            o["license"] = [p for p in opts["license"] if v not in p]
+            if fails(d, o):
+                doc, opts, changed = d, o, True
+        # optional fields
+        keep = ("id", "name", "type", "from", "to", "entity", "list")
+        for arr in ("entities", "relationships", "listings"):
+            for i in range(len(doc[arr])):
+                for f in [f for f in doc[arr][i] if f not in keep]:
+                    d = copy.deepcopy(doc)
+                    del d[arr][i][f]
+                    if fails(d, opts):
+                        doc, changed = d, True
+    return doc, opts
+
+
+def fixed_cases():
+    """Hand-made cases run before the random ones: (label, graph, options)."""
+    from selftest import graph, S, O
+
+    def opts(**kw):
+        o = ref.default_options()
+        o.update(kw)
+        return o
+    L = [{"entity": "H", "list": "BIS Entity List"}]
+    out = []
+
+    def we(bc):
+        return graph([("A", 1000), "B", "C", "H"],
+                     [S("A", "H", share=0.1), S("A", "B", share=0.5),
+                      S("B", "H", share=0.4), S("B", "C", **bc),
+                      S("C", "H", share=0.2)], L)
+    out.append(("worked example", we({}), opts()))
+    out.append(("worked example share_max", we({"share_max": 0.25}), opts()))
+    out.append(("worked example share_min", we({"share_max": 0.25, "share_min": 0.1}), opts()))
+    for k in (1, 2, 3):
+        out.append((f"worked example k={k}", we({}), opts(max_depth=k)))
+    out.append(("worked example licence A:H", we({}), opts(license=[["A", "H"]])))
+    out.append(("near-1 2-cycle", graph(["A", "B", "H"],
+                [S("A", "B", share=0.999), S("B", "A", share=0.998),
+                 S("B", "H", share=0.002)], L), opts()))
+    out.append(("0.999 3-loop", graph(["A", "B", "C", "H"],
+                [S("A", "B", share=0.999), S("B", "C", share=0.999),
+                 S("C", "A", share=0.999), S("C", "H", share=0.001)], L), opts()))
+    out.append(("0.999 3-loop, unquantified exits", graph(["A", "B", "C", "H"],
+                [S("A", "B", share=0.999), S("B", "C", share=0.999),
+                 S("C", "A", share=0.999), S("C", "H"), S("A", "H", share_max=0.0005)], L),
+                opts()))
+    out.append(("closed loop of 1.0", graph(["A", "B", "H"],
+                [S("A", "B", share=1.0), S("B", "A", share=1.0), S("A", "H")], L), opts()))
+    out.append(("unquantified cycle", graph(["A", "B", "H"],
+                [S("A", "B"), S("B", "A"), S("A", "H")], L), opts()))
+    out.append(("restricted reaches itself", graph(["A", "H"],
+                [S("H", "A", share=0.5), S("A", "H", share=0.5)], L), opts()))
+    out.append(("value share, seller without revenue", graph([("A", 0), "B", "H"],
+                [S("A", "H", value=10, share_max=0.3), S("B", "H", value=5)], L), opts()))
+    aff = graph(["A", "B", "C", "D", "E", "F"],
+                [O("A", "B", 50), O("B", "C", 50), O("C", "D", 30), O("A", "D", 20),
+                 O("A", "E"), O("F", "E", 40), S("F", "E", share=0.5), O("D", "F", 10),
+                 S("F", "A", share_max=0.2), S("E", "B")],
+                [{"entity": "A", "list": "OFAC SDN"}])
+    for t in (50, 50.5, 10, 100):
+        out.append((f"affiliates {t}", aff, opts(affiliates=t)))
+    out.append(("affiliates tolerance 33.3+16.7", graph(["A", "B", "C", "D"],
+                [O("A", "C", 33.3), O("B", "C", 16.7), S("D", "C", share=0.3)],
+                [{"entity": "A", "list": "L"}, {"entity": "B", "list": "L"}]),
+                opts(affiliates=50)))
+    dates = graph(["A", "B", "C", "D"], [S("D", "A", share=0.1), S("D", "B", share=0.2),
+                                         S("D", "C", share=0.4)],
+                  [{"entity": "A", "list": "X", "start": "2020-01-01", "end": "2021-01-01"},
+                   {"entity": "B", "list": "Y", "end": "2020-06-01"},
+                   {"entity": "C", "list": "Y", "start": "2020-06-01"}])
+    for o in (opts(), opts(as_of="2020-06-01"), opts(as_of="2020-05-31"),
+              opts(as_of="2021-01-01", lists=["X"]), opts(as_of="2020-07-01", lists=["X", "Y"]),
+              opts(as_of="2021-01-01", list=["B"], delist=["C"])):
+        out.append((f"dates {ref.options_to_args(o)}", dates, o))
+    return out
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--binary", default=None)
+    p.add_argument("--count", type=int, default=200)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--n", type=int, default=None, help="entities per random graph (default 3..12)")
+    p.add_argument("--shrink", action="store_true", help="reduce each failing case")
+    p.add_argument("--quiet", action="store_true", help="one line per failure")
+    p.add_argument("--no-fixed", action="store_true", help="skip the hand-made cases")
+    p.add_argument("--max-shown", type=int, default=12, help="diff lines shown per failure")
+    a = p.parse_args()
+    binary = a.binary or find_binary()
+    if not binary or not os.path.exists(binary):
+        print(f"binary not found: {binary}", file=sys.stderr)
+        sys.exit(2)
+    passed = failed = 0
+    with tempfile.TemporaryDirectory(prefix="exposure-oracle-") as tmp:
+        cases = [] if a.no_fixed else [(f"fixed-{j}", lbl, d, o)
+                                       for j, (lbl, d, o) in enumerate(fixed_cases())]
+        cases += [(a.seed + i, None, None, None) for i in range(a.count)]
+        for seed, label, doc, opts in cases:
+            if doc is None:
+                doc, opts = gen.generate(seed, a.n)
+            try:
+                cmd, exp, act, diffs, notes = run_case(binary, doc, opts, tmp)
+            except Exception as e:  # reference failure: report, count as failed
+                diffs, cmd = [f"reference raised {e!r}"], []
+            if not diffs:
+                passed += 1
+                continue
+            failed += 1
+            base = f"/tmp/exposure-oracle-fail-{seed}"
+            with open(base + ".json", "w", encoding="utf-8") as fh:
+                json.dump(doc, fh, indent=1, ensure_ascii=False)
+            args = ref.options_to_args(opts)
+            line = shlex.join([binary, "analyze", "-g", base + ".json", "--format", "json",
+                               "--all"] + args)
+            with open(base + ".cmd", "w") as fh:
+                fh.write(line + "\n")
+            if a.quiet:
+                print(f"FAIL seed {seed}{' (' + label + ')' if label else ''}: "
+                      f"{diffs[0]} (+{len(diffs) - 1} more)")
+            else:
+                print(f"FAIL seed {seed}{' (' + label + ')' if label else ''}: {line}")
+                for d in diffs[:a.max_shown]:
+                    print("   ", d)
+                if len(diffs) > a.max_shown:
+                    print(f"    ... {len(diffs) - a.max_shown} more")
+            if a.shrink:
+                sd, so = shrink(binary, doc, opts, tmp)
+                with open(base + "-min.json", "w", encoding="utf-8") as fh:
+                    json.dump(sd, fh, indent=1, ensure_ascii=False)
+                _, _, _, d2, _ = run_case(binary, sd, so, tmp)
+                print(f"    shrunk: {base}-min.json  options {ref.options_to_args(so)}")
+                print("    " + json.dumps(sd, ensure_ascii=False))
+                for d in d2[:6]:
+                    print("     ", d)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

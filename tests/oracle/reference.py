@@ -1,0 +1,494 @@
+#!/usr/bin/env python3
+"""Independent reference implementation of `exposure analyze --format json --all`.
+
+Follows /work/shared/spec/exposure.md, graph-format.md and cli.md.  Every
+number is computed with exact rational arithmetic (fractions.Fraction; input
+floats are converted exactly) and converted to float only at output.
+
+Usage:
+    python3 reference.py GRAPH.json [--as-of D] [--lists A,B] [--affiliates PCT]
+        [--max-depth K] [--list ID]... [--delist ID]... [--license SELLER:BUYER]...
+
+Library use:  analyze(graph_dict, options_dict) -> output dict, where the
+options dict has the keys of `default_options()`.
+"""
+
+import argparse
+import json
+import sys
+from fractions import Fraction
+
+ZERO = Fraction(0)
+ONE = Fraction(1)
+EPS = Fraction(1, 10**9)  # the 1e-9 tolerance of the threshold comparisons
+
+
+def F(x):
+    """Exact conversion of a JSON number (int or float) to a Fraction."""
+    if isinstance(x, bool):
+        raise TypeError("boolean is not a number")
+    return Fraction(x)
+
+
+def default_options():
+    return {
+        "as_of": None,          # "YYYY-MM-DD" or None
+        "lists": None,          # list of list names or None (= every list)
+        "affiliates": None,     # threshold (number) or None (rule off)
+        "max_depth": None,      # int >= 1 or None
+        "list": [],             # entity ids: add a listing in effect
+        "delist": [],           # entity ids: none of their listings in effect
+        "license": [],          # [seller, buyer] pairs
+    }
+
+
+# --------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------
+
+class Graph:
+    def __init__(self, doc):
+        self.doc = doc
+        self.entities = doc.get("entities", [])
+        self.ids = [e["id"] for e in self.entities]
+        self.name = {e["id"]: e["name"] for e in self.entities}
+        self.revenue = {}
+        for e in self.entities:
+            r = e.get("revenue")
+            self.revenue[e["id"]] = None if r is None else r
+        self.meta = doc.get("meta") or {}
+        # supplies edges: list of dicts (from, to, lo, hi, exact)
+        self.supplies = []
+        self.owns = []
+        for rel in doc.get("relationships", []) or []:
+            t = rel["type"]
+            if t == "supplies":
+                self.supplies.append(self._supply(rel))
+            elif t == "owns":
+                p = rel.get("percent")
+                self.owns.append({"from": rel["from"], "to": rel["to"],
+                                  "percent": None if p is None else F(p)})
+        self.listings = doc.get("listings", []) or []
+        self.out = {v: [] for v in self.ids}
+        for e in self.supplies:
+            self.out[e["from"]].append(e)
+
+    def _supply(self, rel):
+        seller = rel["from"]
+        share = None
+        if rel.get("share") is not None:
+            share = F(rel["share"])
+        elif rel.get("value") is not None:
+            rev = self.revenue.get(seller)
+            if rev is not None and F(rev) > 0:
+                share = F(rel["value"]) / F(rev)
+        if share is not None:
+            lo = hi = share
+            exact = True
+        else:
+            lo = F(rel["share_min"]) if rel.get("share_min") is not None else ZERO
+            hi = F(rel["share_max"]) if rel.get("share_max") is not None else ONE
+            exact = False
+        return {"from": seller, "to": rel["to"], "lo": lo, "hi": hi, "exact": exact}
+
+
+# --------------------------------------------------------------------------
+# Section 1 and 2: listings in effect, R, R+
+# --------------------------------------------------------------------------
+
+def listed_set(g, opts):
+    D = opts["as_of"] or g.meta.get("as_of")
+    lists = opts["lists"]
+    delist = set(opts["delist"])
+    L = set()
+    for l in g.listings:
+        ent = l["entity"]
+        if ent in delist:
+            continue
+        if lists is not None and l["list"] not in lists:
+            continue
+        start, end = l.get("start"), l.get("end")
+        if D is not None:
+            ok = (start is None or start <= D) and (end is None or D < end)
+        else:
+            ok = end is None
+        if ok:
+            L.add(ent)
+    for ent in opts["list"]:
+        L.add(ent)
+    return L, D
+
+
+def restricted_sets(g, L, t):
+    if t is None:
+        return set(L), set(L)
+    t = F(t)
+    # R: least fixpoint
+    R = set(L)
+    changed = True
+    while changed:
+        changed = False
+        sums = {}
+        for o in g.owns:
+            if o["from"] in R and o["percent"] is not None:
+                sums[o["to"]] = sums.get(o["to"], ZERO) + o["percent"]
+        for v, s in sums.items():
+            if v not in R and s >= t - EPS:
+                R.add(v)
+                changed = True
+    # R+: least fixpoint
+    known_total = {}
+    for o in g.owns:
+        if o["percent"] is not None:
+            known_total[o["to"]] = known_total.get(o["to"], ZERO) + o["percent"]
+    Rp = set(L)
+    changed = True
+    while changed:
+        changed = False
+        sums = {}
+        unknown = set()
+        for o in g.owns:
+            if o["from"] in Rp:
+                if o["percent"] is not None:
+                    sums[o["to"]] = sums.get(o["to"], ZERO) + o["percent"]
+                else:
+                    unknown.add(o["to"])
+        for v in set(sums) | unknown:
+            if v in Rp:
+                continue
+            s = sums.get(v, ZERO)
+            if v in unknown:
+                s += Fraction(100) - known_total.get(v, ZERO)
+            if s >= t - EPS:
+                Rp.add(v)
+                changed = True
+    assert R <= Rp
+    return R, Rp
+
+
+# --------------------------------------------------------------------------
+# Linear algebra: least non-negative solution of x = W x + b
+# --------------------------------------------------------------------------
+
+def least_solution(ids, W, b):
+    """W: v -> list of (u, w) with w > 0 (dependencies on unknown u);
+    b: v -> Fraction >= 0.  Returns the least non-negative solution, exactly.
+
+    Nodes that cannot reach a positive b through positive-weight edges are 0
+    (structurally); the rest form a system whose matrix is non-singular
+    (spectral radius < 1 when the rows of W sum to <= 1), solved by Gaussian
+    elimination over the rationals."""
+    rev = {v: [] for v in ids}
+    for v in ids:
+        for u, w in W.get(v, []):
+            if w > 0:
+                rev[u].append(v)
+    alive = set(v for v in ids if b.get(v, ZERO) > 0)
+    stack = list(alive)
+    while stack:
+        u = stack.pop()
+        for v in rev[u]:
+            if v not in alive:
+                alive.add(v)
+                stack.append(v)
+    x = {v: ZERO for v in ids}
+    S = [v for v in ids if v in alive]
+    if not S:
+        return x
+    idx = {v: i for i, v in enumerate(S)}
+    n = len(S)
+    # matrix rows: (I - W) | b
+    M = []
+    for v in S:
+        row = [ZERO] * (n + 1)
+        row[idx[v]] += ONE
+        for u, w in W.get(v, []):
+            if u in idx and w != 0:
+                row[idx[u]] -= w
+        row[n] = b.get(v, ZERO)
+        M.append(row)
+    for c in range(n):
+        p = None
+        for r in range(c, n):
+            if M[r][c] != 0:
+                p = r
+                break
+        if p is None:
+            raise ArithmeticError("singular system (row sums > 1?)")
+        M[c], M[p] = M[p], M[c]
+        piv = M[c][c]
+        rowc = M[c]
+        if piv != 1:
+            rowc = [a / piv for a in rowc]
+            M[c] = rowc
+        nz = [j for j in range(c, n + 1) if rowc[j] != 0]
+        for r in range(n):
+            if r != c:
+                f = M[r][c]
+                if f != 0:
+                    rr = M[r]
+                    for j in nz:
+                        rr[j] -= f * rowc[j]
+    for v in S:
+        val = M[idx[v]][n]
+        if val < 0:
+            raise ArithmeticError("negative solution: invalid input (share sums > 1?)")
+        x[v] = val
+    return x
+
+
+# --------------------------------------------------------------------------
+# Section 3: x, d, X, reach
+# --------------------------------------------------------------------------
+
+class Model:
+    def __init__(self, g, R, Rp, licensed):
+        self.g = g
+        self.ids = g.ids
+        self.R = R
+        self.Rp = Rp
+        self.licensed = licensed
+
+    def is_lic(self, e):
+        return (e["from"], e["to"]) in self.licensed
+
+    # carried value of an edge given f, with restricted set RR
+    def carried(self, e, f, RR):
+        u = e["to"]
+        if u in RR:
+            return ZERO if self.is_lic(e) else ONE
+        return f[u]
+
+    # ---- lower exposure x
+    def x_system(self):
+        W, b = {}, {}
+        for v in self.ids:
+            ws, bv = [], ZERO
+            for e in self.g.out[v]:
+                if e["lo"] == 0:
+                    continue
+                if e["to"] in self.R:
+                    if not self.is_lic(e):
+                        bv += e["lo"]
+                else:
+                    ws.append((e["to"], e["lo"]))
+            W[v], b[v] = ws, bv
+        return W, b
+
+    def x_exact(self):
+        W, b = self.x_system()
+        return least_solution(self.ids, W, b)
+
+    def x_step(self, f):
+        return {v: sum((e["lo"] * self.carried(e, f, self.R) for e in self.g.out[v]), ZERO)
+                for v in self.ids}
+
+    def direct(self):
+        return {v: sum((e["lo"] for e in self.g.out[v]
+                        if e["to"] in self.R and not self.is_lic(e)), ZERO)
+                for v in self.ids}
+
+    # ---- upper exposure X
+    def room(self, v):
+        return max(ZERO, ONE - sum((e["lo"] for e in self.g.out[v]), ZERO))
+
+    def greedy(self, v, f):
+        """Knapsack allocation (edge index -> t) greedy on carried_X under f,
+        and the value of the whole right-hand side at v."""
+        edges = self.g.out[v]
+        vals = [self.carried(e, f, self.Rp) for e in edges]
+        base = sum((e["lo"] * c for e, c in zip(edges, vals)), ZERO)
+        a = self.room(v)
+        order = sorted(range(len(edges)), key=lambda i: -vals[i])
+        alloc = {}
+        extra = ZERO
+        for i in order:
+            if a <= 0 or vals[i] <= 0:
+                break
+            cap = edges[i]["hi"] - edges[i]["lo"]
+            if cap <= 0:
+                continue
+            t = min(cap, a)
+            alloc[i] = t
+            a -= t
+            extra += t * vals[i]
+        return alloc, base + extra
+
+    def policy_value(self, v, alloc, f):
+        edges = self.g.out[v]
+        return sum(((e["lo"] + alloc.get(i, ZERO)) * self.carried(e, f, self.Rp)
+                    for i, e in enumerate(edges)), ZERO)
+
+    def policy_solve(self, policy):
+        W, b = {}, {}
+        for v in self.ids:
+            ws, bv = [], ZERO
+            for i, e in enumerate(self.g.out[v]):
+                w = e["lo"] + policy[v].get(i, ZERO)
+                if w == 0:
+                    continue
+                if e["to"] in self.Rp:
+                    if not self.is_lic(e):
+                        bv += w
+                else:
+                    ws.append((e["to"], w))
+            W[v], b[v] = ws, bv
+        return least_solution(self.ids, W, b)
+
+    def X_exact(self, x):
+        # initial policy: greedy on x
+        policy = {v: self.greedy(v, x)[0] for v in self.ids}
+        val = self.policy_solve(policy)
+        for _ in range(10000):
+            changed = False
+            for v in self.ids:
+                alloc, g = self.greedy(v, val)
+                cur = self.policy_value(v, policy[v], val)
+                if g > cur:  # switch only on strict improvement
+                    policy[v] = alloc
+                    changed = True
+            if not changed:
+                return val
+            new = self.policy_solve(policy)
+            for v in self.ids:
+                assert new[v] >= val[v], "policy iteration not monotone"
+            val = new
+        raise RuntimeError("policy iteration did not converge")
+
+    def X_step(self, f):
+        return {v: self.greedy(v, f)[1] for v in self.ids}
+
+    # ---- reach
+    def reach(self, v, k=None):
+        found = set()
+        seen = {v}
+        frontier = [v]
+        depth = 0
+        while frontier and (k is None or depth < k):
+            depth += 1
+            nxt = []
+            for w in frontier:
+                for e in self.g.out[w]:
+                    u = e["to"]
+                    if u in self.R:
+                        if not self.is_lic(e):
+                            found.add(u)
+                    elif u not in seen:
+                        seen.add(u)
+                        nxt.append(u)
+            frontier = nxt
+        return len(found)
+
+
+def analyze(doc, opts):
+    g = Graph(doc)
+    L, D = listed_set(g, opts)
+    t = opts["affiliates"]
+    R, Rp = restricted_sets(g, L, t)
+    licensed = set(tuple(p) for p in opts["license"])
+    m = Model(g, R, Rp, licensed)
+    k = opts["max_depth"]
+    d = m.direct()
+    if k is None:
+        x = m.x_exact()
+        X = m.X_exact(x)
+    else:
+        x = {v: ZERO for v in g.ids}
+        X = {v: ZERO for v in g.ids}
+        for _ in range(k):
+            x = m.x_step(x)
+            X = m.X_step(X)
+    rows = []
+    for v in g.ids:
+        rev = g.revenue[v]
+        rows.append({
+            "id": v,
+            "name": g.name[v],
+            "restricted": v in R,
+            "possibly_restricted": v in Rp and v not in R,
+            "_x": x[v], "_X": X[v],
+            "direct": float(d[v]),
+            "indirect": float(x[v] - d[v]),
+            "total": float(x[v]),
+            "upper": float(X[v]),
+            "revenue": rev,
+            "revenue_at_risk": None if rev is None else float(x[v] * F(rev)),
+            "revenue_at_risk_upper": None if rev is None else float(X[v] * F(rev)),
+            "reach": m.reach(v, k),
+        })
+    rows.sort(key=lambda r: (-r["_x"], -r["_X"], r["id"].encode("utf-8")))
+    for r in rows:
+        del r["_x"], r["_X"]
+    restricted = []
+    for v in sorted(R, key=lambda s: s.encode("utf-8")):
+        restricted.append({"id": v, "via": "listing" if v in L else "affiliate"})
+    for v in sorted(Rp - R, key=lambda s: s.encode("utf-8")):
+        restricted.append({"id": v, "via": "possible_affiliate"})
+    return {
+        "as_of": D,
+        "affiliates_threshold": None if t is None else t,
+        "max_depth": k,
+        "restricted": restricted,
+        "entities": rows,
+        # exact values, for self-checks (not part of the CLI output)
+        "_exact": {"x": x, "X": X, "d": d},
+    }
+
+
+def public(out):
+    return {k: v for k, v in out.items() if not k.startswith("_")}
+
+
+def options_to_args(opts):
+    """CLI arguments (for `exposure analyze`) that express opts."""
+    args = []
+    if opts.get("as_of") is not None:
+        args += ["--as-of", opts["as_of"]]
+    if opts.get("lists") is not None:
+        args += ["--lists", ",".join(opts["lists"])]
+    if opts.get("affiliates") is not None:
+        args += ["--affiliates", repr(opts["affiliates"])]
+    if opts.get("max_depth") is not None:
+        args += ["--max-depth", str(opts["max_depth"])]
+    for i in opts.get("list", []):
+        args += ["--list", i]
+    for i in opts.get("delist", []):
+        args += ["--delist", i]
+    for s, b in opts.get("license", []):
+        args += ["--license", f"{s}:{b}"]
+    return args
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("graph")
+    p.add_argument("--as-of")
+    p.add_argument("--lists")
+    p.add_argument("--affiliates", type=float)
+    p.add_argument("--max-depth", type=int)
+    p.add_argument("--list", action="append", default=[])
+    p.add_argument("--delist", action="append", default=[])
+    p.add_argument("--license", action="append", default=[])
+    a = p.parse_args(argv)
+    opts = default_options()
+    opts["as_of"] = a.as_of
+    opts["lists"] = None if a.lists is None else a.lists.split(",")
+    if a.affiliates is not None:
+        v = a.affiliates
+        opts["affiliates"] = int(v) if v == int(v) else v
+    opts["max_depth"] = a.max_depth
+    opts["list"] = a.list
+    opts["delist"] = a.delist
+    opts["license"] = [tuple(s.split(":", 1)) for s in a.license]
+    return a.graph, opts
+
+
+def main(argv=None):
+    path, opts = parse_args(sys.argv[1:] if argv is None else argv)
+    with open(path, encoding="utf-8") as fh:
+        doc = json.load(fh)
+    print(json.dumps(public(analyze(doc, opts)), indent=2))
+
+
+if __name__ == "__main__":
+    main()
