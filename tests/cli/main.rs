@@ -2,6 +2,7 @@
 //!
 //! One test binary with one module per area keeps link times low.
 
+mod analyze;
 mod common;
 mod oracle;
 mod properties;

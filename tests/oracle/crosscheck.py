@@ -191,6 +191,19 @@ def run_case(binary, doc, opts, tmpdir, name="case"):
     if err:
         return cmd, exp, act, [err], []
     d, n = compare(exp, act)
+    if d:
+        # Ill-conditioned input?  If reading the numbers as their decimal
+        # text changes the exact answer by more than 1e-9, accept either.
+        try:
+            exp_dec = ref.public(ref.analyze(doc, opts, "decimal"))
+        except ArithmeticError:
+            exp_dec = exp
+        if compare(exp, exp_dec)[0]:
+            d2, n2 = compare(exp_dec, act)
+            if not d2:
+                return cmd, exp_dec, act, [], n2 + ["ill-conditioned: matches the decimal reading"]
+            d = ["(ill-conditioned input: the binary and decimal readings differ; "
+                 "diffs against the binary reading)"] + d
     return cmd, exp, act, d, n
 
 
@@ -339,7 +352,7 @@ def main():
     if not binary or not os.path.exists(binary):
         print(f"binary not found: {binary}", file=sys.stderr)
         sys.exit(2)
-    passed = failed = 0
+    passed = failed = illcond = 0
     with tempfile.TemporaryDirectory(prefix="exposure-oracle-") as tmp:
         cases = [] if a.no_fixed else [(f"fixed-{j}", lbl, d, o)
                                        for j, (lbl, d, o) in enumerate(fixed_cases())]
@@ -353,6 +366,7 @@ def main():
                 diffs, cmd = [f"reference raised {e!r}"], []
             if not diffs:
                 passed += 1
+                illcond += any(n.startswith("ill-conditioned") for n in notes)
                 continue
             failed += 1
             base = f"/tmp/exposure-oracle-fail-{seed}"
@@ -381,6 +395,8 @@ def main():
                 print("    " + json.dumps(sd, ensure_ascii=False))
                 for d in d2[:6]:
                     print("     ", d)
+    if illcond:
+        print(f"({illcond} ill-conditioned case(s) passed on the decimal reading of the numbers)")
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

@@ -50,6 +50,33 @@ def F(x):
     return Fraction(x)
 
 
+def FD(x):
+    """The decimal reading of a number (its shortest repr)."""
+    return Fraction(repr(x)) if isinstance(x, float) else Fraction(x)
+
+
+class Budget:
+    """1 - exact shares - share_min of one seller, in both the binary and the
+    decimal reading of the numbers (both must stay >= 0)."""
+
+    def __init__(self):
+        self.b = Fraction(1)
+        self.d = Fraction(1)
+
+    def fits(self, b, d=None):
+        return b <= self.b and (b if d is None else d) <= self.d
+
+    def fits_num(self, x):
+        return self.fits(F(x), FD(x))
+
+    def take(self, b, d):
+        self.b -= b
+        self.d -= d
+
+    def take_num(self, x):
+        self.take(F(x), FD(x))
+
+
 def generate(seed, n=None):
     rng = random.Random(seed)
     if n is None:
@@ -71,7 +98,7 @@ def generate(seed, n=None):
             e["x_extra"] = {"note": "unknown field"}
         entities.append(e)
 
-    budget = {v: Fraction(1) for v in ids}   # 1 - exact shares - share_min
+    budget = {v: Budget() for v in ids}   # 1 - exact shares - share_min
     rels = []
     seen = set()
 
@@ -82,9 +109,9 @@ def generate(seed, n=None):
         if kind in ("share", "value"):
             if s is None:
                 s = rng.choice(SMALL + NEAR1 + [round(rng.random(), 3), rng.random()])
-            if F(s) > budget[a]:
-                s = rng.choice([0.001, 0.0005, 0.002, float(budget[a]) * rng.random()])
-                if F(s) > budget[a]:
+            if not budget[a].fits_num(s):
+                s = rng.choice([0.001, 0.0005, 0.002, round(float(budget[a].b) * rng.random(), 4)])
+                if not budget[a].fits_num(s) or s < 1e-4:
                     kind = "unq"
         if kind == "value":
             rev = revenue.get(a)
@@ -94,12 +121,12 @@ def generate(seed, n=None):
                 kind = rng.choice(["unq", "bounded"])
             else:
                 val = s * rev if rng.random() < 0.5 else round(s * rev, 2)
-                share = F(val) / F(rev)
-                if share > budget[a] or share > 1:
+                share, dshare = F(val) / F(rev), FD(val) / FD(rev)
+                if not budget[a].fits(share, dshare) or share > 1 or dshare > 1:
                     kind = "unq"
                 else:
                     rel["value"] = val
-                    budget[a] -= share
+                    budget[a].take(share, dshare)
                     seen.add(("supplies", a, b))
                     rels.append(rel)
                     return True
@@ -107,20 +134,20 @@ def generate(seed, n=None):
             rel["share"] = s
             if rng.random() < 0.1:
                 rel["value"] = round(rng.uniform(0, 1e6), 1)  # share wins
-            budget[a] -= F(s)
+            budget[a].take_num(s)
         elif kind == "bounded":
             which = rng.choice(["min", "max", "both", "both"])
             lo = rng.choice([0.01, 0.05, 0.1, 0.15, 0.2, 0.5, 0.0])
             hi = rng.choice([0.1, 0.2, 0.25, 0.5, 0.9, 1.0, 0.01])
-            if which in ("min", "both") and F(lo) > budget[a]:
+            if which in ("min", "both") and not budget[a].fits_num(lo):
                 lo = 0.0
             if which == "both" and lo > hi:
                 lo, hi = hi, lo
-                if F(lo) > budget[a]:
+                if not budget[a].fits_num(lo):
                     lo = 0.0
             if which in ("min", "both"):
                 rel["share_min"] = lo
-                budget[a] -= F(lo)
+                budget[a].take_num(lo)
             if which in ("max", "both"):
                 rel["share_max"] = hi
         elif kind == "zero":
@@ -259,6 +286,7 @@ def validate(doc):
             assert e["revenue"] >= 0
     keys = set()
     seller_sum = {}
+    seller_dec = {}
     owned = {}
     for r in doc["relationships"]:
         a, b = r["from"], r["to"]
@@ -279,17 +307,20 @@ def validate(doc):
                 share = F(r["share"])
             elif "value" in r and rev.get(a) is not None and rev[a] > 0:
                 share = F(r["value"]) / F(rev[a])
-                assert share <= 1
+                assert share <= 1 and FD(r["value"]) / FD(rev[a]) <= 1
             if share is not None:
                 assert "share_min" not in r and "share_max" not in r
                 seller_sum[a] = seller_sum.get(a, 0) + share
+                dshare = FD(r["share"]) if "share" in r else FD(r["value"]) / FD(rev[a])
+                seller_dec[a] = seller_dec.get(a, 0) + dshare
             else:
                 seller_sum[a] = seller_sum.get(a, 0) + F(r.get("share_min", 0))
+                seller_dec[a] = seller_dec.get(a, 0) + FD(r.get("share_min", 0))
         else:
             if "percent" in r:
                 assert 0 < r["percent"] <= 100
                 owned[b] = owned.get(b, 0) + F(r["percent"])
-    for s in seller_sum.values():
+    for s in list(seller_sum.values()) + list(seller_dec.values()):
         assert s <= 1, s   # kept exactly <= 1 (the format allows 1 + 1e-9)
     for s in owned.values():
         assert s <= 100, s
