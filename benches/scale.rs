@@ -339,8 +339,8 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
             } else {
                 Q::Unquantified
             };
-            r.product = if rng.chance(0.3) { 1 + rng.below(PRODUCTS.len()) as u8 } else { 0 };
-            r.source = if rng.chance(0.1) { 1 + rng.below(SOURCES.len()) as u8 } else { 0 };
+            r.product = if rng.chance(0.4) { 1 + rng.below(PRODUCTS.len()) as u8 } else { 0 };
+            r.source = if rng.chance(0.15) { 1 + rng.below(SOURCES.len()) as u8 } else { 0 };
             r.confidence = if rng.chance(0.05) { 1 + rng.below(CONFIDENCE.len()) as u8 } else { 0 };
             r.since = if rng.chance(0.03) { 1 + rng.below(120) as u8 } else { 0 };
             if matches!(r.q, Q::Share | Q::Value) {
@@ -613,10 +613,15 @@ fn bare_parse(bytes: &[u8]) -> BareGraph {
 
 /// `VmHWM` (peak RSS) of this process, in MB.
 fn own_peak_mb() -> f64 {
+    own_status_mb("VmHWM:")
+}
+
+/// A `kB` field of /proc/self/status, in MB.
+fn own_status_mb(field: &str) -> f64 {
     let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
@@ -640,6 +645,7 @@ fn child_pipeline(path: &str) {
     let model = load::from_json(&bytes).unwrap_or_else(|p| panic!("invalid graph: {:?}", p.list.first()));
     peaks.push(own_peak_mb());
     drop(bytes);
+    let model_rss = own_status_mb("VmRSS:");
     let net = Net::build(&model);
     peaks.push(own_peak_mb());
     let opts = Options { as_of: model.meta.as_of, ..Default::default() };
@@ -650,6 +656,8 @@ fn child_pipeline(path: &str) {
     export::json::write(&report, &mut out).unwrap();
     black_box(&out);
     peaks.push(own_peak_mb());
+    peaks.push(own_status_mb("VmRSS:"));
+    peaks.push(model_rss);
     println!("{}", peaks.iter().map(|p| format!("{p:.0}")).collect::<Vec<_>>().join(" "));
 }
 
@@ -861,8 +869,13 @@ fn bench_shape(shape: Shape, path: &Path, runs: usize, bin: &Path, me: &Path) ->
         median(&e2e.times.iter().zip(&bare.times).map(|(a, b)| a / b).collect::<Vec<_>>())
     );
     println!("  end to end / bare parse process = {:.2}", e2e_m / bare_proc_m);
-    println!("  peak RSS (in-process pipeline, MB, after a..e): {:?}", peaks);
-    println!("  (RSS of (a)..(e): one run of the pipeline in a fresh process; the file buffer is freed after (b))");
+    if peaks.len() == 7 {
+        println!(
+            "  RSS column for (a)..(e): peak so far in one fresh-process run of the pipeline (file buffer freed after (b));\n  \
+             RSS with only the model held (after (b), buffer freed): {:.0} MB; with model+net+outcome+report at the end: {:.0} MB",
+            peaks[6], peaks[5]
+        );
+    }
     (e2e_m / bare_m, median(&compute.times), median(&e2e.rss), median(&bare_proc.rss), e2e_m)
 }
 

@@ -2,8 +2,7 @@
 //! restricted entities listed as the CLI spec says. Every exporter writes a
 //! [`Report`]; none of them chooses or orders rows itself.
 
-use crate::analysis::{Options, Outcome, Via, WHAT_IF};
-use crate::graph::Net;
+use crate::analysis::{Options, Outcome, Via};
 use crate::model::{Date, EntityIx, Model};
 
 /// One member of R+, for the `restricted` array.
@@ -50,7 +49,7 @@ impl<'a> Report<'a> {
     ///
     /// # Complexity
     /// O(V log V).
-    pub fn new(model: &'a Model, net: &Net, outcome: &'a Outcome, opts: &Options, sel: Selection) -> Report<'a> {
+    pub fn new(model: &'a Model, outcome: &'a Outcome, opts: &Options, sel: Selection) -> Report<'a> {
         let r = &outcome.restricted;
         let mut rows: Vec<EntityIx> = (0..model.entities.len() as EntityIx)
             .filter(|&v| sel.all || outcome.upper[v as usize] > 0.0 || r.in_r_plus[v as usize])
@@ -71,10 +70,7 @@ impl<'a> Report<'a> {
             .map(|(v, via, lists)| RestrictedEntry {
                 entity: *v,
                 via: *via,
-                lists: lists
-                    .iter()
-                    .map(|&l| if l == WHAT_IF { "what-if".to_string() } else { net.list_names[l as usize].clone() })
-                    .collect(),
+                lists: lists.iter().map(|&l| r.list_names[l as usize].clone()).collect(),
             })
             .collect();
         restricted.sort_by(|a, b| {

@@ -11,7 +11,7 @@ pub mod restricted;
 mod scc;
 mod solve;
 
-pub use restricted::{ListRef, Restricted, Via, WHAT_IF};
+pub use restricted::{ListRef, Restricted, Via, WhatIfListing, WHAT_IF};
 pub use scc::Sccs;
 
 use crate::graph::Net;
@@ -30,10 +30,10 @@ pub struct Options {
     pub affiliates: Option<f64>,
     /// Only paths of at most this many supplies edges count (>= 1).
     pub max_depth: Option<u32>,
-    /// What-if: these entities have a listing in effect.
-    pub list: Vec<EntityIx>,
-    /// What-if: no listing of these entities is in effect.
+    /// What-if: no listing of the graph is in effect for these entities.
     pub delist: Vec<EntityIx>,
+    /// What-if: these listings are in effect (after `delist`).
+    pub list: Vec<WhatIfListing>,
     /// What-if: these supplies edges (indexes into the net) are licensed.
     pub licensed: Vec<usize>,
 }

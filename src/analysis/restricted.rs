@@ -3,8 +3,20 @@
 //! unknown size (exposure spec, sections 1 and 2).
 
 use super::Options;
+use crate::model::EntityIx;
 use crate::graph::Net;
 use crate::tolerance::reaches;
+
+/// The list name of a what-if listing given without one (`--list ID`).
+pub const WHAT_IF: &str = "what-if";
+
+/// A what-if listing: in effect whatever the date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WhatIfListing {
+    pub entity: EntityIx,
+    /// Its list; `None`: [`WHAT_IF`], which counts whatever `--lists`.
+    pub list: Option<String>,
+}
 
 /// Why an entity is in R+.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,12 +39,9 @@ impl Via {
     }
 }
 
-/// A list an entity is restricted under: an index into `Net::list_names`,
-/// or [`WHAT_IF`] for a listing added by `--list`.
+/// A list an entity is restricted under: an index into
+/// [`Restricted::list_names`].
 pub type ListRef = u32;
-
-/// The list of a what-if listing (`--list ID`).
-pub const WHAT_IF: ListRef = u32::MAX;
 
 /// The restricted sets of one evaluation.
 #[derive(Clone, Debug)]
@@ -45,6 +54,9 @@ pub struct Restricted {
     /// lists behind it (for affiliates, the lists of the owners that
     /// brought it in), sorted and without repeats.
     pub members: Vec<(u32, Via, Vec<ListRef>)>,
+    /// The graph's list names, then the names of what-if listings that
+    /// the graph does not use.
+    pub list_names: Vec<String>,
 }
 
 impl Restricted {
@@ -54,25 +66,36 @@ impl Restricted {
     /// O(V + listings + stakes · lists).
     pub fn of(net: &Net, opts: &Options) -> Restricted {
         let n = net.n;
+        let mut list_names = net.list_names.clone();
         let mut lists: Vec<Vec<ListRef>> = vec![Vec::new(); n];
-        let wanted = |list: u32| match &opts.lists {
-            None => true,
-            Some(names) => names.iter().any(|w| *w == net.list_names[list as usize]),
-        };
+        let wanted = |name: &str| opts.lists.as_ref().is_none_or(|names| names.iter().any(|w| w == name));
         for l in &net.listings {
             let live = match opts.as_of {
                 Some(d) => l.start.is_none_or(|s| s <= d) && l.end.is_none_or(|e| d < e),
                 None => l.end.is_none(),
             };
-            if live && wanted(l.list) {
+            if live && wanted(&net.list_names[l.list as usize]) {
                 lists[l.entity as usize].push(l.list);
             }
         }
-        for &v in &opts.list {
-            lists[v as usize].push(WHAT_IF);
-        }
         for &v in &opts.delist {
             lists[v as usize].clear();
+        }
+        // What-if listings count whatever the date; a named one only when
+        // its list counts.
+        for w in &opts.list {
+            let name = w.list.as_deref().unwrap_or(WHAT_IF);
+            if w.list.is_some() && !wanted(name) {
+                continue;
+            }
+            let r = match list_names.iter().position(|x| x == name) {
+                Some(i) => i,
+                None => {
+                    list_names.push(name.to_string());
+                    list_names.len() - 1
+                }
+            };
+            lists[w.entity as usize].push(r as ListRef);
         }
         let mut in_r = vec![false; n];
         let mut members = Vec::new();
@@ -85,7 +108,7 @@ impl Restricted {
             }
         }
         let Some(t) = opts.affiliates else {
-            return Restricted { in_r_plus: in_r.clone(), in_r, members };
+            return Restricted { in_r_plus: in_r.clone(), in_r, members, list_names };
         };
 
         // R: restricted owners' known stakes, added up, reach t.
@@ -142,6 +165,6 @@ impl Restricted {
             }
             i += 1;
         }
-        Restricted { in_r, in_r_plus, members }
+        Restricted { in_r, in_r_plus, members, list_names }
     }
 }

@@ -34,7 +34,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let net = Net::build(&model);
     let opts = args.eval.options(&model, &net)?;
     let outcome = analysis::evaluate(&net, &opts);
-    let report = Report::new(&model, &net, &outcome, &opts, Selection { all: args.all, top: args.top });
+    let report = Report::new(&model, &outcome, &opts, Selection { all: args.all, top: args.top });
 
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());

@@ -6,10 +6,11 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use crate::analysis::Options;
+use crate::analysis::{Options, WhatIfListing};
 use crate::graph::Net;
 use crate::load::{self, LoadError};
 use crate::model::{Date, EntityIx, Model};
+use crate::scenario::{self, Settings};
 
 /// The example graph of the README, built into the binary.
 const BUILTIN: &str = include_str!("../../graphs/entity-list-2019.json");
@@ -105,6 +106,31 @@ fn resolve(model: &Model, id: &str, flag: &str) -> Result<EntityIx, UsageError> 
 }
 
 impl EvalArgs {
+    /// The settings these flags fix (they win over a scenario file's).
+    pub fn settings(&self) -> Settings {
+        Settings {
+            as_of: self.as_of,
+            affiliates: self.affiliates,
+            lists: self.lists.clone(),
+            max_depth: self.max_depth,
+        }
+    }
+
+    /// The what-if flags, as ids, for every scenario.
+    pub fn what_ifs(&self) -> scenario::Extra {
+        scenario::Extra { list: self.list.clone(), delist: self.delist.clone(), license: self.license.clone() }
+    }
+
+    /// Warns about `--lists` names that no listing of the graph uses.
+    pub fn warn_unused_lists(&self, net: &Net) {
+        for name in self.lists.iter().flatten().filter(|n| !net.list_names.contains(n)) {
+            eprintln!(
+                "warning: --lists {name:?}: no listing of this graph is on that list (its lists: {})",
+                net.list_names.join(", ")
+            );
+        }
+    }
+
     /// Checks the flags against the graph and builds the options.
     pub fn options(&self, model: &Model, net: &Net) -> Result<Options, UsageError> {
         let list = self.list.iter().map(|id| resolve(model, id, "--list")).collect::<Result<Vec<_>, _>>()?;
@@ -112,15 +138,13 @@ impl EvalArgs {
         if let Some(&v) = list.iter().find(|v| delist.contains(v)) {
             return Err(UsageError(format!("{} is both listed and delisted; choose one", model.id(v))));
         }
-        let licensed = self.license.iter().map(|pair| license(model, net, pair)).collect::<Result<Vec<_>, _>>()?;
-        if let Some(names) = &self.lists {
-            for name in names.iter().filter(|n| !net.list_names.contains(n)) {
-                eprintln!(
-                    "warning: --lists {name:?}: no listing of this graph is on that list (its lists: {})",
-                    net.list_names.join(", ")
-                );
-            }
-        }
+        let list = list.into_iter().map(|entity| WhatIfListing { entity, list: None }).collect();
+        let licensed = self
+            .license
+            .iter()
+            .map(|pair| scenario::licensed_edge(model, net, pair).map_err(UsageError))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.warn_unused_lists(net);
         Ok(Options {
             as_of: self.as_of.or(model.meta.as_of),
             lists: self.lists.clone(),
@@ -130,29 +154,6 @@ impl EvalArgs {
             delist,
             licensed,
         })
-    }
-}
-
-/// Resolves `SELLER:BUYER` to a supplies edge. Ids may hold `:`, so every
-/// split is tried; exactly one must name an edge.
-fn license(model: &Model, net: &Net, pair: &str) -> Result<usize, UsageError> {
-    let mut found = Vec::new();
-    let mut named = false;
-    for (i, _) in pair.match_indices(':') {
-        let (seller, buyer) = (&pair[..i], &pair[i + 1..]);
-        if let (Some(s), Some(b)) = (model.find(seller), model.find(buyer)) {
-            named = true;
-            if let Some(e) = net.edge(s, b) {
-                found.push(e);
-            }
-        }
-    }
-    match found.as_slice() {
-        [e] => Ok(*e),
-        [] if named => Err(UsageError(format!("--license {pair}: there is no supplies edge from seller to buyer"))),
-        [] if !pair.contains(':') => Err(UsageError(format!("--license {pair}: write it as SELLER:BUYER"))),
-        [] => Err(UsageError(format!("--license {pair}: the seller or the buyer is not the id of any entity"))),
-        _ => Err(UsageError(format!("--license {pair}: ambiguous, more than one split names an edge"))),
     }
 }
 

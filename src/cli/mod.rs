@@ -4,6 +4,7 @@
 mod analyze;
 mod common;
 mod validate;
+mod whatif;
 
 use std::io;
 use std::process::ExitCode;
@@ -27,6 +28,8 @@ enum Command {
     Analyze(analyze::Args),
     /// Check a graph file and print every problem, or a summary.
     Validate(validate::Args),
+    /// Evaluate the scenarios of a file side by side.
+    Whatif(whatif::Args),
 }
 
 /// Parses the process arguments (exits with status 2 on a usage error).
@@ -39,6 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let exit = match cli.command {
         Command::Analyze(args) => analyze::run(args)?,
         Command::Validate(args) => validate::run(args)?,
+        Command::Whatif(args) => whatif::run(args)?,
     };
     Ok(exit.into())
 }

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::json::row;
+use super::json::{row, Row};
 use crate::report::Report;
 
 /// The header, in the order of the JSON row's fields.
@@ -22,27 +22,31 @@ pub const HEADER: [&str; 12] = [
     "reach",
 ];
 
+/// The cells of one row, in [`HEADER`] order.
+pub fn fields(r: &Row) -> [String; 12] {
+    let opt = |n: &Option<serde_json::Number>| n.as_ref().map(|n| n.to_string()).unwrap_or_default();
+    [
+        r.id.to_string(),
+        r.name.to_string(),
+        r.restricted.to_string(),
+        r.possibly_restricted.to_string(),
+        r.direct.to_string(),
+        r.indirect.to_string(),
+        r.total.to_string(),
+        r.upper.to_string(),
+        opt(&r.revenue),
+        opt(&r.revenue_at_risk),
+        opt(&r.revenue_at_risk_upper),
+        r.reach.to_string(),
+    ]
+}
+
 /// Writes the report's rows as CSV.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
     w.write_record(HEADER)?;
-    let opt = |n: Option<serde_json::Number>| n.map(|n| n.to_string()).unwrap_or_default();
     for &v in &report.rows {
-        let r = row(report, v);
-        w.write_record([
-            r.id.to_string(),
-            r.name.to_string(),
-            r.restricted.to_string(),
-            r.possibly_restricted.to_string(),
-            r.direct.to_string(),
-            r.indirect.to_string(),
-            r.total.to_string(),
-            r.upper.to_string(),
-            opt(r.revenue),
-            opt(r.revenue_at_risk),
-            opt(r.revenue_at_risk_upper),
-            r.reach.to_string(),
-        ])?;
+        w.write_record(fields(&row(report, v)))?;
     }
     w.flush()
 }

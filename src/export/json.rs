@@ -56,11 +56,17 @@ pub fn row<'a>(report: &Report<'a>, v: u32) -> Row<'a> {
 
 /// Writes the report's analyze object: the settings on the first line,
 /// then one restricted entry and one entity row per line.
-pub fn write_object(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+///
+/// With a `name`, the object starts with `"name"` (a `whatif` scenario).
+pub fn write_object(report: &Report, name: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
     let s = &report.settings;
+    out.write_all(b"{")?;
+    if let Some(name) = name {
+        write!(out, "\"name\":{},", text(&name)?)?;
+    }
     write!(
         out,
-        "{{\"as_of\":{},\"affiliates_threshold\":{},\"max_depth\":{},\"restricted\":[",
+        "\"as_of\":{},\"affiliates_threshold\":{},\"max_depth\":{},\"restricted\":[",
         text(&s.as_of.map(|d| d.to_string()))?,
         text(&s.affiliates.map(number))?,
         text(&s.max_depth)?,
@@ -85,6 +91,6 @@ fn text<T: Serialize>(v: &T) -> io::Result<String> {
 
 /// Writes the report as the `analyze --format json` document.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    write_object(report, out)?;
+    write_object(report, None, out)?;
     out.write_all(b"\n")
 }

@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod json;
 pub mod table;
+pub mod whatif;
 
 /// A number as the JSON and CSV outputs write it: integral values up to
 /// 2^53 without a fraction (`228000000`, `0`), others in the shortest form

@@ -60,6 +60,42 @@ pub(super) fn parse(text: &str, problems: &mut Problems) -> Option<Model> {
     b.finish(problems)
 }
 
+/// A record a scenario adds to a copy of a graph.
+#[derive(Clone, Copy, Debug)]
+pub enum Addition<'v> {
+    Entity(&'v Value),
+    Relationship(&'v Value),
+}
+
+/// Appends one record, given as a JSON value, to `model`, with the checks
+/// the parser makes (types, required fields, unique id, known ids). The
+/// rules that span records are for the caller to run afterwards.
+pub(super) fn append(model: &mut Model, addition: Addition<'_>, problems: &mut Problems) {
+    let mut b = Builder::seeded(std::mem::take(model));
+    let (key, kind, value) = match addition {
+        Addition::Entity(v) => ("entity", Record::Entity(b.model.entities.len()), v),
+        Addition::Relationship(v) => ("relationship", Record::Relationship(b.model.relationships.len()), v),
+    };
+    b.path.push(Seg::Key(key));
+    let found = RecordSeed { b: &mut b, kind }.deserialize(value);
+    b.path.pop();
+    match found {
+        Err(e) => problems.push(Place::File, e.to_string()),
+        Ok(Some(v)) => b.mistype(key, "an object", &v),
+        Ok(None) => {}
+    }
+    let place = match kind {
+        Record::Entity(index) => Place::Entity { index, id: None },
+        _ => Place::Relationship { index: b.model.relationships.len().saturating_sub(1), label: key.into() },
+    };
+    for m in std::mem::take(&mut b.mistyped) {
+        problems.push(place.clone(), m.message);
+    }
+    if let Some(m) = b.finish(problems) {
+        *model = m;
+    }
+}
+
 #[derive(Default)]
 struct Builder<'de> {
     model: Model,
@@ -153,6 +189,19 @@ impl<'de> Visitor<'de> for ScalarVisitor {
 }
 
 impl<'de> Builder<'de> {
+    /// A builder that continues a valid model: every entity's id is
+    /// interned with its index as its symbol.
+    fn seeded(model: Model) -> Builder<'de> {
+        let mut b = Builder { format: Some(Some("exposure-graph/1".into())), ..Builder::default() };
+        for (i, e) in model.entities.iter().enumerate() {
+            b.syms.insert(Cow::Owned(model.text.get(e.id).to_string()), i as u32);
+            b.sym_text.push(e.id);
+            b.sym_entity.push(i as u32);
+        }
+        b.model = model;
+        b
+    }
+
     /// Records that field `key` at the current path is of the wrong type.
     fn mistype(&mut self, key: &'static str, expected: &str, found: &Scalar<'_>) {
         let mut path = self.path.clone();

@@ -9,6 +9,9 @@ mod json;
 mod locate;
 mod validate;
 
+pub use json::Addition;
+
+
 use std::fmt;
 use std::path::Path;
 
@@ -124,6 +127,36 @@ pub fn from_json(bytes: &[u8]) -> Result<Model, Problems> {
     validate::check(&model, &mut problems);
     if problems.is_empty() {
         Ok(model)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Appends a scenario's record to a copy of a valid graph and checks the
+/// whole graph again; on problems the copy is of no further use.
+///
+/// # Complexity
+/// O(entities + relationships).
+pub fn append(model: &mut Model, addition: Addition<'_>) -> Result<(), Problems> {
+    let mut problems = Problems::default();
+    json::append(model, addition, &mut problems);
+    if problems.is_empty() {
+        validate::check(model, &mut problems);
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// Checks the rules that span records on a model changed in memory (a
+/// scenario's copy).
+pub fn check(model: &Model) -> Result<(), Problems> {
+    let mut problems = Problems::default();
+    validate::check(model, &mut problems);
+    if problems.is_empty() {
+        Ok(())
     } else {
         Err(problems)
     }

@@ -7,3 +7,4 @@ mod common;
 mod oracle;
 mod properties;
 mod validation;
+mod whatif;

@@ -2,7 +2,7 @@
 //! shares and stakes: bounds hold, listing more never lowers exposure,
 //! input order changes nothing, and the SCCs agree with petgraph's.
 
-use exposure::analysis::{evaluate, Options, Sccs};
+use exposure::analysis::{evaluate, Options, Sccs, WhatIfListing};
 use exposure::graph::Net;
 use exposure::load;
 use exposure::model::Model;
@@ -125,7 +125,7 @@ proptest! {
         let model = load(&graph_json(n, &picks));
         let base = random_options(opt);
         let mut more = base.clone();
-        more.list.push(who % n as u32);
+        more.list.push(WhatIfListing { entity: who % n as u32, list: None });
         let (before, after) = (by_id(&model, &base), by_id(&model, &more));
         for (id, (x, _, _, _)) in &before {
             prop_assert!(after[id].0 >= x - 1e-9, "{id}: {x} -> {}", after[id].0);

@@ -177,6 +177,8 @@ def generate(seed, n=None):
             else:
                 add_supply(a, b, rand_kind())
     m = rng.randint(n - 1, int(2.5 * n))
+    if rng.random() < 0.2:  # dense: many parallel routes and cycles
+        m = rng.randint(n, max(n, int(0.6 * n * (n - 1))))
     for _ in range(m):
         a, b = rng.sample(ids, 2)
         add_supply(a, b, rand_kind())
@@ -262,6 +264,8 @@ def gen_options(rng, doc):
     if rng.random() < 0.2:
         opts["list"] = rng.sample(ids, rng.choice([1, 1, 2]))
     if rng.random() < 0.2:
+        # (never both --list and --delist of one id: the binary rejects that as
+        # a usage error; the reference lets --delist win)
         rest = [v for v in ids if v not in opts["list"]]
         if rest:
             opts["delist"] = [rng.choice(rest)]

@@ -127,6 +127,8 @@ def listed_set(g, opts):
             L.add(ent)
     for ent in opts["list"]:
         L.add(ent)
+    # --delist ID: none of ID's listings is in effect, a --list one included
+    L -= delist
     return L, D
 
 

@@ -1,0 +1,193 @@
+//! `exposure whatif` output: scenarios side by side for people, and for
+//! scripts every scenario's analyze object (JSON) or rows (CSV).
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use super::json::{row, write_object};
+use super::table::{percent, settings_line};
+use crate::report::Report;
+
+/// One evaluated scenario.
+pub struct Named<'a> {
+    pub name: &'a str,
+    pub report: Report<'a>,
+}
+
+/// `{"scenarios": [ {"name": ..., <the analyze object>}, ... ]}`.
+pub fn write_json(scenarios: &[Named], out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(b"{\"scenarios\":[")?;
+    for (i, s) in scenarios.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        write_object(&s.report, Some(s.name), out)?;
+    }
+    out.write_all(b"\n]}\n")
+}
+
+/// One header row (`scenario` then the analyze columns), one row per
+/// (scenario, entity), scenarios in file order.
+pub fn write_csv(scenarios: &[Named], out: &mut dyn Write) -> io::Result<()> {
+    let mut w = ::csv::Writer::from_writer(out);
+    let mut header = vec!["scenario"];
+    header.extend_from_slice(&super::csv::HEADER);
+    w.write_record(&header)?;
+    for s in scenarios {
+        for &v in &s.report.rows {
+            let mut record = vec![s.name.to_string()];
+            record.extend(super::csv::fields(&row(&s.report, v)));
+            w.write_record(&record)?;
+        }
+    }
+    w.flush()
+}
+
+/// A cell: `x` or `x – X`, marked when the entity is restricted there.
+fn cell(report: &Report, v: u32) -> String {
+    let o = report.outcome;
+    let (lo, hi) = (percent(o.total[v as usize]), percent(o.upper[v as usize]));
+    let mut text = if lo == hi { lo } else { format!("{lo} – {hi}") };
+    if report.is_restricted(v) {
+        text.push_str(" R");
+    } else if report.is_possibly_restricted(v) {
+        text.push_str(" R?");
+    }
+    text
+}
+
+/// A change in percentage points, signed.
+fn points(d: f64) -> String {
+    let p = d * 100.0;
+    if p.abs() < 0.005 {
+        "0".into()
+    } else {
+        format!("{p:+.1} pp")
+    }
+}
+
+/// The side-by-side table: per entity, each scenario's exposure and its
+/// change against the first scenario, largest change first.
+pub fn write_table(scenarios: &[Named], all: bool, top: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
+    let Some(first) = scenarios.first() else { return Ok(()) };
+    if let Some(title) = &first.report.model.meta.title {
+        writeln!(out, "{title}: {} scenarios", scenarios.len())?;
+    }
+    for (i, s) in scenarios.iter().enumerate() {
+        let names = &s.report.outcome.restricted.list_names;
+        writeln!(out, "  [{}] {}: {}", i + 1, s.name, settings_line(&s.report, names))?;
+    }
+    writeln!(out)?;
+
+    // Each scenario's entity index by id (a scenario may add entities).
+    let index: Vec<HashMap<&str, u32>> = scenarios
+        .iter()
+        .map(|s| {
+            let m = s.report.model;
+            (0..m.entities.len() as u32).map(|v| (m.id(v), v)).collect()
+        })
+        .collect();
+    let mut ids: Vec<&str> = Vec::new();
+    for (s, idx) in scenarios.iter().zip(&index) {
+        let o = s.report.outcome;
+        for (&id, &v) in idx {
+            if all || o.upper[v as usize] > 0.0 || o.restricted.in_r_plus[v as usize] && !o.restricted.in_r[v as usize] {
+                ids.push(id);
+            }
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let value = |k: usize, id: &str| index[k].get(id).map(|&v| (scenarios[k].report.outcome.total[v as usize], scenarios[k].report.outcome.upper[v as usize]));
+    let change = |id: &str| -> f64 {
+        let base = value(0, id).unwrap_or((0.0, 0.0));
+        (1..scenarios.len())
+            .filter_map(|k| value(k, id))
+            .map(|(x, up)| (x - base.0).abs().max((up - base.1).abs()))
+            .fold(0.0, f64::max)
+    };
+    ids.sort_by(|a, b| {
+        change(b)
+            .total_cmp(&change(a))
+            .then_with(|| value(0, b).unwrap_or_default().0.total_cmp(&value(0, a).unwrap_or_default().0))
+            .then_with(|| a.cmp(b))
+    });
+    if let Some(top) = top {
+        ids.truncate(top);
+    }
+
+    let mut header = vec!["entity".to_string()];
+    for i in 0..scenarios.len() {
+        header.push(format!("[{}]", i + 1));
+        if i > 0 {
+            header.push(format!("change [{}]", i + 1));
+        }
+    }
+    let mut lines = vec![header];
+    for id in &ids {
+        let name = index.iter().zip(scenarios).find_map(|(idx, s)| idx.get(id).map(|&v| s.report.model.name(v)));
+        let mut line = vec![format!("{} ({id})", name.unwrap_or(id))];
+        let base = value(0, id);
+        for (k, s) in scenarios.iter().enumerate() {
+            line.push(index[k].get(id).map_or("—".to_string(), |&v| cell(&s.report, v)));
+            if k > 0 {
+                line.push(match (base, value(k, id)) {
+                    (Some(b), Some(now)) => {
+                        let (dx, du) = (points(now.0 - b.0), points(now.1 - b.1));
+                        if dx == du {
+                            dx
+                        } else {
+                            format!("{dx} (upper {du})")
+                        }
+                    }
+                    _ => "—".to_string(),
+                });
+            }
+        }
+        lines.push(line);
+    }
+    let columns = lines[0].len();
+    let widths: Vec<usize> = (0..columns).map(|c| lines.iter().map(|l| l[c].chars().count()).max().unwrap_or(0)).collect();
+    for line in &lines {
+        let mut text = String::new();
+        for (c, item) in line.iter().enumerate() {
+            let pad = " ".repeat(widths[c] - item.chars().count());
+            if c == 0 {
+                text.push_str(item);
+                text.push_str(&pad);
+            } else {
+                text.push_str(&pad);
+                text.push_str(item);
+            }
+            text.push_str("  ");
+        }
+        writeln!(out, "{}", text.trim_end())?;
+    }
+    if ids.is_empty() {
+        writeln!(out, "(no entity is exposed in any scenario)")?;
+    }
+
+    // Who is restricted in a scenario but not in the first.
+    for (k, s) in scenarios.iter().enumerate().skip(1) {
+        let o = s.report.outcome;
+        let mut gained: Vec<&str> = Vec::new();
+        let mut lost: Vec<&str> = Vec::new();
+        for (&id, &v) in &index[k] {
+            let now = o.restricted.in_r[v as usize];
+            let before = index[0].get(id).is_some_and(|&b| first.report.outcome.restricted.in_r[b as usize]);
+            if now && !before {
+                gained.push(id);
+            } else if before && !now {
+                lost.push(id);
+            }
+        }
+        gained.sort_unstable();
+        lost.sort_unstable();
+        if !gained.is_empty() {
+            writeln!(out, "[{}] restricts also: {}", k + 1, gained.join(", "))?;
+        }
+        if !lost.is_empty() {
+            writeln!(out, "[{}] no longer restricts: {}", k + 1, lost.join(", "))?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "R: restricted, R?: possibly restricted. change: total against [1], in percentage points.")
+}

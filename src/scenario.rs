@@ -1,0 +1,449 @@
+//! What-if scenarios: the scenario file, and applying one scenario's
+//! changes to a loaded graph — listings and licences as an overlay of
+//! options, shares and records on a copy. The base graph is never changed,
+//! so one load serves every scenario.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::analysis::{Options, WhatIfListing};
+use crate::graph::Net;
+use crate::load::{self, Addition, Problems};
+use crate::model::{Date, EntityIx, Model, RelType};
+
+/// Evaluation settings a scenario (or the command line) may set.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings {
+    pub as_of: Option<Date>,
+    pub affiliates: Option<f64>,
+    pub lists: Option<Vec<String>>,
+    pub max_depth: Option<u32>,
+}
+
+impl Settings {
+    /// These settings, falling back to `other` for what they leave open.
+    pub fn or(&self, other: &Settings) -> Settings {
+        Settings {
+            as_of: self.as_of.or(other.as_of),
+            affiliates: self.affiliates.or(other.affiliates),
+            lists: self.lists.clone().or_else(|| other.lists.clone()),
+            max_depth: self.max_depth.or(other.max_depth),
+        }
+    }
+}
+
+/// One change of a scenario, as written in the file.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// A listing in effect whatever the date.
+    List { entity: String, list: Option<String> },
+    /// No listing of the entity is in effect.
+    Delist { entity: String },
+    /// Sales from `from` to `to` are licensed.
+    License { from: String, to: String },
+    /// The supplies edge gets this share, or these bounds.
+    SetShare { from: String, to: String, share: Option<f64>, share_min: Option<f64>, share_max: Option<f64> },
+    /// The relationship is removed.
+    Remove { rel: RelType, from: String, to: String },
+    AddEntity(Value),
+    AddRelationship(Value),
+}
+
+impl Change {
+    /// The op's name, for messages.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Change::List { .. } => "list",
+            Change::Delist { .. } => "delist",
+            Change::License { .. } => "license",
+            Change::SetShare { .. } => "set_share",
+            Change::Remove { .. } => "remove",
+            Change::AddEntity(_) => "add_entity",
+            Change::AddRelationship(_) => "add_relationship",
+        }
+    }
+}
+
+/// A named set of settings and changes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub settings: Settings,
+    pub changes: Vec<Change>,
+}
+
+/// What-if changes that apply to every scenario: the command line's
+/// `--list`, `--delist` and `--license`, applied after the file's.
+#[derive(Clone, Debug, Default)]
+pub struct Extra {
+    pub list: Vec<String>,
+    pub delist: Vec<String>,
+    /// `SELLER:BUYER` pairs.
+    pub license: Vec<String>,
+}
+
+/// A scenario that cannot be read or applied: which one, which change,
+/// and what is wrong.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub struct ScenarioError {
+    /// Index and name of the scenario, when known.
+    pub scenario: Option<(usize, String)>,
+    /// Index and op of the change, when one is to blame.
+    pub change: Option<(usize, &'static str)>,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some((i, name)) = &self.scenario {
+            write!(f, "scenarios[{i}] ({name:?})")?;
+            if let Some((c, op)) = &self.change {
+                write!(f, ", changes[{c}] ({op})")?;
+            }
+            f.write_str(": ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+fn fail(message: impl Into<String>) -> ScenarioError {
+    ScenarioError { scenario: None, change: None, message: message.into() }
+}
+
+/// Reads a scenario file: `{"scenarios": [ {"name": ..., ...}, ... ]}`.
+pub fn parse(bytes: &[u8]) -> Result<Vec<Scenario>, ScenarioError> {
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| fail(format!("not a scenario file: {e}")))?;
+    let list = v
+        .get("scenarios")
+        .and_then(Value::as_array)
+        .ok_or_else(|| fail("expected an object with a \"scenarios\" array"))?;
+    if list.is_empty() {
+        return Err(fail("\"scenarios\" is empty; give at least one scenario"));
+    }
+    let mut out: Vec<Scenario> = Vec::with_capacity(list.len());
+    for (i, s) in list.iter().enumerate() {
+        let name = s.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+        let at = |change: Option<(usize, &'static str)>, message: String| ScenarioError {
+            scenario: Some((i, name.clone())),
+            change,
+            message,
+        };
+        let obj = s.as_object().ok_or_else(|| at(None, "a scenario must be an object".into()))?;
+        if name.is_empty() {
+            return Err(at(None, "\"name\" is required: a non-empty string".into()));
+        }
+        if let Some(j) = out.iter().position(|o| o.name == name) {
+            return Err(at(None, format!("the name is also the name of scenarios[{j}]; names must be unique")));
+        }
+        let settings = settings(obj).map_err(|m| at(None, m))?;
+        let changes = match obj.get("changes") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(cs)) => cs
+                .iter()
+                .enumerate()
+                .map(|(c, v)| change(v).map_err(|(op, m)| at(Some((c, op)), m)))
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(at(None, "\"changes\" must be an array".into())),
+        };
+        out.push(Scenario { name, settings, changes });
+    }
+    Ok(out)
+}
+
+fn settings(obj: &Map<String, Value>) -> Result<Settings, String> {
+    for key in obj.keys() {
+        if !["name", "description", "as_of", "affiliates_threshold", "lists", "max_depth", "changes"].contains(&key.as_str()) {
+            return Err(format!("unknown field {key:?}"));
+        }
+    }
+    let as_of = match obj.get("as_of") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(v.as_str().and_then(Date::parse).ok_or("as_of must be a real date YYYY-MM-DD")?),
+    };
+    let affiliates = match obj.get("affiliates_threshold") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_f64()
+                .filter(|t| *t > 0.0 && *t <= 100.0)
+                .ok_or("affiliates_threshold must be a percent above 0 and at most 100")?,
+        ),
+    };
+    let lists = match obj.get("lists") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(a)) => Some(
+            a.iter()
+                .map(|x| x.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+                .ok_or("lists must be an array of list names")?,
+        ),
+        Some(_) => return Err("lists must be an array of list names".into()),
+    };
+    let max_depth = match obj.get("max_depth") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .filter(|k| *k >= 1 && *k <= u32::MAX as u64)
+                .ok_or("max_depth must be a whole number >= 1")? as u32,
+        ),
+    };
+    Ok(Settings { as_of, affiliates, lists, max_depth })
+}
+
+/// Reads one change; on failure, the op (as far as known) and why.
+fn change(v: &Value) -> Result<Change, (&'static str, String)> {
+    let obj = v.as_object().ok_or(("?", "a change must be an object".to_string()))?;
+    let op = obj.get("op").and_then(Value::as_str).ok_or(("?", "\"op\" is required".to_string()))?;
+    let (op, allowed): (&'static str, &[&str]) = match op {
+        "list" => ("list", &["entity", "list"]),
+        "delist" => ("delist", &["entity"]),
+        "license" => ("license", &["from", "to"]),
+        "set_share" => ("set_share", &["from", "to", "share", "share_min", "share_max"]),
+        "remove" => ("remove", &["type", "from", "to"]),
+        "add_entity" => ("add_entity", &["entity"]),
+        "add_relationship" => ("add_relationship", &["relationship"]),
+        other => {
+            return Err((
+                "?",
+                format!("unknown op {other:?}; one of list, delist, license, set_share, remove, add_entity, add_relationship"),
+            ))
+        }
+    };
+    let err = |m: String| (op, m);
+    if let Some(k) = obj.keys().find(|k| k.as_str() != "op" && !allowed.contains(&k.as_str())) {
+        return Err(err(format!("unknown field {k:?} for op {op}")));
+    }
+    let text = |key: &str| -> Result<String, (&'static str, String)> {
+        match obj.get(key) {
+            Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+            _ => Err(err(format!("\"{key}\" is required: a non-empty string"))),
+        }
+    };
+    let share = |key: &str| -> Result<Option<f64>, (&'static str, String)> {
+        match obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_f64()
+                .filter(|s| (0.0..=1.0).contains(s))
+                .map(Some)
+                .ok_or_else(|| err(format!("{key} must be a number from 0 to 1"))),
+        }
+    };
+    Ok(match op {
+        "list" => Change::List {
+            entity: text("entity")?,
+            list: if obj.contains_key("list") { Some(text("list")?) } else { None },
+        },
+        "delist" => Change::Delist { entity: text("entity")? },
+        "license" => Change::License { from: text("from")?, to: text("to")? },
+        "set_share" => {
+            let (share, share_min, share_max) = (share("share")?, share("share_min")?, share("share_max")?);
+            if share.is_none() && share_min.is_none() && share_max.is_none() {
+                return Err(err("give \"share\", or \"share_min\" and/or \"share_max\"".into()));
+            }
+            if share.is_some() && (share_min.is_some() || share_max.is_some()) {
+                return Err(err("give either \"share\" or bounds, not both".into()));
+            }
+            Change::SetShare { from: text("from")?, to: text("to")?, share, share_min, share_max }
+        }
+        "remove" => {
+            let t = text("type")?;
+            let rel = RelType::parse(&t).ok_or_else(|| err(format!("type {t:?} is not one of supplies, owns")))?;
+            Change::Remove { rel, from: text("from")?, to: text("to")? }
+        }
+        "add_entity" => Change::AddEntity(obj.get("entity").cloned().ok_or_else(|| err("\"entity\" is required".into()))?),
+        _ => Change::AddRelationship(
+            obj.get("relationship").cloned().ok_or_else(|| err("\"relationship\" is required".into()))?,
+        ),
+    })
+}
+
+/// A scenario applied: the graph it sees (the base, or a changed copy) and
+/// the options to evaluate it with.
+pub struct Applied<'a> {
+    pub model: Cow<'a, Model>,
+    pub net: Cow<'a, Net>,
+    pub opts: Options,
+}
+
+/// The problems of a changed graph, as one message.
+fn invalid(problems: &Problems) -> String {
+    let mut parts: Vec<String> = problems.list.iter().map(|d| d.to_string()).collect();
+    if problems.more > 0 {
+        parts.push(format!("and {} more", problems.more));
+    }
+    format!("the change makes the graph invalid: {}", parts.join("; "))
+}
+
+/// Finds a relationship of the copy by type and ids.
+fn find_rel(model: &Model, rel: RelType, from: &str, to: &str) -> Option<usize> {
+    let (f, t) = (model.find(from)?, model.find(to)?);
+    model.relationships.iter().position(|r| r.rel == rel && r.from == f && r.to == t)
+}
+
+/// Resolves `SELLER:BUYER` to a supplies edge. Ids may hold `:`, so every
+/// split is tried; exactly one must name an edge.
+pub fn licensed_edge(model: &Model, net: &Net, pair: &str) -> Result<usize, String> {
+    let mut found = Vec::new();
+    let mut named = false;
+    for (i, _) in pair.match_indices(':') {
+        let (seller, buyer) = (&pair[..i], &pair[i + 1..]);
+        if let (Some(s), Some(b)) = (model.find(seller), model.find(buyer)) {
+            named = true;
+            found.extend(net.edge(s, b));
+        }
+    }
+    match found.as_slice() {
+        [e] => Ok(*e),
+        [] if named => Err(format!("--license {pair}: there is no supplies edge from seller to buyer")),
+        [] if !pair.contains(':') => Err(format!("--license {pair}: write it as SELLER:BUYER")),
+        [] => Err(format!("--license {pair}: the seller or the buyer is not the id of any entity")),
+        _ => Err(format!("--license {pair}: ambiguous, more than one split names an edge")),
+    }
+}
+
+/// Applies `scenario` to the loaded graph, then the command line's
+/// settings (which win) and what-ifs (applied after the file's changes).
+///
+/// # Complexity
+/// O(changes) without record changes; with them, a copy of the model and
+/// O(V + E) per record change (the graph is checked again) plus one build.
+pub fn apply<'a>(
+    model: &'a Model,
+    net: &'a Net,
+    index: usize,
+    scenario: &Scenario,
+    cli: &Settings,
+    extra: &Extra,
+) -> Result<Applied<'a>, ScenarioError> {
+    let at = |change: Option<(usize, &'static str)>, message: String| ScenarioError {
+        scenario: Some((index, scenario.name.clone())),
+        change,
+        message,
+    };
+    let mut copy: Option<Model> = None;
+    // What-ifs by id, in order; resolved against the final graph. A later
+    // list or delist of the same entity undoes an earlier one.
+    let mut listed: Vec<(String, Option<String>, Option<usize>)> = Vec::new();
+    let mut delisted: Vec<(String, Option<usize>)> = Vec::new();
+    let mut licensed: Vec<(String, String, Option<usize>)> = Vec::new();
+    for (c, change) in scenario.changes.iter().enumerate() {
+        let here = Some((c, change.op()));
+        match change {
+            Change::List { entity, list: name } => listed.push((entity.clone(), name.clone(), Some(c))),
+            Change::Delist { entity } => {
+                listed.retain(|(e, _, _)| e != entity);
+                delisted.push((entity.clone(), Some(c)));
+            }
+            Change::License { from, to } => licensed.push((from.clone(), to.clone(), Some(c))),
+            Change::SetShare { from, to, share, share_min, share_max } => {
+                let m = copy.get_or_insert_with(|| model.clone());
+                let r = find_rel(m, RelType::Supplies, from, to)
+                    .ok_or_else(|| at(here, format!("there is no supplies edge from {from:?} to {to:?}")))?;
+                let r = &mut m.relationships[r];
+                (r.share, r.share_min, r.share_max) = (*share, *share_min, *share_max);
+                r.value = None;
+                load::check(m).map_err(|p| at(here, invalid(&p)))?;
+            }
+            Change::Remove { rel, from, to } => {
+                let m = copy.get_or_insert_with(|| model.clone());
+                let r = find_rel(m, *rel, from, to).ok_or_else(|| {
+                    at(here, format!("there is no {} relationship from {from:?} to {to:?}", rel.as_str()))
+                })?;
+                m.relationships.remove(r);
+            }
+            Change::AddEntity(v) | Change::AddRelationship(v) => {
+                let m = copy.get_or_insert_with(|| model.clone());
+                let addition = match change {
+                    Change::AddEntity(_) => Addition::Entity(v),
+                    _ => Addition::Relationship(v),
+                };
+                load::append(m, addition).map_err(|p| at(here, invalid(&p)))?;
+            }
+        }
+    }
+    for id in &extra.delist {
+        listed.retain(|(e, _, _)| e != id);
+        delisted.push((id.clone(), None));
+    }
+    for id in &extra.list {
+        listed.push((id.clone(), None, None));
+    }
+
+    let (model, net): (Cow<Model>, Cow<Net>) = match copy {
+        Some(m) => {
+            let n = Net::build(&m);
+            (Cow::Owned(m), Cow::Owned(n))
+        }
+        None => (Cow::Borrowed(model), Cow::Borrowed(net)),
+    };
+    let op_at = |c: Option<usize>, op: &'static str| c.map(|c| (c, op));
+    let resolve = |id: &str, c: Option<usize>, op: &'static str| -> Result<EntityIx, ScenarioError> {
+        model.find(id).ok_or_else(|| {
+            let flag = if c.is_none() { format!(" (--{op})") } else { String::new() };
+            at(op_at(c, op), format!("no entity has the id {id:?}{flag}"))
+        })
+    };
+    let mut opts = Options::default();
+    for (id, c) in &delisted {
+        opts.delist.push(resolve(id, *c, "delist")?);
+    }
+    for (id, name, c) in &listed {
+        opts.list.push(WhatIfListing { entity: resolve(id, *c, "list")?, list: name.clone() });
+    }
+    for (from, to, c) in &licensed {
+        let (s, b) = (resolve(from, *c, "license")?, resolve(to, *c, "license")?);
+        let e = net
+            .edge(s, b)
+            .ok_or_else(|| at(op_at(*c, "license"), format!("there is no supplies edge from {from:?} to {to:?}")))?;
+        opts.licensed.push(e);
+    }
+    for pair in &extra.license {
+        opts.licensed.push(licensed_edge(&model, &net, pair).map_err(|m| at(None, m))?);
+    }
+    let settings = cli.or(&scenario.settings);
+    opts.as_of = settings.as_of.or(model.meta.as_of);
+    opts.affiliates = settings.affiliates;
+    opts.lists = settings.lists;
+    opts.max_depth = settings.max_depth;
+    Ok(Applied { model, net, opts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_op_and_setting() {
+        let file = br#"{"scenarios":[{"name":"base"},{"name":"s","as_of":"2019-10-09","affiliates_threshold":50,
+          "lists":["BIS Entity List"],"max_depth":3,"changes":[
+          {"op":"list","entity":"megvii","list":"BIS Entity List"},{"op":"delist","entity":"huawei"},
+          {"op":"license","from":"intel","to":"huawei"},{"op":"set_share","from":"a","to":"b","share":0.1},
+          {"op":"remove","type":"supplies","from":"a","to":"b"},
+          {"op":"add_entity","entity":{"id":"n","name":"N"}},
+          {"op":"add_relationship","relationship":{"type":"supplies","from":"a","to":"n"}}]}]}"#;
+        let s = parse(file).unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[1].settings.max_depth, Some(3));
+        let ops: Vec<&str> = s[1].changes.iter().map(Change::op).collect();
+        assert_eq!(ops, ["list", "delist", "license", "set_share", "remove", "add_entity", "add_relationship"]);
+    }
+
+    #[test]
+    fn a_bad_change_is_named_by_scenario_and_index() {
+        let file = br#"{"scenarios":[{"name":"ok"},{"name":"bad","changes":[{"op":"list","entity":"x"},{"op":"grow","x":1}]}]}"#;
+        let e = parse(file).unwrap_err();
+        assert_eq!(e.scenario, Some((1, "bad".to_string())));
+        assert_eq!(e.change.map(|c| c.0), Some(1));
+        assert!(e.to_string().contains("unknown op \"grow\""), "{e}");
+    }
+
+    #[test]
+    fn command_line_settings_win_over_the_file() {
+        let cli = Settings { max_depth: Some(2), ..Settings::default() };
+        let file = Settings { max_depth: Some(5), affiliates: Some(50.0), ..Settings::default() };
+        let s = cli.or(&file);
+        assert_eq!((s.max_depth, s.affiliates), (Some(2), Some(50.0)));
+    }
+}

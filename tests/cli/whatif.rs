@@ -1,0 +1,200 @@
+//! `exposure whatif`: every op, precedence of flags over the file, the base
+//! graph left alone, and scenarios that fail as a whole.
+
+use serde_json::{json, Value};
+
+use super::common::{run, stderr, stdout, write_temp};
+
+/// S sells 0.3 to H (listed) and 0.5 to D; D sells 0.4 to H. S owns 100 % of O.
+fn graph() -> Value {
+    json!({"format": "exposure-graph/1", "meta": {"as_of": "2019-10-09"},
+      "entities": [
+        {"id": "S", "name": "Seller", "revenue": 1000}, {"id": "D", "name": "Distributor"},
+        {"id": "H", "name": "Listed"}, {"id": "O", "name": "Owned"}, {"id": "P", "name": "Parent"}],
+      "relationships": [
+        {"type": "supplies", "from": "S", "to": "H", "share": 0.3},
+        {"type": "supplies", "from": "S", "to": "D", "share": 0.5},
+        {"type": "supplies", "from": "D", "to": "H", "share": 0.4},
+        {"type": "owns", "from": "P", "to": "O", "percent": 60}],
+      "listings": [{"entity": "H", "list": "BIS Entity List", "start": "2019-10-09"}]})
+}
+
+/// Runs `whatif` on the graph with these scenarios and extra arguments.
+fn whatif(scenarios: Value, extra: &[&str]) -> std::process::Output {
+    let (_g, g) = write_temp("g.json", graph().to_string().as_bytes());
+    let (_s, s) = write_temp("s.json", scenarios.to_string().as_bytes());
+    let mut args = vec!["whatif", "-g", g.to_str().unwrap(), s.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// The scenarios' JSON objects, by name.
+fn results(scenarios: Value, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["--format", "json", "--all"];
+    args.extend_from_slice(extra);
+    let out = whatif(scenarios, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    v["scenarios"].as_array().unwrap().clone()
+}
+
+fn total(scenario: &Value, id: &str) -> f64 {
+    let row = scenario["entities"].as_array().unwrap().iter().find(|r| r["id"] == id);
+    row.unwrap_or_else(|| panic!("no row {id}"))["total"].as_f64().unwrap()
+}
+
+fn one(changes: Value) -> Value {
+    json!({"scenarios": [{"name": "base"}, {"name": "what if", "changes": changes}]})
+}
+
+#[track_caller]
+fn close(got: f64, want: f64) {
+    assert!((got - want).abs() < 1e-12, "got {got}, want {want}");
+}
+
+#[test]
+fn an_empty_scenario_equals_analyze_exactly() {
+    let (_g, g) = write_temp("g.json", graph().to_string().as_bytes());
+    let out = run(&["analyze", "-g", g.to_str().unwrap(), "--format", "json", "--all"]);
+    let analyze: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = results(json!({"scenarios": [{"name": "empty"}]}), &[]);
+    let mut scenario = r[0].clone();
+    assert_eq!(scenario["name"], "empty");
+    scenario.as_object_mut().unwrap().remove("name");
+    assert_eq!(scenario, analyze);
+}
+
+#[test]
+fn each_op_changes_what_it_says() {
+    let r = results(one(json!([{"op": "list", "entity": "D", "list": "OFAC SDN"}])), &[]);
+    close(total(&r[0], "S"), 0.5);
+    close(total(&r[1], "S"), 0.8);
+    assert_eq!(r[1]["restricted"][0]["lists"], json!(["OFAC SDN"]));
+
+    let r = results(one(json!([{"op": "delist", "entity": "H"}])), &[]);
+    close(total(&r[1], "S"), 0.0);
+
+    let r = results(one(json!([{"op": "license", "from": "S", "to": "H"}])), &[]);
+    close(total(&r[1], "S"), 0.2);
+
+    let r = results(one(json!([{"op": "set_share", "from": "D", "to": "H", "share": 0.8}])), &[]);
+    close(total(&r[1], "S"), 0.7);
+
+    let r = results(one(json!([{"op": "remove", "type": "supplies", "from": "S", "to": "D"}])), &[]);
+    close(total(&r[1], "S"), 0.3);
+
+    let r = results(
+        one(json!([
+            {"op": "add_entity", "entity": {"id": "N", "name": "NewCo", "revenue": 10}},
+            {"op": "add_relationship", "relationship": {"type": "supplies", "from": "N", "to": "H", "share": 0.25}}
+        ])),
+        &[],
+    );
+    close(total(&r[1], "N"), 0.25);
+    assert!(r[0]["entities"].as_array().unwrap().iter().all(|row| row["id"] != "N"), "the base graph is not changed");
+}
+
+#[test]
+fn later_changes_win_and_the_base_graph_is_untouched_between_scenarios() {
+    let scenarios = json!({"scenarios": [
+        {"name": "cut", "changes": [{"op": "remove", "type": "supplies", "from": "S", "to": "H"},
+                                     {"op": "delist", "entity": "H"}, {"op": "list", "entity": "H"}]},
+        {"name": "again"}]});
+    let r = results(scenarios, &[]);
+    close(total(&r[0], "S"), 0.2);
+    close(total(&r[1], "S"), 0.5);
+}
+
+#[test]
+fn command_line_settings_win_over_the_file_and_apply_to_every_scenario() {
+    let scenarios = json!({"scenarios": [
+        {"name": "deep", "max_depth": 5}, {"name": "dated", "as_of": "2019-01-01"}]});
+    let r = results(scenarios.clone(), &[]);
+    close(total(&r[0], "S"), 0.5);
+    close(total(&r[1], "S"), 0.0);
+    assert_eq!(r[0]["max_depth"], 5);
+    let r = results(scenarios.clone(), &["--max-depth", "1"]);
+    close(total(&r[0], "S"), 0.3);
+    assert_eq!(r[0]["max_depth"], 1);
+    let r = results(scenarios, &["--as-of", "2019-12-31", "--license", "S:H"]);
+    close(total(&r[1], "S"), 0.2);
+    close(total(&r[0], "S"), 0.2);
+}
+
+#[test]
+fn the_affiliates_threshold_of_a_scenario_restricts_majority_owned_entities() {
+    let scenarios = json!({"scenarios": [{"name": "off", "changes": [{"op": "list", "entity": "P"}]},
+        {"name": "on", "affiliates_threshold": 50, "changes": [{"op": "list", "entity": "P"}]}]});
+    let r = results(scenarios, &[]);
+    let via = |s: &Value| s["restricted"].as_array().unwrap().iter().any(|e| e["id"] == "O" && e["via"] == "affiliate");
+    assert!(!via(&r[0]) && via(&r[1]));
+}
+
+#[test]
+fn a_failing_scenario_is_named_with_its_change_and_nothing_is_printed() {
+    let cases = [
+        (json!({"op": "list", "entity": "ghost"}), "ghost"),
+        (json!({"op": "license", "from": "D", "to": "S"}), "no supplies edge"),
+        (json!({"op": "set_share", "from": "S", "to": "D", "share": 0.9}), "above 1"),
+        (json!({"op": "remove", "type": "owns", "from": "S", "to": "D"}), "no owns relationship"),
+        (json!({"op": "add_entity", "entity": {"id": "S", "name": "again"}}), "unique"),
+        (json!({"op": "add_relationship", "relationship": {"type": "supplies", "from": "S", "to": "S"}}), "same entity"),
+        (json!({"op": "add_relationship", "relationship": {"type": "supplies", "from": "S", "to": "zz"}}), "zz"),
+        (json!({"op": "grow", "entity": "S"}), "unknown op"),
+        (json!({"op": "set_share", "from": "S", "to": "D", "share": "lots"}), "share"),
+        (json!({"op": "list", "entity": "S", "colour": "red"}), "colour"),
+    ];
+    for (change, says) in cases {
+        let scenarios = json!({"scenarios": [{"name": "fine"}, {"name": "broken one", "changes": [{"op": "delist", "entity": "H"}, change]}]});
+        for format in ["table", "json", "csv"] {
+            let out = whatif(scenarios.clone(), &["--format", format]);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{change}: {err}");
+            assert!(out.stdout.is_empty(), "{change}: printed {}", stdout(&out));
+            assert!(err.contains("scenarios[1] (\"broken one\")") && err.contains("changes[1]"), "{change}: {err}");
+            assert!(err.contains(says), "{change}: {err}");
+        }
+    }
+}
+
+#[test]
+fn malformed_scenario_files_are_exit_two() {
+    for text in ["", "{", "[]", r#"{"scenarios": []}"#, r#"{"scenarios": [{"changes": []}]}"#,
+                 r#"{"scenarios": [{"name": "a"}, {"name": "a"}]}"#, r#"{"scenarios": [{"name": "a", "max_depth": 0}]}"#] {
+        let (_g, g) = write_temp("g.json", graph().to_string().as_bytes());
+        let (_s, s) = write_temp("s.json", text.as_bytes());
+        let out = run(&["whatif", "-g", g.to_str().unwrap(), s.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{text}: {}", stderr(&out));
+        assert!(stderr(&out).contains("s.json"), "names the file: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn fail_above_watches_every_scenario() {
+    let scenarios = one(json!([{"op": "set_share", "from": "D", "to": "H", "share": 1.0}]));
+    assert_eq!(whatif(scenarios.clone(), &["--fail-above", "0.6"]).status.code(), Some(1));
+    assert_eq!(whatif(scenarios, &["--fail-above", "1"]).status.code(), Some(0));
+}
+
+#[test]
+fn the_table_shows_changes_against_the_first_scenario_and_csv_has_a_scenario_column() {
+    let scenarios = one(json!([{"op": "license", "from": "S", "to": "H"}]));
+    let table = stdout(&whatif(scenarios.clone(), &[]));
+    assert!(table.contains("Seller (S)") && table.contains("-30.0 pp"), "{table}");
+    let csv = stdout(&whatif(scenarios, &["--format", "csv"]));
+    assert!(csv.starts_with("scenario,id,name,"), "{csv}");
+    assert!(csv.lines().any(|l| l.starts_with("what if,S,Seller,")), "{csv}");
+}
+
+#[test]
+fn the_example_scenarios_run_on_the_example_graph() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = run(&["whatif", "-g", &format!("{root}/graphs/entity-list-2019.json"), &format!("{root}/graphs/scenarios-2019.json"), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = v["scenarios"].as_array().unwrap();
+    assert_eq!(s.len(), 6);
+    close(total(&s[0], "ambarella"), 0.15);
+    close(total(&s[1], "ambarella"), 0.20);
+    close(total(&s[2], "ambarella"), 0.0);
+}
