@@ -651,7 +651,7 @@ fn child_pipeline(path: &str) {
     let opts = Options { as_of: model.meta.as_of, ..Default::default() };
     let outcome = analysis::evaluate(&net, &opts);
     peaks.push(own_peak_mb());
-    let report = Report::new(&model, &net, &outcome, &opts, Selection { all: false, top: Some(20) });
+    let report = Report::new(&model, &outcome, &opts, Selection { all: false, top: Some(20) });
     let mut out = Vec::new();
     export::json::write(&report, &mut out).unwrap();
     black_box(&out);
@@ -808,7 +808,7 @@ fn bench_shape(shape: Shape, path: &Path, runs: usize, bin: &Path, me: &Path) ->
         let opts = Options { as_of: model.meta.as_of, ..Default::default() };
         let outcome = timed(&mut compute.times, || analysis::evaluate(&net, &opts));
         let out = timed(&mut write.times, || {
-            let report = Report::new(&model, &net, &outcome, &opts, Selection { all: false, top: Some(20) });
+            let report = Report::new(&model, &outcome, &opts, Selection { all: false, top: Some(20) });
             let mut out = Vec::new();
             export::json::write(&report, &mut out).unwrap();
             out

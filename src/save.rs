@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::export::number;
+use crate::export::{json_io, number};
 use crate::model::{Extra, Model, Str, StrList};
 
 /// Writes the model as JSON, one record per line.
@@ -28,7 +28,7 @@ pub fn write_json(model: &Model, out: &mut dyn Write) -> io::Result<()> {
         meta.extend(m.extra.clone());
         top.insert("meta".into(), Value::Object(meta));
     }
-    let head = serde_json::to_string(&Value::Object(top)).map_err(io::Error::other)?;
+    let head = serde_json::to_string(&Value::Object(top)).map_err(json_io)?;
     out.write_all(head[..head.len() - 1].as_bytes())?;
 
     let s = |x: Str| Value::from(model.str(x));
@@ -78,9 +78,9 @@ pub fn write_json(model: &Model, out: &mut dyn Write) -> io::Result<()> {
     }))?;
     for (k, v) in &model.extra {
         out.write_all(b",\n")?;
-        serde_json::to_writer(&mut *out, k).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut *out, k).map_err(json_io)?;
         out.write_all(b":")?;
-        serde_json::to_writer(&mut *out, v).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut *out, v).map_err(json_io)?;
     }
     out.write_all(b"\n}\n")
 }
@@ -105,7 +105,7 @@ fn write_array(out: &mut dyn Write, key: &str, items: impl Iterator<Item = Map<S
     for item in items {
         out.write_all(if first { b"\n" } else { b",\n" })?;
         first = false;
-        serde_json::to_writer(&mut *out, &item).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut *out, &item).map_err(json_io)?;
     }
     out.write_all(b"\n]")
 }

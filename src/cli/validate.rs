@@ -1,5 +1,7 @@
 //! `exposure validate`: every problem of a graph, or a one-line summary.
 
+use std::io::Write;
+
 use super::common::{Exit, GraphArgs};
 use crate::model::{Model, RelType};
 
@@ -11,7 +13,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let model = args.graph.load()?;
-    println!("{}", summary(&model));
+    writeln!(std::io::stdout().lock(), "{}", summary(&model))?;
     Ok(Exit::Success)
 }
 

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use super::csv_io;
 use super::json::{row, Row};
 use crate::report::Report;
 
@@ -44,9 +45,9 @@ pub fn fields(r: &Row) -> [String; 12] {
 /// Writes the report's rows as CSV.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
-    w.write_record(HEADER)?;
+    w.write_record(HEADER).map_err(csv_io)?;
     for &v in &report.rows {
-        w.write_record(fields(&row(report, v)))?;
+        w.write_record(fields(&row(report, v))).map_err(csv_io)?;
     }
     w.flush()
 }

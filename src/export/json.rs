@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::Number;
 
-use super::number;
+use super::{json_io, number};
 use crate::report::Report;
 
 #[derive(Serialize)]
@@ -74,19 +74,19 @@ pub fn write_object(report: &Report, name: Option<&str>, out: &mut dyn Write) ->
     for (k, r) in report.restricted.iter().enumerate() {
         out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
         let entry = Restricted { id: report.model.id(r.entity), via: r.via.as_str(), lists: &r.lists };
-        serde_json::to_writer(&mut *out, &entry).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut *out, &entry).map_err(json_io)?;
     }
     out.write_all(b"],\"entities\":[")?;
     for (k, &v) in report.rows.iter().enumerate() {
         out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut *out, &row(report, v)).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut *out, &row(report, v)).map_err(json_io)?;
     }
     out.write_all(b"\n]}")
 }
 
 /// A value as JSON text, for hand-framed objects.
 fn text<T: Serialize>(v: &T) -> io::Result<String> {
-    serde_json::to_string(v).map_err(io::Error::other)
+    serde_json::to_string(v).map_err(json_io)
 }
 
 /// Writes the report as the `analyze --format json` document.

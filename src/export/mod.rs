@@ -17,3 +17,20 @@ pub fn number(v: f64) -> serde_json::Number {
         serde_json::Number::from_f64(v).unwrap_or_else(|| serde_json::Number::from(0))
     }
 }
+
+/// A JSON writer's error as an io::Error that keeps the kind of an
+/// underlying IO failure, so that a closed pipe stays a closed pipe.
+pub fn json_io(e: serde_json::Error) -> std::io::Error {
+    match e.io_error_kind() {
+        Some(kind) => std::io::Error::new(kind, e),
+        None => std::io::Error::other(e),
+    }
+}
+
+/// A CSV writer's error as an io::Error, keeping IO failures as they are.
+pub fn csv_io(e: ::csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
+use super::csv_io;
 use super::json::{row, write_object};
 use super::table::{percent, settings_line};
 use crate::report::Report;
@@ -30,12 +31,12 @@ pub fn write_csv(scenarios: &[Named], out: &mut dyn Write) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
     let mut header = vec!["scenario"];
     header.extend_from_slice(&super::csv::HEADER);
-    w.write_record(&header)?;
+    w.write_record(&header).map_err(csv_io)?;
     for s in scenarios {
         for &v in &s.report.rows {
             let mut record = vec![s.name.to_string()];
             record.extend(super::csv::fields(&row(&s.report, v)));
-            w.write_record(&record)?;
+            w.write_record(&record).map_err(csv_io)?;
         }
     }
     w.flush()
@@ -71,9 +72,12 @@ pub fn write_table(scenarios: &[Named], all: bool, top: Option<usize>, out: &mut
     if let Some(title) = &first.report.model.meta.title {
         writeln!(out, "{title}: {} scenarios", scenarios.len())?;
     }
+    let settings = |s: &Named| settings_line(&s.report, &s.report.outcome.restricted.list_names);
+    let base = settings(first);
     for (i, s) in scenarios.iter().enumerate() {
-        let names = &s.report.outcome.restricted.list_names;
-        writeln!(out, "  [{}] {}: {}", i + 1, s.name, settings_line(&s.report, names))?;
+        let line = settings(s);
+        let shown = if i > 0 && line == base { "settings as [1]" } else { line.as_str() };
+        writeln!(out, "  [{}] {}: {shown}", i + 1, s.name)?;
     }
     writeln!(out)?;
 

@@ -174,3 +174,27 @@ fn the_same_input_gives_the_same_bytes() {
         assert_eq!(a.stdout, b.stdout, "{format}");
     }
 }
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // Enough rows to outgrow the pipe's buffer.
+    let entities: Vec<Value> = (0..5000).map(|i| serde_json::json!({"id": format!("e{i}"), "name": format!("Entity {i}")})).collect();
+    let g = serde_json::json!({"format": "exposure-graph/1", "entities": entities});
+    let (_d, path) = write_temp("g.json", g.to_string().as_bytes());
+    for format in ["json", "csv", "table"] {
+        let mut child = super::common::exposure()
+            .args(["analyze", "-g", path.to_str().unwrap(), "--all", "--format", format])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
+        assert!(stderr(&out).is_empty(), "{format}: {}", stderr(&out));
+    }
+}
