@@ -826,10 +826,14 @@ fn bench_shape(shape: Shape, path: &Path, runs: usize, bin: &Path, me: &Path) ->
             let positive_x = (0..net.n).filter(|&v| outcome.total[v] > 0.0).count();
             info = format!(
                 "supplies graph: {} SCCs of size > 1, largest {} entities; |R| = {in_r}; \
-                 x > 0 for {positive_x}, X > 0 for {exposed} entities; output {} bytes",
+                 x > 0 for {positive_x}, X > 0 for {exposed} entities; output {} bytes\n  \
+                 in-memory record sizes: Relationship {} B, Entity {} B, Listing {} B",
                 cyclic,
                 largest,
-                out.len()
+                out.len(),
+                std::mem::size_of::<exposure::model::Relationship>(),
+                std::mem::size_of::<exposure::model::Entity>(),
+                std::mem::size_of::<exposure::model::Listing>()
             );
         }
         timed(&mut drop_t.times, || drop((outcome, net, model)));

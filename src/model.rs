@@ -7,17 +7,32 @@
 //! exposure; `graph/` turns it into the indexed form the analysis reads.
 
 use std::fmt;
+use std::num::NonZeroU32;
 
 use serde_json::{Map, Value};
 
 /// Index of an entity in [`Model::entities`].
 pub type EntityIx = u32;
 
-/// A string stored in a [`Text`] arena.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// A string stored in a [`Text`] arena. Eight bytes, and so is an
+/// `Option<Str>` (the length is kept plus one, never zero).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Str {
     start: u32,
-    len: u32,
+    len1: NonZeroU32,
+}
+
+impl Default for Str {
+    /// The empty string.
+    fn default() -> Str {
+        Str { start: 0, len1: NonZeroU32::MIN }
+    }
+}
+
+impl Str {
+    fn len(self) -> u32 {
+        self.len1.get() - 1
+    }
 }
 
 /// One growable buffer holding every string of a model.
@@ -35,24 +50,24 @@ impl Text {
     /// Stores `s` and returns its handle.
     pub fn push(&mut self, s: &str) -> Result<Str, TextFull> {
         let start = u32::try_from(self.buf.len()).map_err(|_| TextFull)?;
-        let len = u32::try_from(s.len()).map_err(|_| TextFull)?;
-        if start.checked_add(len).is_none() {
+        let len1 = u32::try_from(s.len()).ok().and_then(|l| l.checked_add(1)).ok_or(TextFull)?;
+        if start.checked_add(len1).is_none() {
             return Err(TextFull);
         }
         self.buf.push_str(s);
-        Ok(Str { start, len })
+        Ok(Str { start, len1: NonZeroU32::new(len1).ok_or(TextFull)? })
     }
 
     /// The string behind `s`.
     pub fn get(&self, s: Str) -> &str {
-        &self.buf[s.start as usize..(s.start + s.len) as usize]
+        &self.buf[s.start as usize..(s.start + s.len()) as usize]
     }
 }
 
 /// A calendar date, `YYYY-MM-DD`, stored as the number `YYYYMMDD` so that
 /// dates order as numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date(u32);
+pub struct Date(NonZeroU32);
 
 impl Date {
     /// Parses a strict `YYYY-MM-DD` that names a real calendar date.
@@ -75,13 +90,17 @@ impl Date {
             2 => 28,
             _ => return None,
         };
-        (y >= 1 && (1..=days).contains(&d)).then_some(Date(y * 10_000 + m * 100 + d))
+        if y < 1 || !(1..=days).contains(&d) {
+            return None;
+        }
+        NonZeroU32::new(y * 10_000 + m * 100 + d).map(Date)
     }
 }
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = (self.0 / 10_000, self.0 / 100 % 100, self.0 % 100);
+        let v = self.0.get();
+        let (y, m, d) = (v / 10_000, v / 100 % 100, v % 100);
         write!(f, "{y:04}-{m:02}-{d:02}")
     }
 }
@@ -177,11 +196,49 @@ impl Extra {
     }
 }
 
-/// A list of strings (`aliases`, `tags`, `sources`): a run in [`Model::lists`].
+/// A list of strings (`aliases`, `tags`, `sources`): a run in
+/// [`Model::lists`]. Eight bytes, and so is an `Option<StrList>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StrList {
     start: u32,
-    len: u32,
+    len1: NonZeroU32,
+}
+
+impl StrList {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len1.get() - 1) as usize
+    }
+}
+
+/// An optional number in eight bytes: NaN stands for absent (numbers of
+/// the format are finite, so NaN never stands for itself).
+#[derive(Clone, Copy, Debug)]
+pub struct OptNum(f64);
+
+impl Default for OptNum {
+    fn default() -> OptNum {
+        OptNum::NONE
+    }
+}
+
+impl OptNum {
+    pub const NONE: OptNum = OptNum(f64::NAN);
+
+    pub fn get(self) -> Option<f64> {
+        (!self.0.is_nan()).then_some(self.0)
+    }
+}
+
+impl From<Option<f64>> for OptNum {
+    fn from(v: Option<f64>) -> OptNum {
+        OptNum(v.unwrap_or(f64::NAN))
+    }
+}
+
+impl PartialEq for OptNum {
+    fn eq(&self, other: &OptNum) -> bool {
+        self.get() == other.get()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -192,7 +249,7 @@ pub struct Entity {
     pub country: Option<Str>,
     pub aliases: Option<StrList>,
     pub ticker: Option<Str>,
-    pub revenue: Option<f64>,
+    pub revenue: OptNum,
     pub tags: Option<StrList>,
     pub sources: Option<StrList>,
     pub extra: Extra,
@@ -203,11 +260,11 @@ pub struct Relationship {
     pub rel: RelType,
     pub from: EntityIx,
     pub to: EntityIx,
-    pub share: Option<f64>,
-    pub value: Option<f64>,
-    pub share_min: Option<f64>,
-    pub share_max: Option<f64>,
-    pub percent: Option<f64>,
+    pub share: OptNum,
+    pub value: OptNum,
+    pub share_min: OptNum,
+    pub share_max: OptNum,
+    pub percent: OptNum,
     pub confidence: Option<Confidence>,
     pub product: Option<Str>,
     pub source: Option<Str>,
@@ -220,7 +277,7 @@ impl Relationship {
     /// when the seller's revenue is positive (format spec). `None`: the edge
     /// is bounded or unquantified.
     pub fn exact_share(&self, seller_revenue: Option<f64>) -> Option<f64> {
-        self.share.or_else(|| match (self.value, seller_revenue) {
+        self.share.get().or_else(|| match (self.value.get(), seller_revenue) {
             (Some(v), Some(rev)) if rev > 0.0 => Some(v / rev),
             _ => None,
         })
@@ -289,7 +346,7 @@ impl Model {
 
     /// The strings of a list.
     pub fn list(&self, l: StrList) -> impl Iterator<Item = &str> + '_ {
-        self.lists[l.start as usize..(l.start + l.len) as usize]
+        self.lists[l.range()]
             .iter()
             .map(|&s| self.text.get(s))
     }
@@ -298,7 +355,7 @@ impl Model {
     pub fn push_list(&mut self, items: &[Str]) -> StrList {
         let start = self.lists.len() as u32;
         self.lists.extend_from_slice(items);
-        StrList { start, len: items.len() as u32 }
+        StrList { start, len1: NonZeroU32::MIN.saturating_add(items.len() as u32) }
     }
 
     /// The unknown fields behind a handle (empty for [`Extra::NONE`]).

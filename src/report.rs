@@ -88,7 +88,7 @@ impl<'a> Report<'a> {
 
     /// Revenue at risk: share times revenue; `None` when revenue is unknown.
     pub fn at_risk(&self, v: EntityIx, share: f64) -> Option<f64> {
-        self.model.entities[v as usize].revenue.map(|r| share * r)
+        self.model.entities[v as usize].revenue.get().map(|r| share * r)
     }
 
     /// Whether entity `v` is in R.

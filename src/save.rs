@@ -41,7 +41,7 @@ pub fn write_json(model: &Model, out: &mut dyn Write) -> io::Result<()> {
         put(&mut o, "country", e.country.map(s));
         put(&mut o, "aliases", e.aliases.map(list));
         put(&mut o, "ticker", e.ticker.map(s));
-        put(&mut o, "revenue", e.revenue.map(|v| number(v).into()));
+        put(&mut o, "revenue", e.revenue.get().map(|v| number(v).into()));
         put(&mut o, "tags", e.tags.map(list));
         put(&mut o, "sources", e.sources.map(list));
         extend(&mut o, model, e.extra);
@@ -53,11 +53,11 @@ pub fn write_json(model: &Model, out: &mut dyn Write) -> io::Result<()> {
         o.insert("from".into(), model.id(r.from).into());
         o.insert("to".into(), model.id(r.to).into());
         let num = |v: Option<f64>| v.map(|v| Value::from(number(v)));
-        put(&mut o, "share", num(r.share));
-        put(&mut o, "value", num(r.value));
-        put(&mut o, "share_min", num(r.share_min));
-        put(&mut o, "share_max", num(r.share_max));
-        put(&mut o, "percent", num(r.percent));
+        put(&mut o, "share", num(r.share.get()));
+        put(&mut o, "value", num(r.value.get()));
+        put(&mut o, "share_min", num(r.share_min.get()));
+        put(&mut o, "share_max", num(r.share_max.get()));
+        put(&mut o, "percent", num(r.percent.get()));
         put(&mut o, "product", r.product.map(s));
         put(&mut o, "confidence", r.confidence.map(|c| c.as_str().into()));
         put(&mut o, "source", r.source.map(s));

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::analysis::{Options, WhatIfListing};
 use crate::graph::Net;
 use crate::load::{self, Addition, Problems};
-use crate::model::{Date, EntityIx, Model, RelType};
+use crate::model::{Date, EntityIx, Model, OptNum, RelType};
 
 /// Evaluation settings a scenario (or the command line) may set.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -342,8 +342,8 @@ pub fn apply<'a>(
                 let r = find_rel(m, RelType::Supplies, from, to)
                     .ok_or_else(|| at(here, format!("there is no supplies edge from {from:?} to {to:?}")))?;
                 let r = &mut m.relationships[r];
-                (r.share, r.share_min, r.share_max) = (*share, *share_min, *share_max);
-                r.value = None;
+                (r.share, r.share_min, r.share_max) = ((*share).into(), (*share_min).into(), (*share_max).into());
+                r.value = OptNum::NONE;
                 load::check(m).map_err(|p| at(here, invalid(&p)))?;
             }
             Change::Remove { rel, from, to } => {

@@ -47,7 +47,7 @@ pub fn row<'a>(report: &Report<'a>, v: u32) -> Row<'a> {
         indirect: number(o.indirect(i)),
         total: number(o.total[i]),
         upper: number(o.upper[i]),
-        revenue: model.entities[i].revenue.map(number),
+        revenue: model.entities[i].revenue.get().map(number),
         revenue_at_risk: report.at_risk(v, o.total[i]).map(number),
         revenue_at_risk_upper: report.at_risk(v, o.upper[i]).map(number),
         reach: o.reach[i],

@@ -67,13 +67,13 @@ impl Net {
             fill[r.from as usize] += 1;
             buyer[e] = r.to;
             rel[e] = i as u32;
-            match r.exact_share(model.entities[r.from as usize].revenue) {
+            match r.exact_share(model.entities[r.from as usize].revenue.get()) {
                 Some(s) => {
                     (lo[e], hi[e], exact[e]) = (s, s, true);
                 }
                 None => {
-                    lo[e] = r.share_min.unwrap_or(0.0);
-                    hi[e] = r.share_max.unwrap_or(1.0);
+                    lo[e] = r.share_min.get().unwrap_or(0.0);
+                    hi[e] = r.share_max.get().unwrap_or(1.0);
                 }
             }
         }
@@ -87,8 +87,8 @@ impl Net {
             let e = fill[r.from as usize] as usize;
             fill[r.from as usize] += 1;
             owned[e] = r.to;
-            percent[e] = r.percent;
-            known_owned[r.to as usize] += r.percent.unwrap_or(0.0);
+            percent[e] = r.percent.get();
+            known_owned[r.to as usize] += r.percent.get().unwrap_or(0.0);
         }
 
         let mut list_names: Vec<String> = model.listings.iter().map(|l| model.str(l.list).to_string()).collect();

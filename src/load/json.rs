@@ -6,11 +6,12 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
-use rustc_hash::FxHashMap;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+use super::intern::Interner;
 use super::{locate, Place, Problems};
 use crate::model::{
     Confidence, Date, Entity, EntityIx, Kind, Listing, Model, RelType, Relationship, Str, StrList,
@@ -100,9 +101,14 @@ pub(super) fn append(model: &mut Model, addition: Addition<'_>, problems: &mut P
 struct Builder<'de> {
     model: Model,
     /// Every id seen (defined or referenced) → its symbol.
-    syms: FxHashMap<Cow<'de, str>, u32>,
-    /// Symbol → the arena copy of its text.
-    sym_text: Vec<Str>,
+    ids: Interner,
+    /// Strings borrowed from the input live for `'de`.
+    input: PhantomData<&'de str>,
+    /// The symbol of each entity's id (`UNDEFINED` when it has none); the
+    /// id's text goes to the arena when the model is handed over.
+    entity_sym: Vec<u32>,
+    /// Entities before this one were handed in (`seeded`) with their ids.
+    first_new: usize,
     /// Symbol → the entity that defines it, or [`UNDEFINED`].
     sym_entity: Vec<u32>,
     path: Vec<Seg>,
@@ -135,6 +141,32 @@ impl Scalar<'_> {
             Scalar::Array => "an array",
             Scalar::Object => "an object",
         }
+    }
+}
+
+/// An object key, borrowed from the input when it has no escapes (serde's
+/// own `Cow<str>` always allocates, once per key of every record).
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
     }
 }
 
@@ -194,10 +226,12 @@ impl<'de> Builder<'de> {
     fn seeded(model: Model) -> Builder<'de> {
         let mut b = Builder { format: Some(Some("exposure-graph/1".into())), ..Builder::default() };
         for (i, e) in model.entities.iter().enumerate() {
-            b.syms.insert(Cow::Owned(model.text.get(e.id).to_string()), i as u32);
-            b.sym_text.push(e.id);
+            let sym = b.ids.intern(model.text.get(e.id));
+            debug_assert_eq!(sym, Some(i as u32), "a valid model has unique ids");
             b.sym_entity.push(i as u32);
+            b.entity_sym.push(i as u32);
         }
+        b.first_new = model.entities.len();
         b.model = model;
         b
     }
@@ -332,20 +366,23 @@ impl<'de> Builder<'de> {
     }
 
     /// The symbol of an id, interning it on first sight.
-    fn intern(&mut self, id: Cow<'de, str>) -> u32 {
-        if let Some(&sym) = self.syms.get(id.as_ref()) {
-            return sym;
+    fn intern(&mut self, id: &str) -> u32 {
+        let Some(sym) = self.ids.intern(id) else {
+            self.text_full = true;
+            return UNDEFINED;
+        };
+        if sym as usize == self.sym_entity.len() {
+            self.sym_entity.push(UNDEFINED);
         }
-        let sym = self.sym_text.len() as u32;
-        let text = self.text(&id);
-        self.sym_text.push(text);
-        self.sym_entity.push(UNDEFINED);
-        self.syms.insert(id, sym);
         sym
     }
 
-    fn id_text(&self, sym: u32) -> String {
-        self.model.text.get(self.sym_text[sym as usize]).to_string()
+    fn id_text(&self, sym: u32) -> &str {
+        if sym == UNDEFINED {
+            "?"
+        } else {
+            self.ids.get(sym)
+        }
     }
 
     /// Resolves ids to entity indexes and hands over the model.
@@ -360,6 +397,17 @@ impl<'de> Builder<'de> {
             Some(Some(f)) => problems.push(Place::Format, format!("is {f:?}; expected \"exposure-graph/1\"")),
             Some(None) => {}
         }
+        // Entity ids go to the arena together, in entity order.
+        for i in self.first_new..self.model.entities.len() {
+            let sym = self.entity_sym[i];
+            if sym != UNDEFINED {
+                let id = self.model.text.push(self.ids.get(sym)).unwrap_or_else(|_| {
+                    self.text_full = true;
+                    Str::default()
+                });
+                self.model.entities[i].id = id;
+            }
+        }
         if self.text_full {
             problems.push(Place::File, "the graph's text is larger than 4 GiB; split the graph");
         }
@@ -369,11 +417,11 @@ impl<'de> Builder<'de> {
             let (from, to) = (resolve(r.from), resolve(r.to));
             for (end, sym, ix) in [("from", r.from, from), ("to", r.to, to)] {
                 if ix == UNDEFINED && sym != UNDEFINED {
-                    let label = rel_label(&self.model.text, &self.sym_text, r.rel, r.from, r.to);
-                    let id = self.model.text.get(self.sym_text[sym as usize]);
+                    let id = |s: u32| if s == UNDEFINED { "?" } else { self.ids.get(s) };
+                    let label = format!("{} {} -> {}", r.rel.as_str(), id(r.from), id(r.to));
                     problems.push(
                         Place::Relationship { index: i, label },
-                        format!("{end} names {id:?}, which is not the id of any entity"),
+                        format!("{end} names {:?}, which is not the id of any entity", id(sym)),
                     );
                 }
             }
@@ -383,7 +431,7 @@ impl<'de> Builder<'de> {
         for (i, l) in self.model.listings.iter_mut().enumerate() {
             let ix = resolve(l.entity);
             if ix == UNDEFINED && l.entity != UNDEFINED {
-                let id = self.model.text.get(self.sym_text[l.entity as usize]).to_string();
+                let id = self.ids.get(l.entity).to_string();
                 problems.push(
                     Place::Listing { index: i, entity: Some(id.clone()) },
                     format!("entity {id:?} is not the id of any entity"),
@@ -393,11 +441,6 @@ impl<'de> Builder<'de> {
         }
         Some(self.model)
     }
-}
-
-fn rel_label(text: &crate::model::Text, sym_text: &[Str], rel: RelType, from: u32, to: u32) -> String {
-    let id = |s: u32| if s == UNDEFINED { "?" } else { text.get(sym_text[s as usize]) };
-    format!("{} {} -> {}", rel.as_str(), id(from), id(to))
 }
 
 enum ListFound<'de> {
@@ -481,7 +524,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
         let b = self.0;
         let mut extra = Map::new();
         let mut seen_entities = false;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             match key.as_ref() {
                 "format" => {
                     let v = b.string(&mut map, "format")?;
@@ -669,7 +712,7 @@ fn has_control(s: &str) -> bool {
 fn meta<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, mut map: A) -> Result<(), A::Error> {
     b.model.has_meta = true;
     let mut bad = Vec::new();
-    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+    while let Some(key) = map.next_key_seed(KeySeed)? {
         match key.as_ref() {
             "title" => b.model.meta.title = b.string(&mut map, "title")?.map(Cow::into_owned),
             "as_of" => b.model.meta.as_of = b.date(&mut map, "as_of", &mut bad)?,
@@ -693,7 +736,7 @@ fn entity<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: A
     let (mut revenue, mut tags, mut sources) = (None, None, None);
     let mut extra = Map::new();
     let mut bad = Vec::new();
-    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+    while let Some(key) = map.next_key_seed(KeySeed)? {
         match key.as_ref() {
             "id" => id = b.string(&mut map, "id")?,
             "name" => name = b.string(&mut map, "name")?,
@@ -717,22 +760,22 @@ fn entity<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: A
             }
         }
     }
-    let shown = id.as_ref().map(|s| s.to_string());
-    let place = || Place::Entity { index, id: shown.clone() };
-    let id_sym = match id {
+    // The place is only built for a message: no allocation per entity.
+    let place = || Place::Entity { index, id: id.as_ref().map(|s| s.to_string()) };
+    let id_sym = match id.as_deref() {
         None => {
             b.found.push(place(), "the required field \"id\" is missing");
-            None
+            UNDEFINED
         }
-        Some(s) if s.is_empty() => {
+        Some("") => {
             b.found.push(place(), "id is empty");
-            None
+            UNDEFINED
         }
-        Some(s) if has_control(&s) => {
+        Some(s) if has_control(s) => {
             b.found.push(place(), "id contains a control character");
-            None
+            UNDEFINED
         }
-        Some(s) => Some(b.intern(s)),
+        Some(s) => b.intern(s),
     };
     let name = match name {
         None => {
@@ -749,27 +792,24 @@ fn entity<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: A
         b.found.push(place(), message);
     }
     let this = b.model.entities.len() as EntityIx;
-    let id_text = match id_sym {
-        Some(sym) => {
-            let first = b.sym_entity[sym as usize];
-            if first == UNDEFINED {
-                b.sym_entity[sym as usize] = this;
-            } else {
-                b.found.push(place(), format!("id is also the id of entities[{first}]; ids must be unique"));
-            }
-            b.sym_text[sym as usize]
+    if id_sym != UNDEFINED {
+        let first = b.sym_entity[id_sym as usize];
+        if first == UNDEFINED {
+            b.sym_entity[id_sym as usize] = this;
+        } else {
+            b.found.push(place(), format!("id is also the id of entities[{first}]; ids must be unique"));
         }
-        None => Str::default(),
-    };
+    }
+    b.entity_sym.push(id_sym);
     let extra = b.model.push_extra(extra);
     b.model.entities.push(Entity {
-        id: id_text,
+        id: Str::default(),
         name,
         kind,
         country,
         aliases,
         ticker,
-        revenue,
+        revenue: revenue.into(),
         tags,
         sources,
         extra,
@@ -784,7 +824,7 @@ fn relationship<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut 
     let (mut has_from, mut has_to) = (false, false);
     let mut extra = Map::new();
     let mut bad = Vec::new();
-    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+    while let Some(key) = map.next_key_seed(KeySeed)? {
         match key.as_ref() {
             "type" => {
                 if let Some(t) = b.string(&mut map, "type")? {
@@ -795,13 +835,13 @@ fn relationship<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut 
             "from" => {
                 if let Some(s) = b.string(&mut map, "from")? {
                     has_from = true;
-                    from = b.intern(s);
+                    from = b.intern(&s);
                 }
             }
             "to" => {
                 if let Some(s) = b.string(&mut map, "to")? {
                     has_to = true;
-                    to = b.intern(s);
+                    to = b.intern(&s);
                 }
             }
             "share" => share = b.number(&mut map, "share")?,
@@ -839,8 +879,7 @@ fn relationship<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut 
         problems.push("the required field \"to\" is missing".into());
     }
     if !problems.is_empty() {
-        let id = |s: u32| if s == UNDEFINED { "?".to_string() } else { b.id_text(s) };
-        let label = format!("{} {} -> {}", type_text.as_deref().unwrap_or("?"), id(from), id(to));
+        let label = format!("{} {} -> {}", type_text.as_deref().unwrap_or("?"), b.id_text(from), b.id_text(to));
         for message in problems {
             b.found.push(Place::Relationship { index, label: label.clone() }, message);
         }
@@ -850,11 +889,11 @@ fn relationship<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut 
         rel: rel.unwrap_or(RelType::Supplies),
         from,
         to,
-        share,
-        value,
-        share_min,
-        share_max,
-        percent,
+        share: share.into(),
+        value: value.into(),
+        share_min: share_min.into(),
+        share_max: share_max.into(),
+        percent: percent.into(),
         confidence,
         product,
         source,
@@ -869,12 +908,12 @@ fn listing<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: 
     let mut entity_text = None;
     let mut extra = Map::new();
     let mut bad = Vec::new();
-    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+    while let Some(key) = map.next_key_seed(KeySeed)? {
         match key.as_ref() {
             "entity" => {
                 if let Some(s) = b.string(&mut map, "entity")? {
                     entity_text = Some(s.to_string());
-                    entity = b.intern(s);
+                    entity = b.intern(&s);
                 }
             }
             "list" => list = b.string(&mut map, "list")?,

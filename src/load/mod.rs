@@ -5,6 +5,7 @@
 //! validation rule of `exposure-graph/1`; nothing downstream re-checks them.
 //! Loading never panics on user data and never stops at the first problem.
 
+mod intern;
 mod json;
 mod locate;
 mod validate;

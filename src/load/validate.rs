@@ -23,7 +23,7 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
     let entity_place = |ix: usize| Place::Entity { index: ix, id: Some(model.id(ix as EntityIx).to_string()) };
 
     for (i, e) in model.entities.iter().enumerate() {
-        if let Some(rev) = e.revenue {
+        if let Some(rev) = e.revenue.get() {
             if !(rev >= 0.0 && rev.is_finite()) {
                 problems.push(entity_place(i), format!("revenue {rev} must be a finite number >= 0"));
             }
@@ -49,11 +49,11 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
                 }
             }
         };
-        in_range("share", r.share, 0.0, 1.0, false);
-        in_range("share_min", r.share_min, 0.0, 1.0, false);
-        in_range("share_max", r.share_max, 0.0, 1.0, false);
-        in_range("value", r.value, 0.0, f64::INFINITY, false);
-        in_range("percent", r.percent, 0.0, 100.0, true);
+        in_range("share", r.share.get(), 0.0, 1.0, false);
+        in_range("share_min", r.share_min.get(), 0.0, 1.0, false);
+        in_range("share_max", r.share_max.get(), 0.0, 1.0, false);
+        in_range("value", r.value.get(), 0.0, f64::INFINITY, false);
+        in_range("percent", r.percent.get(), 0.0, 100.0, true);
         if r.from == UNRESOLVED || r.to == UNRESOLVED {
             continue;
         }
@@ -62,11 +62,11 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
         }
         match r.rel {
             RelType::Supplies => {
-                let revenue = model.entities[r.from as usize].revenue;
+                let revenue = model.entities[r.from as usize].revenue.get();
                 match r.exact_share(revenue) {
                     Some(s) => committed[r.from as usize] += s,
                     None => {
-                        let (lo, hi) = (r.share_min.unwrap_or(0.0), r.share_max.unwrap_or(1.0));
+                        let (lo, hi) = (r.share_min.get().unwrap_or(0.0), r.share_max.get().unwrap_or(1.0));
                         if lo > hi {
                             problems.push(place(), format!("share_min {lo} is above share_max {hi}"));
                         }
@@ -74,7 +74,7 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
                     }
                 }
             }
-            RelType::Owns => owned[r.to as usize] += r.percent.unwrap_or(0.0),
+            RelType::Owns => owned[r.to as usize] += r.percent.get().unwrap_or(0.0),
         }
     }
     for (v, &sum) in committed.iter().enumerate() {
