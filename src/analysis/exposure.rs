@@ -12,6 +12,28 @@ use super::scc::Sccs;
 use super::solve::{add, iterate, least_solution, Term, DENSE_MAX};
 use crate::graph::Net;
 
+/// A component's edge in `Equations::value_iteration`: to a member
+/// (`col`), or to a buyer whose carried value is already known.
+struct LocalEdge {
+    col: u32,
+    lo: f64,
+    cap: f64,
+    /// The carried value of an edge to outside the component.
+    value: f64,
+}
+
+/// `LocalEdge::col` of an edge that leaves the component.
+const EXTERNAL: u32 = u32::MAX;
+
+/// Reused buffers of the knapsack, so that a sweep allocates nothing.
+#[derive(Default)]
+struct Scratch {
+    /// Open edges with their carried values, best first.
+    open: Vec<(f64, usize)>,
+    /// The allocation: (edge, amount).
+    out: Vec<(usize, f64)>,
+}
+
 /// What the equations of one bound (x or X) need to know.
 pub struct Equations<'a> {
     pub net: &'a Net,
@@ -49,24 +71,28 @@ impl Equations<'_> {
     }
 
     /// Shares the room of `v` out greedily by carried value; writes the
-    /// allocation `(edge, amount)` to `out` and returns what it adds.
-    fn greedy(&self, v: usize, carried: &dyn Fn(usize) -> f64, out: &mut Vec<(usize, f64)>) -> f64 {
-        out.clear();
+    /// allocation `(edge, amount)` to `scratch.out` and returns what it
+    /// adds. Allocates nothing once the scratch space has grown.
+    fn greedy(&self, v: usize, carried: &dyn Fn(usize) -> f64, scratch: &mut Scratch) -> f64 {
+        scratch.out.clear();
         let mut room = self.room(v);
         if room <= 0.0 {
             return 0.0;
         }
         let net = self.net;
-        let mut open: Vec<(f64, usize)> =
-            net.sales(v as u32).filter(|&e| net.hi[e] > net.lo[e]).map(|e| (carried(e), e)).collect();
-        open.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let open = &mut scratch.open;
+        open.clear();
+        open.extend(net.sales(v as u32).filter(|&e| net.hi[e] > net.lo[e]).map(|e| (carried(e), e)));
+        if open.len() > 1 {
+            open.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        }
         let mut gain = 0.0;
-        for (c, e) in open {
+        for &(c, e) in open.iter() {
             if room <= 0.0 || c <= 0.0 {
                 break;
             }
             let t = (net.hi[e] - net.lo[e]).min(room);
-            out.push((e, t));
+            scratch.out.push((e, t));
             gain += t * c;
             room -= t;
         }
@@ -74,7 +100,7 @@ impl Equations<'_> {
     }
 
     /// x(v) or X(v) from the values of v's buyers.
-    fn value_at(&self, v: usize, knapsack: bool, values: &dyn Fn(usize) -> f64, scratch: &mut Vec<(usize, f64)>) -> f64 {
+    fn value_at(&self, v: usize, knapsack: bool, values: &dyn Fn(usize) -> f64, scratch: &mut Scratch) -> f64 {
         let net = self.net;
         let carried = |e: usize| self.carried(e, values);
         let base = add(net.sales(v as u32).map(|e| net.lo[e] * carried(e)));
@@ -95,7 +121,7 @@ impl Equations<'_> {
         let n = self.net.n;
         let mut y = vec![0.0f64; n];
         let mut local = vec![u32::MAX; n];
-        let mut scratch = Vec::new();
+        let mut scratch = Scratch::default();
         for c in 0..sccs.len() {
             let comp = sccs.comp(c);
             if let [v] = comp {
@@ -154,20 +180,20 @@ impl Equations<'_> {
         const MAX_STEPS: usize = 200;
         let mut vals: Vec<f64> = comp.iter().map(|&v| hint.map_or(0.0, |h| h[v as usize])).collect();
         let mut alloc: Vec<Vec<(usize, f64)>> = vec![Vec::new(); comp.len()];
-        let mut next = Vec::new();
+        let mut scratch = Scratch::default();
         for step in 0..MAX_STEPS {
             let mut changed = false;
             for (i, &v) in comp.iter().enumerate() {
                 let value = |u: usize| if local[u] != u32::MAX { vals[local[u] as usize] } else { y[u] };
                 let carried = |e: usize| self.carried(e, value);
-                let gain_new = self.greedy(v as usize, &carried, &mut next);
+                let gain_new = self.greedy(v as usize, &carried, &mut scratch);
                 let gain_old = add(alloc[i].iter().map(|&(e, t)| t * carried(e)));
                 // Switch only on a strict gain, so ties cannot cycle.
                 if step == 0 || gain_new > gain_old + 1e-15 * (1.0 + gain_old) {
-                    if alloc[i] != next {
+                    if alloc[i] != scratch.out {
                         changed = true;
                     }
-                    std::mem::swap(&mut alloc[i], &mut next);
+                    std::mem::swap(&mut alloc[i], &mut scratch.out);
                 }
             }
             if step > 0 && !changed {
@@ -179,13 +205,55 @@ impl Equations<'_> {
     }
 
     /// X on a large component: Gauss-Seidel on the full (max) equations,
-    /// rising from the hint to the least fixed point.
+    /// rising from the hint to the least fixed point. The component's
+    /// edges are first copied into a compact local form (values of
+    /// buyers outside it are constants by now), so that a sweep reads its
+    /// edges in order and only the component's own values at random.
     fn value_iteration(&self, comp: &[u32], local: &[u32], y: &[f64], hint: Option<&[f64]>) -> Vec<f64> {
+        let net = self.net;
+        let k = comp.len();
+        let mut start = Vec::with_capacity(k + 1);
+        let mut edges: Vec<LocalEdge> = Vec::new();
+        let (mut fixed, mut room) = (vec![0.0f64; k], vec![0.0f64; k]);
+        for (i, &v) in comp.iter().enumerate() {
+            start.push(edges.len());
+            room[i] = self.room(v as usize);
+            for e in net.sales(v) {
+                let u = net.buyer[e] as usize;
+                let (lo, cap) = (net.lo[e], net.hi[e] - net.lo[e]);
+                if !self.restricted[u] && local[u] != u32::MAX {
+                    edges.push(LocalEdge { col: local[u], lo, cap, value: 0.0 });
+                } else {
+                    let c = self.carried(e, |u| y[u]);
+                    fixed[i] += lo * c;
+                    if cap > 0.0 {
+                        edges.push(LocalEdge { col: EXTERNAL, lo: 0.0, cap, value: c });
+                    }
+                }
+            }
+        }
+        start.push(edges.len());
         let mut vals: Vec<f64> = comp.iter().map(|&v| hint.map_or(0.0, |h| h[v as usize])).collect();
-        let mut scratch = Vec::new();
+        let mut open: Vec<(f64, f64)> = Vec::new();
         iterate(&mut vals, |vals, i| {
-            let value = |u: usize| if local[u] != u32::MAX { vals[local[u] as usize] } else { y[u] };
-            self.value_at(comp[i] as usize, true, &value, &mut scratch)
+            let mine = &edges[start[i]..start[i + 1]];
+            let carried = |e: &LocalEdge| if e.col == EXTERNAL { e.value } else { vals[e.col as usize] };
+            let mut x = fixed[i] + add(mine.iter().filter(|e| e.col != EXTERNAL).map(|e| e.lo * vals[e.col as usize]));
+            let mut left = room[i];
+            if left > 0.0 {
+                open.clear();
+                open.extend(mine.iter().filter(|e| e.cap > 0.0).map(|e| (carried(e), e.cap)));
+                open.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+                for &(c, cap) in open.iter() {
+                    if left <= 0.0 || c <= 0.0 {
+                        break;
+                    }
+                    let t = cap.min(left);
+                    x += t * c;
+                    left -= t;
+                }
+            }
+            x
         });
         vals
     }
@@ -199,7 +267,7 @@ impl Equations<'_> {
         let n = self.net.n;
         let mut prev = vec![0.0f64; n];
         let mut next = vec![0.0f64; n];
-        let mut scratch = Vec::new();
+        let mut scratch = Scratch::default();
         for _ in 0..k {
             for v in 0..n {
                 next[v] = self.value_at(v, knapsack, &|u| prev[u], &mut scratch);

@@ -58,32 +58,52 @@ pub fn least_solution(terms: &[Term], b: &[f64]) -> Vec<f64> {
 
 /// Which unknowns can reach a positive `b` through positive weights.
 fn live_unknowns(terms: &[Term], b: &[f64]) -> Vec<bool> {
-    let k = b.len();
+    let seeds: Vec<bool> = b.iter().map(|&v| v > 0.0).collect();
+    let (order, reached) = sweep_order(b.len(), terms.iter().map(|t| (t.row, t.col)), &seeds);
+    let mut live = vec![false; b.len()];
+    for &i in &order[..reached] {
+        live[i as usize] = true;
+    }
+    live
+}
+
+/// The unknowns in breadth-first order from the seeds, following each
+/// `(row, col)` dependency backwards (from `col` to `row`), then those no
+/// seed reaches. Returns the order and how many were reached.
+///
+/// # Complexity
+/// O(k + pairs).
+fn sweep_order(k: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone, seeds: &[bool]) -> (Vec<u32>, usize) {
     // Reverse adjacency: col -> rows depending on it.
     let mut start = vec![0usize; k + 1];
-    for t in terms {
-        start[t.col as usize + 1] += 1;
+    for (_, col) in pairs.clone() {
+        start[col as usize + 1] += 1;
     }
     for i in 0..k {
         start[i + 1] += start[i];
     }
     let mut fill = start.clone();
-    let mut rows = vec![0u32; terms.len()];
-    for t in terms {
-        rows[fill[t.col as usize]] = t.row;
-        fill[t.col as usize] += 1;
+    let mut rows = vec![0u32; start[k]];
+    for (row, col) in pairs {
+        rows[fill[col as usize]] = row;
+        fill[col as usize] += 1;
     }
-    let mut live: Vec<bool> = b.iter().map(|&v| v > 0.0).collect();
-    let mut queue: Vec<u32> = (0..k as u32).filter(|&i| live[i as usize]).collect();
-    while let Some(c) = queue.pop() {
-        for &r in &rows[start[c as usize]..start[c as usize + 1]] {
-            if !live[r as usize] {
-                live[r as usize] = true;
-                queue.push(r);
+    let mut seen: Vec<bool> = seeds.to_vec();
+    let mut order: Vec<u32> = (0..k as u32).filter(|&i| seen[i as usize]).collect();
+    let mut next = 0;
+    while next < order.len() {
+        let c = order[next] as usize;
+        next += 1;
+        for &r in &rows[start[c]..start[c + 1]] {
+            if !seen[r as usize] {
+                seen[r as usize] = true;
+                order.push(r);
             }
         }
     }
-    live
+    let reached = order.len();
+    order.extend((0..k as u32).filter(|&i| !seen[i as usize]));
+    (order, reached)
 }
 
 /// Solves `(I - A) y = b` over the live unknowns; `None` when a pivot

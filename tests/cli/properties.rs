@@ -150,7 +150,8 @@ proptest! {
         let (ra, rb) = (by_id(&a, &random_options(opt)), by_id(&b, &random_options(opt)));
         for (id, (x, d, up, reach)) in &ra {
             let (x2, d2, up2, reach2) = rb[id];
-            prop_assert!((x - x2).abs() < 1e-12 && (d - d2).abs() < 1e-12 && (up - up2).abs() < 1e-12);
+            // Input order changes rounding only: the spec's tolerance applies.
+            prop_assert!((x - x2).abs() < 1e-9 && (d - d2).abs() < 1e-9 && (up - up2).abs() < 1e-9);
             prop_assert_eq!(*reach, reach2);
         }
     }
