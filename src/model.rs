@@ -77,6 +77,11 @@ impl Date {
         };
         (y >= 1 && (1..=days).contains(&d)).then_some(Date(y * 10_000 + m * 100 + d))
     }
+
+    /// Year, month (1–12) and day (1–31).
+    pub fn ymd(self) -> (u32, u32, u32) {
+        (self.0 / 10_000, self.0 / 100 % 100, self.0 % 100)
+    }
 }
 
 impl fmt::Display for Date {
