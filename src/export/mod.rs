@@ -1,9 +1,12 @@
 //! Writers of a [`Report`](crate::report::Report): one module per output
-//! format. Writers only format; rows and their order come from the report.
+//! format, and `timeline.rs` for a
+//! [`Timeline`](crate::analysis::timeline::Timeline). Writers only format;
+//! rows and their order come from the report or the timeline.
 
 pub mod csv;
 pub mod json;
 pub mod table;
+pub mod timeline;
 
 /// A number as the JSON and CSV outputs write it: integral values up to
 /// 2^53 without a fraction (`228000000`, `0`), others in the shortest form

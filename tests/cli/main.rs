@@ -6,4 +6,5 @@ mod analyze;
 mod common;
 mod oracle;
 mod properties;
+mod timeline;
 mod validation;
