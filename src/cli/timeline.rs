@@ -1,7 +1,8 @@
 //! `exposure timeline`: the exposure of some entities at every date where a
-//! listing starts or ends, as a table, JSON or CSV.
+//! listing starts or ends, as a table, JSON, CSV or an SVG step chart.
 
 use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use super::common::{parse_date, resolve, EvalArgs, Exit, Format, GraphArgs, UsageError};
 use crate::analysis::timeline::{self, Timeline};
@@ -9,6 +10,7 @@ use crate::export;
 use crate::graph::Net;
 use crate::model::{Date, EntityIx};
 use crate::report::Settings;
+use crate::save::atomic_write;
 
 /// Entities followed when no `--entity` is given.
 const DEFAULT_ENTITIES: usize = 10;
@@ -33,9 +35,15 @@ pub struct Args {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    /// Draw the step chart to this .svg file instead of printing.
+    #[arg(short = 'o', long = "output", value_name = "FILE.svg", conflicts_with = "format")]
+    output: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
+    if let Some(path) = &args.output {
+        check_svg(path)?;
+    }
     let model = args.graph.load()?;
     let net = Net::build(&model);
     let opts = args.eval.options(&model, &net)?;
@@ -73,6 +81,15 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     };
 
     let names = &net.list_names;
+    if let Some(path) = &args.output {
+        atomic_write(path, |out| export::chart::write_svg(&t, &model, names, &settings, out))
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        let (dates, entities) = (t.points.len(), t.entities.len());
+        let dates = if dates == 1 { "1 date".to_string() } else { format!("{dates} dates") };
+        let entities = if entities == 1 { "1 entity".to_string() } else { format!("{entities} entities") };
+        eprintln!("wrote {} ({dates}, {entities})", path.display());
+        return Ok(Exit::Success);
+    }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
@@ -82,6 +99,17 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     }
     out.flush()?;
     Ok(Exit::Success)
+}
+
+/// Only SVG is drawn; say so before any work is done.
+fn check_svg(path: &Path) -> Result<(), UsageError> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(ext) if ext.eq_ignore_ascii_case("svg") => Ok(()),
+        _ => Err(UsageError(format!(
+            "-o {}: the chart is written as SVG only; give a file name ending in .svg",
+            path.display()
+        ))),
+    }
 }
 
 /// The ids in the order given, each once.

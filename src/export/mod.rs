@@ -1,8 +1,9 @@
 //! Writers of a [`Report`](crate::report::Report): one module per output
-//! format, and `timeline.rs` for a
+//! format, and `timeline.rs`/`chart.rs` for a
 //! [`Timeline`](crate::analysis::timeline::Timeline). Writers only format;
 //! rows and their order come from the report or the timeline.
 
+pub mod chart;
 pub mod csv;
 pub mod json;
 pub mod table;

@@ -1,5 +1,5 @@
 //! `exposure timeline`: the dates, the steps of the built-in example, the
-//! formats and the usage errors, through the real binary.
+//! formats, the chart file and the usage errors, through the real binary.
 
 use serde_json::Value;
 
@@ -158,11 +158,62 @@ fn unknown_ids_and_a_backwards_window_are_usage_errors() {
     for args in [
         vec!["timeline", "--to", "2019-10-01", "--as-of", "2019-10-01"],
         vec!["timeline", "--from", "2019-02-30"],
+        vec!["timeline", "--format", "json", "-o", "x.svg"],
     ] {
         let out = run(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(!stderr(&out).contains("panicked"));
     }
+}
+
+#[test]
+fn the_chart_is_an_svg_with_names_and_event_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("t.svg");
+    let p = svg.to_str().unwrap();
+    let out = run(&["timeline", "-o", p]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "the chart goes to the file only");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg") || text.starts_with("<?xml"), "{}", &text[..80.min(text.len())]);
+    for name in ["Ambarella", "Intel", "Qualcomm", "Seagate Technology", "Western Digital", "NVIDIA"] {
+        assert!(text.contains(name), "{name}");
+    }
+    for label in [
+        "2019-05-16 BIS Entity List: huawei, hisilicon",
+        "2019-08-13 NDAA 889: hikvision, dahua, huawei, zte, hytera",
+        "2019-10-09 BIS Entity List: hikvision, dahua, sensetime",
+    ] {
+        assert!(text.contains(label), "{label}");
+    }
+    let again = dir.path().join("again.svg");
+    assert_eq!(run(&["timeline", "-o", again.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(std::fs::read(&svg).unwrap(), std::fs::read(&again).unwrap(), "the same bytes every run");
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 2, "no temporary file is left: {names:?}");
+}
+
+#[test]
+fn the_chart_escapes_names_and_shows_an_end() {
+    let (dir, path) = write_temp("g.json", ENDS.as_bytes());
+    let svg = dir.path().join("ends.svg");
+    let out = run(&["timeline", "-g", path.to_str().unwrap(), "--entity", "A", "-o", svg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("Alpha &amp; Co"));
+    assert!(text.contains("L1 ended: H"));
+}
+
+#[test]
+fn only_svg_charts_are_drawn_and_nothing_is_written_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["t.png", "t", "t.svg.pdf"] {
+        let target = dir.path().join(name);
+        let out = run(&["timeline", "-o", target.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(stderr(&out).contains(".svg"), "{}", stderr(&out));
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
 }
 
 #[test]
