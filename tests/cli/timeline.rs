@@ -225,3 +225,19 @@ fn the_same_input_gives_the_same_bytes() {
         assert_eq!(a.stdout, b.stdout, "{format}");
     }
 }
+
+#[test]
+fn the_readme_shows_what_the_binary_prints_and_draws() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let table = stdout(&run(&["timeline"]));
+    assert!(readme.contains(&table), "update README.md with the output of `cargo run --release -- timeline`");
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("t.svg");
+    assert_eq!(run(&["timeline", "-o", svg.to_str().unwrap()]).status.code(), Some(0));
+    let committed = std::fs::read(format!("{root}/docs/timeline-2019.svg")).unwrap();
+    assert!(
+        std::fs::read(&svg).unwrap() == committed,
+        "regenerate the chart: cargo run --release -- timeline -o docs/timeline-2019.svg"
+    );
+}
