@@ -95,12 +95,17 @@ impl Date {
         }
         NonZeroU32::new(y * 10_000 + m * 100 + d).map(Date)
     }
+
+    /// Year, month (1–12) and day (1–31).
+    pub fn ymd(self) -> (u32, u32, u32) {
+        let v = self.0.get();
+        (v / 10_000, v / 100 % 100, v % 100)
+    }
 }
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = self.0.get();
-        let (y, m, d) = (v / 10_000, v / 100 % 100, v % 100);
+        let (y, m, d) = self.ymd();
         write!(f, "{y:04}-{m:02}-{d:02}")
     }
 }

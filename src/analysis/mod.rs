@@ -10,6 +10,7 @@ mod reach;
 pub mod restricted;
 mod scc;
 mod solve;
+pub mod timeline;
 
 pub use restricted::{ListRef, Restricted, Via, WhatIfListing, WHAT_IF};
 pub use scc::Sccs;

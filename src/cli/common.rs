@@ -89,7 +89,7 @@ pub struct EvalArgs {
     pub license: Vec<String>,
 }
 
-fn parse_date(s: &str) -> Result<Date, String> {
+pub(super) fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s).ok_or_else(|| format!("{s:?} is not a real date in the form YYYY-MM-DD"))
 }
 
@@ -101,7 +101,7 @@ fn parse_threshold(s: &str) -> Result<f64, String> {
 }
 
 /// Finds an entity by id, or says which flag named an unknown one.
-fn resolve(model: &Model, id: &str, flag: &str) -> Result<EntityIx, UsageError> {
+pub(super) fn resolve(model: &Model, id: &str, flag: &str) -> Result<EntityIx, UsageError> {
     model.find(id).ok_or_else(|| UsageError(format!("{flag} {id}: no entity has the id {id:?}")))
 }
 

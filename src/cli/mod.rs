@@ -3,6 +3,7 @@
 
 mod analyze;
 mod common;
+mod timeline;
 mod validate;
 mod whatif;
 
@@ -26,6 +27,9 @@ pub struct Cli {
 enum Command {
     /// Exposure of every entity to restricted buyers.
     Analyze(analyze::Args),
+    /// Exposure at every date where a listing starts or ends: a table,
+    /// JSON, CSV or an SVG step chart.
+    Timeline(timeline::Args),
     /// Check a graph file and print every problem, or a summary.
     Validate(validate::Args),
     /// Evaluate the scenarios of a file side by side.
@@ -41,6 +45,7 @@ pub fn parse() -> Cli {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let exit = match cli.command {
         Command::Analyze(args) => analyze::run(args)?,
+        Command::Timeline(args) => timeline::run(args)?,
         Command::Validate(args) => validate::run(args)?,
         Command::Whatif(args) => whatif::run(args)?,
     };

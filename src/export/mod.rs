@@ -1,9 +1,13 @@
 //! Writers of a [`Report`](crate::report::Report): one module per output
-//! format. Writers only format; rows and their order come from the report.
+//! format, and `timeline.rs`/`chart.rs` for a
+//! [`Timeline`](crate::analysis::timeline::Timeline). Writers only format;
+//! rows and their order come from the report or the timeline.
 
+pub mod chart;
 pub mod csv;
 pub mod json;
 pub mod table;
+pub mod timeline;
 pub mod whatif;
 
 /// A number as the JSON and CSV outputs write it: integral values up to

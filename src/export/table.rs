@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::report::Report;
+use crate::report::{Report, Settings};
 use crate::analysis::Via;
 
 /// A share as a percentage: one decimal from 1 %, two below, `<0.01%` for
@@ -39,7 +39,7 @@ pub fn money(v: f64) -> String {
 }
 
 /// `lo – hi`, or one value when both print the same.
-fn interval(lo: String, hi: String) -> String {
+pub fn interval(lo: String, hi: String) -> String {
     if lo == hi {
         lo
     } else {
@@ -51,6 +51,11 @@ fn interval(lo: String, hi: String) -> String {
 pub fn settings_line(report: &Report, list_names: &[String]) -> String {
     let s = &report.settings;
     let date = s.as_of.map_or("no date (listings without an end)".to_string(), |d| d.to_string());
+    format!("as of {date} · {}", rules_line(s, list_names))
+}
+
+/// The lists and rules in force: `lists: … · affiliates rule: … · path length: …`.
+pub fn rules_line(s: &Settings, list_names: &[String]) -> String {
     let lists = match &s.lists {
         Some(l) => l.join(", "),
         None if list_names.is_empty() => "all".to_string(),
@@ -58,7 +63,7 @@ pub fn settings_line(report: &Report, list_names: &[String]) -> String {
     };
     let affiliates = s.affiliates.map_or("off".to_string(), |t| format!("on at {t}%"));
     let depth = s.max_depth.map_or("any".to_string(), |k| k.to_string());
-    format!("as of {date} · lists: {lists} · affiliates rule: {affiliates} · path length: {depth}")
+    format!("lists: {lists} · affiliates rule: {affiliates} · path length: {depth}")
 }
 
 /// Writes the table. With `all`, every row is a line of the table.

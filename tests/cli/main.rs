@@ -6,5 +6,6 @@ mod analyze;
 mod common;
 mod oracle;
 mod properties;
+mod timeline;
 mod validation;
 mod whatif;
