@@ -6,12 +6,13 @@
 //! or edge order, never over a hash map.
 
 mod exposure;
+pub mod paths;
 mod reach;
 pub mod restricted;
 mod scc;
 mod solve;
 
-pub use restricted::{ListRef, Restricted, Via, WHAT_IF};
+pub use restricted::{ChainLink, ListRef, Restricted, Via, WHAT_IF};
 pub use scc::Sccs;
 
 use crate::graph::Net;
