@@ -2,7 +2,7 @@
 //! restricted entities listed as the CLI spec says. Every exporter writes a
 //! [`Report`]; none of them chooses or orders rows itself.
 
-use crate::analysis::{Options, Outcome, Via, WHAT_IF};
+use crate::analysis::{ListRef, Options, Outcome, Via, WHAT_IF};
 use crate::graph::Net;
 use crate::model::{Date, EntityIx, Model};
 
@@ -22,6 +22,27 @@ pub struct Settings {
     pub lists: Option<Vec<String>>,
     pub affiliates: Option<f64>,
     pub max_depth: Option<u32>,
+}
+
+impl Settings {
+    pub fn of(opts: &Options) -> Settings {
+        Settings {
+            as_of: opts.as_of,
+            lists: opts.lists.clone(),
+            affiliates: opts.affiliates,
+            max_depth: opts.max_depth,
+        }
+    }
+}
+
+/// The name of a list an entity is restricted under (`what-if` for a
+/// listing added by `--list`).
+pub fn list_name(net: &Net, l: ListRef) -> &str {
+    if l == WHAT_IF {
+        "what-if"
+    } else {
+        &net.list_names[l as usize]
+    }
 }
 
 /// Rows and restricted entities of one evaluation, ready to write.
@@ -71,23 +92,14 @@ impl<'a> Report<'a> {
             .map(|(v, via, lists)| RestrictedEntry {
                 entity: *v,
                 via: *via,
-                lists: lists
-                    .iter()
-                    .map(|&l| if l == WHAT_IF { "what-if".to_string() } else { net.list_names[l as usize].clone() })
-                    .collect(),
+                lists: lists.iter().map(|&l| list_name(net, l).to_string()).collect(),
             })
             .collect();
         restricted.sort_by(|a, b| {
             let possible = |e: &RestrictedEntry| e.via == Via::PossibleAffiliate;
             possible(a).cmp(&possible(b)).then_with(|| model.id(a.entity).cmp(model.id(b.entity)))
         });
-        let settings = Settings {
-            as_of: opts.as_of,
-            lists: opts.lists.clone(),
-            affiliates: opts.affiliates,
-            max_depth: opts.max_depth,
-        };
-        Report { model, outcome, settings, restricted, rows }
+        Report { model, outcome, settings: Settings::of(opts), restricted, rows }
     }
 
     /// Revenue at risk: share times revenue; `None` when revenue is unknown.

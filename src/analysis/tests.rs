@@ -242,7 +242,8 @@ fn the_ownership_chain_names_the_owners_that_counted() {
     let net = Net::build(&r.model);
     let ix = |id: &str| r.model.find(id).unwrap();
     let chains = r.outcome.restricted.chains(&net, &[ix("B"), ix("X"), ix("A")]);
-    let links: Vec<(&str, Via, Vec<(&str, f64)>)> = chains[0]
+    type Link<'a> = (&'a str, Via, Vec<(&'a str, f64)>);
+    let links: Vec<Link> = chains[0]
         .iter()
         .map(|l| (r.model.id(l.entity), l.via, l.owners.iter().map(|&(o, p)| (r.model.id(o), p)).collect()))
         .collect();

@@ -100,7 +100,7 @@ fn parse_threshold(s: &str) -> Result<f64, String> {
 }
 
 /// Finds an entity by id, or says which flag named an unknown one.
-fn resolve(model: &Model, id: &str, flag: &str) -> Result<EntityIx, UsageError> {
+pub fn resolve(model: &Model, id: &str, flag: &str) -> Result<EntityIx, UsageError> {
     model.find(id).ok_or_else(|| UsageError(format!("{flag} {id}: no entity has the id {id:?}")))
 }
 

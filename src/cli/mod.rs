@@ -3,6 +3,7 @@
 
 mod analyze;
 mod common;
+mod explain;
 mod validate;
 
 use std::io;
@@ -25,6 +26,8 @@ pub struct Cli {
 enum Command {
     /// Exposure of every entity to restricted buyers.
     Analyze(analyze::Args),
+    /// The paths that make up one entity's exposure, best first.
+    Explain(explain::Args),
     /// Check a graph file and print every problem, or a summary.
     Validate(validate::Args),
 }
@@ -38,6 +41,7 @@ pub fn parse() -> Cli {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let exit = match cli.command {
         Command::Analyze(args) => analyze::run(args)?,
+        Command::Explain(args) => explain::run(args)?,
         Command::Validate(args) => validate::run(args)?,
     };
     Ok(exit.into())

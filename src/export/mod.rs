@@ -1,7 +1,9 @@
 //! Writers of a [`Report`](crate::report::Report): one module per output
-//! format. Writers only format; rows and their order come from the report.
+//! format, and `explain` for the paths behind one entity. Writers only
+//! format; rows and their order come from the report (or the search).
 
 pub mod csv;
+pub mod explain;
 pub mod json;
 pub mod table;
 

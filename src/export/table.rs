@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::report::Report;
+use crate::report::{Report, Settings};
 use crate::analysis::Via;
 
 /// A share as a percentage: one decimal from 1 %, two below, `<0.01%` for
@@ -39,7 +39,7 @@ pub fn money(v: f64) -> String {
 }
 
 /// `lo – hi`, or one value when both print the same.
-fn interval(lo: String, hi: String) -> String {
+pub fn interval(lo: String, hi: String) -> String {
     if lo == hi {
         lo
     } else {
@@ -48,8 +48,7 @@ fn interval(lo: String, hi: String) -> String {
 }
 
 /// The header line: date, lists and rules in force.
-pub fn settings_line(report: &Report, list_names: &[String]) -> String {
-    let s = &report.settings;
+pub fn settings_line(s: &Settings, list_names: &[String]) -> String {
     let date = s.as_of.map_or("no date (listings without an end)".to_string(), |d| d.to_string());
     let lists = match &s.lists {
         Some(l) => l.join(", "),
@@ -69,7 +68,7 @@ pub fn write(report: &Report, list_names: &[String], all: bool, out: &mut dyn Wr
     if let Some(title) = &model.meta.title {
         writeln!(out, "{title}")?;
     }
-    writeln!(out, "{}", settings_line(report, list_names))?;
+    writeln!(out, "{}", settings_line(&report.settings, list_names))?;
     writeln!(out)?;
 
     let header = [
