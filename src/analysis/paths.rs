@@ -152,7 +152,7 @@ pub fn search<'a>(net: &Net, in_r: &[bool], opts: &Options, id: impl Fn(EntityIx
             if !usable || bound > max_len || repeat {
                 continue;
             }
-            if found.generated == q.limit {
+            if found.generated >= q.limit {
                 found.truncated = true;
                 return found;
             }
