@@ -23,6 +23,18 @@ pub struct Settings {
     pub max_depth: Option<u32>,
 }
 
+impl Settings {
+    /// The settings an evaluation ran under.
+    pub fn of(opts: &Options) -> Settings {
+        Settings {
+            as_of: opts.as_of,
+            lists: opts.lists.clone(),
+            affiliates: opts.affiliates,
+            max_depth: opts.max_depth,
+        }
+    }
+}
+
 /// Rows and restricted entities of one evaluation, ready to write.
 pub struct Report<'a> {
     pub model: &'a Model,
@@ -77,13 +89,7 @@ impl<'a> Report<'a> {
             let possible = |e: &RestrictedEntry| e.via == Via::PossibleAffiliate;
             possible(a).cmp(&possible(b)).then_with(|| model.id(a.entity).cmp(model.id(b.entity)))
         });
-        let settings = Settings {
-            as_of: opts.as_of,
-            lists: opts.lists.clone(),
-            affiliates: opts.affiliates,
-            max_depth: opts.max_depth,
-        };
-        Report { model, outcome, settings, restricted, rows }
+        Report { model, outcome, settings: Settings::of(opts), restricted, rows }
     }
 
     /// Revenue at risk: share times revenue; `None` when revenue is unknown.

@@ -6,13 +6,14 @@
 //! or edge order, never over a hash map.
 
 mod exposure;
+pub mod paths;
 mod reach;
 pub mod restricted;
 mod scc;
 mod solve;
 pub mod timeline;
 
-pub use restricted::{ListRef, Restricted, Via, WhatIfListing, WHAT_IF};
+pub use restricted::{ChainLink, ListRef, Restricted, Via, WhatIfListing, WHAT_IF};
 pub use scc::Sccs;
 
 use crate::graph::Net;

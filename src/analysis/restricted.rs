@@ -2,9 +2,11 @@
 //! affiliates rule (R), and the possibly restricted set (R+) for stakes of
 //! unknown size (exposure spec, sections 1 and 2).
 
+use std::collections::VecDeque;
+
 use super::Options;
-use crate::model::EntityIx;
 use crate::graph::Net;
+use crate::model::EntityIx;
 use crate::tolerance::reaches;
 
 /// The list name of a what-if listing given without one (`--list ID`).
@@ -166,5 +168,90 @@ impl Restricted {
             i += 1;
         }
         Restricted { in_r, in_r_plus, members, list_names }
+    }
+}
+
+/// One entity of an ownership chain: why it is in R and, for an affiliate,
+/// the restricted owners whose stakes brought it in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChainLink {
+    pub entity: EntityIx,
+    pub via: Via,
+    pub lists: Vec<ListRef>,
+    /// For an affiliate: its owners that joined R before it, with their
+    /// known percents, largest first (ties: the order they joined R).
+    /// Empty for a listed entity.
+    pub owners: Vec<(EntityIx, f64)>,
+}
+
+impl Restricted {
+    /// The ownership chain behind each entity of `ends`: the entity's own
+    /// link first, then every owner up the chain once, breadth first, down
+    /// to entities restricted by a listing. Only owners that joined R
+    /// before an entity count for it, so a chain never loops. An entity not
+    /// in R has an empty chain.
+    ///
+    /// # Complexity
+    /// O(V + stakes) once, plus the size of the chains.
+    pub fn chains(&self, net: &Net, ends: &[EntityIx]) -> Vec<Vec<ChainLink>> {
+        let n = net.n;
+        let mut pos = vec![u32::MAX; n];
+        for (i, (v, via, _)) in self.members.iter().enumerate() {
+            if *via != Via::PossibleAffiliate {
+                pos[*v as usize] = i as u32;
+            }
+        }
+        // Stakes by the entity owned: (owner, percent) runs, as CSR.
+        let mut start = vec![0u32; n + 1];
+        for &v in &net.owned {
+            start[v as usize + 1] += 1;
+        }
+        for v in 0..n {
+            start[v + 1] += start[v];
+        }
+        let mut fill: Vec<u32> = start[..n].to_vec();
+        let mut held_by = vec![(0u32, None); net.owned.len()];
+        for owner in 0..n as EntityIx {
+            for s in net.stakes(owner) {
+                let v = net.owned[s] as usize;
+                held_by[fill[v] as usize] = (owner, net.percent[s]);
+                fill[v] += 1;
+            }
+        }
+
+        let mut seen = vec![false; n];
+        ends.iter()
+            .map(|&end| {
+                let mut chain = Vec::new();
+                if pos[end as usize] == u32::MAX {
+                    return chain;
+                }
+                let mut queue = VecDeque::from([end]);
+                seen[end as usize] = true;
+                while let Some(w) = queue.pop_front() {
+                    let (_, via, lists) = &self.members[pos[w as usize] as usize];
+                    let mut owners: Vec<(EntityIx, f64)> = Vec::new();
+                    if *via == Via::Affiliate {
+                        let stakes = &held_by[start[w as usize] as usize..start[w as usize + 1] as usize];
+                        for &(o, p) in stakes {
+                            if let Some(p) = p.filter(|_| pos[o as usize] < pos[w as usize]) {
+                                owners.push((o, p));
+                            }
+                        }
+                        owners.sort_by(|a, b| b.1.total_cmp(&a.1).then(pos[a.0 as usize].cmp(&pos[b.0 as usize])));
+                        for &(o, _) in &owners {
+                            if !std::mem::replace(&mut seen[o as usize], true) {
+                                queue.push_back(o);
+                            }
+                        }
+                    }
+                    chain.push(ChainLink { entity: w, via: *via, lists: lists.clone(), owners });
+                }
+                for link in &chain {
+                    seen[link.entity as usize] = false;
+                }
+                chain
+            })
+            .collect()
     }
 }

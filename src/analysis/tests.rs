@@ -7,7 +7,7 @@ use crate::model::Model;
 /// A small graph written tersely: entities by id (with `id=revenue`),
 /// `a>b share` / `a>b lo..hi` / `a>b ?` supplies edges, `a=>b pct` / `a=>b ?`
 /// stakes, and listed ids.
-fn graph(entities: &str, edges: &[&str], listed: &[&str]) -> Model {
+pub(super) fn graph(entities: &str, edges: &[&str], listed: &[&str]) -> Model {
     let ents: Vec<String> = entities
         .split_whitespace()
         .map(|e| match e.split_once('=') {
@@ -233,4 +233,39 @@ fn listings_follow_the_date_and_the_lists() {
     close(at("2019-06-01", Some(vec!["SDN".into()])), 0.0);
     // No date: only listings without an end count.
     close(Run::new(model.clone(), Options::default()).x("s"), 0.0);
+}
+
+#[test]
+fn the_ownership_chain_names_the_owners_that_counted() {
+    // X and Y listed; X owns 60 % of A (in R); A 50 % and Y 10 % of B.
+    let r = affiliates("X Y A B", &["X=>A 60", "A=>B 50", "Y=>B 10"], &["X", "Y"]);
+    let net = Net::build(&r.model);
+    let ix = |id: &str| r.model.find(id).unwrap();
+    let chains = r.outcome.restricted.chains(&net, &[ix("B"), ix("X"), ix("A")]);
+    type Link<'a> = (&'a str, Via, Vec<(&'a str, f64)>);
+    let links: Vec<Link> = chains[0]
+        .iter()
+        .map(|l| (r.model.id(l.entity), l.via, l.owners.iter().map(|&(o, p)| (r.model.id(o), p)).collect()))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            ("B", Via::Affiliate, vec![("A", 50.0), ("Y", 10.0)]),
+            ("A", Via::Affiliate, vec![("X", 60.0)]),
+            ("Y", Via::Listing, vec![]),
+            ("X", Via::Listing, vec![]),
+        ]
+    );
+    assert_eq!(chains[1].len(), 1, "a listed entity is its own chain");
+    assert_eq!(chains[2].len(), 2);
+}
+
+#[test]
+fn ownership_loops_do_not_loop_the_chain() {
+    // A and B own each other; X listed owns 60 % of A.
+    let r = affiliates("X A B", &["X=>A 60", "A=>B 60", "B=>A 30"], &["X"]);
+    let net = Net::build(&r.model);
+    let chain = &r.outcome.restricted.chains(&net, &[r.model.find("B").unwrap()])[0];
+    let ids: Vec<&str> = chain.iter().map(|l| r.model.id(l.entity)).collect();
+    assert_eq!(ids, ["B", "A", "X"]);
 }

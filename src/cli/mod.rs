@@ -3,6 +3,7 @@
 
 mod analyze;
 mod common;
+mod explain;
 mod timeline;
 mod validate;
 mod whatif;
@@ -30,6 +31,8 @@ enum Command {
     /// Exposure at every date where a listing starts or ends: a table,
     /// JSON, CSV or an SVG step chart.
     Timeline(timeline::Args),
+    /// The paths that make up one entity's exposure, best first.
+    Explain(explain::Args),
     /// Check a graph file and print every problem, or a summary.
     Validate(validate::Args),
     /// Evaluate the scenarios of a file side by side.
@@ -46,6 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let exit = match cli.command {
         Command::Analyze(args) => analyze::run(args)?,
         Command::Timeline(args) => timeline::run(args)?,
+        Command::Explain(args) => explain::run(args)?,
         Command::Validate(args) => validate::run(args)?,
         Command::Whatif(args) => whatif::run(args)?,
     };

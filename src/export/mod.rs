@@ -1,10 +1,12 @@
 //! Writers of a [`Report`](crate::report::Report): one module per output
-//! format, and `timeline.rs`/`chart.rs` for a
+//! format, `explain` for the paths behind one entity, and
+//! `timeline.rs`/`chart.rs` for a
 //! [`Timeline`](crate::analysis::timeline::Timeline). Writers only format;
-//! rows and their order come from the report or the timeline.
+//! rows and their order come from the report, the search or the timeline.
 
 pub mod chart;
 pub mod csv;
+pub mod explain;
 pub mod json;
 pub mod table;
 pub mod timeline;

@@ -48,8 +48,7 @@ pub fn interval(lo: String, hi: String) -> String {
 }
 
 /// The header line: date, lists and rules in force.
-pub fn settings_line(report: &Report, list_names: &[String]) -> String {
-    let s = &report.settings;
+pub fn settings_line(s: &Settings, list_names: &[String]) -> String {
     let date = s.as_of.map_or("no date (listings without an end)".to_string(), |d| d.to_string());
     format!("as of {date} · {}", rules_line(s, list_names))
 }
@@ -74,7 +73,7 @@ pub fn write(report: &Report, list_names: &[String], all: bool, out: &mut dyn Wr
     if let Some(title) = &model.meta.title {
         writeln!(out, "{title}")?;
     }
-    writeln!(out, "{}", settings_line(report, list_names))?;
+    writeln!(out, "{}", settings_line(&report.settings, list_names))?;
     writeln!(out)?;
 
     let header = [

@@ -72,7 +72,7 @@ pub fn write_table(scenarios: &[Named], all: bool, top: Option<usize>, out: &mut
     if let Some(title) = &first.report.model.meta.title {
         writeln!(out, "{title}: {} scenarios", scenarios.len())?;
     }
-    let settings = |s: &Named| settings_line(&s.report, &s.report.outcome.restricted.list_names);
+    let settings = |s: &Named| settings_line(&s.report.settings, &s.report.outcome.restricted.list_names);
     let base = settings(first);
     for (i, s) in scenarios.iter().enumerate() {
         let line = settings(s);

@@ -1,0 +1,443 @@
+//! The paths that make up an entity's lower exposure x (exposure spec,
+//! section 5), best first: a best-first search over partial paths that
+//! stops after the first K complete ones and never enumerates them all.
+//!
+//! Owns the order of paths (weight descending, length ascending, ids
+//! lexicographically). Must not do IO or know ids beyond comparing them.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
+
+use super::Options;
+use crate::graph::Net;
+use crate::model::EntityIx;
+
+/// The default cap on partial paths a search may generate (about 150 MB
+/// of heap at most).
+pub const MAX_PARTIAL_PATHS: usize = 2_000_000;
+
+/// What to explain.
+#[derive(Clone, Copy, Debug)]
+pub struct Query {
+    /// The entity whose paths are wanted.
+    pub from: EntityIx,
+    /// How many paths to list.
+    pub top: usize,
+    /// Stop, and say so, after generating this many partial paths.
+    pub limit: usize,
+}
+
+/// One path v -> ... -> r to the first restricted entity r.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Path {
+    /// The entities, v first, r last; no entity twice.
+    pub entities: Vec<EntityIx>,
+    /// The supplies edges between them, in order.
+    pub edges: Vec<usize>,
+    /// The product of the lower bounds of its edges.
+    pub weight: f64,
+    /// Whether every edge on it is exact.
+    pub complete: bool,
+}
+
+/// The answer of a search.
+#[derive(Clone, Debug)]
+pub struct Paths {
+    /// The first paths in order (at most `top`).
+    pub paths: Vec<Path>,
+    /// Whether the cap stopped the search before `top` paths were found or
+    /// every path was listed: more paths may exist after the last.
+    pub truncated: bool,
+    /// The partial paths generated.
+    pub generated: usize,
+}
+
+/// A path on the heap. Its key is a lower bound, in path order, of every
+/// complete path that extends it: weights only fall as a path grows (each
+/// lower bound is at most 1), a completion is at least `len + dist(last)`
+/// edges long, and a sequence sorts before its extensions.
+struct Entry {
+    weight: f64,
+    /// Edges so far plus the fewest edges to a restricted entity.
+    bound: u32,
+    /// The ranks (in id order) of the entities on the path.
+    ranks: Box<[u32]>,
+    exact: bool,
+    /// Whether it ends at a restricted entity.
+    done: bool,
+}
+
+impl Ord for Entry {
+    /// Greater is better: `BinaryHeap` pops the greatest first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.weight
+            .total_cmp(&other.weight)
+            .then(other.bound.cmp(&self.bound))
+            .then_with(|| other.ranks.cmp(&self.ranks))
+    }
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Entry {}
+
+/// The first `q.top` paths from `q.from` to the first restricted entity
+/// reached (`in_r`), in the spec's order. No entity appears twice on a
+/// path, except that a restricted `from` may be its own end (a loop back). Licensed edges into R carry
+/// nothing and end no path; with `opts.max_depth` only paths of at most
+/// that many edges count. `id` gives an entity's id, for ties.
+///
+/// Entities from which no restricted entity can be reached are never
+/// entered, and a partial path is ordered by the fewest edges it still
+/// needs, so zero-weight paths come out shortest first without a search
+/// of everything shorter.
+///
+/// # Complexity
+/// O(V + E) for the distances and O(R' log R') to rank the R' entities
+/// reachable from `q.from`, then O(P · (L + log P)) for P generated partial
+/// paths of length up to L; P is at most `q.limit`, and is small when the
+/// best paths are found early (weights fall fast).
+pub fn search<'a>(net: &Net, in_r: &[bool], opts: &Options, id: impl Fn(EntityIx) -> &'a str, q: Query) -> Paths {
+    let mut found = Paths { paths: Vec::new(), truncated: false, generated: 0 };
+    if q.top == 0 {
+        return found;
+    }
+    let mut licensed = vec![false; net.edge_count()];
+    for &e in &opts.licensed {
+        licensed[e] = true;
+    }
+    let max_len = opts.max_depth.unwrap_or(u32::MAX);
+    let dist = distances(net, in_r, &licensed);
+    let (rank, by_rank) = ranks(net, in_r, q.from, id);
+
+    let mut heap = BinaryHeap::new();
+    if dist[q.from as usize] != u32::MAX && dist[q.from as usize] <= max_len {
+        heap.push(Entry {
+            weight: 1.0,
+            bound: dist[q.from as usize],
+            ranks: Box::new([rank[q.from as usize]]),
+            exact: true,
+            done: false,
+        });
+        found.generated = 1;
+    }
+    while let Some(entry) = heap.pop() {
+        if entry.done {
+            found.paths.push(path(net, &by_rank, entry));
+            if found.paths.len() == q.top {
+                break;
+            }
+            continue;
+        }
+        let len = entry.ranks.len() as u32;
+        let last = by_rank[entry.ranks[entry.ranks.len() - 1] as usize];
+        for e in net.sales(last) {
+            let u = net.buyer[e] as usize;
+            let done = in_r[u];
+            let usable = if done { !licensed[e] } else { dist[u] != u32::MAX };
+            let bound = if done { len } else { len.saturating_add(dist[u]) };
+            // Simple paths only; a restricted `from` may close a loop to
+            // itself, which x counts like any path to a restricted buyer.
+            let repeat = entry.ranks.contains(&rank[u]) && !(done && u == q.from as usize);
+            if !usable || bound > max_len || repeat {
+                continue;
+            }
+            if found.generated >= q.limit {
+                found.truncated = true;
+                return found;
+            }
+            found.generated += 1;
+            let mut ranks = Vec::with_capacity(entry.ranks.len() + 1);
+            ranks.extend_from_slice(&entry.ranks);
+            ranks.push(rank[u]);
+            heap.push(Entry {
+                weight: entry.weight * net.lo[e],
+                bound,
+                ranks: ranks.into_boxed_slice(),
+                exact: entry.exact && net.exact[e],
+                done,
+            });
+        }
+    }
+    found
+}
+
+/// A finished heap entry as a path.
+fn path(net: &Net, by_rank: &[EntityIx], entry: Entry) -> Path {
+    let entities: Vec<EntityIx> = entry.ranks.iter().map(|&r| by_rank[r as usize]).collect();
+    // Validation forbids two supplies edges with the same ends, so the
+    // pair names the edge.
+    let edges = entities.windows(2).filter_map(|w| net.edge(w[0], w[1])).collect();
+    Path { entities, edges, weight: entry.weight, complete: entry.exact }
+}
+
+/// Per entity, the fewest edges to a restricted entity through entities
+/// not in R (licensed edges into R do not count); `u32::MAX` when none can
+/// be reached. A breadth-first search backwards from R.
+///
+/// # Complexity
+/// O(V + E).
+fn distances(net: &Net, in_r: &[bool], licensed: &[bool]) -> Vec<u32> {
+    let n = net.n;
+    // Edges into entities not in R, by buyer (CSR of sellers).
+    let mut start = vec![0u32; n + 1];
+    for &u in &net.buyer {
+        if !in_r[u as usize] {
+            start[u as usize + 1] += 1;
+        }
+    }
+    for v in 0..n {
+        start[v + 1] += start[v];
+    }
+    let mut fill: Vec<u32> = start[..n].to_vec();
+    let mut sellers = vec![0 as EntityIx; start[n] as usize];
+    let mut dist = vec![u32::MAX; n];
+    let mut queue = VecDeque::new();
+    for s in 0..n as EntityIx {
+        for e in net.sales(s) {
+            let u = net.buyer[e] as usize;
+            if !in_r[u] {
+                sellers[fill[u] as usize] = s;
+                fill[u] += 1;
+            } else if !licensed[e] && dist[s as usize] == u32::MAX {
+                dist[s as usize] = 1;
+                queue.push_back(s);
+            }
+        }
+    }
+    while let Some(w) = queue.pop_front() {
+        // A path cannot pass through a restricted entity.
+        if in_r[w as usize] {
+            continue;
+        }
+        let d = dist[w as usize] + 1;
+        for &s in &sellers[start[w as usize] as usize..start[w as usize + 1] as usize] {
+            if dist[s as usize] == u32::MAX {
+                dist[s as usize] = d;
+                queue.push_back(s);
+            }
+        }
+    }
+    dist
+}
+
+/// Ranks in id order of the entities a path from `from` can visit, and
+/// the entity of each rank. Other entities keep rank `u32::MAX`.
+///
+/// # Complexity
+/// O(V) plus O(R' log R') id comparisons for the R' entities reached.
+fn ranks<'a>(net: &Net, in_r: &[bool], from: EntityIx, id: impl Fn(EntityIx) -> &'a str) -> (Vec<u32>, Vec<EntityIx>) {
+    let mut rank = vec![u32::MAX; net.n];
+    let mut reached = vec![from];
+    rank[from as usize] = 0;
+    let mut i = 0;
+    while i < reached.len() {
+        let w = reached[i];
+        i += 1;
+        if w != from && in_r[w as usize] {
+            continue;
+        }
+        for e in net.sales(w) {
+            let u = net.buyer[e];
+            if rank[u as usize] == u32::MAX {
+                rank[u as usize] = 0;
+                reached.push(u);
+            }
+        }
+    }
+    reached.sort_by(|&a, &b| id(a).cmp(id(b)));
+    for (r, &v) in reached.iter().enumerate() {
+        rank[v as usize] = r as u32;
+    }
+    (rank, reached)
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::evaluate;
+    use crate::analysis::tests::graph;
+    use crate::model::Model;
+    use proptest::prelude::*;
+
+    /// Each path from `from` as `("a>b>h", weight, complete)`.
+    fn explain(model: &Model, opts: &Options, from: &str, top: usize) -> Vec<(String, f64, bool)> {
+        let net = Net::build(model);
+        let outcome = evaluate(&net, opts);
+        let q = Query { from: model.find(from).expect("the id exists"), top, limit: MAX_PARTIAL_PATHS };
+        let found = search(&net, &outcome.restricted.in_r, opts, |v| model.id(v), q);
+        assert!(!found.truncated);
+        found
+            .paths
+            .iter()
+            .map(|p| {
+                assert_eq!(p.edges.len() + 1, p.entities.len());
+                let ids: Vec<&str> = p.entities.iter().map(|&v| model.id(v)).collect();
+                (ids.join(">"), p.weight, p.complete)
+            })
+            .collect()
+    }
+
+    fn all(model: &Model, from: &str) -> Vec<(String, f64, bool)> {
+        explain(model, &Options::default(), from, usize::MAX)
+    }
+
+    fn ids(paths: &[(String, f64, bool)]) -> Vec<&str> {
+        paths.iter().map(|p| p.0.as_str()).collect()
+    }
+
+    #[test]
+    fn paths_come_by_weight_then_length_then_ids_as_strings() {
+        // Declared out of id order; "H10" sorts before "H9" as a string.
+        let model = graph(
+            "S Z C B A H9 H10",
+            &["S>H9 0.1", "S>H10 0.1", "S>Z 0.125", "Z>H9 0.8", "S>A 0.25", "A>H9 0.4", "S>B 0.3", "B>H9 0.5", "S>C 0.05", "C>H10 ?"],
+            &["H9", "H10"],
+        );
+        let paths = all(&model, "S");
+        assert_eq!(ids(&paths), ["S>B>H9", "S>H10", "S>H9", "S>A>H9", "S>Z>H9", "S>C>H10"]);
+        let weights: Vec<f64> = paths.iter().map(|p| p.1).collect();
+        assert_eq!(weights, [0.15, 0.1, 0.1, 0.1, 0.1, 0.0]);
+        assert!(paths[..5].iter().all(|p| p.2), "exact shares make complete paths");
+        assert!(!paths[5].2, "an unquantified edge makes the path incomplete");
+    }
+
+    #[test]
+    fn on_the_worked_example_the_weights_add_up_to_x() {
+        let model = graph("A=1000 B C H", &["A>H 0.1", "A>B 0.5", "B>H 0.4", "B>C ?", "C>H 0.2"], &["H"]);
+        let paths = all(&model, "A");
+        assert_eq!(paths, [("A>B>H".into(), 0.2, true), ("A>H".into(), 0.1, true), ("A>B>C>H".into(), 0.0, false)]);
+        let x = evaluate(&Net::build(&model), &Options::default()).total[model.find("A").unwrap() as usize];
+        assert!((paths.iter().map(|p| p.1).sum::<f64>() - x).abs() < 1e-12);
+
+        // A bounded edge counts its lower bound and leaves the path incomplete.
+        let model = graph("A B C H", &["A>H 0.1", "A>B 0.5", "B>H 0.4", "B>C 0.1..0.25", "C>H 0.2"], &["H"]);
+        let last = all(&model, "A").pop().unwrap();
+        assert_eq!(last.0, "A>B>C>H");
+        assert!((last.1 - 0.01).abs() < 1e-15 && !last.2);
+    }
+
+    #[test]
+    fn zero_weight_paths_follow_every_positive_one() {
+        let model = graph("S A H", &["S>H ?", "S>A 0.5", "A>H 0.1"], &["H"]);
+        assert_eq!(all(&model, "S"), [("S>A>H".into(), 0.05, true), ("S>H".into(), 0.0, false)]);
+    }
+
+    #[test]
+    fn cycles_give_only_simple_paths() {
+        let model = graph("A B H", &["A>B 0.5", "B>A 0.5", "B>H 0.4", "A>H 0.1"], &["H"]);
+        assert_eq!(ids(&all(&model, "A")), ["A>B>H", "A>H"]);
+        assert_eq!(ids(&all(&model, "B")), ["B>H", "B>A>H"]);
+    }
+
+    #[test]
+    fn a_restricted_entity_may_end_a_loop_back_to_itself() {
+        // x(H) counts H -> A -> H, a path to the first restricted buyer.
+        let model = graph("H A", &["H>A 0.5", "A>H 0.5"], &["H"]);
+        assert_eq!(all(&model, "H"), [("H>A>H".into(), 0.25, true)]);
+        assert!(all(&model, "A").iter().all(|p| p.0 == "A>H"));
+    }
+
+    #[test]
+    fn licensed_edges_into_restricted_buyers_end_no_path() {
+        let model = graph("S D H", &["S>H 0.3", "S>D 0.5", "D>H 0.4"], &["H"]);
+        let net = Net::build(&model);
+        let (s, h) = (model.find("S").unwrap(), model.find("H").unwrap());
+        let opts = Options { licensed: vec![net.edge(s, h).unwrap()], ..Options::default() };
+        assert_eq!(ids(&explain(&model, &opts, "S", 10)), ["S>D>H"]);
+    }
+
+    #[test]
+    fn max_depth_keeps_only_short_paths() {
+        let model = graph("A B C H", &["A>B 0.5", "B>C 0.5", "C>H 0.5", "A>H 0.1"], &["H"]);
+        let depth = |k| explain(&model, &Options { max_depth: Some(k), ..Options::default() }, "A", 10);
+        assert_eq!(ids(&depth(1)), ["A>H"]);
+        assert_eq!(ids(&depth(2)), ["A>H"]);
+        assert_eq!(ids(&depth(3)), ["A>B>C>H", "A>H"]);
+    }
+
+    #[test]
+    fn entities_that_reach_no_restricted_buyer_are_never_entered() {
+        // D's long tail leads nowhere: it must not cost partial paths.
+        let model = graph("A D E F G H", &["A>H 0.1", "A>D 0.5", "D>E ?", "E>F ?", "F>G ?"], &["H"]);
+        let net = Net::build(&model);
+        let in_r = evaluate(&net, &Options::default()).restricted.in_r;
+        let q = Query { from: model.find("A").unwrap(), top: 10, limit: MAX_PARTIAL_PATHS };
+        let found = search(&net, &in_r, &Options::default(), |v| model.id(v), q);
+        assert_eq!(found.paths.len(), 1);
+        assert_eq!(found.generated, 2, "the start and A -> H");
+    }
+
+    #[test]
+    fn top_and_the_cap_stop_the_search() {
+        let model = graph("A B C H", &["A>H 0.1", "A>B 0.5", "B>H 0.4", "B>C ?", "C>H 0.2"], &["H"]);
+        assert_eq!(ids(&explain(&model, &Options::default(), "A", 2)), ["A>B>H", "A>H"]);
+        assert!(explain(&model, &Options::default(), "A", 0).is_empty());
+        let net = Net::build(&model);
+        let in_r = evaluate(&net, &Options::default()).restricted.in_r;
+        let q = Query { from: model.find("A").unwrap(), top: 10, limit: 3 };
+        let found = search(&net, &in_r, &Options::default(), |v| model.id(v), q);
+        assert!(found.truncated);
+        assert_eq!(found.generated, 3);
+        // What was found before the cap is still the start of the order.
+        assert!(found.paths.iter().zip(["A>B>H", "A>H"]).all(|(p, want)| {
+            p.entities.iter().map(|&v| model.id(v)).collect::<Vec<_>>().join(">") == want
+        }));
+    }
+
+    /// A random DAG (edges only from lower to higher index) in the terse
+    /// form of `graph`, each seller's shares well within its budget.
+    fn dag(n: usize, picks: &[u32]) -> Model {
+        let mut it = picks.iter().copied().cycle();
+        let mut next = move |m: u32| it.next().unwrap_or(0) % m;
+        let names: Vec<String> = (0..n).map(|i| format!("e{i}")).collect();
+        let mut edges = Vec::new();
+        for a in 0..n {
+            for b in a + 1..n {
+                if next(2) == 0 || edges.iter().filter(|e: &&String| e.starts_with(&format!("e{a}>"))).count() >= 4 {
+                    continue;
+                }
+                let q = ["0.25", "0.2", "0.1", "0.05", "?", "0.05..0.2", "0..0.5", "0.125"][next(8) as usize];
+                edges.push(format!("e{a}>e{b} {q}"));
+            }
+        }
+        let listed: Vec<&str> = names.iter().filter(|_| next(3) == 0).map(String::as_str).collect();
+        let edges: Vec<&str> = edges.iter().map(String::as_str).collect();
+        graph(&names.join(" "), &edges, &listed)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn on_random_dags_all_path_weights_add_up_to_x(
+            n in 2usize..9, picks in prop::collection::vec(any::<u32>(), 80), depth in 0u32..4, lic in 0usize..6
+        ) {
+            let model = dag(n, &picks);
+            let net = Net::build(&model);
+            let licensed = (0..net.edge_count()).filter(|e| e % 6 == lic).collect();
+            let opts = Options { max_depth: (depth > 0).then_some(depth), licensed, ..Options::default() };
+            let outcome = evaluate(&net, &opts);
+            for v in 0..n as EntityIx {
+                let q = Query { from: v, top: usize::MAX, limit: MAX_PARTIAL_PATHS };
+                let found = search(&net, &outcome.restricted.in_r, &opts, |v| model.id(v), q);
+                let sum: f64 = found.paths.iter().map(|p| p.weight).sum();
+                prop_assert!((sum - outcome.total[v as usize]).abs() < 1e-9, "{}: {sum} vs {}", model.id(v), outcome.total[v as usize]);
+                for w in found.paths.windows(2) {
+                    prop_assert!(w[0].weight >= w[1].weight);
+                }
+            }
+        }
+    }
+}

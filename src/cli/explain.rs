@@ -1,0 +1,67 @@
+//! `exposure explain ID`: the paths that make up one entity's exposure,
+//! best first, with the edges on them and why their ends are restricted.
+
+use std::io::{self, BufWriter, Write};
+
+use super::common::{resolve, EvalArgs, Exit, Format, GraphArgs};
+use crate::analysis::{self, paths};
+use crate::export::explain::{self as write, Explanation};
+use crate::graph::Net;
+use crate::report::Settings;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The id of the entity to explain.
+    #[arg(value_name = "ID")]
+    id: String,
+    #[command(flatten)]
+    graph: GraphArgs,
+    #[command(flatten)]
+    eval: EvalArgs,
+    /// Output format (csv: one row per edge of each path).
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// List the first K paths.
+    #[arg(long, value_name = "K", default_value_t = 10)]
+    top: usize,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let model = args.graph.load()?;
+    let net = Net::build(&model);
+    let entity = resolve(&model, &args.id, "explain")?;
+    let opts = args.eval.options(&model, &net)?;
+    let outcome = analysis::evaluate(&net, &opts);
+
+    // One path more than shown tells whether more follow.
+    let query = paths::Query { from: entity, top: args.top.saturating_add(1), limit: paths::MAX_PARTIAL_PATHS };
+    let mut found = paths::search(&net, &outcome.restricted.in_r, &opts, |v| model.id(v), query);
+    let more = found.paths.len() > args.top;
+    found.paths.truncate(args.top);
+    let ends: Vec<_> = found.paths.iter().filter_map(|p| p.entities.last().copied()).collect();
+    let chains = outcome.restricted.chains(&net, &ends);
+
+    let explanation = Explanation {
+        model: &model,
+        net: &net,
+        list_names: &outcome.restricted.list_names,
+        entity,
+        restricted: outcome.restricted.in_r[entity as usize],
+        total: outcome.total[entity as usize],
+        upper: outcome.upper[entity as usize],
+        settings: Settings::of(&opts),
+        top: args.top,
+        found,
+        more,
+        chains,
+    };
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match args.format {
+        Format::Table => write::table(&explanation, &mut out)?,
+        Format::Json => write::json(&explanation, &mut out)?,
+        Format::Csv => write::csv(&explanation, &mut out)?,
+    }
+    out.flush()?;
+    Ok(Exit::Success)
+}
