@@ -9,7 +9,7 @@
 //! rise to the least fixed point by Gauss-Seidel instead.
 
 use super::scc::Sccs;
-use super::solve::{add, iterate, least_solution, Term, DENSE_MAX};
+use super::solve::{add, iterate, least_solution, Term};
 use crate::graph::Net;
 
 /// A component's edge in `Equations::value_iteration`: to a member
@@ -41,6 +41,8 @@ pub struct Equations<'a> {
     pub restricted: &'a [bool],
     /// Licensed edges carry 0 into a restricted buyer.
     pub licensed: &'a [bool],
+    /// Components up to this size are solved directly (`solve::DENSE_MAX`).
+    pub dense_max: usize,
 }
 
 impl Equations<'_> {
@@ -134,7 +136,7 @@ impl Equations<'_> {
             }
             let solved = if !knapsack {
                 self.linear(comp, &local, &y, &vec![Vec::new(); comp.len()])
-            } else if comp.len() <= DENSE_MAX {
+            } else if comp.len() <= self.dense_max {
                 self.policy_iteration(comp, &local, &y, hint)
             } else {
                 self.value_iteration(comp, &local, &y, hint)
@@ -172,7 +174,7 @@ impl Equations<'_> {
                 add(e, net.lo[e] + t);
             }
         }
-        least_solution(&terms, &b)
+        least_solution(&terms, &b, self.dense_max)
     }
 
     /// X on a component by policy iteration with exact linear solves.
@@ -212,38 +214,59 @@ impl Equations<'_> {
     fn value_iteration(&self, comp: &[u32], local: &[u32], y: &[f64], hint: Option<&[f64]>) -> Vec<f64> {
         let net = self.net;
         let k = comp.len();
-        let mut start = Vec::with_capacity(k + 1);
-        let mut edges: Vec<LocalEdge> = Vec::new();
-        let (mut fixed, mut room) = (vec![0.0f64; k], vec![0.0f64; k]);
+        // Per member: the lower bounds on edges to other members, and the
+        // open edges (room to fill) with their carried value when known.
+        let (mut lo_start, mut lo_terms) = (Vec::with_capacity(k + 1), Vec::new());
+        let (mut open_start, mut open_edges) = (Vec::with_capacity(k + 1), Vec::new());
+        let (mut fixed, mut rooms) = (vec![0.0f64; k], vec![0.0f64; k]);
+        // The knapsack's gain when no value inside can change it.
+        let mut settled: Vec<Option<f64>> = vec![None; k];
         for (i, &v) in comp.iter().enumerate() {
-            start.push(edges.len());
-            room[i] = self.room(v as usize);
+            lo_start.push(lo_terms.len());
+            open_start.push(open_edges.len());
+            let room = self.room(v as usize);
+            rooms[i] = room;
+            let mut best_outside = (0.0f64, 0.0f64);
             for e in net.sales(v) {
                 let u = net.buyer[e] as usize;
                 let (lo, cap) = (net.lo[e], net.hi[e] - net.lo[e]);
-                if !self.restricted[u] && local[u] != u32::MAX {
-                    edges.push(LocalEdge { col: local[u], lo, cap, value: 0.0 });
-                } else {
-                    let c = self.carried(e, |u| y[u]);
-                    fixed[i] += lo * c;
-                    if cap > 0.0 {
-                        edges.push(LocalEdge { col: EXTERNAL, lo: 0.0, cap, value: c });
+                let inside = !self.restricted[u] && local[u] != u32::MAX;
+                if inside && lo > 0.0 {
+                    lo_terms.push(LocalEdge { col: local[u], lo, cap, value: 0.0 });
+                }
+                let value = if inside { 0.0 } else { self.carried(e, |u| y[u]) };
+                if !inside {
+                    fixed[i] += lo * value;
+                    if value > best_outside.0 || (value == best_outside.0 && cap > best_outside.1) {
+                        best_outside = (value, cap);
                     }
                 }
+                if cap > 0.0 {
+                    open_edges.push(LocalEdge { col: if inside { local[u] } else { EXTERNAL }, lo, cap, value });
+                }
             }
+            // Nothing beats carrying 1 into a restricted buyer.
+            if room <= 0.0 {
+                settled[i] = Some(0.0);
+            } else if best_outside.0 >= 1.0 && best_outside.1 >= room {
+                settled[i] = Some(room * best_outside.0);
+            }
+            fixed[i] += settled[i].unwrap_or(0.0);
         }
-        start.push(edges.len());
+        lo_start.push(lo_terms.len());
+        open_start.push(open_edges.len());
         let mut vals: Vec<f64> = comp.iter().map(|&v| hint.map_or(0.0, |h| h[v as usize])).collect();
         let mut open: Vec<(f64, f64)> = Vec::new();
         iterate(&mut vals, |vals, i| {
-            let mine = &edges[start[i]..start[i + 1]];
-            let carried = |e: &LocalEdge| if e.col == EXTERNAL { e.value } else { vals[e.col as usize] };
-            let mut x = fixed[i] + add(mine.iter().filter(|e| e.col != EXTERNAL).map(|e| e.lo * vals[e.col as usize]));
-            let mut left = room[i];
-            if left > 0.0 {
+            let mut x = fixed[i] + add(lo_terms[lo_start[i]..lo_start[i + 1]].iter().map(|e| e.lo * vals[e.col as usize]));
+            if settled[i].is_none() {
+                let mine = &open_edges[open_start[i]..open_start[i + 1]];
+                let mut left = rooms[i];
                 open.clear();
-                open.extend(mine.iter().filter(|e| e.cap > 0.0).map(|e| (carried(e), e.cap)));
-                open.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+                open.extend(mine.iter().map(|e| (if e.col == EXTERNAL { e.value } else { vals[e.col as usize] }, e.cap)));
+                if open.len() > 1 {
+                    open.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+                }
                 for &(c, cap) in open.iter() {
                     if left <= 0.0 || c <= 0.0 {
                         break;

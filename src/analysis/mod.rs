@@ -66,13 +66,19 @@ impl Outcome {
 /// O(V + E) plus the cost of the cyclic components (see `Equations::solve`)
 /// and O((V + E) · ⌈restricted / 256⌉) for reach.
 pub fn evaluate(net: &Net, opts: &Options) -> Outcome {
+    evaluate_with(net, opts, solve::DENSE_MAX)
+}
+
+/// [`evaluate`], solving components above `dense_max` entities
+/// iteratively (tests use it to check both solvers against each other).
+pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outcome {
     let restricted = Restricted::of(net, opts);
     let mut licensed = vec![false; net.edge_count()];
     for &e in &opts.licensed {
         licensed[e] = true;
     }
-    let lower = Equations { net, restricted: &restricted.in_r, licensed: &licensed };
-    let upper = Equations { net, restricted: &restricted.in_r_plus, licensed: &licensed };
+    let lower = Equations { net, restricted: &restricted.in_r, licensed: &licensed, dense_max };
+    let upper = Equations { net, restricted: &restricted.in_r_plus, licensed: &licensed, dense_max };
     let direct = lower.direct();
     let (total, upper_values, reach) = match opts.max_depth {
         Some(k) => (

@@ -36,19 +36,19 @@ fn at_least_zero(v: f64) -> f64 {
 pub const DENSE_MAX: usize = 400;
 
 /// The least non-negative solution of `y = A y + b` over `b.len()`
-/// unknowns. Uses the dense solve up to [`DENSE_MAX`] live unknowns, else
+/// unknowns. Uses the dense solve up to `dense_max` live unknowns, else
 /// (or when the dense matrix is numerically singular) Gauss-Seidel from 0.
 ///
 /// # Complexity
 /// O(k³) for k live unknowns up to [`DENSE_MAX`]; above, O(terms) per sweep.
-pub fn least_solution(terms: &[Term], b: &[f64]) -> Vec<f64> {
+pub fn least_solution(terms: &[Term], b: &[f64], dense_max: usize) -> Vec<f64> {
     let k = b.len();
     let live = live_unknowns(terms, b);
     let count = live.iter().filter(|&&l| l).count();
     if count == 0 {
         return vec![0.0; k];
     }
-    if count <= DENSE_MAX {
+    if count <= dense_max {
         if let Some(y) = dense(terms, b, &live, count) {
             return y;
         }
@@ -239,7 +239,7 @@ mod tests {
     #[test]
     fn near_one_loop_is_solved_exactly() {
         // y0 = 0.999 y1; y1 = 0.998 y0 + 0.002
-        let y = least_solution(&[t(0, 1, 0.999), t(1, 0, 0.998)], &[0.0, 0.002]);
+        let y = least_solution(&[t(0, 1, 0.999), t(1, 0, 0.998)], &[0.0, 0.002], DENSE_MAX);
         let y1 = 0.002 / (1.0 - 0.999 * 0.998);
         assert!((y[1] - y1).abs() < 1e-12, "{y:?}");
         assert!((y[0] - 0.999 * y1).abs() < 1e-12, "{y:?}");
@@ -247,14 +247,14 @@ mod tests {
 
     #[test]
     fn a_closed_loop_without_inflow_is_zero() {
-        let y = least_solution(&[t(0, 1, 1.0), t(1, 0, 1.0)], &[0.0, 0.0]);
+        let y = least_solution(&[t(0, 1, 1.0), t(1, 0, 1.0)], &[0.0, 0.0], DENSE_MAX);
         assert_eq!(y, vec![0.0, 0.0]);
     }
 
     #[test]
     fn unknowns_that_reach_no_inflow_are_zero_even_in_a_singular_system() {
         // 0 <-> 1 closed loop of weight 1; 2 -> 0 and has inflow.
-        let y = least_solution(&[t(0, 1, 1.0), t(1, 0, 1.0), t(2, 0, 0.5)], &[0.0, 0.0, 0.25]);
+        let y = least_solution(&[t(0, 1, 1.0), t(1, 0, 1.0), t(2, 0, 0.5)], &[0.0, 0.0, 0.25], DENSE_MAX);
         assert_eq!(y, vec![0.0, 0.0, 0.25]);
     }
 

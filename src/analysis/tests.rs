@@ -269,3 +269,66 @@ fn ownership_loops_do_not_loop_the_chain() {
     let ids: Vec<&str> = chain.iter().map(|l| r.model.id(l.entity)).collect();
     assert_eq!(ids, ["B", "A", "X"]);
 }
+
+/// A random strongly connected graph: a ring plus random chords, with
+/// exact, bounded and unquantified shares within each seller's budget.
+fn random_ring(n: usize, seed: u64) -> Model {
+    let mut state = seed | 1;
+    let mut next = |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    };
+    let names: Vec<String> = (0..n).map(|i| format!("v{i}")).chain(["H".to_string()]).collect();
+    let mut edges: Vec<String> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for i in 0..n {
+        let mut targets = vec![(i + 1) % n];
+        for _ in 0..next(3) {
+            targets.push(next(n as u64) as usize);
+        }
+        if next(4) == 0 {
+            targets.push(n);
+        }
+        let mut budget = 1.0f64;
+        for t in targets {
+            if t == i || !seen.insert((i, t)) {
+                continue;
+            }
+            let q = match next(4) {
+                0 if budget > 0.3 => {
+                    let s = [0.9f64, 0.3, 0.1, 0.999][next(4) as usize].min(budget - 0.01);
+                    budget -= s;
+                    format!("{s}")
+                }
+                1 => "0..0.2".to_string(),
+                2 if budget > 0.1 => {
+                    budget -= 0.05;
+                    "0.05..0.6".to_string()
+                }
+                _ => "?".to_string(),
+            };
+            edges.push(format!("{}>{} {q}", names[i], names[t]));
+        }
+    }
+    let refs: Vec<&str> = edges.iter().map(String::as_str).collect();
+    graph(&names.join(" "), &refs, &["H"])
+}
+
+#[test]
+fn the_iterative_solvers_agree_with_the_dense_ones() {
+    for seed in 1..40u64 {
+        let model = random_ring(3 + (seed as usize % 25), seed);
+        let net = Net::build(&model);
+        let opts = Options::default();
+        let dense = evaluate_with(&net, &opts, usize::MAX);
+        let iterative = evaluate_with(&net, &opts, 0);
+        for v in 0..net.n {
+            let (a, b) = (dense.total[v], iterative.total[v]);
+            assert!((a - b).abs() < 1e-10, "seed {seed}, {}: x {a} vs {b}", model.id(v as u32));
+            let (a, b) = (dense.upper[v], iterative.upper[v]);
+            assert!((a - b).abs() < 1e-10, "seed {seed}, {}: X {a} vs {b}", model.id(v as u32));
+        }
+    }
+}
