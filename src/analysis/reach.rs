@@ -1,16 +1,17 @@
 //! Reach: how many distinct restricted entities an entity sells to,
 //! directly or through entities that are not restricted.
 //!
-//! Restricted targets are numbered and handled 256 at a time: one bitset
-//! per entity is propagated over the components sinks first (every entity
-//! of a component reaches the same set), and its bits are counted.
+//! Restricted targets are numbered and handled up to 1,024 at a time: one
+//! bitset per entity is propagated over the components sinks first (every
+//! entity of a component reaches the same set), and its bits are counted.
+//! The bitsets are as wide as the targets need, so a graph with under a
+//! thousand restricted buyers takes one pass.
 
 use super::scc::Sccs;
 use crate::graph::Net;
 
-const WORDS: usize = 4;
-type Bits = [u64; WORDS];
-const CHUNK: usize = WORDS * 64;
+/// The widest bitset, in 64-bit words.
+const MAX_WORDS: usize = 16;
 
 /// The restricted buyers an edge can count: in R, not licensed.
 struct Targets {
@@ -34,57 +35,81 @@ fn targets(net: &Net, in_r: &[bool], licensed: &[bool]) -> Targets {
     Targets { number, count }
 }
 
-/// Sets in `bits` the target bit of edge `e`'s buyer when it is a target
-/// of this chunk; returns whether the buyer is restricted.
-#[inline]
-fn mark(net: &Net, in_r: &[bool], licensed: &[bool], t: &Targets, first: usize, e: usize, bits: &mut Bits) -> bool {
-    let u = net.buyer[e] as usize;
-    if !in_r[u] {
-        return false;
-    }
-    if !licensed[e] {
-        let k = t.number[u] as usize;
-        if (first..first + CHUNK).contains(&k) {
-            let k = k - first;
-            bits[k / 64] |= 1 << (k % 64);
-        }
-    }
-    true
+/// One pass over a chunk of targets: `words` words a set.
+struct Pass<'a> {
+    net: &'a Net,
+    in_r: &'a [bool],
+    licensed: &'a [bool],
+    targets: &'a Targets,
+    first: usize,
+    words: usize,
 }
 
-fn count(bits: &Bits) -> u32 {
+impl Pass<'_> {
+    /// Sets in `bits` the bit of edge `e`'s buyer when it is a target of
+    /// this chunk; returns whether the buyer is restricted.
+    #[inline]
+    fn mark(&self, e: usize, bits: &mut [u64]) -> bool {
+        let u = self.net.buyer[e] as usize;
+        if !self.in_r[u] {
+            return false;
+        }
+        if !self.licensed[e] {
+            let k = self.targets.number[u] as usize;
+            if (self.first..self.first + self.words * 64).contains(&k) {
+                let k = k - self.first;
+                bits[k / 64] |= 1 << (k % 64);
+            }
+        }
+        true
+    }
+}
+
+fn count(bits: &[u64]) -> u32 {
     bits.iter().map(|w| w.count_ones()).sum()
+}
+
+fn or_into(acc: &mut [u64], other: &[u64]) {
+    for (a, s) in acc.iter_mut().zip(other) {
+        *a |= s;
+    }
+}
+
+/// How wide the sets are: enough for every target, up to the maximum.
+fn words_for(targets: usize) -> usize {
+    targets.div_ceil(64).clamp(1, MAX_WORDS)
 }
 
 /// Reach of every entity, over the components of the edges into
 /// non-restricted buyers (`sccs`).
 ///
 /// # Complexity
-/// O((V + E) · ⌈targets / 256⌉).
+/// O((V + E) · ⌈targets / 1024⌉) time, O(V · min(targets, 1024) / 8) bytes.
 pub fn reach(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs) -> Vec<u32> {
     let t = targets(net, in_r, licensed);
+    let words = words_for(t.count);
     let mut reach = vec![0u32; net.n];
-    let mut sets: Vec<Bits> = vec![[0; WORDS]; net.n];
-    for first in (0..t.count).step_by(CHUNK) {
+    let mut sets = vec![0u64; net.n * words];
+    let mut acc = vec![0u64; words];
+    for first in (0..t.count).step_by(words * 64) {
+        let pass = Pass { net, in_r, licensed, targets: &t, first, words };
         for c in 0..sccs.len() {
             let comp = sccs.comp(c);
-            let mut acc: Bits = [0; WORDS];
+            acc.iter_mut().for_each(|w| *w = 0);
             for &v in comp {
                 for e in net.sales(v) {
-                    if mark(net, in_r, licensed, &t, first, e, &mut acc) {
+                    if pass.mark(e, &mut acc) {
                         continue;
                     }
                     let u = net.buyer[e] as usize;
                     if sccs.comp_of[u] as usize != c {
-                        for (a, s) in acc.iter_mut().zip(sets[u]) {
-                            *a |= s;
-                        }
+                        or_into(&mut acc, &sets[u * words..(u + 1) * words]);
                     }
                 }
             }
             let k = count(&acc);
             for &v in comp {
-                sets[v as usize] = acc;
+                sets[v as usize * words..(v as usize + 1) * words].copy_from_slice(&acc);
                 reach[v as usize] += k;
             }
         }
@@ -95,34 +120,48 @@ pub fn reach(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs) -> Vec<u3
 /// Reach within `k` edges (`--max-depth`).
 ///
 /// # Complexity
-/// O(k · (V + E) · ⌈targets / 256⌉).
+/// O(k · (V + E) · ⌈targets / 1024⌉).
 pub fn reach_within(net: &Net, in_r: &[bool], licensed: &[bool], k: u32) -> Vec<u32> {
     let t = targets(net, in_r, licensed);
+    let words = words_for(t.count);
     let mut reach = vec![0u32; net.n];
-    let mut prev: Vec<Bits> = vec![[0; WORDS]; net.n];
-    let mut next: Vec<Bits> = vec![[0; WORDS]; net.n];
-    for first in (0..t.count).step_by(CHUNK) {
-        prev.iter_mut().for_each(|s| *s = [0; WORDS]);
+    let mut prev = vec![0u64; net.n * words];
+    let mut next = vec![0u64; net.n * words];
+    for first in (0..t.count).step_by(words * 64) {
+        let pass = Pass { net, in_r, licensed, targets: &t, first, words };
+        prev.iter_mut().for_each(|w| *w = 0);
         for _ in 0..k {
             for v in 0..net.n {
-                let mut acc: Bits = [0; WORDS];
+                let (before, after) = (&prev, &mut next[v * words..(v + 1) * words]);
+                after.iter_mut().for_each(|w| *w = 0);
                 for e in net.sales(v as u32) {
-                    if !mark(net, in_r, licensed, &t, first, e, &mut acc) {
-                        for (a, s) in acc.iter_mut().zip(prev[net.buyer[e] as usize]) {
-                            *a |= s;
-                        }
+                    if !pass.mark(e, after) {
+                        let u = net.buyer[e] as usize;
+                        or_into(after, &before[u * words..(u + 1) * words]);
                     }
                 }
-                next[v] = acc;
             }
             std::mem::swap(&mut prev, &mut next);
             if prev == next {
                 break;
             }
         }
-        for (r, s) in reach.iter_mut().zip(&prev) {
-            *r += count(s);
+        for (v, r) in reach.iter_mut().enumerate() {
+            *r += count(&prev[v * words..(v + 1) * words]);
         }
     }
     reach
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_grow_with_the_targets_up_to_a_cap() {
+        assert_eq!(words_for(0), 1);
+        assert_eq!(words_for(64), 1);
+        assert_eq!(words_for(65), 2);
+        assert_eq!(words_for(100_000), MAX_WORDS);
+    }
 }

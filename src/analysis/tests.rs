@@ -332,3 +332,23 @@ fn the_iterative_solvers_agree_with_the_dense_ones() {
         }
     }
 }
+
+#[test]
+fn reach_counts_more_restricted_buyers_than_one_pass_holds() {
+    let n = 1100;
+    let buyers: Vec<String> = (0..n).map(|i| format!("h{i}")).collect();
+    let entities = format!("S T {}", buyers.join(" "));
+    let mut edges: Vec<String> = buyers.iter().map(|b| format!("S>{b} ?")).collect();
+    edges.push("T>S 0.5".into());
+    edges.push("T>h7 0.1".into());
+    let refs: Vec<&str> = edges.iter().map(String::as_str).collect();
+    let listed: Vec<&str> = buyers.iter().map(String::as_str).collect();
+    let r = Run::new(graph(&entities, &refs, &listed), Options::default());
+    assert_eq!(r.reach("S"), n as u32);
+    assert_eq!(r.reach("T"), n as u32);
+    let r = Run::new(
+        graph(&entities, &refs, &listed),
+        Options { max_depth: Some(1), ..Options::default() },
+    );
+    assert_eq!(r.reach("T"), 1);
+}
