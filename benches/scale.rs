@@ -24,7 +24,7 @@ use std::time::Instant;
 
 use serde::Deserialize;
 
-use exposure::analysis::{self, Options, Sccs};
+use exposure::analysis::{self, paths, Options, Sccs};
 use exposure::export;
 use exposure::graph::Net;
 use exposure::load;
@@ -791,6 +791,7 @@ fn bench_shape(shape: Shape, path: &Path, runs: usize, bin: &Path, me: &Path) ->
     let mut build = Row { label: "(c) build graph (Net::build)", ..Default::default() };
     let mut compute = Row { label: "(d) compute x, X, reach (evaluate)", ..Default::default() };
     let mut write = Row { label: "(e) write output (report top 20 + json)", ..Default::default() };
+    let mut explain = Row { label: "    explain: top 10 paths of the most exposed", ..Default::default() };
     let mut drop_t = Row { label: "    drop model/net/outcome", ..Default::default() };
     let mut sum = Row { label: "    sum (a)..(e)", ..Default::default() };
     let mut bare = Row { label: "(f) bare serde_json parse, typed structs", ..Default::default() };
@@ -814,6 +815,13 @@ fn bench_shape(shape: Shape, path: &Path, runs: usize, bin: &Path, me: &Path) ->
             out
         });
         black_box(&out);
+        // The entity with the largest total: its paths are the most to search.
+        let most = (0..net.n).max_by(|&a, &b| outcome.total[a].total_cmp(&outcome.total[b])).unwrap_or(0) as u32;
+        let found = timed(&mut explain.times, || {
+            let q = paths::Query { from: most, top: 10, limit: paths::MAX_PARTIAL_PATHS };
+            paths::search(&net, &outcome.restricted.in_r, &opts, |v| model.id(v), q)
+        });
+        black_box(&found);
         let k = read.times.len() - 1;
         sum.times.push(read.times[k] + parse.times[k] + build.times[k] + compute.times[k] + write.times[k]);
         if run == 0 {
@@ -860,7 +868,7 @@ fn bench_shape(shape: Shape, path: &Path, runs: usize, bin: &Path, me: &Path) ->
 
     println!("  {info}");
     println!("  {:<50} {:>9} {:>9} {:>12}", "phase", "median s", "min s", "peak RSS MB");
-    for row in [&read, &parse, &build, &compute, &write, &drop_t, &sum, &bare, &bare_proc, &e2e] {
+    for row in [&read, &parse, &build, &compute, &write, &explain, &drop_t, &sum, &bare, &bare_proc, &e2e] {
         let rss = if row.rss.is_empty() { String::new() } else { format!("{:.0}", median(&row.rss)) };
         println!("  {:<50} {:>9.3} {:>9.3} {:>12}", row.label, median(&row.times), min(&row.times), rss);
     }
