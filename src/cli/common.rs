@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use crate::analysis::{Options, WhatIfListing};
+use crate::analysis::{Options, Outcome, WhatIfListing};
 use crate::graph::Net;
 use crate::load::{self, LoadError};
 use crate::model::{Date, EntityIx, Model};
@@ -153,6 +153,33 @@ impl EvalArgs {
             list,
             delist,
             licensed,
+        })
+    }
+}
+
+/// The output flags of `analyze` and `whatif`.
+#[derive(Debug, clap::Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Keep the first N rows.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Every entity, not only the exposed and the restricted ones.
+    #[arg(long)]
+    pub all: bool,
+    /// Exit with status 1 when an entity that is not restricted has a
+    /// total exposure above X (a fraction, e.g. 0.05).
+    #[arg(long, value_name = "X")]
+    pub fail_above: Option<f64>,
+}
+
+impl OutputArgs {
+    /// Whether `--fail-above` is crossed by an entity not in R.
+    pub fn crossed(&self, outcome: &Outcome) -> bool {
+        self.fail_above.is_some_and(|limit| {
+            (0..outcome.total.len()).any(|v| !outcome.restricted.in_r[v] && outcome.total[v] > limit)
         })
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::common::{EvalArgs, Exit, Format, GraphArgs};
+use super::common::{EvalArgs, Exit, Format, GraphArgs, OutputArgs};
 use crate::analysis::{self, Outcome};
 use crate::export::whatif::{self, Named};
 use crate::graph::Net;
@@ -23,19 +23,8 @@ pub struct Args {
     /// These flags apply to every scenario and win over the file.
     #[command(flatten)]
     eval: EvalArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    format: Format,
-    /// Keep the first N rows (per scenario in JSON and CSV).
-    #[arg(long, value_name = "N")]
-    top: Option<usize>,
-    /// Every entity, not only the exposed and the restricted ones.
-    #[arg(long)]
-    all: bool,
-    /// Exit with status 1 when, in any scenario, an entity that is not
-    /// restricted has a total exposure above X.
-    #[arg(long, value_name = "X")]
-    fail_above: Option<f64>,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
@@ -55,27 +44,27 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let outcome = analysis::evaluate(&applied.net, &applied.opts);
         evaluated.push((applied, outcome));
     }
-    let top = if args.format == Format::Table { None } else { args.top };
+    let out_args = &args.output;
+    let top = if out_args.format == Format::Table { None } else { out_args.top };
     let named: Vec<Named> = scenarios
         .iter()
         .zip(&evaluated)
         .map(|(s, (applied, outcome))| Named {
             name: &s.name,
-            report: Report::new(&applied.model, outcome, &applied.opts, Selection { all: args.all, top }),
+            report: Report::new(&applied.model, outcome, &applied.opts, Selection { all: out_args.all, top }),
         })
         .collect();
 
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    match args.format {
-        Format::Table => whatif::write_table(&named, args.all, args.top, &mut out)?,
+    match out_args.format {
+        Format::Table => whatif::write_table(&named, out_args.all, out_args.top, &mut out)?,
         Format::Json => whatif::write_json(&named, &mut out)?,
         Format::Csv => whatif::write_csv(&named, &mut out)?,
     }
     out.flush()?;
 
-    let crossed = args.fail_above.is_some_and(|limit| {
-        evaluated.iter().any(|(_, o)| (0..o.total.len()).any(|v| !o.restricted.in_r[v] && o.total[v] > limit))
-    });
+    // `--fail-above` looks at every scenario.
+    let crossed = evaluated.iter().any(|(_, outcome)| out_args.crossed(outcome));
     Ok(if crossed { Exit::ThresholdCrossed } else { Exit::Success })
 }

@@ -121,6 +121,34 @@ struct Builder<'de> {
     text_full: bool,
 }
 
+/// The visits of the scalar JSON types, for a visitor that wants none of
+/// them: each says what it found, wrapped by `$wrap`.
+macro_rules! other_scalars {
+    ($wrap:expr) => {
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($wrap(Scalar::Null))
+        }
+        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok($wrap(Scalar::Str(Cow::Borrowed(v))))
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($wrap(Scalar::Str(Cow::Borrowed(""))))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            Ok($wrap(Scalar::Num(v)))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok($wrap(Scalar::Num(v as f64)))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok($wrap(Scalar::Num(v as f64)))
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($wrap(Scalar::Bool))
+        }
+    };
+}
+
 /// What a field's value turned out to be.
 enum Scalar<'de> {
     Str(Cow<'de, str>),
@@ -350,15 +378,15 @@ impl<'de> Builder<'de> {
         let found = map.next_value_seed(StrListSeed(self));
         self.path.pop();
         match found? {
-            ListFound::List => {
+            None => {
                 let items = std::mem::take(&mut self.scratch);
                 let list = self.model.push_list(&items);
                 self.scratch = items;
                 self.scratch.clear();
                 Ok(Some(list))
             }
-            ListFound::Null => Ok(None),
-            ListFound::Other(what) => {
+            Some(Scalar::Null) => Ok(None),
+            Some(what) => {
                 self.mistype(key, "an array of strings", &what);
                 Ok(None)
             }
@@ -443,23 +471,18 @@ impl<'de> Builder<'de> {
     }
 }
 
-enum ListFound<'de> {
-    List,
-    Null,
-    Other(Scalar<'de>),
-}
-
 struct StrListSeed<'a, 'de>(&'a mut Builder<'de>);
 
+/// An array of strings; `Some(found)` when the value was not an array.
 impl<'de> DeserializeSeed<'de> for StrListSeed<'_, 'de> {
-    type Value = ListFound<'de>;
+    type Value = Option<Scalar<'de>>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for StrListSeed<'_, 'de> {
-    type Value = ListFound<'de>;
+    type Value = Option<Scalar<'de>>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an array of strings")
     }
@@ -476,32 +499,12 @@ impl<'de> Visitor<'de> for StrListSeed<'_, 'de> {
             }
             i += 1;
         }
-        Ok(ListFound::List)
+        Ok(None)
     }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(ListFound::Null)
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(ListFound::Other(Scalar::Str(Cow::Borrowed(v))))
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(ListFound::Other(Scalar::Str(Cow::Borrowed(""))))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(ListFound::Other(Scalar::Num(v)))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(ListFound::Other(Scalar::Num(v as f64)))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(ListFound::Other(Scalar::Num(v as f64)))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(ListFound::Other(Scalar::Bool))
-    }
+    other_scalars!(Some);
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(ListFound::Other(Scalar::Object))
+        Ok(Some(Scalar::Object))
     }
 }
 
@@ -624,27 +627,7 @@ impl<'de> Visitor<'de> for ArraySeed<'_, 'de> {
         }
         Ok(None)
     }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Some(Scalar::Null))
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Some(Scalar::Str(Cow::Borrowed(v))))
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Some(Scalar::Str(Cow::Borrowed(""))))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Some(Scalar::Num(v)))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(Scalar::Num(v as f64)))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(Scalar::Num(v as f64)))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Some(Scalar::Bool))
-    }
+    other_scalars!(Some);
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(Some(Scalar::Object))
@@ -682,27 +665,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, 'de> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Some(Scalar::Array))
     }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(Some(Scalar::Null))
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Some(Scalar::Str(Cow::Borrowed(v))))
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Some(Scalar::Str(Cow::Borrowed(""))))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Some(Scalar::Num(v)))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(Scalar::Num(v as f64)))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(Scalar::Num(v as f64)))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Some(Scalar::Bool))
-    }
+    other_scalars!(Some);
 }
 
 fn has_control(s: &str) -> bool {

@@ -40,6 +40,16 @@ pub enum Place {
     Listing { index: usize, entity: Option<String> },
 }
 
+/// An id or label as shown in a message: at most 80 characters, so that a
+/// runaway id (a whole paragraph pasted into a cell) keeps messages short.
+fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 80;
+    match s.char_indices().nth(MAX) {
+        None => s.into(),
+        Some((cut, _)) => format!("{}…", &s[..cut]).into(),
+    }
+}
+
 impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -47,10 +57,10 @@ impl fmt::Display for Place {
             Place::Position { line, column } => write!(f, "line {line}, column {column}"),
             Place::Format => f.write_str("format"),
             Place::Meta => f.write_str("meta"),
-            Place::Entity { index, id: Some(id) } => write!(f, "entities[{index}] (id {id:?})"),
+            Place::Entity { index, id: Some(id) } => write!(f, "entities[{index}] (id {:?})", shown(id)),
             Place::Entity { index, id: None } => write!(f, "entities[{index}]"),
-            Place::Relationship { index, label } => write!(f, "relationships[{index}] ({label})"),
-            Place::Listing { index, entity: Some(e) } => write!(f, "listings[{index}] (entity {e:?})"),
+            Place::Relationship { index, label } => write!(f, "relationships[{index}] ({})", shown(label)),
+            Place::Listing { index, entity: Some(e) } => write!(f, "listings[{index}] (entity {:?})", shown(e)),
             Place::Listing { index, entity: None } => write!(f, "listings[{index}]"),
         }
     }
