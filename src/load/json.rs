@@ -792,7 +792,7 @@ fn relationship<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut 
             "type" => {
                 if let Some(t) = b.string(&mut map, "type")? {
                     rel = RelType::parse(&t);
-                    type_text = Some(t.into_owned());
+                    type_text = Some(t);
                 }
             }
             "from" => {
