@@ -3,6 +3,7 @@
 
 mod analyze;
 mod common;
+mod dot;
 mod explain;
 mod timeline;
 mod validate;
@@ -33,6 +34,9 @@ enum Command {
     Timeline(timeline::Args),
     /// The paths that make up one entity's exposure, best first.
     Explain(explain::Args),
+    /// The graph as a Graphviz diagram: DOT text, or an SVG, PNG or PDF
+    /// drawn by Graphviz.
+    Dot(dot::Args),
     /// Check a graph file and print every problem, or a summary.
     Validate(validate::Args),
     /// Evaluate the scenarios of a file side by side.
@@ -50,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => analyze::run(args)?,
         Command::Timeline(args) => timeline::run(args)?,
         Command::Explain(args) => explain::run(args)?,
+        Command::Dot(args) => dot::run(args)?,
         Command::Validate(args) => validate::run(args)?,
         Command::Whatif(args) => whatif::run(args)?,
     };

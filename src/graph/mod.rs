@@ -141,6 +141,51 @@ impl Net {
     pub fn edge_count(&self) -> usize {
         self.buyer.len()
     }
+
+    /// The entities within `depth` edges of `from`, following supplies and
+    /// owns edges in either direction: a breadth-first search over an
+    /// undirected adjacency built for the call.
+    ///
+    /// # Complexity
+    /// O(V + E + stakes).
+    pub fn within(&self, from: EntityIx, depth: u32) -> Vec<bool> {
+        // Every supplies edge and stake, both ways, as CSR.
+        let ends = || {
+            (0..self.n as EntityIx).flat_map(move |v| {
+                let sold = self.sales(v).map(move |e| (v, self.buyer[e]));
+                let held = self.stakes(v).map(move |s| (v, self.owned[s]));
+                sold.chain(held)
+            })
+        };
+        let start = offsets(self.n, ends().flat_map(|(a, b)| [a, b]));
+        let mut fill: Vec<u32> = start[..self.n].to_vec();
+        let mut next = vec![0 as EntityIx; start[self.n] as usize];
+        for (a, b) in ends() {
+            for (x, y) in [(a, b), (b, a)] {
+                next[fill[x as usize] as usize] = y;
+                fill[x as usize] += 1;
+            }
+        }
+        let mut seen = vec![false; self.n];
+        let mut frontier = vec![from];
+        seen[from as usize] = true;
+        for _ in 0..depth {
+            let mut grown = Vec::new();
+            for v in frontier {
+                for &w in &next[start[v as usize] as usize..start[v as usize + 1] as usize] {
+                    if !seen[w as usize] {
+                        seen[w as usize] = true;
+                        grown.push(w);
+                    }
+                }
+            }
+            if grown.is_empty() {
+                break;
+            }
+            frontier = grown;
+        }
+        seen
+    }
 }
 
 /// CSR offsets: `start[v]..start[v + 1]` has the items whose key is `v`.

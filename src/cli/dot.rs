@@ -1,0 +1,166 @@
+//! `exposure dot`: the graph as a Graphviz diagram — DOT text on stdout,
+//! or a `.dot`, `.svg`, `.png` or `.pdf` file — with a focus, a size cap
+//! and the paths of one entity in bold.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use super::common::{resolve, EvalArgs, Exit, GraphArgs, UsageError};
+use crate::analysis::{self, paths};
+use crate::export::dot::{self, Diagram};
+use crate::graph::Net;
+use crate::render::{self, Format};
+use crate::report::Settings;
+use crate::save::atomic_write;
+
+/// Entities drawn at most unless `--max-nodes` says otherwise.
+const MAX_NODES: usize = 300;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    graph: GraphArgs,
+    #[command(flatten)]
+    eval: EvalArgs,
+    /// Write to FILE: .dot (DOT text), or .svg, .png, .pdf (drawn by
+    /// Graphviz's dot). Absent: DOT text on stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Draw only the entities within --depth edges of ID (supplies or
+    /// owns, either direction).
+    #[arg(long, value_name = "ID")]
+    focus: Option<String>,
+    /// How many edges around --focus.
+    #[arg(long, value_name = "N", default_value_t = 2, requires = "focus")]
+    depth: u32,
+    /// Also draw the entities that have no relationship with another drawn
+    /// entity (left out by default; the title counts them).
+    #[arg(long)]
+    all: bool,
+    /// Refuse to draw more than N entities.
+    #[arg(long, value_name = "N", default_value_t = MAX_NODES)]
+    max_nodes: usize,
+    /// Draw the paths behind ID's exposure (as `explain ID` lists them) in
+    /// bold.
+    #[arg(long, value_name = "ID")]
+    highlight: Option<String>,
+    /// How many of --highlight's paths, best first.
+    #[arg(long, value_name = "K", default_value_t = 10, requires = "highlight")]
+    highlight_top: usize,
+}
+
+/// Where the diagram goes.
+enum Target {
+    Stdout,
+    Dot(PathBuf),
+    Drawn(PathBuf, Format),
+}
+
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let target = target(args.output.as_deref())?;
+    let model = args.graph.load()?;
+    let net = Net::build(&model);
+    let opts = args.eval.options(&model, &net)?;
+    let focus = args.focus.as_deref().map(|id| resolve(&model, id, "--focus")).transpose()?;
+    let highlight = args.highlight.as_deref().map(|id| resolve(&model, id, "--highlight")).transpose()?;
+
+    let mut keep = match focus {
+        Some(v) => net.within(v, args.depth),
+        None => vec![true; net.n],
+    };
+    let mut unlinked = 0;
+    if !args.all {
+        let mut linked = vec![false; net.n];
+        for r in model.relationships.iter().filter(|r| keep[r.from as usize] && keep[r.to as usize]) {
+            (linked[r.from as usize], linked[r.to as usize]) = (true, true);
+        }
+        if let Some(v) = focus {
+            linked[v as usize] = true;
+        }
+        for (k, l) in keep.iter_mut().zip(&linked) {
+            if *k && !l {
+                *k = false;
+                unlinked += 1;
+            }
+        }
+    }
+    let drawn = keep.iter().filter(|&&k| k).count();
+    if drawn > args.max_nodes {
+        return Err(UsageError(format!(
+            "the diagram would have {drawn} entities, more than {} can be drawn legibly; \
+             draw the part around one entity with --focus ID --depth N, or raise --max-nodes",
+            args.max_nodes
+        ))
+        .into());
+    }
+
+    let outcome = analysis::evaluate(&net, &opts);
+    let highlight = highlight.map(|from| {
+        let query = paths::Query { from, top: args.highlight_top, limit: paths::MAX_PARTIAL_PATHS };
+        let found = paths::search(&net, &outcome.restricted.in_r, &opts, |v| model.id(v), query);
+        let mut on = vec![false; net.edge_count()];
+        for e in found.paths.iter().flat_map(|p| &p.edges) {
+            on[*e] = true;
+        }
+        (from, args.highlight_top, on)
+    });
+    let mut licensed = vec![false; net.edge_count()];
+    for &e in &opts.licensed {
+        licensed[e] = true;
+    }
+    let e = &args.eval;
+    let scenario = [("--list", &e.list), ("--delist", &e.delist), ("--license", &e.license)]
+        .into_iter()
+        .flat_map(|(flag, ids)| ids.iter().map(move |id| format!("{flag} {id}")))
+        .collect();
+    let diagram = Diagram {
+        model: &model,
+        net: &net,
+        outcome: &outcome,
+        settings: Settings::of(&opts),
+        scenario,
+        licensed,
+        keep,
+        focus: focus.map(|v| (v, args.depth)),
+        unlinked,
+        highlight,
+    };
+    let text = dot::to_string(&diagram);
+
+    let (path, bytes) = match target {
+        Target::Stdout => {
+            let mut out = io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            return Ok(Exit::Success);
+        }
+        Target::Dot(path) => (path, text.into_bytes()),
+        Target::Drawn(path, format) => {
+            let bytes = render::render(text, format)
+                .map_err(|e| anyhow::anyhow!("cannot draw {}: {e}", path.display()))?;
+            (path, bytes)
+        }
+    };
+    atomic_write(&path, |out| out.write_all(&bytes))
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    let entities = if drawn == 1 { "1 entity".to_string() } else { format!("{drawn} entities") };
+    eprintln!("wrote {} ({entities})", path.display());
+    Ok(Exit::Success)
+}
+
+/// The output the file name asks for; an unknown extension is a usage
+/// error before any work is done.
+fn target(path: Option<&Path>) -> Result<Target, UsageError> {
+    let Some(path) = path else { return Ok(Target::Stdout) };
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if ext.eq_ignore_ascii_case("dot") || ext.eq_ignore_ascii_case("gv") {
+        return Ok(Target::Dot(path.to_path_buf()));
+    }
+    match Format::from_extension(ext) {
+        Some(f) => Ok(Target::Drawn(path.to_path_buf(), f)),
+        None => Err(UsageError(format!(
+            "-o {}: the extension picks the output; give a file name ending in .dot, .svg, .png or .pdf",
+            path.display()
+        ))),
+    }
+}

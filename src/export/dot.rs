@@ -1,0 +1,672 @@
+//! An evaluation as a Graphviz diagram, built with graphviz-rust's AST:
+//! entities grouped by country, suppliers left of their buyers, restricted
+//! entities as red octagons, the others filled by their exposure, and a
+//! legend that says so.
+//!
+//! **Invariant:** the only module that knows graphviz-rust's AST. Every
+//! user string (ids, names, list names, products, titles) becomes DOT text
+//! through [`quote`] and nowhere else; the same input gives the same bytes
+//! (entities, relationships and countries in a fixed order).
+
+use std::io::{self, Write};
+
+use graphviz_rust::dot_structures::{
+    Attribute, Edge, EdgeTy, Graph, GraphAttributes, Id, Node, NodeId, Stmt, Subgraph, Vertex,
+};
+use graphviz_rust::printer::{DotPrinter, PrinterContext};
+
+use super::table::{interval, percent, settings_line};
+use crate::analysis::{Outcome, Via};
+use crate::graph::Net;
+use crate::model::{EntityIx, Model, RelType};
+use crate::report::Settings;
+
+/// What to draw: the evaluation, the entities kept, the edges in bold.
+pub struct Diagram<'a> {
+    pub model: &'a Model,
+    pub net: &'a Net,
+    pub outcome: &'a Outcome,
+    pub settings: Settings,
+    /// The what-if flags as given (`--list megvii`), for the title.
+    pub scenario: Vec<String>,
+    /// Per supplies edge of the net: licensed.
+    pub licensed: Vec<bool>,
+    /// Per entity: drawn.
+    pub keep: Vec<bool>,
+    /// Entities left out because no relationship links them to a drawn
+    /// one (without `--all`), for the title.
+    pub unlinked: usize,
+    /// `--focus`: the entity and the depth, for the title.
+    pub focus: Option<(EntityIx, u32)>,
+    /// `--highlight`: the entity, the paths asked for, and per supplies
+    /// edge of the net whether it is on one of its paths.
+    pub highlight: Option<(EntityIx, usize, Vec<bool>)>,
+}
+
+/// Fill colours of the exposure scale (ColorBrewer Oranges), from no
+/// known exposure to the most; the upper bounds of each class.
+const SCALE: [(f64, &str, &str); 6] = [
+    (0.0, "#ffffff", "0%"),
+    (0.05, "#feedde", "under 5%"),
+    (0.15, "#fdbe85", "5–15%"),
+    (0.30, "#fd8d3c", "15–30%"),
+    (0.60, "#e6550d", "30–60%"),
+    (f64::INFINITY, "#a63603", "60% and more"),
+];
+const RESTRICTED: &str = "#b2182b";
+const POSSIBLY: &str = "#fddbc7";
+const INK: &str = "#252525";
+const MUTED: &str = "#737373";
+const SALE: &str = "#525252";
+const LICENSED: &str = "#238b45";
+const OWNS: &str = "#2171b5";
+const FONT: &str = "Helvetica";
+
+/// A user string as a quoted DOT string: the one place user text enters
+/// the diagram. Backslashes and quotes are escaped (so no `\N`, `\G` or
+/// `\l` of Graphviz's label language can be formed), `&` becomes `&amp;`
+/// (Graphviz reads entities in every label), a line break becomes `\n`,
+/// and other control characters become U+FFFD. Everything else, `<`, `{`,
+/// `|` and every script included, passes as written inside the quotes.
+pub fn quote(s: &str) -> Id {
+    let mut q = String::with_capacity(s.len() + 2);
+    q.push('"');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => q.push_str("\\\\"),
+            '"' => q.push_str("\\\""),
+            '&' => q.push_str("&amp;"),
+            '\n' => q.push_str("\\n"),
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    q.push_str("\\n");
+                }
+            }
+            '\t' => q.push(' '),
+            c if c.is_control() => q.push('\u{FFFD}'),
+            c => q.push(c),
+        }
+    }
+    q.push('"');
+    Id::Escaped(q)
+}
+
+/// Lines of text joined with `\n` line breaks, each line quoted.
+fn lines<S: AsRef<str>>(parts: &[S]) -> Id {
+    let text: Vec<&str> = parts.iter().map(AsRef::as_ref).collect();
+    quote(&text.join("\n"))
+}
+
+/// Lines of text, each quoted and left-justified (`\l`).
+fn left_lines<S: AsRef<str>>(parts: &[S]) -> Id {
+    let mut text = String::from("\"");
+    for p in parts {
+        let Id::Escaped(q) = quote(p.as_ref()) else { continue };
+        text.push_str(&q[1..q.len() - 1]);
+        text.push_str("\\l");
+    }
+    text.push('"');
+    Id::Escaped(text)
+}
+
+fn attr(name: &str, value: Id) -> Attribute {
+    Attribute(Id::Plain(name.to_string()), value)
+}
+
+/// A value of our own (a colour, a number, a style): quoted, never user text.
+fn val(name: &str, value: &str) -> Attribute {
+    attr(name, Id::Escaped(format!("\"{value}\"")))
+}
+
+fn node(id: Id, attributes: Vec<Attribute>) -> Stmt {
+    Stmt::Node(Node::new(NodeId(id, None), attributes))
+}
+
+fn edge(from: Id, to: Id, attributes: Vec<Attribute>) -> Stmt {
+    Stmt::Edge(Edge {
+        ty: EdgeTy::Pair(Vertex::N(NodeId(from, None)), Vertex::N(NodeId(to, None))),
+        attributes,
+    })
+}
+
+/// Characters per line of a name in a node.
+const WRAP: usize = 28;
+/// Entities without a drawn relationship are laid out in rows this long.
+const GRID: usize = 3;
+
+/// A name broken into lines of about `width` characters at spaces (a
+/// longer word stays whole); the characters are the user's, in order.
+fn wrap(name: &str, width: usize) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut line = 0;
+    for (i, word) in name.split(' ').enumerate() {
+        let n = word.chars().count();
+        if i > 0 {
+            if line > 0 && line + 1 + n > width {
+                out.push('\n');
+                line = 0;
+            } else {
+                out.push(' ');
+                line += 1;
+            }
+        }
+        out.push_str(word);
+        line += n;
+    }
+    out
+}
+
+/// The fill colour of an exposure.
+fn fill(x: f64) -> &'static str {
+    if x <= 0.0 {
+        return SCALE[0].1;
+    }
+    SCALE[1..].iter().find(|(top, _, _)| x < *top).map_or(SCALE[5].1, |c| c.1)
+}
+
+/// Whether text on this fill needs to be white.
+fn dark(colour: &str) -> bool {
+    colour == SCALE[4].1 || colour == SCALE[5].1 || colour == RESTRICTED
+}
+
+/// Money in short form: `34.2M`, `72.0B`, `950`.
+fn short_money(v: f64) -> String {
+    let a = v.abs();
+    let (div, unit) = if a >= 1e12 {
+        (1e12, "T")
+    } else if a >= 1e9 {
+        (1e9, "B")
+    } else if a >= 1e6 {
+        (1e6, "M")
+    } else if a >= 1e3 {
+        (1e3, "k")
+    } else {
+        return format!("{v:.0}");
+    };
+    format!("{:.1}{unit}", v / div)
+}
+
+/// A supplies edge's share as a short label: `30.0%`, `15.0–20.0%`,
+/// `≤ 25.0%`, `≥ 10.0%`, or empty when nothing is known.
+fn share_label(lo: f64, hi: f64, exact: bool) -> String {
+    if exact {
+        percent(lo)
+    } else if lo > 0.0 && hi < 1.0 {
+        format!("{}–{}", percent(lo).trim_end_matches('%'), percent(hi))
+    } else if hi < 1.0 {
+        format!("≤ {}", percent(hi))
+    } else if lo > 0.0 {
+        format!("≥ {}", percent(lo))
+    } else {
+        String::new()
+    }
+}
+
+/// The DOT text of the diagram, ending with a newline.
+pub fn to_string(d: &Diagram) -> String {
+    let mut ctx = PrinterContext::default();
+    let mut text = graph(d).print(&mut ctx);
+    text.push('\n');
+    text
+}
+
+/// Writes the DOT text.
+pub fn write(d: &Diagram, out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(to_string(d).as_bytes())
+}
+
+/// The diagram as graphviz-rust's AST.
+///
+/// # Complexity
+/// O(V + E + listings · lists + C log C) for C countries.
+pub fn graph(d: &Diagram) -> Graph {
+    let mut stmts = vec![
+        Stmt::GAttribute(GraphAttributes::Graph(vec![
+            attr("label", title(d)),
+            val("labelloc", "t"),
+            val("labeljust", "l"),
+            val("fontname", FONT),
+            val("fontsize", "15"),
+            val("rankdir", "LR"),
+            val("newrank", "true"),
+            val("nodesep", "0.22"),
+            val("ranksep", "1.0"),
+            val("pad", "0.3"),
+            val("bgcolor", "white"),
+        ])),
+        Stmt::GAttribute(GraphAttributes::Node(vec![
+            val("shape", "box"),
+            val("style", "rounded,filled"),
+            val("fontname", FONT),
+            val("fontsize", "11"),
+            val("margin", "0.14,0.06"),
+            val("color", MUTED),
+            val("fontcolor", INK),
+        ])),
+        Stmt::GAttribute(GraphAttributes::Edge(vec![
+            val("fontname", FONT),
+            val("fontsize", "9"),
+            val("fontcolor", MUTED),
+            val("arrowsize", "0.7"),
+            val("color", SALE),
+        ])),
+    ];
+
+    // Entities by country (sorted), those without one outside any cluster.
+    let m = d.model;
+    let kept: Vec<EntityIx> = (0..m.entities.len() as EntityIx).filter(|&v| d.keep[v as usize]).collect();
+    let country = |v: EntityIx| m.entities[v as usize].country.map(|c| m.str(c));
+    let mut countries: Vec<&str> = kept.iter().filter_map(|&v| country(v)).collect();
+    countries.sort_unstable();
+    countries.dedup();
+    let on_path = on_highlighted_path(d);
+    let linked = linked(d);
+    for c in &countries {
+        let mut body = vec![Stmt::GAttribute(GraphAttributes::Graph(vec![
+            attr("label", quote(c)),
+            val("style", "rounded,filled"),
+            val("fillcolor", "#f7f7f7"),
+            val("color", "#d9d9d9"),
+            val("fontcolor", MUTED),
+            val("fontsize", "12"),
+            val("labeljust", "l"),
+        ]))];
+        let members: Vec<EntityIx> = kept.iter().copied().filter(|&v| country(v) == Some(c)).collect();
+        body.extend(members.iter().map(|&v| entity(d, v, &on_path)));
+        body.extend(grid(d, &members, &linked));
+        stmts.push(Stmt::Subgraph(Subgraph { id: quote(&format!("cluster {c}")), stmts: body }));
+    }
+    let members: Vec<EntityIx> = kept.iter().copied().filter(|&v| country(v).is_none()).collect();
+    stmts.extend(members.iter().map(|&v| entity(d, v, &on_path)));
+    stmts.extend(grid(d, &members, &linked));
+    stmts.extend(relationships(d));
+    stmts.push(legend(d));
+    Graph::DiGraph { id: Id::Plain("exposure".into()), strict: false, stmts }
+}
+
+/// The title: the graph's title, date, lists and rules, the scenario, the
+/// focus and the highlight.
+fn title(d: &Diagram) -> Id {
+    let m = d.model;
+    let mut parts = vec![m.meta.title.clone().unwrap_or_else(|| "Exposure to restricted buyers".into())];
+    parts.push(settings_line(&d.settings, &d.outcome.restricted.list_names));
+    if !d.scenario.is_empty() {
+        parts.push(format!("what-if: {}", d.scenario.join(" · ")));
+    }
+    if let Some((v, depth)) = d.focus {
+        let edges = if depth == 1 { "edge" } else { "edges" };
+        parts.push(format!("focus: {} ({}) and the entities within {depth} {edges} of it", m.name(v), m.id(v)));
+    }
+    if d.unlinked > 0 {
+        let (n, verb) = if d.unlinked == 1 { ("1 entity", "has") } else { (&*format!("{} entities", d.unlinked), "have") };
+        parts.push(format!("not drawn: {n} that {verb} no relationship with a drawn entity (--all draws them)"));
+    }
+    if let Some((v, top, _)) = &d.highlight {
+        parts.push(format!("bold: the first {top} paths behind the exposure of {} ({})", m.name(*v), m.id(*v)));
+    }
+    left_lines(&parts)
+}
+
+/// Per entity: has a relationship with another drawn entity.
+fn linked(d: &Diagram) -> Vec<bool> {
+    let mut linked = vec![false; d.net.n];
+    for r in &d.model.relationships {
+        if d.keep[r.from as usize] && d.keep[r.to as usize] {
+            linked[r.from as usize] = true;
+            linked[r.to as usize] = true;
+        }
+    }
+    linked
+}
+
+/// Invisible edges that lay the entities without a drawn relationship out
+/// in rows of [`GRID`], instead of one tall column.
+fn grid(d: &Diagram, members: &[EntityIx], linked: &[bool]) -> Vec<Stmt> {
+    let alone: Vec<EntityIx> = members.iter().copied().filter(|&v| !linked[v as usize]).collect();
+    let mut stmts = Vec::new();
+    for row in alone.chunks(GRID) {
+        for pair in row.windows(2) {
+            let (a, b) = (quote(d.model.id(pair[0])), quote(d.model.id(pair[1])));
+            stmts.push(edge(a, b, vec![val("style", "invis")]));
+        }
+    }
+    stmts
+}
+
+/// Per entity: on one of the highlighted paths.
+fn on_highlighted_path(d: &Diagram) -> Vec<bool> {
+    let mut on = vec![false; d.net.n];
+    if let Some((from, _, edges)) = &d.highlight {
+        for v in 0..d.net.n as EntityIx {
+            for e in d.net.sales(v) {
+                if edges[e] {
+                    on[v as usize] = true;
+                    on[d.net.buyer[e] as usize] = true;
+                }
+            }
+        }
+        if on.iter().any(|&b| b) {
+            on[*from as usize] = true;
+        }
+    }
+    on
+}
+
+/// One entity's node.
+fn entity(d: &Diagram, v: EntityIx, on_path: &[bool]) -> Stmt {
+    let m = d.model;
+    let o = d.outcome;
+    let i = v as usize;
+    let name = m.name(v);
+    let restriction = o.restricted.members.iter().find(|(w, _, _)| *w == v);
+    let (x, upper) = (o.total[i], o.upper[i]);
+    let currency = m.meta.currency();
+    let revenue = m.entities[i].revenue.get();
+
+    let exposure = interval(percent(x), percent(upper));
+    let mut tip = vec![format!("{name} ({})", m.id(v))];
+    if let Some(c) = m.entities[i].country {
+        tip.push(format!("country: {}", m.str(c)));
+    }
+    if let Some(r) = revenue {
+        tip.push(format!("revenue: {currency} {}", short_money(r)));
+    }
+    tip.push(format!("exposure: {exposure} (direct {})", percent(o.direct[i])));
+    tip.push(format!("restricted buyers reached: {}", o.reach[i]));
+
+    let mut attrs = Vec::new();
+    let mut label = vec![wrap(name, WRAP)];
+    match restriction {
+        Some((_, via, lists)) => {
+            let names: Vec<&str> = lists.iter().map(|&l| o.restricted.list_names[l as usize].as_str()).collect();
+            let what = match via {
+                Via::Listing => "RESTRICTED",
+                Via::Affiliate => "RESTRICTED (affiliate)",
+                Via::PossibleAffiliate => "POSSIBLY RESTRICTED",
+            };
+            label.push(format!("{what}: {}", names.join(", ")));
+            tip.push(format!("{}: {}", what.to_lowercase(), names.join(", ")));
+            attrs.push(val("shape", "octagon"));
+            if *via == Via::PossibleAffiliate {
+                attrs.push(val("style", "filled,dashed"));
+                attrs.push(val("fillcolor", POSSIBLY));
+                attrs.push(val("color", RESTRICTED));
+                attrs.push(val("penwidth", "1.6"));
+            } else {
+                attrs.push(val("style", "filled"));
+                attrs.push(val("fillcolor", RESTRICTED));
+                attrs.push(val("color", RESTRICTED));
+                attrs.push(val("fontcolor", "white"));
+            }
+        }
+        None => {
+            label.push(exposure);
+            if let (Some(r), true) = (revenue, upper > 0.0) {
+                label.push(format!("at risk: {currency} {}", interval(short_money(x * r), short_money(upper * r))));
+            }
+            let colour = fill(x);
+            attrs.push(val("fillcolor", colour));
+            if dark(colour) {
+                attrs.push(val("fontcolor", "white"));
+            }
+            if upper > x {
+                // The border says what the unknowns could make it.
+                attrs.push(val("color", fill(upper).replace("#ffffff", MUTED).as_str()));
+                attrs.push(val("penwidth", "3"));
+            } else if upper == 0.0 {
+                attrs.push(val("color", "#bdbdbd"));
+                attrs.push(val("fontcolor", MUTED));
+            }
+        }
+    }
+    if on_path[i] {
+        attrs.push(val("penwidth", "4"));
+        attrs.push(val("color", INK));
+    }
+    attrs.insert(0, attr("label", lines(&label)));
+    attrs.push(attr("tooltip", lines(&tip)));
+    node(quote(m.id(v)), attrs)
+}
+
+/// Every relationship between two drawn entities, in the file's order.
+fn relationships(d: &Diagram) -> Vec<Stmt> {
+    let (m, net) = (d.model, d.net);
+    let mut edge_of = vec![usize::MAX; m.relationships.len()];
+    for (e, &r) in net.rel.iter().enumerate() {
+        edge_of[r as usize] = e;
+    }
+    let in_r = &d.outcome.restricted.in_r;
+    let highlighted = d.highlight.as_ref().map(|h| &h.2);
+    let mut stmts = Vec::new();
+    for (i, r) in m.relationships.iter().enumerate() {
+        if !d.keep[r.from as usize] || !d.keep[r.to as usize] {
+            continue;
+        }
+        let (from, to) = (m.name(r.from), m.name(r.to));
+        let mut attrs = Vec::new();
+        match r.rel {
+            RelType::Supplies => {
+                let e = edge_of[i];
+                let Some(&lo) = net.lo.get(e) else { continue };
+                let (hi, exact) = (net.hi[e], net.exact[e]);
+                let share = share_label(lo, hi, exact);
+                let style = if exact {
+                    "solid"
+                } else if share.is_empty() {
+                    "dotted"
+                } else {
+                    "dashed"
+                };
+                let mut width = 1.0 + 8.0 * lo.clamp(0.0, 1.0);
+                let mut label = Vec::new();
+                if let Some(p) = r.product {
+                    label.push(m.str(p).to_string());
+                }
+                if !share.is_empty() {
+                    label.push(share.clone());
+                }
+                let mut colour = if in_r[r.to as usize] { RESTRICTED } else { SALE };
+                if d.licensed[e] {
+                    colour = LICENSED;
+                    label.push("licensed".into());
+                }
+                let mut tip = format!("{from} → {to}");
+                if let Some(p) = r.product {
+                    tip.push_str(&format!(": {}", m.str(p)));
+                }
+                tip.push_str(&format!(
+                    " · {}",
+                    if share.is_empty() { "share unknown".to_string() } else { format!("share {share}") }
+                ));
+                if let Some(c) = r.confidence {
+                    tip.push_str(&format!(" ({})", c.as_str()));
+                }
+                if d.licensed[e] {
+                    tip.push_str(" · licensed");
+                }
+                let mut style = style.to_string();
+                match highlighted {
+                    Some(h) if h[e] => {
+                        width += 2.5;
+                        style.push_str(",bold");
+                    }
+                    // Everything else steps back.
+                    Some(_) => colour = if colour == RESTRICTED { "#b2182b66" } else { "#52525255" },
+                    None => {}
+                }
+                attrs.push(attr("label", lines(&label)));
+                attrs.push(attr("tooltip", quote(&tip)));
+                attrs.push(val("style", &style));
+                attrs.push(val("penwidth", &format!("{width:.2}")));
+                attrs.push(val("color", colour));
+                if colour == LICENSED {
+                    attrs.push(val("fontcolor", LICENSED));
+                }
+            }
+            RelType::Owns => {
+                let pct = r.percent.get().map_or("size unknown".to_string(), |p| format!("{}%", trim(p)));
+                attrs.push(attr("label", quote(&format!("owns {pct}"))));
+                attrs.push(attr("tooltip", quote(&format!("{from} owns {pct} of {to}"))));
+                attrs.push(val("color", OWNS));
+                attrs.push(val("fontcolor", OWNS));
+                attrs.push(val("arrowhead", "odiamond"));
+                attrs.push(val("style", "solid"));
+                attrs.push(val("penwidth", "1.2"));
+            }
+        }
+        stmts.push(edge(quote(m.id(r.from)), quote(m.id(r.to)), attrs));
+    }
+    stmts
+}
+
+/// A percent without trailing zeros: `39.6`, `50`.
+fn trim(p: f64) -> String {
+    let s = format!("{p:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A node id for the legend that no entity has.
+fn fresh(model: &Model, base: &str) -> Id {
+    let mut id = format!("legend: {base}");
+    while model.find(&id).is_some() {
+        id.push('_');
+    }
+    quote(&id)
+}
+
+/// The legend: a cluster with a sample of every mark.
+fn legend(d: &Diagram) -> Stmt {
+    let m = d.model;
+    let mut body = vec![Stmt::GAttribute(GraphAttributes::Graph(vec![
+        val("label", "How to read this diagram"),
+        val("style", "rounded"),
+        val("color", "#bdbdbd"),
+        val("fontcolor", INK),
+        val("fontsize", "12"),
+        val("labeljust", "l"),
+    ]))];
+    // The exposure scale as one table; fixed text, so an HTML-like label.
+    let mut cells = String::new();
+    for (_, colour, text) in SCALE {
+        let fg = if dark(colour) { "white" } else { INK };
+        cells.push_str(&format!(r#"<td bgcolor="{colour}"><font color="{fg}">{text}</font></td>"#));
+    }
+    let scale = format!(
+        r#"<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" color="{MUTED}"><tr><td colspan="6" border="0" align="left">fill: known exposure x (lower bound), as a share of revenue</td></tr><tr>{cells}</tr><tr><td colspan="6" border="0" align="left">thick border: the upper bound X (what the unknown shares could make it), same colours</td></tr><tr><td colspan="6" border="0" align="left">label: name · exposure x – X · revenue at risk where the revenue is known</td></tr></table>>"#
+    );
+    body.push(node(
+        fresh(m, "scale"),
+        vec![
+            attr("label", Id::Html(scale)),
+            val("shape", "plain"),
+            val("style", ""),
+            val("fontsize", "10"),
+        ],
+    ));
+    body.push(node(
+        fresh(m, "restricted"),
+        vec![
+            val("label", "restricted\\nRESTRICTED: its lists"),
+            val("shape", "octagon"),
+            val("style", "filled"),
+            val("fillcolor", RESTRICTED),
+            val("color", RESTRICTED),
+            val("fontcolor", "white"),
+            val("fontsize", "10"),
+        ],
+    ));
+    body.push(node(
+        fresh(m, "possibly"),
+        vec![
+            val("label", "possibly restricted\\n(affiliates rule, stake of unknown size)"),
+            val("shape", "octagon"),
+            val("style", "filled,dashed"),
+            val("fillcolor", POSSIBLY),
+            val("color", RESTRICTED),
+            val("penwidth", "1.6"),
+            val("fontsize", "10"),
+        ],
+    ));
+    let samples: [(&str, &str, Vec<Attribute>); 6] = [
+        ("exact", "sells to, share known exactly (width: share)", vec![val("penwidth", "3.4")]),
+        ("bounded", "share bounded (width: lower bound)", vec![val("style", "dashed"), val("penwidth", "2.2")]),
+        ("unknown", "share unknown", vec![val("style", "dotted")]),
+        ("restricted buyer", "sells to a restricted buyer", vec![val("color", RESTRICTED), val("penwidth", "1.8")]),
+        ("licensed", "licensed (carries nothing)", vec![val("color", LICENSED), val("fontcolor", LICENSED)]),
+        (
+            "owns",
+            "owns (percent of shares)",
+            vec![val("color", OWNS), val("fontcolor", OWNS), val("arrowhead", "odiamond")],
+        ),
+    ];
+    let dot = |id: Id| node(id, vec![val("shape", "point"), val("width", "0.06"), val("color", MUTED), val("label", "")]);
+    for (key, text, mut attrs) in samples {
+        let (a, b) = (fresh(m, &format!("{key} from")), fresh(m, &format!("{key} to")));
+        body.push(dot(a.clone()));
+        body.push(dot(b.clone()));
+        attrs.insert(0, val("label", text));
+        body.push(edge(a, b, attrs));
+    }
+    if d.highlight.is_some() {
+        let (a, b) = (fresh(m, "path from"), fresh(m, "path to"));
+        body.push(dot(a.clone()));
+        body.push(dot(b.clone()));
+        body.push(edge(
+            a,
+            b,
+            vec![val("label", "on a highlighted path"), val("style", "bold"), val("penwidth", "4")],
+        ));
+    }
+    Stmt::Subgraph(Subgraph { id: Id::Escaped("\"cluster legend\"".into()), stmts: body })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(id: Id) -> String {
+        match id {
+            Id::Escaped(s) => s,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn quoting_escapes_what_graphviz_would_read() {
+        assert_eq!(text(quote("Acme Corp")), r#""Acme Corp""#);
+        assert_eq!(text(quote(r#"a "b" \c"#)), r#""a \"b\" \\c""#);
+        assert_eq!(text(quote("AT&T")), r#""AT&amp;T""#);
+        assert_eq!(text(quote("one\ntwo\r\nthree")), r#""one\ntwo\nthree""#);
+        assert_eq!(text(quote("<b>{x|y}</b> 海康")), r#""<b>{x|y}</b> 海康""#);
+        assert_eq!(text(quote("ends in \\")), r#""ends in \\""#);
+        assert_eq!(text(quote("nul\u{0}")), "\"nul\u{FFFD}\"");
+    }
+
+    #[test]
+    fn every_quoted_string_parses_back() {
+        for s in ["a\"", "\\", "\\\"", "x\n\"y\"", "{|}<>", "&lt;", ""] {
+            let dot = format!("digraph {{ {} }}", text(quote(s)));
+            assert!(graphviz_rust::parse(&dot).is_ok(), "{dot}");
+        }
+    }
+
+    #[test]
+    fn shares_are_labelled_by_what_is_known() {
+        assert_eq!(share_label(0.3, 0.3, true), "30.0%");
+        assert_eq!(share_label(0.15, 0.2, false), "15.0–20.0%");
+        assert_eq!(share_label(0.0, 0.25, false), "≤ 25.0%");
+        assert_eq!(share_label(0.1, 1.0, false), "≥ 10.0%");
+        assert_eq!(share_label(0.0, 1.0, false), "");
+    }
+
+    #[test]
+    fn the_scale_is_sequential() {
+        assert_eq!(fill(0.0), "#ffffff");
+        assert_eq!(fill(0.01), "#feedde");
+        assert_eq!(fill(0.15), "#fd8d3c");
+        assert_eq!(fill(1.0), "#a63603");
+        assert_eq!(short_money(34_170_000.0), "34.2M");
+        assert_eq!(short_money(72e9), "72.0B");
+    }
+}
