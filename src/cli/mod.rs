@@ -3,6 +3,7 @@
 
 mod analyze;
 mod common;
+mod convert;
 mod explain;
 mod timeline;
 mod validate;
@@ -33,10 +34,13 @@ enum Command {
     Timeline(timeline::Args),
     /// The paths that make up one entity's exposure, best first.
     Explain(explain::Args),
-    /// Check a graph file and print every problem, or a summary.
+    /// Check a graph and print every problem, or a summary.
     Validate(validate::Args),
     /// Evaluate the scenarios of a file side by side.
     Whatif(whatif::Args),
+    /// Convert a graph between the JSON file and the CSV folder form,
+    /// losslessly.
+    Convert(convert::Args),
 }
 
 /// Parses the process arguments (exits with status 2 on a usage error).
@@ -52,6 +56,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain::run(args)?,
         Command::Validate(args) => validate::run(args)?,
         Command::Whatif(args) => whatif::run(args)?,
+        Command::Convert(args) => convert::run(args)?,
     };
     Ok(exit.into())
 }
