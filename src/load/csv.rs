@@ -223,6 +223,16 @@ pub fn from_folder(dir: &Path) -> Result<Model, Problems> {
         problems.push(place, message);
     }
     problems.more += found.more;
+    // Problems in file order, then line order (stable: within a row, in
+    // the order the checks found them).
+    let rank = |p: &Place| match p {
+        Place::Csv { file, line, .. } => {
+            let k = [META.file, ENTITIES.file, RELATIONSHIPS.file, LISTINGS.file].iter().position(|f| f == file);
+            (k.unwrap_or(4), line.unwrap_or(0))
+        }
+        _ => (5, 0),
+    };
+    problems.list.sort_by_key(|d| rank(&d.place));
     match model {
         Some(model) if problems.is_empty() => Ok(model),
         _ => Err(problems),
@@ -425,7 +435,7 @@ fn read(
             );
             continue;
         }
-        let mut fields = Map::new();
+        let mut fields = Map::with_capacity(columns.len());
         for (c, cell) in columns.iter().zip(record.iter()) {
             if cell.is_empty() {
                 continue;
@@ -456,7 +466,13 @@ fn value(c: &Column, cell: &str) -> Result<Option<Value>, String> {
     if c.json {
         return serde_json::from_str::<Value>(cell)
             .map(Some)
-            .map_err(|e| format!("is not a JSON value ({e}), as a column named {:?} holds", c.header));
+            .map_err(|e| {
+                format!(
+                    "{cell:?} is not JSON ({e}); a column named {:?} holds one JSON value a cell, \
+                     e.g. \"text\", 12 or [\"a\", \"b\"]",
+                    c.header
+                )
+            });
     }
     Ok(match c.known {
         Some(Cell::Number) => {
