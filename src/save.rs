@@ -1,81 +1,34 @@
-//! Writing a model back as `exposure-graph/1` JSON, unknown fields
-//! included, so that nothing the user wrote is lost in a round trip. Known
-//! fields come first in the format's order, then the unknown ones in the
-//! order they were read; numbers are written as [`export::number`] does.
+//! Writing a model back as `exposure-graph/1`, as JSON or in the CSV form,
+//! unknown fields included, so that nothing the user wrote is lost in a
+//! round trip. Known fields come first in the format's order, then the
+//! unknown ones in the order they were read; numbers are written as
+//! [`export::number`] does. The CSV writer puts each record through the
+//! same JSON object as the JSON writer, then into cells.
 //!
 //! Files are written atomically: to a temporary file beside the target,
-//! then renamed over it.
+//! then renamed over it; a folder likewise.
 
 use std::io::{self, Write};
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::export::{json_io, number};
-use crate::model::{Extra, Model, Str, StrList};
+use crate::export::{csv_io, json_io, number};
+use crate::load::csv;
+use crate::model::{Entity, Extra, Listing, Model, Relationship, Str, StrList};
 
 /// Writes the model as JSON, one record per line.
 pub fn write_json(model: &Model, out: &mut dyn Write) -> io::Result<()> {
     let mut top = Map::new();
     top.insert("format".into(), "exposure-graph/1".into());
     if model.has_meta {
-        let m = &model.meta;
-        let mut meta = Map::new();
-        put(&mut meta, "title", m.title.clone().map(Value::from));
-        put(&mut meta, "as_of", m.as_of.map(|d| d.to_string().into()));
-        put(&mut meta, "currency", m.currency.clone().map(Value::from));
-        put(&mut meta, "notes", m.notes.clone().map(Value::from));
-        meta.extend(m.extra.clone());
-        top.insert("meta".into(), Value::Object(meta));
+        top.insert("meta".into(), Value::Object(meta_object(model)));
     }
     let head = serde_json::to_string(&Value::Object(top)).map_err(json_io)?;
     out.write_all(head[..head.len() - 1].as_bytes())?;
-
-    let s = |x: Str| Value::from(model.str(x));
-    let list = |l: StrList| Value::Array(model.list(l).map(Value::from).collect());
-    write_array(out, "entities", model.entities.iter().map(|e| {
-        let mut o = Map::new();
-        o.insert("id".into(), s(e.id));
-        o.insert("name".into(), s(e.name));
-        put(&mut o, "kind", e.kind.map(|k| k.as_str().into()));
-        put(&mut o, "country", e.country.map(s));
-        put(&mut o, "aliases", e.aliases.map(list));
-        put(&mut o, "ticker", e.ticker.map(s));
-        put(&mut o, "revenue", e.revenue.get().map(|v| number(v).into()));
-        put(&mut o, "tags", e.tags.map(list));
-        put(&mut o, "sources", e.sources.map(list));
-        extend(&mut o, model, e.extra);
-        o
-    }))?;
-    write_array(out, "relationships", model.relationships.iter().map(|r| {
-        let mut o = Map::new();
-        o.insert("type".into(), r.rel.as_str().into());
-        o.insert("from".into(), model.id(r.from).into());
-        o.insert("to".into(), model.id(r.to).into());
-        let num = |v: Option<f64>| v.map(|v| Value::from(number(v)));
-        put(&mut o, "share", num(r.share.get()));
-        put(&mut o, "value", num(r.value.get()));
-        put(&mut o, "share_min", num(r.share_min.get()));
-        put(&mut o, "share_max", num(r.share_max.get()));
-        put(&mut o, "percent", num(r.percent.get()));
-        put(&mut o, "product", r.product.map(s));
-        put(&mut o, "confidence", r.confidence.map(|c| c.as_str().into()));
-        put(&mut o, "source", r.source.map(s));
-        put(&mut o, "since", r.since.map(|d| d.to_string().into()));
-        extend(&mut o, model, r.extra);
-        o
-    }))?;
-    write_array(out, "listings", model.listings.iter().map(|l| {
-        let mut o = Map::new();
-        o.insert("entity".into(), model.id(l.entity).into());
-        o.insert("list".into(), s(l.list));
-        put(&mut o, "start", l.start.map(|d| d.to_string().into()));
-        put(&mut o, "end", l.end.map(|d| d.to_string().into()));
-        put(&mut o, "citation", l.citation.map(s));
-        put(&mut o, "reason", l.reason.map(s));
-        extend(&mut o, model, l.extra);
-        o
-    }))?;
+    write_array(out, "entities", model.entities.iter().map(|e| entity_object(model, e)))?;
+    write_array(out, "relationships", model.relationships.iter().map(|r| relationship_object(model, r)))?;
+    write_array(out, "listings", model.listings.iter().map(|l| listing_object(model, l)))?;
     for (k, v) in &model.extra {
         out.write_all(b",\n")?;
         serde_json::to_writer(&mut *out, k).map_err(json_io)?;
@@ -83,6 +36,68 @@ pub fn write_json(model: &Model, out: &mut dyn Write) -> io::Result<()> {
         serde_json::to_writer(&mut *out, v).map_err(json_io)?;
     }
     out.write_all(b"\n}\n")
+}
+
+/// The `meta` object: known fields in the format's order, then the rest.
+fn meta_object(model: &Model) -> Map<String, Value> {
+    let m = &model.meta;
+    let mut meta = Map::new();
+    put(&mut meta, "title", m.title.clone().map(Value::from));
+    put(&mut meta, "as_of", m.as_of.map(|d| d.to_string().into()));
+    put(&mut meta, "currency", m.currency.clone().map(Value::from));
+    put(&mut meta, "notes", m.notes.clone().map(Value::from));
+    meta.extend(m.extra.clone());
+    meta
+}
+
+fn entity_object(model: &Model, e: &Entity) -> Map<String, Value> {
+    let s = |x: Str| Value::from(model.str(x));
+    let list = |l: StrList| Value::Array(model.list(l).map(Value::from).collect());
+    let mut o = Map::new();
+    o.insert("id".into(), s(e.id));
+    o.insert("name".into(), s(e.name));
+    put(&mut o, "kind", e.kind.map(|k| k.as_str().into()));
+    put(&mut o, "country", e.country.map(s));
+    put(&mut o, "aliases", e.aliases.map(list));
+    put(&mut o, "ticker", e.ticker.map(s));
+    put(&mut o, "revenue", e.revenue.get().map(|v| number(v).into()));
+    put(&mut o, "tags", e.tags.map(list));
+    put(&mut o, "sources", e.sources.map(list));
+    extend(&mut o, model, e.extra);
+    o
+}
+
+fn relationship_object(model: &Model, r: &Relationship) -> Map<String, Value> {
+    let s = |x: Str| Value::from(model.str(x));
+    let mut o = Map::new();
+    o.insert("type".into(), r.rel.as_str().into());
+    o.insert("from".into(), model.id(r.from).into());
+    o.insert("to".into(), model.id(r.to).into());
+    let num = |v: Option<f64>| v.map(|v| Value::from(number(v)));
+    put(&mut o, "share", num(r.share.get()));
+    put(&mut o, "value", num(r.value.get()));
+    put(&mut o, "share_min", num(r.share_min.get()));
+    put(&mut o, "share_max", num(r.share_max.get()));
+    put(&mut o, "percent", num(r.percent.get()));
+    put(&mut o, "product", r.product.map(s));
+    put(&mut o, "confidence", r.confidence.map(|c| c.as_str().into()));
+    put(&mut o, "source", r.source.map(s));
+    put(&mut o, "since", r.since.map(|d| d.to_string().into()));
+    extend(&mut o, model, r.extra);
+    o
+}
+
+fn listing_object(model: &Model, l: &Listing) -> Map<String, Value> {
+    let s = |x: Str| Value::from(model.str(x));
+    let mut o = Map::new();
+    o.insert("entity".into(), model.id(l.entity).into());
+    o.insert("list".into(), s(l.list));
+    put(&mut o, "start", l.start.map(|d| d.to_string().into()));
+    put(&mut o, "end", l.end.map(|d| d.to_string().into()));
+    put(&mut o, "citation", l.citation.map(s));
+    put(&mut o, "reason", l.reason.map(s));
+    extend(&mut o, model, l.extra);
+    o
 }
 
 fn put(o: &mut Map<String, Value>, key: &str, v: Option<Value>) {
@@ -108,6 +123,167 @@ fn write_array(out: &mut dyn Write, key: &str, items: impl Iterator<Item = Map<S
         serde_json::to_writer(&mut *out, &item).map_err(json_io)?;
     }
     out.write_all(b"\n]")
+}
+
+/// Writes the model in the CSV form into the folder `dir` (which exists):
+/// `entities.csv`, `relationships.csv`, `listings.csv`, and `meta.csv` /
+/// `extra.csv` when the graph has a `meta` object / unknown top-level
+/// fields. Records keep their order; columns are the format's fields in its
+/// order (required ones always, others when used), then unknown fields in
+/// order of first appearance. A column whose values a plain cell cannot say
+/// exactly (an empty string, a list item with a `;`, anything not a string
+/// in an unknown field) is written as `FIELD:json`, one JSON value a cell.
+///
+/// # Complexity
+/// O(size of the graph): two passes over each array.
+pub fn write_csv(model: &Model, dir: &Path) -> io::Result<()> {
+    if model.has_meta {
+        write_table(&dir.join(csv::META.file), &csv::META, || std::iter::once(meta_object(model)))?;
+    }
+    write_table(&dir.join(csv::ENTITIES.file), &csv::ENTITIES, || {
+        model.entities.iter().map(|e| entity_object(model, e))
+    })?;
+    write_table(&dir.join(csv::RELATIONSHIPS.file), &csv::RELATIONSHIPS, || {
+        model.relationships.iter().map(|r| relationship_object(model, r))
+    })?;
+    write_table(&dir.join(csv::LISTINGS.file), &csv::LISTINGS, || {
+        model.listings.iter().map(|l| listing_object(model, l))
+    })?;
+    if !model.extra.is_empty() {
+        write_table(&dir.join(csv::EXTRA.file), &csv::EXTRA, || std::iter::once(model.extra.clone()))?;
+    }
+    Ok(())
+}
+
+/// A column being written: its field, its header, and whether its cells
+/// are JSON.
+struct OutColumn {
+    key: String,
+    cell: Option<csv::Cell>,
+    json: bool,
+}
+
+/// The text of a value in a plain cell, when a plain cell reads back as
+/// exactly that value (`load::csv` reads cells).
+fn plain(cell: Option<csv::Cell>, v: &Value) -> Option<String> {
+    match (cell, v) {
+        (Some(csv::Cell::Number), Value::Number(n)) => Some(n.to_string()),
+        (Some(csv::Cell::List), Value::Array(items)) if !items.is_empty() => {
+            let mut out = String::new();
+            for (i, item) in items.iter().enumerate() {
+                let s = item.as_str().filter(|s| !s.is_empty() && s.trim() == *s && !s.contains(';'))?;
+                if i > 0 {
+                    out.push(';');
+                }
+                out.push_str(s);
+            }
+            Some(out)
+        }
+        (Some(csv::Cell::Text) | None, Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn write_table<I: Iterator<Item = Map<String, Value>>>(
+    path: &Path,
+    spec: &csv::Spec,
+    records: impl Fn() -> I,
+) -> io::Result<()> {
+    // First pass: which columns, and which of them must be JSON.
+    let mut columns: Vec<OutColumn> = spec
+        .fields
+        .iter()
+        .map(|&(key, cell)| OutColumn { key: key.into(), cell: Some(cell), json: false })
+        .collect();
+    let mut used = vec![false; columns.len()];
+    let mut unknown: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for record in records() {
+        for (k, v) in record {
+            let at = match spec.fields.iter().position(|f| f.0 == k) {
+                Some(at) => at,
+                None => match unknown.get(&k) {
+                    Some(&at) => at,
+                    None => {
+                        let at = columns.len();
+                        // An unknown name that ends like a JSON column is
+                        // always written as one, so it reads back as itself.
+                        let json = k.ends_with(csv::JSON_SUFFIX);
+                        unknown.insert(k.clone(), at);
+                        columns.push(OutColumn { key: k, cell: None, json });
+                        used.push(true);
+                        at
+                    }
+                },
+            };
+            used[at] = true;
+            let c = &mut columns[at];
+            if !c.json && plain(c.cell, &v).is_none() {
+                c.json = true;
+            }
+        }
+    }
+    let columns: Vec<OutColumn> = columns
+        .into_iter()
+        .zip(used)
+        .filter(|(c, used)| *used || spec.required.contains(&c.key.as_str()))
+        .map(|(c, _)| c)
+        .collect();
+
+    atomic_write(path, |out| {
+        if columns.is_empty() {
+            return Ok(());
+        }
+        let mut w = ::csv::WriterBuilder::new().flexible(false).from_writer(out);
+        let headers = columns.iter().map(|c| if c.json { format!("{}{}", c.key, csv::JSON_SUFFIX) } else { c.key.clone() });
+        w.write_record(headers).map_err(csv_io)?;
+        let mut row: Vec<String> = Vec::with_capacity(columns.len());
+        for record in records() {
+            row.clear();
+            for c in &columns {
+                row.push(match record.get(&c.key) {
+                    None => String::new(),
+                    Some(v) if c.json => serde_json::to_string(v).map_err(json_io)?,
+                    Some(v) => plain(c.cell, v).unwrap_or_default(),
+                });
+            }
+            w.write_record(&row).map_err(csv_io)?;
+        }
+        w.flush()
+    })
+}
+
+/// Creates the folder `dir` atomically: `fill` writes into a temporary
+/// folder beside it, which is then renamed to `dir`. With `replace`, an
+/// existing `dir` is moved aside only once the new folder is complete, and
+/// removed after. On failure no partial folder is left behind.
+pub fn atomic_folder(dir: &Path, replace: bool, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let pid = std::process::id();
+    let tmp = parent.join(format!(".{name}.{pid}.tmp"));
+    let old = parent.join(format!(".{name}.{pid}.old"));
+    let result = (|| {
+        std::fs::create_dir(&tmp)?;
+        fill(&tmp)?;
+        if replace && std::fs::symlink_metadata(dir).is_ok() {
+            std::fs::rename(dir, &old)?;
+            if let Err(e) = std::fs::rename(&tmp, dir) {
+                // Put the old one back: the target is as it was.
+                let _ = std::fs::rename(&old, dir);
+                return Err(e);
+            }
+            // The new folder is in place; a failure to clean up the old one
+            // leaves a hidden folder, not a broken target.
+            let _ = if old.is_dir() { std::fs::remove_dir_all(&old) } else { std::fs::remove_file(&old) };
+            Ok(())
+        } else {
+            std::fs::rename(&tmp, dir)
+        }
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
 }
 
 /// Writes `bytes` produced by `fill` to `path` atomically: a temporary file

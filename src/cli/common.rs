@@ -42,8 +42,9 @@ pub struct UsageError(pub String);
 /// `-g/--graph`.
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {
-    /// The graph: an exposure-graph/1 .json file. Absent: the built-in
-    /// example graph (Entity List additions, October 2019).
+    /// The graph: an exposure-graph/1 .json file, or a folder in the CSV
+    /// form (entities.csv, relationships.csv, listings.csv). Absent: the
+    /// built-in example graph (Entity List additions, October 2019).
     #[arg(short = 'g', long = "graph", value_name = "PATH")]
     pub graph: Option<PathBuf>,
 }

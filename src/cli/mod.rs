@@ -3,6 +3,7 @@
 
 mod analyze;
 mod common;
+mod convert;
 mod dot;
 mod explain;
 mod timeline;
@@ -37,10 +38,13 @@ enum Command {
     /// The graph as a Graphviz diagram: DOT text, or an SVG, PNG or PDF
     /// drawn by Graphviz.
     Dot(dot::Args),
-    /// Check a graph file and print every problem, or a summary.
+    /// Check a graph and print every problem, or a summary.
     Validate(validate::Args),
     /// Evaluate the scenarios of a file side by side.
     Whatif(whatif::Args),
+    /// Convert a graph between the JSON file and the CSV folder form,
+    /// losslessly.
+    Convert(convert::Args),
 }
 
 /// Parses the process arguments (exits with status 2 on a usage error).
@@ -57,6 +61,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Dot(args) => dot::run(args)?,
         Command::Validate(args) => validate::run(args)?,
         Command::Whatif(args) => whatif::run(args)?,
+        Command::Convert(args) => convert::run(args)?,
     };
     Ok(exit.into())
 }

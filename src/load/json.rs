@@ -30,7 +30,10 @@ pub(super) enum Seg {
 /// A field of the wrong type, to be placed by line and column afterwards.
 struct Mistyped {
     path: Vec<Seg>,
+    /// `entities[3].share must be a number, found a string`.
     message: String,
+    /// The part after the path: `must be a number, found a string`.
+    what: String,
 }
 
 /// Parses `text`; returns the model when the JSON could be read at all
@@ -94,6 +97,134 @@ pub(super) fn append(model: &mut Model, addition: Addition<'_>, problems: &mut P
     }
     if let Some(m) = b.finish(problems) {
         *model = m;
+    }
+}
+
+/// The records of a CSV array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Array {
+    Entities,
+    Relationships,
+    Listings,
+}
+
+impl Array {
+    pub(super) fn key(self) -> &'static str {
+        match self {
+            Array::Entities => "entities",
+            Array::Relationships => "relationships",
+            Array::Listings => "listings",
+        }
+    }
+}
+
+/// A field of the wrong type inside a record fed to [`Feed`]: the record's
+/// array and index, the path inside the record (`aliases[1]`), and what is
+/// wrong (`must be a string, found a number`).
+pub(super) struct FedMistype {
+    pub array: Option<Array>,
+    pub index: usize,
+    pub field: Option<&'static str>,
+    pub shown: String,
+    pub what: String,
+}
+
+/// Builds a model from records given one at a time as JSON objects (the
+/// rows of the CSV form), through the very code that reads them from a
+/// JSON file: the same types, required fields, unique and known ids and
+/// dates are checked, with the same messages.
+pub(super) struct Feed {
+    b: Builder<'static>,
+}
+
+impl Feed {
+    pub(super) fn new() -> Feed {
+        Feed { b: Builder { format: Some(Some("exposure-graph/1".into())), ..Builder::default() } }
+    }
+
+    /// How many records of `array` were fed so far (the index of the next).
+    pub(super) fn len(&self, array: Array) -> usize {
+        match array {
+            Array::Entities => self.b.model.entities.len(),
+            Array::Relationships => self.b.model.relationships.len(),
+            Array::Listings => self.b.model.listings.len(),
+        }
+    }
+
+    /// Adds the `meta` object.
+    pub(super) fn meta(&mut self, fields: Map<String, Value>) {
+        self.b.path.push(Seg::Key("meta"));
+        self.feed(Record::Meta, fields);
+        self.b.path.pop();
+    }
+
+    /// Adds one record at the end of its array.
+    pub(super) fn record(&mut self, array: Array, fields: Map<String, Value>) {
+        let index = self.len(array);
+        let kind = match array {
+            Array::Entities => Record::Entity(index),
+            Array::Relationships => Record::Relationship(index),
+            Array::Listings => Record::Listing(index),
+        };
+        self.b.path.push(Seg::Key(array.key()));
+        self.b.path.push(Seg::Index(index));
+        self.feed(kind, fields);
+        self.b.path.truncate(self.b.path.len() - 2);
+    }
+
+    fn feed(&mut self, kind: Record, fields: Map<String, Value>) {
+        // An owned `Value` deserializes for any lifetime, and our visitors
+        // accept every JSON value: this cannot fail.
+        if let Err(e) = (RecordSeed { b: &mut self.b, kind }).deserialize(Value::Object(fields)) {
+            self.b.found.push(Place::File, e.to_string());
+        }
+    }
+
+    /// Sets the unknown top-level fields.
+    pub(super) fn top_extra(&mut self, fields: Map<String, Value>) {
+        self.b.model.extra = fields;
+    }
+
+    /// The fields of the wrong type found so far.
+    pub(super) fn take_mistyped(&mut self) -> Vec<FedMistype> {
+        std::mem::take(&mut self.b.mistyped)
+            .into_iter()
+            .map(|m| {
+                let array = match m.path.first() {
+                    Some(Seg::Key("entities")) => Some(Array::Entities),
+                    Some(Seg::Key("relationships")) => Some(Array::Relationships),
+                    Some(Seg::Key("listings")) => Some(Array::Listings),
+                    _ => None,
+                };
+                let rest = if array.is_some() { &m.path[2.min(m.path.len())..] } else { &m.path[1.min(m.path.len())..] };
+                let index = match m.path.get(1) {
+                    Some(Seg::Index(i)) if array.is_some() => *i,
+                    _ => 0,
+                };
+                let field = match rest.first() {
+                    Some(Seg::Key(k)) => Some(*k),
+                    _ => None,
+                };
+                let mut shown = String::new();
+                for seg in rest {
+                    match seg {
+                        Seg::Key(k) => {
+                            if !shown.is_empty() {
+                                shown.push('.');
+                            }
+                            shown.push_str(k);
+                        }
+                        Seg::Index(i) => shown.push_str(&format!("[{i}]")),
+                    }
+                }
+                FedMistype { array, index, field, shown, what: m.what }
+            })
+            .collect()
+    }
+
+    /// Resolves ids and hands over the model, as the JSON parser does.
+    pub(super) fn finish(self, problems: &mut Problems) -> Option<Model> {
+        self.b.finish(problems)
     }
 }
 
@@ -291,8 +422,9 @@ impl<'de> Builder<'de> {
                 Seg::Index(i) => shown.push_str(&format!("[{i}]")),
             }
         }
-        let message = format!("{shown} must be {expected}, found {found}");
-        self.mistyped.push(Mistyped { path, message });
+        let what = format!("must be {expected}, found {found}");
+        let message = format!("{shown} {what}");
+        self.mistyped.push(Mistyped { path, message, what });
     }
 
     /// Reads the value of `key`; `null` counts as absent.

@@ -5,6 +5,7 @@
 //! validation rule of `exposure-graph/1`; nothing downstream re-checks them.
 //! Loading never panics on user data and never stops at the first problem.
 
+pub mod csv;
 mod intern;
 mod json;
 mod locate;
@@ -38,6 +39,10 @@ pub enum Place {
     Relationship { index: usize, label: String },
     /// `listings[index]`, with its entity id when it has one.
     Listing { index: usize, entity: Option<String> },
+    /// A file of the CSV form: the line its row starts on (none for the
+    /// file as a whole), the column when the problem is in one cell, and
+    /// the record (`id "a"`, `supplies a -> b`) when it is known.
+    Csv { file: &'static str, line: Option<u64>, column: Option<String>, record: Option<String> },
 }
 
 /// An id or label as shown in a message: at most 80 characters, so that a
@@ -62,6 +67,19 @@ impl fmt::Display for Place {
             Place::Relationship { index, label } => write!(f, "relationships[{index}] ({})", shown(label)),
             Place::Listing { index, entity: Some(e) } => write!(f, "listings[{index}] (entity {:?})", shown(e)),
             Place::Listing { index, entity: None } => write!(f, "listings[{index}]"),
+            Place::Csv { file, line, column, record } => {
+                f.write_str(file)?;
+                if let Some(line) = line {
+                    write!(f, " line {line}")?;
+                }
+                if let Some(column) = column {
+                    write!(f, ", column {column:?}")?;
+                }
+                if let Some(record) = record {
+                    write!(f, " ({record})")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -173,7 +191,8 @@ pub fn check(model: &Model) -> Result<(), Problems> {
     }
 }
 
-/// Reads and validates the graph at `path` (a `.json` file).
+/// Reads and validates the graph at `path`: a folder in the CSV form, or
+/// else a `.json` file.
 pub fn from_path(path: &Path) -> Result<Model, LoadError> {
     let origin = path.display().to_string();
     let fail = |message: String| {
@@ -182,9 +201,7 @@ pub fn from_path(path: &Path) -> Result<Model, LoadError> {
         LoadError { origin: origin.clone(), problems }
     };
     if path.is_dir() {
-        return Err(fail(
-            "is a folder; the CSV form is not supported yet, give a .json file".into(),
-        ));
+        return csv::from_folder(path).map_err(|problems| LoadError { origin: origin.clone(), problems });
     }
     let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
     from_json(&bytes).map_err(|problems| LoadError { origin: origin.clone(), problems })

@@ -4,6 +4,7 @@
 
 mod analyze;
 mod common;
+mod csvform;
 mod dot;
 mod explain;
 mod oracle;

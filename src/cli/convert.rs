@@ -1,0 +1,125 @@
+//! `exposure convert IN OUT`: a graph from the JSON file form to the CSV
+//! folder form or back (the form is told by the path: a `.json` file or a
+//! folder). The input is loaded and validated first; the output is written
+//! atomically and never over the input.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::common::{Exit, UsageError};
+use crate::load;
+use crate::save;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The graph to read: a .json file or a folder in the CSV form.
+    #[arg(value_name = "IN")]
+    input: PathBuf,
+    /// Where to write it: a path ending in .json gets the JSON form,
+    /// any other path a folder in the CSV form.
+    #[arg(value_name = "OUT")]
+    output: PathBuf,
+    /// Replace OUT if it exists (only once the new graph is complete).
+    #[arg(long)]
+    force: bool,
+}
+
+/// The two forms of a graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    Json,
+    Csv,
+}
+
+impl Form {
+    fn of_output(path: &Path) -> Form {
+        let json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if json {
+            Form::Json
+        } else {
+            Form::Csv
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Form::Json => "JSON file",
+            Form::Csv => "CSV folder",
+        }
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let (input, output) = (&args.input, &args.output);
+    let form = Form::of_output(output);
+    check_paths(input, output, form, args.force)?;
+    let model = load::from_path(input)?;
+    let written = match form {
+        Form::Json => save::atomic_write(output, |out| save::write_json(&model, out)),
+        Form::Csv => save::atomic_folder(output, args.force, |dir| save::write_csv(&model, dir)),
+    };
+    written.map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", output.display()))?;
+    writeln!(
+        std::io::stdout().lock(),
+        "wrote {} ({}): {} entities, {} relationships, {} listings",
+        output.display(),
+        form.describe(),
+        model.entities.len(),
+        model.relationships.len(),
+        model.listings.len()
+    )?;
+    Ok(Exit::Success)
+}
+
+/// The absolute form of a path that may not exist yet (its parent must).
+fn absolute(path: &Path) -> Option<PathBuf> {
+    if let Ok(p) = path.canonicalize() {
+        return Some(p);
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    Some(parent.canonicalize().ok()?.join(path.file_name()?))
+}
+
+/// Refuses what could touch the input or silently replace a file: OUT the
+/// same as IN or inside it (or IN inside OUT, which `--force` would
+/// remove), an existing OUT without `--force`, an existing OUT of the
+/// other form.
+fn check_paths(input: &Path, output: &Path, form: Form, force: bool) -> Result<(), UsageError> {
+    let fail = |m: String| Err(UsageError(m));
+    let Some(inp) = input.canonicalize().ok() else {
+        return fail(format!("{}: cannot read: no such file or folder", input.display()));
+    };
+    let Some(out) = absolute(output) else {
+        return fail(format!("{}: cannot write there: its folder does not exist", output.display()));
+    };
+    if out == inp {
+        return fail(format!(
+            "{} is both the input and the output; convert writes a new graph and never touches its input",
+            output.display()
+        ));
+    }
+    if out.starts_with(&inp) || inp.starts_with(&out) {
+        return fail(format!(
+            "{} and {} are one inside the other; write the output elsewhere, convert never touches its input",
+            input.display(),
+            output.display()
+        ));
+    }
+    match std::fs::symlink_metadata(output) {
+        Err(_) => Ok(()),
+        Ok(meta) => {
+            if !force {
+                return fail(format!("{} exists; add --force to replace it", output.display()));
+            }
+            let is_dir = meta.is_dir();
+            match (form, is_dir) {
+                (Form::Json, true) => fail(format!("{} is a folder; a path ending in .json names a JSON file", output.display())),
+                (Form::Csv, false) => fail(format!(
+                    "{} is a file; the CSV form is a folder (name a .json file for the JSON form)",
+                    output.display()
+                )),
+                _ => Ok(()),
+            }
+        }
+    }
+}

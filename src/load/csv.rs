@@ -1,0 +1,546 @@
+//! The CSV form of `exposure-graph/1`: a folder with `entities.csv`,
+//! `relationships.csv` and `listings.csv`, and optionally `meta.csv` (the
+//! `meta` object) and `extra.csv` (unknown top-level fields).
+//!
+//! Each row becomes a JSON object, typed by its column, and goes through
+//! the JSON reader's own record builder (`json::Feed`), so that every check
+//! and message is shared; this module only reads cells and maps places back
+//! to file, line and column. It reads row by row: memory is the model plus
+//! one number per record (the line it starts on).
+//!
+//! Cells: an empty cell is an absent field; a column named `FIELD:json`
+//! holds JSON values (how a converted graph keeps what a plain cell cannot
+//! say: an empty string, a list item with a `;`, a nested object).
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::json::{Array, Feed};
+use super::{validate, Place, Problems};
+use crate::model::Model;
+
+/// How a plain (not `:json`) cell of a known field is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cell {
+    /// The cell's text, as it is.
+    Text,
+    /// A finite number (surrounding spaces allowed).
+    Number,
+    /// Items separated by `;`, each trimmed; empty items are dropped.
+    List,
+}
+
+/// One file of the CSV form.
+#[derive(Debug)]
+pub struct Spec {
+    pub file: &'static str,
+    /// The fields of the format, in its order.
+    pub fields: &'static [(&'static str, Cell)],
+    /// Columns that must be there.
+    pub required: &'static [&'static str],
+    /// Whether the file holds one object (one row of values) rather than
+    /// one record per row.
+    pub single: bool,
+}
+
+use Cell::{List, Number, Text};
+
+pub const META: Spec = Spec {
+    file: "meta.csv",
+    fields: &[("title", Text), ("as_of", Text), ("currency", Text), ("notes", Text)],
+    required: &[],
+    single: true,
+};
+
+pub const ENTITIES: Spec = Spec {
+    file: "entities.csv",
+    fields: &[
+        ("id", Text),
+        ("name", Text),
+        ("kind", Text),
+        ("country", Text),
+        ("aliases", List),
+        ("ticker", Text),
+        ("revenue", Number),
+        ("tags", List),
+        ("sources", List),
+    ],
+    required: &["id", "name"],
+    single: false,
+};
+
+pub const RELATIONSHIPS: Spec = Spec {
+    file: "relationships.csv",
+    fields: &[
+        ("type", Text),
+        ("from", Text),
+        ("to", Text),
+        ("share", Number),
+        ("value", Number),
+        ("share_min", Number),
+        ("share_max", Number),
+        ("percent", Number),
+        ("product", Text),
+        ("confidence", Text),
+        ("source", Text),
+        ("since", Text),
+    ],
+    required: &["type", "from", "to"],
+    single: false,
+};
+
+pub const LISTINGS: Spec = Spec {
+    file: "listings.csv",
+    fields: &[
+        ("entity", Text),
+        ("list", Text),
+        ("start", Text),
+        ("end", Text),
+        ("citation", Text),
+        ("reason", Text),
+    ],
+    required: &["entity", "list"],
+    single: false,
+};
+
+/// Unknown top-level fields of the document, one column each.
+pub const EXTRA: Spec = Spec { file: "extra.csv", fields: &[], required: &[], single: true };
+
+/// The top-level keys `extra.csv` may not use: the document's own.
+pub const RESERVED: [&str; 5] = ["format", "meta", "entities", "relationships", "listings"];
+
+/// The suffix of a column whose cells are JSON values.
+pub const JSON_SUFFIX: &str = ":json";
+
+/// What a header names: the field (known or not) and whether its cells
+/// are JSON.
+#[derive(Clone, Debug)]
+struct Column {
+    header: String,
+    key: String,
+    /// The field's kind when the format knows it.
+    known: Option<Cell>,
+    json: bool,
+}
+
+/// Reads a header cell the way the writer (`save::write_csv`) names
+/// columns: `FIELD` or `FIELD:json` for a known field; for an unknown one
+/// the header is its name, or its name plus `:json` (always so for a name
+/// that itself ends in `:json`).
+fn column(spec: &Spec, header: &str) -> Column {
+    let known = |name: &str| spec.fields.iter().find(|f| f.0 == name).map(|f| f.1);
+    if let Some(cell) = known(header) {
+        return Column { header: header.into(), key: header.into(), known: Some(cell), json: false };
+    }
+    match header.strip_suffix(JSON_SUFFIX) {
+        Some(key) => Column { header: header.into(), key: key.into(), known: known(key), json: true },
+        None => Column { header: header.into(), key: header.into(), known: None, json: false },
+    }
+}
+
+/// Where each record of the arrays starts, to place problems found later.
+#[derive(Default)]
+struct Lines {
+    entities: Vec<u32>,
+    relationships: Vec<u32>,
+    listings: Vec<u32>,
+    meta: Option<u64>,
+    /// The header of each field of each file, for column names in messages.
+    headers: [Vec<(String, String)>; 3],
+}
+
+/// Reads and validates a graph in the CSV form.
+///
+/// # Complexity
+/// O(bytes + entities + relationships · α): one pass per file, then the
+/// same checks as for JSON.
+pub fn from_folder(dir: &Path) -> Result<Model, Problems> {
+    let mut problems = Problems::default();
+    let mut feed = Feed::new();
+    let mut lines = Lines::default();
+    let mut fatal = false;
+
+    if let Some(found) = open(dir, &META, &mut problems, &mut fatal) {
+        let mut meta = None;
+        fatal |= read(found, &META, &mut problems, |fields, line, _| {
+            meta = Some((fields, line));
+        })
+        .is_err();
+        let (fields, line) = meta.unwrap_or_default();
+        lines.meta = (line > 0).then_some(line);
+        feed.meta(fields);
+    }
+    let arrays = [(&ENTITIES, Array::Entities), (&RELATIONSHIPS, Array::Relationships), (&LISTINGS, Array::Listings)];
+    for (k, (spec, array)) in arrays.into_iter().enumerate() {
+        let Some(found) = open(dir, spec, &mut problems, &mut fatal) else { continue };
+        let starts = match array {
+            Array::Entities => &mut lines.entities,
+            Array::Relationships => &mut lines.relationships,
+            Array::Listings => &mut lines.listings,
+        };
+        let result = read(found, spec, &mut problems, |fields, line, _| {
+            starts.push(u32::try_from(line).unwrap_or(u32::MAX));
+            feed.record(array, fields);
+        });
+        match result {
+            Ok(columns) => {
+                lines.headers[k] = columns.into_iter().map(|c| (c.key, c.header)).collect();
+            }
+            Err(()) => fatal = true,
+        }
+    }
+    if let Some(found) = open(dir, &EXTRA, &mut problems, &mut fatal) {
+        let mut top = Map::new();
+        fatal |= read(found, &EXTRA, &mut problems, |fields, _, _| top = fields).is_err();
+        feed.top_extra(top);
+    }
+    if fatal {
+        return Err(problems);
+    }
+
+    for m in feed.take_mistyped() {
+        let (spec, line, k) = match m.array {
+            Some(Array::Entities) => (&ENTITIES, line_of(&lines.entities, m.index), 0),
+            Some(Array::Relationships) => (&RELATIONSHIPS, line_of(&lines.relationships, m.index), 1),
+            Some(Array::Listings) => (&LISTINGS, line_of(&lines.listings, m.index), 2),
+            None => (&META, lines.meta, usize::MAX),
+        };
+        let column = m.field.map(|f| header_of(&lines, k, f));
+        let place = Place::Csv { file: spec.file, line, column, record: None };
+        problems.push(place, format!("{} {}", m.shown, m.what));
+    }
+
+    let mut found = Problems::default();
+    let model = feed.finish(&mut found);
+    if let Some(model) = &model {
+        validate::check(model, &mut found);
+    }
+    for d in found.list {
+        let (place, message) = relocate(&lines, d.place, d.message);
+        problems.push(place, message);
+    }
+    problems.more += found.more;
+    // Problems in file order, then line order (stable: within a row, in
+    // the order the checks found them).
+    let rank = |p: &Place| match p {
+        Place::Csv { file, line, .. } => {
+            let k = [META.file, ENTITIES.file, RELATIONSHIPS.file, LISTINGS.file].iter().position(|f| f == file);
+            (k.unwrap_or(4), line.unwrap_or(0))
+        }
+        _ => (5, 0),
+    };
+    problems.list.sort_by_key(|d| rank(&d.place));
+    match model {
+        Some(model) if problems.is_empty() => Ok(model),
+        _ => Err(problems),
+    }
+}
+
+fn line_of(starts: &[u32], index: usize) -> Option<u64> {
+    starts.get(index).map(|&l| u64::from(l))
+}
+
+/// The header a field had in file `k` (0 entities, 1 relationships,
+/// 2 listings), or the field's name when it had none.
+fn header_of(lines: &Lines, k: usize, field: &str) -> String {
+    lines
+        .headers
+        .get(k)
+        .and_then(|h| h.iter().find(|(key, _)| key == field))
+        .map_or_else(|| field.to_string(), |(_, header)| header.clone())
+}
+
+/// The field a message of the builder or the validator is about: the one
+/// it names as missing, or its first word (`share 1.4 is out of range`).
+fn field_of(spec: &Spec, message: &str) -> Option<&'static str> {
+    let word = match message.strip_prefix("the required field \"") {
+        Some(rest) => rest.split('"').next().unwrap_or(""),
+        None => message.split([' ', ',', ':']).next().unwrap_or(""),
+    };
+    spec.fields.iter().map(|f| f.0).find(|&f| f == word)
+}
+
+/// Turns a place by array index into a place by file, line and column, and
+/// the `entities[3]` a message may mention into `the entity on line 5`.
+fn relocate(lines: &Lines, place: Place, message: String) -> (Place, String) {
+    let message = refer(&message, "entities[", "the entity", &lines.entities);
+    let message = refer(&message, "relationships[", "the relationship", &lines.relationships);
+    let message = refer(&message, "listings[", "the listing", &lines.listings);
+    let (spec, k, line, record) = match place {
+        Place::Entity { index, id } => (&ENTITIES, 0, line_of(&lines.entities, index), id.map(|id| format!("id {id:?}"))),
+        Place::Relationship { index, label } => (&RELATIONSHIPS, 1, line_of(&lines.relationships, index), Some(label)),
+        Place::Listing { index, entity } => {
+            (&LISTINGS, 2, line_of(&lines.listings, index), entity.map(|e| format!("entity {e:?}")))
+        }
+        Place::Meta => (&META, usize::MAX, lines.meta, None),
+        other => return (other, message),
+    };
+    let column = field_of(spec, &message).map(|f| header_of(lines, k, f));
+    (Place::Csv { file: spec.file, line, column, record }, message)
+}
+
+/// Rewrites `entities[12]` in `message` as `the entity on line L`.
+fn refer(message: &str, prefix: &str, noun: &str, starts: &[u32]) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(prefix) {
+        let after = &rest[at + prefix.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let index = after[..digits].parse::<usize>().ok();
+        match (index, after[digits..].starts_with(']')) {
+            (Some(i), true) if i < starts.len() => {
+                out.push_str(&rest[..at]);
+                out.push_str(&format!("{noun} on line {}", starts[i]));
+                rest = &after[digits + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..at + prefix.len()]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Opens a file of the folder; `None` when it is absent (an error for
+/// `entities.csv`, the only required one) or unreadable.
+fn open(dir: &Path, spec: &Spec, problems: &mut Problems, fatal: &mut bool) -> Option<BufReader<File>> {
+    let path = dir.join(spec.file);
+    let place = || Place::Csv { file: spec.file, line: None, column: None, record: None };
+    match File::open(&path) {
+        Ok(file) => Some(BufReader::with_capacity(1 << 16, file)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if spec.file == ENTITIES.file {
+                problems.push(
+                    place(),
+                    "is missing: a graph in the CSV form needs entities.csv (columns id and name at least), \
+                     and may have relationships.csv, listings.csv, meta.csv and extra.csv",
+                );
+                *fatal = true;
+            }
+            None
+        }
+        Err(e) => {
+            problems.push(place(), format!("cannot read: {e}"));
+            *fatal = true;
+            None
+        }
+    }
+}
+
+/// Reads one file: checks its header, then hands each row that has a
+/// value to `row` as a JSON object (with its line and its index among the
+/// rows handed). Problems of single cells (a bad number, bad JSON) are
+/// reported here and the cell is left out. `Err` when the file could not
+/// be read to its end or its header is unusable.
+fn read(
+    mut input: BufReader<File>,
+    spec: &Spec,
+    problems: &mut Problems,
+    mut row: impl FnMut(Map<String, Value>, u64, usize),
+) -> Result<Vec<Column>, ()> {
+    let place = |line: Option<u64>, column: Option<&str>| Place::Csv {
+        file: spec.file,
+        line,
+        column: column.map(str::to_string),
+        record: None,
+    };
+    // A UTF-8 byte order mark (spreadsheets write one) is not data.
+    match input.fill_buf() {
+        Ok(buf) if buf.starts_with(b"\xEF\xBB\xBF") => input.consume(3),
+        Ok(_) => {}
+        Err(e) => {
+            problems.push(place(None, None), format!("cannot read: {e}"));
+            return Err(());
+        }
+    }
+    let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+    let mut record = ::csv::StringRecord::new();
+    let read_error = |problems: &mut Problems, e: ::csv::Error| {
+        let line = e.position().map(|p| p.line());
+        let message = match e.kind() {
+            ::csv::ErrorKind::Utf8 { err, .. } => {
+                format!("field {} is not valid UTF-8; save the file as UTF-8 (CSV UTF-8 in a spreadsheet)", err.field() + 1)
+            }
+            ::csv::ErrorKind::Io(e) => format!("cannot read: {e}"),
+            other => format!("{other:?}"),
+        };
+        problems.push(place(line, None), message);
+    };
+    let columns: Vec<Column> = match reader.read_record(&mut record) {
+        Ok(true) => record.iter().map(|h| column(spec, h)).collect(),
+        // An empty file: no columns and no rows.
+        Ok(false) => return Ok(Vec::new()),
+        Err(e) => {
+            read_error(problems, e);
+            return Err(());
+        }
+    };
+    let mut bad_header = false;
+    for (i, c) in columns.iter().enumerate() {
+        if columns[..i].iter().any(|d| d.key == c.key) {
+            let other = columns[..i].iter().find(|d| d.key == c.key).map_or("", |d| d.header.as_str());
+            problems.push(
+                place(Some(1), Some(&c.header)),
+                format!("repeats the column {other:?}: each field has one column"),
+            );
+            bad_header = true;
+        }
+        if spec.file == EXTRA.file && RESERVED.contains(&c.key.as_str()) {
+            problems.push(
+                place(Some(1), Some(&c.header)),
+                format!("{:?} is a part of the graph, not an extra top-level field", c.key),
+            );
+            bad_header = true;
+        }
+    }
+    for &name in spec.required {
+        if !columns.iter().any(|c| c.key == name) {
+            problems.push(place(Some(1), None), format!("the required column {name:?} is missing"));
+            bad_header = true;
+        }
+    }
+    if bad_header {
+        return Err(());
+    }
+
+    let mut handed = 0usize;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                read_error(problems, e);
+                return Err(());
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if record.len() > columns.len() && record.iter().skip(columns.len()).any(|c| !c.is_empty()) {
+            problems.push(
+                place(Some(line), None),
+                format!("the row has {} cells but the header names {} columns", record.len(), columns.len()),
+            );
+        }
+        if spec.single && handed == 1 {
+            problems.push(
+                place(Some(line), None),
+                format!("{} holds one row of values; this is a second one", spec.file),
+            );
+            continue;
+        }
+        let mut fields = Map::with_capacity(columns.len());
+        for (c, cell) in columns.iter().zip(record.iter()) {
+            if cell.is_empty() {
+                continue;
+            }
+            match value(c, cell) {
+                Ok(Some(v)) => {
+                    fields.insert(c.key.clone(), v);
+                }
+                Ok(None) => {}
+                Err(message) => {
+                    let mut p = place(Some(line), Some(&c.header));
+                    if let Place::Csv { record: r, .. } = &mut p {
+                        *r = label(spec, &columns, &record);
+                    }
+                    problems.push(p, message);
+                }
+            }
+        }
+        row(fields, line, handed);
+        handed += 1;
+    }
+    Ok(columns)
+}
+
+/// The value of one non-empty cell; `None` for a number column left blank
+/// with spaces.
+fn value(c: &Column, cell: &str) -> Result<Option<Value>, String> {
+    if c.json {
+        return serde_json::from_str::<Value>(cell)
+            .map(Some)
+            .map_err(|e| {
+                format!(
+                    "{cell:?} is not JSON ({e}); a column named {:?} holds one JSON value a cell, \
+                     e.g. \"text\", 12 or [\"a\", \"b\"]",
+                    c.header
+                )
+            });
+    }
+    Ok(match c.known {
+        Some(Cell::Number) => {
+            let t = cell.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            match t.parse::<f64>() {
+                Ok(v) if v.is_finite() && t.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b)) => {
+                    Some(Value::from(v))
+                }
+                _ => return Err(format!("{} {t:?} is not a number (write e.g. 0.25 or 228000000)", c.key)),
+            }
+        }
+        Some(Cell::List) => Some(Value::Array(
+            cell.split(';').map(str::trim).filter(|s| !s.is_empty()).map(Value::from).collect(),
+        )),
+        Some(Cell::Text) | None => Some(Value::from(cell)),
+    })
+}
+
+/// The record a row is, for messages about its cells.
+fn label(spec: &Spec, columns: &[Column], record: &::csv::StringRecord) -> Option<String> {
+    let cell = |name: &str| {
+        columns.iter().position(|c| c.key == name && !c.json).and_then(|i| record.get(i)).filter(|s| !s.is_empty())
+    };
+    match spec.file {
+        "entities.csv" => cell("id").map(|id| format!("id {id:?}")),
+        "relationships.csv" => Some(format!(
+            "{} {} -> {}",
+            cell("type").unwrap_or("?"),
+            cell("from").unwrap_or("?"),
+            cell("to").unwrap_or("?")
+        )),
+        "listings.csv" => cell("entity").map(|e| format!("entity {e:?}")),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_to_records_become_lines() {
+        let starts = [2, 3, 7];
+        assert_eq!(
+            refer("repeats relationships[2]: two", "relationships[", "the relationship", &starts),
+            "repeats the relationship on line 7: two"
+        );
+        assert_eq!(refer("entities[9] and entities[x", "entities[", "the entity", &starts), "entities[9] and entities[x");
+    }
+
+    #[test]
+    fn a_message_names_its_field() {
+        assert_eq!(field_of(&ENTITIES, "the required field \"name\" is missing"), Some("name"));
+        assert_eq!(field_of(&RELATIONSHIPS, "share 1.4 is out of range: it must be from 0 to 1"), Some("share"));
+        assert_eq!(field_of(&RELATIONSHIPS, "share_min 0.3 is above share_max 0.2"), Some("share_min"));
+        assert_eq!(field_of(&ENTITIES, "as a seller, its exact shares"), None);
+    }
+
+    #[test]
+    fn headers_name_known_and_unknown_fields_plain_or_json() {
+        let c = column(&ENTITIES, "country:json");
+        assert_eq!((c.key.as_str(), c.known, c.json), ("country", Some(Cell::Text), true));
+        let c = column(&ENTITIES, "note");
+        assert_eq!((c.key.as_str(), c.known, c.json), ("note", None, false));
+        let c = column(&ENTITIES, "x:json:json");
+        assert_eq!((c.key.as_str(), c.known, c.json), ("x:json", None, true));
+    }
+}
