@@ -69,6 +69,11 @@ pub fn evaluate(net: &Net, opts: &Options) -> Outcome {
     evaluate_with(net, opts, solve::DENSE_MAX)
 }
 
+/// The result of a scoped thread; a panic there is a panic here.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
 /// [`evaluate`], solving components above `dense_max` entities
 /// iteratively (tests use it to check both solvers against each other).
 pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outcome {
@@ -80,23 +85,27 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
     let lower = Equations { net, restricted: &restricted.in_r, licensed: &licensed, dense_max };
     let upper = Equations { net, restricted: &restricted.in_r_plus, licensed: &licensed, dense_max };
     let direct = lower.direct();
+    // Reach needs nothing from the bounds: it runs on a second thread
+    // while the bounds are solved (the machine has at least two cores).
+    let (in_r, licensed) = (&restricted.in_r, &licensed);
     let (total, upper_values, reach) = match opts.max_depth {
-        Some(k) => (
-            lower.iterates(k, false),
-            upper.iterates(k, true),
-            reach::reach_within(net, &restricted.in_r, &licensed, k),
-        ),
+        Some(k) => std::thread::scope(|s| {
+            let reach = s.spawn(move || reach::reach_within(net, in_r, licensed, k));
+            let (total, up) = (lower.iterates(k, false), upper.iterates(k, true));
+            (total, up, joined(reach))
+        }),
         None => {
             let sccs = Sccs::of(net, |e| lower.follows(e));
-            let total = lower.solve(&sccs, false, None);
-            let reach = reach::reach(net, &restricted.in_r, &licensed, &sccs);
-            let sccs_plus = if restricted.in_r_plus == restricted.in_r {
-                sccs
-            } else {
-                Sccs::of(net, |e| upper.follows(e))
-            };
-            let up = upper.solve(&sccs_plus, true, Some(&total));
-            (total, up, reach)
+            std::thread::scope(|s| {
+                let reach = s.spawn(|| reach::reach(net, in_r, licensed, &sccs));
+                let total = lower.solve(&sccs, false, None);
+                let up = if restricted.in_r_plus == restricted.in_r {
+                    upper.solve(&sccs, true, Some(&total))
+                } else {
+                    upper.solve(&Sccs::of(net, |e| upper.follows(e)), true, Some(&total))
+                };
+                (total, up, joined(reach))
+            })
         }
     };
     Outcome { restricted, total, direct, upper: upper_values, reach }
