@@ -198,3 +198,10 @@ fn a_closed_pipe_is_not_an_error() {
         assert!(stderr(&out).is_empty(), "{format}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn the_readme_shows_what_analyze_prints_on_the_example() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let out = stdout(&run(&["analyze"]));
+    assert!(readme.contains(&out), "update the README's \"What you get\" with:\n{out}");
+}

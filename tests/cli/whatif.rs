@@ -198,3 +198,11 @@ fn the_example_scenarios_run_on_the_example_graph() {
     close(total(&s[1], "ambarella"), 0.20);
     close(total(&s[2], "ambarella"), 0.0);
 }
+
+#[test]
+fn the_readme_shows_what_whatif_prints_on_the_example() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let out = stdout(&run(&["whatif", "-g", &format!("{root}/graphs/entity-list-2019.json"), &format!("{root}/graphs/scenarios-2019.json")]));
+    assert!(readme.contains(&out), "update the README's whatif section with:\n{out}");
+}
