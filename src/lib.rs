@@ -15,4 +15,5 @@ pub mod model;
 pub mod report;
 pub mod save;
 pub mod scenario;
+pub mod screen;
 pub mod tolerance;

@@ -4,6 +4,7 @@
 mod analyze;
 mod common;
 mod explain;
+mod screen;
 mod timeline;
 mod validate;
 mod whatif;
@@ -33,6 +34,9 @@ enum Command {
     Timeline(timeline::Args),
     /// The paths that make up one entity's exposure, best first.
     Explain(explain::Args),
+    /// Screen the graph's entities against the Consolidated Screening
+    /// List; --apply writes the accepted matches as listings.
+    Screen(screen::Args),
     /// Check a graph file and print every problem, or a summary.
     Validate(validate::Args),
     /// Evaluate the scenarios of a file side by side.
@@ -50,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => analyze::run(args)?,
         Command::Timeline(args) => timeline::run(args)?,
         Command::Explain(args) => explain::run(args)?,
+        Command::Screen(args) => screen::run(args)?,
         Command::Validate(args) => validate::run(args)?,
         Command::Whatif(args) => whatif::run(args)?,
     };

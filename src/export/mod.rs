@@ -8,6 +8,7 @@ pub mod chart;
 pub mod csv;
 pub mod explain;
 pub mod json;
+pub mod screen;
 pub mod table;
 pub mod timeline;
 pub mod whatif;
