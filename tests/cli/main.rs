@@ -7,6 +7,7 @@ mod common;
 mod explain;
 mod oracle;
 mod properties;
+mod screen;
 mod timeline;
 mod validation;
 mod whatif;
