@@ -44,6 +44,7 @@ struct Match<'a> {
     start_date: Option<String>,
     federal_register_notice: Option<&'a str>,
     source_code: &'a str,
+    effective_date: Option<String>,
     row: usize,
     review: bool,
     country: &'static str,
@@ -72,6 +73,7 @@ impl<'a> Screening<'a> {
             start_date: e.start_date.map(|d| d.to_string()),
             federal_register_notice: e.federal_register_notice.as_deref(),
             source_code: &e.code,
+            effective_date: e.ids_date.map(|d| d.to_string()),
             row: e.row,
             review: !c.accepted,
             country: country(c.country),
@@ -109,7 +111,7 @@ pub fn csv(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
     w.write_record([
         "entity", "entity_name", "list_name", "matched", "score", "accepted", "source", "start_date",
-        "federal_register_notice", "source_code", "row", "review", "country", "reason",
+        "federal_register_notice", "source_code", "effective_date", "row", "review", "country", "reason",
     ])
     .map_err(csv_io)?;
     for c in s.candidates {
@@ -125,6 +127,7 @@ pub fn csv(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
             m.start_date.as_deref().unwrap_or(""),
             m.federal_register_notice.unwrap_or(""),
             m.source_code,
+            m.effective_date.as_deref().unwrap_or(""),
             &m.row.to_string(),
             if m.review { "true" } else { "false" },
             m.country,
@@ -172,7 +175,7 @@ pub fn table(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
             e.code,
             e.name
         )?;
-        writeln!(out, "{:<37}{}  ({})", "", c.matched(), c.reason(l))?;
+        writeln!(out, "{:<37}{}  (row {}; {})", "", c.matched(), e.row, c.reason(l))?;
     }
     Ok(())
 }

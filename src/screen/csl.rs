@@ -28,6 +28,9 @@ pub struct Entry {
     /// ISO-2 codes found at the end of the addresses, sorted, distinct.
     pub countries: Vec<String>,
     pub start_date: Option<Date>,
+    /// The effective (else listing) date written in `ids`, for rows
+    /// without `start_date` (the CMIC rows).
+    pub ids_date: Option<Date>,
     /// `end_date` (Denied Persons List orders end).
     pub end_date: Option<Date>,
     pub federal_register_notice: Option<String>,
@@ -68,8 +71,8 @@ pub enum CslError {
 }
 
 /// The columns the reader uses.
-const COLUMNS: [&str; 9] = [
-    "source", "type", "name", "alt_names", "addresses", "start_date", "federal_register_notice", "nationalities", "end_date",
+const COLUMNS: [&str; 10] = [
+    "source", "type", "name", "alt_names", "addresses", "start_date", "federal_register_notice", "nationalities", "end_date", "ids",
 ];
 
 /// Reads the list, choosing the layout from the first non-blank byte
@@ -140,6 +143,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<List, CslError> {
             alt_names: split_list(&field(3)),
             countries,
             start_date: field(5),
+            ids_date: date_in_ids(&field(9)),
             end_date: field(8),
             frn: field(6),
         };
@@ -211,6 +215,7 @@ pub fn read_json(bytes: &[u8]) -> Result<List, CslError> {
             alt_names: strings("alt_names"),
             countries,
             start_date: text("start_date"),
+            ids_date: date_in_ids(&ids_text(o.get("ids"))),
             end_date: text("end_date"),
             frn: text("federal_register_notice"),
         };
@@ -226,6 +231,7 @@ struct RawEntry {
     alt_names: Vec<String>,
     countries: Vec<String>,
     start_date: String,
+    ids_date: String,
     end_date: String,
     frn: String,
 }
@@ -257,9 +263,41 @@ fn push(list: &mut List, row: usize, raw: RawEntry) {
         alt_names,
         countries,
         start_date,
+        ids_date: Date::parse(&raw.ids_date),
         end_date,
         federal_register_notice: Some(raw.frn).filter(|s| !s.is_empty()),
     });
+}
+
+/// The JSON `ids` (objects with `type` and `number`, or a string) as the
+/// CSV writes them: "type, number, country; …".
+fn ids_text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| {
+                let t = x.get("type")?.as_str()?;
+                let n = x.get("number")?.as_str()?;
+                Some(format!("{t}, {n}"))
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => String::new(),
+    }
+}
+
+/// A row without `start_date` may carry its date in `ids` (the CMIC rows:
+/// "Effective Date (CMIC), 2021-08-02; Listing Date (CMIC), 2021-06-03"):
+/// the effective date, else the listing date, else empty.
+fn date_in_ids(ids: &str) -> String {
+    let find = |label: &str| {
+        ids.split(';').map(str::trim).find_map(|part| {
+            let (kind, value) = part.split_once(',')?;
+            (kind.trim().starts_with(label)).then(|| value.trim().to_string()).filter(|v| Date::parse(v).is_some())
+        })
+    };
+    find("Effective Date").or_else(|| find("Listing Date")).unwrap_or_default()
 }
 
 /// `"a; b; c"` → `[a, b, c]`, blanks dropped.
@@ -359,6 +397,14 @@ mod tests {
         assert_eq!(e.countries, ["CN"]);
         assert_eq!(list.warnings.len(), 1);
         assert_eq!(list.warnings[0].row, 5);
+    }
+
+    #[test]
+    fn a_row_without_start_date_takes_the_effective_date_from_its_ids() {
+        let ids = "Unified Social Credit Code (USCC), 91330000733796106P, CN; Listing Date (CMIC), 2021-06-03; Effective Date (CMIC), 2021-08-02";
+        assert_eq!(date_in_ids(ids), "2021-08-02");
+        assert_eq!(date_in_ids("Listing Date (CMIC), 2021-12-16"), "2021-12-16");
+        assert_eq!(date_in_ids("C.R. No., 2162198, HK"), "");
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! Every list name (name, alt names, the name without its parenthesis) is
 //! tokenised once; an inverted index maps each token, and each pair of
 //! adjacent tokens written together ("sense time" → `sensetime`), to the
-//! names that hold it, and a trigram index over the vocabulary finds the
-//! tokens spelled alike (transliterations). An entity is compared only with
+//! names that hold it, and a one-deletion index over the vocabulary finds
+//! the tokens spelled alike (transliterations, typos). An entity is compared only with
 //! the list rows that share such a key with one of its names — never with
 //! every row. Hash maps here are only looked up, never iterated into output.
 
@@ -92,8 +92,9 @@ pub struct Index {
     names: Vec<ListName>,
     /// Key (a word id) → names holding it, ascending.
     postings: HashMap<u32, Vec<u32>>,
-    /// Trigram → words (ids) holding it, for spelled-alike tokens.
-    trigrams: HashMap<u64, Vec<u32>>,
+    /// One-deletion neighbourhood (hashed) → words (ids), for words
+    /// spelled alike.
+    neighbours: HashMap<u64, Vec<u32>>,
     /// Keys held by more names than this are too common to find
     /// candidates by (unless a name has nothing rarer).
     pub cap: usize,
@@ -121,10 +122,20 @@ pub fn variants<'a>(name: &'a str, alt: impl Iterator<Item = &'a str>) -> Vec<St
     out
 }
 
-fn trigrams_of(w: &str) -> Vec<u64> {
-    let cs: Vec<char> = std::iter::once(' ').chain(w.chars()).chain(std::iter::once(' ')).collect();
-    let mut out: Vec<u64> =
-        cs.windows(3).map(|t| (u64::from(t[0]) << 42) | (u64::from(t[1]) << 21) | u64::from(t[2])).collect();
+/// The word and its one-character deletions, hashed (FNV-1a): two words
+/// one edit apart (a letter changed, added or dropped) share one of them.
+fn deletions(w: &str) -> Vec<u64> {
+    let cs: Vec<char> = w.chars().collect();
+    let hash = |skip: usize| {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for (i, &c) in cs.iter().enumerate() {
+            if i != skip {
+                h = (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h
+    };
+    let mut out: Vec<u64> = std::iter::once(hash(usize::MAX)).chain((0..cs.len()).map(hash)).collect();
     out.sort_unstable();
     out.dedup();
     out
@@ -189,16 +200,16 @@ impl Index {
                 }
             }
         }
-        let mut trigrams: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut neighbours: HashMap<u64, Vec<u32>> = HashMap::new();
         for (id, w) in vocab.words.iter().enumerate() {
             if fuzzy_ok(w) && vocab.df[id] > 0 {
-                for t in trigrams_of(w) {
-                    trigrams.entry(t).or_default().push(id as u32);
+                for d in deletions(w) {
+                    neighbours.entry(d).or_default().push(id as u32);
                 }
             }
         }
-        let cap = (entries.len() / 50).max(40);
-        Index { vocab, names, postings, trigrams, cap, indexed }
+        let cap = (entries.len() / 200).max(20);
+        Index { vocab, names, postings, neighbours, cap, indexed }
     }
 
     /// Tokenises a name screened against the list (new words join the
@@ -207,30 +218,28 @@ impl Index {
         Tokens { text: text.to_string(), toks: tokens(text).iter().map(|t| self.vocab.intern(t)).collect() }
     }
 
-    /// Words of the list spelled like `id` (Jaro-Winkler ≥ [`TOKEN_SIM`]),
-    /// found through shared trigrams; ascending ids.
+    /// Words of the list one edit from `id` (a letter changed, added or
+    /// dropped: "gasprom" → `gazprom`, "chvabe" → `shvabe`) whose
+    /// Jaro-Winkler similarity is at least [`TOKEN_SIM`]; ascending ids.
     pub fn alike(&self, id: u32) -> Vec<u32> {
         let w = self.vocab.word(id);
         if !fuzzy_ok(w) {
             return Vec::new();
         }
-        let tri = trigrams_of(w);
-        let mut hits: Vec<u32> = tri.iter().filter_map(|t| self.trigrams.get(t)).flatten().copied().collect();
-        hits.sort_unstable();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < hits.len() {
-            let j = hits[i..].iter().position(|&h| h != hits[i]).map_or(hits.len(), |p| i + p);
-            let shared = j - i;
-            if shared * 2 >= tri.len() && hits[i] != id && word_sim(w, self.vocab.word(hits[i])) > 0.0 {
-                out.push(hits[i]);
-            }
-            i = j;
-        }
+        let mut out: Vec<u32> = deletions(w)
+            .iter()
+            .filter_map(|d| self.neighbours.get(d))
+            .flatten()
+            .copied()
+            .filter(|&h| h != id && word_sim(w, self.vocab.word(h)) > 0.0)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
         out
     }
 
-    /// The list rows that share a key with one of `names`, ascending.
+    /// The list rows that share a key with one of `names`, ascending: the
+    /// keys held by at most [`Index::cap`] names, else the rarest key.
     /// `alike` gives the spelled-alike words of a word (cached by the caller).
     pub fn candidates(&self, names: &[Tokens], alike: &mut dyn FnMut(&Index, u32) -> Vec<u32>) -> Vec<u32> {
         let mut out: Vec<u32> = Vec::new();
@@ -252,7 +261,14 @@ impl Index {
                     ks.push(id);
                 }
             }
-            let lists: Vec<&Vec<u32>> = ks.iter().filter_map(|k| self.postings.get(k)).collect();
+            // Distinctive words find candidates; generic ones only for a
+            // name made of nothing else ("China Electronics Technology").
+            let distinctive = ks.iter().any(|&k| !self.vocab.generic[k as usize]);
+            let lists: Vec<&Vec<u32>> = ks
+                .iter()
+                .filter(|&&k| !distinctive || !self.vocab.generic[k as usize])
+                .filter_map(|k| self.postings.get(k))
+                .collect();
             let rare: Vec<&&Vec<u32>> = lists.iter().filter(|p| p.len() <= self.cap).collect();
             if rare.is_empty() {
                 if let Some(p) = lists.iter().min_by_key(|p| p.len()) {
@@ -269,13 +285,13 @@ impl Index {
         out
     }
 
-    /// The names of one row, in variant order.
-    pub fn names_of(&self, entry: u32) -> impl Iterator<Item = Tokens> + '_ {
+    /// The names of one row, in variant order: (text, tokens).
+    pub fn names_of(&self, entry: u32) -> impl Iterator<Item = (&str, &[u32])> + '_ {
         let start = self.names.partition_point(|n| n.entry < entry);
         self.names[start..]
             .iter()
             .take_while(move |n| n.entry == entry)
-            .map(|n| Tokens { text: n.text.clone(), toks: n.toks.clone() })
+            .map(|n| (n.text.as_str(), n.toks.as_slice()))
     }
 
     pub fn is_indexed(&self, entry: u32) -> bool {
@@ -330,6 +346,13 @@ pub struct NameScore {
 /// # Complexity
 /// O(a·b) word comparisons.
 pub fn score_names(vocab: &Vocab, a: &[u32], b: &[u32]) -> NameScore {
+    score_names_above(vocab, a, b, 0.0)
+}
+
+/// [`score_names`], but the token-sort part is skipped (and the score left
+/// at the token-set bound) when even a perfect token-sort could not lift
+/// the score to `floor`: most candidates share one word and stop here.
+pub fn score_names_above(vocab: &Vocab, a: &[u32], b: &[u32], floor: f64) -> NameScore {
     if a.is_empty() || b.is_empty() {
         return NameScore { score: 0.0, set: 0.0, sort: 0.0, compact: false, divergent: false };
     }
@@ -356,13 +379,19 @@ pub fn score_names(vocab: &Vocab, a: &[u32], b: &[u32]) -> NameScore {
     }
     let total: f64 = wa.iter().sum::<f64>() + wb.iter().sum::<f64>();
     let set = if total > 0.0 { matched / total } else { 0.0 };
+    let joined_len = |t: &[u32]| t.iter().map(|&x| vocab.word(x).len()).sum::<usize>();
+    let compact = a == b
+        || (joined_len(a) == joined_len(b)
+            && a.iter().map(|&t| vocab.word(t)).collect::<String>() == b.iter().map(|&t| vocab.word(t)).collect::<String>());
+    if !compact && SET_SHARE * set + (1.0 - SET_SHARE) < floor {
+        return NameScore { score: SET_SHARE * set, set, sort: 0.0, compact, divergent: false };
+    }
     let sorted = |t: &[u32]| {
         let mut w: Vec<&str> = t.iter().map(|&x| vocab.word(x)).collect();
         w.sort_unstable();
         w.join(" ")
     };
     let sort = jaro_winkler(&sorted(a), &sorted(b));
-    let compact = a.iter().map(|&t| vocab.word(t)).collect::<String>() == b.iter().map(|&t| vocab.word(t)).collect::<String>();
     let left = |used: &[bool]| used.iter().any(|&u| !u);
     let divergent = !compact && left(&used_a) && left(&used_b);
     let mut score = SET_SHARE * set + (1.0 - SET_SHARE) * sort;
@@ -373,4 +402,56 @@ pub fn score_names(vocab: &Vocab, a: &[u32], b: &[u32]) -> NameScore {
         score = 1.0;
     }
     NameScore { score: score.clamp(0.0, 1.0), set, sort, compact, divergent }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> Index {
+        let rows: Vec<(Vec<String>, bool)> = [
+            "DAHUA ELECTRONICS CORPORATION",
+            "Megvii Technology Limited",
+            "Sense Time Group",
+            "GAZPROM NEFT",
+            "China Mobile Limited",
+            "China Telecom Corporation Limited",
+        ]
+        .iter()
+        .map(|n| (variants(n, std::iter::empty()), true))
+        .collect();
+        Index::build(&rows)
+    }
+
+    fn score(ix: &mut Index, a: &str, b: &str) -> NameScore {
+        let (x, y) = (ix.tokenise(a), ix.tokenise(b));
+        score_names(&ix.vocab, &x.toks, &y.toks)
+    }
+
+    #[test]
+    fn a_shared_word_with_a_different_business_is_divergent_and_below_the_threshold() {
+        let mut ix = index();
+        let s = score(&mut ix, "Dahua Technology", "DAHUA ELECTRONICS CORPORATION");
+        assert!(s.divergent);
+        assert!(s.score < 0.9, "{s:?}");
+    }
+
+    #[test]
+    fn short_forms_spacing_and_spelling_score_high() {
+        let mut ix = index();
+        assert!(score(&mut ix, "Megvii", "Megvii Technology Limited").score >= 0.9);
+        assert_eq!(score(&mut ix, "SenseTime", "Sense Time Group").score, 1.0);
+        assert!(score(&mut ix, "Gasprom Neft", "GAZPROM NEFT").score >= 0.9);
+        assert!(score(&mut ix, "China Mobile", "China Telecom Corporation Limited").score < 0.75);
+    }
+
+    #[test]
+    fn candidates_come_from_distinctive_words_and_spelled_alike_ones() {
+        let mut ix = index();
+        let q = vec![ix.tokenise("Gasprom Neft Trading")];
+        let found = ix.candidates(&q, &mut |ix: &Index, t| ix.alike(t));
+        assert_eq!(found, vec![3]);
+        let q = vec![ix.tokenise("Unknown Electronics")];
+        assert!(ix.candidates(&q, &mut |ix: &Index, t| ix.alike(t)).is_empty());
+    }
 }

@@ -220,16 +220,22 @@ fn score_pair(
     if !index.is_indexed(entry) {
         return None;
     }
-    let mut best: Option<(matcher::NameScore, &str, String)> = None;
-    for ln in index.names_of(entry) {
+    // A name score that cannot reach the floor even with the best country
+    // evidence is not worth its token-sort.
+    let floor = opts.floor.min(opts.min_score) - COUNTRY_BONUS;
+    let mut best: Option<(matcher::NameScore, &str, &str)> = None;
+    for (ltext, ltoks) in index.names_of(entry) {
         for en in ent_names {
-            let s = matcher::score_names(&index.vocab, &en.toks, &ln.toks);
+            let s = matcher::score_names_above(&index.vocab, &en.toks, ltoks, floor);
             if best.as_ref().is_none_or(|b| s.score > b.0.score) {
-                best = Some((s, en.text.as_str(), ln.text.clone()));
+                best = Some((s, en.text.as_str(), ltext));
             }
         }
     }
     let (ns, ename, lname) = best?;
+    if ns.score < floor {
+        return None;
+    }
     let e = &model.entities[ix as usize];
     let row = &list.entries[entry as usize];
     let ec = e.country.map(|c| country_class(model.str(c)));
@@ -267,7 +273,7 @@ fn score_pair(
         entry: entry as usize,
         score,
         entity_name: ename.to_string(),
-        list_name: lname,
+        list_name: lname.to_string(),
         set: ns.set,
         sort: ns.sort,
         country,
@@ -299,7 +305,8 @@ pub struct Applied {
 }
 
 /// A copy of `model` with a listing for each accepted candidate: the list
-/// named after the row's source, `start` its `start_date`, `end` its `end_date`, `citation` its
+/// named after the row's source, `start` its `start_date` (else the effective or listing date written
+/// in its `ids`, as CMIC rows have it), `end` its `end_date`, `citation` its
 /// `federal_register_notice`, and the matched name, score, source and row
 /// in the listing's own fields (`csl_name`, `csl_score`, `csl_source`,
 /// `csl_row`, `csl_matched`). The copy is checked again.
@@ -319,7 +326,8 @@ pub fn apply(model: &Model, list: &List, candidates: &[Candidate]) -> Result<(Mo
     for c in candidates.iter().filter(|c| c.accepted) {
         let row = &list.entries[c.entry];
         let name = list_name(row);
-        let key = (c.entity, name.clone(), row.start_date);
+        let start = row.start_date.or(row.ids_date);
+        let key = (c.entity, name.clone(), start);
         if seen.contains(&key) {
             applied.already += 1;
             continue;
@@ -334,7 +342,7 @@ pub fn apply(model: &Model, list: &List, candidates: &[Candidate]) -> Result<(Mo
         let listing = Listing {
             entity: c.entity,
             list: m.text.push(&name).map_err(fail)?,
-            start: row.start_date,
+            start,
             end: row.end_date,
             citation: match &row.federal_register_notice {
                 Some(f) => Some(m.text.push(f).map_err(fail)?),
