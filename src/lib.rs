@@ -16,4 +16,5 @@ pub mod render;
 pub mod report;
 pub mod save;
 pub mod scenario;
+pub mod screen;
 pub mod tolerance;

@@ -6,6 +6,7 @@ mod common;
 mod convert;
 mod dot;
 mod explain;
+mod screen;
 mod timeline;
 mod validate;
 mod whatif;
@@ -38,6 +39,9 @@ enum Command {
     /// The graph as a Graphviz diagram: DOT text, or an SVG, PNG or PDF
     /// drawn by Graphviz.
     Dot(dot::Args),
+    /// Screen the graph's entities against the Consolidated Screening
+    /// List; --apply writes the accepted matches as listings.
+    Screen(screen::Args),
     /// Check a graph and print every problem, or a summary.
     Validate(validate::Args),
     /// Evaluate the scenarios of a file side by side.
@@ -59,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Timeline(args) => timeline::run(args)?,
         Command::Explain(args) => explain::run(args)?,
         Command::Dot(args) => dot::run(args)?,
+        Command::Screen(args) => screen::run(args)?,
         Command::Validate(args) => validate::run(args)?,
         Command::Whatif(args) => whatif::run(args)?,
         Command::Convert(args) => convert::run(args)?,

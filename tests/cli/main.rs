@@ -9,6 +9,7 @@ mod dot;
 mod explain;
 mod oracle;
 mod properties;
+mod screen;
 mod timeline;
 mod validation;
 mod whatif;
