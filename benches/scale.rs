@@ -160,19 +160,45 @@ struct Generated {
 }
 
 const COUNTRIES: [&str; 20] = [
-    "CN", "CN", "CN", "US", "US", "DE", "JP", "KR", "TW", "GB", "FR", "IN", "IT", "NL", "CH", "SG", "VN", "MX", "BR",
-    "TR",
+    "CN", "CN", "CN", "US", "US", "DE", "JP", "KR", "TW", "GB", "FR", "IN", "IT", "NL", "CH", "SG",
+    "VN", "MX", "BR", "TR",
 ];
 const STEMS_A: [&str; 16] = [
-    "Nord", "Sun", "Hua", "Tek", "Vel", "Kor", "Mira", "Alp", "Shen", "Öst", "Rio", "Kai", "Sol", "Zen", "Bel", "Tor",
+    "Nord", "Sun", "Hua", "Tek", "Vel", "Kor", "Mira", "Alp", "Shen", "Öst", "Rio", "Kai", "Sol",
+    "Zen", "Bel", "Tor",
 ];
 const STEMS_B: [&str; 14] = [
-    "tronics", "werk", "tech", "wei", "sys", "data", "link", "max", "gen", "star", "line", "pak", "ware", "métal",
+    "tronics", "werk", "tech", "wei", "sys", "data", "link", "max", "gen", "star", "line", "pak",
+    "ware", "métal",
 ];
-const SUFFIXES: [&str; 10] = ["Ltd", "GmbH", "Inc.", "Co., Ltd.", "S.A.", "AG", "Corp.", "LLC", "K.K.", "Pte. Ltd."];
+const SUFFIXES: [&str; 10] = [
+    "Ltd",
+    "GmbH",
+    "Inc.",
+    "Co., Ltd.",
+    "S.A.",
+    "AG",
+    "Corp.",
+    "LLC",
+    "K.K.",
+    "Pte. Ltd.",
+];
 const PRODUCTS: [&str; 16] = [
-    "video SoC", "HDD", "DRAM", "FPGA", "optical transceivers", "bearings", "PCB assembly", "lithium cells",
-    "machine tools", "EDA software", "analog ICs", "displays", "steel tubing", "logistics", "cloud services",
+    "video SoC",
+    "HDD",
+    "DRAM",
+    "FPGA",
+    "optical transceivers",
+    "bearings",
+    "PCB assembly",
+    "lithium cells",
+    "machine tools",
+    "EDA software",
+    "analog ICs",
+    "displays",
+    "steel tubing",
+    "logistics",
+    "cloud services",
     "image sensors",
 ];
 const SOURCES: [&str; 6] = [
@@ -185,7 +211,12 @@ const SOURCES: [&str; 6] = [
 ];
 const CONFIDENCE: [&str; 3] = ["reported", "estimate", "rumoured"];
 const LISTS: [&str; 2] = ["BIS Entity List", "OFAC SDN"];
-const REASONS: [&str; 4] = ["military end use", "human rights", "national security", "sanctions evasion"];
+const REASONS: [&str; 4] = [
+    "military end use",
+    "human rights",
+    "national security",
+    "sanctions evasion",
+];
 
 /// Writes a graph of `n` entities of the given shape to `path`.
 fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
@@ -200,13 +231,16 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
     let cap = (n as f64 / 200.0).max(50.0);
 
     // Firm sizes: Pareto(1.6), capped. Big firms buy a lot and sell a lot.
-    let mut w: Vec<f64> = (0..n).map(|_| (1.0 - rng.f64()).powf(-1.0 / 1.6).min(5_000.0)).collect();
+    let mut w: Vec<f64> = (0..n)
+        .map(|_| (1.0 - rng.f64()).powf(-1.0 / 1.6).min(5_000.0))
+        .collect();
     if shape == Shape::Cycles {
         // Internal order by size: layers run from small firms to big ones.
         w.sort_by(f64::total_cmp);
     }
     let cum = Cum::new(&w);
-    let mut rels: Vec<Rel> = Vec::with_capacity(supplies_target + supplies_target / 8 + owns_target);
+    let mut rels: Vec<Rel> =
+        Vec::with_capacity(supplies_target + supplies_target / 8 + owns_target);
     let mut seen = vec![u32::MAX; n];
     let plain = |from: u32, to: u32| Rel {
         from,
@@ -219,7 +253,11 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
         since: 0,
     };
     // Draws `d` distinct buyers for seller `s`, each from `pool(rng)`.
-    let mut sell = |rng: &mut Rng, rels: &mut Vec<Rel>, s: usize, d: usize, pool: &dyn Fn(&mut Rng) -> (usize, usize)| {
+    let mut sell = |rng: &mut Rng,
+                    rels: &mut Vec<Rel>,
+                    s: usize,
+                    d: usize,
+                    pool: &dyn Fn(&mut Rng) -> (usize, usize)| {
         for _ in 0..d {
             for _ in 0..8 {
                 let (a, b) = pool(rng);
@@ -247,7 +285,13 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
             let c_sup = degree_factor(&w[core..sup_end], 0.38 * supplies_target as f64, cap);
             for s in 0..core {
                 let d = rng.round((c_core * w[s]).clamp(1.0, cap));
-                sell(&mut rng, &mut rels, s, d, &|r: &mut Rng| if r.chance(0.85) { (0, core) } else { (sup_end, n) });
+                sell(&mut rng, &mut rels, s, d, &|r: &mut Rng| {
+                    if r.chance(0.85) {
+                        (0, core)
+                    } else {
+                        (sup_end, n)
+                    }
+                });
             }
             for s in core..sup_end {
                 let d = rng.round((c_sup * w[s]).clamp(1.0, cap));
@@ -263,8 +307,9 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
         Shape::Cycles => {
             // Layers by size; sellers sell only to larger layers (a DAG) ...
             let fractions = [0.40, 0.65, 0.80, 0.90, 0.96, 1.0];
-            let bounds: Vec<usize> =
-                std::iter::once(0).chain(fractions.iter().map(|f| ((n as f64 * f) as usize).min(n))).collect();
+            let bounds: Vec<usize> = std::iter::once(0)
+                .chain(fractions.iter().map(|f| ((n as f64 * f) as usize).min(n)))
+                .collect();
             let layers = fractions.len();
             let dag_budget = 0.95 * supplies_target as f64;
             let c = degree_factor(&w[..bounds[layers - 1]], dag_budget, cap);
@@ -292,7 +337,11 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
                 let k = 2 + rng.below(4);
                 let l = {
                     let v = rng.below(n);
-                    bounds.iter().rposition(|&b| b <= v).unwrap().min(layers - 1)
+                    bounds
+                        .iter()
+                        .rposition(|&b| b <= v)
+                        .unwrap()
+                        .min(layers - 1)
                 };
                 if pools[l].len() < k {
                     misses += 1;
@@ -311,7 +360,13 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
     // Revenue on 90 % of firms, roughly proportional to size.
     let revenue: Vec<u64> = w
         .iter()
-        .map(|&x| if rng.chance(0.9) { (x * (0.5 + 1.5 * rng.f64()) * 5e6) as u64 + 1 } else { 0 })
+        .map(|&x| {
+            if rng.chance(0.9) {
+                (x * (0.5 + 1.5 * rng.f64()) * 5e6) as u64 + 1
+            } else {
+                0
+            }
+        })
         .collect();
 
     // Quantities, per seller: 40 % exact (summing to at most 0.6), 30 %
@@ -339,10 +394,26 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
             } else {
                 Q::Unquantified
             };
-            r.product = if rng.chance(0.4) { 1 + rng.below(PRODUCTS.len()) as u8 } else { 0 };
-            r.source = if rng.chance(0.15) { 1 + rng.below(SOURCES.len()) as u8 } else { 0 };
-            r.confidence = if rng.chance(0.05) { 1 + rng.below(CONFIDENCE.len()) as u8 } else { 0 };
-            r.since = if rng.chance(0.03) { 1 + rng.below(120) as u8 } else { 0 };
+            r.product = if rng.chance(0.4) {
+                1 + rng.below(PRODUCTS.len()) as u8
+            } else {
+                0
+            };
+            r.source = if rng.chance(0.15) {
+                1 + rng.below(SOURCES.len()) as u8
+            } else {
+                0
+            };
+            r.confidence = if rng.chance(0.05) {
+                1 + rng.below(CONFIDENCE.len()) as u8
+            } else {
+                0
+            };
+            r.since = if rng.chance(0.03) {
+                1 + rng.below(120) as u8
+            } else {
+                0
+            };
             if matches!(r.q, Q::Share | Q::Value) {
                 let x = rng.f64();
                 raw.push(0.01 + x * x);
@@ -393,8 +464,16 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
             };
             last = o;
             let mut r = plain(o, t as u32);
-            (r.q, r.micro) = if rng.chance(0.7) { (Q::Percent, p) } else { (Q::Stake, 0) };
-            r.source = if rng.chance(0.2) { 1 + rng.below(SOURCES.len()) as u8 } else { 0 };
+            (r.q, r.micro) = if rng.chance(0.7) {
+                (Q::Percent, p)
+            } else {
+                (Q::Stake, 0)
+            };
+            r.source = if rng.chance(0.2) {
+                1 + rng.below(SOURCES.len()) as u8
+            } else {
+                0
+            };
             rels.push(r);
             owns += 1;
         }
@@ -443,19 +522,31 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
         if rng.chance(0.005) {
             out.write_all(b",\"kind\":\"government\"")?;
         }
-        write!(out, ",\"country\":\"{}\"", COUNTRIES[rng.below(COUNTRIES.len())])?;
+        write!(
+            out,
+            ",\"country\":\"{}\"",
+            COUNTRIES[rng.below(COUNTRIES.len())]
+        )?;
         if revenue[i] > 0 {
             write!(out, ",\"revenue\":{}", revenue[i])?;
         }
         if w[i] > 200.0 {
-            let t = [b'A' + (f % 26) as u8, b'A' + (f / 26 % 26) as u8, b'A' + (f / 676 % 26) as u8];
+            let t = [
+                b'A' + (f % 26) as u8,
+                b'A' + (f / 26 % 26) as u8,
+                b'A' + (f / 676 % 26) as u8,
+            ];
             write!(out, ",\"ticker\":\"{}\"", std::str::from_utf8(&t).unwrap())?;
         }
         if rng.chance(0.03) {
             write!(out, ",\"aliases\":[\"{a}{b}\"]")?;
         }
         if rng.chance(0.05) {
-            write!(out, ",\"sources\":[\"{}\"]", SOURCES[rng.below(SOURCES.len())])?;
+            write!(
+                out,
+                ",\"sources\":[\"{}\"]",
+                SOURCES[rng.below(SOURCES.len())]
+            )?;
         }
         out.write_all(b"}")?;
     }
@@ -465,8 +556,15 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
             out.write_all(b",\n")?;
         }
         let (from, to) = (perm[r.from as usize], perm[r.to as usize]);
-        let ty = if matches!(r.q, Q::Percent | Q::Stake) { "owns" } else { "supplies" };
-        write!(out, "{{\"type\":\"{ty}\",\"from\":\"e{from:07}\",\"to\":\"e{to:07}\"")?;
+        let ty = if matches!(r.q, Q::Percent | Q::Stake) {
+            "owns"
+        } else {
+            "supplies"
+        };
+        write!(
+            out,
+            "{{\"type\":\"{ty}\",\"from\":\"e{from:07}\",\"to\":\"e{to:07}\""
+        )?;
         match r.q {
             Q::Share => write!(out, ",\"share\":0.{:06}", r.micro)?,
             Q::Value => {
@@ -482,7 +580,11 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
             write!(out, ",\"product\":\"{}\"", PRODUCTS[r.product as usize - 1])?;
         }
         if r.confidence > 0 {
-            write!(out, ",\"confidence\":\"{}\"", CONFIDENCE[r.confidence as usize - 1])?;
+            write!(
+                out,
+                ",\"confidence\":\"{}\"",
+                CONFIDENCE[r.confidence as usize - 1]
+            )?;
         }
         if r.source > 0 {
             write!(out, ",\"source\":\"{}\"", SOURCES[r.source as usize - 1])?;
@@ -498,7 +600,11 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
     let mut listed = vec![false; n];
     let mut listings = 0;
     while listings < listings_target {
-        let e = if rng.chance(0.5) { cum.pick(&mut rng, 0, n) as usize } else { rng.below(n) };
+        let e = if rng.chance(0.5) {
+            cum.pick(&mut rng, 0, n) as usize
+        } else {
+            rng.below(n)
+        };
         if listed[e] {
             continue;
         }
@@ -511,13 +617,17 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
         write!(
             out,
             "{{\"entity\":\"e{:07}\",\"list\":\"{}\",\"start\":\"{y}-{m:02}-{d:02}\"",
-            perm[e],
-            LISTS[list]
+            perm[e], LISTS[list]
         )?;
         if rng.chance(0.1) {
             write!(out, ",\"end\":\"{}-{m:02}-{d:02}\"", y + 1 + rng.below(2))?;
         }
-        write!(out, ",\"citation\":\"{} FR {}\"", 80 + y - 2015, 10_000 + rng.below(60_000))?;
+        write!(
+            out,
+            ",\"citation\":\"{} FR {}\"",
+            80 + y - 2015,
+            10_000 + rng.below(60_000)
+        )?;
         if rng.chance(0.5) {
             write!(out, ",\"reason\":\"{}\"", REASONS[rng.below(REASONS.len())])?;
         }
@@ -642,23 +752,42 @@ fn child_pipeline(path: &str) {
     let mut peaks = Vec::new();
     let bytes = fs::read(path).expect("cannot read");
     peaks.push(own_peak_mb());
-    let model = load::from_json(&bytes).unwrap_or_else(|p| panic!("invalid graph: {:?}", p.list.first()));
+    let model =
+        load::from_json(&bytes).unwrap_or_else(|p| panic!("invalid graph: {:?}", p.list.first()));
     peaks.push(own_peak_mb());
     drop(bytes);
     let model_rss = own_status_mb("VmRSS:");
     let net = Net::build(&model);
     peaks.push(own_peak_mb());
-    let opts = Options { as_of: model.meta.as_of, ..Default::default() };
+    let opts = Options {
+        as_of: model.meta.as_of,
+        ..Default::default()
+    };
     let outcome = analysis::evaluate(&net, &opts);
     peaks.push(own_peak_mb());
-    let report = Report::new(&model, &outcome, &opts, Selection { all: false, top: Some(20) });
+    let report = Report::new(
+        &model,
+        &outcome,
+        &opts,
+        Selection {
+            all: false,
+            top: Some(20),
+        },
+    );
     let mut out = Vec::new();
     export::json::write(&report, &mut out).unwrap();
     black_box(&out);
     peaks.push(own_peak_mb());
     peaks.push(own_status_mb("VmRSS:"));
     peaks.push(model_rss);
-    println!("{}", peaks.iter().map(|p| format!("{p:.0}")).collect::<Vec<_>>().join(" "));
+    println!(
+        "{}",
+        peaks
+            .iter()
+            .map(|p| format!("{p:.0}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -682,13 +811,23 @@ fn run_measured(program: &Path, args: &[&str]) -> (f64, f64, String) {
             .output()
             .expect("cannot run /usr/bin/time");
         let wall = t.elapsed().as_secs_f64();
-        assert!(out.status.success(), "{} {:?} failed: {}", program.display(), args, out.status);
+        assert!(
+            out.status.success(),
+            "{} {:?} failed: {}",
+            program.display(),
+            args,
+            out.status
+        );
         let kb: f64 = fs::read_to_string(&rss_file)
             .ok()
             .and_then(|s| s.lines().last().and_then(|l| l.trim().parse().ok()))
             .unwrap_or(f64::NAN);
         let _ = fs::remove_file(&rss_file);
-        (wall, kb / 1024.0, String::from_utf8_lossy(&out.stdout).into_owned())
+        (
+            wall,
+            kb / 1024.0,
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
     } else {
         // Poll VmHWM of the child while it runs.
         let t = Instant::now();
@@ -722,7 +861,13 @@ fn run_measured(program: &Path, args: &[&str]) -> (f64, f64, String) {
             std::thread::sleep(std::time::Duration::from_millis(5));
         };
         let wall = t.elapsed().as_secs_f64();
-        assert!(status.success(), "{} {:?} failed: {}", program.display(), args, status);
+        assert!(
+            status.success(),
+            "{} {:?} failed: {}",
+            program.display(),
+            args,
+            status
+        );
         (wall, peak_kb / 1024.0, reader.join().unwrap())
     }
 }
@@ -757,7 +902,8 @@ fn timed<T>(times: &mut Vec<f64>, f: impl FnOnce() -> T) -> T {
 /// Builds the release binary (a no-op when it is up to date) and returns
 /// its path.
 fn release_binary() -> PathBuf {
-    let target = env::var_os("CARGO_TARGET_DIR").map_or_else(|| Path::new(MANIFEST_DIR).join("target"), PathBuf::from);
+    let target = env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| Path::new(MANIFEST_DIR).join("target"), PathBuf::from);
     let bin = target.join("release").join("exposure");
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     eprintln!("building the release binary: cargo build --release --bin exposure");
@@ -768,9 +914,15 @@ fn release_binary() -> PathBuf {
         .is_ok_and(|s| s.success());
     if !ok {
         if bin.exists() {
-            eprintln!("warning: cargo build --release failed; using the existing {}", bin.display());
+            eprintln!(
+                "warning: cargo build --release failed; using the existing {}",
+                bin.display()
+            );
         } else {
-            eprintln!("error: no release binary at {}; run `cargo build --release` first", bin.display());
+            eprintln!(
+                "error: no release binary at {}; run `cargo build --release` first",
+                bin.display()
+            );
             std::process::exit(2);
         }
     }
@@ -784,46 +936,110 @@ struct Row {
     rss: Vec<f64>,
 }
 
-fn bench_shape(shape: Shape, path: &Path, runs: usize, bin: &Path, me: &Path) -> (f64, f64, f64, f64, f64) {
+fn bench_shape(
+    shape: Shape,
+    path: &Path,
+    runs: usize,
+    bin: &Path,
+    me: &Path,
+) -> (f64, f64, f64, f64, f64) {
     let p = path.to_str().unwrap();
-    let mut read = Row { label: "(a) read file into memory", ..Default::default() };
-    let mut parse = Row { label: "(b) parse + validate (load::from_json)", ..Default::default() };
-    let mut build = Row { label: "(c) build graph (Net::build)", ..Default::default() };
-    let mut compute = Row { label: "(d) compute x, X, reach (evaluate)", ..Default::default() };
-    let mut write = Row { label: "(e) write output (report top 20 + json)", ..Default::default() };
-    let mut explain = Row { label: "    explain: top 10 paths of the most exposed", ..Default::default() };
-    let mut drop_t = Row { label: "    drop model/net/outcome", ..Default::default() };
-    let mut sum = Row { label: "    sum (a)..(e)", ..Default::default() };
-    let mut bare = Row { label: "(f) bare serde_json parse, typed structs", ..Default::default() };
-    let mut bare_proc = Row { label: "(f') bare parse process: read + parse", ..Default::default() };
-    let mut e2e = Row { label: "(g) end to end: analyze --top 20 --format json", ..Default::default() };
+    let mut read = Row {
+        label: "(a) read file into memory",
+        ..Default::default()
+    };
+    let mut parse = Row {
+        label: "(b) parse + validate (load::from_json)",
+        ..Default::default()
+    };
+    let mut build = Row {
+        label: "(c) build graph (Net::build)",
+        ..Default::default()
+    };
+    let mut compute = Row {
+        label: "(d) compute x, X, reach (evaluate)",
+        ..Default::default()
+    };
+    let mut write = Row {
+        label: "(e) write output (report top 20 + json)",
+        ..Default::default()
+    };
+    let mut explain = Row {
+        label: "    explain: top 10 paths of the most exposed",
+        ..Default::default()
+    };
+    let mut drop_t = Row {
+        label: "    drop model/net/outcome",
+        ..Default::default()
+    };
+    let mut sum = Row {
+        label: "    sum (a)..(e)",
+        ..Default::default()
+    };
+    let mut bare = Row {
+        label: "(f) bare serde_json parse, typed structs",
+        ..Default::default()
+    };
+    let mut bare_proc = Row {
+        label: "(f') bare parse process: read + parse",
+        ..Default::default()
+    };
+    let mut e2e = Row {
+        label: "(g) end to end: analyze --top 20 --format json",
+        ..Default::default()
+    };
 
     let mut info = String::new();
     for run in 0..runs {
         eprint!("  {} run {}/{} ...", shape.name(), run + 1, runs);
         let bytes = timed(&mut read.times, || fs::read(path).unwrap());
         let model = timed(&mut parse.times, || {
-            load::from_json(&bytes).unwrap_or_else(|p| panic!("invalid graph: {} problems, first: {:?}", p.count(), p.list.first()))
+            load::from_json(&bytes).unwrap_or_else(|p| {
+                panic!(
+                    "invalid graph: {} problems, first: {:?}",
+                    p.count(),
+                    p.list.first()
+                )
+            })
         });
         let net = timed(&mut build.times, || Net::build(&model));
-        let opts = Options { as_of: model.meta.as_of, ..Default::default() };
+        let opts = Options {
+            as_of: model.meta.as_of,
+            ..Default::default()
+        };
         let outcome = timed(&mut compute.times, || analysis::evaluate(&net, &opts));
         let out = timed(&mut write.times, || {
-            let report = Report::new(&model, &outcome, &opts, Selection { all: false, top: Some(20) });
+            let report = Report::new(
+                &model,
+                &outcome,
+                &opts,
+                Selection {
+                    all: false,
+                    top: Some(20),
+                },
+            );
             let mut out = Vec::new();
             export::json::write(&report, &mut out).unwrap();
             out
         });
         black_box(&out);
         // The entity with the largest total: its paths are the most to search.
-        let most = (0..net.n).max_by(|&a, &b| outcome.total[a].total_cmp(&outcome.total[b])).unwrap_or(0) as u32;
+        let most = (0..net.n)
+            .max_by(|&a, &b| outcome.total[a].total_cmp(&outcome.total[b]))
+            .unwrap_or(0) as u32;
         let found = timed(&mut explain.times, || {
-            let q = paths::Query { from: most, top: 10, limit: paths::MAX_PARTIAL_PATHS };
+            let q = paths::Query {
+                from: most,
+                top: 10,
+                limit: paths::MAX_PARTIAL_PATHS,
+            };
             paths::search(&net, &outcome.restricted.in_r, &opts, |v| model.id(v), q)
         });
         black_box(&found);
         let k = read.times.len() - 1;
-        sum.times.push(read.times[k] + parse.times[k] + build.times[k] + compute.times[k] + write.times[k]);
+        sum.times.push(
+            read.times[k] + parse.times[k] + build.times[k] + compute.times[k] + write.times[k],
+        );
         if run == 0 {
             let sccs = Sccs::of(&net, |_| true);
             let sizes: Vec<usize> = (0..sccs.len()).map(|c| sccs.comp(c).len()).collect();
@@ -851,26 +1067,53 @@ fn bench_shape(shape: Shape, path: &Path, runs: usize, bin: &Path, me: &Path) ->
         drop(g);
         drop(bytes);
 
-        let (wall, rss, _) = run_measured(bin, &["analyze", "-g", p, "--top", "20", "--format", "json"]);
+        let (wall, rss, _) = run_measured(
+            bin,
+            &["analyze", "-g", p, "--top", "20", "--format", "json"],
+        );
         e2e.times.push(wall);
         e2e.rss.push(rss);
         let (wall, rss, _) = run_measured(me, &["--bare-parse", p]);
         bare_proc.times.push(wall);
         bare_proc.rss.push(rss);
-        eprintln!(" e2e {:.2} s, bare parse {:.2} s", e2e.times[k], bare.times[k]);
+        eprintln!(
+            " e2e {:.2} s, bare parse {:.2} s",
+            e2e.times[k], bare.times[k]
+        );
     }
     // Peak RSS after each in-process phase, one run in a fresh process.
     let (_, _, peaks) = run_measured(me, &["--pipeline", p]);
-    let peaks: Vec<f64> = peaks.split_whitespace().filter_map(|s| s.parse().ok()).collect();
-    for (row, &pk) in [&mut read, &mut parse, &mut build, &mut compute, &mut write].into_iter().zip(&peaks) {
+    let peaks: Vec<f64> = peaks
+        .split_whitespace()
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    for (row, &pk) in [&mut read, &mut parse, &mut build, &mut compute, &mut write]
+        .into_iter()
+        .zip(&peaks)
+    {
         row.rss.push(pk);
     }
 
     println!("  {info}");
-    println!("  {:<50} {:>9} {:>9} {:>12}", "phase", "median s", "min s", "peak RSS MB");
-    for row in [&read, &parse, &build, &compute, &write, &explain, &drop_t, &sum, &bare, &bare_proc, &e2e] {
-        let rss = if row.rss.is_empty() { String::new() } else { format!("{:.0}", median(&row.rss)) };
-        println!("  {:<50} {:>9.3} {:>9.3} {:>12}", row.label, median(&row.times), min(&row.times), rss);
+    println!(
+        "  {:<50} {:>9} {:>9} {:>12}",
+        "phase", "median s", "min s", "peak RSS MB"
+    );
+    for row in [
+        &read, &parse, &build, &compute, &write, &explain, &drop_t, &sum, &bare, &bare_proc, &e2e,
+    ] {
+        let rss = if row.rss.is_empty() {
+            String::new()
+        } else {
+            format!("{:.0}", median(&row.rss))
+        };
+        println!(
+            "  {:<50} {:>9.3} {:>9.3} {:>12}",
+            row.label,
+            median(&row.times),
+            min(&row.times),
+            rss
+        );
     }
     let e2e_m = median(&e2e.times);
     let bare_m = median(&bare.times);
@@ -880,7 +1123,10 @@ fn bench_shape(shape: Shape, path: &Path, runs: usize, bin: &Path, me: &Path) ->
         e2e_m / bare_m,
         median(&e2e.times.iter().zip(&bare.times).map(|(a, b)| a / b).collect::<Vec<_>>())
     );
-    println!("  end to end / bare parse process = {:.2}", e2e_m / bare_proc_m);
+    println!(
+        "  end to end / bare parse process = {:.2}",
+        e2e_m / bare_proc_m
+    );
     if peaks.len() == 7 {
         println!(
             "  RSS column for (a)..(e): peak so far in one fresh-process run of the pipeline (file buffer freed after (b));\n  \
@@ -888,7 +1134,13 @@ fn bench_shape(shape: Shape, path: &Path, runs: usize, bin: &Path, me: &Path) ->
             peaks[6], peaks[5]
         );
     }
-    (e2e_m / bare_m, median(&compute.times), median(&e2e.rss), median(&bare_proc.rss), e2e_m)
+    (
+        e2e_m / bare_m,
+        median(&compute.times),
+        median(&e2e.rss),
+        median(&bare_proc.rss),
+        e2e_m,
+    )
 }
 
 fn main() {
@@ -898,10 +1150,22 @@ fn main() {
         Some("--pipeline") => return child_pipeline(&args[2]),
         _ => {}
     }
-    let runs: usize = env::var("BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(5).max(1);
-    let n: usize = env::var("BENCH_ENTITIES").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000).max(100);
+    let runs: usize = env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5)
+        .max(1);
+    let n: usize = env::var("BENCH_ENTITIES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000)
+        .max(100);
     let regen = env::var("BENCH_REGEN").is_ok_and(|v| v == "1");
-    let picked: Vec<&str> = args[1..].iter().map(String::as_str).filter(|a| !a.starts_with('-')).collect();
+    let picked: Vec<&str> = args[1..]
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let shapes: Vec<Shape> = [Shape::Core, Shape::Cycles]
         .into_iter()
         .filter(|s| picked.is_empty() || picked.contains(&s.name()))
@@ -918,7 +1182,11 @@ fn main() {
     );
     let mut summary = Vec::new();
     for shape in shapes {
-        let name = if n == 1_000_000 { format!("{}.json", shape.name()) } else { format!("{}-{n}.json", shape.name()) };
+        let name = if n == 1_000_000 {
+            format!("{}.json", shape.name())
+        } else {
+            format!("{}-{n}.json", shape.name())
+        };
         let path = dir.join(name);
         if regen || !path.exists() {
             eprintln!("generating {} ...", path.display());
@@ -935,7 +1203,12 @@ fn main() {
         }
         let size = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         println!();
-        println!("shape {}: {} ({:.1} MB)", shape.name(), path.display(), size as f64 / 1e6);
+        println!(
+            "shape {}: {} ({:.1} MB)",
+            shape.name(),
+            path.display(),
+            size as f64 / 1e6
+        );
         let r = bench_shape(shape, &path, runs, &bin, &me);
         summary.push((shape, r));
     }

@@ -31,11 +31,30 @@ impl Rng {
 }
 
 const SYL: &[&str] = &[
-    "ka", "lo", "mi", "zen", "tor", "va", "shi", "qu", "ran", "bel", "dor", "xi", "an", "hua", "wei", "sun",
-    "tek", "gar", "ne", "ro", "pol", "fen", "yu", "lin", "mar", "kov", "sta", "ber", "gon", "li",
+    "ka", "lo", "mi", "zen", "tor", "va", "shi", "qu", "ran", "bel", "dor", "xi", "an", "hua",
+    "wei", "sun", "tek", "gar", "ne", "ro", "pol", "fen", "yu", "lin", "mar", "kov", "sta", "ber",
+    "gon", "li",
 ];
-const GENERIC: &[&str] = &["Technology", "Trading", "Electronics", "Industrial", "Engineering", "Logistics", "Materials", "Systems"];
-const LEGAL: &[&str] = &["Co., Ltd.", "Limited", "Inc.", "Corporation", "LLC", "Group", "JSC", ""];
+const GENERIC: &[&str] = &[
+    "Technology",
+    "Trading",
+    "Electronics",
+    "Industrial",
+    "Engineering",
+    "Logistics",
+    "Materials",
+    "Systems",
+];
+const LEGAL: &[&str] = &[
+    "Co., Ltd.",
+    "Limited",
+    "Inc.",
+    "Corporation",
+    "LLC",
+    "Group",
+    "JSC",
+    "",
+];
 const COUNTRIES: &[&str] = &["CN", "RU", "IR", "AE", "US", "DE", "HK", "TR", "PK", "KP"];
 
 fn word(r: &mut Rng) -> String {
@@ -68,17 +87,31 @@ fn csv_field(s: &str) -> String {
 }
 
 fn main() {
-    let n_entities: usize = std::env::var("BENCH_ENTITIES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
-    let n_list: usize = std::env::var("BENCH_LIST").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    let n_entities: usize = std::env::var("BENCH_ENTITIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let n_list: usize = std::env::var("BENCH_LIST")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
     let mut r = Rng(0x5C12_EE17);
 
     let mut list_names = Vec::with_capacity(n_list);
     let mut list = String::from("_id,source,entity_number,type,programs,name,title,addresses,federal_register_notice,start_date,end_date,standard_order,license_requirement,license_policy,call_sign,vessel_type,gross_tonnage,gross_registered_tonnage,vessel_flag,vessel_owner,remarks,source_list_url,alt_names,citizenships,dates_of_birth,nationalities,places_of_birth,source_information_url,ids\n");
     for i in 0..n_list {
         let name = company(&mut r);
-        let alt = if r.below(3) == 0 { company(&mut r) } else { String::new() };
+        let alt = if r.below(3) == 0 {
+            company(&mut r)
+        } else {
+            String::new()
+        };
         let c = r.pick(COUNTRIES);
-        let source = if i % 2 == 0 { "Entity List (EL) - Bureau of Industry and Security" } else { "Specially Designated Nationals (SDN) - Treasury Department" };
+        let source = if i % 2 == 0 {
+            "Entity List (EL) - Bureau of Industry and Security"
+        } else {
+            "Specially Designated Nationals (SDN) - Treasury Department"
+        };
         let _ = writeln!(
             list,
             "{i},{},{i},Entity,,{},,{},84 FR {},2019-10-09,,,,,,,,,,,,,{},,,,,,",
@@ -96,14 +129,21 @@ fn main() {
         // One entity in 50 is a listed party written another way.
         let (name, country) = if i % 50 == 0 {
             let (n, c) = &list_names[r.below(n_list)];
-            (n.split(' ').next().unwrap_or(n).to_string() + " " + r.pick(LEGAL), *c)
+            (
+                n.split(' ').next().unwrap_or(n).to_string() + " " + r.pick(LEGAL),
+                *c,
+            )
         } else {
             (company(&mut r), r.pick(COUNTRIES))
         };
         if i > 0 {
             g.push(',');
         }
-        let _ = write!(g, "{{\"id\":\"e{i:06}\",\"name\":{},\"country\":\"{country}\"}}", serde_json::to_string(&name).unwrap());
+        let _ = write!(
+            g,
+            "{{\"id\":\"e{i:06}\",\"name\":{},\"country\":\"{country}\"}}",
+            serde_json::to_string(&name).unwrap()
+        );
     }
     g.push_str("],\"relationships\":[],\"listings\":[]}");
 
@@ -111,7 +151,10 @@ fn main() {
     let t0 = Instant::now();
     let parsed = csl::read(list.as_bytes()).expect("the generated list reads");
     let t_read = t0.elapsed();
-    let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
     let mut times = Vec::new();
     let mut found = 0;
     let mut accepted = 0;

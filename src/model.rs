@@ -25,7 +25,10 @@ pub struct Str {
 impl Default for Str {
     /// The empty string.
     fn default() -> Str {
-        Str { start: 0, len1: NonZeroU32::MIN }
+        Str {
+            start: 0,
+            len1: NonZeroU32::MIN,
+        }
     }
 }
 
@@ -50,12 +53,18 @@ impl Text {
     /// Stores `s` and returns its handle.
     pub fn push(&mut self, s: &str) -> Result<Str, TextFull> {
         let start = u32::try_from(self.buf.len()).map_err(|_| TextFull)?;
-        let len1 = u32::try_from(s.len()).ok().and_then(|l| l.checked_add(1)).ok_or(TextFull)?;
+        let len1 = u32::try_from(s.len())
+            .ok()
+            .and_then(|l| l.checked_add(1))
+            .ok_or(TextFull)?;
         if start.checked_add(len1).is_none() {
             return Err(TextFull);
         }
         self.buf.push_str(s);
-        Ok(Str { start, len1: NonZeroU32::new(len1).ok_or(TextFull)? })
+        Ok(Str {
+            start,
+            len1: NonZeroU32::new(len1).ok_or(TextFull)?,
+        })
     }
 
     /// The string behind `s`.
@@ -282,10 +291,12 @@ impl Relationship {
     /// when the seller's revenue is positive (format spec). `None`: the edge
     /// is bounded or unquantified.
     pub fn exact_share(&self, seller_revenue: Option<f64>) -> Option<f64> {
-        self.share.get().or_else(|| match (self.value.get(), seller_revenue) {
-            (Some(v), Some(rev)) if rev > 0.0 => Some(v / rev),
-            _ => None,
-        })
+        self.share
+            .get()
+            .or_else(|| match (self.value.get(), seller_revenue) {
+                (Some(v), Some(rev)) if rev > 0.0 => Some(v / rev),
+                _ => None,
+            })
     }
 }
 
@@ -351,16 +362,17 @@ impl Model {
 
     /// The strings of a list.
     pub fn list(&self, l: StrList) -> impl Iterator<Item = &str> + '_ {
-        self.lists[l.range()]
-            .iter()
-            .map(|&s| self.text.get(s))
+        self.lists[l.range()].iter().map(|&s| self.text.get(s))
     }
 
     /// Stores a list of already-stored strings.
     pub fn push_list(&mut self, items: &[Str]) -> StrList {
         let start = self.lists.len() as u32;
         self.lists.extend_from_slice(items);
-        StrList { start, len1: NonZeroU32::MIN.saturating_add(items.len() as u32) }
+        StrList {
+            start,
+            len1: NonZeroU32::MIN.saturating_add(items.len() as u32),
+        }
     }
 
     /// The unknown fields behind a handle (empty for [`Extra::NONE`]).
@@ -380,7 +392,10 @@ impl Model {
     /// The index of the entity with this id, by a linear scan: O(entities).
     /// Commands look up a handful of ids, so no map is kept.
     pub fn find(&self, id: &str) -> Option<EntityIx> {
-        self.entities.iter().position(|e| self.text.get(e.id) == id).map(|i| i as EntityIx)
+        self.entities
+            .iter()
+            .position(|e| self.text.get(e.id) == id)
+            .map(|i| i as EntityIx)
     }
 }
 
@@ -395,7 +410,15 @@ mod tests {
         assert!(Date::parse("2019-02-29").is_none());
         assert!(Date::parse("2000-02-29").is_some());
         assert!(Date::parse("1900-02-29").is_none());
-        for bad in ["2019-13-01", "2019-00-10", "2019-1-01", "2019/10/09", "", "0000-01-01", "2019-10-09T"] {
+        for bad in [
+            "2019-13-01",
+            "2019-00-10",
+            "2019-1-01",
+            "2019/10/09",
+            "",
+            "0000-01-01",
+            "2019-10-09T",
+        ] {
             assert!(Date::parse(bad).is_none(), "{bad}");
         }
         assert!(Date::parse("2019-05-16") < Date::parse("2019-10-09"));

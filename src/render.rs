@@ -53,10 +53,11 @@ pub fn render(dot: String, format: Format) -> Result<Vec<u8>, RenderError> {
         Format::Png => GvFormat::Png,
         Format::Pdf => GvFormat::Pdf,
     };
-    let bytes = graphviz_rust::exec_dot(dot, vec![CommandArg::Format(gv)]).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => RenderError::NotFound,
-        _ => RenderError::Failed(e.to_string().trim().to_string()),
-    })?;
+    let bytes =
+        graphviz_rust::exec_dot(dot, vec![CommandArg::Format(gv)]).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => RenderError::NotFound,
+            _ => RenderError::Failed(e.to_string().trim().to_string()),
+        })?;
     Ok(match format {
         Format::Pdf => fixed_pdf_date(bytes),
         _ => bytes,
@@ -67,9 +68,13 @@ pub fn render(dot: String, format: Format) -> Result<Vec<u8>, RenderError> {
 /// a fixed date, so that offsets in the file stay right.
 fn fixed_pdf_date(mut pdf: Vec<u8>) -> Vec<u8> {
     const KEY: &[u8] = b"/CreationDate (D:";
-    let Some(at) = pdf.windows(KEY.len()).position(|w| w == KEY) else { return pdf };
+    let Some(at) = pdf.windows(KEY.len()).position(|w| w == KEY) else {
+        return pdf;
+    };
     let start = at + KEY.len();
-    let Some(len) = pdf[start..].iter().position(|&b| b == b')') else { return pdf };
+    let Some(len) = pdf[start..].iter().position(|&b| b == b')') else {
+        return pdf;
+    };
     // D:YYYYMMDDHHmmSS then an optional zone: keep the length, zero the time.
     let fixed = b"19700101000000Z00'00'";
     for (i, b) in pdf[start..start + len].iter_mut().enumerate() {

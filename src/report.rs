@@ -61,7 +61,12 @@ impl<'a> Report<'a> {
     ///
     /// # Complexity
     /// O(V log V).
-    pub fn new(model: &'a Model, outcome: &'a Outcome, opts: &Options, sel: Selection) -> Report<'a> {
+    pub fn new(
+        model: &'a Model,
+        outcome: &'a Outcome,
+        opts: &Options,
+        sel: Selection,
+    ) -> Report<'a> {
         let r = &outcome.restricted;
         let mut rows: Vec<EntityIx> = (0..model.entities.len() as EntityIx)
             .filter(|&v| sel.all || outcome.upper[v as usize] > 0.0 || r.in_r_plus[v as usize])
@@ -82,19 +87,33 @@ impl<'a> Report<'a> {
             .map(|(v, via, lists)| RestrictedEntry {
                 entity: *v,
                 via: *via,
-                lists: lists.iter().map(|&l| r.list_names[l as usize].clone()).collect(),
+                lists: lists
+                    .iter()
+                    .map(|&l| r.list_names[l as usize].clone())
+                    .collect(),
             })
             .collect();
         restricted.sort_by(|a, b| {
             let possible = |e: &RestrictedEntry| e.via == Via::PossibleAffiliate;
-            possible(a).cmp(&possible(b)).then_with(|| model.id(a.entity).cmp(model.id(b.entity)))
+            possible(a)
+                .cmp(&possible(b))
+                .then_with(|| model.id(a.entity).cmp(model.id(b.entity)))
         });
-        Report { model, outcome, settings: Settings::of(opts), restricted, rows }
+        Report {
+            model,
+            outcome,
+            settings: Settings::of(opts),
+            restricted,
+            rows,
+        }
     }
 
     /// Revenue at risk: share times revenue; `None` when revenue is unknown.
     pub fn at_risk(&self, v: EntityIx, share: f64) -> Option<f64> {
-        self.model.entities[v as usize].revenue.get().map(|r| share * r)
+        self.model.entities[v as usize]
+            .revenue
+            .get()
+            .map(|r| share * r)
     }
 
     /// Whether entity `v` is in R.

@@ -26,9 +26,24 @@ pub fn write_json(model: &Model, out: &mut dyn Write) -> io::Result<()> {
     }
     let head = serde_json::to_string(&Value::Object(top)).map_err(json_io)?;
     out.write_all(head[..head.len() - 1].as_bytes())?;
-    write_array(out, "entities", model.entities.iter().map(|e| entity_object(model, e)))?;
-    write_array(out, "relationships", model.relationships.iter().map(|r| relationship_object(model, r)))?;
-    write_array(out, "listings", model.listings.iter().map(|l| listing_object(model, l)))?;
+    write_array(
+        out,
+        "entities",
+        model.entities.iter().map(|e| entity_object(model, e)),
+    )?;
+    write_array(
+        out,
+        "relationships",
+        model
+            .relationships
+            .iter()
+            .map(|r| relationship_object(model, r)),
+    )?;
+    write_array(
+        out,
+        "listings",
+        model.listings.iter().map(|l| listing_object(model, l)),
+    )?;
     for (k, v) in &model.extra {
         out.write_all(b",\n")?;
         serde_json::to_writer(&mut *out, k).map_err(json_io)?;
@@ -80,7 +95,11 @@ fn relationship_object(model: &Model, r: &Relationship) -> Map<String, Value> {
     put(&mut o, "share_max", num(r.share_max.get()));
     put(&mut o, "percent", num(r.percent.get()));
     put(&mut o, "product", r.product.map(s));
-    put(&mut o, "confidence", r.confidence.map(|c| c.as_str().into()));
+    put(
+        &mut o,
+        "confidence",
+        r.confidence.map(|c| c.as_str().into()),
+    );
     put(&mut o, "source", r.source.map(s));
     put(&mut o, "since", r.since.map(|d| d.to_string().into()));
     extend(&mut o, model, r.extra);
@@ -114,7 +133,11 @@ fn extend(o: &mut Map<String, Value>, model: &Model, extra: Extra) {
     }
 }
 
-fn write_array(out: &mut dyn Write, key: &str, items: impl Iterator<Item = Map<String, Value>>) -> io::Result<()> {
+fn write_array(
+    out: &mut dyn Write,
+    key: &str,
+    items: impl Iterator<Item = Map<String, Value>>,
+) -> io::Result<()> {
     write!(out, ",\n\"{key}\":[")?;
     let mut first = true;
     for item in items {
@@ -138,19 +161,30 @@ fn write_array(out: &mut dyn Write, key: &str, items: impl Iterator<Item = Map<S
 /// O(size of the graph): two passes over each array.
 pub fn write_csv(model: &Model, dir: &Path) -> io::Result<()> {
     if model.has_meta {
-        write_table(&dir.join(csv::META.file), &csv::META, || std::iter::once(meta_object(model)))?;
+        write_table(&dir.join(csv::META.file), &csv::META, || {
+            std::iter::once(meta_object(model))
+        })?;
     }
     write_table(&dir.join(csv::ENTITIES.file), &csv::ENTITIES, || {
         model.entities.iter().map(|e| entity_object(model, e))
     })?;
-    write_table(&dir.join(csv::RELATIONSHIPS.file), &csv::RELATIONSHIPS, || {
-        model.relationships.iter().map(|r| relationship_object(model, r))
-    })?;
+    write_table(
+        &dir.join(csv::RELATIONSHIPS.file),
+        &csv::RELATIONSHIPS,
+        || {
+            model
+                .relationships
+                .iter()
+                .map(|r| relationship_object(model, r))
+        },
+    )?;
     write_table(&dir.join(csv::LISTINGS.file), &csv::LISTINGS, || {
         model.listings.iter().map(|l| listing_object(model, l))
     })?;
     if !model.extra.is_empty() {
-        write_table(&dir.join(csv::EXTRA.file), &csv::EXTRA, || std::iter::once(model.extra.clone()))?;
+        write_table(&dir.join(csv::EXTRA.file), &csv::EXTRA, || {
+            std::iter::once(model.extra.clone())
+        })?;
     }
     Ok(())
 }
@@ -171,7 +205,9 @@ fn plain(cell: Option<csv::Cell>, v: &Value) -> Option<String> {
         (Some(csv::Cell::List), Value::Array(items)) if !items.is_empty() => {
             let mut out = String::new();
             for (i, item) in items.iter().enumerate() {
-                let s = item.as_str().filter(|s| !s.is_empty() && s.trim() == *s && !s.contains(';'))?;
+                let s = item
+                    .as_str()
+                    .filter(|s| !s.is_empty() && s.trim() == *s && !s.contains(';'))?;
                 if i > 0 {
                     out.push(';');
                 }
@@ -193,7 +229,11 @@ fn write_table<I: Iterator<Item = Map<String, Value>>>(
     let mut columns: Vec<OutColumn> = spec
         .fields
         .iter()
-        .map(|&(key, cell)| OutColumn { key: key.into(), cell: Some(cell), json: false })
+        .map(|&(key, cell)| OutColumn {
+            key: key.into(),
+            cell: Some(cell),
+            json: false,
+        })
         .collect();
     let mut used = vec![false; columns.len()];
     let mut unknown: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -209,7 +249,11 @@ fn write_table<I: Iterator<Item = Map<String, Value>>>(
                         // always written as one, so it reads back as itself.
                         let json = k.ends_with(csv::JSON_SUFFIX);
                         unknown.insert(k.clone(), at);
-                        columns.push(OutColumn { key: k, cell: None, json });
+                        columns.push(OutColumn {
+                            key: k,
+                            cell: None,
+                            json,
+                        });
                         used.push(true);
                         at
                     }
@@ -234,7 +278,13 @@ fn write_table<I: Iterator<Item = Map<String, Value>>>(
             return Ok(());
         }
         let mut w = ::csv::WriterBuilder::new().flexible(false).from_writer(out);
-        let headers = columns.iter().map(|c| if c.json { format!("{}{}", c.key, csv::JSON_SUFFIX) } else { c.key.clone() });
+        let headers = columns.iter().map(|c| {
+            if c.json {
+                format!("{}{}", c.key, csv::JSON_SUFFIX)
+            } else {
+                c.key.clone()
+            }
+        });
         w.write_record(headers).map_err(csv_io)?;
         let mut row: Vec<String> = Vec::with_capacity(columns.len());
         for record in records() {
@@ -256,9 +306,19 @@ fn write_table<I: Iterator<Item = Map<String, Value>>>(
 /// folder beside it, which is then renamed to `dir`. With `replace`, an
 /// existing `dir` is moved aside only once the new folder is complete, and
 /// removed after. On failure no partial folder is left behind.
-pub fn atomic_folder(dir: &Path, replace: bool, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+pub fn atomic_folder(
+    dir: &Path,
+    replace: bool,
+    fill: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let pid = std::process::id();
     let tmp = parent.join(format!(".{name}.{pid}.tmp"));
     let old = parent.join(format!(".{name}.{pid}.old"));
@@ -274,7 +334,11 @@ pub fn atomic_folder(dir: &Path, replace: bool, fill: impl FnOnce(&Path) -> io::
             }
             // The new folder is in place; a failure to clean up the old one
             // leaves a hidden folder, not a broken target.
-            let _ = if old.is_dir() { std::fs::remove_dir_all(&old) } else { std::fs::remove_file(&old) };
+            let _ = if old.is_dir() {
+                std::fs::remove_dir_all(&old)
+            } else {
+                std::fs::remove_file(&old)
+            };
             Ok(())
         } else {
             std::fs::rename(&tmp, dir)
@@ -288,9 +352,18 @@ pub fn atomic_folder(dir: &Path, replace: bool, fill: impl FnOnce(&Path) -> io::
 
 /// Writes `bytes` produced by `fill` to `path` atomically: a temporary file
 /// in the same folder, then a rename. On failure nothing is left behind.
-pub fn atomic_write(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+pub fn atomic_write(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let file = std::fs::File::create(&tmp)?;
@@ -316,7 +389,9 @@ mod tests {
         match v {
             Value::Number(n) => Value::from(n.as_f64().unwrap_or(0.0)),
             Value::Array(a) => Value::Array(a.iter().map(normal).collect()),
-            Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), normal(v))).collect()),
+            Value::Object(o) => {
+                Value::Object(o.iter().map(|(k, v)| (k.clone(), normal(v))).collect())
+            }
             other => other.clone(),
         }
     }

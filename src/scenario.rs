@@ -38,15 +38,33 @@ impl Settings {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
     /// A listing in effect whatever the date.
-    List { entity: String, list: Option<String> },
+    List {
+        entity: String,
+        list: Option<String>,
+    },
     /// No listing of the entity is in effect.
-    Delist { entity: String },
+    Delist {
+        entity: String,
+    },
     /// Sales from `from` to `to` are licensed.
-    License { from: String, to: String },
+    License {
+        from: String,
+        to: String,
+    },
     /// The supplies edge gets this share, or these bounds.
-    SetShare { from: String, to: String, share: Option<f64>, share_min: Option<f64>, share_max: Option<f64> },
+    SetShare {
+        from: String,
+        to: String,
+        share: Option<f64>,
+        share_min: Option<f64>,
+        share_max: Option<f64>,
+    },
     /// The relationship is removed.
-    Remove { rel: RelType, from: String, to: String },
+    Remove {
+        rel: RelType,
+        from: String,
+        to: String,
+    },
     AddEntity(Value),
     AddRelationship(Value),
 }
@@ -109,12 +127,17 @@ impl fmt::Display for ScenarioError {
 }
 
 fn fail(message: impl Into<String>) -> ScenarioError {
-    ScenarioError { scenario: None, change: None, message: message.into() }
+    ScenarioError {
+        scenario: None,
+        change: None,
+        message: message.into(),
+    }
 }
 
 /// Reads a scenario file: `{"scenarios": [ {"name": ..., ...}, ... ]}`.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Scenario>, ScenarioError> {
-    let v: Value = serde_json::from_slice(bytes).map_err(|e| fail(format!("not a scenario file: {e}")))?;
+    let v: Value =
+        serde_json::from_slice(bytes).map_err(|e| fail(format!("not a scenario file: {e}")))?;
     let list = v
         .get("scenarios")
         .and_then(Value::as_array)
@@ -124,18 +147,27 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Scenario>, ScenarioError> {
     }
     let mut out: Vec<Scenario> = Vec::with_capacity(list.len());
     for (i, s) in list.iter().enumerate() {
-        let name = s.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+        let name = s
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let at = |change: Option<(usize, &'static str)>, message: String| ScenarioError {
             scenario: Some((i, name.clone())),
             change,
             message,
         };
-        let obj = s.as_object().ok_or_else(|| at(None, "a scenario must be an object".into()))?;
+        let obj = s
+            .as_object()
+            .ok_or_else(|| at(None, "a scenario must be an object".into()))?;
         if name.is_empty() {
             return Err(at(None, "\"name\" is required: a non-empty string".into()));
         }
         if let Some(j) = out.iter().position(|o| o.name == name) {
-            return Err(at(None, format!("the name is also the name of scenarios[{j}]; names must be unique")));
+            return Err(at(
+                None,
+                format!("the name is also the name of scenarios[{j}]; names must be unique"),
+            ));
         }
         let settings = settings(obj).map_err(|m| at(None, m))?;
         let changes = match obj.get("changes") {
@@ -147,20 +179,38 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Scenario>, ScenarioError> {
                 .collect::<Result<_, _>>()?,
             Some(_) => return Err(at(None, "\"changes\" must be an array".into())),
         };
-        out.push(Scenario { name, settings, changes });
+        out.push(Scenario {
+            name,
+            settings,
+            changes,
+        });
     }
     Ok(out)
 }
 
 fn settings(obj: &Map<String, Value>) -> Result<Settings, String> {
     for key in obj.keys() {
-        if !["name", "description", "as_of", "affiliates_threshold", "lists", "max_depth", "changes"].contains(&key.as_str()) {
+        if ![
+            "name",
+            "description",
+            "as_of",
+            "affiliates_threshold",
+            "lists",
+            "max_depth",
+            "changes",
+        ]
+        .contains(&key.as_str())
+        {
             return Err(format!("unknown field {key:?}"));
         }
     }
     let as_of = match obj.get("as_of") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(v.as_str().and_then(Date::parse).ok_or("as_of must be a real date YYYY-MM-DD")?),
+        Some(v) => Some(
+            v.as_str()
+                .and_then(Date::parse)
+                .ok_or("as_of must be a real date YYYY-MM-DD")?,
+        ),
     };
     let affiliates = match obj.get("affiliates_threshold") {
         None | Some(Value::Null) => None,
@@ -188,13 +238,23 @@ fn settings(obj: &Map<String, Value>) -> Result<Settings, String> {
                 .ok_or("max_depth must be a whole number >= 1")? as u32,
         ),
     };
-    Ok(Settings { as_of, affiliates, lists, max_depth })
+    Ok(Settings {
+        as_of,
+        affiliates,
+        lists,
+        max_depth,
+    })
 }
 
 /// Reads one change; on failure, the op (as far as known) and why.
 fn change(v: &Value) -> Result<Change, (&'static str, String)> {
-    let obj = v.as_object().ok_or(("?", "a change must be an object".to_string()))?;
-    let op = obj.get("op").and_then(Value::as_str).ok_or(("?", "\"op\" is required".to_string()))?;
+    let obj = v
+        .as_object()
+        .ok_or(("?", "a change must be an object".to_string()))?;
+    let op = obj
+        .get("op")
+        .and_then(Value::as_str)
+        .ok_or(("?", "\"op\" is required".to_string()))?;
     let (op, allowed): (&'static str, &[&str]) = match op {
         "list" => ("list", &["entity", "list"]),
         "delist" => ("delist", &["entity"]),
@@ -211,7 +271,10 @@ fn change(v: &Value) -> Result<Change, (&'static str, String)> {
         }
     };
     let err = |m: String| (op, m);
-    if let Some(k) = obj.keys().find(|k| k.as_str() != "op" && !allowed.contains(&k.as_str())) {
+    if let Some(k) = obj
+        .keys()
+        .find(|k| k.as_str() != "op" && !allowed.contains(&k.as_str()))
+    {
         return Err(err(format!("unknown field {k:?} for op {op}")));
     }
     let text = |key: &str| -> Result<String, (&'static str, String)> {
@@ -233,28 +296,57 @@ fn change(v: &Value) -> Result<Change, (&'static str, String)> {
     Ok(match op {
         "list" => Change::List {
             entity: text("entity")?,
-            list: if obj.contains_key("list") { Some(text("list")?) } else { None },
+            list: if obj.contains_key("list") {
+                Some(text("list")?)
+            } else {
+                None
+            },
         },
-        "delist" => Change::Delist { entity: text("entity")? },
-        "license" => Change::License { from: text("from")?, to: text("to")? },
+        "delist" => Change::Delist {
+            entity: text("entity")?,
+        },
+        "license" => Change::License {
+            from: text("from")?,
+            to: text("to")?,
+        },
         "set_share" => {
-            let (share, share_min, share_max) = (share("share")?, share("share_min")?, share("share_max")?);
+            let (share, share_min, share_max) =
+                (share("share")?, share("share_min")?, share("share_max")?);
             if share.is_none() && share_min.is_none() && share_max.is_none() {
-                return Err(err("give \"share\", or \"share_min\" and/or \"share_max\"".into()));
+                return Err(err(
+                    "give \"share\", or \"share_min\" and/or \"share_max\"".into()
+                ));
             }
             if share.is_some() && (share_min.is_some() || share_max.is_some()) {
                 return Err(err("give either \"share\" or bounds, not both".into()));
             }
-            Change::SetShare { from: text("from")?, to: text("to")?, share, share_min, share_max }
+            Change::SetShare {
+                from: text("from")?,
+                to: text("to")?,
+                share,
+                share_min,
+                share_max,
+            }
         }
         "remove" => {
             let t = text("type")?;
-            let rel = RelType::parse(&t).ok_or_else(|| err(format!("type {t:?} is not one of supplies, owns")))?;
-            Change::Remove { rel, from: text("from")?, to: text("to")? }
+            let rel = RelType::parse(&t)
+                .ok_or_else(|| err(format!("type {t:?} is not one of supplies, owns")))?;
+            Change::Remove {
+                rel,
+                from: text("from")?,
+                to: text("to")?,
+            }
         }
-        "add_entity" => Change::AddEntity(obj.get("entity").cloned().ok_or_else(|| err("\"entity\" is required".into()))?),
+        "add_entity" => Change::AddEntity(
+            obj.get("entity")
+                .cloned()
+                .ok_or_else(|| err("\"entity\" is required".into()))?,
+        ),
         _ => Change::AddRelationship(
-            obj.get("relationship").cloned().ok_or_else(|| err("\"relationship\" is required".into()))?,
+            obj.get("relationship")
+                .cloned()
+                .ok_or_else(|| err("\"relationship\" is required".into()))?,
         ),
     })
 }
@@ -279,7 +371,10 @@ fn invalid(problems: &Problems) -> String {
 /// Finds a relationship of the copy by type and ids.
 fn find_rel(model: &Model, rel: RelType, from: &str, to: &str) -> Option<usize> {
     let (f, t) = (model.find(from)?, model.find(to)?);
-    model.relationships.iter().position(|r| r.rel == rel && r.from == f && r.to == t)
+    model
+        .relationships
+        .iter()
+        .position(|r| r.rel == rel && r.from == f && r.to == t)
 }
 
 /// Resolves `SELLER:BUYER` to a supplies edge. Ids may hold `:`, so every
@@ -296,10 +391,16 @@ pub fn licensed_edge(model: &Model, net: &Net, pair: &str) -> Result<usize, Stri
     }
     match found.as_slice() {
         [e] => Ok(*e),
-        [] if named => Err(format!("--license {pair}: there is no supplies edge from seller to buyer")),
+        [] if named => Err(format!(
+            "--license {pair}: there is no supplies edge from seller to buyer"
+        )),
         [] if !pair.contains(':') => Err(format!("--license {pair}: write it as SELLER:BUYER")),
-        [] => Err(format!("--license {pair}: the seller or the buyer is not the id of any entity")),
-        _ => Err(format!("--license {pair}: ambiguous, more than one split names an edge")),
+        [] => Err(format!(
+            "--license {pair}: the seller or the buyer is not the id of any entity"
+        )),
+        _ => Err(format!(
+            "--license {pair}: ambiguous, more than one split names an edge"
+        )),
     }
 }
 
@@ -331,25 +432,44 @@ pub fn apply<'a>(
     for (c, change) in scenario.changes.iter().enumerate() {
         let here = Some((c, change.op()));
         match change {
-            Change::List { entity, list: name } => listed.push((entity.clone(), name.clone(), Some(c))),
+            Change::List { entity, list: name } => {
+                listed.push((entity.clone(), name.clone(), Some(c)))
+            }
             Change::Delist { entity } => {
                 listed.retain(|(e, _, _)| e != entity);
                 delisted.push((entity.clone(), Some(c)));
             }
             Change::License { from, to } => licensed.push((from.clone(), to.clone(), Some(c))),
-            Change::SetShare { from, to, share, share_min, share_max } => {
+            Change::SetShare {
+                from,
+                to,
+                share,
+                share_min,
+                share_max,
+            } => {
                 let m = copy.get_or_insert_with(|| model.clone());
-                let r = find_rel(m, RelType::Supplies, from, to)
-                    .ok_or_else(|| at(here, format!("there is no supplies edge from {from:?} to {to:?}")))?;
+                let r = find_rel(m, RelType::Supplies, from, to).ok_or_else(|| {
+                    at(
+                        here,
+                        format!("there is no supplies edge from {from:?} to {to:?}"),
+                    )
+                })?;
                 let r = &mut m.relationships[r];
-                (r.share, r.share_min, r.share_max) = ((*share).into(), (*share_min).into(), (*share_max).into());
+                (r.share, r.share_min, r.share_max) =
+                    ((*share).into(), (*share_min).into(), (*share_max).into());
                 r.value = OptNum::NONE;
                 load::check(m).map_err(|p| at(here, invalid(&p)))?;
             }
             Change::Remove { rel, from, to } => {
                 let m = copy.get_or_insert_with(|| model.clone());
                 let r = find_rel(m, *rel, from, to).ok_or_else(|| {
-                    at(here, format!("there is no {} relationship from {from:?} to {to:?}", rel.as_str()))
+                    at(
+                        here,
+                        format!(
+                            "there is no {} relationship from {from:?} to {to:?}",
+                            rel.as_str()
+                        ),
+                    )
                 })?;
                 m.relationships.remove(r);
             }
@@ -379,28 +499,40 @@ pub fn apply<'a>(
         None => (Cow::Borrowed(model), Cow::Borrowed(net)),
     };
     let op_at = |c: Option<usize>, op: &'static str| c.map(|c| (c, op));
-    let resolve = |id: &str, c: Option<usize>, op: &'static str| -> Result<EntityIx, ScenarioError> {
-        model.find(id).ok_or_else(|| {
-            let flag = if c.is_none() { format!(" (--{op})") } else { String::new() };
-            at(op_at(c, op), format!("no entity has the id {id:?}{flag}"))
-        })
-    };
+    let resolve =
+        |id: &str, c: Option<usize>, op: &'static str| -> Result<EntityIx, ScenarioError> {
+            model.find(id).ok_or_else(|| {
+                let flag = if c.is_none() {
+                    format!(" (--{op})")
+                } else {
+                    String::new()
+                };
+                at(op_at(c, op), format!("no entity has the id {id:?}{flag}"))
+            })
+        };
     let mut opts = Options::default();
     for (id, c) in &delisted {
         opts.delist.push(resolve(id, *c, "delist")?);
     }
     for (id, name, c) in &listed {
-        opts.list.push(WhatIfListing { entity: resolve(id, *c, "list")?, list: name.clone() });
+        opts.list.push(WhatIfListing {
+            entity: resolve(id, *c, "list")?,
+            list: name.clone(),
+        });
     }
     for (from, to, c) in &licensed {
         let (s, b) = (resolve(from, *c, "license")?, resolve(to, *c, "license")?);
-        let e = net
-            .edge(s, b)
-            .ok_or_else(|| at(op_at(*c, "license"), format!("there is no supplies edge from {from:?} to {to:?}")))?;
+        let e = net.edge(s, b).ok_or_else(|| {
+            at(
+                op_at(*c, "license"),
+                format!("there is no supplies edge from {from:?} to {to:?}"),
+            )
+        })?;
         opts.licensed.push(e);
     }
     for pair in &extra.license {
-        opts.licensed.push(licensed_edge(&model, &net, pair).map_err(|m| at(None, m))?);
+        opts.licensed
+            .push(licensed_edge(&model, &net, pair).map_err(|m| at(None, m))?);
     }
     let settings = cli.or(&scenario.settings);
     opts.as_of = settings.as_of.or(model.meta.as_of);
@@ -427,7 +559,18 @@ mod tests {
         assert_eq!(s.len(), 2);
         assert_eq!(s[1].settings.max_depth, Some(3));
         let ops: Vec<&str> = s[1].changes.iter().map(Change::op).collect();
-        assert_eq!(ops, ["list", "delist", "license", "set_share", "remove", "add_entity", "add_relationship"]);
+        assert_eq!(
+            ops,
+            [
+                "list",
+                "delist",
+                "license",
+                "set_share",
+                "remove",
+                "add_entity",
+                "add_relationship"
+            ]
+        );
     }
 
     #[test]
@@ -441,8 +584,15 @@ mod tests {
 
     #[test]
     fn command_line_settings_win_over_the_file() {
-        let cli = Settings { max_depth: Some(2), ..Settings::default() };
-        let file = Settings { max_depth: Some(5), affiliates: Some(50.0), ..Settings::default() };
+        let cli = Settings {
+            max_depth: Some(2),
+            ..Settings::default()
+        };
+        let file = Settings {
+            max_depth: Some(5),
+            affiliates: Some(50.0),
+            ..Settings::default()
+        };
         let s = cli.or(&file);
         assert_eq!((s.max_depth, s.affiliates), (Some(2), Some(50.0)));
     }

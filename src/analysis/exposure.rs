@@ -84,7 +84,11 @@ impl Equations<'_> {
         let net = self.net;
         let open = &mut scratch.open;
         open.clear();
-        open.extend(net.sales(v as u32).filter(|&e| net.hi[e] > net.lo[e]).map(|e| (carried(e), e)));
+        open.extend(
+            net.sales(v as u32)
+                .filter(|&e| net.hi[e] > net.lo[e])
+                .map(|e| (carried(e), e)),
+        );
         if open.len() > 1 {
             open.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         }
@@ -102,7 +106,13 @@ impl Equations<'_> {
     }
 
     /// x(v) or X(v) from the values of v's buyers.
-    fn value_at(&self, v: usize, knapsack: bool, values: &dyn Fn(usize) -> f64, scratch: &mut Scratch) -> f64 {
+    fn value_at(
+        &self,
+        v: usize,
+        knapsack: bool,
+        values: &dyn Fn(usize) -> f64,
+        scratch: &mut Scratch,
+    ) -> f64 {
         let net = self.net;
         let carried = |e: usize| self.carried(e, values);
         let base = add(net.sales(v as u32).map(|e| net.lo[e] * carried(e)));
@@ -151,7 +161,13 @@ impl Equations<'_> {
 
     /// Solves a component's linear system with fixed extra allocations
     /// `alloc[i]` on top of the lower bounds.
-    fn linear(&self, comp: &[u32], local: &[u32], y: &[f64], alloc: &[Vec<(usize, f64)>]) -> Vec<f64> {
+    fn linear(
+        &self,
+        comp: &[u32],
+        local: &[u32],
+        y: &[f64],
+        alloc: &[Vec<(usize, f64)>],
+    ) -> Vec<f64> {
         let net = self.net;
         let mut b = vec![0.0f64; comp.len()];
         let mut terms = Vec::new();
@@ -162,7 +178,11 @@ impl Equations<'_> {
                 }
                 let u = net.buyer[e] as usize;
                 if !self.restricted[u] && local[u] != u32::MAX {
-                    terms.push(Term { row: i as u32, col: local[u], w });
+                    terms.push(Term {
+                        row: i as u32,
+                        col: local[u],
+                        w,
+                    });
                 } else {
                     b[i] += w * self.carried(e, |u| y[u]);
                 }
@@ -170,7 +190,10 @@ impl Equations<'_> {
             // One weight per edge: lower bound plus its allocation.
             let extra = &alloc[i];
             for e in net.sales(v) {
-                let t = extra.iter().find(|&&(x, _)| x == e).map_or(0.0, |&(_, t)| t);
+                let t = extra
+                    .iter()
+                    .find(|&&(x, _)| x == e)
+                    .map_or(0.0, |&(_, t)| t);
                 add(e, net.lo[e] + t);
             }
         }
@@ -178,15 +201,30 @@ impl Equations<'_> {
     }
 
     /// X on a component by policy iteration with exact linear solves.
-    fn policy_iteration(&self, comp: &[u32], local: &[u32], y: &[f64], hint: Option<&[f64]>) -> Vec<f64> {
+    fn policy_iteration(
+        &self,
+        comp: &[u32],
+        local: &[u32],
+        y: &[f64],
+        hint: Option<&[f64]>,
+    ) -> Vec<f64> {
         const MAX_STEPS: usize = 200;
-        let mut vals: Vec<f64> = comp.iter().map(|&v| hint.map_or(0.0, |h| h[v as usize])).collect();
+        let mut vals: Vec<f64> = comp
+            .iter()
+            .map(|&v| hint.map_or(0.0, |h| h[v as usize]))
+            .collect();
         let mut alloc: Vec<Vec<(usize, f64)>> = vec![Vec::new(); comp.len()];
         let mut scratch = Scratch::default();
         for step in 0..MAX_STEPS {
             let mut changed = false;
             for (i, &v) in comp.iter().enumerate() {
-                let value = |u: usize| if local[u] != u32::MAX { vals[local[u] as usize] } else { y[u] };
+                let value = |u: usize| {
+                    if local[u] != u32::MAX {
+                        vals[local[u] as usize]
+                    } else {
+                        y[u]
+                    }
+                };
                 let carried = |e: usize| self.carried(e, value);
                 let gain_new = self.greedy(v as usize, &carried, &mut scratch);
                 let gain_old = add(alloc[i].iter().map(|&(e, t)| t * carried(e)));
@@ -211,7 +249,13 @@ impl Equations<'_> {
     /// edges are first copied into a compact local form (values of
     /// buyers outside it are constants by now), so that a sweep reads its
     /// edges in order and only the component's own values at random.
-    fn value_iteration(&self, comp: &[u32], local: &[u32], y: &[f64], hint: Option<&[f64]>) -> Vec<f64> {
+    fn value_iteration(
+        &self,
+        comp: &[u32],
+        local: &[u32],
+        y: &[f64],
+        hint: Option<&[f64]>,
+    ) -> Vec<f64> {
         let net = self.net;
         let k = comp.len();
         // Per member: the lower bounds on edges to other members, and the
@@ -232,9 +276,18 @@ impl Equations<'_> {
                 let (lo, cap) = (net.lo[e], net.hi[e] - net.lo[e]);
                 let inside = !self.restricted[u] && local[u] != u32::MAX;
                 if inside && lo > 0.0 {
-                    lo_terms.push(LocalEdge { col: local[u], lo, cap, value: 0.0 });
+                    lo_terms.push(LocalEdge {
+                        col: local[u],
+                        lo,
+                        cap,
+                        value: 0.0,
+                    });
                 }
-                let value = if inside { 0.0 } else { self.carried(e, |u| y[u]) };
+                let value = if inside {
+                    0.0
+                } else {
+                    self.carried(e, |u| y[u])
+                };
                 if !inside {
                     fixed[i] += lo * value;
                     if value > best_outside.0 || (value == best_outside.0 && cap > best_outside.1) {
@@ -242,7 +295,12 @@ impl Equations<'_> {
                     }
                 }
                 if cap > 0.0 {
-                    open_edges.push(LocalEdge { col: if inside { local[u] } else { EXTERNAL }, lo, cap, value });
+                    open_edges.push(LocalEdge {
+                        col: if inside { local[u] } else { EXTERNAL },
+                        lo,
+                        cap,
+                        value,
+                    });
                 }
             }
             // Nothing beats carrying 1 into a restricted buyer.
@@ -255,15 +313,30 @@ impl Equations<'_> {
         }
         lo_start.push(lo_terms.len());
         open_start.push(open_edges.len());
-        let mut vals: Vec<f64> = comp.iter().map(|&v| hint.map_or(0.0, |h| h[v as usize])).collect();
+        let mut vals: Vec<f64> = comp
+            .iter()
+            .map(|&v| hint.map_or(0.0, |h| h[v as usize]))
+            .collect();
         let mut open: Vec<(f64, f64)> = Vec::new();
         iterate(&mut vals, |vals, i| {
-            let mut x = fixed[i] + add(lo_terms[lo_start[i]..lo_start[i + 1]].iter().map(|e| e.lo * vals[e.col as usize]));
+            let mut x = fixed[i]
+                + add(lo_terms[lo_start[i]..lo_start[i + 1]]
+                    .iter()
+                    .map(|e| e.lo * vals[e.col as usize]));
             if settled[i].is_none() {
                 let mine = &open_edges[open_start[i]..open_start[i + 1]];
                 let mut left = rooms[i];
                 open.clear();
-                open.extend(mine.iter().map(|e| (if e.col == EXTERNAL { e.value } else { vals[e.col as usize] }, e.cap)));
+                open.extend(mine.iter().map(|e| {
+                    (
+                        if e.col == EXTERNAL {
+                            e.value
+                        } else {
+                            vals[e.col as usize]
+                        },
+                        e.cap,
+                    )
+                }));
                 if open.len() > 1 {
                     open.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
                 }

@@ -71,7 +71,9 @@ pub fn evaluate(net: &Net, opts: &Options) -> Outcome {
 
 /// The result of a scoped thread; a panic there is a panic here.
 fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+    handle
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
 /// [`evaluate`], solving components above `dense_max` entities
@@ -82,8 +84,18 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
     for &e in &opts.licensed {
         licensed[e] = true;
     }
-    let lower = Equations { net, restricted: &restricted.in_r, licensed: &licensed, dense_max };
-    let upper = Equations { net, restricted: &restricted.in_r_plus, licensed: &licensed, dense_max };
+    let lower = Equations {
+        net,
+        restricted: &restricted.in_r,
+        licensed: &licensed,
+        dense_max,
+    };
+    let upper = Equations {
+        net,
+        restricted: &restricted.in_r_plus,
+        licensed: &licensed,
+        dense_max,
+    };
     let direct = lower.direct();
     // Reach needs nothing from the bounds: it runs on a second thread
     // while the bounds are solved (the machine has at least two cores).
@@ -108,7 +120,13 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
             })
         }
     };
-    Outcome { restricted, total, direct, upper: upper_values, reach }
+    Outcome {
+        restricted,
+        total,
+        direct,
+        upper: upper_values,
+        reach,
+    }
 }
 
 #[cfg(test)]

@@ -107,8 +107,18 @@ impl Eq for Entry {}
 /// reachable from `q.from`, then O(P · (L + log P)) for P generated partial
 /// paths of length up to L; P is at most `q.limit`, and is small when the
 /// best paths are found early (weights fall fast).
-pub fn search<'a>(net: &Net, in_r: &[bool], opts: &Options, id: impl Fn(EntityIx) -> &'a str, q: Query) -> Paths {
-    let mut found = Paths { paths: Vec::new(), truncated: false, generated: 0 };
+pub fn search<'a>(
+    net: &Net,
+    in_r: &[bool],
+    opts: &Options,
+    id: impl Fn(EntityIx) -> &'a str,
+    q: Query,
+) -> Paths {
+    let mut found = Paths {
+        paths: Vec::new(),
+        truncated: false,
+        generated: 0,
+    };
     if q.top == 0 {
         return found;
     }
@@ -144,8 +154,16 @@ pub fn search<'a>(net: &Net, in_r: &[bool], opts: &Options, id: impl Fn(EntityIx
         for e in net.sales(last) {
             let u = net.buyer[e] as usize;
             let done = in_r[u];
-            let usable = if done { !licensed[e] } else { dist[u] != u32::MAX };
-            let bound = if done { len } else { len.saturating_add(dist[u]) };
+            let usable = if done {
+                !licensed[e]
+            } else {
+                dist[u] != u32::MAX
+            };
+            let bound = if done {
+                len
+            } else {
+                len.saturating_add(dist[u])
+            };
             // Simple paths only; a restricted `from` may close a loop to
             // itself, which x counts like any path to a restricted buyer.
             let repeat = entry.ranks.contains(&rank[u]) && !(done && u == q.from as usize);
@@ -177,8 +195,16 @@ fn path(net: &Net, by_rank: &[EntityIx], entry: Entry) -> Path {
     let entities: Vec<EntityIx> = entry.ranks.iter().map(|&r| by_rank[r as usize]).collect();
     // Validation forbids two supplies edges with the same ends, so the
     // pair names the edge.
-    let edges = entities.windows(2).filter_map(|w| net.edge(w[0], w[1])).collect();
-    Path { entities, edges, weight: entry.weight, complete: entry.exact }
+    let edges = entities
+        .windows(2)
+        .filter_map(|w| net.edge(w[0], w[1]))
+        .collect();
+    Path {
+        entities,
+        edges,
+        weight: entry.weight,
+        complete: entry.exact,
+    }
 }
 
 /// Per entity, the fewest edges to a restricted entity through entities
@@ -236,7 +262,12 @@ fn distances(net: &Net, in_r: &[bool], licensed: &[bool]) -> Vec<u32> {
 ///
 /// # Complexity
 /// O(V) plus O(R' log R') id comparisons for the R' entities reached.
-fn ranks<'a>(net: &Net, in_r: &[bool], from: EntityIx, id: impl Fn(EntityIx) -> &'a str) -> (Vec<u32>, Vec<EntityIx>) {
+fn ranks<'a>(
+    net: &Net,
+    in_r: &[bool],
+    from: EntityIx,
+    id: impl Fn(EntityIx) -> &'a str,
+) -> (Vec<u32>, Vec<EntityIx>) {
     let mut rank = vec![u32::MAX; net.n];
     let mut reached = vec![from];
     rank[from as usize] = 0;
@@ -262,7 +293,6 @@ fn ranks<'a>(net: &Net, in_r: &[bool], from: EntityIx, id: impl Fn(EntityIx) -> 
     (rank, reached)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,7 +305,11 @@ mod tests {
     fn explain(model: &Model, opts: &Options, from: &str, top: usize) -> Vec<(String, f64, bool)> {
         let net = Net::build(model);
         let outcome = evaluate(&net, opts);
-        let q = Query { from: model.find(from).expect("the id exists"), top, limit: MAX_PARTIAL_PATHS };
+        let q = Query {
+            from: model.find(from).expect("the id exists"),
+            top,
+            limit: MAX_PARTIAL_PATHS,
+        };
         let found = search(&net, &outcome.restricted.in_r, opts, |v| model.id(v), q);
         assert!(!found.truncated);
         found
@@ -302,27 +336,63 @@ mod tests {
         // Declared out of id order; "H10" sorts before "H9" as a string.
         let model = graph(
             "S Z C B A H9 H10",
-            &["S>H9 0.1", "S>H10 0.1", "S>Z 0.125", "Z>H9 0.8", "S>A 0.25", "A>H9 0.4", "S>B 0.3", "B>H9 0.5", "S>C 0.05", "C>H10 ?"],
+            &[
+                "S>H9 0.1",
+                "S>H10 0.1",
+                "S>Z 0.125",
+                "Z>H9 0.8",
+                "S>A 0.25",
+                "A>H9 0.4",
+                "S>B 0.3",
+                "B>H9 0.5",
+                "S>C 0.05",
+                "C>H10 ?",
+            ],
             &["H9", "H10"],
         );
         let paths = all(&model, "S");
-        assert_eq!(ids(&paths), ["S>B>H9", "S>H10", "S>H9", "S>A>H9", "S>Z>H9", "S>C>H10"]);
+        assert_eq!(
+            ids(&paths),
+            ["S>B>H9", "S>H10", "S>H9", "S>A>H9", "S>Z>H9", "S>C>H10"]
+        );
         let weights: Vec<f64> = paths.iter().map(|p| p.1).collect();
         assert_eq!(weights, [0.15, 0.1, 0.1, 0.1, 0.1, 0.0]);
-        assert!(paths[..5].iter().all(|p| p.2), "exact shares make complete paths");
-        assert!(!paths[5].2, "an unquantified edge makes the path incomplete");
+        assert!(
+            paths[..5].iter().all(|p| p.2),
+            "exact shares make complete paths"
+        );
+        assert!(
+            !paths[5].2,
+            "an unquantified edge makes the path incomplete"
+        );
     }
 
     #[test]
     fn on_the_worked_example_the_weights_add_up_to_x() {
-        let model = graph("A=1000 B C H", &["A>H 0.1", "A>B 0.5", "B>H 0.4", "B>C ?", "C>H 0.2"], &["H"]);
+        let model = graph(
+            "A=1000 B C H",
+            &["A>H 0.1", "A>B 0.5", "B>H 0.4", "B>C ?", "C>H 0.2"],
+            &["H"],
+        );
         let paths = all(&model, "A");
-        assert_eq!(paths, [("A>B>H".into(), 0.2, true), ("A>H".into(), 0.1, true), ("A>B>C>H".into(), 0.0, false)]);
-        let x = evaluate(&Net::build(&model), &Options::default()).total[model.find("A").unwrap() as usize];
+        assert_eq!(
+            paths,
+            [
+                ("A>B>H".into(), 0.2, true),
+                ("A>H".into(), 0.1, true),
+                ("A>B>C>H".into(), 0.0, false)
+            ]
+        );
+        let x = evaluate(&Net::build(&model), &Options::default()).total
+            [model.find("A").unwrap() as usize];
         assert!((paths.iter().map(|p| p.1).sum::<f64>() - x).abs() < 1e-12);
 
         // A bounded edge counts its lower bound and leaves the path incomplete.
-        let model = graph("A B C H", &["A>H 0.1", "A>B 0.5", "B>H 0.4", "B>C 0.1..0.25", "C>H 0.2"], &["H"]);
+        let model = graph(
+            "A B C H",
+            &["A>H 0.1", "A>B 0.5", "B>H 0.4", "B>C 0.1..0.25", "C>H 0.2"],
+            &["H"],
+        );
         let last = all(&model, "A").pop().unwrap();
         assert_eq!(last.0, "A>B>C>H");
         assert!((last.1 - 0.01).abs() < 1e-15 && !last.2);
@@ -331,12 +401,19 @@ mod tests {
     #[test]
     fn zero_weight_paths_follow_every_positive_one() {
         let model = graph("S A H", &["S>H ?", "S>A 0.5", "A>H 0.1"], &["H"]);
-        assert_eq!(all(&model, "S"), [("S>A>H".into(), 0.05, true), ("S>H".into(), 0.0, false)]);
+        assert_eq!(
+            all(&model, "S"),
+            [("S>A>H".into(), 0.05, true), ("S>H".into(), 0.0, false)]
+        );
     }
 
     #[test]
     fn cycles_give_only_simple_paths() {
-        let model = graph("A B H", &["A>B 0.5", "B>A 0.5", "B>H 0.4", "A>H 0.1"], &["H"]);
+        let model = graph(
+            "A B H",
+            &["A>B 0.5", "B>A 0.5", "B>H 0.4", "A>H 0.1"],
+            &["H"],
+        );
         assert_eq!(ids(&all(&model, "A")), ["A>B>H", "A>H"]);
         assert_eq!(ids(&all(&model, "B")), ["B>H", "B>A>H"]);
     }
@@ -354,14 +431,31 @@ mod tests {
         let model = graph("S D H", &["S>H 0.3", "S>D 0.5", "D>H 0.4"], &["H"]);
         let net = Net::build(&model);
         let (s, h) = (model.find("S").unwrap(), model.find("H").unwrap());
-        let opts = Options { licensed: vec![net.edge(s, h).unwrap()], ..Options::default() };
+        let opts = Options {
+            licensed: vec![net.edge(s, h).unwrap()],
+            ..Options::default()
+        };
         assert_eq!(ids(&explain(&model, &opts, "S", 10)), ["S>D>H"]);
     }
 
     #[test]
     fn max_depth_keeps_only_short_paths() {
-        let model = graph("A B C H", &["A>B 0.5", "B>C 0.5", "C>H 0.5", "A>H 0.1"], &["H"]);
-        let depth = |k| explain(&model, &Options { max_depth: Some(k), ..Options::default() }, "A", 10);
+        let model = graph(
+            "A B C H",
+            &["A>B 0.5", "B>C 0.5", "C>H 0.5", "A>H 0.1"],
+            &["H"],
+        );
+        let depth = |k| {
+            explain(
+                &model,
+                &Options {
+                    max_depth: Some(k),
+                    ..Options::default()
+                },
+                "A",
+                10,
+            )
+        };
         assert_eq!(ids(&depth(1)), ["A>H"]);
         assert_eq!(ids(&depth(2)), ["A>H"]);
         assert_eq!(ids(&depth(3)), ["A>B>C>H", "A>H"]);
@@ -370,10 +464,18 @@ mod tests {
     #[test]
     fn entities_that_reach_no_restricted_buyer_are_never_entered() {
         // D's long tail leads nowhere: it must not cost partial paths.
-        let model = graph("A D E F G H", &["A>H 0.1", "A>D 0.5", "D>E ?", "E>F ?", "F>G ?"], &["H"]);
+        let model = graph(
+            "A D E F G H",
+            &["A>H 0.1", "A>D 0.5", "D>E ?", "E>F ?", "F>G ?"],
+            &["H"],
+        );
         let net = Net::build(&model);
         let in_r = evaluate(&net, &Options::default()).restricted.in_r;
-        let q = Query { from: model.find("A").unwrap(), top: 10, limit: MAX_PARTIAL_PATHS };
+        let q = Query {
+            from: model.find("A").unwrap(),
+            top: 10,
+            limit: MAX_PARTIAL_PATHS,
+        };
         let found = search(&net, &in_r, &Options::default(), |v| model.id(v), q);
         assert_eq!(found.paths.len(), 1);
         assert_eq!(found.generated, 2, "the start and A -> H");
@@ -381,18 +483,34 @@ mod tests {
 
     #[test]
     fn top_and_the_cap_stop_the_search() {
-        let model = graph("A B C H", &["A>H 0.1", "A>B 0.5", "B>H 0.4", "B>C ?", "C>H 0.2"], &["H"]);
-        assert_eq!(ids(&explain(&model, &Options::default(), "A", 2)), ["A>B>H", "A>H"]);
+        let model = graph(
+            "A B C H",
+            &["A>H 0.1", "A>B 0.5", "B>H 0.4", "B>C ?", "C>H 0.2"],
+            &["H"],
+        );
+        assert_eq!(
+            ids(&explain(&model, &Options::default(), "A", 2)),
+            ["A>B>H", "A>H"]
+        );
         assert!(explain(&model, &Options::default(), "A", 0).is_empty());
         let net = Net::build(&model);
         let in_r = evaluate(&net, &Options::default()).restricted.in_r;
-        let q = Query { from: model.find("A").unwrap(), top: 10, limit: 3 };
+        let q = Query {
+            from: model.find("A").unwrap(),
+            top: 10,
+            limit: 3,
+        };
         let found = search(&net, &in_r, &Options::default(), |v| model.id(v), q);
         assert!(found.truncated);
         assert_eq!(found.generated, 3);
         // What was found before the cap is still the start of the order.
         assert!(found.paths.iter().zip(["A>B>H", "A>H"]).all(|(p, want)| {
-            p.entities.iter().map(|&v| model.id(v)).collect::<Vec<_>>().join(">") == want
+            p.entities
+                .iter()
+                .map(|&v| model.id(v))
+                .collect::<Vec<_>>()
+                .join(">")
+                == want
         }));
     }
 
@@ -405,14 +523,33 @@ mod tests {
         let mut edges = Vec::new();
         for a in 0..n {
             for b in a + 1..n {
-                if next(2) == 0 || edges.iter().filter(|e: &&String| e.starts_with(&format!("e{a}>"))).count() >= 4 {
+                if next(2) == 0
+                    || edges
+                        .iter()
+                        .filter(|e: &&String| e.starts_with(&format!("e{a}>")))
+                        .count()
+                        >= 4
+                {
                     continue;
                 }
-                let q = ["0.25", "0.2", "0.1", "0.05", "?", "0.05..0.2", "0..0.5", "0.125"][next(8) as usize];
+                let q = [
+                    "0.25",
+                    "0.2",
+                    "0.1",
+                    "0.05",
+                    "?",
+                    "0.05..0.2",
+                    "0..0.5",
+                    "0.125",
+                ][next(8) as usize];
                 edges.push(format!("e{a}>e{b} {q}"));
             }
         }
-        let listed: Vec<&str> = names.iter().filter(|_| next(3) == 0).map(String::as_str).collect();
+        let listed: Vec<&str> = names
+            .iter()
+            .filter(|_| next(3) == 0)
+            .map(String::as_str)
+            .collect();
         let edges: Vec<&str> = edges.iter().map(String::as_str).collect();
         graph(&names.join(" "), &edges, &listed)
     }

@@ -92,7 +92,14 @@ pub fn reach(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs) -> Vec<u3
     let mut sets = vec![0u64; net.n * words];
     let mut acc = vec![0u64; words];
     for first in (0..t.count).step_by(words * 64) {
-        let pass = Pass { net, in_r, licensed, targets: &t, first, words };
+        let pass = Pass {
+            net,
+            in_r,
+            licensed,
+            targets: &t,
+            first,
+            words,
+        };
         for c in 0..sccs.len() {
             let comp = sccs.comp(c);
             acc.iter_mut().for_each(|w| *w = 0);
@@ -128,7 +135,14 @@ pub fn reach_within(net: &Net, in_r: &[bool], licensed: &[bool], k: u32) -> Vec<
     let mut prev = vec![0u64; net.n * words];
     let mut next = vec![0u64; net.n * words];
     for first in (0..t.count).step_by(words * 64) {
-        let pass = Pass { net, in_r, licensed, targets: &t, first, words };
+        let pass = Pass {
+            net,
+            in_r,
+            licensed,
+            targets: &t,
+            first,
+            words,
+        };
         prev.iter_mut().for_each(|w| *w = 0);
         for _ in 0..k {
             for v in 0..net.n {

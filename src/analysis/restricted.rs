@@ -70,7 +70,11 @@ impl Restricted {
         let n = net.n;
         let mut list_names = net.list_names.clone();
         let mut lists: Vec<Vec<ListRef>> = vec![Vec::new(); n];
-        let wanted = |name: &str| opts.lists.as_ref().is_none_or(|names| names.iter().any(|w| w == name));
+        let wanted = |name: &str| {
+            opts.lists
+                .as_ref()
+                .is_none_or(|names| names.iter().any(|w| w == name))
+        };
         for l in &net.listings {
             let live = match opts.as_of {
                 Some(d) => l.start.is_none_or(|s| s <= d) && l.end.is_none_or(|e| d < e),
@@ -110,7 +114,12 @@ impl Restricted {
             }
         }
         let Some(t) = opts.affiliates else {
-            return Restricted { in_r_plus: in_r.clone(), in_r, members, list_names };
+            return Restricted {
+                in_r_plus: in_r.clone(),
+                in_r,
+                members,
+                list_names,
+            };
         };
 
         // R: restricted owners' known stakes, added up, reach t.
@@ -120,7 +129,9 @@ impl Restricted {
             let owner = members[i].0;
             let owner_lists = members[i].2.clone();
             for s in net.stakes(owner) {
-                let (v, Some(p)) = (net.owned[s] as usize, net.percent[s]) else { continue };
+                let (v, Some(p)) = (net.owned[s] as usize, net.percent[s]) else {
+                    continue;
+                };
                 if in_r[v] {
                     continue;
                 }
@@ -156,7 +167,11 @@ impl Restricted {
                     None => unknown[v] = true,
                 }
                 lists[v].extend_from_slice(&owner_lists);
-                let room = if unknown[v] { 100.0 - net.known_owned[v] } else { 0.0 };
+                let room = if unknown[v] {
+                    100.0 - net.known_owned[v]
+                } else {
+                    0.0
+                };
                 if reaches(held[v] + room, t) {
                     in_r_plus[v] = true;
                     let mut l = std::mem::take(&mut lists[v]);
@@ -167,7 +182,12 @@ impl Restricted {
             }
             i += 1;
         }
-        Restricted { in_r, in_r_plus, members, list_names }
+        Restricted {
+            in_r,
+            in_r_plus,
+            members,
+            list_names,
+        }
     }
 }
 
@@ -232,20 +252,29 @@ impl Restricted {
                     let (_, via, lists) = &self.members[pos[w as usize] as usize];
                     let mut owners: Vec<(EntityIx, f64)> = Vec::new();
                     if *via == Via::Affiliate {
-                        let stakes = &held_by[start[w as usize] as usize..start[w as usize + 1] as usize];
+                        let stakes =
+                            &held_by[start[w as usize] as usize..start[w as usize + 1] as usize];
                         for &(o, p) in stakes {
                             if let Some(p) = p.filter(|_| pos[o as usize] < pos[w as usize]) {
                                 owners.push((o, p));
                             }
                         }
-                        owners.sort_by(|a, b| b.1.total_cmp(&a.1).then(pos[a.0 as usize].cmp(&pos[b.0 as usize])));
+                        owners.sort_by(|a, b| {
+                            b.1.total_cmp(&a.1)
+                                .then(pos[a.0 as usize].cmp(&pos[b.0 as usize]))
+                        });
                         for &(o, _) in &owners {
                             if !std::mem::replace(&mut seen[o as usize], true) {
                                 queue.push_back(o);
                             }
                         }
                     }
-                    chain.push(ChainLink { entity: w, via: *via, lists: lists.clone(), owners });
+                    chain.push(ChainLink {
+                        entity: w,
+                        via: *via,
+                        lists: lists.clone(),
+                        owners,
+                    });
                 }
                 for link in &chain {
                     seen[link.entity as usize] = false;

@@ -100,7 +100,11 @@ impl Sccs {
                 }
             }
         }
-        Sccs { members, start, comp_of }
+        Sccs {
+            members,
+            start,
+            comp_of,
+        }
     }
 }
 
@@ -113,7 +117,10 @@ mod tests {
         let mut ids: Vec<&str> = edges.iter().flat_map(|(a, b)| [*a, *b]).collect();
         ids.sort();
         ids.dedup();
-        let entities: Vec<String> = ids.iter().map(|id| format!(r#"{{"id":"{id}","name":"{id}"}}"#)).collect();
+        let entities: Vec<String> = ids
+            .iter()
+            .map(|id| format!(r#"{{"id":"{id}","name":"{id}"}}"#))
+            .collect();
         let rels: Vec<String> = edges
             .iter()
             .map(|(a, b)| format!(r#"{{"type":"supplies","from":"{a}","to":"{b}","share":0.1}}"#))
@@ -133,8 +140,9 @@ mod tests {
         // a -> b <-> c -> d
         let (model, net) = net(&[("a", "b"), ("b", "c"), ("c", "b"), ("c", "d")]);
         let sccs = Sccs::of(&net, |_| true);
-        let names: Vec<Vec<&str>> =
-            (0..sccs.len()).map(|c| sccs.comp(c).iter().map(|&v| model.id(v)).collect()).collect();
+        let names: Vec<Vec<&str>> = (0..sccs.len())
+            .map(|c| sccs.comp(c).iter().map(|&v| model.id(v)).collect())
+            .collect();
         assert_eq!(names, vec![vec!["d"], vec!["b", "c"], vec!["a"]]);
     }
 

@@ -73,7 +73,11 @@ fn live_unknowns(terms: &[Term], b: &[f64]) -> Vec<bool> {
 ///
 /// # Complexity
 /// O(k + pairs).
-fn sweep_order(k: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone, seeds: &[bool]) -> (Vec<u32>, usize) {
+fn sweep_order(
+    k: usize,
+    pairs: impl Iterator<Item = (u32, u32)> + Clone,
+    seeds: &[bool],
+) -> (Vec<u32>, usize) {
     // Reverse adjacency: col -> rows depending on it.
     let mut start = vec![0usize; k + 1];
     for (_, col) in pairs.clone() {
@@ -197,7 +201,9 @@ fn gauss_seidel(terms: &[Term], b: &[f64]) -> Vec<f64> {
     }
     let mut y = vec![0.0f64; k];
     iterate(&mut y, |y, i| {
-        b[i] + add(cols[start[i]..start[i + 1]].iter().map(|&(c, w)| w * y[c as usize]))
+        b[i] + add(cols[start[i]..start[i + 1]]
+            .iter()
+            .map(|&(c, w)| w * y[c as usize]))
     });
     y
 }
@@ -254,7 +260,11 @@ mod tests {
     #[test]
     fn unknowns_that_reach_no_inflow_are_zero_even_in_a_singular_system() {
         // 0 <-> 1 closed loop of weight 1; 2 -> 0 and has inflow.
-        let y = least_solution(&[t(0, 1, 1.0), t(1, 0, 1.0), t(2, 0, 0.5)], &[0.0, 0.0, 0.25], DENSE_MAX);
+        let y = least_solution(
+            &[t(0, 1, 1.0), t(1, 0, 1.0), t(2, 0, 0.5)],
+            &[0.0, 0.0, 0.25],
+            DENSE_MAX,
+        );
         assert_eq!(y, vec![0.0, 0.0, 0.25]);
     }
 

@@ -20,7 +20,11 @@ pub(super) fn graph(entities: &str, edges: &[&str], listed: &[&str]) -> Model {
         .map(|spec| {
             let (pair, q) = spec.split_once(' ').unwrap_or((spec, "?"));
             if let Some((a, b)) = pair.split_once("=>") {
-                let pct = if q == "?" { String::new() } else { format!(r#","percent":{q}"#) };
+                let pct = if q == "?" {
+                    String::new()
+                } else {
+                    format!(r#","percent":{q}"#)
+                };
                 format!(r#"{{"type":"owns","from":"{a}","to":"{b}"{pct}}}"#)
             } else {
                 let (a, b) = pair.split_once('>').unwrap();
@@ -33,8 +37,10 @@ pub(super) fn graph(entities: &str, edges: &[&str], listed: &[&str]) -> Model {
             }
         })
         .collect();
-    let lists: Vec<String> =
-        listed.iter().map(|id| format!(r#"{{"entity":"{id}","list":"BIS Entity List"}}"#)).collect();
+    let lists: Vec<String> = listed
+        .iter()
+        .map(|id| format!(r#"{{"entity":"{id}","list":"BIS Entity List"}}"#))
+        .collect();
     let json = format!(
         r#"{{"format":"exposure-graph/1","entities":[{}],"relationships":[{}],"listings":[{}]}}"#,
         ents.join(","),
@@ -85,7 +91,11 @@ fn close(got: f64, want: f64) {
 }
 
 fn worked_example(b_to_c: &str) -> Run {
-    let model = graph("A=1000 B C H", &["A>H 0.1", "A>B 0.5", "B>H 0.4", b_to_c, "C>H 0.2"], &["H"]);
+    let model = graph(
+        "A=1000 B C H",
+        &["A>H 0.1", "A>B 0.5", "B>H 0.4", b_to_c, "C>H 0.2"],
+        &["H"],
+    );
     Run::new(model, Options::default())
 }
 
@@ -113,7 +123,13 @@ fn the_spec_worked_example_with_bounds() {
 }
 
 fn affiliates(entities: &str, edges: &[&str], listed: &[&str]) -> Run {
-    Run::new(graph(entities, edges, listed), Options { affiliates: Some(50.0), ..Options::default() })
+    Run::new(
+        graph(entities, edges, listed),
+        Options {
+            affiliates: Some(50.0),
+            ..Options::default()
+        },
+    )
 }
 
 #[test]
@@ -158,7 +174,10 @@ fn a_stake_of_unknown_size_makes_an_entity_possibly_restricted() {
 
 #[test]
 fn without_the_rule_ownership_changes_nothing() {
-    let r = Run::new(graph("X A S", &["X=>A 100", "S>A 0.5"], &["X"]), Options::default());
+    let r = Run::new(
+        graph("X A S", &["X=>A 100", "S>A 0.5"], &["X"]),
+        Options::default(),
+    );
     assert!(!r.restricted("A"));
     close(r.x("S"), 0.0);
 }
@@ -166,7 +185,10 @@ fn without_the_rule_ownership_changes_nothing() {
 #[test]
 fn near_one_cycles_come_out_exact() {
     // A -> B 0.999, B -> A 0.998, B -> H 0.002.
-    let r = Run::new(graph("A B H", &["A>B 0.999", "B>A 0.998", "B>H 0.002"], &["H"]), Options::default());
+    let r = Run::new(
+        graph("A B H", &["A>B 0.999", "B>A 0.998", "B>H 0.002"], &["H"]),
+        Options::default(),
+    );
     let xb = 0.002 / (1.0 - 0.999 * 0.998);
     close(r.x("B"), xb);
     close(r.x("A"), 0.999 * xb);
@@ -176,7 +198,14 @@ fn near_one_cycles_come_out_exact() {
 #[test]
 fn a_cycle_with_unknown_room_is_filled_by_policy_iteration() {
     // A -> B unquantified, B -> A 0.9, B -> H 0.1; A -> H 0..0.5.
-    let r = Run::new(graph("A B H", &["A>B ?", "B>A 0.9", "B>H 0.1", "A>H 0..0.5"], &["H"]), Options::default());
+    let r = Run::new(
+        graph(
+            "A B H",
+            &["A>B ?", "B>A 0.9", "B>H 0.1", "A>H 0..0.5"],
+            &["H"],
+        ),
+        Options::default(),
+    );
     close(r.x("A"), 0.0);
     // Best: A gives all its room to H (carried 1), so X(A) = 0.5 + 0.5 X(B)
     // and X(B) = 0.9 X(A) + 0.1, i.e. X(A) = 0.55 / 0.55 = 1.
@@ -189,7 +218,10 @@ fn licensed_edges_carry_nothing_into_restricted_buyers() {
     let model = graph("S D H", &["S>H 0.3", "S>D 0.5", "D>H 0.4"], &["H"]);
     let net = Net::build(&model);
     let (s, h) = (model.find("S").unwrap(), model.find("H").unwrap());
-    let opts = Options { licensed: vec![net.edge(s, h).unwrap()], ..Options::default() };
+    let opts = Options {
+        licensed: vec![net.edge(s, h).unwrap()],
+        ..Options::default()
+    };
     let r = Run::new(model, opts);
     close(r.direct("S"), 0.0);
     close(r.x("S"), 0.2);
@@ -199,7 +231,13 @@ fn licensed_edges_carry_nothing_into_restricted_buyers() {
 #[test]
 fn max_depth_counts_only_short_paths() {
     let model = graph("A B C H", &["A>B 0.5", "B>C 0.5", "C>H 0.5"], &["H"]);
-    let r = Run::new(model, Options { max_depth: Some(2), ..Options::default() });
+    let r = Run::new(
+        model,
+        Options {
+            max_depth: Some(2),
+            ..Options::default()
+        },
+    );
     close(r.x("C"), 0.5);
     close(r.x("B"), 0.25);
     close(r.x("A"), 0.0);
@@ -209,7 +247,13 @@ fn max_depth_counts_only_short_paths() {
 
 #[test]
 fn reach_counts_distinct_restricted_buyers_through_cycles() {
-    let model = graph("A B C H1 H2", &["A>B 0.1", "B>C 0.1", "C>B 0.1", "C>H1 0.1", "B>H2 ?", "H1>A 0.1"], &["H1", "H2"]);
+    let model = graph(
+        "A B C H1 H2",
+        &[
+            "A>B 0.1", "B>C 0.1", "C>B 0.1", "C>H1 0.1", "B>H2 ?", "H1>A 0.1",
+        ],
+        &["H1", "H2"],
+    );
     let r = Run::new(model, Options::default());
     assert_eq!(r.reach("A"), 2);
     // H1 reaches itself through A -> B -> C -> H1.
@@ -224,7 +268,11 @@ fn listings_follow_the_date_and_the_lists() {
       "listings":[{"entity":"h","list":"EL","start":"2019-05-16","end":"2020-01-01"}]}"#;
     let model = load::from_json(json.as_bytes()).unwrap();
     let at = |d: &str, lists: Option<Vec<String>>| {
-        let opts = Options { as_of: crate::model::Date::parse(d), lists, ..Options::default() };
+        let opts = Options {
+            as_of: crate::model::Date::parse(d),
+            lists,
+            ..Options::default()
+        };
         Run::new(model.clone(), opts).x("s")
     };
     close(at("2019-05-15", None), 0.0);
@@ -241,11 +289,20 @@ fn the_ownership_chain_names_the_owners_that_counted() {
     let r = affiliates("X Y A B", &["X=>A 60", "A=>B 50", "Y=>B 10"], &["X", "Y"]);
     let net = Net::build(&r.model);
     let ix = |id: &str| r.model.find(id).unwrap();
-    let chains = r.outcome.restricted.chains(&net, &[ix("B"), ix("X"), ix("A")]);
+    let chains = r
+        .outcome
+        .restricted
+        .chains(&net, &[ix("B"), ix("X"), ix("A")]);
     type Link<'a> = (&'a str, Via, Vec<(&'a str, f64)>);
     let links: Vec<Link> = chains[0]
         .iter()
-        .map(|l| (r.model.id(l.entity), l.via, l.owners.iter().map(|&(o, p)| (r.model.id(o), p)).collect()))
+        .map(|l| {
+            (
+                r.model.id(l.entity),
+                l.via,
+                l.owners.iter().map(|&(o, p)| (r.model.id(o), p)).collect(),
+            )
+        })
         .collect();
     assert_eq!(
         links,
@@ -265,7 +322,10 @@ fn ownership_loops_do_not_loop_the_chain() {
     // A and B own each other; X listed owns 60 % of A.
     let r = affiliates("X A B", &["X=>A 60", "A=>B 60", "B=>A 30"], &["X"]);
     let net = Net::build(&r.model);
-    let chain = &r.outcome.restricted.chains(&net, &[r.model.find("B").unwrap()])[0];
+    let chain = &r
+        .outcome
+        .restricted
+        .chains(&net, &[r.model.find("B").unwrap()])[0];
     let ids: Vec<&str> = chain.iter().map(|l| r.model.id(l.entity)).collect();
     assert_eq!(ids, ["B", "A", "X"]);
 }
@@ -280,7 +340,10 @@ fn random_ring(n: usize, seed: u64) -> Model {
         state ^= state << 17;
         state % m
     };
-    let names: Vec<String> = (0..n).map(|i| format!("v{i}")).chain(["H".to_string()]).collect();
+    let names: Vec<String> = (0..n)
+        .map(|i| format!("v{i}"))
+        .chain(["H".to_string()])
+        .collect();
     let mut edges: Vec<String> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for i in 0..n {
@@ -326,9 +389,17 @@ fn the_iterative_solvers_agree_with_the_dense_ones() {
         let iterative = evaluate_with(&net, &opts, 0);
         for v in 0..net.n {
             let (a, b) = (dense.total[v], iterative.total[v]);
-            assert!((a - b).abs() < 1e-10, "seed {seed}, {}: x {a} vs {b}", model.id(v as u32));
+            assert!(
+                (a - b).abs() < 1e-10,
+                "seed {seed}, {}: x {a} vs {b}",
+                model.id(v as u32)
+            );
             let (a, b) = (dense.upper[v], iterative.upper[v]);
-            assert!((a - b).abs() < 1e-10, "seed {seed}, {}: X {a} vs {b}", model.id(v as u32));
+            assert!(
+                (a - b).abs() < 1e-10,
+                "seed {seed}, {}: X {a} vs {b}",
+                model.id(v as u32)
+            );
         }
     }
 }
@@ -348,7 +419,10 @@ fn reach_counts_more_restricted_buyers_than_one_pass_holds() {
     assert_eq!(r.reach("T"), n as u32);
     let r = Run::new(
         graph(&entities, &refs, &listed),
-        Options { max_depth: Some(1), ..Options::default() },
+        Options {
+            max_depth: Some(1),
+            ..Options::default()
+        },
     );
     assert_eq!(r.reach("T"), 1);
 }

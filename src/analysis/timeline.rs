@@ -74,7 +74,9 @@ pub fn events(net: &Net, opts: &Options) -> Vec<Event> {
         suppliers[b as usize] += 1;
     }
     let counts = |list: u32, entity: EntityIx| {
-        opts.lists.as_ref().is_none_or(|names| names.iter().any(|w| *w == net.list_names[list as usize]))
+        opts.lists
+            .as_ref()
+            .is_none_or(|names| names.iter().any(|w| *w == net.list_names[list as usize]))
             && !opts.delist.contains(&entity)
     };
     let mut found: Vec<(usize, Event)> = Vec::new();
@@ -84,10 +86,26 @@ pub fn events(net: &Net, opts: &Options) -> Vec<Event> {
         }
         let (entity, list) = (l.entity, l.list);
         if let Some(date) = l.start {
-            found.push((i, Event { date, entity, list, change: Change::Start }));
+            found.push((
+                i,
+                Event {
+                    date,
+                    entity,
+                    list,
+                    change: Change::Start,
+                },
+            ));
         }
         if let Some(date) = l.end {
-            found.push((i, Event { date, entity, list, change: Change::End }));
+            found.push((
+                i,
+                Event {
+                    date,
+                    entity,
+                    list,
+                    change: Change::End,
+                },
+            ));
         }
     }
     found.sort_by(|(i, a), (j, b)| {
@@ -115,7 +133,12 @@ pub fn dates(events: &[Event], from: Date, to: Date) -> Vec<Date> {
         return Vec::new();
     }
     let mut dates = vec![from, to];
-    dates.extend(events.iter().map(|e| e.date).filter(|d| (from..=to).contains(d)));
+    dates.extend(
+        events
+            .iter()
+            .map(|e| e.date)
+            .filter(|d| (from..=to).contains(d)),
+    );
     dates.sort_unstable();
     dates.dedup();
     dates
@@ -126,7 +149,11 @@ pub fn dates(events: &[Event], from: Date, to: Date) -> Vec<Date> {
 ///
 /// # Complexity
 /// O(V log V).
-pub fn most_exposed<'a>(outcome: &Outcome, k: usize, id: impl Fn(EntityIx) -> &'a str) -> Vec<EntityIx> {
+pub fn most_exposed<'a>(
+    outcome: &Outcome,
+    k: usize,
+    id: impl Fn(EntityIx) -> &'a str,
+) -> Vec<EntityIx> {
     let mut rows: Vec<EntityIx> = (0..outcome.total.len() as EntityIx)
         .filter(|&v| !outcome.restricted.in_r[v as usize] && outcome.upper[v as usize] > 0.0)
         .collect();
@@ -155,7 +182,15 @@ impl Timeline {
         (from, to): (Date, Date),
         choose: impl FnOnce(&Outcome) -> Vec<EntityIx>,
     ) -> Timeline {
-        let at = |date: Date| evaluate(net, &Options { as_of: Some(date), ..opts.clone() });
+        let at = |date: Date| {
+            evaluate(
+                net,
+                &Options {
+                    as_of: Some(date),
+                    ..opts.clone()
+                },
+            )
+        };
         let last = at(to);
         let entities = choose(&last);
         let point = |date: Date, o: &Outcome| {
@@ -177,7 +212,12 @@ impl Timeline {
                 points.push(point(date, &at(date)));
             }
         }
-        Timeline { from, to, entities, points }
+        Timeline {
+            from,
+            to,
+            entities,
+            points,
+        }
     }
 }
 
@@ -208,7 +248,10 @@ mod tests {
     fn events_are_every_start_and_end_in_date_order_starts_first() {
         let g = net(G);
         let ev = events(&g, &Options::default());
-        let seen: Vec<(String, EntityIx, Change)> = ev.iter().map(|e| (e.date.to_string(), e.entity, e.change)).collect();
+        let seen: Vec<(String, EntityIx, Change)> = ev
+            .iter()
+            .map(|e| (e.date.to_string(), e.entity, e.change))
+            .collect();
         assert_eq!(
             seen,
             [
@@ -218,20 +261,39 @@ mod tests {
                 ("2019-06-01".to_string(), 1, Change::Start),
             ]
         );
-        let only_l2 = Options { lists: Some(vec!["L2".into()]), ..Options::default() };
+        let only_l2 = Options {
+            lists: Some(vec!["L2".into()]),
+            ..Options::default()
+        };
         assert_eq!(events(&g, &only_l2).len(), 1, "--lists filters the events");
-        let delisted = Options { delist: vec![1], ..Options::default() };
-        assert_eq!(events(&g, &delisted).len(), 1, "a delisted entity has no events");
+        let delisted = Options {
+            delist: vec![1],
+            ..Options::default()
+        };
+        assert_eq!(
+            events(&g, &delisted).len(),
+            1,
+            "a delisted entity has no events"
+        );
     }
 
     #[test]
     fn dates_are_the_ends_and_the_events_between_them_without_repeats() {
         let ev = events(&net(G), &Options::default());
         let shown = |from: &str, to: &str| -> Vec<String> {
-            dates(&ev, d(from), d(to)).iter().map(|x| x.to_string()).collect()
+            dates(&ev, d(from), d(to))
+                .iter()
+                .map(|x| x.to_string())
+                .collect()
         };
-        assert_eq!(shown("2019-01-10", "2019-06-01"), ["2019-01-10", "2019-03-01", "2019-06-01"]);
-        assert_eq!(shown("2019-02-01", "2019-04-01"), ["2019-02-01", "2019-03-01", "2019-04-01"]);
+        assert_eq!(
+            shown("2019-01-10", "2019-06-01"),
+            ["2019-01-10", "2019-03-01", "2019-06-01"]
+        );
+        assert_eq!(
+            shown("2019-02-01", "2019-04-01"),
+            ["2019-02-01", "2019-03-01", "2019-04-01"]
+        );
         assert_eq!(shown("2019-03-01", "2019-03-01"), ["2019-03-01"]);
         assert!(dates(&ev, d("2019-05-01"), d("2019-04-01")).is_empty());
     }
@@ -239,12 +301,27 @@ mod tests {
     #[test]
     fn the_default_window_runs_from_the_first_event_to_the_last_or_the_given_end() {
         let ev = events(&net(G), &Options::default());
-        assert_eq!(window(&ev, None, None), Some((d("2019-01-10"), d("2019-06-01"))));
-        assert_eq!(window(&ev, None, Some(d("2019-04-01"))), Some((d("2019-01-10"), d("2019-04-01"))));
-        assert_eq!(window(&ev, None, Some(d("2018-01-01"))), Some((d("2018-01-01"), d("2018-01-01"))));
-        assert_eq!(window(&ev, Some(d("2019-02-01")), None), Some((d("2019-02-01"), d("2019-06-01"))));
+        assert_eq!(
+            window(&ev, None, None),
+            Some((d("2019-01-10"), d("2019-06-01")))
+        );
+        assert_eq!(
+            window(&ev, None, Some(d("2019-04-01"))),
+            Some((d("2019-01-10"), d("2019-04-01")))
+        );
+        assert_eq!(
+            window(&ev, None, Some(d("2018-01-01"))),
+            Some((d("2018-01-01"), d("2018-01-01")))
+        );
+        assert_eq!(
+            window(&ev, Some(d("2019-02-01")), None),
+            Some((d("2019-02-01"), d("2019-06-01")))
+        );
         assert_eq!(window(&[], None, None), None);
-        assert_eq!(window(&[], None, Some(d("2019-02-01"))), Some((d("2019-02-01"), d("2019-02-01"))));
+        assert_eq!(
+            window(&[], None, Some(d("2019-02-01"))),
+            Some((d("2019-02-01"), d("2019-02-01")))
+        );
     }
 
     #[test]
@@ -252,23 +329,50 @@ mod tests {
         let g = net(G);
         let opts = Options::default();
         let ev = events(&g, &opts);
-        let t = Timeline::build(&g, &opts, &ev, (d("2019-01-01"), d("2019-07-01")), |_| vec![0]);
-        let seen: Vec<(String, f64)> = t.points.iter().map(|p| (p.date.to_string(), p.total[0])).collect();
-        let want = [("2019-01-01", 0.0), ("2019-01-10", 0.3), ("2019-03-01", 0.2), ("2019-06-01", 0.5), ("2019-07-01", 0.5)];
+        let t = Timeline::build(&g, &opts, &ev, (d("2019-01-01"), d("2019-07-01")), |_| {
+            vec![0]
+        });
+        let seen: Vec<(String, f64)> = t
+            .points
+            .iter()
+            .map(|p| (p.date.to_string(), p.total[0]))
+            .collect();
+        let want = [
+            ("2019-01-01", 0.0),
+            ("2019-01-10", 0.3),
+            ("2019-03-01", 0.2),
+            ("2019-06-01", 0.5),
+            ("2019-07-01", 0.5),
+        ];
         assert_eq!(seen.len(), want.len());
         for ((date, x), (want_date, want_x)) in seen.iter().zip(want) {
             assert_eq!(date, want_date);
             assert!((x - want_x).abs() < 1e-12, "{date}: {x} != {want_x}");
         }
         let on_march = &t.points[2].events;
-        assert_eq!(on_march.iter().map(|e| (e.entity, e.change)).collect::<Vec<_>>(), [(2, Change::Start), (1, Change::End)]);
-        assert!(t.points[0].events.is_empty() && t.points[4].events.is_empty(), "the window's ends need no event");
+        assert_eq!(
+            on_march
+                .iter()
+                .map(|e| (e.entity, e.change))
+                .collect::<Vec<_>>(),
+            [(2, Change::Start), (1, Change::End)]
+        );
+        assert!(
+            t.points[0].events.is_empty() && t.points[4].events.is_empty(),
+            "the window's ends need no event"
+        );
     }
 
     #[test]
     fn the_most_exposed_leave_out_restricted_and_unexposed_entities() {
         let g = net(G);
-        let o = evaluate(&g, &Options { as_of: Some(d("2019-07-01")), ..Options::default() });
+        let o = evaluate(
+            &g,
+            &Options {
+                as_of: Some(d("2019-07-01")),
+                ..Options::default()
+            },
+        );
         let ids = ["A", "H", "K"];
         assert_eq!(most_exposed(&o, 10, |v| ids[v as usize]), [0]);
         assert!(most_exposed(&o, 0, |v| ids[v as usize]).is_empty());

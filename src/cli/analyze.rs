@@ -23,7 +23,15 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let net = Net::build(&model);
     let opts = args.eval.options(&model, &net)?;
     let outcome = analysis::evaluate(&net, &opts);
-    let report = Report::new(&model, &outcome, &opts, Selection { all: args.output.all, top: args.output.top });
+    let report = Report::new(
+        &model,
+        &outcome,
+        &opts,
+        Selection {
+            all: args.output.all,
+            top: args.output.top,
+        },
+    );
 
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -35,5 +43,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     out.flush()?;
 
     let crossed = args.output.crossed(&outcome);
-    Ok(if crossed { Exit::ThresholdCrossed } else { Exit::Success })
+    Ok(if crossed {
+        Exit::ThresholdCrossed
+    } else {
+        Exit::Success
+    })
 }

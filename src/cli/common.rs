@@ -55,9 +55,13 @@ impl GraphArgs {
         match &self.graph {
             Some(path) => load::from_path(path),
             None => {
-                eprintln!("note: no --graph given; using the built-in example graph {BUILTIN_NAME}");
-                load::from_json(BUILTIN.as_bytes())
-                    .map_err(|problems| LoadError { origin: BUILTIN_NAME.into(), problems })
+                eprintln!(
+                    "note: no --graph given; using the built-in example graph {BUILTIN_NAME}"
+                );
+                load::from_json(BUILTIN.as_bytes()).map_err(|problems| LoadError {
+                    origin: BUILTIN_NAME.into(),
+                    problems,
+                })
             }
         }
     }
@@ -103,7 +107,9 @@ fn parse_threshold(s: &str) -> Result<f64, String> {
 
 /// Finds an entity by id, or says which flag named an unknown one.
 pub(super) fn resolve(model: &Model, id: &str, flag: &str) -> Result<EntityIx, UsageError> {
-    model.find(id).ok_or_else(|| UsageError(format!("{flag} {id}: no entity has the id {id:?}")))
+    model
+        .find(id)
+        .ok_or_else(|| UsageError(format!("{flag} {id}: no entity has the id {id:?}")))
 }
 
 impl EvalArgs {
@@ -119,12 +125,21 @@ impl EvalArgs {
 
     /// The what-if flags, as ids, for every scenario.
     pub fn what_ifs(&self) -> scenario::Extra {
-        scenario::Extra { list: self.list.clone(), delist: self.delist.clone(), license: self.license.clone() }
+        scenario::Extra {
+            list: self.list.clone(),
+            delist: self.delist.clone(),
+            license: self.license.clone(),
+        }
     }
 
     /// Warns about `--lists` names that no listing of the graph uses.
     pub fn warn_unused_lists(&self, net: &Net) {
-        for name in self.lists.iter().flatten().filter(|n| !net.list_names.contains(n)) {
+        for name in self
+            .lists
+            .iter()
+            .flatten()
+            .filter(|n| !net.list_names.contains(n))
+        {
             eprintln!(
                 "warning: --lists {name:?}: no listing of this graph is on that list (its lists: {})",
                 net.list_names.join(", ")
@@ -134,12 +149,26 @@ impl EvalArgs {
 
     /// Checks the flags against the graph and builds the options.
     pub fn options(&self, model: &Model, net: &Net) -> Result<Options, UsageError> {
-        let list = self.list.iter().map(|id| resolve(model, id, "--list")).collect::<Result<Vec<_>, _>>()?;
-        let delist = self.delist.iter().map(|id| resolve(model, id, "--delist")).collect::<Result<Vec<_>, _>>()?;
+        let list = self
+            .list
+            .iter()
+            .map(|id| resolve(model, id, "--list"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let delist = self
+            .delist
+            .iter()
+            .map(|id| resolve(model, id, "--delist"))
+            .collect::<Result<Vec<_>, _>>()?;
         if let Some(&v) = list.iter().find(|v| delist.contains(v)) {
-            return Err(UsageError(format!("{} is both listed and delisted; choose one", model.id(v))));
+            return Err(UsageError(format!(
+                "{} is both listed and delisted; choose one",
+                model.id(v)
+            )));
         }
-        let list = list.into_iter().map(|entity| WhatIfListing { entity, list: None }).collect();
+        let list = list
+            .into_iter()
+            .map(|entity| WhatIfListing { entity, list: None })
+            .collect();
         let licensed = self
             .license
             .iter()
@@ -180,7 +209,8 @@ impl OutputArgs {
     /// Whether `--fail-above` is crossed by an entity not in R.
     pub fn crossed(&self, outcome: &Outcome) -> bool {
         self.fail_above.is_some_and(|limit| {
-            (0..outcome.total.len()).any(|v| !outcome.restricted.in_r[v] && outcome.total[v] > limit)
+            (0..outcome.total.len())
+                .any(|v| !outcome.restricted.in_r[v] && outcome.total[v] > limit)
         })
     }
 }

@@ -33,7 +33,9 @@ enum Form {
 
 impl Form {
     fn of_output(path: &Path) -> Form {
-        let json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
         if json {
             Form::Json
         } else {
@@ -76,7 +78,10 @@ fn absolute(path: &Path) -> Option<PathBuf> {
     if let Ok(p) = path.canonicalize() {
         return Some(p);
     }
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     Some(parent.canonicalize().ok()?.join(path.file_name()?))
 }
 
@@ -87,10 +92,16 @@ fn absolute(path: &Path) -> Option<PathBuf> {
 fn check_paths(input: &Path, output: &Path, form: Form, force: bool) -> Result<(), UsageError> {
     let fail = |m: String| Err(UsageError(m));
     let Some(inp) = input.canonicalize().ok() else {
-        return fail(format!("{}: cannot read: no such file or folder", input.display()));
+        return fail(format!(
+            "{}: cannot read: no such file or folder",
+            input.display()
+        ));
     };
     let Some(out) = absolute(output) else {
-        return fail(format!("{}: cannot write there: its folder does not exist", output.display()));
+        return fail(format!(
+            "{}: cannot write there: its folder does not exist",
+            output.display()
+        ));
     };
     if out == inp {
         return fail(format!(
@@ -109,11 +120,17 @@ fn check_paths(input: &Path, output: &Path, form: Form, force: bool) -> Result<(
         Err(_) => Ok(()),
         Ok(meta) => {
             if !force {
-                return fail(format!("{} exists; add --force to replace it", output.display()));
+                return fail(format!(
+                    "{} exists; add --force to replace it",
+                    output.display()
+                ));
             }
             let is_dir = meta.is_dir();
             match (form, is_dir) {
-                (Form::Json, true) => fail(format!("{} is a folder; a path ending in .json names a JSON file", output.display())),
+                (Form::Json, true) => fail(format!(
+                    "{} is a folder; a path ending in .json names a JSON file",
+                    output.display()
+                )),
                 (Form::Csv, false) => fail(format!(
                     "{} is a file; the CSV form is a folder (name a .json file for the JSON form)",
                     output.display()

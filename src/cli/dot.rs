@@ -61,8 +61,16 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let model = args.graph.load()?;
     let net = Net::build(&model);
     let opts = args.eval.options(&model, &net)?;
-    let focus = args.focus.as_deref().map(|id| resolve(&model, id, "--focus")).transpose()?;
-    let highlight = args.highlight.as_deref().map(|id| resolve(&model, id, "--highlight")).transpose()?;
+    let focus = args
+        .focus
+        .as_deref()
+        .map(|id| resolve(&model, id, "--focus"))
+        .transpose()?;
+    let highlight = args
+        .highlight
+        .as_deref()
+        .map(|id| resolve(&model, id, "--highlight"))
+        .transpose()?;
 
     let mut keep = match focus {
         Some(v) => net.within(v, args.depth),
@@ -71,7 +79,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let mut unlinked = 0;
     if !args.all {
         let mut linked = vec![false; net.n];
-        for r in model.relationships.iter().filter(|r| keep[r.from as usize] && keep[r.to as usize]) {
+        for r in model
+            .relationships
+            .iter()
+            .filter(|r| keep[r.from as usize] && keep[r.to as usize])
+        {
             (linked[r.from as usize], linked[r.to as usize]) = (true, true);
         }
         if let Some(v) = focus {
@@ -96,8 +108,18 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
     let outcome = analysis::evaluate(&net, &opts);
     let highlight = highlight.map(|from| {
-        let query = paths::Query { from, top: args.highlight_top, limit: paths::MAX_PARTIAL_PATHS };
-        let found = paths::search(&net, &outcome.restricted.in_r, &opts, |v| model.id(v), query);
+        let query = paths::Query {
+            from,
+            top: args.highlight_top,
+            limit: paths::MAX_PARTIAL_PATHS,
+        };
+        let found = paths::search(
+            &net,
+            &outcome.restricted.in_r,
+            &opts,
+            |v| model.id(v),
+            query,
+        );
         let mut on = vec![false; net.edge_count()];
         for e in found.paths.iter().flat_map(|p| &p.edges) {
             on[*e] = true;
@@ -109,10 +131,14 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         licensed[e] = true;
     }
     let e = &args.eval;
-    let scenario = [("--list", &e.list), ("--delist", &e.delist), ("--license", &e.license)]
-        .into_iter()
-        .flat_map(|(flag, ids)| ids.iter().map(move |id| format!("{flag} {id}")))
-        .collect();
+    let scenario = [
+        ("--list", &e.list),
+        ("--delist", &e.delist),
+        ("--license", &e.license),
+    ]
+    .into_iter()
+    .flat_map(|(flag, ids)| ids.iter().map(move |id| format!("{flag} {id}")))
+    .collect();
     let diagram = Diagram {
         model: &model,
         net: &net,
@@ -143,7 +169,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     };
     atomic_write(&path, |out| out.write_all(&bytes))
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-    let entities = if drawn == 1 { "1 entity".to_string() } else { format!("{drawn} entities") };
+    let entities = if drawn == 1 {
+        "1 entity".to_string()
+    } else {
+        format!("{drawn} entities")
+    };
     eprintln!("wrote {} ({entities})", path.display());
     Ok(Exit::Success)
 }
@@ -151,7 +181,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 /// The output the file name asks for; an unknown extension is a usage
 /// error before any work is done.
 fn target(path: Option<&Path>) -> Result<Target, UsageError> {
-    let Some(path) = path else { return Ok(Target::Stdout) };
+    let Some(path) = path else {
+        return Ok(Target::Stdout);
+    };
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     if ext.eq_ignore_ascii_case("dot") || ext.eq_ignore_ascii_case("gv") {
         return Ok(Target::Dot(path.to_path_buf()));

@@ -34,11 +34,25 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let outcome = analysis::evaluate(&net, &opts);
 
     // One path more than shown tells whether more follow.
-    let query = paths::Query { from: entity, top: args.top.saturating_add(1), limit: paths::MAX_PARTIAL_PATHS };
-    let mut found = paths::search(&net, &outcome.restricted.in_r, &opts, |v| model.id(v), query);
+    let query = paths::Query {
+        from: entity,
+        top: args.top.saturating_add(1),
+        limit: paths::MAX_PARTIAL_PATHS,
+    };
+    let mut found = paths::search(
+        &net,
+        &outcome.restricted.in_r,
+        &opts,
+        |v| model.id(v),
+        query,
+    );
     let more = found.paths.len() > args.top;
     found.paths.truncate(args.top);
-    let ends: Vec<_> = found.paths.iter().filter_map(|p| p.entities.last().copied()).collect();
+    let ends: Vec<_> = found
+        .paths
+        .iter()
+        .filter_map(|p| p.entities.last().copied())
+        .collect();
     let chains = outcome.restricted.chains(&net, &ends);
 
     let explanation = Explanation {

@@ -51,16 +51,25 @@ fn parse_score(s: &str) -> Result<f64, String> {
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     if let Some(out) = &args.apply {
         if args.graph.graph.as_ref().is_some_and(|g| same_file(g, out)) {
-            return Err(UsageError(format!("--apply {}: that is the input graph; write to another file", out.display())).into());
+            return Err(UsageError(format!(
+                "--apply {}: that is the input graph; write to another file",
+                out.display()
+            ))
+            .into());
         }
         if out.exists() && !args.force {
-            return Err(UsageError(format!("--apply {}: the file exists; add --force to replace it", out.display())).into());
+            return Err(UsageError(format!(
+                "--apply {}: the file exists; add --force to replace it",
+                out.display()
+            ))
+            .into());
         }
     }
     let model = args.graph.load()?;
     let bytes = std::fs::read(&args.csl)
         .map_err(|e| UsageError(format!("--csl {}: cannot read: {e}", args.csl.display())))?;
-    let list = csl::read(&bytes).map_err(|e| UsageError(format!("--csl {}: {e}", args.csl.display())))?;
+    let list =
+        csl::read(&bytes).map_err(|e| UsageError(format!("--csl {}: {e}", args.csl.display())))?;
     if let Some(codes) = &args.sources {
         let known: Vec<&str> = {
             let mut k: Vec<&str> = list.entries.iter().map(|e| e.code.as_str()).collect();
@@ -68,16 +77,32 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             k.dedup();
             k
         };
-        for c in codes.iter().filter(|c| !known.iter().any(|k| k.eq_ignore_ascii_case(c))) {
-            eprintln!("warning: --sources {c}: no row of this list has that source code (its codes: {})", known.join(", "));
+        for c in codes
+            .iter()
+            .filter(|c| !known.iter().any(|k| k.eq_ignore_ascii_case(c)))
+        {
+            eprintln!(
+                "warning: --sources {c}: no row of this list has that source code (its codes: {})",
+                known.join(", ")
+            );
         }
     }
-    let opts = Options { min_score: args.min_score, floor: args.review_floor, sources: args.sources.clone() };
+    let opts = Options {
+        min_score: args.min_score,
+        floor: args.review_floor,
+        sources: args.sources.clone(),
+    };
     let candidates = screen::screen(&model, &list, &opts);
 
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let s = Screening { model: &model, list: &list, min_score: opts.min_score, floor: opts.floor, candidates: &candidates };
+    let s = Screening {
+        model: &model,
+        list: &list,
+        min_score: opts.min_score,
+        floor: opts.floor,
+        candidates: &candidates,
+    };
     match args.format {
         Format::Table => write::table(&s, &mut out)?,
         Format::Json => write::json(&s, &mut out)?,
@@ -86,9 +111,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     out.flush()?;
 
     if let Some(path) = &args.apply {
-        let (new, applied) = screen::apply(&model, &list, &candidates).map_err(|problems| crate::load::LoadError {
-            origin: format!("--apply {}", path.display()),
-            problems,
+        let (new, applied) = screen::apply(&model, &list, &candidates).map_err(|problems| {
+            crate::load::LoadError {
+                origin: format!("--apply {}", path.display()),
+                problems,
+            }
         })?;
         save::atomic_write(path, |w| save::write_json(&new, w))
             .map_err(|e| UsageError(format!("--apply {}: cannot write: {e}", path.display())))?;
@@ -97,7 +124,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             path.display(),
             applied.added,
             if applied.added == 1 { "" } else { "s" },
-            if applied.already > 0 { format!(", {} already in the graph", applied.already) } else { String::new() }
+            if applied.already > 0 {
+                format!(", {} already in the graph", applied.already)
+            } else {
+                String::new()
+            }
         );
     }
     Ok(Exit::Success)

@@ -36,7 +36,12 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t)]
     format: Format,
     /// Draw the step chart to this .svg file instead of printing.
-    #[arg(short = 'o', long = "output", value_name = "FILE.svg", conflicts_with = "format")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE.svg",
+        conflicts_with = "format"
+    )]
     output: Option<PathBuf>,
 }
 
@@ -48,7 +53,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let net = Net::build(&model);
     let opts = args.eval.options(&model, &net)?;
     let explicit = dedup(
-        args.entity.iter().map(|id| resolve(&model, id, "--entity")).collect::<Result<Vec<_>, _>>()?,
+        args.entity
+            .iter()
+            .map(|id| resolve(&model, id, "--entity"))
+            .collect::<Result<Vec<_>, _>>()?,
     );
 
     let events = timeline::events(&net, &opts);
@@ -82,11 +90,21 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
     let names = &net.list_names;
     if let Some(path) = &args.output {
-        atomic_write(path, |out| export::chart::write_svg(&t, &model, names, &settings, out))
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        atomic_write(path, |out| {
+            export::chart::write_svg(&t, &model, names, &settings, out)
+        })
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
         let (dates, entities) = (t.points.len(), t.entities.len());
-        let dates = if dates == 1 { "1 date".to_string() } else { format!("{dates} dates") };
-        let entities = if entities == 1 { "1 entity".to_string() } else { format!("{entities} entities") };
+        let dates = if dates == 1 {
+            "1 date".to_string()
+        } else {
+            format!("{dates} dates")
+        };
+        let entities = if entities == 1 {
+            "1 entity".to_string()
+        } else {
+            format!("{entities} entities")
+        };
         eprintln!("wrote {} ({dates}, {entities})", path.display());
         return Ok(Exit::Success);
     }

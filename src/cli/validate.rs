@@ -19,7 +19,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
 /// `valid: 40 entities, 17 relationships (14 supplies, 3 owns), 35 listings on 2 lists (A, B)`.
 pub fn summary(model: &Model) -> String {
-    let supplies = model.relationships.iter().filter(|r| r.rel == RelType::Supplies).count();
+    let supplies = model
+        .relationships
+        .iter()
+        .filter(|r| r.rel == RelType::Supplies)
+        .count();
     let owns = model.relationships.len() - supplies;
     let mut lists: Vec<&str> = model.listings.iter().map(|l| model.str(l.list)).collect();
     lists.sort_unstable();

@@ -31,7 +31,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let model = args.graph.load()?;
     let net = Net::build(&model);
     let path = args.scenarios.display();
-    let bytes = std::fs::read(&args.scenarios).with_context(|| format!("{path}: cannot read the scenario file"))?;
+    let bytes = std::fs::read(&args.scenarios)
+        .with_context(|| format!("{path}: cannot read the scenario file"))?;
     let scenarios = scenario::parse(&bytes).with_context(|| format!("{path}"))?;
     args.eval.warn_unused_lists(&net);
     let (settings, extra) = (args.eval.settings(), args.eval.what_ifs());
@@ -40,18 +41,31 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     // so a failing scenario leaves no half result.
     let mut evaluated: Vec<(Applied, Outcome)> = Vec::with_capacity(scenarios.len());
     for (i, s) in scenarios.iter().enumerate() {
-        let applied = scenario::apply(&model, &net, i, s, &settings, &extra).with_context(|| format!("{path}"))?;
+        let applied = scenario::apply(&model, &net, i, s, &settings, &extra)
+            .with_context(|| format!("{path}"))?;
         let outcome = analysis::evaluate(&applied.net, &applied.opts);
         evaluated.push((applied, outcome));
     }
     let out_args = &args.output;
-    let top = if out_args.format == Format::Table { None } else { out_args.top };
+    let top = if out_args.format == Format::Table {
+        None
+    } else {
+        out_args.top
+    };
     let named: Vec<Named> = scenarios
         .iter()
         .zip(&evaluated)
         .map(|(s, (applied, outcome))| Named {
             name: &s.name,
-            report: Report::new(&applied.model, outcome, &applied.opts, Selection { all: out_args.all, top }),
+            report: Report::new(
+                &applied.model,
+                outcome,
+                &applied.opts,
+                Selection {
+                    all: out_args.all,
+                    top,
+                },
+            ),
         })
         .collect();
 
@@ -65,6 +79,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     out.flush()?;
 
     // `--fail-above` looks at every scenario.
-    let crossed = evaluated.iter().any(|(_, outcome)| out_args.crossed(outcome));
-    Ok(if crossed { Exit::ThresholdCrossed } else { Exit::Success })
+    let crossed = evaluated
+        .iter()
+        .any(|(_, outcome)| out_args.crossed(outcome));
+    Ok(if crossed {
+        Exit::ThresholdCrossed
+    } else {
+        Exit::Success
+    })
 }

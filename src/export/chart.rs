@@ -59,15 +59,24 @@ pub fn write_svg(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let mut svg = String::new();
-    draw(t, model, list_names, settings, &mut svg).map_err(|e| io::Error::other(format!("drawing the chart: {e}")))?;
+    draw(t, model, list_names, settings, &mut svg)
+        .map_err(|e| io::Error::other(format!("drawing the chart: {e}")))?;
     out.write_all(svg.as_bytes())?;
     out.write_all(b"\n")
 }
 
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
-fn draw(t: &Timeline, model: &Model, list_names: &[String], settings: &Settings, svg: &mut String) -> DrawResult {
-    let marked: Vec<usize> = (0..t.points.len()).filter(|&i| !t.points[i].events.is_empty()).collect();
+fn draw(
+    t: &Timeline,
+    model: &Model,
+    list_names: &[String],
+    settings: &Settings,
+    svg: &mut String,
+) -> DrawResult {
+    let marked: Vec<usize> = (0..t.points.len())
+        .filter(|&i| !t.points[i].events.is_empty())
+        .collect();
     let labels_h = ROW_H * marked.len() as i32 + if marked.is_empty() { 0 } else { 8 };
     let header_h = TITLE_H + LEGEND_H + labels_h;
     let panels = t.entities.len().max(1) as u32;
@@ -82,37 +91,69 @@ fn draw(t: &Timeline, model: &Model, list_names: &[String], settings: &Settings,
         None => "Exposure over time".to_string(),
     };
     root.draw(&Text::new(title, (MARGIN as i32, 12), text(17, &INK)))?;
-    let sub = format!("{} to {} · {}", t.from, t.to, rules_line(settings, list_names));
+    let sub = format!(
+        "{} to {} · {}",
+        t.from,
+        t.to,
+        rules_line(settings, list_names)
+    );
     root.draw(&Text::new(sub, (MARGIN as i32, 36), text(12, &MUTED)))?;
 
     // Legend: what the line, the band and the markers are.
     let y = TITLE_H + LEGEND_H / 2 - 4;
     let mut x = MARGIN as i32;
     let swatch = PALETTE[0];
-    root.draw(&PathElement::new(vec![(x, y), (x + 24, y)], swatch.stroke_width(2)))?;
-    root.draw(&Text::new("total (lower bound)", (x + 30, y - 7), text(12, &INK)))?;
+    root.draw(&PathElement::new(
+        vec![(x, y), (x + 24, y)],
+        swatch.stroke_width(2),
+    ))?;
+    root.draw(&Text::new(
+        "total (lower bound)",
+        (x + 30, y - 7),
+        text(12, &INK),
+    ))?;
     x += 170;
-    root.draw(&Rectangle::new([(x, y - 6), (x + 24, y + 6)], swatch.mix(0.18).filled()))?;
-    root.draw(&PathElement::new(vec![(x, y - 6), (x + 24, y - 6)], swatch.mix(0.6).stroke_width(1)))?;
-    root.draw(&Text::new("up to the upper bound", (x + 30, y - 7), text(12, &INK)))?;
+    root.draw(&Rectangle::new(
+        [(x, y - 6), (x + 24, y + 6)],
+        swatch.mix(0.18).filled(),
+    ))?;
+    root.draw(&PathElement::new(
+        vec![(x, y - 6), (x + 24, y - 6)],
+        swatch.mix(0.6).stroke_width(1),
+    ))?;
+    root.draw(&Text::new(
+        "up to the upper bound",
+        (x + 30, y - 7),
+        text(12, &INK),
+    ))?;
     x += 190;
     dashed(&root, (x + 12, y - 8), y + 8)?;
-    root.draw(&Text::new("a listing starts or ends", (x + 24, y - 7), text(12, &INK)))?;
+    root.draw(&Text::new(
+        "a listing starts or ends",
+        (x + 24, y - 7),
+        text(12, &INK),
+    ))?;
 
     // The shared date axis: a little room either side, so that the first
     // and last steps are not on the frame.
     let (from, to) = (days(t.from), days(t.to));
     let span = (to - from) as f64;
-    let (x0, x1) = (from as f64 - (span * 0.02).max(2.0), to as f64 + (span * 0.06).max(4.0));
+    let (x0, x1) = (
+        from as f64 - (span * 0.02).max(2.0),
+        to as f64 + (span * 0.06).max(4.0),
+    );
     let ticks = month_ticks(t.from, t.to, x0, x1);
     let xs: Vec<f64> = t.points.iter().map(|p| days(p.date) as f64).collect();
 
     // The panels, laid out first so that the markers can run through all
     // of them under the data.
     let mut areas = Vec::new();
-    let mut rest = root.clone().shrink((0, header_h as u32), (WIDTH, height - header_h as u32));
+    let mut rest = root
+        .clone()
+        .shrink((0, header_h as u32), (WIDTH, height - header_h as u32));
     for k in 0..panels {
-        let (area, below) = rest.split_vertically(PANEL_H + if k + 1 == panels { X_LABELS } else { 0 });
+        let (area, below) =
+            rest.split_vertically(PANEL_H + if k + 1 == panels { X_LABELS } else { 0 });
         areas.push(area);
         rest = below;
     }
@@ -132,15 +173,25 @@ fn draw(t: &Timeline, model: &Model, list_names: &[String], settings: &Settings,
         // own key points would fall on arbitrary day numbers).
         for &tick in &ticks {
             let at = chart.backend_coord(&(tick, 0.0)).0;
-            root.draw(&PathElement::new(vec![(at, py.start), (at, py.end)], GRID.stroke_width(1)))?;
+            root.draw(&PathElement::new(
+                vec![(at, py.start), (at, py.end)],
+                GRID.stroke_width(1),
+            ))?;
             if last {
                 let style = text(11, &MUTED).pos(Pos::new(HPos::Center, VPos::Top));
-                root.draw(&Text::new(month_label(tick.round() as i64), (at, py.end + 6), style))?;
+                root.draw(&Text::new(
+                    month_label(tick.round() as i64),
+                    (at, py.end + 6),
+                    style,
+                ))?;
             }
         }
         for share in [0.0, 0.5, 1.0] {
             let at = chart.backend_coord(&(x0, share)).1;
-            root.draw(&PathElement::new(vec![(px.start, at), (px.end, at)], GRID.stroke_width(1)))?;
+            root.draw(&PathElement::new(
+                vec![(px.start, at), (px.end, at)],
+                GRID.stroke_width(1),
+            ))?;
             let style = text(11, &MUTED).pos(Pos::new(HPos::Right, VPos::Center));
             root.draw(&Text::new(percent(share), (px.start - 6, at), style))?;
         }
@@ -152,9 +203,14 @@ fn draw(t: &Timeline, model: &Model, list_names: &[String], settings: &Settings,
     // The markers: a dot on each label's line, a dashed line down through
     // every panel.
     let row_y = |row: usize| TITLE_H + LEGEND_H + 4 + ROW_H * row as i32;
-    let bottom = charts.last().map_or(header_h, |c| c.plotting_area().get_pixel_range().1.end);
+    let bottom = charts
+        .last()
+        .map_or(header_h, |c| c.plotting_area().get_pixel_range().1.end);
     let marker_xs: Vec<i32> = match charts.first() {
-        Some(c) => marked.iter().map(|&i| c.backend_coord(&(xs[i], 0.0)).0).collect(),
+        Some(c) => marked
+            .iter()
+            .map(|&i| c.backend_coord(&(xs[i], 0.0)).0)
+            .collect(),
         None => Vec::new(),
     };
     for (row, &mx) in marker_xs.iter().enumerate() {
@@ -167,8 +223,15 @@ fn draw(t: &Timeline, model: &Model, list_names: &[String], settings: &Settings,
     for (k, chart) in charts.iter_mut().enumerate() {
         let (px, py) = chart.plotting_area().get_pixel_range();
         let Some(&v) = t.entities.get(k) else {
-            let note = format!("no entity outside the restricted set is exposed on {}", t.to);
-            root.draw(&Text::new(note, (px.start + 8, py.start + 8), text(12, &MUTED)))?;
+            let note = format!(
+                "no entity outside the restricted set is exposed on {}",
+                t.to
+            );
+            root.draw(&Text::new(
+                note,
+                (px.start + 8, py.start + 8),
+                text(12, &MUTED),
+            ))?;
             continue;
         };
         let color = &PALETTE[k % PALETTE.len()];
@@ -178,7 +241,10 @@ fn draw(t: &Timeline, model: &Model, list_names: &[String], settings: &Settings,
         let high = steps(&xs, &upper, x1);
         if total != upper {
             let band: Vec<(f64, f64)> = low.iter().chain(high.iter().rev()).copied().collect();
-            chart.draw_series(std::iter::once(Polygon::new(band, color.mix(0.18).filled())))?;
+            chart.draw_series(std::iter::once(Polygon::new(
+                band,
+                color.mix(0.18).filled(),
+            )))?;
             chart.draw_series(LineSeries::new(high, color.mix(0.6).stroke_width(1)))?;
         }
         chart.draw_series(LineSeries::new(low, color.stroke_width(2)))?;
@@ -186,8 +252,18 @@ fn draw(t: &Timeline, model: &Model, list_names: &[String], settings: &Settings,
         let name = format!("{} ({})", model.name(v), model.id(v));
         boxed(&root, name, (px.start, py.start - 19), text(13, color), 13)?;
         if let Some(p) = t.points.last() {
-            let now = format!("{}: {}", p.date, interval(percent(p.total[k]), percent(p.upper[k])));
-            boxed(&root, now, (px.end, py.start - 17), text(11, &MUTED).pos(Pos::new(HPos::Right, VPos::Top)), 11)?;
+            let now = format!(
+                "{}: {}",
+                p.date,
+                interval(percent(p.total[k]), percent(p.upper[k]))
+            );
+            boxed(
+                &root,
+                now,
+                (px.end, py.start - 17),
+                text(11, &MUTED).pos(Pos::new(HPos::Right, VPos::Top)),
+                11,
+            )?;
         }
     }
 
@@ -196,10 +272,24 @@ fn draw(t: &Timeline, model: &Model, list_names: &[String], settings: &Settings,
     let right = (WIDTH - MARGIN) as i32;
     for (row, (&i, &mx)) in marked.iter().zip(&marker_xs).enumerate() {
         let p = &t.points[i];
-        let words = format!("{} {}", p.date, label(&p.events, model, list_names, LABEL_IDS));
+        let words = format!(
+            "{} {}",
+            p.date,
+            label(&p.events, model, list_names, LABEL_IDS)
+        );
         let fits = mx + 8 + width(&words, 12) <= right;
-        let (at, h) = if fits { (mx + 8, HPos::Left) } else { (mx - 8, HPos::Right) };
-        boxed(&root, words, (at, row_y(row) + 1), text(12, &INK).pos(Pos::new(h, VPos::Top)), 12)?;
+        let (at, h) = if fits {
+            (mx + 8, HPos::Left)
+        } else {
+            (mx - 8, HPos::Right)
+        };
+        boxed(
+            &root,
+            words,
+            (at, row_y(row) + 1),
+            text(12, &INK).pos(Pos::new(h, VPos::Top)),
+            12,
+        )?;
     }
     root.present()?;
     Ok(())
@@ -232,17 +322,27 @@ fn boxed(
         HPos::Right => x - w,
     };
     let h = size as i32 + 4;
-    root.draw(&Rectangle::new([(left - 3, y - 2), (left + w + 3, y + h - 2)], WHITE.filled()))?;
+    root.draw(&Rectangle::new(
+        [(left - 3, y - 2), (left + w + 3, y + h - 2)],
+        WHITE.filled(),
+    ))?;
     root.draw(&Text::new(words, (x, y), style))?;
     Ok(())
 }
 
 /// A vertical dashed marker from `top` down to `bottom` (pixels).
-fn dashed(root: &DrawingArea<SVGBackend, plotters::coord::Shift>, (x, top): (i32, i32), bottom: i32) -> DrawResult {
+fn dashed(
+    root: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    (x, top): (i32, i32),
+    bottom: i32,
+) -> DrawResult {
     let mut y = top;
     while y < bottom {
         let end = (y + 4).min(bottom);
-        root.draw(&PathElement::new(vec![(x, y), (x, end)], MARKER.stroke_width(1)))?;
+        root.draw(&PathElement::new(
+            vec![(x, y), (x, end)],
+            MARKER.stroke_width(1),
+        ))?;
         y += 7;
     }
     Ok(())
@@ -290,7 +390,9 @@ fn month_ticks(from: Date, to: Date, x0: f64, x1: f64) -> Vec<f64> {
 
 /// A tick label: `Jun 2019` on the first of a month, else the date.
 fn month_label(day: i64) -> String {
-    const NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const NAMES: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let (y, m, d) = civil_from_days(day);
     if d == 1 {
         format!("{} {y}", NAMES[(m - 1) as usize])
@@ -353,9 +455,15 @@ mod tests {
 
     #[test]
     fn ticks_fall_on_month_starts_inside_the_axis() {
-        let (from, to) = (Date::parse("2019-05-16").unwrap(), Date::parse("2019-10-09").unwrap());
+        let (from, to) = (
+            Date::parse("2019-05-16").unwrap(),
+            Date::parse("2019-10-09").unwrap(),
+        );
         let ticks = month_ticks(from, to, days(from) as f64, days(to) as f64);
         let shown: Vec<String> = ticks.iter().map(|&x| month_label(x as i64)).collect();
-        assert_eq!(shown, ["Jun 2019", "Jul 2019", "Aug 2019", "Sep 2019", "Oct 2019"]);
+        assert_eq!(
+            shown,
+            ["Jun 2019", "Jul 2019", "Aug 2019", "Sep 2019", "Oct 2019"]
+        );
     }
 }

@@ -25,7 +25,8 @@ pub const HEADER: [&str; 12] = [
 
 /// The cells of one row, in [`HEADER`] order.
 pub fn fields(r: &Row) -> [String; 12] {
-    let opt = |n: &Option<serde_json::Number>| n.as_ref().map(|n| n.to_string()).unwrap_or_default();
+    let opt =
+        |n: &Option<serde_json::Number>| n.as_ref().map(|n| n.to_string()).unwrap_or_default();
     [
         r.id.to_string(),
         r.name.to_string(),

@@ -102,7 +102,9 @@ fn lines<S: AsRef<str>>(parts: &[S]) -> Id {
 fn left_lines<S: AsRef<str>>(parts: &[S]) -> Id {
     let mut text = String::from("\"");
     for p in parts {
-        let Id::Escaped(q) = quote(p.as_ref()) else { continue };
+        let Id::Escaped(q) = quote(p.as_ref()) else {
+            continue;
+        };
         text.push_str(&q[1..q.len() - 1]);
         text.push_str("\\l");
     }
@@ -162,7 +164,10 @@ fn fill(x: f64) -> &'static str {
     if x <= 0.0 {
         return SCALE[0].1;
     }
-    SCALE[1..].iter().find(|(top, _, _)| x < *top).map_or(SCALE[5].1, |c| c.1)
+    SCALE[1..]
+        .iter()
+        .find(|(top, _, _)| x < *top)
+        .map_or(SCALE[5].1, |c| c.1)
 }
 
 /// Whether text on this fill needs to be white.
@@ -255,7 +260,9 @@ pub fn graph(d: &Diagram) -> Graph {
 
     // Entities by country (sorted), those without one outside any cluster.
     let m = d.model;
-    let kept: Vec<EntityIx> = (0..m.entities.len() as EntityIx).filter(|&v| d.keep[v as usize]).collect();
+    let kept: Vec<EntityIx> = (0..m.entities.len() as EntityIx)
+        .filter(|&v| d.keep[v as usize])
+        .collect();
     let country = |v: EntityIx| m.entities[v as usize].country.map(|c| m.str(c));
     let mut countries: Vec<&str> = kept.iter().filter_map(|&v| country(v)).collect();
     countries.sort_unstable();
@@ -272,38 +279,71 @@ pub fn graph(d: &Diagram) -> Graph {
             val("fontsize", "12"),
             val("labeljust", "l"),
         ]))];
-        let members: Vec<EntityIx> = kept.iter().copied().filter(|&v| country(v) == Some(c)).collect();
+        let members: Vec<EntityIx> = kept
+            .iter()
+            .copied()
+            .filter(|&v| country(v) == Some(c))
+            .collect();
         body.extend(members.iter().map(|&v| entity(d, v, &on_path)));
         body.extend(grid(d, &members, &linked));
-        stmts.push(Stmt::Subgraph(Subgraph { id: quote(&format!("cluster {c}")), stmts: body }));
+        stmts.push(Stmt::Subgraph(Subgraph {
+            id: quote(&format!("cluster {c}")),
+            stmts: body,
+        }));
     }
-    let members: Vec<EntityIx> = kept.iter().copied().filter(|&v| country(v).is_none()).collect();
+    let members: Vec<EntityIx> = kept
+        .iter()
+        .copied()
+        .filter(|&v| country(v).is_none())
+        .collect();
     stmts.extend(members.iter().map(|&v| entity(d, v, &on_path)));
     stmts.extend(grid(d, &members, &linked));
     stmts.extend(relationships(d));
     stmts.push(legend(d));
-    Graph::DiGraph { id: Id::Plain("exposure".into()), strict: false, stmts }
+    Graph::DiGraph {
+        id: Id::Plain("exposure".into()),
+        strict: false,
+        stmts,
+    }
 }
 
 /// The title: the graph's title, date, lists and rules, the scenario, the
 /// focus and the highlight.
 fn title(d: &Diagram) -> Id {
     let m = d.model;
-    let mut parts = vec![m.meta.title.clone().unwrap_or_else(|| "Exposure to restricted buyers".into())];
+    let mut parts = vec![m
+        .meta
+        .title
+        .clone()
+        .unwrap_or_else(|| "Exposure to restricted buyers".into())];
     parts.push(settings_line(&d.settings, &d.outcome.restricted.list_names));
     if !d.scenario.is_empty() {
         parts.push(format!("what-if: {}", d.scenario.join(" · ")));
     }
     if let Some((v, depth)) = d.focus {
         let edges = if depth == 1 { "edge" } else { "edges" };
-        parts.push(format!("focus: {} ({}) and the entities within {depth} {edges} of it", m.name(v), m.id(v)));
+        parts.push(format!(
+            "focus: {} ({}) and the entities within {depth} {edges} of it",
+            m.name(v),
+            m.id(v)
+        ));
     }
     if d.unlinked > 0 {
-        let (n, verb) = if d.unlinked == 1 { ("1 entity", "has") } else { (&*format!("{} entities", d.unlinked), "have") };
-        parts.push(format!("not drawn: {n} that {verb} no relationship with a drawn entity (--all draws them)"));
+        let (n, verb) = if d.unlinked == 1 {
+            ("1 entity", "has")
+        } else {
+            (&*format!("{} entities", d.unlinked), "have")
+        };
+        parts.push(format!(
+            "not drawn: {n} that {verb} no relationship with a drawn entity (--all draws them)"
+        ));
     }
     if let Some((v, top, _)) = &d.highlight {
-        parts.push(format!("bold: the first {top} paths behind the exposure of {} ({})", m.name(*v), m.id(*v)));
+        parts.push(format!(
+            "bold: the first {top} paths behind the exposure of {} ({})",
+            m.name(*v),
+            m.id(*v)
+        ));
     }
     left_lines(&parts)
 }
@@ -323,7 +363,11 @@ fn linked(d: &Diagram) -> Vec<bool> {
 /// Invisible edges that lay the entities without a drawn relationship out
 /// in rows of [`GRID`], instead of one tall column.
 fn grid(d: &Diagram, members: &[EntityIx], linked: &[bool]) -> Vec<Stmt> {
-    let alone: Vec<EntityIx> = members.iter().copied().filter(|&v| !linked[v as usize]).collect();
+    let alone: Vec<EntityIx> = members
+        .iter()
+        .copied()
+        .filter(|&v| !linked[v as usize])
+        .collect();
     let mut stmts = Vec::new();
     for row in alone.chunks(GRID) {
         for pair in row.windows(2) {
@@ -372,14 +416,20 @@ fn entity(d: &Diagram, v: EntityIx, on_path: &[bool]) -> Stmt {
     if let Some(r) = revenue {
         tip.push(format!("revenue: {currency} {}", short_money(r)));
     }
-    tip.push(format!("exposure: {exposure} (direct {})", percent(o.direct[i])));
+    tip.push(format!(
+        "exposure: {exposure} (direct {})",
+        percent(o.direct[i])
+    ));
     tip.push(format!("restricted buyers reached: {}", o.reach[i]));
 
     let mut attrs = Vec::new();
     let mut label = vec![wrap(name, WRAP)];
     match restriction {
         Some((_, via, lists)) => {
-            let names: Vec<&str> = lists.iter().map(|&l| o.restricted.list_names[l as usize].as_str()).collect();
+            let names: Vec<&str> = lists
+                .iter()
+                .map(|&l| o.restricted.list_names[l as usize].as_str())
+                .collect();
             let what = match via {
                 Via::Listing => "RESTRICTED",
                 Via::Affiliate => "RESTRICTED (affiliate)",
@@ -403,7 +453,10 @@ fn entity(d: &Diagram, v: EntityIx, on_path: &[bool]) -> Stmt {
         None => {
             label.push(exposure);
             if let (Some(r), true) = (revenue, upper > 0.0) {
-                label.push(format!("at risk: {currency} {}", interval(short_money(x * r), short_money(upper * r))));
+                label.push(format!(
+                    "at risk: {currency} {}",
+                    interval(short_money(x * r), short_money(upper * r))
+                ));
             }
             let colour = fill(x);
             attrs.push(val("fillcolor", colour));
@@ -466,7 +519,11 @@ fn relationships(d: &Diagram) -> Vec<Stmt> {
                 if !share.is_empty() {
                     label.push(share.clone());
                 }
-                let mut colour = if in_r[r.to as usize] { RESTRICTED } else { SALE };
+                let mut colour = if in_r[r.to as usize] {
+                    RESTRICTED
+                } else {
+                    SALE
+                };
                 if d.licensed[e] {
                     colour = LICENSED;
                     label.push("licensed".into());
@@ -477,7 +534,11 @@ fn relationships(d: &Diagram) -> Vec<Stmt> {
                 }
                 tip.push_str(&format!(
                     " · {}",
-                    if share.is_empty() { "share unknown".to_string() } else { format!("share {share}") }
+                    if share.is_empty() {
+                        "share unknown".to_string()
+                    } else {
+                        format!("share {share}")
+                    }
                 ));
                 if let Some(c) = r.confidence {
                     tip.push_str(&format!(" ({})", c.as_str()));
@@ -492,7 +553,13 @@ fn relationships(d: &Diagram) -> Vec<Stmt> {
                         style.push_str(",bold");
                     }
                     // Everything else steps back.
-                    Some(_) => colour = if colour == RESTRICTED { "#b2182b66" } else { "#52525255" },
+                    Some(_) => {
+                        colour = if colour == RESTRICTED {
+                            "#b2182b66"
+                        } else {
+                            "#52525255"
+                        }
+                    }
                     None => {}
                 }
                 attrs.push(attr("label", lines(&label)));
@@ -505,9 +572,15 @@ fn relationships(d: &Diagram) -> Vec<Stmt> {
                 }
             }
             RelType::Owns => {
-                let pct = r.percent.get().map_or("size unknown".to_string(), |p| format!("{}%", trim(p)));
+                let pct = r
+                    .percent
+                    .get()
+                    .map_or("size unknown".to_string(), |p| format!("{}%", trim(p)));
                 attrs.push(attr("label", quote(&format!("owns {pct}"))));
-                attrs.push(attr("tooltip", quote(&format!("{from} owns {pct} of {to}"))));
+                attrs.push(attr(
+                    "tooltip",
+                    quote(&format!("{from} owns {pct} of {to}")),
+                ));
                 attrs.push(val("color", OWNS));
                 attrs.push(val("fontcolor", OWNS));
                 attrs.push(val("arrowhead", "odiamond"));
@@ -550,7 +623,9 @@ fn legend(d: &Diagram) -> Stmt {
     let mut cells = String::new();
     for (_, colour, text) in SCALE {
         let fg = if dark(colour) { "white" } else { INK };
-        cells.push_str(&format!(r#"<td bgcolor="{colour}"><font color="{fg}">{text}</font></td>"#));
+        cells.push_str(&format!(
+            r#"<td bgcolor="{colour}"><font color="{fg}">{text}</font></td>"#
+        ));
     }
     let scale = format!(
         r#"<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" color="{MUTED}"><tr><td colspan="6" border="0" align="left">fill: known exposure x (lower bound), as a share of revenue</td></tr><tr>{cells}</tr><tr><td colspan="6" border="0" align="left">thick border: the upper bound X (what the unknown shares could make it), same colours</td></tr><tr><td colspan="6" border="0" align="left">label: name · exposure x – X · revenue at risk where the revenue is known</td></tr></table>>"#
@@ -579,7 +654,10 @@ fn legend(d: &Diagram) -> Stmt {
     body.push(node(
         fresh(m, "possibly"),
         vec![
-            val("label", "possibly restricted\\n(affiliates rule, stake of unknown size)"),
+            val(
+                "label",
+                "possibly restricted\\n(affiliates rule, stake of unknown size)",
+            ),
             val("shape", "octagon"),
             val("style", "filled,dashed"),
             val("fillcolor", POSSIBLY),
@@ -589,20 +667,53 @@ fn legend(d: &Diagram) -> Stmt {
         ],
     ));
     let samples: [(&str, &str, Vec<Attribute>); 6] = [
-        ("exact", "sells to, share known exactly (width: share)", vec![val("penwidth", "3.4")]),
-        ("bounded", "share bounded (width: lower bound)", vec![val("style", "dashed"), val("penwidth", "2.2")]),
+        (
+            "exact",
+            "sells to, share known exactly (width: share)",
+            vec![val("penwidth", "3.4")],
+        ),
+        (
+            "bounded",
+            "share bounded (width: lower bound)",
+            vec![val("style", "dashed"), val("penwidth", "2.2")],
+        ),
         ("unknown", "share unknown", vec![val("style", "dotted")]),
-        ("restricted buyer", "sells to a restricted buyer", vec![val("color", RESTRICTED), val("penwidth", "1.8")]),
-        ("licensed", "licensed (carries nothing)", vec![val("color", LICENSED), val("fontcolor", LICENSED)]),
+        (
+            "restricted buyer",
+            "sells to a restricted buyer",
+            vec![val("color", RESTRICTED), val("penwidth", "1.8")],
+        ),
+        (
+            "licensed",
+            "licensed (carries nothing)",
+            vec![val("color", LICENSED), val("fontcolor", LICENSED)],
+        ),
         (
             "owns",
             "owns (percent of shares)",
-            vec![val("color", OWNS), val("fontcolor", OWNS), val("arrowhead", "odiamond")],
+            vec![
+                val("color", OWNS),
+                val("fontcolor", OWNS),
+                val("arrowhead", "odiamond"),
+            ],
         ),
     ];
-    let dot = |id: Id| node(id, vec![val("shape", "point"), val("width", "0.06"), val("color", MUTED), val("label", "")]);
+    let dot = |id: Id| {
+        node(
+            id,
+            vec![
+                val("shape", "point"),
+                val("width", "0.06"),
+                val("color", MUTED),
+                val("label", ""),
+            ],
+        )
+    };
     for (key, text, mut attrs) in samples {
-        let (a, b) = (fresh(m, &format!("{key} from")), fresh(m, &format!("{key} to")));
+        let (a, b) = (
+            fresh(m, &format!("{key} from")),
+            fresh(m, &format!("{key} to")),
+        );
         body.push(dot(a.clone()));
         body.push(dot(b.clone()));
         attrs.insert(0, val("label", text));
@@ -615,10 +726,17 @@ fn legend(d: &Diagram) -> Stmt {
         body.push(edge(
             a,
             b,
-            vec![val("label", "on a highlighted path"), val("style", "bold"), val("penwidth", "4")],
+            vec![
+                val("label", "on a highlighted path"),
+                val("style", "bold"),
+                val("penwidth", "4"),
+            ],
         ));
     }
-    Stmt::Subgraph(Subgraph { id: Id::Escaped("\"cluster legend\"".into()), stmts: body })
+    Stmt::Subgraph(Subgraph {
+        id: Id::Escaped("\"cluster legend\"".into()),
+        stmts: body,
+    })
 }
 
 #[cfg(test)]

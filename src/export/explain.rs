@@ -69,15 +69,31 @@ impl Explanation<'_> {
     fn via(&self, chain: &[ChainLink]) -> Option<RestrictedVia<'_>> {
         let (first, rest) = chain.split_first()?;
         let link = self.link(first);
-        Some(RestrictedVia { via: link.via, lists: link.lists, owners: link.owners, chain: rest.iter().map(|l| self.link(l)).collect() })
+        Some(RestrictedVia {
+            via: link.via,
+            lists: link.lists,
+            owners: link.owners,
+            chain: rest.iter().map(|l| self.link(l)).collect(),
+        })
     }
 
     fn link(&self, l: &ChainLink) -> Link<'_> {
         Link {
             id: self.model.id(l.entity),
             via: l.via.as_str(),
-            lists: l.lists.iter().map(|&x| self.list_names[x as usize].as_str()).collect(),
-            owners: l.owners.iter().map(|&(o, p)| Owner { id: self.model.id(o), percent: number(p) }).collect(),
+            lists: l
+                .lists
+                .iter()
+                .map(|&x| self.list_names[x as usize].as_str())
+                .collect(),
+            owners: l
+                .owners
+                .iter()
+                .map(|&(o, p)| Owner {
+                    id: self.model.id(o),
+                    percent: number(p),
+                })
+                .collect(),
         }
     }
 }
@@ -188,8 +204,20 @@ pub fn json(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// The CSV header: one row per edge of each path.
-pub const CSV_HEADER: [&str; 12] =
-    ["path", "weight", "complete", "step", "from", "to", "share", "share_min", "share_max", "confidence", "product", "source"];
+pub const CSV_HEADER: [&str; 12] = [
+    "path",
+    "weight",
+    "complete",
+    "step",
+    "from",
+    "to",
+    "share",
+    "share_min",
+    "share_max",
+    "confidence",
+    "product",
+    "source",
+];
 
 /// Writes one CSV row per edge, paths in order.
 pub fn csv(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
@@ -237,20 +265,42 @@ pub fn table(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
 
     let paths = &x.found.paths;
     if paths.is_empty() {
-        writeln!(out, "No path leads from {} to a restricted buyer.", model.id(v))?;
+        writeln!(
+            out,
+            "No path leads from {} to a restricted buyer.",
+            model.id(v)
+        )?;
     }
     let weights: Vec<String> = paths.iter().map(|p| percent(p.weight)).collect();
     let wide = weights.iter().map(|w| w.chars().count()).max().unwrap_or(0);
     let rank_wide = paths.len().to_string().len();
     for (k, p) in paths.iter().enumerate() {
-        let state = if p.complete { "complete  " } else { "incomplete" };
-        writeln!(out, "{:>rank_wide$}. {:>wide$}  {state}  {}", k + 1, weights[k], x.ids(p).join(" → "))?;
+        let state = if p.complete {
+            "complete  "
+        } else {
+            "incomplete"
+        };
+        writeln!(
+            out,
+            "{:>rank_wide$}. {:>wide$}  {state}  {}",
+            k + 1,
+            weights[k],
+            x.ids(p).join(" → ")
+        )?;
         let pad = " ".repeat(rank_wide + 2);
         for &e in &p.edges {
             writeln!(out, "{pad}  {}", edge_line(&x.edge(e)))?;
         }
-        if let Some(chain) = x.chains.get(k).filter(|c| c.first().is_some_and(|l| l.via == Via::Affiliate)) {
-            writeln!(out, "{pad}  {} is restricted through its owners:", model.id(chain[0].entity))?;
+        if let Some(chain) = x
+            .chains
+            .get(k)
+            .filter(|c| c.first().is_some_and(|l| l.via == Via::Affiliate))
+        {
+            writeln!(
+                out,
+                "{pad}  {} is restricted through its owners:",
+                model.id(chain[0].entity)
+            )?;
             for link in chain {
                 writeln!(out, "{pad}    {}", chain_line(&x.link(link)))?;
             }
@@ -281,7 +331,10 @@ pub fn table(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "weight: the product of the known (lower-bound) shares on the path; an unknown share counts 0.")?;
     writeln!(out, "complete: every share on the path is known exactly.")?;
     if paths.iter().any(|p| p.weight == 0.0) {
-        writeln!(out, "A path of weight 0 adds nothing to the total; it is where the upper bound comes from.")?;
+        writeln!(
+            out,
+            "A path of weight 0 adds nothing to the total; it is where the upper bound comes from."
+        )?;
     }
     Ok(())
 }
@@ -291,7 +344,10 @@ fn edge_line(e: &Edge) -> String {
     let share = match (&e.share, e.quantified) {
         (Some(s), _) => percent(s.as_f64().unwrap_or(0.0)),
         (None, true) => {
-            let (lo, hi) = (e.share_min.as_f64().unwrap_or(0.0), e.share_max.as_f64().unwrap_or(1.0));
+            let (lo, hi) = (
+                e.share_min.as_f64().unwrap_or(0.0),
+                e.share_max.as_f64().unwrap_or(1.0),
+            );
             format!("{} – {}", percent(lo), percent(hi))
         }
         (None, false) => "share unknown".to_string(),
@@ -320,6 +376,10 @@ fn chain_line(l: &Link) -> String {
     if l.via == Via::Listing.as_str() {
         return format!("{}: listed ({})", l.id, l.lists.join(", "));
     }
-    let owners: Vec<String> = l.owners.iter().map(|o| format!("{} {}%", o.id, o.percent)).collect();
+    let owners: Vec<String> = l
+        .owners
+        .iter()
+        .map(|o| format!("{} {}%", o.id, o.percent))
+        .collect();
     format!("{} ← {}", l.id, owners.join(", "))
 }

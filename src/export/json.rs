@@ -73,7 +73,11 @@ pub fn write_object(report: &Report, name: Option<&str>, out: &mut dyn Write) ->
     )?;
     for (k, r) in report.restricted.iter().enumerate() {
         out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
-        let entry = Restricted { id: report.model.id(r.entity), via: r.via.as_str(), lists: &r.lists };
+        let entry = Restricted {
+            id: report.model.id(r.entity),
+            via: r.via.as_str(),
+            lists: &r.lists,
+        };
         serde_json::to_writer(&mut *out, &entry).map_err(json_io)?;
     }
     out.write_all(b"],\"entities\":[")?;

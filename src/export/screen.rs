@@ -28,7 +28,12 @@ struct Note<'a> {
 }
 
 fn notes(n: &[RowNote]) -> Vec<Note<'_>> {
-    n.iter().map(|r| Note { row: r.row, reason: &r.reason }).collect()
+    n.iter()
+        .map(|r| Note {
+            row: r.row,
+            reason: &r.reason,
+        })
+        .collect()
 }
 
 /// One match with the spec's field names, then ours.
@@ -110,8 +115,21 @@ pub fn json(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
 pub fn csv(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
     w.write_record([
-        "entity", "entity_name", "list_name", "matched", "score", "accepted", "source", "start_date",
-        "federal_register_notice", "source_code", "effective_date", "row", "review", "country", "reason",
+        "entity",
+        "entity_name",
+        "list_name",
+        "matched",
+        "score",
+        "accepted",
+        "source",
+        "start_date",
+        "federal_register_notice",
+        "source_code",
+        "effective_date",
+        "row",
+        "review",
+        "country",
+        "reason",
     ])
     .map_err(csv_io)?;
     for c in s.candidates {
@@ -162,7 +180,11 @@ pub fn table(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
         return Ok(());
     }
     writeln!(out)?;
-    writeln!(out, "{:<6} {:<7} {:<22} {:<6} list name", "score", "", "entity", "list")?;
+    writeln!(
+        out,
+        "{:<6} {:<7} {:<22} {:<6} list name",
+        "score", "", "entity", "list"
+    )?;
     for c in s.candidates {
         let e = &l.entries[c.entry];
         let verdict = if c.accepted { "ACCEPT" } else { "review" };
@@ -175,7 +197,14 @@ pub fn table(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
             e.code,
             e.name
         )?;
-        writeln!(out, "{:<37}{}  (row {}; {})", "", c.matched(), e.row, c.reason(l))?;
+        writeln!(
+            out,
+            "{:<37}{}  (row {}; {})",
+            "",
+            c.matched(),
+            e.row,
+            c.reason(l)
+        )?;
     }
     Ok(())
 }

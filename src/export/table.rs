@@ -4,8 +4,8 @@
 
 use std::io::{self, Write};
 
-use crate::report::{Report, Settings};
 use crate::analysis::Via;
+use crate::report::{Report, Settings};
 
 /// A share as a percentage: one decimal from 1 %, two below, `<0.01%` for
 /// the smallest non-zero values.
@@ -49,7 +49,11 @@ pub fn interval(lo: String, hi: String) -> String {
 
 /// The header line: date, lists and rules in force.
 pub fn settings_line(s: &Settings, list_names: &[String]) -> String {
-    let date = s.as_of.map_or("no date (listings without an end)".to_string(), |d| d.to_string());
+    let date = s
+        .as_of
+        .map_or("no date (listings without an end)".to_string(), |d| {
+            d.to_string()
+        });
     format!("as of {date} · {}", rules_line(s, list_names))
 }
 
@@ -60,13 +64,20 @@ pub fn rules_line(s: &Settings, list_names: &[String]) -> String {
         None if list_names.is_empty() => "all".to_string(),
         None => format!("all ({})", list_names.join(", ")),
     };
-    let affiliates = s.affiliates.map_or("off".to_string(), |t| format!("on at {t}%"));
+    let affiliates = s
+        .affiliates
+        .map_or("off".to_string(), |t| format!("on at {t}%"));
     let depth = s.max_depth.map_or("any".to_string(), |k| k.to_string());
     format!("lists: {lists} · affiliates rule: {affiliates} · path length: {depth}")
 }
 
 /// Writes the table. With `all`, every row is a line of the table.
-pub fn write(report: &Report, list_names: &[String], all: bool, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(
+    report: &Report,
+    list_names: &[String],
+    all: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let model = report.model;
     let o = report.outcome;
     let currency = model.meta.currency();
@@ -116,7 +127,13 @@ pub fn write(report: &Report, list_names: &[String], all: bool, out: &mut dyn Wr
             o.reach[i].to_string(),
         ]);
     }
-    let width = |c: usize| lines.iter().map(|l| l[c].chars().count()).max().unwrap_or(0);
+    let width = |c: usize| {
+        lines
+            .iter()
+            .map(|l| l[c].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
     let widths: Vec<usize> = (0..7).map(width).collect();
     for line in &lines {
         let mut text = String::new();
@@ -137,10 +154,19 @@ pub fn write(report: &Report, list_names: &[String], all: bool, out: &mut dyn Wr
     if lines.len() == 1 {
         writeln!(out, "(no entity sells to a restricted buyer)")?;
     }
-    let quiet: Vec<&str> = report.rows.iter().filter(|&&v| quiet(v)).map(|&v| model.id(v)).collect();
+    let quiet: Vec<&str> = report
+        .rows
+        .iter()
+        .filter(|&&v| quiet(v))
+        .map(|&v| model.id(v))
+        .collect();
     if !quiet.is_empty() {
         writeln!(out)?;
-        writeln!(out, "Restricted, with no sales to restricted buyers in the graph ({}):", quiet.len())?;
+        writeln!(
+            out,
+            "Restricted, with no sales to restricted buyers in the graph ({}):",
+            quiet.len()
+        )?;
         let mut line = String::from(" ");
         for id in quiet {
             if line.len() + id.len() > 78 {
@@ -153,15 +179,25 @@ pub fn write(report: &Report, list_names: &[String], all: bool, out: &mut dyn Wr
         writeln!(out, "{line}")?;
     }
 
-    let restricted = report.restricted.iter().filter(|r| r.via != Via::PossibleAffiliate).count();
+    let restricted = report
+        .restricted
+        .iter()
+        .filter(|r| r.via != Via::PossibleAffiliate)
+        .count();
     let possible = report.restricted.len() - restricted;
     writeln!(out)?;
     write!(out, "{restricted} restricted")?;
     if possible > 0 {
-        write!(out, ", {possible} possibly restricted (a stake of unknown size could reach the threshold)")?;
+        write!(
+            out,
+            ", {possible} possibly restricted (a stake of unknown size could reach the threshold)"
+        )?;
     }
     writeln!(out, ".")?;
-    writeln!(out, "exposure: the share of revenue that ends at restricted buyers, as lower – upper bound.")?;
+    writeln!(
+        out,
+        "exposure: the share of revenue that ends at restricted buyers, as lower – upper bound."
+    )?;
     Ok(())
 }
 

@@ -21,12 +21,18 @@ pub fn label(events: &[Event], model: &Model, list_names: &[String], max_ids: us
     let mut groups: Vec<String> = Vec::new();
     for group in events.chunk_by(|a, b| (a.change, a.list) == (b.change, b.list)) {
         let first = group[0];
-        let list = list_names.get(first.list as usize).map_or("?", String::as_str);
+        let list = list_names
+            .get(first.list as usize)
+            .map_or("?", String::as_str);
         let verb = match first.change {
             Change::Start => "",
             Change::End => " ended",
         };
-        let ids: Vec<&str> = group.iter().take(max_ids).map(|e| model.id(e.entity)).collect();
+        let ids: Vec<&str> = group
+            .iter()
+            .take(max_ids)
+            .map(|e| model.id(e.entity))
+            .collect();
         let more = group.len().saturating_sub(max_ids);
         let mut text = format!("{list}{verb}: {}", ids.join(", "));
         if more > 0 {
@@ -39,7 +45,12 @@ pub fn label(events: &[Event], model: &Model, list_names: &[String], max_ids: us
 
 /// The header line: the window, then the lists and rules in force.
 fn settings_line(t: &Timeline, settings: &Settings, list_names: &[String]) -> String {
-    format!("{} to {} · {}", t.from, t.to, rules_line(settings, list_names))
+    format!(
+        "{} to {} · {}",
+        t.from,
+        t.to,
+        rules_line(settings, list_names)
+    )
 }
 
 /// Writes the table: a row per date, a column per entity (`x` or `x – X`
@@ -70,8 +81,15 @@ pub fn write_table(
         line.push(label(&p.events, model, list_names, 3));
         lines.push(line);
     }
-    let widths: Vec<usize> =
-        (0..columns).map(|c| lines.iter().map(|l| l[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            lines
+                .iter()
+                .map(|l| l[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     for line in &lines {
         let mut text = String::new();
         for (c, cell) in line.iter().enumerate() {
@@ -90,10 +108,20 @@ pub fn write_table(
     }
     writeln!(out)?;
     if t.entities.is_empty() {
-        writeln!(out, "(no entity outside the restricted set is exposed on {}; choose some with --entity)", t.to)?;
+        writeln!(
+            out,
+            "(no entity outside the restricted set is exposed on {}; choose some with --entity)",
+            t.to
+        )?;
     }
-    writeln!(out, "exposure on each date where a listing starts or ends, as lower – upper bound.")?;
-    writeln!(out, "A listing is in effect from its start date and no longer on its end date.")?;
+    writeln!(
+        out,
+        "exposure on each date where a listing starts or ends, as lower – upper bound."
+    )?;
+    writeln!(
+        out,
+        "A listing is in effect from its start date and no longer on its end date."
+    )?;
     Ok(())
 }
 
@@ -119,7 +147,12 @@ struct JsonPoint<'a> {
 }
 
 /// Writes `{"from", "to", "entities", "points"}`, one point per line.
-pub fn write_json(t: &Timeline, model: &Model, list_names: &[String], out: &mut dyn Write) -> io::Result<()> {
+pub fn write_json(
+    t: &Timeline,
+    model: &Model,
+    list_names: &[String],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let ids: Vec<&str> = t.entities.iter().map(|&v| model.id(v)).collect();
     write!(
         out,
@@ -144,12 +177,20 @@ pub fn write_json(t: &Timeline, model: &Model, list_names: &[String], out: &mut 
             values: ids
                 .iter()
                 .zip(p.total.iter().zip(&p.upper))
-                .map(|(id, (x, hi))| JsonValue { id, total: number(*x), upper: number(*hi) })
+                .map(|(id, (x, hi))| JsonValue {
+                    id,
+                    total: number(*x),
+                    upper: number(*hi),
+                })
                 .collect(),
         };
         serde_json::to_writer(&mut *out, &point).map_err(io::Error::other)?;
     }
-    out.write_all(if t.points.is_empty() { b"]}\n" } else { b"\n]}\n" })
+    out.write_all(if t.points.is_empty() {
+        b"]}\n"
+    } else {
+        b"\n]}\n"
+    })
 }
 
 /// Writes `date,id,total,upper`: one row per date and entity.

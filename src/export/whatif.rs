@@ -46,7 +46,11 @@ pub fn write_csv(scenarios: &[Named], out: &mut dyn Write) -> io::Result<()> {
 fn cell(report: &Report, v: u32) -> String {
     let o = report.outcome;
     let (lo, hi) = (percent(o.total[v as usize]), percent(o.upper[v as usize]));
-    let mut text = if lo == hi { lo } else { format!("{lo} – {hi}") };
+    let mut text = if lo == hi {
+        lo
+    } else {
+        format!("{lo} – {hi}")
+    };
     if report.is_restricted(v) {
         text.push_str(" R");
     } else if report.is_possibly_restricted(v) {
@@ -67,16 +71,28 @@ fn points(d: f64) -> String {
 
 /// The side-by-side table: per entity, each scenario's exposure and its
 /// change against the first scenario, largest change first.
-pub fn write_table(scenarios: &[Named], all: bool, top: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
-    let Some(first) = scenarios.first() else { return Ok(()) };
+pub fn write_table(
+    scenarios: &[Named],
+    all: bool,
+    top: Option<usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let Some(first) = scenarios.first() else {
+        return Ok(());
+    };
     if let Some(title) = &first.report.model.meta.title {
         writeln!(out, "{title}: {} scenarios", scenarios.len())?;
     }
-    let settings = |s: &Named| settings_line(&s.report.settings, &s.report.outcome.restricted.list_names);
+    let settings =
+        |s: &Named| settings_line(&s.report.settings, &s.report.outcome.restricted.list_names);
     let base = settings(first);
     for (i, s) in scenarios.iter().enumerate() {
         let line = settings(s);
-        let shown = if i > 0 && line == base { "settings as [1]" } else { line.as_str() };
+        let shown = if i > 0 && line == base {
+            "settings as [1]"
+        } else {
+            line.as_str()
+        };
         writeln!(out, "  [{}] {}: {shown}", i + 1, s.name)?;
     }
     writeln!(out)?;
@@ -93,14 +109,24 @@ pub fn write_table(scenarios: &[Named], all: bool, top: Option<usize>, out: &mut
     for (s, idx) in scenarios.iter().zip(&index) {
         let o = s.report.outcome;
         for (&id, &v) in idx {
-            if all || o.upper[v as usize] > 0.0 || o.restricted.in_r_plus[v as usize] && !o.restricted.in_r[v as usize] {
+            if all
+                || o.upper[v as usize] > 0.0
+                || o.restricted.in_r_plus[v as usize] && !o.restricted.in_r[v as usize]
+            {
                 ids.push(id);
             }
         }
     }
     ids.sort_unstable();
     ids.dedup();
-    let value = |k: usize, id: &str| index[k].get(id).map(|&v| (scenarios[k].report.outcome.total[v as usize], scenarios[k].report.outcome.upper[v as usize]));
+    let value = |k: usize, id: &str| {
+        index[k].get(id).map(|&v| {
+            (
+                scenarios[k].report.outcome.total[v as usize],
+                scenarios[k].report.outcome.upper[v as usize],
+            )
+        })
+    };
     let change = |id: &str| -> f64 {
         let base = value(0, id).unwrap_or((0.0, 0.0));
         (1..scenarios.len())
@@ -111,7 +137,12 @@ pub fn write_table(scenarios: &[Named], all: bool, top: Option<usize>, out: &mut
     ids.sort_by(|a, b| {
         change(b)
             .total_cmp(&change(a))
-            .then_with(|| value(0, b).unwrap_or_default().0.total_cmp(&value(0, a).unwrap_or_default().0))
+            .then_with(|| {
+                value(0, b)
+                    .unwrap_or_default()
+                    .0
+                    .total_cmp(&value(0, a).unwrap_or_default().0)
+            })
             .then_with(|| a.cmp(b))
     });
     if let Some(top) = top {
@@ -127,11 +158,18 @@ pub fn write_table(scenarios: &[Named], all: bool, top: Option<usize>, out: &mut
     }
     let mut lines = vec![header];
     for id in &ids {
-        let name = index.iter().zip(scenarios).find_map(|(idx, s)| idx.get(id).map(|&v| s.report.model.name(v)));
+        let name = index
+            .iter()
+            .zip(scenarios)
+            .find_map(|(idx, s)| idx.get(id).map(|&v| s.report.model.name(v)));
         let mut line = vec![format!("{} ({id})", name.unwrap_or(id))];
         let base = value(0, id);
         for (k, s) in scenarios.iter().enumerate() {
-            line.push(index[k].get(id).map_or("—".to_string(), |&v| cell(&s.report, v)));
+            line.push(
+                index[k]
+                    .get(id)
+                    .map_or("—".to_string(), |&v| cell(&s.report, v)),
+            );
             if k > 0 {
                 line.push(match (base, value(k, id)) {
                     (Some(b), Some(now)) => {
@@ -149,7 +187,15 @@ pub fn write_table(scenarios: &[Named], all: bool, top: Option<usize>, out: &mut
         lines.push(line);
     }
     let columns = lines[0].len();
-    let widths: Vec<usize> = (0..columns).map(|c| lines.iter().map(|l| l[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            lines
+                .iter()
+                .map(|l| l[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     for line in &lines {
         let mut text = String::new();
         for (c, item) in line.iter().enumerate() {
@@ -176,7 +222,9 @@ pub fn write_table(scenarios: &[Named], all: bool, top: Option<usize>, out: &mut
         let mut lost: Vec<&str> = Vec::new();
         for (&id, &v) in &index[k] {
             let now = o.restricted.in_r[v as usize];
-            let before = index[0].get(id).is_some_and(|&b| first.report.outcome.restricted.in_r[b as usize]);
+            let before = index[0]
+                .get(id)
+                .is_some_and(|&b| first.report.outcome.restricted.in_r[b as usize]);
             if now && !before {
                 gained.push(id);
             } else if before && !now {
@@ -193,5 +241,8 @@ pub fn write_table(scenarios: &[Named], all: bool, top: Option<usize>, out: &mut
         }
     }
     writeln!(out)?;
-    writeln!(out, "R: restricted, R?: possibly restricted. change: total against [1], in percentage points.")
+    writeln!(
+        out,
+        "R: restricted, R?: possibly restricted. change: total against [1], in percentage points."
+    )
 }

@@ -91,7 +91,11 @@ impl Net {
             known_owned[r.to as usize] += r.percent.get().unwrap_or(0.0);
         }
 
-        let mut list_names: Vec<String> = model.listings.iter().map(|l| model.str(l.list).to_string()).collect();
+        let mut list_names: Vec<String> = model
+            .listings
+            .iter()
+            .map(|l| model.str(l.list).to_string())
+            .collect();
         list_names.sort();
         list_names.dedup();
         let listings = model
@@ -99,7 +103,9 @@ impl Net {
             .iter()
             .map(|l| NetListing {
                 entity: l.entity,
-                list: list_names.binary_search_by(|x| x.as_str().cmp(model.str(l.list))).unwrap_or(0) as u32,
+                list: list_names
+                    .binary_search_by(|x| x.as_str().cmp(model.str(l.list)))
+                    .unwrap_or(0) as u32,
                 start: l.start,
                 end: l.end,
             })

@@ -50,7 +50,12 @@ use Cell::{List, Number, Text};
 
 pub const META: Spec = Spec {
     file: "meta.csv",
-    fields: &[("title", Text), ("as_of", Text), ("currency", Text), ("notes", Text)],
+    fields: &[
+        ("title", Text),
+        ("as_of", Text),
+        ("currency", Text),
+        ("notes", Text),
+    ],
     required: &[],
     single: true,
 };
@@ -107,7 +112,12 @@ pub const LISTINGS: Spec = Spec {
 };
 
 /// Unknown top-level fields of the document, one column each.
-pub const EXTRA: Spec = Spec { file: "extra.csv", fields: &[], required: &[], single: true };
+pub const EXTRA: Spec = Spec {
+    file: "extra.csv",
+    fields: &[],
+    required: &[],
+    single: true,
+};
 
 /// The top-level keys `extra.csv` may not use: the document's own.
 pub const RESERVED: [&str; 5] = ["format", "meta", "entities", "relationships", "listings"];
@@ -133,11 +143,26 @@ struct Column {
 fn column(spec: &Spec, header: &str) -> Column {
     let known = |name: &str| spec.fields.iter().find(|f| f.0 == name).map(|f| f.1);
     if let Some(cell) = known(header) {
-        return Column { header: header.into(), key: header.into(), known: Some(cell), json: false };
+        return Column {
+            header: header.into(),
+            key: header.into(),
+            known: Some(cell),
+            json: false,
+        };
     }
     match header.strip_suffix(JSON_SUFFIX) {
-        Some(key) => Column { header: header.into(), key: key.into(), known: known(key), json: true },
-        None => Column { header: header.into(), key: header.into(), known: None, json: false },
+        Some(key) => Column {
+            header: header.into(),
+            key: key.into(),
+            known: known(key),
+            json: true,
+        },
+        None => Column {
+            header: header.into(),
+            key: header.into(),
+            known: None,
+            json: false,
+        },
     }
 }
 
@@ -173,9 +198,15 @@ pub fn from_folder(dir: &Path) -> Result<Model, Problems> {
         lines.meta = (line > 0).then_some(line);
         feed.meta(fields);
     }
-    let arrays = [(&ENTITIES, Array::Entities), (&RELATIONSHIPS, Array::Relationships), (&LISTINGS, Array::Listings)];
+    let arrays = [
+        (&ENTITIES, Array::Entities),
+        (&RELATIONSHIPS, Array::Relationships),
+        (&LISTINGS, Array::Listings),
+    ];
     for (k, (spec, array)) in arrays.into_iter().enumerate() {
-        let Some(found) = open(dir, spec, &mut problems, &mut fatal) else { continue };
+        let Some(found) = open(dir, spec, &mut problems, &mut fatal) else {
+            continue;
+        };
         let starts = match array {
             Array::Entities => &mut lines.entities,
             Array::Relationships => &mut lines.relationships,
@@ -204,12 +235,19 @@ pub fn from_folder(dir: &Path) -> Result<Model, Problems> {
     for m in feed.take_mistyped() {
         let (spec, line, k) = match m.array {
             Some(Array::Entities) => (&ENTITIES, line_of(&lines.entities, m.index), 0),
-            Some(Array::Relationships) => (&RELATIONSHIPS, line_of(&lines.relationships, m.index), 1),
+            Some(Array::Relationships) => {
+                (&RELATIONSHIPS, line_of(&lines.relationships, m.index), 1)
+            }
             Some(Array::Listings) => (&LISTINGS, line_of(&lines.listings, m.index), 2),
             None => (&META, lines.meta, usize::MAX),
         };
         let column = m.field.map(|f| header_of(&lines, k, f));
-        let place = Place::Csv { file: spec.file, line, column, record: None };
+        let place = Place::Csv {
+            file: spec.file,
+            line,
+            column,
+            record: None,
+        };
         problems.push(place, format!("{} {}", m.shown, m.what));
     }
 
@@ -227,7 +265,9 @@ pub fn from_folder(dir: &Path) -> Result<Model, Problems> {
     // the order the checks found them).
     let rank = |p: &Place| match p {
         Place::Csv { file, line, .. } => {
-            let k = [META.file, ENTITIES.file, RELATIONSHIPS.file, LISTINGS.file].iter().position(|f| f == file);
+            let k = [META.file, ENTITIES.file, RELATIONSHIPS.file, LISTINGS.file]
+                .iter()
+                .position(|f| f == file);
             (k.unwrap_or(4), line.unwrap_or(0))
         }
         _ => (5, 0),
@@ -267,19 +307,45 @@ fn field_of(spec: &Spec, message: &str) -> Option<&'static str> {
 /// the `entities[3]` a message may mention into `the entity on line 5`.
 fn relocate(lines: &Lines, place: Place, message: String) -> (Place, String) {
     let message = refer(&message, "entities[", "the entity", &lines.entities);
-    let message = refer(&message, "relationships[", "the relationship", &lines.relationships);
+    let message = refer(
+        &message,
+        "relationships[",
+        "the relationship",
+        &lines.relationships,
+    );
     let message = refer(&message, "listings[", "the listing", &lines.listings);
     let (spec, k, line, record) = match place {
-        Place::Entity { index, id } => (&ENTITIES, 0, line_of(&lines.entities, index), id.map(|id| format!("id {id:?}"))),
-        Place::Relationship { index, label } => (&RELATIONSHIPS, 1, line_of(&lines.relationships, index), Some(label)),
-        Place::Listing { index, entity } => {
-            (&LISTINGS, 2, line_of(&lines.listings, index), entity.map(|e| format!("entity {e:?}")))
-        }
+        Place::Entity { index, id } => (
+            &ENTITIES,
+            0,
+            line_of(&lines.entities, index),
+            id.map(|id| format!("id {id:?}")),
+        ),
+        Place::Relationship { index, label } => (
+            &RELATIONSHIPS,
+            1,
+            line_of(&lines.relationships, index),
+            Some(label),
+        ),
+        Place::Listing { index, entity } => (
+            &LISTINGS,
+            2,
+            line_of(&lines.listings, index),
+            entity.map(|e| format!("entity {e:?}")),
+        ),
         Place::Meta => (&META, usize::MAX, lines.meta, None),
         other => return (other, message),
     };
     let column = field_of(spec, &message).map(|f| header_of(lines, k, f));
-    (Place::Csv { file: spec.file, line, column, record }, message)
+    (
+        Place::Csv {
+            file: spec.file,
+            line,
+            column,
+            record,
+        },
+        message,
+    )
 }
 
 /// Rewrites `entities[12]` in `message` as `the entity on line L`.
@@ -308,9 +374,19 @@ fn refer(message: &str, prefix: &str, noun: &str, starts: &[u32]) -> String {
 
 /// Opens a file of the folder; `None` when it is absent (an error for
 /// `entities.csv`, the only required one) or unreadable.
-fn open(dir: &Path, spec: &Spec, problems: &mut Problems, fatal: &mut bool) -> Option<BufReader<File>> {
+fn open(
+    dir: &Path,
+    spec: &Spec,
+    problems: &mut Problems,
+    fatal: &mut bool,
+) -> Option<BufReader<File>> {
     let path = dir.join(spec.file);
-    let place = || Place::Csv { file: spec.file, line: None, column: None, record: None };
+    let place = || Place::Csv {
+        file: spec.file,
+        line: None,
+        column: None,
+        record: None,
+    };
     match File::open(&path) {
         Ok(file) => Some(BufReader::with_capacity(1 << 16, file)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -358,7 +434,10 @@ fn read(
             return Err(());
         }
     }
-    let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input);
     let mut record = ::csv::StringRecord::new();
     let read_error = |problems: &mut Problems, e: ::csv::Error| {
         let line = e.position().map(|p| p.line());
@@ -383,7 +462,10 @@ fn read(
     let mut bad_header = false;
     for (i, c) in columns.iter().enumerate() {
         if columns[..i].iter().any(|d| d.key == c.key) {
-            let other = columns[..i].iter().find(|d| d.key == c.key).map_or("", |d| d.header.as_str());
+            let other = columns[..i]
+                .iter()
+                .find(|d| d.key == c.key)
+                .map_or("", |d| d.header.as_str());
             problems.push(
                 place(Some(1), Some(&c.header)),
                 format!("repeats the column {other:?}: each field has one column"),
@@ -393,14 +475,20 @@ fn read(
         if spec.file == EXTRA.file && RESERVED.contains(&c.key.as_str()) {
             problems.push(
                 place(Some(1), Some(&c.header)),
-                format!("{:?} is a part of the graph, not an extra top-level field", c.key),
+                format!(
+                    "{:?} is a part of the graph, not an extra top-level field",
+                    c.key
+                ),
             );
             bad_header = true;
         }
     }
     for &name in spec.required {
         if !columns.iter().any(|c| c.key == name) {
-            problems.push(place(Some(1), None), format!("the required column {name:?} is missing"));
+            problems.push(
+                place(Some(1), None),
+                format!("the required column {name:?} is missing"),
+            );
             bad_header = true;
         }
     }
@@ -422,16 +510,24 @@ fn read(
         if record.iter().all(str::is_empty) {
             continue;
         }
-        if record.len() > columns.len() && record.iter().skip(columns.len()).any(|c| !c.is_empty()) {
+        if record.len() > columns.len() && record.iter().skip(columns.len()).any(|c| !c.is_empty())
+        {
             problems.push(
                 place(Some(line), None),
-                format!("the row has {} cells but the header names {} columns", record.len(), columns.len()),
+                format!(
+                    "the row has {} cells but the header names {} columns",
+                    record.len(),
+                    columns.len()
+                ),
             );
         }
         if spec.single && handed == 1 {
             problems.push(
                 place(Some(line), None),
-                format!("{} holds one row of values; this is a second one", spec.file),
+                format!(
+                    "{} holds one row of values; this is a second one",
+                    spec.file
+                ),
             );
             continue;
         }
@@ -464,15 +560,13 @@ fn read(
 /// with spaces.
 fn value(c: &Column, cell: &str) -> Result<Option<Value>, String> {
     if c.json {
-        return serde_json::from_str::<Value>(cell)
-            .map(Some)
-            .map_err(|e| {
-                format!(
-                    "{cell:?} is not JSON ({e}); a column named {:?} holds one JSON value a cell, \
+        return serde_json::from_str::<Value>(cell).map(Some).map_err(|e| {
+            format!(
+                "{cell:?} is not JSON ({e}); a column named {:?} holds one JSON value a cell, \
                      e.g. \"text\", 12 or [\"a\", \"b\"]",
-                    c.header
-                )
-            });
+                c.header
+            )
+        });
     }
     Ok(match c.known {
         Some(Cell::Number) => {
@@ -481,14 +575,27 @@ fn value(c: &Column, cell: &str) -> Result<Option<Value>, String> {
                 return Ok(None);
             }
             match t.parse::<f64>() {
-                Ok(v) if v.is_finite() && t.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b)) => {
+                Ok(v)
+                    if v.is_finite()
+                        && t.bytes()
+                            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b)) =>
+                {
                     Some(Value::from(v))
                 }
-                _ => return Err(format!("{} {t:?} is not a number (write e.g. 0.25 or 228000000)", c.key)),
+                _ => {
+                    return Err(format!(
+                        "{} {t:?} is not a number (write e.g. 0.25 or 228000000)",
+                        c.key
+                    ))
+                }
             }
         }
         Some(Cell::List) => Some(Value::Array(
-            cell.split(';').map(str::trim).filter(|s| !s.is_empty()).map(Value::from).collect(),
+            cell.split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(Value::from)
+                .collect(),
         )),
         Some(Cell::Text) | None => Some(Value::from(cell)),
     })
@@ -497,7 +604,11 @@ fn value(c: &Column, cell: &str) -> Result<Option<Value>, String> {
 /// The record a row is, for messages about its cells.
 fn label(spec: &Spec, columns: &[Column], record: &::csv::StringRecord) -> Option<String> {
     let cell = |name: &str| {
-        columns.iter().position(|c| c.key == name && !c.json).and_then(|i| record.get(i)).filter(|s| !s.is_empty())
+        columns
+            .iter()
+            .position(|c| c.key == name && !c.json)
+            .and_then(|i| record.get(i))
+            .filter(|s| !s.is_empty())
     };
     match spec.file {
         "entities.csv" => cell("id").map(|id| format!("id {id:?}")),
@@ -520,24 +631,52 @@ mod tests {
     fn references_to_records_become_lines() {
         let starts = [2, 3, 7];
         assert_eq!(
-            refer("repeats relationships[2]: two", "relationships[", "the relationship", &starts),
+            refer(
+                "repeats relationships[2]: two",
+                "relationships[",
+                "the relationship",
+                &starts
+            ),
             "repeats the relationship on line 7: two"
         );
-        assert_eq!(refer("entities[9] and entities[x", "entities[", "the entity", &starts), "entities[9] and entities[x");
+        assert_eq!(
+            refer(
+                "entities[9] and entities[x",
+                "entities[",
+                "the entity",
+                &starts
+            ),
+            "entities[9] and entities[x"
+        );
     }
 
     #[test]
     fn a_message_names_its_field() {
-        assert_eq!(field_of(&ENTITIES, "the required field \"name\" is missing"), Some("name"));
-        assert_eq!(field_of(&RELATIONSHIPS, "share 1.4 is out of range: it must be from 0 to 1"), Some("share"));
-        assert_eq!(field_of(&RELATIONSHIPS, "share_min 0.3 is above share_max 0.2"), Some("share_min"));
+        assert_eq!(
+            field_of(&ENTITIES, "the required field \"name\" is missing"),
+            Some("name")
+        );
+        assert_eq!(
+            field_of(
+                &RELATIONSHIPS,
+                "share 1.4 is out of range: it must be from 0 to 1"
+            ),
+            Some("share")
+        );
+        assert_eq!(
+            field_of(&RELATIONSHIPS, "share_min 0.3 is above share_max 0.2"),
+            Some("share_min")
+        );
         assert_eq!(field_of(&ENTITIES, "as a seller, its exact shares"), None);
     }
 
     #[test]
     fn headers_name_known_and_unknown_fields_plain_or_json() {
         let c = column(&ENTITIES, "country:json");
-        assert_eq!((c.key.as_str(), c.known, c.json), ("country", Some(Cell::Text), true));
+        assert_eq!(
+            (c.key.as_str(), c.known, c.json),
+            ("country", Some(Cell::Text), true)
+        );
         let c = column(&ENTITIES, "note");
         assert_eq!((c.key.as_str(), c.known, c.json), ("note", None, false));
         let c = column(&ENTITIES, "x:json:json");

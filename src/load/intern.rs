@@ -24,7 +24,11 @@ pub(super) struct Interner {
 
 impl Default for Interner {
     fn default() -> Interner {
-        Interner { slots: vec![[0; 2]; 1 << 10], text: String::new(), starts: vec![0] }
+        Interner {
+            slots: vec![[0; 2]; 1 << 10],
+            text: String::new(),
+            starts: vec![0],
+        }
     }
 }
 

@@ -52,7 +52,10 @@ pub(super) fn parse(text: &str, problems: &mut Problems) -> Option<Model> {
         let place = if e.line() == 0 {
             Place::File
         } else {
-            Place::Position { line: e.line(), column: e.column().max(1) }
+            Place::Position {
+                line: e.line(),
+                column: e.column().max(1),
+            }
         };
         problems.push(place, message);
         return None;
@@ -78,7 +81,11 @@ pub(super) fn append(model: &mut Model, addition: Addition<'_>, problems: &mut P
     let mut b = Builder::seeded(std::mem::take(model));
     let (key, kind, value) = match addition {
         Addition::Entity(v) => ("entity", Record::Entity(b.model.entities.len()), v),
-        Addition::Relationship(v) => ("relationship", Record::Relationship(b.model.relationships.len()), v),
+        Addition::Relationship(v) => (
+            "relationship",
+            Record::Relationship(b.model.relationships.len()),
+            v,
+        ),
     };
     b.path.push(Seg::Key(key));
     let found = RecordSeed { b: &mut b, kind }.deserialize(value);
@@ -90,7 +97,10 @@ pub(super) fn append(model: &mut Model, addition: Addition<'_>, problems: &mut P
     }
     let place = match kind {
         Record::Entity(index) => Place::Entity { index, id: None },
-        _ => Place::Relationship { index: b.model.relationships.len().saturating_sub(1), label: key.into() },
+        _ => Place::Relationship {
+            index: b.model.relationships.len().saturating_sub(1),
+            label: key.into(),
+        },
     };
     for m in std::mem::take(&mut b.mistyped) {
         problems.push(place.clone(), m.message);
@@ -139,7 +149,12 @@ pub(super) struct Feed {
 
 impl Feed {
     pub(super) fn new() -> Feed {
-        Feed { b: Builder { format: Some(Some("exposure-graph/1".into())), ..Builder::default() } }
+        Feed {
+            b: Builder {
+                format: Some(Some("exposure-graph/1".into())),
+                ..Builder::default()
+            },
+        }
     }
 
     /// How many records of `array` were fed so far (the index of the next).
@@ -175,7 +190,12 @@ impl Feed {
     fn feed(&mut self, kind: Record, fields: Map<String, Value>) {
         // An owned `Value` deserializes for any lifetime, and our visitors
         // accept every JSON value: this cannot fail.
-        if let Err(e) = (RecordSeed { b: &mut self.b, kind }).deserialize(Value::Object(fields)) {
+        if let Err(e) = (RecordSeed {
+            b: &mut self.b,
+            kind,
+        })
+        .deserialize(Value::Object(fields))
+        {
             self.b.found.push(Place::File, e.to_string());
         }
     }
@@ -196,7 +216,11 @@ impl Feed {
                     Some(Seg::Key("listings")) => Some(Array::Listings),
                     _ => None,
                 };
-                let rest = if array.is_some() { &m.path[2.min(m.path.len())..] } else { &m.path[1.min(m.path.len())..] };
+                let rest = if array.is_some() {
+                    &m.path[2.min(m.path.len())..]
+                } else {
+                    &m.path[1.min(m.path.len())..]
+                };
                 let index = match m.path.get(1) {
                     Some(Seg::Index(i)) if array.is_some() => *i,
                     _ => 0,
@@ -217,7 +241,13 @@ impl Feed {
                         Seg::Index(i) => shown.push_str(&format!("[{i}]")),
                     }
                 }
-                FedMistype { array, index, field, shown, what: m.what }
+                FedMistype {
+                    array,
+                    index,
+                    field,
+                    shown,
+                    what: m.what,
+                }
             })
             .collect()
     }
@@ -383,7 +413,10 @@ impl<'de> Builder<'de> {
     /// A builder that continues a valid model: every entity's id is
     /// interned with its index as its symbol.
     fn seeded(model: Model) -> Builder<'de> {
-        let mut b = Builder { format: Some(Some("exposure-graph/1".into())), ..Builder::default() };
+        let mut b = Builder {
+            format: Some(Some("exposure-graph/1".into())),
+            ..Builder::default()
+        };
         for (i, e) in model.entities.iter().enumerate() {
             let sym = b.ids.intern(model.text.get(e.id));
             debug_assert_eq!(sym, Some(i as u32), "a valid model has unique ids");
@@ -424,7 +457,11 @@ impl<'de> Builder<'de> {
         }
         let what = format!("must be {expected}, found {found}");
         let message = format!("{shown} {what}");
-        self.mistyped.push(Mistyped { path, message, what });
+        self.mistyped.push(Mistyped {
+            path,
+            message,
+            what,
+        });
     }
 
     /// Reads the value of `key`; `null` counts as absent.
@@ -493,10 +530,14 @@ impl<'de> Builder<'de> {
         key: &'static str,
         bad: &mut Vec<String>,
     ) -> Result<Option<Date>, A::Error> {
-        let Some(s) = self.string(map, key)? else { return Ok(None) };
+        let Some(s) = self.string(map, key)? else {
+            return Ok(None);
+        };
         let date = Date::parse(&s);
         if date.is_none() {
-            bad.push(format!("{key} {s:?} is not a real date in the form YYYY-MM-DD"));
+            bad.push(format!(
+                "{key} {s:?} is not a real date in the form YYYY-MM-DD"
+            ));
         }
         Ok(date)
     }
@@ -552,9 +593,15 @@ impl<'de> Builder<'de> {
         }
         problems.more += self.found.more;
         match &self.format {
-            None => problems.push(Place::Format, "missing: the file must say \"format\": \"exposure-graph/1\""),
+            None => problems.push(
+                Place::Format,
+                "missing: the file must say \"format\": \"exposure-graph/1\"",
+            ),
             Some(Some(f)) if f == "exposure-graph/1" => {}
-            Some(Some(f)) => problems.push(Place::Format, format!("is {f:?}; expected \"exposure-graph/1\"")),
+            Some(Some(f)) => problems.push(
+                Place::Format,
+                format!("is {f:?}; expected \"exposure-graph/1\""),
+            ),
             Some(None) => {}
         }
         // Entity ids go to the arena together, in entity order.
@@ -569,10 +616,19 @@ impl<'de> Builder<'de> {
             }
         }
         if self.text_full {
-            problems.push(Place::File, "the graph's text is larger than 4 GiB; split the graph");
+            problems.push(
+                Place::File,
+                "the graph's text is larger than 4 GiB; split the graph",
+            );
         }
         let sym_entity = std::mem::take(&mut self.sym_entity);
-        let resolve = |sym: u32| if sym == UNDEFINED { UNDEFINED } else { sym_entity[sym as usize] };
+        let resolve = |sym: u32| {
+            if sym == UNDEFINED {
+                UNDEFINED
+            } else {
+                sym_entity[sym as usize]
+            }
+        };
         for (i, r) in self.model.relationships.iter_mut().enumerate() {
             let (from, to) = (resolve(r.from), resolve(r.to));
             for (end, sym, ix) in [("from", r.from, from), ("to", r.to, to)] {
@@ -581,7 +637,10 @@ impl<'de> Builder<'de> {
                     let label = format!("{} {} -> {}", r.rel.as_str(), id(r.from), id(r.to));
                     problems.push(
                         Place::Relationship { index: i, label },
-                        format!("{end} names {:?}, which is not the id of any entity", id(sym)),
+                        format!(
+                            "{end} names {:?}, which is not the id of any entity",
+                            id(sym)
+                        ),
                     );
                 }
             }
@@ -593,7 +652,10 @@ impl<'de> Builder<'de> {
             if ix == UNDEFINED && l.entity != UNDEFINED {
                 let id = self.ids.get(l.entity).to_string();
                 problems.push(
-                    Place::Listing { index: i, entity: Some(id.clone()) },
+                    Place::Listing {
+                        index: i,
+                        entity: Some(id.clone()),
+                    },
                     format!("entity {id:?} is not the id of any entity"),
                 );
             }
@@ -667,7 +729,10 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
                 }
                 "meta" => {
                     b.path.push(Seg::Key("meta"));
-                    let found = map.next_value_seed(RecordSeed { b: &mut *b, kind: Record::Meta })?;
+                    let found = map.next_value_seed(RecordSeed {
+                        b: &mut *b,
+                        kind: Record::Meta,
+                    })?;
                     b.path.pop();
                     if let Some(v) = found {
                         b.mistype("meta", "an object", &v);
@@ -696,7 +761,10 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
             }
         }
         if !seen_entities {
-            b.found.push(Place::File, "the required field \"entities\" is missing (it may be an empty array)");
+            b.found.push(
+                Place::File,
+                "the required field \"entities\" is missing (it may be an empty array)",
+            );
         }
         b.model.extra = extra;
         Ok(())
@@ -741,7 +809,10 @@ impl<'de> Visitor<'de> for ArraySeed<'_, 'de> {
                 Record::Meta => Record::Meta,
             };
             b.path.push(Seg::Index(i));
-            let found = seq.next_element_seed(RecordSeed { b: &mut *b, kind: record });
+            let found = seq.next_element_seed(RecordSeed {
+                b: &mut *b,
+                kind: record,
+            });
             b.path.pop();
             match found? {
                 None => break,
@@ -811,7 +882,9 @@ fn meta<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, mut map: A) -> Result<(), 
         match key.as_ref() {
             "title" => b.model.meta.title = b.string(&mut map, "title")?.map(Cow::into_owned),
             "as_of" => b.model.meta.as_of = b.date(&mut map, "as_of", &mut bad)?,
-            "currency" => b.model.meta.currency = b.string(&mut map, "currency")?.map(Cow::into_owned),
+            "currency" => {
+                b.model.meta.currency = b.string(&mut map, "currency")?.map(Cow::into_owned)
+            }
             "notes" => b.model.meta.notes = b.string(&mut map, "notes")?.map(Cow::into_owned),
             _ => {
                 let v: Value = map.next_value()?;
@@ -825,7 +898,11 @@ fn meta<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, mut map: A) -> Result<(), 
     Ok(())
 }
 
-fn entity<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: A) -> Result<(), A::Error> {
+fn entity<'de, A: MapAccess<'de>>(
+    b: &mut Builder<'de>,
+    index: usize,
+    mut map: A,
+) -> Result<(), A::Error> {
     let mut id: Option<Cow<'de, str>> = None;
     let (mut name, mut kind, mut country, mut aliases, mut ticker) = (None, None, None, None, None);
     let (mut revenue, mut tags, mut sources) = (None, None, None);
@@ -839,7 +916,10 @@ fn entity<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: A
                 if let Some(k) = b.string(&mut map, "kind")? {
                     kind = Kind::parse(&k);
                     if kind.is_none() {
-                        bad.push(format!("kind {k:?} is not one of {}", Kind::NAMES.join(", ")));
+                        bad.push(format!(
+                            "kind {k:?} is not one of {}",
+                            Kind::NAMES.join(", ")
+                        ));
                     }
                 }
             }
@@ -856,10 +936,14 @@ fn entity<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: A
         }
     }
     // The place is only built for a message: no allocation per entity.
-    let place = || Place::Entity { index, id: id.as_ref().map(|s| s.to_string()) };
+    let place = || Place::Entity {
+        index,
+        id: id.as_ref().map(|s| s.to_string()),
+    };
     let id_sym = match id.as_deref() {
         None => {
-            b.found.push(place(), "the required field \"id\" is missing");
+            b.found
+                .push(place(), "the required field \"id\" is missing");
             UNDEFINED
         }
         Some("") => {
@@ -874,7 +958,8 @@ fn entity<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: A
     };
     let name = match name {
         None => {
-            b.found.push(place(), "the required field \"name\" is missing");
+            b.found
+                .push(place(), "the required field \"name\" is missing");
             Str::default()
         }
         Some(n) if n.is_empty() => {
@@ -892,7 +977,10 @@ fn entity<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: A
         if first == UNDEFINED {
             b.sym_entity[id_sym as usize] = this;
         } else {
-            b.found.push(place(), format!("id is also the id of entities[{first}]; ids must be unique"));
+            b.found.push(
+                place(),
+                format!("id is also the id of entities[{first}]; ids must be unique"),
+            );
         }
     }
     b.entity_sym.push(id_sym);
@@ -912,9 +1000,14 @@ fn entity<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: A
     Ok(())
 }
 
-fn relationship<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: A) -> Result<(), A::Error> {
+fn relationship<'de, A: MapAccess<'de>>(
+    b: &mut Builder<'de>,
+    index: usize,
+    mut map: A,
+) -> Result<(), A::Error> {
     let (mut rel, mut type_text, mut from, mut to) = (None, None, UNDEFINED, UNDEFINED);
-    let (mut share, mut value, mut share_min, mut share_max, mut percent) = (None, None, None, None, None);
+    let (mut share, mut value, mut share_min, mut share_max, mut percent) =
+        (None, None, None, None, None);
     let (mut confidence, mut product, mut source, mut since) = (None, None, None, None);
     let (mut has_from, mut has_to) = (false, false);
     let mut extra = Map::new();
@@ -948,7 +1041,10 @@ fn relationship<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut 
                 if let Some(c) = b.string(&mut map, "confidence")? {
                     confidence = Confidence::parse(&c);
                     if confidence.is_none() {
-                        bad.push(format!("confidence {c:?} is not one of {}", Confidence::NAMES.join(", ")));
+                        bad.push(format!(
+                            "confidence {c:?} is not one of {}",
+                            Confidence::NAMES.join(", ")
+                        ));
                     }
                 }
             }
@@ -974,9 +1070,20 @@ fn relationship<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut 
         problems.push("the required field \"to\" is missing".into());
     }
     if !problems.is_empty() {
-        let label = format!("{} {} -> {}", type_text.as_deref().unwrap_or("?"), b.id_text(from), b.id_text(to));
+        let label = format!(
+            "{} {} -> {}",
+            type_text.as_deref().unwrap_or("?"),
+            b.id_text(from),
+            b.id_text(to)
+        );
         for message in problems {
-            b.found.push(Place::Relationship { index, label: label.clone() }, message);
+            b.found.push(
+                Place::Relationship {
+                    index,
+                    label: label.clone(),
+                },
+                message,
+            );
         }
     }
     let extra = b.model.push_extra(extra);
@@ -998,8 +1105,13 @@ fn relationship<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut 
     Ok(())
 }
 
-fn listing<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: A) -> Result<(), A::Error> {
-    let (mut entity, mut list, mut start, mut end, mut citation, mut reason) = (UNDEFINED, None, None, None, None, None);
+fn listing<'de, A: MapAccess<'de>>(
+    b: &mut Builder<'de>,
+    index: usize,
+    mut map: A,
+) -> Result<(), A::Error> {
+    let (mut entity, mut list, mut start, mut end, mut citation, mut reason) =
+        (UNDEFINED, None, None, None, None, None);
     let mut entity_text = None;
     let mut extra = Map::new();
     let mut bad = Vec::new();
@@ -1042,9 +1154,23 @@ fn listing<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, index: usize, mut map: 
         }
     }
     for message in bad {
-        b.found.push(Place::Listing { index, entity: entity_text.clone() }, message);
+        b.found.push(
+            Place::Listing {
+                index,
+                entity: entity_text.clone(),
+            },
+            message,
+        );
     }
     let extra = b.model.push_extra(extra);
-    b.model.listings.push(Listing { entity, list, start, end, citation, reason, extra });
+    b.model.listings.push(Listing {
+        entity,
+        list,
+        start,
+        end,
+        citation,
+        reason,
+        extra,
+    });
     Ok(())
 }

@@ -13,7 +13,6 @@ mod validate;
 
 pub use json::Addition;
 
-
 use std::fmt;
 use std::path::Path;
 
@@ -38,11 +37,19 @@ pub enum Place {
     /// `relationships[index]`, described as `TYPE FROM -> TO`.
     Relationship { index: usize, label: String },
     /// `listings[index]`, with its entity id when it has one.
-    Listing { index: usize, entity: Option<String> },
+    Listing {
+        index: usize,
+        entity: Option<String>,
+    },
     /// A file of the CSV form: the line its row starts on (none for the
     /// file as a whole), the column when the problem is in one cell, and
     /// the record (`id "a"`, `supplies a -> b`) when it is known.
-    Csv { file: &'static str, line: Option<u64>, column: Option<String>, record: Option<String> },
+    Csv {
+        file: &'static str,
+        line: Option<u64>,
+        column: Option<String>,
+        record: Option<String>,
+    },
 }
 
 /// An id or label as shown in a message: at most 80 characters, so that a
@@ -62,12 +69,28 @@ impl fmt::Display for Place {
             Place::Position { line, column } => write!(f, "line {line}, column {column}"),
             Place::Format => f.write_str("format"),
             Place::Meta => f.write_str("meta"),
-            Place::Entity { index, id: Some(id) } => write!(f, "entities[{index}] (id {:?})", shown(id)),
+            Place::Entity {
+                index,
+                id: Some(id),
+            } => write!(f, "entities[{index}] (id {:?})", shown(id)),
             Place::Entity { index, id: None } => write!(f, "entities[{index}]"),
-            Place::Relationship { index, label } => write!(f, "relationships[{index}] ({})", shown(label)),
-            Place::Listing { index, entity: Some(e) } => write!(f, "listings[{index}] (entity {:?})", shown(e)),
-            Place::Listing { index, entity: None } => write!(f, "listings[{index}]"),
-            Place::Csv { file, line, column, record } => {
+            Place::Relationship { index, label } => {
+                write!(f, "relationships[{index}] ({})", shown(label))
+            }
+            Place::Listing {
+                index,
+                entity: Some(e),
+            } => write!(f, "listings[{index}] (entity {:?})", shown(e)),
+            Place::Listing {
+                index,
+                entity: None,
+            } => write!(f, "listings[{index}]"),
+            Place::Csv {
+                file,
+                line,
+                column,
+                record,
+            } => {
                 f.write_str(file)?;
                 if let Some(line) = line {
                     write!(f, " line {line}")?;
@@ -108,7 +131,10 @@ pub struct Problems {
 impl Problems {
     pub fn push(&mut self, place: Place, message: impl Into<String>) {
         if self.list.len() < MAX_PROBLEMS {
-            self.list.push(Diagnostic { place, message: message.into() });
+            self.list.push(Diagnostic {
+                place,
+                message: message.into(),
+            });
         } else {
             self.more += 1;
         }
@@ -152,7 +178,9 @@ pub fn from_json(bytes: &[u8]) -> Result<Model, Problems> {
     };
     let mut problems = Problems::default();
     let model = json::parse(text, &mut problems);
-    let Some(model) = model else { return Err(problems) };
+    let Some(model) = model else {
+        return Err(problems);
+    };
     validate::check(&model, &mut problems);
     if problems.is_empty() {
         Ok(model)
@@ -198,11 +226,20 @@ pub fn from_path(path: &Path) -> Result<Model, LoadError> {
     let fail = |message: String| {
         let mut problems = Problems::default();
         problems.push(Place::File, message);
-        LoadError { origin: origin.clone(), problems }
+        LoadError {
+            origin: origin.clone(),
+            problems,
+        }
     };
     if path.is_dir() {
-        return csv::from_folder(path).map_err(|problems| LoadError { origin: origin.clone(), problems });
+        return csv::from_folder(path).map_err(|problems| LoadError {
+            origin: origin.clone(),
+            problems,
+        });
     }
     let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    from_json(&bytes).map_err(|problems| LoadError { origin: origin.clone(), problems })
+    from_json(&bytes).map_err(|problems| LoadError {
+        origin: origin.clone(),
+        problems,
+    })
 }

@@ -20,12 +20,18 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
         let id = |ix: EntityIx| if ix == UNRESOLVED { "?" } else { model.id(ix) };
         format!("{} {} -> {}", r.rel.as_str(), id(r.from), id(r.to))
     };
-    let entity_place = |ix: usize| Place::Entity { index: ix, id: Some(model.id(ix as EntityIx).to_string()) };
+    let entity_place = |ix: usize| Place::Entity {
+        index: ix,
+        id: Some(model.id(ix as EntityIx).to_string()),
+    };
 
     for (i, e) in model.entities.iter().enumerate() {
         if let Some(rev) = e.revenue.get() {
             if !(rev >= 0.0 && rev.is_finite()) {
-                problems.push(entity_place(i), format!("revenue {rev} must be a finite number >= 0"));
+                problems.push(
+                    entity_place(i),
+                    format!("revenue {rev} must be a finite number >= 0"),
+                );
             }
         }
     }
@@ -35,7 +41,10 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
     // Per owned entity: the known percents (rule 9).
     let mut owned = vec![0.0f64; n];
     for (i, r) in model.relationships.iter().enumerate() {
-        let place = || Place::Relationship { index: i, label: label(r) };
+        let place = || Place::Relationship {
+            index: i,
+            label: label(r),
+        };
         let mut in_range = |field: &str, v: Option<f64>, lo: f64, hi: f64, lo_open: bool| {
             if let Some(v) = v {
                 let below = if lo_open { v <= lo } else { v < lo };
@@ -45,7 +54,10 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
                         (false, true) => format!("from {lo} to {hi}"),
                         _ => format!("a finite number >= {lo}"),
                     };
-                    problems.push(place(), format!("{field} {v} is out of range: it must be {range}"));
+                    problems.push(
+                        place(),
+                        format!("{field} {v} is out of range: it must be {range}"),
+                    );
                 }
             }
         };
@@ -58,7 +70,10 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
             continue;
         }
         if r.from == r.to {
-            problems.push(place(), "from and to are the same entity; a relationship needs two");
+            problems.push(
+                place(),
+                "from and to are the same entity; a relationship needs two",
+            );
         }
         match r.rel {
             RelType::Supplies => {
@@ -66,9 +81,13 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
                 match r.exact_share(revenue) {
                     Some(s) => committed[r.from as usize] += s,
                     None => {
-                        let (lo, hi) = (r.share_min.get().unwrap_or(0.0), r.share_max.get().unwrap_or(1.0));
+                        let (lo, hi) = (
+                            r.share_min.get().unwrap_or(0.0),
+                            r.share_max.get().unwrap_or(1.0),
+                        );
                         if lo > hi {
-                            problems.push(place(), format!("share_min {lo} is above share_max {hi}"));
+                            problems
+                                .push(place(), format!("share_min {lo} is above share_max {hi}"));
                         }
                         committed[r.from as usize] += lo;
                     }
@@ -90,7 +109,13 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
     }
     for (v, &sum) in owned.iter().enumerate() {
         if sum > 100.0 + EPS {
-            problems.push(entity_place(v), format!("the known percents owned of it add up to {}, above 100", short(sum)));
+            problems.push(
+                entity_place(v),
+                format!(
+                    "the known percents owned of it add up to {}, above 100",
+                    short(sum)
+                ),
+            );
         }
     }
     duplicates(model, problems, &label);
@@ -108,7 +133,10 @@ fn duplicates(model: &Model, problems: &mut Problems, label: &dyn Fn(&Relationsh
     let n = model.entities.len();
     let rels = &model.relationships;
     let mut start = vec![0u32; n + 1];
-    for r in rels.iter().filter(|r| r.from != UNRESOLVED && r.to != UNRESOLVED) {
+    for r in rels
+        .iter()
+        .filter(|r| r.from != UNRESOLVED && r.to != UNRESOLVED)
+    {
         start[r.from as usize + 1] += 1;
     }
     for v in 0..n {
@@ -116,7 +144,11 @@ fn duplicates(model: &Model, problems: &mut Problems, label: &dyn Fn(&Relationsh
     }
     let mut fill = start.clone();
     let mut order = vec![0u32; start[n] as usize];
-    for (i, r) in rels.iter().enumerate().filter(|(_, r)| r.from != UNRESOLVED && r.to != UNRESOLVED) {
+    for (i, r) in rels
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.from != UNRESOLVED && r.to != UNRESOLVED)
+    {
         order[fill[r.from as usize] as usize] = i as u32;
         fill[r.from as usize] += 1;
     }
@@ -139,8 +171,13 @@ fn duplicates(model: &Model, problems: &mut Problems, label: &dyn Fn(&Relationsh
     for (i, first) in found {
         let r = &rels[i];
         problems.push(
-            Place::Relationship { index: i, label: label(r) },
-            format!("repeats relationships[{first}]: two relationships have the same type, from and to"),
+            Place::Relationship {
+                index: i,
+                label: label(r),
+            },
+            format!(
+                "repeats relationships[{first}]: two relationships have the same type, from and to"
+            ),
         );
     }
 }

@@ -58,7 +58,9 @@ pub struct List {
 /// A file that is not a screening list at all.
 #[derive(Debug, thiserror::Error)]
 pub enum CslError {
-    #[error("the CSV has no `name` column (header: {0}); is this a Consolidated Screening List file?")]
+    #[error(
+        "the CSV has no `name` column (header: {0}); is this a Consolidated Screening List file?"
+    )]
     NoNameColumn(String),
     #[error("the CSV cannot be read: {0}")]
     Csv(String),
@@ -72,7 +74,16 @@ pub enum CslError {
 
 /// The columns the reader uses.
 const COLUMNS: [&str; 10] = [
-    "source", "type", "name", "alt_names", "addresses", "start_date", "federal_register_notice", "nationalities", "end_date", "ids",
+    "source",
+    "type",
+    "name",
+    "alt_names",
+    "addresses",
+    "start_date",
+    "federal_register_notice",
+    "nationalities",
+    "end_date",
+    "ids",
 ];
 
 /// Reads the list, choosing the layout from the first non-blank byte
@@ -91,14 +102,19 @@ pub fn read(bytes: &[u8]) -> Result<List, CslError> {
 /// # Complexity
 /// O(bytes).
 pub fn read_csv(bytes: &[u8]) -> Result<List, CslError> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
     let mut records = rdr.byte_records();
     let header = match records.next() {
         None => return Err(CslError::Empty),
         Some(r) => r.map_err(|e| CslError::Csv(e.to_string()))?,
     };
-    let header: Vec<String> =
-        header.iter().map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase()).collect();
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase())
+        .collect();
     let col = |name: &str| header.iter().position(|h| h == name);
     let idx: Vec<Option<usize>> = COLUMNS.iter().map(|c| col(c)).collect();
     if idx[2].is_none() {
@@ -111,30 +127,48 @@ pub fn read_csv(bytes: &[u8]) -> Result<List, CslError> {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                list.skipped.push(RowNote { row, reason: format!("unreadable CSV: {e}") });
+                list.skipped.push(RowNote {
+                    row,
+                    reason: format!("unreadable CSV: {e}"),
+                });
                 continue;
             }
         };
         let field = |k: usize| -> String {
-            idx[k].and_then(|j| rec.get(j)).map(|b| String::from_utf8_lossy(b).trim().to_string()).unwrap_or_default()
+            idx[k]
+                .and_then(|j| rec.get(j))
+                .map(|b| String::from_utf8_lossy(b).trim().to_string())
+                .unwrap_or_default()
         };
         let same_as_header = rec
             .iter()
             .zip(&header)
-            .filter(|(v, h)| !h.is_empty() && String::from_utf8_lossy(v).trim().eq_ignore_ascii_case(h))
+            .filter(|(v, h)| {
+                !h.is_empty() && String::from_utf8_lossy(v).trim().eq_ignore_ascii_case(h)
+            })
             .count();
         if same_as_header * 2 > header.len().max(1) || field(2).eq_ignore_ascii_case("name") {
-            list.skipped.push(RowNote { row, reason: "repeated header".into() });
+            list.skipped.push(RowNote {
+                row,
+                reason: "repeated header".into(),
+            });
             continue;
         }
         if rec.len() < header.len() {
             list.warnings.push(RowNote {
                 row,
-                reason: format!("{} of {} fields; the missing ones are read as empty", rec.len(), header.len()),
+                reason: format!(
+                    "{} of {} fields; the missing ones are read as empty",
+                    rec.len(),
+                    header.len()
+                ),
             });
         }
         let addresses: Vec<String> = split_list(&field(4));
-        let mut countries: Vec<String> = addresses.iter().filter_map(|a| country_of_address(a)).collect();
+        let mut countries: Vec<String> = addresses
+            .iter()
+            .filter_map(|a| country_of_address(a))
+            .collect();
         countries.extend(split_list(&field(7)).iter().filter_map(|n| country_code(n)));
         let raw = RawEntry {
             source: field(0),
@@ -168,7 +202,10 @@ pub fn read_json(bytes: &[u8]) -> Result<List, CslError> {
         let row = i + 1;
         list.rows += 1;
         let Some(o) = r.as_object() else {
-            list.skipped.push(RowNote { row, reason: "not an object".into() });
+            list.skipped.push(RowNote {
+                row,
+                reason: "not an object".into(),
+            });
             continue;
         };
         let text = |k: &str| -> String {
@@ -180,9 +217,12 @@ pub fn read_json(bytes: &[u8]) -> Result<List, CslError> {
         };
         let strings = |k: &str| -> Vec<String> {
             match o.get(k) {
-                Some(Value::Array(a)) => {
-                    a.iter().filter_map(|x| x.as_str()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
-                }
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .filter_map(|x| x.as_str())
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
                 Some(Value::String(s)) => split_list(s),
                 _ => Vec::new(),
             }
@@ -193,7 +233,11 @@ pub fn read_json(bytes: &[u8]) -> Result<List, CslError> {
                 for addr in a {
                     match addr {
                         Value::Object(ao) => {
-                            if let Some(c) = ao.get("country").and_then(Value::as_str).and_then(country_code) {
+                            if let Some(c) = ao
+                                .get("country")
+                                .and_then(Value::as_str)
+                                .and_then(country_code)
+                            {
                                 countries.push(c);
                             }
                         }
@@ -202,7 +246,9 @@ pub fn read_json(bytes: &[u8]) -> Result<List, CslError> {
                     }
                 }
             }
-            Some(Value::String(s)) => countries.extend(split_list(s).iter().filter_map(|a| country_of_address(a))),
+            Some(Value::String(s)) => {
+                countries.extend(split_list(s).iter().filter_map(|a| country_of_address(a)))
+            }
             _ => {}
         }
         for k in ["nationalities", "citizenships"] {
@@ -238,8 +284,15 @@ struct RawEntry {
 
 fn push(list: &mut List, row: usize, raw: RawEntry) {
     if raw.name.is_empty() {
-        let reason = if raw.alt_names.is_empty() { "no name" } else { "no name (only alt_names)" };
-        list.skipped.push(RowNote { row, reason: reason.into() });
+        let reason = if raw.alt_names.is_empty() {
+            "no name"
+        } else {
+            "no name (only alt_names)"
+        };
+        list.skipped.push(RowNote {
+            row,
+            reason: reason.into(),
+        });
         return;
     }
     let mut countries = raw.countries;
@@ -249,7 +302,13 @@ fn push(list: &mut List, row: usize, raw: RawEntry) {
     let start_date = date(&raw.start_date);
     let end_date = date(&raw.end_date).filter(|e| start_date.is_none_or(|s| *e >= s));
     if start_date.is_none() && !raw.start_date.is_empty() {
-        list.warnings.push(RowNote { row, reason: format!("start_date {:?} is not a date; read as none", raw.start_date) });
+        list.warnings.push(RowNote {
+            row,
+            reason: format!(
+                "start_date {:?} is not a date; read as none",
+                raw.start_date
+            ),
+        });
     }
     let mut alt_names = raw.alt_names;
     alt_names.retain(|a| a != &raw.name);
@@ -294,15 +353,23 @@ fn date_in_ids(ids: &str) -> String {
     let find = |label: &str| {
         ids.split(';').map(str::trim).find_map(|part| {
             let (kind, value) = part.split_once(',')?;
-            (kind.trim().starts_with(label)).then(|| value.trim().to_string()).filter(|v| Date::parse(v).is_some())
+            (kind.trim().starts_with(label))
+                .then(|| value.trim().to_string())
+                .filter(|v| Date::parse(v).is_some())
         })
     };
-    find("Effective Date").or_else(|| find("Listing Date")).unwrap_or_default()
+    find("Effective Date")
+        .or_else(|| find("Listing Date"))
+        .unwrap_or_default()
 }
 
 /// `"a; b; c"` → `[a, b, c]`, blanks dropped.
 fn split_list(s: &str) -> Vec<String> {
-    s.split(';').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect()
+    s.split(';')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 /// The code in a source's parentheses: "Entity List (EL) - Bureau of
@@ -310,7 +377,9 @@ fn split_list(s: &str) -> Vec<String> {
 /// (NS-MBS List) - Treasury Department" → `NS-MBS`. A source without one is
 /// its own code (upper-cased).
 pub fn source_code(source: &str) -> String {
-    let inner = source.find('(').and_then(|a| source[a + 1..].find(')').map(|b| &source[a + 1..a + 1 + b]));
+    let inner = source
+        .find('(')
+        .and_then(|a| source[a + 1..].find(')').map(|b| &source[a + 1..a + 1 + b]));
     match inner.and_then(|s| s.split_whitespace().next()) {
         Some(code) => code.to_ascii_uppercase(),
         None => source.trim().to_ascii_uppercase(),
@@ -319,9 +388,10 @@ pub fn source_code(source: &str) -> String {
 
 /// US states and territories, for addresses that end "…, NY, 11355".
 const US_STATES: &[&str] = &[
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
-    "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH",
-    "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR", "GU", "VI",
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
+    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
+    "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
+    "WV", "WI", "WY", "PR", "GU", "VI",
 ];
 
 /// The country an address ends with: an ISO-2 code ("…, Hangzhou, 310051,
@@ -329,13 +399,19 @@ const US_STATES: &[&str] = &[
 /// FLUSHING, NY, 11355" → `US`, as the Denied Persons List writes US
 /// addresses).
 pub fn country_of_address(addr: &str) -> Option<String> {
-    let parts: Vec<&str> = addr.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = addr
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
     let last = *parts.last()?;
     if let Some(c) = country_code(last) {
         return Some(c);
     }
-    let zip = last.len() >= 4 && last.len() <= 10 && last.chars().all(|c| c.is_ascii_digit() || c == '-');
-    let state = parts.len() >= 2 && US_STATES.contains(&parts[parts.len() - 2].to_ascii_uppercase().as_str());
+    let zip =
+        last.len() >= 4 && last.len() <= 10 && last.chars().all(|c| c.is_ascii_digit() || c == '-');
+    let state = parts.len() >= 2
+        && US_STATES.contains(&parts[parts.len() - 2].to_ascii_uppercase().as_str());
     (zip && state).then(|| "US".to_string())
 }
 
@@ -347,13 +423,31 @@ pub fn country_code(s: &str) -> Option<String> {
         return Some(s.to_string());
     }
     const NAMES: &[(&str, &str)] = &[
-        ("china", "CN"), ("hong kong", "HK"), ("macau", "MO"), ("macao", "MO"), ("taiwan", "TW"),
-        ("russia", "RU"), ("iran", "IR"), ("united states", "US"), ("usa", "US"), ("united kingdom", "GB"),
-        ("united arab emirates", "AE"), ("pakistan", "PK"), ("india", "IN"), ("germany", "DE"),
-        ("singapore", "SG"), ("armenia", "AM"), ("turkey", "TR"), ("syria", "SY"), ("north korea", "KP"),
+        ("china", "CN"),
+        ("hong kong", "HK"),
+        ("macau", "MO"),
+        ("macao", "MO"),
+        ("taiwan", "TW"),
+        ("russia", "RU"),
+        ("iran", "IR"),
+        ("united states", "US"),
+        ("usa", "US"),
+        ("united kingdom", "GB"),
+        ("united arab emirates", "AE"),
+        ("pakistan", "PK"),
+        ("india", "IN"),
+        ("germany", "DE"),
+        ("singapore", "SG"),
+        ("armenia", "AM"),
+        ("turkey", "TR"),
+        ("syria", "SY"),
+        ("north korea", "KP"),
     ];
     let lower = s.to_ascii_lowercase();
-    NAMES.iter().find(|(n, _)| *n == lower).map(|(_, c)| c.to_string())
+    NAMES
+        .iter()
+        .find(|(n, _)| *n == lower)
+        .map(|(_, c)| c.to_string())
 }
 
 #[cfg(test)]
@@ -362,17 +456,36 @@ mod tests {
 
     #[test]
     fn source_codes_come_from_the_parentheses() {
-        assert_eq!(source_code("Entity List (EL) - Bureau of Industry and Security"), "EL");
+        assert_eq!(
+            source_code("Entity List (EL) - Bureau of Industry and Security"),
+            "EL"
+        );
         assert_eq!(source_code("Non-SDN Chinese Military-Industrial Complex Companies List (CMIC) - Treasury Department"), "CMIC");
-        assert_eq!(source_code("Military End User (MEU) List - Bureau of Industry and Security"), "MEU");
-        assert_eq!(source_code("Non-SDN Menu-Based Sanctions List (NS-MBS List) - Treasury Department"), "NS-MBS");
+        assert_eq!(
+            source_code("Military End User (MEU) List - Bureau of Industry and Security"),
+            "MEU"
+        );
+        assert_eq!(
+            source_code("Non-SDN Menu-Based Sanctions List (NS-MBS List) - Treasury Department"),
+            "NS-MBS"
+        );
     }
 
     #[test]
     fn countries_come_from_the_end_of_each_address() {
-        assert_eq!(country_of_address("555, Qianmo Road, Binjiang District, Hangzhou, 310051, CN").as_deref(), Some("CN"));
-        assert_eq!(country_of_address("134-12 59HT AVENUE, FLUSHING, NY, 11355").as_deref(), Some("US"));
-        assert_eq!(country_of_address("Tian Wang te Zi #1, Baqiao District, Xian, China").as_deref(), Some("CN"));
+        assert_eq!(
+            country_of_address("555, Qianmo Road, Binjiang District, Hangzhou, 310051, CN")
+                .as_deref(),
+            Some("CN")
+        );
+        assert_eq!(
+            country_of_address("134-12 59HT AVENUE, FLUSHING, NY, 11355").as_deref(),
+            Some("US")
+        );
+        assert_eq!(
+            country_of_address("Tian Wang te Zi #1, Baqiao District, Xian, China").as_deref(),
+            Some("CN")
+        );
         assert_eq!(country_of_address("somewhere, undetermined"), None);
         assert_eq!(country_of_address(""), None);
     }
@@ -386,13 +499,25 @@ mod tests {
                    3,Short Row\n";
         let list = read(csv.as_bytes()).unwrap();
         assert_eq!(list.rows, 4);
-        assert_eq!(list.skipped, vec![
-            RowNote { row: 2, reason: "repeated header".into() },
-            RowNote { row: 4, reason: "no name (only alt_names)".into() },
-        ]);
+        assert_eq!(
+            list.skipped,
+            vec![
+                RowNote {
+                    row: 2,
+                    reason: "repeated header".into()
+                },
+                RowNote {
+                    row: 4,
+                    reason: "no name (only alt_names)".into()
+                },
+            ]
+        );
         assert_eq!(list.entries.len(), 2);
         let e = &list.entries[0];
-        assert_eq!((e.row, e.name.as_str(), e.code.as_str()), (3, "Acme Ltd.", "EL"));
+        assert_eq!(
+            (e.row, e.name.as_str(), e.code.as_str()),
+            (3, "Acme Ltd.", "EL")
+        );
         assert_eq!(e.alt_names, ["Acme", "ACME Co"]);
         assert_eq!(e.countries, ["CN"]);
         assert_eq!(list.warnings.len(), 1);
@@ -409,7 +534,10 @@ mod tests {
 
     #[test]
     fn a_csv_without_a_name_column_is_refused() {
-        assert!(matches!(read(b"a,b\n1,2\n"), Err(CslError::NoNameColumn(_))));
+        assert!(matches!(
+            read(b"a,b\n1,2\n"),
+            Err(CslError::NoNameColumn(_))
+        ));
     }
 
     #[test]
@@ -421,7 +549,13 @@ mod tests {
           {"source": "x", "name": ""}]}"#;
         let list = read(json.as_bytes()).unwrap();
         assert_eq!(list.rows, 2);
-        assert_eq!(list.skipped, vec![RowNote { row: 2, reason: "no name".into() }]);
+        assert_eq!(
+            list.skipped,
+            vec![RowNote {
+                row: 2,
+                reason: "no name".into()
+            }]
+        );
         let e = &list.entries[0];
         assert_eq!(e.countries, ["CN"]);
         assert_eq!(e.alt_names, ["JLTC"]);

@@ -135,7 +135,9 @@ fn deletions(w: &str) -> Vec<u64> {
         }
         h
     };
-    let mut out: Vec<u64> = std::iter::once(hash(usize::MAX)).chain((0..cs.len()).map(hash)).collect();
+    let mut out: Vec<u64> = std::iter::once(hash(usize::MAX))
+        .chain((0..cs.len()).map(hash))
+        .collect();
     out.sort_unstable();
     out.dedup();
     out
@@ -169,7 +171,10 @@ impl Index {
     /// # Complexity
     /// O(total length of the names).
     pub fn build(entries: &[(Vec<String>, bool)]) -> Index {
-        let mut vocab = Vocab { rows: entries.len() as u32, ..Vocab::default() };
+        let mut vocab = Vocab {
+            rows: entries.len() as u32,
+            ..Vocab::default()
+        };
         let mut names = Vec::new();
         let mut indexed = Vec::with_capacity(entries.len());
         let mut seen: Vec<u32> = Vec::new();
@@ -179,7 +184,11 @@ impl Index {
             for v in vars {
                 let toks: Vec<u32> = tokens(v).iter().map(|t| vocab.intern(t)).collect();
                 seen.extend(&toks);
-                names.push(ListName { entry: e as u32, text: v.clone(), toks });
+                names.push(ListName {
+                    entry: e as u32,
+                    text: v.clone(),
+                    toks,
+                });
             }
             seen.sort_unstable();
             seen.dedup();
@@ -209,13 +218,23 @@ impl Index {
             }
         }
         let cap = (entries.len() / 200).max(20);
-        Index { vocab, names, postings, neighbours, cap, indexed }
+        Index {
+            vocab,
+            names,
+            postings,
+            neighbours,
+            cap,
+            indexed,
+        }
     }
 
     /// Tokenises a name screened against the list (new words join the
     /// vocabulary with weight 1).
     pub fn tokenise(&mut self, text: &str) -> Tokens {
-        Tokens { text: text.to_string(), toks: tokens(text).iter().map(|t| self.vocab.intern(t)).collect() }
+        Tokens {
+            text: text.to_string(),
+            toks: tokens(text).iter().map(|t| self.vocab.intern(t)).collect(),
+        }
     }
 
     /// Words of the list one edit from `id` (a letter changed, added or
@@ -241,7 +260,11 @@ impl Index {
     /// The list rows that share a key with one of `names`, ascending: the
     /// keys held by at most [`Index::cap`] names, else the rarest key.
     /// `alike` gives the spelled-alike words of a word (cached by the caller).
-    pub fn candidates(&self, names: &[Tokens], alike: &mut dyn FnMut(&Index, u32) -> Vec<u32>) -> Vec<u32> {
+    pub fn candidates(
+        &self,
+        names: &[Tokens],
+        alike: &mut dyn FnMut(&Index, u32) -> Vec<u32>,
+    ) -> Vec<u32> {
         let mut out: Vec<u32> = Vec::new();
         for n in names {
             let mut ks: Vec<u32> = Vec::new();
@@ -354,14 +377,24 @@ pub fn score_names(vocab: &Vocab, a: &[u32], b: &[u32]) -> NameScore {
 /// the score to `floor`: most candidates share one word and stop here.
 pub fn score_names_above(vocab: &Vocab, a: &[u32], b: &[u32], floor: f64) -> NameScore {
     if a.is_empty() || b.is_empty() {
-        return NameScore { score: 0.0, set: 0.0, sort: 0.0, compact: false, divergent: false };
+        return NameScore {
+            score: 0.0,
+            set: 0.0,
+            sort: 0.0,
+            compact: false,
+            divergent: false,
+        };
     }
     let wa: Vec<f64> = a.iter().map(|&t| vocab.weight(t)).collect();
     let wb: Vec<f64> = b.iter().map(|&t| vocab.weight(t)).collect();
     let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
     for (i, &x) in a.iter().enumerate() {
         for (j, &y) in b.iter().enumerate() {
-            let s = if x == y { 1.0 } else { word_sim(vocab.word(x), vocab.word(y)) };
+            let s = if x == y {
+                1.0
+            } else {
+                word_sim(vocab.word(x), vocab.word(y))
+            };
             if s > 0.0 {
                 pairs.push((s, i, j));
             }
@@ -382,9 +415,16 @@ pub fn score_names_above(vocab: &Vocab, a: &[u32], b: &[u32], floor: f64) -> Nam
     let joined_len = |t: &[u32]| t.iter().map(|&x| vocab.word(x).len()).sum::<usize>();
     let compact = a == b
         || (joined_len(a) == joined_len(b)
-            && a.iter().map(|&t| vocab.word(t)).collect::<String>() == b.iter().map(|&t| vocab.word(t)).collect::<String>());
+            && a.iter().map(|&t| vocab.word(t)).collect::<String>()
+                == b.iter().map(|&t| vocab.word(t)).collect::<String>());
     if !compact && SET_SHARE * set + (1.0 - SET_SHARE) < floor {
-        return NameScore { score: SET_SHARE * set, set, sort: 0.0, compact, divergent: false };
+        return NameScore {
+            score: SET_SHARE * set,
+            set,
+            sort: 0.0,
+            compact,
+            divergent: false,
+        };
     }
     let sorted = |t: &[u32]| {
         let mut w: Vec<&str> = t.iter().map(|&x| vocab.word(x)).collect();
@@ -401,7 +441,13 @@ pub fn score_names_above(vocab: &Vocab, a: &[u32], b: &[u32], floor: f64) -> Nam
     if compact {
         score = 1.0;
     }
-    NameScore { score: score.clamp(0.0, 1.0), set, sort, compact, divergent }
+    NameScore {
+        score: score.clamp(0.0, 1.0),
+        set,
+        sort,
+        compact,
+        divergent,
+    }
 }
 
 #[cfg(test)]
@@ -452,6 +498,8 @@ mod tests {
         let found = ix.candidates(&q, &mut |ix: &Index, t| ix.alike(t));
         assert_eq!(found, vec![3]);
         let q = vec![ix.tokenise("Unknown Electronics")];
-        assert!(ix.candidates(&q, &mut |ix: &Index, t| ix.alike(t)).is_empty());
+        assert!(ix
+            .candidates(&q, &mut |ix: &Index, t| ix.alike(t))
+            .is_empty());
     }
 }

@@ -43,7 +43,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options { min_score: DEFAULT_MIN_SCORE, floor: REVIEW_FLOOR, sources: None }
+        Options {
+            min_score: DEFAULT_MIN_SCORE,
+            floor: REVIEW_FLOOR,
+            sources: None,
+        }
     }
 }
 
@@ -92,7 +96,10 @@ impl Candidate {
             r.push_str("; each name has a word the other lacks");
         }
         match self.country {
-            CountryEvidence::Same => r.push_str(&format!("; same country {}", self.entity_country.as_deref().unwrap_or(""))),
+            CountryEvidence::Same => r.push_str(&format!(
+                "; same country {}",
+                self.entity_country.as_deref().unwrap_or("")
+            )),
             CountryEvidence::Conflict => r.push_str(&format!(
                 "; country differs: {} vs {}",
                 self.entity_country.as_deref().unwrap_or("?"),
@@ -101,7 +108,10 @@ impl Candidate {
             CountryEvidence::Unknown => r.push_str("; country unknown on one side"),
         }
         if self.kind_conflict {
-            r.push_str(&format!("; kind differs ({})", if e.kind.is_empty() { "?" } else { &e.kind }));
+            r.push_str(&format!(
+                "; kind differs ({})",
+                if e.kind.is_empty() { "?" } else { &e.kind }
+            ));
         }
         r
     }
@@ -119,7 +129,9 @@ fn country_class(c: &str) -> String {
 /// Offshore registries where holding companies of firms from elsewhere are
 /// incorporated ("Yitu Limited", Grand Cayman): a row whose only countries
 /// are these gives no country evidence either way.
-const OFFSHORE: &[&str] = &["KY", "VG", "BM", "JE", "GG", "IM", "MH", "SC", "BS", "PA", "CY", "LU", "NL", "MU", "WS"];
+const OFFSHORE: &[&str] = &[
+    "KY", "VG", "BM", "JE", "GG", "IM", "MH", "SC", "BS", "PA", "CY", "LU", "NL", "MU", "WS",
+];
 
 /// Whether a row of this kind is a person, a firm, or unknown.
 fn row_is_person(kind: &str) -> Option<bool> {
@@ -137,11 +149,20 @@ fn row_is_person(kind: &str) -> Option<bool> {
 /// through the index; never all pairs. Runs on the available cores, the
 /// result sorted afterwards so it does not depend on them.
 pub fn screen(model: &Model, list: &List, opts: &Options) -> Vec<Candidate> {
-    let keep = |e: &Entry| opts.sources.as_ref().is_none_or(|s| s.iter().any(|c| c.eq_ignore_ascii_case(&e.code)));
+    let keep = |e: &Entry| {
+        opts.sources
+            .as_ref()
+            .is_none_or(|s| s.iter().any(|c| c.eq_ignore_ascii_case(&e.code)))
+    };
     let rows: Vec<(Vec<String>, bool)> = list
         .entries
         .iter()
-        .map(|e| (matcher::variants(&e.name, e.alt_names.iter().map(String::as_str)), keep(e)))
+        .map(|e| {
+            (
+                matcher::variants(&e.name, e.alt_names.iter().map(String::as_str)),
+                keep(e),
+            )
+        })
         .collect();
     let mut index = Index::build(&rows);
     // Entities' names are tokenised here, single-threaded, so that the
@@ -150,7 +171,10 @@ pub fn screen(model: &Model, list: &List, opts: &Options) -> Vec<Candidate> {
         .entities
         .iter()
         .map(|e| {
-            let aliases = e.aliases.map(|l| model.list(l).collect::<Vec<_>>()).unwrap_or_default();
+            let aliases = e
+                .aliases
+                .map(|l| model.list(l).collect::<Vec<_>>())
+                .unwrap_or_default();
             matcher::variants(model.str(e.name), aliases.into_iter())
                 .iter()
                 .map(|v| index.tokenise(v))
@@ -170,7 +194,9 @@ pub fn screen(model: &Model, list: &List, opts: &Options) -> Vec<Candidate> {
             }
         })
         .collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
     let chunk = model.entities.len().div_ceil(threads).max(1);
     let mut out: Vec<Candidate> = std::thread::scope(|s| {
         let handles: Vec<_> = names
@@ -183,9 +209,20 @@ pub fn screen(model: &Model, list: &List, opts: &Options) -> Vec<Candidate> {
                     let mut found = Vec::new();
                     for (k, ent_names) in part.iter().enumerate() {
                         let ix = (c * chunk + k) as EntityIx;
-                        let mut alike = |ix: &Index, t: u32| alike_cache.entry(t).or_insert_with(|| ix.alike(t)).clone();
+                        let mut alike = |ix: &Index, t: u32| {
+                            alike_cache.entry(t).or_insert_with(|| ix.alike(t)).clone()
+                        };
                         for entry in index.candidates(ent_names, &mut alike) {
-                            if let Some(cand) = score_pair(model, list, index, ix, ent_names, entry, &row_countries[entry as usize], opts) {
+                            if let Some(cand) = score_pair(
+                                model,
+                                list,
+                                index,
+                                ix,
+                                ent_names,
+                                entry,
+                                &row_countries[entry as usize],
+                                opts,
+                            ) {
                                 found.push(cand);
                             }
                         }
@@ -194,7 +231,10 @@ pub fn screen(model: &Model, list: &List, opts: &Options) -> Vec<Candidate> {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
     });
     out.sort_by(|a, b| {
         b.score
@@ -291,7 +331,13 @@ pub fn list_name(entry: &Entry) -> String {
     match entry.code.as_str() {
         "EL" => "BIS Entity List".into(),
         "SDN" => "OFAC SDN".into(),
-        _ => entry.source.split(" - ").next().unwrap_or(&entry.source).trim().to_string(),
+        _ => entry
+            .source
+            .split(" - ")
+            .next()
+            .unwrap_or(&entry.source)
+            .trim()
+            .to_string(),
     }
 }
 
@@ -310,7 +356,11 @@ pub struct Applied {
 /// `federal_register_notice`, and the matched name, score, source and row
 /// in the listing's own fields (`csl_name`, `csl_score`, `csl_source`,
 /// `csl_row`, `csl_matched`). The copy is checked again.
-pub fn apply(model: &Model, list: &List, candidates: &[Candidate]) -> Result<(Model, Applied), Problems> {
+pub fn apply(
+    model: &Model,
+    list: &List,
+    candidates: &[Candidate],
+) -> Result<(Model, Applied), Problems> {
     let mut m = model.clone();
     let mut applied = Applied::default();
     let mut seen: Vec<(EntityIx, String, Option<Date>)> = model
@@ -335,7 +385,10 @@ pub fn apply(model: &Model, list: &List, candidates: &[Candidate]) -> Result<(Mo
         seen.push(key);
         let mut extra = Map::new();
         extra.insert("csl_name".into(), Value::from(row.name.clone()));
-        extra.insert("csl_score".into(), Value::from(crate::export::number(c.score)));
+        extra.insert(
+            "csl_score".into(),
+            Value::from(crate::export::number(c.score)),
+        );
         extra.insert("csl_matched".into(), Value::from(c.matched()));
         extra.insert("csl_source".into(), Value::from(row.source.clone()));
         extra.insert("csl_row".into(), Value::from(row.row));

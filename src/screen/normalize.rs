@@ -5,29 +5,173 @@
 /// Words that only say what legal form a company has; dropped wherever
 /// they stand ("China Telecom Co., Ltd." and "CHINA TELECOM" are one name).
 const LEGAL: &[&str] = &[
-    "co", "company", "cos", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc",
-    "lp", "llp", "gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "pte", "pty", "oy", "ab",
-    "jsc", "ojsc", "pjsc", "cjsc", "ooo", "oao", "zao", "pao", "kg", "group", "grp", "de", "cv", "fze",
-    "fzco", "fzc", "fzllc", "llc", "sdn", "bhd",
+    "co",
+    "company",
+    "cos",
+    "corp",
+    "corporation",
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "llc",
+    "plc",
+    "lp",
+    "llp",
+    "gmbh",
+    "ag",
+    "sa",
+    "sas",
+    "sarl",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "pte",
+    "pty",
+    "oy",
+    "ab",
+    "jsc",
+    "ojsc",
+    "pjsc",
+    "cjsc",
+    "ooo",
+    "oao",
+    "zao",
+    "pao",
+    "kg",
+    "group",
+    "grp",
+    "de",
+    "cv",
+    "fze",
+    "fzco",
+    "fzc",
+    "fzllc",
+    "llc",
+    "sdn",
+    "bhd",
 ];
 
 /// Words that carry no name of their own; kept, but weighed little
 /// ("Megvii" is the short form of "Megvii Technology").
 const GENERIC: &[&str] = &[
-    "technology", "technologies", "tech", "science", "sciences", "scientific", "information", "info",
-    "digital", "electronic", "electronics", "electric", "electrical", "communication", "communications",
-    "telecommunication", "telecommunications", "international", "intl", "industrial", "industries",
-    "industry", "trading", "trade", "import", "export", "imp", "exp", "engineering", "equipment",
-    "development", "enterprise", "enterprises", "system", "systems", "holding", "holdings", "investment",
-    "investments", "service", "services", "manufacturing", "mfg", "products", "product", "solutions",
-    "research", "institute", "network", "networks", "software", "machinery", "materials", "global",
-    "general", "national", "new", "logistics", "shipping", "commercial", "joint", "stock", "public",
-    "private", "center", "centre", "intelligent", "intelligence", "smart", "security", "precision",
-    "instrument", "instruments", "device", "devices", "optical", "optics", "automation", "aviation",
-    "energy", "chemical", "chemicals", "mining", "resources", "bank", "china", "chinese", "hong", "kong",
-    "beijing", "shanghai", "shenzhen", "guangzhou", "hangzhou", "zhejiang", "jiangsu", "guangdong",
-    "xiamen", "tianjin", "wuhan", "chengdu", "chongqing", "nanjing", "fujian", "shandong", "sichuan",
-    "hubei", "hunan", "anhui", "xian", "shaanxi", "liaoning", "dalian", "suzhou", "jinan", "qingdao",
+    "technology",
+    "technologies",
+    "tech",
+    "science",
+    "sciences",
+    "scientific",
+    "information",
+    "info",
+    "digital",
+    "electronic",
+    "electronics",
+    "electric",
+    "electrical",
+    "communication",
+    "communications",
+    "telecommunication",
+    "telecommunications",
+    "international",
+    "intl",
+    "industrial",
+    "industries",
+    "industry",
+    "trading",
+    "trade",
+    "import",
+    "export",
+    "imp",
+    "exp",
+    "engineering",
+    "equipment",
+    "development",
+    "enterprise",
+    "enterprises",
+    "system",
+    "systems",
+    "holding",
+    "holdings",
+    "investment",
+    "investments",
+    "service",
+    "services",
+    "manufacturing",
+    "mfg",
+    "products",
+    "product",
+    "solutions",
+    "research",
+    "institute",
+    "network",
+    "networks",
+    "software",
+    "machinery",
+    "materials",
+    "global",
+    "general",
+    "national",
+    "new",
+    "logistics",
+    "shipping",
+    "commercial",
+    "joint",
+    "stock",
+    "public",
+    "private",
+    "center",
+    "centre",
+    "intelligent",
+    "intelligence",
+    "smart",
+    "security",
+    "precision",
+    "instrument",
+    "instruments",
+    "device",
+    "devices",
+    "optical",
+    "optics",
+    "automation",
+    "aviation",
+    "energy",
+    "chemical",
+    "chemicals",
+    "mining",
+    "resources",
+    "bank",
+    "china",
+    "chinese",
+    "hong",
+    "kong",
+    "beijing",
+    "shanghai",
+    "shenzhen",
+    "guangzhou",
+    "hangzhou",
+    "zhejiang",
+    "jiangsu",
+    "guangdong",
+    "xiamen",
+    "tianjin",
+    "wuhan",
+    "chengdu",
+    "chongqing",
+    "nanjing",
+    "fujian",
+    "shandong",
+    "sichuan",
+    "hubei",
+    "hunan",
+    "anhui",
+    "xian",
+    "shaanxi",
+    "liaoning",
+    "dalian",
+    "suzhou",
+    "jinan",
+    "qingdao",
 ];
 
 /// Stop words dropped before comparing.
@@ -36,7 +180,15 @@ const STOP: &[&str] = &["the", "of", "and", "for", "a", "an", "und", "et", "y"];
 /// Chinese legal forms, longest first, stripped from the end of a run of
 /// Chinese characters (simplified and traditional forms).
 const CJK_LEGAL: &[&str] = &[
-    "股份有限公司", "有限责任公司", "有限責任公司", "有限公司", "集团公司", "集團公司", "集团", "集團", "公司",
+    "股份有限公司",
+    "有限责任公司",
+    "有限責任公司",
+    "有限公司",
+    "集团公司",
+    "集團公司",
+    "集团",
+    "集團",
+    "公司",
 ];
 
 /// Whether `t` is a generic word (weighed little).
@@ -56,13 +208,35 @@ fn is_cjk(c: char) -> bool {
 /// The ASCII letters a Latin letter with a diacritic stands for, or None.
 fn fold(c: char) -> Option<&'static str> {
     const TABLE: &[(&str, &str)] = &[
-        ("àáâãäåāăą", "a"), ("æ", "ae"), ("çćĉċč", "c"), ("ďđð", "d"), ("èéêëēĕėęě", "e"),
-        ("ĝğġģ", "g"), ("ĥħ", "h"), ("ìíîïĩīĭįı", "i"), ("ĳ", "ij"), ("ĵ", "j"), ("ķĸ", "k"),
-        ("ĺļľŀł", "l"), ("ñńņňŉŋ", "n"), ("òóôõöøōŏő", "o"), ("œ", "oe"), ("ŕŗř", "r"),
-        ("śŝşšș", "s"), ("ß", "ss"), ("ţťŧț", "t"), ("þ", "th"), ("ùúûüũūŭůűų", "u"), ("ŵ", "w"),
-        ("ýÿŷ", "y"), ("źżž", "z"),
+        ("àáâãäåāăą", "a"),
+        ("æ", "ae"),
+        ("çćĉċč", "c"),
+        ("ďđð", "d"),
+        ("èéêëēĕėęě", "e"),
+        ("ĝğġģ", "g"),
+        ("ĥħ", "h"),
+        ("ìíîïĩīĭįı", "i"),
+        ("ĳ", "ij"),
+        ("ĵ", "j"),
+        ("ķĸ", "k"),
+        ("ĺļľŀł", "l"),
+        ("ñńņňŉŋ", "n"),
+        ("òóôõöøōŏő", "o"),
+        ("œ", "oe"),
+        ("ŕŗř", "r"),
+        ("śŝşšș", "s"),
+        ("ß", "ss"),
+        ("ţťŧț", "t"),
+        ("þ", "th"),
+        ("ùúûüũūŭůűų", "u"),
+        ("ŵ", "w"),
+        ("ýÿŷ", "y"),
+        ("źżž", "z"),
     ];
-    TABLE.iter().find(|(set, _)| set.contains(c)).map(|&(_, to)| to)
+    TABLE
+        .iter()
+        .find(|(set, _)| set.contains(c))
+        .map(|&(_, to)| to)
 }
 
 /// Lower-cased, accent-folded tokens of a name, in order, with legal-form
@@ -86,7 +260,10 @@ pub fn tokens(name: &str) -> Vec<String> {
     let flush_cjk = |cjk: &mut String, raw: &mut Vec<String>| {
         if !cjk.is_empty() {
             let mut s = std::mem::take(cjk);
-            while let Some(end) = CJK_LEGAL.iter().find(|e| s.ends_with(*e) && s.len() > e.len()) {
+            while let Some(end) = CJK_LEGAL
+                .iter()
+                .find(|e| s.ends_with(*e) && s.len() > e.len())
+            {
                 s.truncate(s.len() - end.len());
             }
             raw.push(s);
@@ -116,8 +293,11 @@ pub fn tokens(name: &str) -> Vec<String> {
     }
     flush(&mut cur, &mut raw);
     flush_cjk(&mut cjk, &mut raw);
-    let kept: Vec<String> =
-        raw.iter().filter(|t| !is_legal(t) && !STOP.contains(&t.as_str())).cloned().collect();
+    let kept: Vec<String> = raw
+        .iter()
+        .filter(|t| !is_legal(t) && !STOP.contains(&t.as_str()))
+        .cloned()
+        .collect();
     if kept.is_empty() {
         raw
     } else {
@@ -131,19 +311,41 @@ mod tests {
 
     #[test]
     fn case_accents_punctuation_and_legal_forms_fold_away() {
-        assert_eq!(tokens("Hangzhou Hikvision Digital Technology Co., Ltd."), ["hangzhou", "hikvision", "digital", "technology"]);
-        assert_eq!(tokens("HUAWEI TECHNOLOGIES CO., LTD."), ["huawei", "technologies"]);
+        assert_eq!(
+            tokens("Hangzhou Hikvision Digital Technology Co., Ltd."),
+            ["hangzhou", "hikvision", "digital", "technology"]
+        );
+        assert_eq!(
+            tokens("HUAWEI TECHNOLOGIES CO., LTD."),
+            ["huawei", "technologies"]
+        );
         assert_eq!(tokens("Société Générale S.A."), ["societe", "generale"]);
-        assert_eq!(tokens("XUAR People's Government  Public-Security Bureau"), ["xuar", "peoples", "government", "public", "security", "bureau"]);
+        assert_eq!(
+            tokens("XUAR People's Government  Public-Security Bureau"),
+            [
+                "xuar",
+                "peoples",
+                "government",
+                "public",
+                "security",
+                "bureau"
+            ]
+        );
         assert_eq!(tokens("SenseTime Group Limited"), ["sensetime"]);
         assert_eq!(tokens("Group Inc."), ["group", "inc"]);
-        assert_eq!(tokens("Aviation Industry Corporation of China"), ["aviation", "industry", "china"]);
+        assert_eq!(
+            tokens("Aviation Industry Corporation of China"),
+            ["aviation", "industry", "china"]
+        );
     }
 
     #[test]
     fn chinese_legal_endings_are_stripped() {
         assert_eq!(tokens("浙江大华技术股份有限公司"), ["浙江大华技术"]);
-        assert_eq!(tokens("廈門市美亞柏科信息股份有限公司"), ["廈門市美亞柏科信息"]);
+        assert_eq!(
+            tokens("廈門市美亞柏科信息股份有限公司"),
+            ["廈門市美亞柏科信息"]
+        );
         assert_eq!(tokens("頤信科技有限公司"), ["頤信科技"]);
         assert_eq!(tokens("Dahua 大华集团"), ["dahua", "大华"]);
     }

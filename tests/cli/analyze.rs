@@ -21,34 +21,74 @@ fn json_of(args: &[&str]) -> Value {
 }
 
 fn row<'a>(v: &'a Value, id: &str) -> &'a Value {
-    v["entities"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap_or_else(|| panic!("no row {id}"))
+    v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no row {id}"))
 }
 
 #[test]
 fn the_built_in_example_runs_with_a_notice() {
     let out = run(&["analyze"]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(stderr(&out).contains("built-in example graph"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("built-in example graph"),
+        "{}",
+        stderr(&out)
+    );
     let table = stdout(&out);
     assert!(table.contains("Ambarella (ambarella)"), "{table}");
-    assert!(table.contains("15.0% – 100.0%"), "the interval is shown: {table}");
-    assert!(table.contains("34,170,000"), "revenue at risk with separators: {table}");
+    assert!(
+        table.contains("15.0% – 100.0%"),
+        "the interval is shown: {table}"
+    );
+    assert!(
+        table.contains("34,170,000"),
+        "revenue at risk with separators: {table}"
+    );
     assert!(table.contains("RESTRICTED"), "{table}");
 }
 
 #[test]
 fn the_example_graph_validates_and_has_the_2019_listings() {
-    let out = run(&["validate", "-g", concat!(env!("CARGO_MANIFEST_DIR"), "/graphs/entity-list-2019.json")]);
+    let out = run(&[
+        "validate",
+        "-g",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/graphs/entity-list-2019.json"),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).starts_with("valid: 40 entities"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("valid: 40 entities"),
+        "{}",
+        stdout(&out)
+    );
     let v = json_of(&["analyze", "--format", "json", "--all"]);
-    let restricted: Vec<&str> = v["restricted"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
-    for id in ["hikvision", "dahua", "sensetime", "megvii", "iflytek", "huawei", "xuar-psb"] {
+    let restricted: Vec<&str> = v["restricted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "hikvision",
+        "dahua",
+        "sensetime",
+        "megvii",
+        "iflytek",
+        "huawei",
+        "xuar-psb",
+    ] {
         assert!(restricted.contains(&id), "{id} restricted on 2019-10-09");
     }
     // Before the May rule, neither Hikvision nor Huawei is listed.
     let v = json_of(&["analyze", "--format", "json", "--as-of", "2019-05-01"]);
-    assert!(v["restricted"].as_array().unwrap().is_empty(), "{}", v["restricted"]);
+    assert!(
+        v["restricted"].as_array().unwrap().is_empty(),
+        "{}",
+        v["restricted"]
+    );
 }
 
 #[test]
@@ -57,7 +97,8 @@ fn json_gives_the_spec_numbers_for_the_worked_example() {
     let v = json_of(&["analyze", "-g", path.to_str().unwrap(), "--format", "json"]);
     assert_eq!(v["as_of"], "2019-10-09");
     let a = row(&v, "A");
-    let close = |x: &Value, want: f64| assert!((x.as_f64().unwrap() - want).abs() < 1e-12, "{x} != {want}");
+    let close =
+        |x: &Value, want: f64| assert!((x.as_f64().unwrap() - want).abs() < 1e-12, "{x} != {want}");
     close(&a["total"], 0.3);
     close(&a["direct"], 0.1);
     close(&a["indirect"], 0.2);
@@ -82,16 +123,43 @@ fn csv_has_one_header_and_the_json_rows_in_order() {
         "id,name,restricted,possibly_restricted,direct,indirect,total,upper,revenue,revenue_at_risk,revenue_at_risk_upper,reach"
     );
     let v = json_of(&["analyze", "-g", p, "--format", "json"]);
-    let ids: Vec<&str> = v["entities"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
-    let csv_ids: Vec<&str> = lines[1..].iter().map(|l| l.split(',').next().unwrap()).collect();
+    let ids: Vec<&str> = v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let csv_ids: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
     assert_eq!(ids, csv_ids);
-    let a: Vec<&str> = lines.iter().find(|l| l.starts_with("A,")).unwrap().split(',').collect();
+    let a: Vec<&str> = lines
+        .iter()
+        .find(|l| l.starts_with("A,"))
+        .unwrap()
+        .split(',')
+        .collect();
     assert_eq!(&a[..4], &["A", "Alpha AG", "false", "false"]);
     let num = |i: usize| a[i].parse::<f64>().unwrap();
-    for (i, want) in [(4, 0.1), (5, 0.2), (6, 0.3), (7, 0.36), (8, 1000.0), (9, 300.0), (10, 360.0), (11, 1.0)] {
+    for (i, want) in [
+        (4, 0.1),
+        (5, 0.2),
+        (6, 0.3),
+        (7, 0.36),
+        (8, 1000.0),
+        (9, 300.0),
+        (10, 360.0),
+        (11, 1.0),
+    ] {
         assert!((num(i) - want).abs() < 1e-9, "column {i}: {csv}");
     }
-    let b: Vec<&str> = lines.iter().find(|l| l.starts_with("B,")).unwrap().split(',').collect();
+    let b: Vec<&str> = lines
+        .iter()
+        .find(|l| l.starts_with("B,"))
+        .unwrap()
+        .split(',')
+        .collect();
     assert_eq!(&b[8..11], &["", "", ""], "unknown revenue is an empty cell");
 }
 
@@ -106,7 +174,11 @@ fn top_and_all_choose_the_rows() {
     };
     assert_eq!(rows(&[]), 4);
     assert_eq!(rows(&["--top", "2"]), 2);
-    assert_eq!(rows(&["--as-of", "2018-01-01"]), 0, "nothing listed, nothing exposed");
+    assert_eq!(
+        rows(&["--as-of", "2018-01-01"]),
+        0,
+        "nothing listed, nothing exposed"
+    );
     assert_eq!(rows(&["--as-of", "2018-01-01", "--all"]), 4);
 }
 
@@ -114,10 +186,23 @@ fn top_and_all_choose_the_rows() {
 fn fail_above_exits_one_when_an_unrestricted_entity_crosses_it() {
     let (_d, path) = write_temp("g.json", WORKED.as_bytes());
     let p = path.to_str().unwrap();
-    let out = run(&["analyze", "-g", p, "--format", "json", "--fail-above", "0.35"]);
+    let out = run(&[
+        "analyze",
+        "-g",
+        p,
+        "--format",
+        "json",
+        "--fail-above",
+        "0.35",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(!out.stdout.is_empty(), "the output is printed as usual");
-    assert_eq!(run(&["analyze", "-g", p, "--fail-above", "0.4"]).status.code(), Some(0));
+    assert_eq!(
+        run(&["analyze", "-g", p, "--fail-above", "0.4"])
+            .status
+            .code(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -126,12 +211,21 @@ fn what_if_flags_change_the_answer_without_touching_the_file() {
     let p = path.to_str().unwrap();
     let licensed = json_of(&["analyze", "-g", p, "--format", "json", "--license", "A:H"]);
     assert!((row(&licensed, "A")["total"].as_f64().unwrap() - 0.2).abs() < 1e-12);
-    let delisted = json_of(&["analyze", "-g", p, "--format", "json", "--delist", "H", "--all"]);
+    let delisted = json_of(&[
+        "analyze", "-g", p, "--format", "json", "--delist", "H", "--all",
+    ]);
     assert_eq!(row(&delisted, "A")["total"], 0);
     let listed = json_of(&["analyze", "-g", p, "--format", "json", "--list", "C"]);
     assert!((row(&listed, "B")["total"].as_f64().unwrap() - 0.4).abs() < 1e-12);
-    assert!((row(&listed, "B")["upper"].as_f64().unwrap() - 1.0).abs() < 1e-12, "B's room can all go to C");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), WORKED, "the input is never written");
+    assert!(
+        (row(&listed, "B")["upper"].as_f64().unwrap() - 1.0).abs() < 1e-12,
+        "B's room can all go to C"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        WORKED,
+        "the input is never written"
+    );
 }
 
 #[test]
@@ -146,7 +240,11 @@ fn unknown_ids_in_what_if_flags_are_exit_two_naming_them() {
     ] {
         let out = run(&["analyze", "-g", p, flag, value]);
         assert_eq!(out.status.code(), Some(2), "{flag} {value}");
-        assert!(stderr(&out).contains(named), "{flag} {value}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(named),
+            "{flag} {value}: {}",
+            stderr(&out)
+        );
         assert!(out.stdout.is_empty());
     }
 }
@@ -180,18 +278,32 @@ fn a_closed_pipe_is_not_an_error() {
     use std::io::Read;
     use std::process::Stdio;
     // Enough rows to outgrow the pipe's buffer.
-    let entities: Vec<Value> = (0..5000).map(|i| serde_json::json!({"id": format!("e{i}"), "name": format!("Entity {i}")})).collect();
+    let entities: Vec<Value> = (0..5000)
+        .map(|i| serde_json::json!({"id": format!("e{i}"), "name": format!("Entity {i}")}))
+        .collect();
     let g = serde_json::json!({"format": "exposure-graph/1", "entities": entities});
     let (_d, path) = write_temp("g.json", g.to_string().as_bytes());
     for format in ["json", "csv", "table"] {
         let mut child = super::common::exposure()
-            .args(["analyze", "-g", path.to_str().unwrap(), "--all", "--format", format])
+            .args([
+                "analyze",
+                "-g",
+                path.to_str().unwrap(),
+                "--all",
+                "--format",
+                format,
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let mut first = [0u8; 16];
-        child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+        child
+            .stdout
+            .as_mut()
+            .unwrap()
+            .read_exact(&mut first)
+            .unwrap();
         drop(child.stdout.take());
         let out = child.wait_with_output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
@@ -201,7 +313,11 @@ fn a_closed_pipe_is_not_an_error() {
 
 #[test]
 fn the_readme_shows_what_analyze_prints_on_the_example() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let out = stdout(&run(&["analyze"]));
-    assert!(readme.contains(&out), "update the README's \"What you get\" with:\n{out}");
+    assert!(
+        readme.contains(&out),
+        "update the README's \"What you get\" with:\n{out}"
+    );
 }

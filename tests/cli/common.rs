@@ -10,12 +10,17 @@ pub fn exposure() -> Command {
 
 /// Runs `exposure` with `args` and returns what it printed and its status.
 pub fn run(args: &[&str]) -> Output {
-    exposure().args(args).output().expect("the exposure binary runs")
+    exposure()
+        .args(args)
+        .output()
+        .expect("the exposure binary runs")
 }
 
 /// The path of a fixture under `tests/data/`.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 /// Writes `text` to a file `name` in a fresh temporary folder.

@@ -25,7 +25,13 @@ fn convert(input: &Path, output: &Path, force: bool) -> Output {
 }
 
 fn assert_ok(out: &Output) {
-    assert_eq!(out.status.code(), Some(0), "stdout:\n{}\nstderr:\n{}", stdout(out), stderr(out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(out),
+        stderr(out)
+    );
 }
 
 /// Numbers compared by value (`1` and `1.0` are the same graph).
@@ -57,7 +63,10 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .expect("a folder")
         .map(|e| {
             let e = e.expect("an entry");
-            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap_or_default())
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap_or_default(),
+            )
         })
         .collect();
     files.sort();
@@ -127,7 +136,16 @@ fn a_hostile_graph_survives_json_to_csv_to_json() {
     let (folder, back) = round_trip(dir.path(), &input);
     assert_eq!(normal(&back), normal(&hostile()));
     let names: Vec<String> = snapshot(&folder).into_iter().map(|f| f.0).collect();
-    assert_eq!(names, ["entities.csv", "extra.csv", "listings.csv", "meta.csv", "relationships.csv"]);
+    assert_eq!(
+        names,
+        [
+            "entities.csv",
+            "extra.csv",
+            "listings.csv",
+            "meta.csv",
+            "relationships.csv"
+        ]
+    );
 }
 
 #[test]
@@ -153,7 +171,10 @@ fn plain_values_stay_plain_cells_and_the_rest_become_json_columns() {
          note,rating:json,flags:json,empty:json,nothing:json,x:json:json,"
     );
     // CJK, commas and quotes in a plain cell, RFC 4180 quoting.
-    assert!(entities.contains("\"杭州海康威视数字技术股份有限公司, \"\"Hikvision\"\"\""), "{entities}");
+    assert!(
+        entities.contains("\"杭州海康威视数字技术股份有限公司, \"\"Hikvision\"\"\""),
+        "{entities}"
+    );
     let rels = std::fs::read_to_string(folder.join("relationships.csv")).unwrap();
     assert!(rels.starts_with("type,from,to,share,value,share_min,share_max,percent,product,confidence,source:json,since,note,n:json,weights:json,extra:json\n"), "{rels}");
 }
@@ -161,8 +182,14 @@ fn plain_values_stay_plain_cells_and_the_rest_become_json_columns() {
 #[test]
 fn analyze_reads_a_folder_as_it_reads_the_json_file() {
     let dir = tempfile::tempdir().unwrap();
-    for input in [PathBuf::from(EXAMPLE), write_value(dir.path(), "hostile.json", &hostile())] {
-        let folder = dir.path().join(format!("csv-{}", input.file_stem().unwrap().to_string_lossy()));
+    for input in [
+        PathBuf::from(EXAMPLE),
+        write_value(dir.path(), "hostile.json", &hostile()),
+    ] {
+        let folder = dir.path().join(format!(
+            "csv-{}",
+            input.file_stem().unwrap().to_string_lossy()
+        ));
         assert_ok(&convert(&input, &folder, false));
         for extra in [&[][..], &["--all", "--affiliates", "50"][..]] {
             let mut a = vec!["analyze", "-g", s(&input), "--format", "json"];
@@ -190,11 +217,19 @@ fn a_spreadsheet_export_is_read_bom_crlf_blank_rows_and_spaces_included() {
         "\u{feff}id,name,revenue,aliases,status\r\nacme,\"Acme, Inc.\",\" 1000 \",Acme; ACME Corp;,draft\r\n,,,,\r\nhik,海康威视,,,\r\n",
     )
     .unwrap();
-    std::fs::write(g.join("relationships.csv"), "type,from,to,share\r\nsupplies,acme,hik,0.25\r\n").unwrap();
+    std::fs::write(
+        g.join("relationships.csv"),
+        "type,from,to,share\r\nsupplies,acme,hik,0.25\r\n",
+    )
+    .unwrap();
     // No listings.csv: no listings.
     let out = run(&["validate", "-g", s(&g)]);
     assert_ok(&out);
-    assert!(stdout(&out).contains("2 entities, 1 relationships"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("2 entities, 1 relationships"),
+        "{}",
+        stdout(&out)
+    );
     let json = dir.path().join("g.json");
     assert_ok(&convert(&g, &json, false));
     let v = read_json(&json);
@@ -206,7 +241,15 @@ fn a_spreadsheet_export_is_read_bom_crlf_blank_rows_and_spaces_included() {
     let out = run(&["analyze", "-g", s(&g), "--list", "hik", "--format", "json"]);
     assert_ok(&out);
     let a: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(a["entities"].as_array().unwrap().iter().find(|e| e["id"] == "acme").unwrap()["total"], json!(0.25));
+    assert_eq!(
+        a["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == "acme")
+            .unwrap()["total"],
+        json!(0.25)
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -228,7 +271,9 @@ fn validate_folder(files: &[(&str, &str)]) -> Output {
 
 fn assert_error(out: &Output, wanted: &str) {
     assert!(
-        stderr(out).lines().any(|l| l.starts_with("error: ") && l.contains(wanted)),
+        stderr(out)
+            .lines()
+            .any(|l| l.starts_with("error: ") && l.contains(wanted)),
         "expected an error containing {wanted:?}\n{}",
         stderr(out)
     );
@@ -241,7 +286,13 @@ fn a_bad_number_is_reported_at_its_cell() {
     let out = validate_folder(&[("entities.csv", "id,name,revenue\na,A,100\nb,B,1 000\n")]);
     assert_error(&out, "entities.csv line 3, column \"revenue\"");
     assert_error(&out, "\"1 000\"");
-    let out = validate_folder(&[("entities.csv", ENTITIES), ("relationships.csv", "type,from,to,share\nsupplies,a,b,NaN\n")]);
+    let out = validate_folder(&[
+        ("entities.csv", ENTITIES),
+        (
+            "relationships.csv",
+            "type,from,to,share\nsupplies,a,b,NaN\n",
+        ),
+    ]);
     assert_error(&out, "relationships.csv line 2, column \"share\"");
 }
 
@@ -257,7 +308,10 @@ fn a_missing_required_column_is_reported_on_the_header() {
     let out = validate_folder(&[("entities.csv", "id,label\na,A\n")]);
     assert_error(&out, "entities.csv line 1");
     assert_error(&out, "\"name\"");
-    let out = validate_folder(&[("entities.csv", ENTITIES), ("listings.csv", "entity,start\na,2019-01-01\n")]);
+    let out = validate_folder(&[
+        ("entities.csv", ENTITIES),
+        ("listings.csv", "entity,start\na,2019-01-01\n"),
+    ]);
     assert_error(&out, "listings.csv line 1");
     assert_error(&out, "\"list\"");
 }
@@ -272,7 +326,10 @@ fn a_missing_entities_file_is_reported() {
 fn an_unknown_id_is_reported_at_its_cell() {
     let out = validate_folder(&[
         ("entities.csv", ENTITIES),
-        ("relationships.csv", "type,from,to\nsupplies,a,b\nsupplies,a,zz\n"),
+        (
+            "relationships.csv",
+            "type,from,to\nsupplies,a,b\nsupplies,a,zz\n",
+        ),
         ("listings.csv", "entity,list\nb,L\nnope,L\n"),
     ]);
     assert_error(&out, "relationships.csv line 3, column \"to\"");
@@ -310,7 +367,10 @@ fn the_rules_that_span_records_are_placed_by_line() {
 
 #[test]
 fn a_json_column_checks_its_cells() {
-    let out = validate_folder(&[("entities.csv", "id,name,aliases:json,note:json\na,A,\"[1]\",\nb,B,,{oops\n")]);
+    let out = validate_folder(&[(
+        "entities.csv",
+        "id,name,aliases:json,note:json\na,A,\"[1]\",\nb,B,,{oops\n",
+    )]);
     assert_error(&out, "entities.csv line 2, column \"aliases:json\"");
     assert_error(&out, "entities.csv line 3, column \"note:json\"");
 }
@@ -320,7 +380,11 @@ fn a_repeated_column_and_invalid_utf8_are_reported() {
     let out = validate_folder(&[("entities.csv", "id,name,name:json\na,A,\"\"\"A\"\"\"\n")]);
     assert_error(&out, "entities.csv line 1, column \"name:json\"");
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("entities.csv"), b"id,name\na,A\nb,\xff\xfe\n").unwrap();
+    std::fs::write(
+        dir.path().join("entities.csv"),
+        b"id,name\na,A\nb,\xff\xfe\n",
+    )
+    .unwrap();
     let out = run(&["validate", "-g", s(dir.path())]);
     assert_eq!(out.status.code(), Some(2));
     assert_error(&out, "entities.csv line 3");
@@ -342,7 +406,10 @@ fn an_existing_output_needs_force() {
     assert_error(&out, "--force");
     assert!(folder.join("stale.txt").exists(), "refused means untouched");
     assert_ok(&convert(Path::new(EXAMPLE), &folder, true));
-    assert!(!folder.join("stale.txt").exists(), "--force replaces the folder as a whole");
+    assert!(
+        !folder.join("stale.txt").exists(),
+        "--force replaces the folder as a whole"
+    );
     assert!(folder.join("entities.csv").exists());
 
     let json = dir.path().join("g.json");
@@ -351,7 +418,10 @@ fn an_existing_output_needs_force() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&json).unwrap(), "old");
     assert_ok(&convert(&folder, &json, true));
-    assert_eq!(normal(&read_json(&json)), normal(&read_json(Path::new(EXAMPLE))));
+    assert_eq!(
+        normal(&read_json(&json)),
+        normal(&read_json(Path::new(EXAMPLE)))
+    );
 }
 
 #[test]
@@ -372,7 +442,14 @@ fn the_input_is_never_written() {
     ];
     for (a, b) in cases {
         let out = convert(a, b, true);
-        assert_eq!(out.status.code(), Some(2), "{} -> {}: {}", a.display(), b.display(), stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{} -> {}: {}",
+            a.display(),
+            b.display(),
+            stderr(&out)
+        );
     }
     assert_ok(&convert(&folder, &dir.path().join("out.json"), false));
     assert_eq!(std::fs::read(&input).unwrap(), json_before);
@@ -385,7 +462,11 @@ fn a_failed_conversion_leaves_no_partial_output() {
     let bad = dir.path().join("bad");
     std::fs::create_dir(&bad).unwrap();
     std::fs::write(bad.join("entities.csv"), "id,name\na,A\n").unwrap();
-    std::fs::write(bad.join("relationships.csv"), "type,from,to\nsupplies,a,zz\n").unwrap();
+    std::fs::write(
+        bad.join("relationships.csv"),
+        "type,from,to\nsupplies,a,zz\n",
+    )
+    .unwrap();
     let out_json = dir.path().join("out.json");
     let out = convert(&bad, &out_json, false);
     assert_eq!(out.status.code(), Some(2));
@@ -396,13 +477,19 @@ fn a_failed_conversion_leaves_no_partial_output() {
     let folder = dir.path().join("csv");
     assert_ok(&convert(Path::new(EXAMPLE), &folder, false));
     let before = snapshot(&folder);
-    let bad_json = write_value(dir.path(), "bad.json", &json!({"format": "exposure-graph/1", "entities": [{"id": "a"}]}));
+    let bad_json = write_value(
+        dir.path(),
+        "bad.json",
+        &json!({"format": "exposure-graph/1", "entities": [{"id": "a"}]}),
+    );
     assert_eq!(convert(&bad_json, &folder, true).status.code(), Some(2));
     assert_eq!(snapshot(&folder), before);
 
     // Nothing temporary is left beside the outputs.
-    let mut names: Vec<String> =
-        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     assert_eq!(names, ["bad", "bad.json", "csv"]);
 }
@@ -412,7 +499,10 @@ fn the_readme_shows_what_the_binary_prints_for_the_spreadsheet_example() {
     let root = env!("CARGO_MANIFEST_DIR");
     let folder = format!("{root}/graphs/my-portfolio");
     let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
-    for args in [&["validate", "-g", &folder][..], &["analyze", "-g", &folder, "--affiliates", "50"][..]] {
+    for args in [
+        &["validate", "-g", &folder][..],
+        &["analyze", "-g", &folder, "--affiliates", "50"][..],
+    ] {
         let out = run(args);
         assert_ok(&out);
         assert!(

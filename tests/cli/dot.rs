@@ -60,10 +60,17 @@ fn hostile_graph() -> String {
             serde_json::json!({"id": id, "name": name, "country": name}).to_string()
         })
         .collect();
-    let ids: Vec<String> = HOSTILE_NAMES.iter().enumerate().map(|(i, n)| format!("{n} #{i}").replace('\n', " ")).collect();
+    let ids: Vec<String> = HOSTILE_NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("{n} #{i}").replace('\n', " "))
+        .collect();
     let rels: Vec<String> = ids
         .windows(2)
-        .map(|w| serde_json::json!({"type":"supplies","from":w[0],"to":w[1],"share":0.5,"product":w[1]}).to_string())
+        .map(|w| {
+            serde_json::json!({"type":"supplies","from":w[0],"to":w[1],"share":0.5,"product":w[1]})
+                .to_string()
+        })
         .collect();
     let last = ids.last().unwrap();
     format!(
@@ -97,7 +104,9 @@ fn entity_ids(g: &Graph) -> BTreeSet<String> {
             match s {
                 Stmt::Node(n) => {
                     let raw = match &n.id.0 {
-                        Id::Escaped(s) => s[1..s.len() - 1].replace("\\\"", "\"").replace("\\\\", "\\"),
+                        Id::Escaped(s) => s[1..s.len() - 1]
+                            .replace("\\\"", "\"")
+                            .replace("\\\\", "\\"),
                         Id::Plain(s) | Id::Html(s) | Id::Anonymous(s) => s.clone(),
                     };
                     if !raw.starts_with("legend: ") {
@@ -119,9 +128,15 @@ fn entity_ids(g: &Graph) -> BTreeSet<String> {
 /// Whether Graphviz's `dot` can run here. Absent in CI: the test fails;
 /// elsewhere it says it skips.
 fn graphviz() -> bool {
-    let found = std::process::Command::new("dot").arg("-V").output().is_ok_and(|o| o.status.success());
+    let found = std::process::Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !found {
-        assert!(std::env::var_os("CI").is_none(), "Graphviz's dot is missing in CI; .ci/run installs it");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Graphviz's dot is missing in CI; .ci/run installs it"
+        );
         eprintln!("note: Graphviz's dot is not installed; skipping a rendering test");
     }
     found
@@ -136,7 +151,10 @@ fn the_worked_example_as_dot() {
 
 #[test]
 fn owners_affiliates_licences_and_unlinked_entities_as_dot() {
-    let dot = dot_of(OWNERS, &["--affiliates", "50", "--license", "seller:parent", "--all"]);
+    let dot = dot_of(
+        OWNERS,
+        &["--affiliates", "50", "--license", "seller:parent", "--all"],
+    );
     parsed(&dot);
     assert!(dot.contains("RESTRICTED (affiliate): SDN"), "{dot}");
     assert!(dot.contains("POSSIBLY RESTRICTED: SDN"), "{dot}");
@@ -149,7 +167,11 @@ fn hostile_names_as_dot() {
     let dot = dot_of(&hostile_graph(), &[]);
     let g = parsed(&dot);
     let ids = entity_ids(&g);
-    assert_eq!(ids.len(), HOSTILE_NAMES.len(), "one node per entity: {ids:?}");
+    assert_eq!(
+        ids.len(),
+        HOSTILE_NAMES.len(),
+        "one node per entity: {ids:?}"
+    );
     insta::assert_snapshot!("hostile_names", dot);
 }
 
@@ -166,9 +188,13 @@ fn svg_text(svg: &str) -> String {
     let mut pieces = Vec::new();
     let mut rest = svg;
     while let Some(open) = rest.find("<text") {
-        let Some(start) = rest[open..].find('>') else { break };
+        let Some(start) = rest[open..].find('>') else {
+            break;
+        };
         let body = &rest[open + start + 1..];
-        let Some(end) = body.find("</text>") else { break };
+        let Some(end) = body.find("</text>") else {
+            break;
+        };
         pieces.push(unescape(&body[..end]));
         rest = &body[end..];
     }
@@ -197,7 +223,9 @@ fn unescape(s: &str) -> String {
             "gt" => Some('>'),
             "quot" => Some('"'),
             "apos" => Some('\''),
-            e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32),
+            e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
             e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -223,11 +251,20 @@ fn every_hostile_name_is_drawn_as_written() {
     }
     let (dir, path) = write_temp("g.json", hostile_graph().as_bytes());
     let svg = dir.path().join("hostile.svg");
-    let out = run(&["dot", "-g", path.to_str().unwrap(), "-o", svg.to_str().unwrap()]);
+    let out = run(&[
+        "dot",
+        "-g",
+        path.to_str().unwrap(),
+        "-o",
+        svg.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = svg_text(&std::fs::read_to_string(&svg).unwrap());
     for name in HOSTILE_NAMES {
-        assert!(text.contains(&normal(name)), "{name:?} is not in the picture:\n{text}");
+        assert!(
+            text.contains(&normal(name)),
+            "{name:?} is not in the picture:\n{text}"
+        );
     }
     assert!(text.contains(r#"Hostile <&> "names""#), "the title: {text}");
     assert!(text.contains(r#"List "A" & <B>"#), "the list name: {text}");
@@ -239,18 +276,42 @@ fn rendered_files_start_with_their_formats_magic_bytes() {
         return;
     }
     let (dir, path) = write_temp("g.json", WORKED.as_bytes());
-    let magic: [(&str, &[u8]); 3] = [("svg", b"<?xml"), ("png", b"\x89PNG\r\n\x1a\n"), ("pdf", b"%PDF-")];
+    let magic: [(&str, &[u8]); 3] = [
+        ("svg", b"<?xml"),
+        ("png", b"\x89PNG\r\n\x1a\n"),
+        ("pdf", b"%PDF-"),
+    ];
     for (ext, magic) in magic {
         let file = dir.path().join(format!("out.{ext}"));
-        let out = run(&["dot", "-g", path.to_str().unwrap(), "-o", file.to_str().unwrap()]);
+        let out = run(&[
+            "dot",
+            "-g",
+            path.to_str().unwrap(),
+            "-o",
+            file.to_str().unwrap(),
+        ]);
         assert_eq!(out.status.code(), Some(0), "{ext}: {}", stderr(&out));
         let bytes = std::fs::read(&file).unwrap();
-        assert!(bytes.starts_with(magic), "{ext} starts with {:?}", &bytes[..8.min(bytes.len())]);
+        assert!(
+            bytes.starts_with(magic),
+            "{ext} starts with {:?}",
+            &bytes[..8.min(bytes.len())]
+        );
     }
     let file = dir.path().join("out.dot");
-    let out = run(&["dot", "-g", path.to_str().unwrap(), "-o", file.to_str().unwrap()]);
+    let out = run(&[
+        "dot",
+        "-g",
+        path.to_str().unwrap(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), dot_of(WORKED, &[]), ".dot is the text of stdout");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        dot_of(WORKED, &[]),
+        ".dot is the text of stdout"
+    );
 }
 
 #[test]
@@ -286,15 +347,26 @@ const CHAIN: &str = r#"{"format":"exposure-graph/1",
  "listings":[{"entity":"e","list":"L"}]}"#;
 
 fn drawn(args: &[&str]) -> Vec<String> {
-    entity_ids(&parsed(&dot_of(CHAIN, args))).into_iter().collect()
+    entity_ids(&parsed(&dot_of(CHAIN, args)))
+        .into_iter()
+        .collect()
 }
 
 #[test]
 fn focus_keeps_the_entities_within_depth_edges_either_way() {
-    assert_eq!(drawn(&["--focus", "c", "--depth", "1"]), ["b", "c", "d", "o"]);
-    assert_eq!(drawn(&["--focus", "c", "--depth", "2"]), ["a", "b", "c", "d", "e", "o"]);
+    assert_eq!(
+        drawn(&["--focus", "c", "--depth", "1"]),
+        ["b", "c", "d", "o"]
+    );
+    assert_eq!(
+        drawn(&["--focus", "c", "--depth", "2"]),
+        ["a", "b", "c", "d", "e", "o"]
+    );
     assert_eq!(drawn(&["--focus", "a", "--depth", "1"]), ["a", "b"]);
-    assert_eq!(drawn(&["--focus", "o", "--depth", "2"]), ["b", "c", "d", "o"]);
+    assert_eq!(
+        drawn(&["--focus", "o", "--depth", "2"]),
+        ["b", "c", "d", "o"]
+    );
     assert_eq!(drawn(&["--focus", "z", "--depth", "3"]), ["z"]);
     assert_eq!(drawn(&["--focus", "c", "--depth", "0"]), ["c"]);
     // Without a focus: every linked entity; --all adds the lone one.
@@ -316,7 +388,15 @@ fn too_many_entities_are_refused_with_a_hint_at_focus() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--focus"), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
-    let out = run(&["dot", "--focus", "ambarella", "--depth", "1", "--max-nodes", "5"]);
+    let out = run(&[
+        "dot",
+        "--focus",
+        "ambarella",
+        "--depth",
+        "1",
+        "--max-nodes",
+        "5",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
@@ -327,21 +407,38 @@ fn an_unknown_extension_writes_nothing() {
     let out = run(&["dot", "-o", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains(".svg"), "{}", stderr(&out));
-    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing written");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "nothing written"
+    );
 }
 
 #[test]
 fn a_missing_dot_is_exit_2_with_the_install_hint() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("out.svg");
-    let out = exposure().args(["dot", "-o", file.to_str().unwrap()]).env("PATH", "").output().unwrap();
+    let out = exposure()
+        .args(["dot", "-o", file.to_str().unwrap()])
+        .env("PATH", "")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("install Graphviz") && err.contains(".dot"), "{err}");
-    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing written");
+    assert!(
+        err.contains("install Graphviz") && err.contains(".dot"),
+        "{err}"
+    );
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "nothing written"
+    );
     // DOT text needs no Graphviz.
     let file = dir.path().join("out.dot");
-    let out = exposure().args(["dot", "-o", file.to_str().unwrap()]).env("PATH", "").output().unwrap();
+    let out = exposure()
+        .args(["dot", "-o", file.to_str().unwrap()])
+        .env("PATH", "")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
@@ -349,13 +446,18 @@ fn a_missing_dot_is_exit_2_with_the_install_hint() {
 fn highlight_draws_the_explain_paths_in_bold() {
     let dot = dot_of(WORKED, &["--highlight", "A", "--highlight-top", "2"]);
     parsed(&dot);
-    let bold: Vec<&str> = dot.lines().filter(|l| l.contains("->") && l.contains(",bold")).collect();
+    let bold: Vec<&str> = dot
+        .lines()
+        .filter(|l| l.contains("->") && l.contains(",bold"))
+        .collect();
     // The first two paths of A: A → B → H (0.2), then A → H (0.1).
     assert_eq!(bold.len(), 3, "{bold:?}");
     for edge in [r#""A" -> "B""#, r#""B" -> "H""#, r#""A" -> "H""#] {
         assert!(bold.iter().any(|l| l.contains(edge)), "{edge}: {bold:?}");
     }
-    assert!(!dot.lines().any(|l| l.contains(r#""C" -> "H""#) && l.contains(",bold")));
+    assert!(!dot
+        .lines()
+        .any(|l| l.contains(r#""C" -> "H""#) && l.contains(",bold")));
 }
 
 #[test]

@@ -36,7 +36,15 @@ fn ids(v: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["ids"].as_array().unwrap().iter().map(|id| id.as_str().unwrap()).collect::<Vec<_>>().join(">"))
+        .map(|p| {
+            p["ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|id| id.as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join(">")
+        })
         .collect()
 }
 
@@ -47,8 +55,14 @@ fn ambarella_is_explained_by_its_sales_to_hikvision_and_dahua() {
     let table = stdout(&out);
     assert!(table.contains("exposure 15.0% – 100.0%"), "{table}");
     assert!(table.contains("ambarella → hikvision"), "{table}");
-    assert!(table.contains("15.0% – 20.0% (estimate)"), "the edge's bounds: {table}");
-    assert!(table.contains("video processing SoCs"), "the product: {table}");
+    assert!(
+        table.contains("15.0% – 20.0% (estimate)"),
+        "the edge's bounds: {table}"
+    );
+    assert!(
+        table.contains("video processing SoCs"),
+        "the product: {table}"
+    );
 
     let v = json_of(&["explain", "ambarella", "--format", "json"]);
     assert_eq!(v["id"], "ambarella");
@@ -68,23 +82,47 @@ fn ambarella_is_explained_by_its_sales_to_hikvision_and_dahua() {
 #[test]
 fn json_has_the_spec_fields_and_one_entry_per_edge() {
     let (_d, path) = write_temp("g.json", WORKED.as_bytes());
-    let v = json_of(&["explain", "A", "-g", path.to_str().unwrap(), "--format", "json"]);
-    for key in ["id", "total", "upper", "paths", "truncated", "more", "explained"] {
+    let v = json_of(&[
+        "explain",
+        "A",
+        "-g",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    for key in [
+        "id",
+        "total",
+        "upper",
+        "paths",
+        "truncated",
+        "more",
+        "explained",
+    ] {
         assert!(v.get(key).is_some(), "missing {key}: {v}");
     }
     assert_eq!(v["truncated"], false);
     assert_eq!(ids(&v), ["A>B>H", "A>H", "A>B>C>H"]);
-    let close = |x: &Value, want: f64| assert!((x.as_f64().unwrap() - want).abs() < 1e-12, "{x} != {want}");
+    let close =
+        |x: &Value, want: f64| assert!((x.as_f64().unwrap() - want).abs() < 1e-12, "{x} != {want}");
     close(&v["total"], 0.3);
     close(&v["upper"], 0.36);
     close(&v["explained"], 0.3);
-    let weights: Vec<f64> = v["paths"].as_array().unwrap().iter().map(|p| p["weight"].as_f64().unwrap()).collect();
+    let weights: Vec<f64> = v["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["weight"].as_f64().unwrap())
+        .collect();
     assert_eq!(weights, [0.2, 0.1, 0.0]);
     for p in v["paths"].as_array().unwrap() {
         for key in ["ids", "weight", "complete", "edges", "restricted_via"] {
             assert!(p.get(key).is_some(), "path missing {key}: {p}");
         }
-        assert_eq!(p["edges"].as_array().unwrap().len() + 1, p["ids"].as_array().unwrap().len());
+        assert_eq!(
+            p["edges"].as_array().unwrap().len() + 1,
+            p["ids"].as_array().unwrap().len()
+        );
         assert_eq!(p["restricted_via"]["via"], "listing");
         assert_eq!(p["restricted_via"]["lists"][0], "BIS Entity List");
     }
@@ -119,20 +157,49 @@ fn top_keeps_the_first_paths_and_says_more_follow() {
     let v = json_of(&["explain", "A", "-g", p, "--format", "json", "--top", "3"]);
     assert_eq!(v["more"], false);
     let table = stdout(&run(&["explain", "A", "-g", p, "--top", "1"]));
-    assert!(table.contains("1 path shown") && table.contains("--top K"), "{table}");
+    assert!(
+        table.contains("1 path shown") && table.contains("--top K"),
+        "{table}"
+    );
 }
 
 #[test]
 fn what_if_flags_change_the_paths() {
     let (_d, path) = write_temp("g.json", WORKED.as_bytes());
     let p = path.to_str().unwrap();
-    let v = json_of(&["explain", "A", "-g", p, "--format", "json", "--license", "A:H"]);
-    assert_eq!(ids(&v), ["A>B>H", "A>B>C>H"], "a licensed edge into H ends no path");
+    let v = json_of(&[
+        "explain",
+        "A",
+        "-g",
+        p,
+        "--format",
+        "json",
+        "--license",
+        "A:H",
+    ]);
+    assert_eq!(
+        ids(&v),
+        ["A>B>H", "A>B>C>H"],
+        "a licensed edge into H ends no path"
+    );
     assert!((v["total"].as_f64().unwrap() - 0.2).abs() < 1e-12);
     let v = json_of(&["explain", "A", "-g", p, "--format", "json", "--list", "B"]);
-    assert_eq!(ids(&v), ["A>B", "A>H"], "B listed: paths end at the first restricted buyer");
+    assert_eq!(
+        ids(&v),
+        ["A>B", "A>H"],
+        "B listed: paths end at the first restricted buyer"
+    );
     assert_eq!(v["paths"][0]["restricted_via"]["lists"][0], "what-if");
-    let v = json_of(&["explain", "A", "-g", p, "--format", "json", "--max-depth", "2"]);
+    let v = json_of(&[
+        "explain",
+        "A",
+        "-g",
+        p,
+        "--format",
+        "json",
+        "--max-depth",
+        "2",
+    ]);
     assert_eq!(ids(&v), ["A>B>H", "A>H"]);
     let v = json_of(&["explain", "A", "-g", p, "--format", "json", "--delist", "H"]);
     assert_eq!(v["paths"].as_array().unwrap().len(), 0);
@@ -144,15 +211,31 @@ fn an_affiliate_shows_the_ownership_chain_that_restricts_it() {
     let (_d, path) = write_temp("g.json", AFFILIATES.as_bytes());
     let p = path.to_str().unwrap();
     let without = json_of(&["explain", "seller", "-g", p, "--format", "json"]);
-    assert_eq!(without["paths"].as_array().unwrap().len(), 0, "without the rule sub is not restricted");
+    assert_eq!(
+        without["paths"].as_array().unwrap().len(),
+        0,
+        "without the rule sub is not restricted"
+    );
 
-    let v = json_of(&["explain", "seller", "-g", p, "--format", "json", "--affiliates", "50"]);
+    let v = json_of(&[
+        "explain",
+        "seller",
+        "-g",
+        p,
+        "--format",
+        "json",
+        "--affiliates",
+        "50",
+    ]);
     assert_eq!(ids(&v), ["seller>sub"]);
     assert_eq!(v["paths"][0]["weight"], 0.3);
     let via = &v["paths"][0]["restricted_via"];
     assert_eq!(via["via"], "affiliate");
     assert_eq!(via["lists"], serde_json::json!(["SDN"]));
-    assert_eq!(via["owners"], serde_json::json!([{"id": "mid", "percent": 50}]));
+    assert_eq!(
+        via["owners"],
+        serde_json::json!([{"id": "mid", "percent": 50}])
+    );
     assert_eq!(
         via["chain"],
         serde_json::json!([
@@ -162,7 +245,10 @@ fn an_affiliate_shows_the_ownership_chain_that_restricts_it() {
     );
 
     let table = stdout(&run(&["explain", "seller", "-g", p, "--affiliates", "50"]));
-    assert!(table.contains("sub is restricted through its owners"), "{table}");
+    assert!(
+        table.contains("sub is restricted through its owners"),
+        "{table}"
+    );
     assert!(table.contains("sub ← mid 50%"), "{table}");
     assert!(table.contains("mid ← parent 60%"), "{table}");
     assert!(table.contains("parent: listed (SDN)"), "{table}");
@@ -171,9 +257,19 @@ fn an_affiliate_shows_the_ownership_chain_that_restricts_it() {
 #[test]
 fn csv_has_one_row_per_edge() {
     let (_d, path) = write_temp("g.json", WORKED.as_bytes());
-    let csv = stdout(&run(&["explain", "A", "-g", path.to_str().unwrap(), "--format", "csv"]));
+    let csv = stdout(&run(&[
+        "explain",
+        "A",
+        "-g",
+        path.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]));
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "path,weight,complete,step,from,to,share,share_min,share_max,confidence,product,source");
+    assert_eq!(
+        lines[0],
+        "path,weight,complete,step,from,to,share,share_min,share_max,confidence,product,source"
+    );
     assert_eq!(lines.len(), 1 + 2 + 1 + 3, "{csv}");
     assert_eq!(lines[1], "1,0.2,true,1,A,B,0.5,0.5,0.5,,,");
     assert_eq!(lines[3], "2,0.1,true,1,A,H,0.1,0.1,0.1,,valves,10-K 2019");
@@ -182,8 +278,22 @@ fn csv_has_one_row_per_edge() {
 #[test]
 fn the_same_input_gives_the_same_bytes() {
     for format in ["table", "json", "csv"] {
-        let a = run(&["explain", "nvidia", "--format", format, "--affiliates", "50"]);
-        let b = run(&["explain", "nvidia", "--format", format, "--affiliates", "50"]);
+        let a = run(&[
+            "explain",
+            "nvidia",
+            "--format",
+            format,
+            "--affiliates",
+            "50",
+        ]);
+        let b = run(&[
+            "explain",
+            "nvidia",
+            "--format",
+            format,
+            "--affiliates",
+            "50",
+        ]);
         assert_eq!(a.status.code(), Some(0));
         assert_eq!(a.stdout, b.stdout, "{format}");
     }

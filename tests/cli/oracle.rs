@@ -11,7 +11,15 @@ fn analyze_agrees_with_the_exact_reference_on_random_graphs() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/crosscheck.py");
     let run = Command::new("python3")
         .arg(&script)
-        .args(["--binary", env!("CARGO_BIN_EXE_exposure"), "--count", "400", "--seed", "1", "--quiet"])
+        .args([
+            "--binary",
+            env!("CARGO_BIN_EXE_exposure"),
+            "--count",
+            "400",
+            "--seed",
+            "1",
+            "--quiet",
+        ])
         .output();
     let out = match run {
         Ok(out) => out,
@@ -23,6 +31,13 @@ fn analyze_agrees_with_the_exact_reference_on_random_graphs() {
         Err(e) => panic!("python3 is required in CI: {e}"),
     };
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "the reference disagrees:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains(" passed, 0 failed"), "unexpected summary:\n{text}");
+    assert!(
+        out.status.success(),
+        "the reference disagrees:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(" passed, 0 failed"),
+        "unexpected summary:\n{text}"
+    );
 }

@@ -79,15 +79,24 @@ fn graph_json(n: usize, picks: &[u32]) -> Value {
 }
 
 fn load(v: &Value) -> Model {
-    load::from_json(v.to_string().as_bytes()).unwrap_or_else(|p| panic!("generated graph invalid: {:?}", p.list))
+    load::from_json(v.to_string().as_bytes())
+        .unwrap_or_else(|p| panic!("generated graph invalid: {:?}", p.list))
 }
 
 /// Numbers by entity id, for comparisons across orders.
-fn by_id(model: &Model, opts: &Options) -> std::collections::BTreeMap<String, (f64, f64, f64, u32)> {
+fn by_id(
+    model: &Model,
+    opts: &Options,
+) -> std::collections::BTreeMap<String, (f64, f64, f64, u32)> {
     let net = Net::build(model);
     let o = evaluate(&net, opts);
     (0..model.entities.len())
-        .map(|v| (model.id(v as u32).to_string(), (o.total[v], o.direct[v], o.upper[v], o.reach[v])))
+        .map(|v| {
+            (
+                model.id(v as u32).to_string(),
+                (o.total[v], o.direct[v], o.upper[v], o.reach[v]),
+            )
+        })
         .collect()
 }
 
@@ -98,7 +107,10 @@ fn random_options(pick: u32) -> Options {
         1 => Some(50.0),
         _ => Some(25.0),
     };
-    Options { affiliates, ..Options::default() }
+    Options {
+        affiliates,
+        ..Options::default()
+    }
 }
 
 proptest! {
@@ -189,22 +201,53 @@ proptest! {
 fn json_output_parses_and_has_the_spec_fields() {
     let g = graph_json(6, &[7, 3, 11, 2, 5, 9, 1, 4, 8, 6, 0, 13, 21, 34, 55, 89]);
     let (_dir, path) = super::common::write_temp("g.json", g.to_string().as_bytes());
-    let out = super::common::run(&["analyze", "-g", path.to_str().unwrap(), "--format", "json", "--all"]);
-    assert_eq!(out.status.code(), Some(0), "{}", super::common::stderr(&out));
+    let out = super::common::run(&[
+        "analyze",
+        "-g",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--all",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        super::common::stderr(&out)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).expect("analyze prints JSON");
-    for key in ["as_of", "affiliates_threshold", "max_depth", "restricted", "entities"] {
+    for key in [
+        "as_of",
+        "affiliates_threshold",
+        "max_depth",
+        "restricted",
+        "entities",
+    ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     let rows = v["entities"].as_array().unwrap();
     assert_eq!(rows.len(), 6, "--all keeps every entity");
     for row in rows {
         for key in [
-            "id", "name", "restricted", "possibly_restricted", "direct", "indirect", "total", "upper",
-            "revenue", "revenue_at_risk", "revenue_at_risk_upper", "reach",
+            "id",
+            "name",
+            "restricted",
+            "possibly_restricted",
+            "direct",
+            "indirect",
+            "total",
+            "upper",
+            "revenue",
+            "revenue_at_risk",
+            "revenue_at_risk_upper",
+            "reach",
         ] {
             assert!(row.get(key).is_some(), "row missing {key}: {row}");
         }
     }
     let totals: Vec<f64> = rows.iter().map(|r| r["total"].as_f64().unwrap()).collect();
-    assert!(totals.windows(2).all(|w| w[0] >= w[1]), "rows sorted by total: {totals:?}");
+    assert!(
+        totals.windows(2).all(|w| w[0] >= w[1]),
+        "rows sorted by total: {totals:?}"
+    );
 }

@@ -22,25 +22,59 @@ fn json_of(args: &[&str]) -> Value {
 }
 
 fn graph(entities: Value) -> String {
-    json!({"format": "exposure-graph/1", "entities": entities, "relationships": [], "listings": []}).to_string()
+    json!({"format": "exposure-graph/1", "entities": entities, "relationships": [], "listings": []})
+        .to_string()
 }
 
 #[test]
 fn the_csl_sample_loads_entirely_with_the_repeated_header_reported() {
-    let v = json_of(&["screen", "-g", EXAMPLE, "--csl", &sample(), "--format", "json"]);
+    let v = json_of(&[
+        "screen",
+        "-g",
+        EXAMPLE,
+        "--csl",
+        &sample(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(v["list_rows"], 4228);
-    assert_eq!(v["skipped_rows"], json!([{"row": 2, "reason": "repeated header"}]));
+    assert_eq!(
+        v["skipped_rows"],
+        json!([{"row": 2, "reason": "repeated header"}])
+    );
     assert_eq!(v["loaded_rows"], 4227);
     // The sample's last row is cut short; it is loaded, with a note.
     assert_eq!(v["warnings"][0]["row"], 4229);
     assert_eq!(v["min_score"], 0.9);
     let m = &v["matches"][0];
-    for key in ["entity", "entity_name", "list_name", "matched", "score", "accepted", "source", "start_date", "federal_register_notice"] {
+    for key in [
+        "entity",
+        "entity_name",
+        "list_name",
+        "matched",
+        "score",
+        "accepted",
+        "source",
+        "start_date",
+        "federal_register_notice",
+    ] {
         assert!(m.get(key).is_some(), "{key} in {m}");
     }
-    let accepted: BTreeSet<&str> =
-        v["matches"].as_array().unwrap().iter().filter(|m| m["accepted"] == true).map(|m| m["entity"].as_str().unwrap()).collect();
-    for id in ["hikvision", "huawei", "megvii", "meiya-pico", "sensetime", "yitu"] {
+    let accepted: BTreeSet<&str> = v["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["accepted"] == true)
+        .map(|m| m["entity"].as_str().unwrap())
+        .collect();
+    for id in [
+        "hikvision",
+        "huawei",
+        "megvii",
+        "meiya-pico",
+        "sensetime",
+        "yitu",
+    ] {
         assert!(accepted.contains(id), "{id} accepted: {accepted:?}");
     }
 }
@@ -49,7 +83,17 @@ fn the_csl_sample_loads_entirely_with_the_repeated_header_reported() {
 fn the_dahua_false_friend_stays_below_the_default_threshold() {
     // With country: the example graph's Zhejiang Dahua (CN) against the
     // Denied Persons List's Dahua Electronics Corporation in New York.
-    let v = json_of(&["screen", "-g", EXAMPLE, "--csl", &sample(), "--format", "json", "--review-floor", "0.5"]);
+    let v = json_of(&[
+        "screen",
+        "-g",
+        EXAMPLE,
+        "--csl",
+        &sample(),
+        "--format",
+        "json",
+        "--review-floor",
+        "0.5",
+    ]);
     let pair = v["matches"]
         .as_array()
         .unwrap()
@@ -62,7 +106,15 @@ fn the_dahua_false_friend_stays_below_the_default_threshold() {
     // Without any country, the words alone keep it below the threshold.
     let g = graph(json!([{"id": "dahua", "name": "Dahua Technology"}]));
     let (_d, path) = write_temp("g.json", g.as_bytes());
-    let v = json_of(&["screen", "-g", path.to_str().unwrap(), "--csl", &sample(), "--format", "json"]);
+    let v = json_of(&[
+        "screen",
+        "-g",
+        path.to_str().unwrap(),
+        "--csl",
+        &sample(),
+        "--format",
+        "json",
+    ]);
     for m in v["matches"].as_array().unwrap() {
         assert_eq!(m["accepted"], false, "{m}");
     }
@@ -78,10 +130,24 @@ fn apply_writes_a_valid_graph_with_the_listing_fields_and_leaves_the_input() {
     let (dir, path) = write_temp("g.json", g.as_bytes());
     let out = dir.path().join("screened.json");
     let (p, o) = (path.to_str().unwrap(), out.to_str().unwrap());
-    let r = run(&["screen", "-g", p, "--csl", &sample(), "--format", "json", "--apply", o]);
+    let r = run(&[
+        "screen",
+        "-g",
+        p,
+        "--csl",
+        &sample(),
+        "--format",
+        "json",
+        "--apply",
+        o,
+    ]);
     assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
     assert!(stderr(&r).contains("2 listings added"), "{}", stderr(&r));
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), g, "the input is unchanged");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        g,
+        "the input is unchanged"
+    );
     let valid = run(&["validate", "-g", o]);
     assert_eq!(valid.status.code(), Some(0), "{}", stderr(&valid));
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
@@ -94,21 +160,62 @@ fn apply_writes_a_valid_graph_with_the_listing_fields_and_leaves_the_input() {
     assert_eq!(el["csl_name"], "Jiangsu Leidian Technology Company (JLTC)");
     assert!(el["csl_score"].as_f64().unwrap() >= 0.9);
     let hik = listings.iter().find(|l| l["entity"] == "hik").unwrap();
-    assert_eq!(hik["list"], "Non-SDN Chinese Military-Industrial Complex Companies List (CMIC)");
-    assert_eq!(hik["csl_name"], "Hangzhou Hikvision Digital Technology Co., Ltd.");
+    assert_eq!(
+        hik["list"],
+        "Non-SDN Chinese Military-Industrial Complex Companies List (CMIC)"
+    );
+    assert_eq!(
+        hik["csl_name"],
+        "Hangzhou Hikvision Digital Technology Co., Ltd."
+    );
     // An existing OUT needs --force; the input is never the output.
     let again = run(&["screen", "-g", p, "--csl", &sample(), "--apply", o]);
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
-    assert_eq!(run(&["screen", "-g", p, "--csl", &sample(), "--apply", o, "--force"]).status.code(), Some(0));
-    let onto = run(&["screen", "-g", p, "--csl", &sample(), "--apply", p, "--force"]);
+    assert_eq!(
+        run(&[
+            "screen",
+            "-g",
+            p,
+            "--csl",
+            &sample(),
+            "--apply",
+            o,
+            "--force"
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    let onto = run(&[
+        "screen",
+        "-g",
+        p,
+        "--csl",
+        &sample(),
+        "--apply",
+        p,
+        "--force",
+    ]);
     assert_eq!(onto.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), g);
 }
 
 #[test]
 fn screening_is_deterministic_and_independent_of_entity_order() {
-    let args = |g: &str| run(&["screen", "-g", g, "--csl", &sample(), "--format", "json", "--review-floor", "0.6"]);
+    let args = |g: &str| {
+        run(&[
+            "screen",
+            "-g",
+            g,
+            "--csl",
+            &sample(),
+            "--format",
+            "json",
+            "--review-floor",
+            "0.6",
+        ])
+    };
     let a = stdout(&args(EXAMPLE));
     assert_eq!(a, stdout(&args(EXAMPLE)));
     let mut g: Value = serde_json::from_str(&std::fs::read_to_string(EXAMPLE).unwrap()).unwrap();
@@ -119,11 +226,44 @@ fn screening_is_deterministic_and_independent_of_entity_order() {
 
 #[test]
 fn sources_keep_only_the_named_lists_and_formats_agree() {
-    let v = json_of(&["screen", "-g", EXAMPLE, "--csl", &sample(), "--format", "json", "--sources", "EL,DPL"]);
-    assert!(v["matches"].as_array().unwrap().iter().all(|m| m["source_code"] == "EL" || m["source_code"] == "DPL"));
-    let all = json_of(&["screen", "-g", EXAMPLE, "--csl", &sample(), "--format", "json"]);
-    let csv = stdout(&run(&["screen", "-g", EXAMPLE, "--csl", &sample(), "--format", "csv"]));
-    assert_eq!(csv.lines().count(), 1 + all["matches"].as_array().unwrap().len());
+    let v = json_of(&[
+        "screen",
+        "-g",
+        EXAMPLE,
+        "--csl",
+        &sample(),
+        "--format",
+        "json",
+        "--sources",
+        "EL,DPL",
+    ]);
+    assert!(v["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["source_code"] == "EL" || m["source_code"] == "DPL"));
+    let all = json_of(&[
+        "screen",
+        "-g",
+        EXAMPLE,
+        "--csl",
+        &sample(),
+        "--format",
+        "json",
+    ]);
+    let csv = stdout(&run(&[
+        "screen",
+        "-g",
+        EXAMPLE,
+        "--csl",
+        &sample(),
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(
+        csv.lines().count(),
+        1 + all["matches"].as_array().unwrap().len()
+    );
     assert!(csv.starts_with("entity,entity_name,list_name,matched,score,accepted,source,"));
 }
 
@@ -136,7 +276,15 @@ fn the_json_layout_of_the_list_gives_the_same_match() {
         "addresses": [{"address": "555, Qianmo Road", "city": "Hangzhou", "postal_code": "310051", "country": "CN"}],
         "start_date": null, "federal_register_notice": null}]});
     let (_d, path) = write_temp("csl.json", list.to_string().as_bytes());
-    let v = json_of(&["screen", "-g", EXAMPLE, "--csl", path.to_str().unwrap(), "--format", "json"]);
+    let v = json_of(&[
+        "screen",
+        "-g",
+        EXAMPLE,
+        "--csl",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(v["list_rows"], 1);
     assert_eq!(v["matches"][0]["entity"], "hikvision");
     assert_eq!(v["matches"][0]["score"], 1);
@@ -162,13 +310,35 @@ fn precision_and_recall_on_the_labelled_set_stay_above_the_floor() {
             e["country"] = json!(&r[3]);
         }
         entities.push(e);
-        expect.push((r[0].to_string(), r[5].split('|').filter(|x| !x.is_empty()).map(|x| x.parse().unwrap()).collect()));
+        expect.push((
+            r[0].to_string(),
+            r[5].split('|')
+                .filter(|x| !x.is_empty())
+                .map(|x| x.parse().unwrap())
+                .collect(),
+        ));
     }
     let (_d, path) = write_temp("labels.json", graph(Value::Array(entities)).as_bytes());
-    let v = json_of(&["screen", "-g", path.to_str().unwrap(), "--csl", &sample(), "--format", "json"]);
+    let v = json_of(&[
+        "screen",
+        "-g",
+        path.to_str().unwrap(),
+        "--csl",
+        &sample(),
+        "--format",
+        "json",
+    ]);
     let rows_of = |id: &str| &expect.iter().find(|(i, _)| i == id).unwrap().1;
-    let accepted: Vec<&Value> = v["matches"].as_array().unwrap().iter().filter(|m| m["accepted"] == true).collect();
-    let true_pos = accepted.iter().filter(|m| rows_of(m["entity"].as_str().unwrap()).contains(&m["row"].as_u64().unwrap())).count();
+    let accepted: Vec<&Value> = v["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["accepted"] == true)
+        .collect();
+    let true_pos = accepted
+        .iter()
+        .filter(|m| rows_of(m["entity"].as_str().unwrap()).contains(&m["row"].as_u64().unwrap()))
+        .count();
     let found: BTreeSet<&str> = accepted
         .iter()
         .filter(|m| rows_of(m["entity"].as_str().unwrap()).contains(&m["row"].as_u64().unwrap()))

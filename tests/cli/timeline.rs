@@ -21,14 +21,32 @@ fn json_of(args: &[&str]) -> Value {
 }
 
 fn dates(v: &Value) -> Vec<&str> {
-    v["points"].as_array().unwrap().iter().map(|p| p["date"].as_str().unwrap()).collect()
+    v["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["date"].as_str().unwrap())
+        .collect()
 }
 
 /// The (total, upper) of `id` on `date`.
 fn value(v: &Value, date: &str, id: &str) -> (f64, f64) {
-    let point = v["points"].as_array().unwrap().iter().find(|p| p["date"] == date).expect("the date");
-    let row = point["values"].as_array().unwrap().iter().find(|r| r["id"] == id).expect("the entity");
-    (row["total"].as_f64().unwrap(), row["upper"].as_f64().unwrap())
+    let point = v["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["date"] == date)
+        .expect("the date");
+    let row = point["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .expect("the entity");
+    (
+        row["total"].as_f64().unwrap(),
+        row["upper"].as_f64().unwrap(),
+    )
 }
 
 #[test]
@@ -59,9 +77,27 @@ fn the_example_steps_in_may_august_and_october_2019() {
 #[test]
 fn by_default_the_most_exposed_unrestricted_entities_are_followed() {
     let v = json_of(&["timeline", "--format", "json"]);
-    let ids: Vec<&str> = v["entities"].as_array().unwrap().iter().map(|i| i.as_str().unwrap()).collect();
-    assert_eq!(ids, ["ambarella", "intel", "qualcomm", "seagate", "western-digital", "nvidia"]);
-    assert!(!ids.contains(&"hisilicon"), "restricted entities are left out");
+    let ids: Vec<&str> = v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "ambarella",
+            "intel",
+            "qualcomm",
+            "seagate",
+            "western-digital",
+            "nvidia"
+        ]
+    );
+    assert!(
+        !ids.contains(&"hisilicon"),
+        "restricted entities are left out"
+    );
 }
 
 #[test]
@@ -70,35 +106,72 @@ fn the_table_has_a_row_per_date_and_a_column_per_entity() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("built-in example graph"));
     let table = stdout(&out);
-    let header = table.lines().find(|l| l.starts_with("date ")).expect("a header row");
+    let header = table
+        .lines()
+        .find(|l| l.starts_with("date "))
+        .expect("a header row");
     for id in ["ambarella", "nvidia", "listings that start or end"] {
         assert!(header.contains(id), "{header}");
     }
-    let row = |date: &str| table.lines().find(|l| l.starts_with(&format!("{date}  "))).unwrap_or_else(|| panic!("{date}: {table}"));
-    assert!(row("2019-05-16").contains("BIS Entity List: huawei, hisilicon"), "{table}");
+    let row = |date: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(&format!("{date}  ")))
+            .unwrap_or_else(|| panic!("{date}: {table}"))
+    };
+    assert!(
+        row("2019-05-16").contains("BIS Entity List: huawei, hisilicon"),
+        "{table}"
+    );
     assert!(row("2019-08-13").contains("15.0% – 100.0%"), "{table}");
-    assert!(row("2019-08-13").contains("NDAA 889: hikvision, dahua, huawei and 2 more"), "{table}");
+    assert!(
+        row("2019-08-13").contains("NDAA 889: hikvision, dahua, huawei and 2 more"),
+        "{table}"
+    );
     assert!(row("2019-10-09").contains("0% – 75.0%"), "{table}");
 }
 
 #[test]
 fn entity_flags_choose_the_columns_in_order() {
-    let v = json_of(&["timeline", "--format", "json", "--entity", "nvidia", "--entity", "huawei", "--entity", "nvidia"]);
+    let v = json_of(&[
+        "timeline", "--format", "json", "--entity", "nvidia", "--entity", "huawei", "--entity",
+        "nvidia",
+    ]);
     assert_eq!(v["entities"], serde_json::json!(["nvidia", "huawei"]));
     for p in v["points"].as_array().unwrap() {
-        let ids: Vec<&str> = p["values"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+        let ids: Vec<&str> = p["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
         assert_eq!(ids, ["nvidia", "huawei"]);
     }
 }
 
 #[test]
 fn the_window_and_the_lists_choose_the_dates() {
-    let v = json_of(&["timeline", "--format", "json", "--from", "2019-06-01", "--to", "2019-09-01"]);
+    let v = json_of(&[
+        "timeline",
+        "--format",
+        "json",
+        "--from",
+        "2019-06-01",
+        "--to",
+        "2019-09-01",
+    ]);
     assert_eq!(dates(&v), ["2019-06-01", "2019-08-13", "2019-09-01"]);
-    assert!(v["points"][0]["events"].as_array().unwrap().is_empty(), "a window's end is not an event");
+    assert!(
+        v["points"][0]["events"].as_array().unwrap().is_empty(),
+        "a window's end is not an event"
+    );
     assert_eq!(value(&v, "2019-06-01", "ambarella"), (0.0, 0.0));
     let v = json_of(&["timeline", "--format", "json", "--lists", "BIS Entity List"]);
-    assert_eq!(dates(&v), ["2019-05-16", "2019-10-09"], "NDAA 889 dates do not count");
+    assert_eq!(
+        dates(&v),
+        ["2019-05-16", "2019-10-09"],
+        "NDAA 889 dates do not count"
+    );
     assert_eq!(value(&v, "2019-10-09", "ambarella"), (0.15, 1.0));
     let v = json_of(&["timeline", "--format", "json", "--as-of", "2019-09-01"]);
     assert_eq!(v["to"], "2019-09-01", "--as-of is the default end");
@@ -107,26 +180,74 @@ fn the_window_and_the_lists_choose_the_dates() {
 #[test]
 fn a_listing_drops_out_on_its_end_date() {
     let (_d, path) = write_temp("g.json", ENDS.as_bytes());
-    let v = json_of(&["timeline", "-g", path.to_str().unwrap(), "--format", "json", "--entity", "A"]);
+    let v = json_of(&[
+        "timeline",
+        "-g",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--entity",
+        "A",
+    ]);
     assert_eq!(dates(&v), ["2019-01-10", "2019-03-01", "2019-06-01"]);
     assert_eq!(value(&v, "2019-01-10", "A"), (0.3, 0.3));
-    assert_eq!(value(&v, "2019-03-01", "A"), (0.2, 0.2), "H is no longer listed on its end date; K is");
+    assert_eq!(
+        value(&v, "2019-03-01", "A"),
+        (0.2, 0.2),
+        "H is no longer listed on its end date; K is"
+    );
     let march = v["points"][1]["events"].as_array().unwrap();
     let seen: Vec<(&str, &str, &str)> = march
         .iter()
-        .map(|e| (e["entity"].as_str().unwrap(), e["list"].as_str().unwrap(), e["change"].as_str().unwrap()))
+        .map(|e| {
+            (
+                e["entity"].as_str().unwrap(),
+                e["list"].as_str().unwrap(),
+                e["change"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(seen, [("K", "L2", "start"), ("H", "L1", "end")]);
-    let v = json_of(&["timeline", "-g", path.to_str().unwrap(), "--format", "json", "--to", "2019-02-28", "--entity", "A"]);
-    assert_eq!(value(&v, "2019-02-28", "A"), (0.3, 0.3), "still listed the day before");
-    let table = stdout(&run(&["timeline", "-g", path.to_str().unwrap(), "--entity", "A"]));
+    let v = json_of(&[
+        "timeline",
+        "-g",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--to",
+        "2019-02-28",
+        "--entity",
+        "A",
+    ]);
+    assert_eq!(
+        value(&v, "2019-02-28", "A"),
+        (0.3, 0.3),
+        "still listed the day before"
+    );
+    let table = stdout(&run(&[
+        "timeline",
+        "-g",
+        path.to_str().unwrap(),
+        "--entity",
+        "A",
+    ]));
     assert!(table.contains("L2: K; L1 ended: H"), "{table}");
 }
 
 #[test]
 fn csv_has_a_row_per_date_and_entity() {
     let (_d, path) = write_temp("g.json", ENDS.as_bytes());
-    let csv = stdout(&run(&["timeline", "-g", path.to_str().unwrap(), "--format", "csv", "--entity", "A", "--entity", "K"]));
+    let csv = stdout(&run(&[
+        "timeline",
+        "-g",
+        path.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--entity",
+        "A",
+        "--entity",
+        "K",
+    ]));
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines,
@@ -151,9 +272,17 @@ fn unknown_ids_and_a_backwards_window_are_usage_errors() {
 
     let out = run(&["timeline", "--from", "2019-11-01", "--to", "2019-10-01"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--from 2019-11-01 is after"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--from 2019-11-01 is after"),
+        "{}",
+        stderr(&out)
+    );
     let out = run(&["timeline", "--from", "2019-11-01"]);
-    assert_eq!(out.status.code(), Some(2), "after the default end, meta.as_of");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "after the default end, meta.as_of"
+    );
 
     for args in [
         vec!["timeline", "--to", "2019-10-01", "--as-of", "2019-10-01"],
@@ -175,8 +304,19 @@ fn the_chart_is_an_svg_with_names_and_event_labels() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(out.stdout.is_empty(), "the chart goes to the file only");
     let text = std::fs::read_to_string(&svg).unwrap();
-    assert!(text.starts_with("<svg") || text.starts_with("<?xml"), "{}", &text[..80.min(text.len())]);
-    for name in ["Ambarella", "Intel", "Qualcomm", "Seagate Technology", "Western Digital", "NVIDIA"] {
+    assert!(
+        text.starts_with("<svg") || text.starts_with("<?xml"),
+        "{}",
+        &text[..80.min(text.len())]
+    );
+    for name in [
+        "Ambarella",
+        "Intel",
+        "Qualcomm",
+        "Seagate Technology",
+        "Western Digital",
+        "NVIDIA",
+    ] {
         assert!(text.contains(name), "{name}");
     }
     for label in [
@@ -187,9 +327,21 @@ fn the_chart_is_an_svg_with_names_and_event_labels() {
         assert!(text.contains(label), "{label}");
     }
     let again = dir.path().join("again.svg");
-    assert_eq!(run(&["timeline", "-o", again.to_str().unwrap()]).status.code(), Some(0));
-    assert_eq!(std::fs::read(&svg).unwrap(), std::fs::read(&again).unwrap(), "the same bytes every run");
-    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(
+        run(&["timeline", "-o", again.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        std::fs::read(&svg).unwrap(),
+        std::fs::read(&again).unwrap(),
+        "the same bytes every run"
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 2, "no temporary file is left: {names:?}");
 }
 
@@ -197,7 +349,15 @@ fn the_chart_is_an_svg_with_names_and_event_labels() {
 fn the_chart_escapes_names_and_shows_an_end() {
     let (dir, path) = write_temp("g.json", ENDS.as_bytes());
     let svg = dir.path().join("ends.svg");
-    let out = run(&["timeline", "-g", path.to_str().unwrap(), "--entity", "A", "-o", svg.to_str().unwrap()]);
+    let out = run(&[
+        "timeline",
+        "-g",
+        path.to_str().unwrap(),
+        "--entity",
+        "A",
+        "-o",
+        svg.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = std::fs::read_to_string(&svg).unwrap();
     assert!(text.contains("Alpha &amp; Co"));
@@ -213,7 +373,11 @@ fn only_svg_charts_are_drawn_and_nothing_is_written_otherwise() {
         assert_eq!(out.status.code(), Some(2), "{name}");
         assert!(stderr(&out).contains(".svg"), "{}", stderr(&out));
     }
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
 }
 
 #[test]
@@ -231,10 +395,18 @@ fn the_readme_shows_what_the_binary_prints_and_draws() {
     let root = env!("CARGO_MANIFEST_DIR");
     let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
     let table = stdout(&run(&["timeline"]));
-    assert!(readme.contains(&table), "update README.md with the output of `cargo run --release -- timeline`");
+    assert!(
+        readme.contains(&table),
+        "update README.md with the output of `cargo run --release -- timeline`"
+    );
     let dir = tempfile::tempdir().unwrap();
     let svg = dir.path().join("t.svg");
-    assert_eq!(run(&["timeline", "-o", svg.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(
+        run(&["timeline", "-o", svg.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
     let committed = std::fs::read(format!("{root}/docs/timeline-2019.svg")).unwrap();
     assert!(
         std::fs::read(&svg).unwrap() == committed,

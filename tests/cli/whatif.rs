@@ -39,8 +39,14 @@ fn results(scenarios: Value, extra: &[&str]) -> Vec<Value> {
 }
 
 fn total(scenario: &Value, id: &str) -> f64 {
-    let row = scenario["entities"].as_array().unwrap().iter().find(|r| r["id"] == id);
-    row.unwrap_or_else(|| panic!("no row {id}"))["total"].as_f64().unwrap()
+    let row = scenario["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id);
+    row.unwrap_or_else(|| panic!("no row {id}"))["total"]
+        .as_f64()
+        .unwrap()
 }
 
 fn one(changes: Value) -> Value {
@@ -55,7 +61,14 @@ fn close(got: f64, want: f64) {
 #[test]
 fn an_empty_scenario_equals_analyze_exactly() {
     let (_g, g) = write_temp("g.json", graph().to_string().as_bytes());
-    let out = run(&["analyze", "-g", g.to_str().unwrap(), "--format", "json", "--all"]);
+    let out = run(&[
+        "analyze",
+        "-g",
+        g.to_str().unwrap(),
+        "--format",
+        "json",
+        "--all",
+    ]);
     let analyze: Value = serde_json::from_slice(&out.stdout).unwrap();
     let r = results(json!({"scenarios": [{"name": "empty"}]}), &[]);
     let mut scenario = r[0].clone();
@@ -66,7 +79,10 @@ fn an_empty_scenario_equals_analyze_exactly() {
 
 #[test]
 fn each_op_changes_what_it_says() {
-    let r = results(one(json!([{"op": "list", "entity": "D", "list": "OFAC SDN"}])), &[]);
+    let r = results(
+        one(json!([{"op": "list", "entity": "D", "list": "OFAC SDN"}])),
+        &[],
+    );
     close(total(&r[0], "S"), 0.5);
     close(total(&r[1], "S"), 0.8);
     assert_eq!(r[1]["restricted"][0]["lists"], json!(["OFAC SDN"]));
@@ -77,10 +93,16 @@ fn each_op_changes_what_it_says() {
     let r = results(one(json!([{"op": "license", "from": "S", "to": "H"}])), &[]);
     close(total(&r[1], "S"), 0.2);
 
-    let r = results(one(json!([{"op": "set_share", "from": "D", "to": "H", "share": 0.8}])), &[]);
+    let r = results(
+        one(json!([{"op": "set_share", "from": "D", "to": "H", "share": 0.8}])),
+        &[],
+    );
     close(total(&r[1], "S"), 0.7);
 
-    let r = results(one(json!([{"op": "remove", "type": "supplies", "from": "S", "to": "D"}])), &[]);
+    let r = results(
+        one(json!([{"op": "remove", "type": "supplies", "from": "S", "to": "D"}])),
+        &[],
+    );
     close(total(&r[1], "S"), 0.3);
 
     let r = results(
@@ -91,7 +113,14 @@ fn each_op_changes_what_it_says() {
         &[],
     );
     close(total(&r[1], "N"), 0.25);
-    assert!(r[0]["entities"].as_array().unwrap().iter().all(|row| row["id"] != "N"), "the base graph is not changed");
+    assert!(
+        r[0]["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|row| row["id"] != "N"),
+        "the base graph is not changed"
+    );
 }
 
 #[test]
@@ -126,7 +155,13 @@ fn the_affiliates_threshold_of_a_scenario_restricts_majority_owned_entities() {
     let scenarios = json!({"scenarios": [{"name": "off", "changes": [{"op": "list", "entity": "P"}]},
         {"name": "on", "affiliates_threshold": 50, "changes": [{"op": "list", "entity": "P"}]}]});
     let r = results(scenarios, &[]);
-    let via = |s: &Value| s["restricted"].as_array().unwrap().iter().any(|e| e["id"] == "O" && e["via"] == "affiliate");
+    let via = |s: &Value| {
+        s["restricted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["id"] == "O" && e["via"] == "affiliate")
+    };
     assert!(!via(&r[0]) && via(&r[1]));
 }
 
@@ -134,15 +169,39 @@ fn the_affiliates_threshold_of_a_scenario_restricts_majority_owned_entities() {
 fn a_failing_scenario_is_named_with_its_change_and_nothing_is_printed() {
     let cases = [
         (json!({"op": "list", "entity": "ghost"}), "ghost"),
-        (json!({"op": "license", "from": "D", "to": "S"}), "no supplies edge"),
-        (json!({"op": "set_share", "from": "S", "to": "D", "share": 0.9}), "above 1"),
-        (json!({"op": "remove", "type": "owns", "from": "S", "to": "D"}), "no owns relationship"),
-        (json!({"op": "add_entity", "entity": {"id": "S", "name": "again"}}), "unique"),
-        (json!({"op": "add_relationship", "relationship": {"type": "supplies", "from": "S", "to": "S"}}), "same entity"),
-        (json!({"op": "add_relationship", "relationship": {"type": "supplies", "from": "S", "to": "zz"}}), "zz"),
+        (
+            json!({"op": "license", "from": "D", "to": "S"}),
+            "no supplies edge",
+        ),
+        (
+            json!({"op": "set_share", "from": "S", "to": "D", "share": 0.9}),
+            "above 1",
+        ),
+        (
+            json!({"op": "remove", "type": "owns", "from": "S", "to": "D"}),
+            "no owns relationship",
+        ),
+        (
+            json!({"op": "add_entity", "entity": {"id": "S", "name": "again"}}),
+            "unique",
+        ),
+        (
+            json!({"op": "add_relationship", "relationship": {"type": "supplies", "from": "S", "to": "S"}}),
+            "same entity",
+        ),
+        (
+            json!({"op": "add_relationship", "relationship": {"type": "supplies", "from": "S", "to": "zz"}}),
+            "zz",
+        ),
         (json!({"op": "grow", "entity": "S"}), "unknown op"),
-        (json!({"op": "set_share", "from": "S", "to": "D", "share": "lots"}), "share"),
-        (json!({"op": "list", "entity": "S", "colour": "red"}), "colour"),
+        (
+            json!({"op": "set_share", "from": "S", "to": "D", "share": "lots"}),
+            "share",
+        ),
+        (
+            json!({"op": "list", "entity": "S", "colour": "red"}),
+            "colour",
+        ),
     ];
     for (change, says) in cases {
         let scenarios = json!({"scenarios": [{"name": "fine"}, {"name": "broken one", "changes": [{"op": "delist", "entity": "H"}, change]}]});
@@ -151,7 +210,10 @@ fn a_failing_scenario_is_named_with_its_change_and_nothing_is_printed() {
             let err = stderr(&out);
             assert_eq!(out.status.code(), Some(2), "{change}: {err}");
             assert!(out.stdout.is_empty(), "{change}: printed {}", stdout(&out));
-            assert!(err.contains("scenarios[1] (\"broken one\")") && err.contains("changes[1]"), "{change}: {err}");
+            assert!(
+                err.contains("scenarios[1] (\"broken one\")") && err.contains("changes[1]"),
+                "{change}: {err}"
+            );
             assert!(err.contains(says), "{change}: {err}");
         }
     }
@@ -159,37 +221,69 @@ fn a_failing_scenario_is_named_with_its_change_and_nothing_is_printed() {
 
 #[test]
 fn malformed_scenario_files_are_exit_two() {
-    for text in ["", "{", "[]", r#"{"scenarios": []}"#, r#"{"scenarios": [{"changes": []}]}"#,
-                 r#"{"scenarios": [{"name": "a"}, {"name": "a"}]}"#, r#"{"scenarios": [{"name": "a", "max_depth": 0}]}"#] {
+    for text in [
+        "",
+        "{",
+        "[]",
+        r#"{"scenarios": []}"#,
+        r#"{"scenarios": [{"changes": []}]}"#,
+        r#"{"scenarios": [{"name": "a"}, {"name": "a"}]}"#,
+        r#"{"scenarios": [{"name": "a", "max_depth": 0}]}"#,
+    ] {
         let (_g, g) = write_temp("g.json", graph().to_string().as_bytes());
         let (_s, s) = write_temp("s.json", text.as_bytes());
         let out = run(&["whatif", "-g", g.to_str().unwrap(), s.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(2), "{text}: {}", stderr(&out));
-        assert!(stderr(&out).contains("s.json"), "names the file: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("s.json"),
+            "names the file: {}",
+            stderr(&out)
+        );
     }
 }
 
 #[test]
 fn fail_above_watches_every_scenario() {
     let scenarios = one(json!([{"op": "set_share", "from": "D", "to": "H", "share": 1.0}]));
-    assert_eq!(whatif(scenarios.clone(), &["--fail-above", "0.6"]).status.code(), Some(1));
-    assert_eq!(whatif(scenarios, &["--fail-above", "1"]).status.code(), Some(0));
+    assert_eq!(
+        whatif(scenarios.clone(), &["--fail-above", "0.6"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        whatif(scenarios, &["--fail-above", "1"]).status.code(),
+        Some(0)
+    );
 }
 
 #[test]
 fn the_table_shows_changes_against_the_first_scenario_and_csv_has_a_scenario_column() {
     let scenarios = one(json!([{"op": "license", "from": "S", "to": "H"}]));
     let table = stdout(&whatif(scenarios.clone(), &[]));
-    assert!(table.contains("Seller (S)") && table.contains("-30.0 pp"), "{table}");
+    assert!(
+        table.contains("Seller (S)") && table.contains("-30.0 pp"),
+        "{table}"
+    );
     let csv = stdout(&whatif(scenarios, &["--format", "csv"]));
     assert!(csv.starts_with("scenario,id,name,"), "{csv}");
-    assert!(csv.lines().any(|l| l.starts_with("what if,S,Seller,")), "{csv}");
+    assert!(
+        csv.lines().any(|l| l.starts_with("what if,S,Seller,")),
+        "{csv}"
+    );
 }
 
 #[test]
 fn the_example_scenarios_run_on_the_example_graph() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let out = run(&["whatif", "-g", &format!("{root}/graphs/entity-list-2019.json"), &format!("{root}/graphs/scenarios-2019.json"), "--format", "json"]);
+    let out = run(&[
+        "whatif",
+        "-g",
+        &format!("{root}/graphs/entity-list-2019.json"),
+        &format!("{root}/graphs/scenarios-2019.json"),
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let s = v["scenarios"].as_array().unwrap();
@@ -203,6 +297,14 @@ fn the_example_scenarios_run_on_the_example_graph() {
 fn the_readme_shows_what_whatif_prints_on_the_example() {
     let root = env!("CARGO_MANIFEST_DIR");
     let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
-    let out = stdout(&run(&["whatif", "-g", &format!("{root}/graphs/entity-list-2019.json"), &format!("{root}/graphs/scenarios-2019.json")]));
-    assert!(readme.contains(&out), "update the README's whatif section with:\n{out}");
+    let out = stdout(&run(&[
+        "whatif",
+        "-g",
+        &format!("{root}/graphs/entity-list-2019.json"),
+        &format!("{root}/graphs/scenarios-2019.json"),
+    ]));
+    assert!(
+        readme.contains(&out),
+        "update the README's whatif section with:\n{out}"
+    );
 }
