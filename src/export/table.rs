@@ -47,6 +47,42 @@ pub fn interval(lo: String, hi: String) -> String {
     }
 }
 
+/// Writes `lines` as aligned columns two spaces apart: the columns for
+/// which `left` holds align left (text), the others right (numbers).
+pub fn write_columns(
+    out: &mut dyn Write,
+    lines: &[Vec<String>],
+    left: impl Fn(usize) -> bool,
+) -> io::Result<()> {
+    let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            lines
+                .iter()
+                .filter_map(|l| l.get(c))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for line in lines {
+        let mut text = String::new();
+        for (c, cell) in line.iter().enumerate() {
+            let pad = " ".repeat(widths[c] - cell.chars().count());
+            if left(c) {
+                text.push_str(cell);
+                text.push_str(&pad);
+            } else {
+                text.push_str(&pad);
+                text.push_str(cell);
+            }
+            text.push_str("  ");
+        }
+        writeln!(out, "{}", text.trim_end())?;
+    }
+    Ok(())
+}
+
 /// The header line: date, lists and rules in force.
 pub fn settings_line(s: &Settings, list_names: &[String]) -> String {
     let date = s
@@ -99,7 +135,7 @@ pub fn write(
     // Restricted entities that sell nothing onward to restricted buyers
     // would fill the table with zeros: they are named in one line below.
     let quiet = |v: u32| !all && report.is_restricted(v) && o.upper[v as usize] == 0.0;
-    let mut lines: Vec<[String; 7]> = vec![header];
+    let mut lines: Vec<Vec<String>> = vec![header.to_vec()];
     for &v in report.rows.iter().filter(|&&v| !quiet(v)) {
         let i = v as usize;
         let status = if report.is_restricted(v) {
@@ -117,7 +153,7 @@ pub fn write(
         if name.chars().count() > 44 {
             name = name.chars().take(43).collect::<String>() + "…";
         }
-        lines.push([
+        lines.push(vec![
             format!("{name} ({})", model.id(v)),
             status.to_string(),
             interval(percent(o.total[i]), percent(o.upper[i])),
@@ -127,30 +163,8 @@ pub fn write(
             o.reach[i].to_string(),
         ]);
     }
-    let width = |c: usize| {
-        lines
-            .iter()
-            .map(|l| l[c].chars().count())
-            .max()
-            .unwrap_or(0)
-    };
-    let widths: Vec<usize> = (0..7).map(width).collect();
-    for line in &lines {
-        let mut text = String::new();
-        for (c, cell) in line.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
-            // Text columns align left, numbers right.
-            if c < 2 {
-                text.push_str(cell);
-                text.push_str(&" ".repeat(pad));
-            } else {
-                text.push_str(&" ".repeat(pad));
-                text.push_str(cell);
-            }
-            text.push_str("  ");
-        }
-        writeln!(out, "{}", text.trim_end())?;
-    }
+    // Text columns align left, numbers right.
+    write_columns(out, &lines, |c| c < 2)?;
     if lines.len() == 1 {
         writeln!(out, "(no entity sells to a restricted buyer)")?;
     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Number;
 
 use super::number;
-use super::table::{interval, percent, rules_line};
+use super::table::{interval, percent, rules_line, write_columns};
 use crate::analysis::timeline::{Change, Event, Timeline};
 use crate::model::Model;
 use crate::report::Settings;
@@ -81,31 +81,8 @@ pub fn write_table(
         line.push(label(&p.events, model, list_names, 3));
         lines.push(line);
     }
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            lines
-                .iter()
-                .map(|l| l[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for line in &lines {
-        let mut text = String::new();
-        for (c, cell) in line.iter().enumerate() {
-            let pad = " ".repeat(widths[c] - cell.chars().count());
-            // The date and the events align left, numbers right.
-            if c == 0 || c == columns - 1 {
-                text.push_str(cell);
-                text.push_str(&pad);
-            } else {
-                text.push_str(&pad);
-                text.push_str(cell);
-            }
-            text.push_str("  ");
-        }
-        writeln!(out, "{}", text.trim_end())?;
-    }
+    // The date and the events align left, numbers right.
+    write_columns(out, &lines, |c| c == 0 || c == columns - 1)?;
     writeln!(out)?;
     if t.entities.is_empty() {
         writeln!(

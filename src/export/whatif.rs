@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::csv_io;
 use super::json::{row, write_object};
-use super::table::{percent, settings_line};
+use super::table::{percent, settings_line, write_columns};
 use crate::report::Report;
 
 /// One evaluated scenario.
@@ -186,31 +186,7 @@ pub fn write_table(
         }
         lines.push(line);
     }
-    let columns = lines[0].len();
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            lines
-                .iter()
-                .map(|l| l[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for line in &lines {
-        let mut text = String::new();
-        for (c, item) in line.iter().enumerate() {
-            let pad = " ".repeat(widths[c] - item.chars().count());
-            if c == 0 {
-                text.push_str(item);
-                text.push_str(&pad);
-            } else {
-                text.push_str(&pad);
-                text.push_str(item);
-            }
-            text.push_str("  ");
-        }
-        writeln!(out, "{}", text.trim_end())?;
-    }
+    write_columns(out, &lines, |c| c == 0)?;
     if ids.is_empty() {
         writeln!(out, "(no entity is exposed in any scenario)")?;
     }
