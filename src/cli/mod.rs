@@ -31,24 +31,24 @@ pub struct Cli {
 enum Command {
     /// Exposure of every entity to restricted buyers.
     Analyze(analyze::Args),
+    /// Evaluate the scenarios of a file side by side.
+    Whatif(whatif::Args),
+    /// The paths that make up one entity's exposure, best first.
+    Explain(explain::Args),
     /// Exposure at every date where a listing starts or ends: a table,
     /// JSON, CSV or an SVG step chart.
     Timeline(timeline::Args),
-    /// The paths that make up one entity's exposure, best first.
-    Explain(explain::Args),
     /// The graph as a Graphviz diagram: DOT text, or an SVG, PNG or PDF
     /// drawn by Graphviz.
     Dot(dot::Args),
     /// Screen the graph's entities against the Consolidated Screening
     /// List; --apply writes the accepted matches as listings.
     Screen(screen::Args),
-    /// Check a graph and print every problem, or a summary.
-    Validate(validate::Args),
-    /// Evaluate the scenarios of a file side by side.
-    Whatif(whatif::Args),
     /// Convert a graph between the JSON file and the CSV folder form,
     /// losslessly.
     Convert(convert::Args),
+    /// Check a graph and print every problem, or a summary.
+    Validate(validate::Args),
 }
 
 /// Parses the process arguments (exits with status 2 on a usage error).
