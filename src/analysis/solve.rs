@@ -32,8 +32,11 @@ fn at_least_zero(v: f64) -> f64 {
     }
 }
 
-/// Above this many unknowns a component is solved iteratively.
-pub const DENSE_MAX: usize = 400;
+/// Above this many unknowns a component is solved iteratively. A dense
+/// solve costs O(k³): small enough a bound that a graph made of many
+/// mid-sized components stays fast, large enough for the tight loops
+/// (shares near 1) where iterating is slow.
+pub const DENSE_MAX: usize = 100;
 
 /// The least non-negative solution of `y = A y + b` over `b.len()`
 /// unknowns. Uses the dense solve up to `dense_max` live unknowns, else
