@@ -62,7 +62,7 @@ pub fn least_solution(terms: &[Term], b: &[f64], dense_max: usize) -> Vec<f64> {
 /// Which unknowns can reach a positive `b` through positive weights.
 fn live_unknowns(terms: &[Term], b: &[f64]) -> Vec<bool> {
     let seeds: Vec<bool> = b.iter().map(|&v| v > 0.0).collect();
-    let (order, reached) = sweep_order(b.len(), terms.iter().map(|t| (t.row, t.col)), &seeds);
+    let (order, reached) = reached_from(b.len(), terms.iter().map(|t| (t.row, t.col)), &seeds);
     let mut live = vec![false; b.len()];
     for &i in &order[..reached] {
         live[i as usize] = true;
@@ -76,7 +76,7 @@ fn live_unknowns(terms: &[Term], b: &[f64]) -> Vec<bool> {
 ///
 /// # Complexity
 /// O(k + pairs).
-fn sweep_order(
+fn reached_from(
     k: usize,
     pairs: impl Iterator<Item = (u32, u32)> + Clone,
     seeds: &[bool],
