@@ -71,13 +71,7 @@ impl<'a> Report<'a> {
         let mut rows: Vec<EntityIx> = (0..model.entities.len() as EntityIx)
             .filter(|&v| sel.all || outcome.upper[v as usize] > 0.0 || r.in_r_plus[v as usize])
             .collect();
-        rows.sort_by(|&a, &b| {
-            let (a, b) = (a as usize, b as usize);
-            outcome.total[b]
-                .total_cmp(&outcome.total[a])
-                .then(outcome.upper[b].total_cmp(&outcome.upper[a]))
-                .then_with(|| model.id(a as EntityIx).cmp(model.id(b as EntityIx)))
-        });
+        rows.sort_by(|&a, &b| outcome.rank(a, b, |v| model.id(v)));
         if let Some(top) = sel.top {
             rows.truncate(top);
         }

@@ -9,7 +9,7 @@
 //! then renamed over it; a folder likewise.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
@@ -302,6 +302,21 @@ fn write_table<I: Iterator<Item = Map<String, Value>>>(
     })
 }
 
+/// A hidden name beside `path` for work in progress:
+/// `.NAME.PID.SUFFIX` in the same folder, so a rename onto `path` stays
+/// on one file system.
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    parent.join(format!(".{name}.{}.{suffix}", std::process::id()))
+}
+
 /// Creates the folder `dir` atomically: `fill` writes into a temporary
 /// folder beside it, which is then renamed to `dir`. With `replace`, an
 /// existing `dir` is moved aside only once the new folder is complete, and
@@ -311,17 +326,7 @@ pub fn atomic_folder(
     replace: bool,
     fill: impl FnOnce(&Path) -> io::Result<()>,
 ) -> io::Result<()> {
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let pid = std::process::id();
-    let tmp = parent.join(format!(".{name}.{pid}.tmp"));
-    let old = parent.join(format!(".{name}.{pid}.old"));
+    let (tmp, old) = (beside(dir, "tmp"), beside(dir, "old"));
     let result = (|| {
         std::fs::create_dir(&tmp)?;
         fill(&tmp)?;
@@ -356,15 +361,7 @@ pub fn atomic_write(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = beside(path, "tmp");
     let result = (|| {
         let file = std::fs::File::create(&tmp)?;
         let mut w = io::BufWriter::new(file);

@@ -54,6 +54,21 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The order of rows everywhere (CLI spec): total descending, then
+    /// upper descending, then id ascending.
+    pub fn rank<'a>(
+        &self,
+        a: EntityIx,
+        b: EntityIx,
+        id: impl Fn(EntityIx) -> &'a str,
+    ) -> std::cmp::Ordering {
+        let (i, j) = (a as usize, b as usize);
+        self.total[j]
+            .total_cmp(&self.total[i])
+            .then(self.upper[j].total_cmp(&self.upper[i]))
+            .then_with(|| id(a).cmp(id(b)))
+    }
+
     /// Indirect exposure: x - d (never below 0 by rounding).
     pub fn indirect(&self, v: usize) -> f64 {
         (self.total[v] - self.direct[v]).max(0.0)

@@ -157,13 +157,7 @@ pub fn most_exposed<'a>(
     let mut rows: Vec<EntityIx> = (0..outcome.total.len() as EntityIx)
         .filter(|&v| !outcome.restricted.in_r[v as usize] && outcome.upper[v as usize] > 0.0)
         .collect();
-    rows.sort_by(|&a, &b| {
-        let (i, j) = (a as usize, b as usize);
-        outcome.total[j]
-            .total_cmp(&outcome.total[i])
-            .then(outcome.upper[j].total_cmp(&outcome.upper[i]))
-            .then_with(|| id(a).cmp(id(b)))
-    });
+    rows.sort_by(|&a, &b| outcome.rank(a, b, &id));
     rows.truncate(k);
     rows
 }
