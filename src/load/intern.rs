@@ -7,7 +7,8 @@
 //! the table and nothing else; a longer id also reads its bytes from one
 //! buffer where all ids sit together. A general-purpose map with keys
 //! borrowed from the input costs several cache misses per lookup on large
-//! files.
+//! files. Callers with many ids to look up hash them first and
+//! [`Interner::prefetch`] their slots some lookups ahead.
 
 /// Ids to symbols.
 #[derive(Debug)]
@@ -48,7 +49,7 @@ fn label(h: u64, len: usize) -> u64 {
 /// A 64-bit hash of a byte string: 8 bytes at a time, then a full
 /// avalanche, so that the low bits (the slot) and the high bits (the tag)
 /// are both well spread for ids like `e0000123`.
-fn hash(s: &[u8]) -> u64 {
+pub(super) fn hash(s: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h = K ^ (s.len() as u64);
     let mut chunks = s.chunks_exact(8);
@@ -81,8 +82,27 @@ impl Interner {
     /// The symbol of `id`, a new one on first sight; `None` when the ids'
     /// text outgrows 4 GiB.
     pub fn intern(&mut self, id: &str) -> Option<u32> {
+        self.intern_hashed(id, hash(id.as_bytes()))
+    }
+
+    /// Asks the processor to fetch the slot where a lookup of an id with
+    /// hash `h` starts, so that many lookups can wait for memory at once.
+    pub fn prefetch(&self, h: u64) {
+        let slot = &self.slots[h as usize & (self.slots.len() - 1)];
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a prefetch is a hint; it reads nothing and cannot fault,
+        // and the pointer is to a live slot besides.
+        unsafe {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            _mm_prefetch::<_MM_HINT_T0>(slot.as_ptr().cast());
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = slot;
+    }
+
+    /// [`Interner::intern`] with the id's [`hash`] already computed.
+    pub fn intern_hashed(&mut self, id: &str, h: u64) -> Option<u32> {
         let bytes = id.as_bytes();
-        let h = hash(bytes);
         let (first, want) = (prefix(bytes), label(h, bytes.len()));
         let mask = self.slots.len() - 1;
         let mut i = h as usize & mask;

@@ -1,17 +1,17 @@
-//! One streaming pass over `exposure-graph/1` JSON with serde seeds: ids are
-//! interned to entity indexes while parsing (borrowed from the input when
-//! they hold no escapes), strings go straight into the model's arena, and a
+//! One streaming pass over `exposure-graph/1` JSON with serde seeds: entity
+//! ids are interned while parsing, the ids a relationship names are looked
+//! up after the pass, many at a time (borrowed from the input when they
+//! hold no escapes), strings go straight into the model's arena, and a
 //! field of the wrong type is recorded with its path instead of stopping the
 //! parse, so that one run reports every problem.
 
 use std::borrow::Cow;
 use std::fmt;
-use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::intern::Interner;
+use super::intern::{self, Interner};
 use super::{locate, Place, Problems};
 use crate::model::{
     Confidence, Date, Entity, EntityIx, Kind, Listing, Model, RelType, Relationship, Str, StrList,
@@ -39,7 +39,10 @@ struct Mistyped {
 /// Parses `text`; returns the model when the JSON could be read at all
 /// (the problems found on the way are in `problems`).
 pub(super) fn parse(text: &str, problems: &mut Problems) -> Option<Model> {
-    let mut b = Builder::default();
+    let mut b = Builder {
+        input: text,
+        ..Builder::default()
+    };
     let mut de = serde_json::Deserializer::from_str(text);
     let result = TopSeed(&mut b).deserialize(&mut de).and_then(|()| de.end());
     if let Err(e) = result {
@@ -263,8 +266,14 @@ struct Builder<'de> {
     model: Model,
     /// Every id seen (defined or referenced) → its symbol.
     ids: Interner,
-    /// Strings borrowed from the input live for `'de`.
-    input: PhantomData<&'de str>,
+    /// The JSON text being parsed, when there is one: the ids of
+    /// relationships borrowed from it are looked up after the parse, many
+    /// at a time ([`Builder::resolve_deferred`]).
+    input: &'de str,
+    /// Bit `2 i + end` says that the `from` (end 0) or `to` (end 1) of
+    /// relationship `i` holds the offset of its id in `input`, not a
+    /// symbol yet.
+    deferred: Vec<u64>,
     /// The symbol of each entity's id (`UNDEFINED` when it has none); the
     /// id's text goes to the arena when the model is handed over.
     entity_sym: Vec<u32>,
@@ -568,7 +577,11 @@ impl<'de> Builder<'de> {
 
     /// The symbol of an id, interning it on first sight.
     fn intern(&mut self, id: &str) -> u32 {
-        let Some(sym) = self.ids.intern(id) else {
+        self.intern_hashed(id, intern::hash(id.as_bytes()))
+    }
+
+    fn intern_hashed(&mut self, id: &str, h: u64) -> u32 {
+        let Some(sym) = self.ids.intern_hashed(id, h) else {
             self.text_full = true;
             return UNDEFINED;
         };
@@ -578,16 +591,73 @@ impl<'de> Builder<'de> {
         sym
     }
 
-    fn id_text(&self, sym: u32) -> &str {
-        if sym == UNDEFINED {
-            "?"
-        } else {
-            self.ids.get(sym)
+    /// The `from` (end 0) or `to` (end 1) of relationship `index`: a
+    /// symbol, or, for an id borrowed from the input, its offset there
+    /// (looked up later by [`Builder::resolve_deferred`]).
+    fn reference(&mut self, id: &Cow<'de, str>, index: usize, end: usize) -> u32 {
+        let base = self.input.as_ptr() as usize;
+        let offset = (id.as_ptr() as usize).wrapping_sub(base);
+        let borrowed = matches!(id, Cow::Borrowed(_)) && offset < self.input.len();
+        match u32::try_from(offset) {
+            Ok(offset) if borrowed && offset != UNDEFINED => {
+                let bit = 2 * index + end;
+                if self.deferred.len() <= bit / 64 {
+                    self.deferred.resize(bit / 64 + 1, 0);
+                }
+                self.deferred[bit / 64] |= 1 << (bit % 64);
+                offset
+            }
+            _ => self.intern(id),
+        }
+    }
+
+    /// Looks up the ids that [`Builder::reference`] put off. A lookup
+    /// in a table of millions of ids waits for memory; here the slot of
+    /// each id is fetched `AHEAD` ids before it is needed, so that many
+    /// fetches overlap.
+    fn resolve_deferred(&mut self) {
+        const AHEAD: usize = 16;
+        let deferred = std::mem::take(&mut self.deferred);
+        let input = self.input;
+        let mut ring = [(0usize, 0u64, ""); AHEAD];
+        let mut pending = 0usize;
+        let bits = deferred.iter().enumerate().flat_map(|(w, &word)| {
+            (0..64).filter(move |b| word >> b & 1 == 1).map(move |b| 64 * w + b)
+        });
+        for bit in bits.chain(std::iter::repeat_n(usize::MAX, AHEAD)) {
+            let slot = pending % AHEAD;
+            if pending >= AHEAD {
+                let (done, h, id) = ring[slot];
+                if done == usize::MAX {
+                    break;
+                }
+                let sym = self.intern_hashed(id, h);
+                let r = &mut self.model.relationships[done / 2];
+                if done % 2 == 0 {
+                    r.from = sym;
+                } else {
+                    r.to = sym;
+                }
+            }
+            if bit != usize::MAX {
+                let r = &self.model.relationships[bit / 2];
+                let start = if bit % 2 == 0 { r.from } else { r.to } as usize;
+                // A borrowed string has no escapes: it ends at the next quote.
+                let rest = &input[start..];
+                let id = &rest[..rest.find('"').unwrap_or(rest.len())];
+                let h = intern::hash(id.as_bytes());
+                self.ids.prefetch(h);
+                ring[slot] = (bit, h, id);
+            } else {
+                ring[slot] = (usize::MAX, 0, "");
+            }
+            pending += 1;
         }
     }
 
     /// Resolves ids to entity indexes and hands over the model.
     fn finish(mut self, problems: &mut Problems) -> Option<Model> {
+        self.resolve_deferred();
         for d in std::mem::take(&mut self.found.list) {
             problems.push(d.place, d.message);
         }
@@ -1009,7 +1079,7 @@ fn relationship<'de, A: MapAccess<'de>>(
     let (mut share, mut value, mut share_min, mut share_max, mut percent) =
         (None, None, None, None, None);
     let (mut confidence, mut product, mut source, mut since) = (None, None, None, None);
-    let (mut has_from, mut has_to) = (false, false);
+    let (mut from_text, mut to_text) = (None, None);
     let mut extra = Map::new();
     let mut bad = Vec::new();
     while let Some(key) = map.next_key_seed(KeySeed)? {
@@ -1022,14 +1092,14 @@ fn relationship<'de, A: MapAccess<'de>>(
             }
             "from" => {
                 if let Some(s) = b.string(&mut map, "from")? {
-                    has_from = true;
-                    from = b.intern(&s);
+                    from = b.reference(&s, index, 0);
+                    from_text = Some(s);
                 }
             }
             "to" => {
                 if let Some(s) = b.string(&mut map, "to")? {
-                    has_to = true;
-                    to = b.intern(&s);
+                    to = b.reference(&s, index, 1);
+                    to_text = Some(s);
                 }
             }
             "share" => share = b.number(&mut map, "share")?,
@@ -1063,18 +1133,18 @@ fn relationship<'de, A: MapAccess<'de>>(
         (None, Some(t)) => problems.push(format!("type {t:?} is not one of supplies, owns")),
         (None, None) => problems.push("the required field \"type\" is missing".into()),
     }
-    if !has_from {
+    if from_text.is_none() {
         problems.push("the required field \"from\" is missing".into());
     }
-    if !has_to {
+    if to_text.is_none() {
         problems.push("the required field \"to\" is missing".into());
     }
     if !problems.is_empty() {
         let label = format!(
             "{} {} -> {}",
             type_text.as_deref().unwrap_or("?"),
-            b.id_text(from),
-            b.id_text(to)
+            from_text.as_deref().unwrap_or("?"),
+            to_text.as_deref().unwrap_or("?")
         );
         for message in problems {
             b.found.push(

@@ -77,7 +77,13 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
         }
         match r.rel {
             RelType::Supplies => {
-                let revenue = model.entities[r.from as usize].revenue.get();
+                // The seller's revenue only matters for a `value`; reading
+                // it for every edge would fetch a random entity each time.
+                let revenue = if r.share.get().is_none() && r.value.get().is_some() {
+                    model.entities[r.from as usize].revenue.get()
+                } else {
+                    None
+                };
                 match r.exact_share(revenue) {
                     Some(s) => committed[r.from as usize] += s,
                     None => {
@@ -128,56 +134,62 @@ fn short(v: f64) -> String {
 }
 
 /// Rule 6: two relationships with the same type, from and to. Groups the
-/// relationships by `from` with a counting sort, then marks targets.
+/// `(to, type)` keys by `from` with a counting sort and marks each seller's
+/// targets, so that no relationship record is fetched twice; only when a
+/// key repeats does a second pass find the relationships that carry it.
 fn duplicates(model: &Model, problems: &mut Problems, label: &dyn Fn(&Relationship) -> String) {
     let n = model.entities.len();
     let rels = &model.relationships;
+    let resolved = |r: &&Relationship| r.from != UNRESOLVED && r.to != UNRESOLVED;
     let mut start = vec![0u32; n + 1];
-    for r in rels
-        .iter()
-        .filter(|r| r.from != UNRESOLVED && r.to != UNRESOLVED)
-    {
+    for r in rels.iter().filter(resolved) {
         start[r.from as usize + 1] += 1;
     }
     for v in 0..n {
         start[v + 1] += start[v];
     }
     let mut fill = start.clone();
-    let mut order = vec![0u32; start[n] as usize];
-    for (i, r) in rels
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.from != UNRESOLVED && r.to != UNRESOLVED)
-    {
-        order[fill[r.from as usize] as usize] = i as u32;
+    // (to, type) packed as `to * 2 + type`.
+    let mut keys = vec![0u64; start[n] as usize];
+    for r in rels.iter().filter(resolved) {
+        keys[fill[r.from as usize] as usize] = u64::from(r.to) * 2 + r.rel as u64;
         fill[r.from as usize] += 1;
     }
-    // seen[type][to] = 1 + the first relationship from the current seller.
-    let mut seen = [vec![0u32; n], vec![0u32; n]];
-    let mut found = Vec::new();
+    drop(fill);
+    // seen[to * 2 + type] = 1 + the last seller that had this key.
+    let mut seen = vec![0u32; 2 * n];
+    let mut repeated = std::collections::HashSet::new();
     for v in 0..n {
-        let group = &order[start[v] as usize..start[v + 1] as usize];
-        for &i in group {
-            let r = &rels[i as usize];
-            let slot = &mut seen[r.rel as usize][r.to as usize];
-            if *slot != 0 && rels[*slot as usize - 1].from == r.from {
-                found.push((i as usize, *slot as usize - 1));
-            } else {
-                *slot = i + 1;
+        for &key in &keys[start[v] as usize..start[v + 1] as usize] {
+            let slot = &mut seen[key as usize];
+            if *slot == v as u32 + 1 {
+                repeated.insert((v as u32, key));
             }
+            *slot = v as u32 + 1;
         }
     }
-    found.sort_unstable();
-    for (i, first) in found {
-        let r = &rels[i];
-        problems.push(
-            Place::Relationship {
-                index: i,
-                label: label(r),
-            },
-            format!(
-                "repeats relationships[{first}]: two relationships have the same type, from and to"
+    if repeated.is_empty() {
+        return;
+    }
+    let mut first = std::collections::HashMap::new();
+    for (i, r) in rels.iter().enumerate().filter(|(_, r)| resolved(r)) {
+        let key = (r.from, u64::from(r.to) * 2 + r.rel as u64);
+        if !repeated.contains(&key) {
+            continue;
+        }
+        match first.get(&key) {
+            None => {
+                first.insert(key, i);
+            }
+            Some(&first) => problems.push(
+                Place::Relationship {
+                    index: i,
+                    label: label(r),
+                },
+                format!(
+                    "repeats relationships[{first}]: two relationships have the same type, from and to"
+                ),
             ),
-        );
+        }
     }
 }

@@ -448,6 +448,56 @@ fn ids_are_case_sensitive() {
     assert_reported(&out, &["relationships[0] (supplies A -> b)"], &["A"]);
 }
 
+#[test]
+fn an_id_written_with_escapes_is_the_same_id() {
+    // "a\u0062" is "ab": the relationships name it both ways, before and
+    // after the entities that define the ids.
+    let text = format!(
+        "{{\"relationships\": [\
+           {{ \"type\": \"supplies\", \"from\": \"s\", \"to\": \"ab\", \"share\": 0.5 }},\
+           {{ \"type\": \"supplies\", \"from\": \"\\u0073\", \"to\": \"t\", \"share\": 0.25 }}],\
+          \"format\": \"{FORMAT}\",\
+          \"entities\": [{{ \"id\": \"a\\u0062\", \"name\": \"AB\" }}, {{ \"id\": \"s\", \"name\": \"S\" }},\
+                       {{ \"id\": \"t\", \"name\": \"T\" }}],\
+          \"listings\": [{{ \"entity\": \"ab\", \"list\": \"L\" }}, {{ \"entity\": \"\\u0074\", \"list\": \"L\" }}]}}"
+    );
+    let out = analyze_bytes(text.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON output");
+    let s = v["entities"]
+        .as_array()
+        .expect("entities")
+        .iter()
+        .find(|e| e["id"] == "s")
+        .expect("s is in the output");
+    assert!((s["total"].as_f64().expect("total") - 0.75).abs() < 1e-12, "{s}");
+}
+
+#[test]
+fn every_repeat_of_a_relationship_names_the_first() {
+    let out = validate(&graph(
+        ABC,
+        r#"{ "type": "supplies", "from": "a", "to": "b" },
+           { "type": "owns", "from": "a", "to": "b", "percent": 5 },
+           { "type": "supplies", "from": "a", "to": "\u0062" },
+           { "type": "supplies", "from": "a", "to": "b", "share": 0.1 }"#,
+        "",
+    ));
+    assert_rejected(&out);
+    for culprit in ["relationships[2] (supplies a -> b)", "relationships[3] (supplies a -> b)"] {
+        let found = error_lines(&out)
+            .iter()
+            .any(|l| l.contains(culprit) && l.contains("relationships[0]"));
+        assert!(found, "{culprit} should repeat relationships[0]\n{}", describe(&out));
+    }
+    assert_eq!(
+        count_lines(&out, |l| l.contains("owns")),
+        0,
+        "an owns edge beside a supplies edge is no repeat\n{}",
+        describe(&out)
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Rule 5: self-loops
 // ---------------------------------------------------------------------------
