@@ -6,24 +6,12 @@
 //! values), so a component is solved by policy iteration: fix the greedy
 //! allocation, solve that linear system exactly, recompute the allocation,
 //! until it no longer improves. Components too large for a dense solve
-//! rise to the least fixed point by Gauss-Seidel instead.
+//! rise to the least fixed point by Gauss-Seidel instead (`sweep.rs`).
 
 use super::scc::Sccs;
-use super::solve::{add, iterate, least_solution, Term};
+use super::solve::{add, least_solution, Term};
+use super::sweep::Compact;
 use crate::graph::Net;
-
-/// A component's edge in `Equations::value_iteration`: to a member
-/// (`col`), or to a buyer whose carried value is already known.
-struct LocalEdge {
-    col: u32,
-    lo: f64,
-    cap: f64,
-    /// The carried value of an edge to outside the component.
-    value: f64,
-}
-
-/// `LocalEdge::col` of an edge that leaves the component.
-const EXTERNAL: u32 = u32::MAX;
 
 /// Reused buffers of the knapsack, so that a sweep allocates nothing.
 #[derive(Default)]
@@ -48,7 +36,7 @@ pub struct Equations<'a> {
 impl Equations<'_> {
     /// The value edge `e` carries, given the values of non-restricted buyers.
     #[inline]
-    fn carried(&self, e: usize, values: impl Fn(usize) -> f64) -> f64 {
+    pub(super) fn carried(&self, e: usize, values: impl Fn(usize) -> f64) -> f64 {
         let u = self.net.buyer[e] as usize;
         if self.restricted[u] {
             if self.licensed[e] {
@@ -67,7 +55,7 @@ impl Equations<'_> {
     }
 
     /// The room seller `v` leaves beyond its lower bounds: a(v).
-    fn room(&self, v: usize) -> f64 {
+    pub(super) fn room(&self, v: usize) -> f64 {
         let r = self.net.sales(v as u32);
         (1.0 - add(self.net.lo[r].iter().copied())).max(0.0)
     }
@@ -115,21 +103,37 @@ impl Equations<'_> {
     ) -> f64 {
         let net = self.net;
         let carried = |e: usize| self.carried(e, values);
-        let base = add(net.sales(v as u32).map(|e| net.lo[e] * carried(e)));
-        if knapsack {
-            base + self.greedy(v, &carried, scratch)
-        } else {
+        if !knapsack {
+            return add(net.sales(v as u32).map(|e| net.lo[e] * carried(e)));
+        }
+        // One pass for the lower bounds and the best open edge: most often
+        // that edge alone can take all the room.
+        let (mut base, mut best) = (0.0, (0.0f64, 0.0f64));
+        for e in net.sales(v as u32) {
+            let c = carried(e);
+            base += net.lo[e] * c;
+            let cap = net.hi[e] - net.lo[e];
+            if cap > 0.0 && (c > best.0 || (c == best.0 && cap > best.1)) {
+                best = (c, cap);
+            }
+        }
+        let room = self.room(v);
+        if best.0 <= 0.0 || room <= 0.0 {
             base
+        } else if best.1 >= room {
+            base + room * best.0
+        } else {
+            base + self.greedy(v, &carried, scratch)
         }
     }
 
     /// The least solution of the equations: x when `knapsack` is false, X
-    /// when true. `hint` (X only) is a lower bound to start from, e.g. x.
+    /// when true.
     ///
     /// # Complexity
     /// O(V + E) for acyclic parts; a component of k entities costs O(k³)
     /// per policy step up to `DENSE_MAX`, else O(edges) per sweep.
-    pub fn solve(&self, sccs: &Sccs, knapsack: bool, hint: Option<&[f64]>) -> Vec<f64> {
+    pub fn solve(&self, sccs: &Sccs, knapsack: bool) -> Vec<f64> {
         let n = self.net.n;
         let mut y = vec![0.0f64; n];
         let mut local = vec![u32::MAX; n];
@@ -147,9 +151,9 @@ impl Equations<'_> {
             let solved = if !knapsack {
                 self.linear(comp, &local, &y, &vec![Vec::new(); comp.len()])
             } else if comp.len() <= self.dense_max {
-                self.policy_iteration(comp, &local, &y, hint)
+                self.policy_iteration(comp, &local, &y)
             } else {
-                self.value_iteration(comp, &local, &y, hint)
+                Compact::of(self, comp, &local, &y).solve()
             };
             for (i, &v) in comp.iter().enumerate() {
                 y[v as usize] = solved[i];
@@ -206,13 +210,9 @@ impl Equations<'_> {
         comp: &[u32],
         local: &[u32],
         y: &[f64],
-        hint: Option<&[f64]>,
     ) -> Vec<f64> {
         const MAX_STEPS: usize = 200;
-        let mut vals: Vec<f64> = comp
-            .iter()
-            .map(|&v| hint.map_or(0.0, |h| h[v as usize]))
-            .collect();
+        let mut vals = vec![0.0; comp.len()];
         let mut alloc: Vec<Vec<(usize, f64)>> = vec![Vec::new(); comp.len()];
         let mut scratch = Scratch::default();
         for step in 0..MAX_STEPS {
@@ -241,116 +241,6 @@ impl Equations<'_> {
             }
             vals = self.linear(comp, local, y, &alloc);
         }
-        vals
-    }
-
-    /// X on a large component: Gauss-Seidel on the full (max) equations,
-    /// rising from the hint to the least fixed point. The component's
-    /// edges are first copied into a compact local form (values of
-    /// buyers outside it are constants by now), so that a sweep reads its
-    /// edges in order and only the component's own values at random.
-    fn value_iteration(
-        &self,
-        comp: &[u32],
-        local: &[u32],
-        y: &[f64],
-        hint: Option<&[f64]>,
-    ) -> Vec<f64> {
-        let net = self.net;
-        let k = comp.len();
-        // Per member: the lower bounds on edges to other members, and the
-        // open edges (room to fill) with their carried value when known.
-        let (mut lo_start, mut lo_terms) = (Vec::with_capacity(k + 1), Vec::new());
-        let (mut open_start, mut open_edges) = (Vec::with_capacity(k + 1), Vec::new());
-        let (mut fixed, mut rooms) = (vec![0.0f64; k], vec![0.0f64; k]);
-        // The knapsack's gain when no value inside can change it.
-        let mut settled: Vec<Option<f64>> = vec![None; k];
-        for (i, &v) in comp.iter().enumerate() {
-            lo_start.push(lo_terms.len());
-            open_start.push(open_edges.len());
-            let room = self.room(v as usize);
-            rooms[i] = room;
-            let mut best_outside = (0.0f64, 0.0f64);
-            for e in net.sales(v) {
-                let u = net.buyer[e] as usize;
-                let (lo, cap) = (net.lo[e], net.hi[e] - net.lo[e]);
-                let inside = !self.restricted[u] && local[u] != u32::MAX;
-                if inside && lo > 0.0 {
-                    lo_terms.push(LocalEdge {
-                        col: local[u],
-                        lo,
-                        cap,
-                        value: 0.0,
-                    });
-                }
-                let value = if inside {
-                    0.0
-                } else {
-                    self.carried(e, |u| y[u])
-                };
-                if !inside {
-                    fixed[i] += lo * value;
-                    if value > best_outside.0 || (value == best_outside.0 && cap > best_outside.1) {
-                        best_outside = (value, cap);
-                    }
-                }
-                if cap > 0.0 {
-                    open_edges.push(LocalEdge {
-                        col: if inside { local[u] } else { EXTERNAL },
-                        lo,
-                        cap,
-                        value,
-                    });
-                }
-            }
-            // Nothing beats carrying 1 into a restricted buyer.
-            if room <= 0.0 {
-                settled[i] = Some(0.0);
-            } else if best_outside.0 >= 1.0 && best_outside.1 >= room {
-                settled[i] = Some(room * best_outside.0);
-            }
-            fixed[i] += settled[i].unwrap_or(0.0);
-        }
-        lo_start.push(lo_terms.len());
-        open_start.push(open_edges.len());
-        let mut vals: Vec<f64> = comp
-            .iter()
-            .map(|&v| hint.map_or(0.0, |h| h[v as usize]))
-            .collect();
-        let mut open: Vec<(f64, f64)> = Vec::new();
-        iterate(&mut vals, |vals, i| {
-            let mut x = fixed[i]
-                + add(lo_terms[lo_start[i]..lo_start[i + 1]]
-                    .iter()
-                    .map(|e| e.lo * vals[e.col as usize]));
-            if settled[i].is_none() {
-                let mine = &open_edges[open_start[i]..open_start[i + 1]];
-                let mut left = rooms[i];
-                open.clear();
-                open.extend(mine.iter().map(|e| {
-                    (
-                        if e.col == EXTERNAL {
-                            e.value
-                        } else {
-                            vals[e.col as usize]
-                        },
-                        e.cap,
-                    )
-                }));
-                if open.len() > 1 {
-                    open.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
-                }
-                for &(c, cap) in open.iter() {
-                    if left <= 0.0 || c <= 0.0 {
-                        break;
-                    }
-                    let t = cap.min(left);
-                    x += t * c;
-                    left -= t;
-                }
-            }
-            x
-        });
         vals
     }
 

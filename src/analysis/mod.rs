@@ -11,6 +11,7 @@ mod reach;
 pub mod restricted;
 mod scc;
 mod solve;
+mod sweep;
 pub mod timeline;
 
 pub use restricted::{ChainLink, ListRef, Restricted, Via, WhatIfListing, WHAT_IF};
@@ -122,16 +123,27 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
             (total, up, joined(reach))
         }),
         None => {
-            let sccs = Sccs::of(net, |e| lower.follows(e));
+            // X needs nothing from x: it is solved on a second thread while
+            // x and then reach are solved on this one.
+            let same = restricted.in_r_plus == restricted.in_r;
+            let sccs = same.then(|| Sccs::of(net, |e| lower.follows(e)));
             std::thread::scope(|s| {
-                let reach = s.spawn(|| reach::reach(net, in_r, licensed, &sccs));
-                let total = lower.solve(&sccs, false, None);
-                let up = if restricted.in_r_plus == restricted.in_r {
-                    upper.solve(&sccs, true, Some(&total))
-                } else {
-                    upper.solve(&Sccs::of(net, |e| upper.follows(e)), true, Some(&total))
+                let sccs = &sccs;
+                let up = s.spawn(move || match sccs {
+                    Some(sccs) => upper.solve(sccs, true),
+                    None => upper.solve(&Sccs::of(net, |e| upper.follows(e)), true),
+                });
+                let own;
+                let sccs = match sccs {
+                    Some(sccs) => sccs,
+                    None => {
+                        own = Sccs::of(net, |e| lower.follows(e));
+                        &own
+                    }
                 };
-                (total, up, joined(reach))
+                let total = lower.solve(sccs, false);
+                let reach = reach::reach(net, in_r, licensed, sccs);
+                (total, joined(up), reach)
             })
         }
     };

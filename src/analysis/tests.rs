@@ -331,7 +331,8 @@ fn ownership_loops_do_not_loop_the_chain() {
 }
 
 /// A random strongly connected graph: a ring plus random chords, with
-/// exact, bounded and unquantified shares within each seller's budget.
+/// exact, bounded and unquantified shares within each seller's budget,
+/// selling to the listed H and to W outside the ring, which carries less.
 fn random_ring(n: usize, seed: u64) -> Model {
     let mut state = seed | 1;
     let mut next = |m: u64| {
@@ -342,7 +343,7 @@ fn random_ring(n: usize, seed: u64) -> Model {
     };
     let names: Vec<String> = (0..n)
         .map(|i| format!("v{i}"))
-        .chain(["H".to_string()])
+        .chain(["H".to_string(), "W".to_string()])
         .collect();
     let mut edges: Vec<String> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
@@ -353,6 +354,10 @@ fn random_ring(n: usize, seed: u64) -> Model {
         }
         if next(4) == 0 {
             targets.push(n);
+        }
+        // W is outside the ring and carries some value, but less than H.
+        if next(3) == 0 {
+            targets.push(n + 1);
         }
         let mut budget = 1.0f64;
         for t in targets {
@@ -375,6 +380,7 @@ fn random_ring(n: usize, seed: u64) -> Model {
             edges.push(format!("{}>{} {q}", names[i], names[t]));
         }
     }
+    edges.push("W>H 0.3".into());
     let refs: Vec<&str> = edges.iter().map(String::as_str).collect();
     graph(&names.join(" "), &refs, &["H"])
 }

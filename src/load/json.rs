@@ -594,10 +594,10 @@ impl<'de> Builder<'de> {
     /// The `from` (end 0) or `to` (end 1) of relationship `index`: a
     /// symbol, or, for an id borrowed from the input, its offset there
     /// (looked up later by [`Builder::resolve_deferred`]).
-    fn reference(&mut self, id: &Cow<'de, str>, index: usize, end: usize) -> u32 {
-        let base = self.input.as_ptr() as usize;
-        let offset = (id.as_ptr() as usize).wrapping_sub(base);
-        let borrowed = matches!(id, Cow::Borrowed(_)) && offset < self.input.len();
+    fn reference(&mut self, id: &str, index: usize, end: usize) -> u32 {
+        // Only a string borrowed from the input lies inside it.
+        let offset = (id.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
+        let borrowed = offset < self.input.len();
         match u32::try_from(offset) {
             Ok(offset) if borrowed && offset != UNDEFINED => {
                 let bit = 2 * index + end;
@@ -619,18 +619,14 @@ impl<'de> Builder<'de> {
         const AHEAD: usize = 16;
         let deferred = std::mem::take(&mut self.deferred);
         let input = self.input;
-        let mut ring = [(0usize, 0u64, ""); AHEAD];
-        let mut pending = 0usize;
+        // (relationship * 2 + end, hash, id) of the lookups under way.
+        let mut ring: [Option<(usize, u64, &str)>; AHEAD] = [None; AHEAD];
         let bits = deferred.iter().enumerate().flat_map(|(w, &word)| {
-            (0..64).filter(move |b| word >> b & 1 == 1).map(move |b| 64 * w + b)
+            (0..64).filter(move |b| word >> b & 1 == 1).map(move |b| Some(64 * w + b))
         });
-        for bit in bits.chain(std::iter::repeat_n(usize::MAX, AHEAD)) {
-            let slot = pending % AHEAD;
-            if pending >= AHEAD {
-                let (done, h, id) = ring[slot];
-                if done == usize::MAX {
-                    break;
-                }
+        for (n, bit) in bits.chain(std::iter::repeat_n(None, AHEAD)).enumerate() {
+            let slot = n % AHEAD;
+            if let Some((done, h, id)) = ring[slot].take() {
                 let sym = self.intern_hashed(id, h);
                 let r = &mut self.model.relationships[done / 2];
                 if done % 2 == 0 {
@@ -639,7 +635,7 @@ impl<'de> Builder<'de> {
                     r.to = sym;
                 }
             }
-            if bit != usize::MAX {
+            if let Some(bit) = bit {
                 let r = &self.model.relationships[bit / 2];
                 let start = if bit % 2 == 0 { r.from } else { r.to } as usize;
                 // A borrowed string has no escapes: it ends at the next quote.
@@ -647,11 +643,8 @@ impl<'de> Builder<'de> {
                 let id = &rest[..rest.find('"').unwrap_or(rest.len())];
                 let h = intern::hash(id.as_bytes());
                 self.ids.prefetch(h);
-                ring[slot] = (bit, h, id);
-            } else {
-                ring[slot] = (usize::MAX, 0, "");
+                ring[slot] = Some((bit, h, id));
             }
-            pending += 1;
         }
     }
 
