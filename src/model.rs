@@ -36,6 +36,15 @@ impl Str {
     fn len(self) -> u32 {
         self.len1.get() - 1
     }
+
+    /// The handle of this string once its arena is appended to another
+    /// ([`Text::append`]).
+    pub fn shifted(self, by: u32) -> Str {
+        Str {
+            start: self.start + by,
+            ..self
+        }
+    }
 }
 
 /// One growable buffer holding every string of a model.
@@ -70,6 +79,15 @@ impl Text {
     /// The string behind `s`.
     pub fn get(&self, s: Str) -> &str {
         &self.buf[s.start as usize..(s.start + s.len()) as usize]
+    }
+
+    /// Appends every string of `other`; returns what to add to the start
+    /// of `other`'s handles ([`Str::shifted`]) so that they point here.
+    pub fn append(&mut self, other: &Text) -> Result<u32, TextFull> {
+        let shift = u32::try_from(self.buf.len()).map_err(|_| TextFull)?;
+        u32::try_from(self.buf.len() + other.buf.len()).map_err(|_| TextFull)?;
+        self.buf.push_str(&other.buf);
+        Ok(shift)
     }
 }
 
@@ -207,6 +225,15 @@ impl Extra {
 
     pub fn is_none(self) -> bool {
         self == Extra::NONE
+    }
+
+    /// The handle once `by` records' unknown fields are put before these.
+    pub fn shifted(self, by: u32) -> Extra {
+        if self.is_none() {
+            self
+        } else {
+            Extra(self.0 + by)
+        }
     }
 }
 

@@ -102,6 +102,28 @@ impl Interner {
 
     /// [`Interner::intern`] with the id's [`hash`] already computed.
     pub fn intern_hashed(&mut self, id: &str, h: u64) -> Option<u32> {
+        let empty = match self.probe(id, h) {
+            Ok(sym) => return Some(sym),
+            Err(empty) => empty,
+        };
+        let bytes = id.as_bytes();
+        let sym = self.len() as u32;
+        self.text.push_str(id);
+        self.starts.push(u32::try_from(self.text.len()).ok()?);
+        self.slots[empty] = [prefix(bytes), label(h, bytes.len()) | (u64::from(sym) + 1)];
+        if self.len() * 2 > self.slots.len() {
+            self.grow();
+        }
+        Some(sym)
+    }
+
+    /// The symbol of `id` (hash `h`) if it has one; never adds it.
+    pub fn find_hashed(&self, id: &str, h: u64) -> Option<u32> {
+        self.probe(id, h).ok()
+    }
+
+    /// The symbol of `id`, or the empty slot where it would go.
+    fn probe(&self, id: &str, h: u64) -> Result<u32, usize> {
         let bytes = id.as_bytes();
         let (first, want) = (prefix(bytes), label(h, bytes.len()));
         let mask = self.slots.len() - 1;
@@ -109,24 +131,16 @@ impl Interner {
         loop {
             let [p, meta] = self.slots[i];
             if meta == 0 {
-                break;
+                return Err(i);
             }
             if p == first && meta & !0xffff_ffff == want {
                 let sym = (meta as u32) - 1;
                 if bytes.len() <= 8 || self.get(sym) == id {
-                    return Some(sym);
+                    return Ok(sym);
                 }
             }
             i = (i + 1) & mask;
         }
-        let sym = self.len() as u32;
-        self.text.push_str(id);
-        self.starts.push(u32::try_from(self.text.len()).ok()?);
-        self.slots[i] = [first, want | (u64::from(sym) + 1)];
-        if self.len() * 2 > self.slots.len() {
-            self.grow();
-        }
-        Some(sym)
     }
 
     /// Doubles the table and places every symbol again.

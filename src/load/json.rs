@@ -15,6 +15,7 @@ use super::intern::{self, Interner};
 use super::{locate, Place, Problems};
 use crate::model::{
     Confidence, Date, Entity, EntityIx, Kind, Listing, Model, RelType, Relationship, Str, StrList,
+    Text, TextFull,
 };
 
 /// Marks an interned id that no entity defines (yet).
@@ -262,7 +263,7 @@ impl Feed {
 }
 
 #[derive(Default)]
-struct Builder<'de> {
+pub(super) struct Builder<'de> {
     model: Model,
     /// Every id seen (defined or referenced) → its symbol.
     ids: Interner,
@@ -289,6 +290,13 @@ struct Builder<'de> {
     /// Scratch for string lists.
     scratch: Vec<Str>,
     text_full: bool,
+    /// Whether the document had an `entities` array (`None`: records fed
+    /// one by one, where the question does not arise).
+    seen_entities: Option<bool>,
+    /// Stop reading the document right after its `relationships` array
+    /// (the first part of a split parse, `split.rs`); `stopped` says it did.
+    stop_after_relationships: bool,
+    stopped: bool,
 }
 
 /// The visits of the scalar JSON types, for a visitor that wants none of
@@ -591,10 +599,12 @@ impl<'de> Builder<'de> {
         sym
     }
 
-    /// The `from` (end 0) or `to` (end 1) of relationship `index`: a
-    /// symbol, or, for an id borrowed from the input, its offset there
-    /// (looked up later by [`Builder::resolve_deferred`]).
-    fn reference(&mut self, id: &str, index: usize, end: usize) -> u32 {
+    /// The `from` (end 0) or `to` (end 1) of the relationship being read
+    /// (the next of the model's): a symbol, or, for an id borrowed from the
+    /// input, its offset there (looked up later by
+    /// [`Builder::resolve_deferred`]).
+    fn reference(&mut self, id: &str, end: usize) -> u32 {
+        let index = self.model.relationships.len();
         // Only a string borrowed from the input lies inside it.
         let offset = (id.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
         let borrowed = offset < self.input.len();
@@ -611,45 +621,29 @@ impl<'de> Builder<'de> {
         }
     }
 
-    /// Looks up the ids that [`Builder::reference`] put off. A lookup
-    /// in a table of millions of ids waits for memory; here the slot of
-    /// each id is fetched `AHEAD` ids before it is needed, so that many
-    /// fetches overlap.
+    /// Looks up the ids that [`Builder::reference`] put off.
     fn resolve_deferred(&mut self) {
-        const AHEAD: usize = 16;
         let deferred = std::mem::take(&mut self.deferred);
+        let mut rels = std::mem::take(&mut self.model.relationships);
+        self.resolve_offsets(&mut rels, &deferred);
+        self.model.relationships = rels;
+    }
+
+    /// Replaces the offsets into the input that bits of `deferred` mark in
+    /// `rels` (see [`Builder::reference`]) by the symbols of their ids.
+    fn resolve_offsets(&mut self, rels: &mut [Relationship], deferred: &[u64]) {
         let input = self.input;
-        // (relationship * 2 + end, hash, id) of the lookups under way.
-        let mut ring: [Option<(usize, u64, &str)>; AHEAD] = [None; AHEAD];
-        let bits = deferred.iter().enumerate().flat_map(|(w, &word)| {
-            (0..64).filter(move |b| word >> b & 1 == 1).map(move |b| Some(64 * w + b))
-        });
-        for (n, bit) in bits.chain(std::iter::repeat_n(None, AHEAD)).enumerate() {
-            let slot = n % AHEAD;
-            if let Some((done, h, id)) = ring[slot].take() {
-                let sym = self.intern_hashed(id, h);
-                let r = &mut self.model.relationships[done / 2];
-                if done % 2 == 0 {
-                    r.from = sym;
-                } else {
-                    r.to = sym;
-                }
-            }
-            if let Some(bit) = bit {
-                let r = &self.model.relationships[bit / 2];
-                let start = if bit % 2 == 0 { r.from } else { r.to } as usize;
-                // A borrowed string has no escapes: it ends at the next quote.
-                let rest = &input[start..];
-                let id = &rest[..rest.find('"').unwrap_or(rest.len())];
-                let h = intern::hash(id.as_bytes());
-                self.ids.prefetch(h);
-                ring[slot] = Some((bit, h, id));
-            }
-        }
+        look_up_offsets(input, rels, deferred, self);
     }
 
     /// Resolves ids to entity indexes and hands over the model.
-    fn finish(mut self, problems: &mut Problems) -> Option<Model> {
+    pub(super) fn finish(mut self, problems: &mut Problems) -> Option<Model> {
+        if self.seen_entities == Some(false) {
+            self.found.push(
+                Place::File,
+                "the required field \"entities\" is missing (it may be an empty array)",
+            );
+        }
         self.resolve_deferred();
         for d in std::mem::take(&mut self.found.list) {
             problems.push(d.place, d.message);
@@ -728,6 +722,243 @@ impl<'de> Builder<'de> {
     }
 }
 
+/// The records a later part of a split document adds to the first part's
+/// model (`split.rs`), their ids already resolved to its entity indexes.
+pub(super) struct Tail {
+    relationships: Vec<Relationship>,
+    listings: Vec<Listing>,
+    text: Text,
+    /// Where `text` begins in the model's arena once moved there.
+    shift: u32,
+    extras: Vec<Map<String, Value>>,
+    extra: Map<String, Value>,
+}
+
+impl Tail {
+    /// Moves the strings of the records to the end of `model`'s arena.
+    pub(super) fn move_text(mut self, model: &mut Model) -> Result<Tail, TextFull> {
+        self.shift = model.text.append(&std::mem::take(&mut self.text))?;
+        Ok(self)
+    }
+
+    /// Appends the records to `model`, whose arena holds their strings
+    /// ([`Tail::move_text`]), and their unknown fields to its side table.
+    pub(super) fn append_to(self, model: &mut Model) {
+        let shift = self.shift;
+        let extras = model.extras.len() as u32;
+        let str_of = |s: Option<Str>| s.map(|s| s.shifted(shift));
+        model.relationships.reserve_exact(self.relationships.len());
+        model
+            .relationships
+            .extend(self.relationships.into_iter().map(|r| Relationship {
+                product: str_of(r.product),
+                source: str_of(r.source),
+                extra: r.extra.shifted(extras),
+                ..r
+            }));
+        model.listings.extend(self.listings.into_iter().map(|l| Listing {
+            list: l.list.shifted(shift),
+            citation: str_of(l.citation),
+            reason: str_of(l.reason),
+            extra: l.extra.shifted(extras),
+            ..l
+        }));
+        model.extras.extend(self.extras);
+        model.extra.extend(self.extra);
+    }
+}
+
+/// The parts of a split parse (`split.rs`): each part is read by its own
+/// builder over the whole input, so that offsets into it mean the same in
+/// both.
+impl<'de> Builder<'de> {
+    pub(super) fn over(input: &'de str) -> Builder<'de> {
+        Builder {
+            input,
+            ..Builder::default()
+        }
+    }
+
+    fn is_clean(&self) -> bool {
+        self.found.list.is_empty()
+            && self.found.more == 0
+            && self.mistyped.is_empty()
+            && !self.text_full
+    }
+
+    /// Reads `part`, a document cut right after a `]` closing the first
+    /// part of its `relationships` array. True when that is where the
+    /// part ended and nothing in it was wrong: the read stops after the
+    /// array, and serde_json, looking for the object's `}`, finds only the
+    /// end of the part.
+    pub(super) fn read_first(&mut self, part: &'de str) -> bool {
+        self.stop_after_relationships = true;
+        let mut de = serde_json::Deserializer::from_str(part);
+        let eof = TopSeed(self).deserialize(&mut de).is_err_and(|e| e.is_eof());
+        eof && self.stopped && self.is_clean()
+    }
+
+    /// Reads `part` as a whole document; true when nothing in it was wrong.
+    pub(super) fn read_rest(&mut self, part: &'de str) -> bool {
+        let mut de = serde_json::Deserializer::from_str(part);
+        let read = TopSeed(self).deserialize(&mut de).and_then(|()| de.end());
+        read.is_ok() && self.is_clean()
+    }
+
+    /// Appends one relationship given as the text of its object; true when
+    /// it was one and nothing in it was wrong.
+    pub(super) fn push_relationship(&mut self, record: &str) -> bool {
+        let Ok(v) = serde_json::from_str::<Value>(record) else {
+            return false;
+        };
+        let kind = Record::Relationship(self.model.relationships.len());
+        let read = RecordSeed { b: self, kind }.deserialize(v);
+        matches!(read, Ok(None)) && self.is_clean()
+    }
+
+    /// Takes the records of `later`, a later part of the same input, with
+    /// their ids resolved against this builder's entities. `None` when
+    /// `later` holds what only a whole parse can merge (entities, `meta`)
+    /// or names an id no entity has.
+    pub(super) fn adopt(&mut self, mut later: Builder<'_>) -> Option<Tail> {
+        let m = &later.model;
+        if later.seen_entities == Some(true) || m.has_meta || !m.lists.is_empty() {
+            return None;
+        }
+        if !std::ptr::eq(self.input, later.input) {
+            return None;
+        }
+        if let Some(format) = later.format.take() {
+            self.format = Some(format);
+        }
+        // The ids put off are symbols of this builder already
+        // (`look_up_parts`); the others are `later`'s.
+        let mut rels = std::mem::take(&mut later.model.relationships);
+        let deferred = std::mem::take(&mut later.deferred);
+        let is_deferred = |bit: usize| deferred.get(bit / 64).is_some_and(|w| w >> (bit % 64) & 1 == 1);
+        for (i, r) in rels.iter_mut().enumerate() {
+            for (end, sym) in [&mut r.from, &mut r.to].into_iter().enumerate() {
+                if !is_deferred(2 * i + end) {
+                    *sym = self.adopt_symbol(&later.ids, *sym)?;
+                }
+                *sym = self.entity_of(*sym)?;
+            }
+        }
+        let mut listings = std::mem::take(&mut later.model.listings);
+        for l in &mut listings {
+            l.entity = self.adopt_symbol(&later.ids, l.entity)?;
+            l.entity = self.entity_of(l.entity)?;
+        }
+        Some(Tail {
+            relationships: rels,
+            listings,
+            text: std::mem::take(&mut later.model.text),
+            shift: 0,
+            extras: std::mem::take(&mut later.model.extras),
+            extra: std::mem::take(&mut later.model.extra),
+        })
+    }
+
+    /// This builder's symbol for `sym` of `ids`.
+    fn adopt_symbol(&mut self, ids: &Interner, sym: u32) -> Option<u32> {
+        (sym != UNDEFINED).then(|| self.intern(ids.get(sym)))
+    }
+
+    /// The entity that defines symbol `sym`, if one does.
+    fn entity_of(&self, sym: u32) -> Option<u32> {
+        let ix = *self.sym_entity.get(sym as usize)?;
+        (ix != UNDEFINED).then_some(ix)
+    }
+}
+
+/// Where the ids of relationships are looked up: the table of a builder,
+/// which adds the ids it lacks, or a table that is only read.
+trait Symbols {
+    fn prefetch(&self, h: u64);
+    fn symbol(&mut self, id: &str, h: u64) -> Option<u32>;
+}
+
+impl Symbols for &mut Builder<'_> {
+    fn prefetch(&self, h: u64) {
+        self.ids.prefetch(h);
+    }
+    fn symbol(&mut self, id: &str, h: u64) -> Option<u32> {
+        Some(self.intern_hashed(id, h))
+    }
+}
+
+impl Symbols for &Interner {
+    fn prefetch(&self, h: u64) {
+        Interner::prefetch(self, h);
+    }
+    fn symbol(&mut self, id: &str, h: u64) -> Option<u32> {
+        self.find_hashed(id, h)
+    }
+}
+
+/// Replaces the offsets into `input` that bits of `deferred` mark in
+/// `rels` (see [`Builder::reference`]) by the symbols of their ids; false
+/// when `table` has no symbol for one. A lookup in a table of millions of
+/// ids waits for memory; here the slot of each id is fetched `AHEAD` ids
+/// before it is needed, so that many fetches overlap.
+fn look_up_offsets(
+    input: &str,
+    rels: &mut [Relationship],
+    deferred: &[u64],
+    mut table: impl Symbols,
+) -> bool {
+    const AHEAD: usize = 16;
+    // (relationship * 2 + end, hash, id) of the lookups under way.
+    let mut ring: [Option<(usize, u64, &str)>; AHEAD] = [None; AHEAD];
+    let bits = deferred.iter().enumerate().flat_map(|(w, &word)| {
+        (0..64).filter(move |b| word >> b & 1 == 1).map(move |b| Some(64 * w + b))
+    });
+    for (n, bit) in bits.chain(std::iter::repeat_n(None, AHEAD)).enumerate() {
+        let slot = n % AHEAD;
+        if let Some((done, h, id)) = ring[slot].take() {
+            let Some(sym) = table.symbol(id, h) else {
+                return false;
+            };
+            let r = &mut rels[done / 2];
+            if done % 2 == 0 {
+                r.from = sym;
+            } else {
+                r.to = sym;
+            }
+        }
+        if let Some(bit) = bit {
+            let r = &rels[bit / 2];
+            let start = if bit % 2 == 0 { r.from } else { r.to } as usize;
+            // A borrowed string has no escapes: it ends at the next quote.
+            let rest = &input[start..];
+            let id = &rest[..rest.find('"').unwrap_or(rest.len())];
+            let h = intern::hash(id.as_bytes());
+            table.prefetch(h);
+            ring[slot] = Some((bit, h, id));
+        }
+    }
+    true
+}
+
+/// Looks up the ids that both parts of a split parse put off, one part on
+/// each of two threads, in `first`'s table, which holds every entity and
+/// is only read: false when an id is not in it.
+pub(super) fn look_up_parts(first: &mut Builder<'_>, second: &mut Builder<'_>) -> bool {
+    if !std::ptr::eq(first.input, second.input) {
+        return false;
+    }
+    let (input, ids) = (first.input, &first.ids);
+    let first_bits = std::mem::take(&mut first.deferred);
+    let first_rels = &mut first.model.relationships;
+    let (second_rels, second_bits) = (&mut second.model.relationships, &second.deferred);
+    std::thread::scope(|s| {
+        let one = s.spawn(move || look_up_offsets(input, first_rels, &first_bits, ids));
+        let two = look_up_offsets(input, second_rels, second_bits, ids);
+        let one = one.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        one && two
+    })
+}
+
 struct StrListSeed<'a, 'de>(&'a mut Builder<'de>);
 
 /// An array of strings; `Some(found)` when the value was not an array.
@@ -783,7 +1014,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let b = self.0;
         let mut extra = Map::new();
-        let mut seen_entities = false;
+        b.seen_entities.get_or_insert(false);
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match key.as_ref() {
                 "format" => {
@@ -804,7 +1035,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
                 "entities" | "relationships" | "listings" => {
                     let (key, record) = match key.as_ref() {
                         "entities" => {
-                            seen_entities = true;
+                            b.seen_entities = Some(true);
                             ("entities", Record::Entity(0))
                         }
                         "relationships" => ("relationships", Record::Relationship(0)),
@@ -816,6 +1047,10 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
                     if let Some(v) = found {
                         b.mistype(key, "an array", &v);
                     }
+                    if key == "relationships" && b.stop_after_relationships {
+                        b.stopped = true;
+                        break;
+                    }
                 }
                 _ => {
                     let v: Value = map.next_value()?;
@@ -823,13 +1058,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
                 }
             }
         }
-        if !seen_entities {
-            b.found.push(
-                Place::File,
-                "the required field \"entities\" is missing (it may be an empty array)",
-            );
-        }
-        b.model.extra = extra;
+        b.model.extra.extend(extra);
         Ok(())
     }
 }
@@ -1085,13 +1314,13 @@ fn relationship<'de, A: MapAccess<'de>>(
             }
             "from" => {
                 if let Some(s) = b.string(&mut map, "from")? {
-                    from = b.reference(&s, index, 0);
+                    from = b.reference(&s, 0);
                     from_text = Some(s);
                 }
             }
             "to" => {
                 if let Some(s) = b.string(&mut map, "to")? {
-                    to = b.reference(&s, index, 1);
+                    to = b.reference(&s, 1);
                     to_text = Some(s);
                 }
             }

@@ -9,6 +9,7 @@ pub mod csv;
 mod intern;
 mod json;
 mod locate;
+mod split;
 mod validate;
 
 pub use json::Addition;
@@ -181,6 +182,25 @@ pub fn from_json(bytes: &[u8]) -> Result<Model, Problems> {
     let Some(model) = model else {
         return Err(problems);
     };
+    checked(model, problems)
+}
+
+/// [`from_json`], taking the bytes: a large file is parsed in two parts at
+/// once (`split.rs`), and the bytes are freed as soon as they are no longer
+/// needed. The result is the same.
+pub fn from_json_owned(bytes: Vec<u8>) -> Result<Model, Problems> {
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => return from_json(e.as_bytes()),
+    };
+    match split::parse(text, split::MIN_LEN) {
+        Ok(model) => checked(model, Problems::default()),
+        Err(text) => from_json(text.as_bytes()),
+    }
+}
+
+/// `model` after the checks across records, or every problem.
+fn checked(model: Model, mut problems: Problems) -> Result<Model, Problems> {
     validate::check(&model, &mut problems);
     if problems.is_empty() {
         Ok(model)
@@ -238,7 +258,7 @@ pub fn from_path(path: &Path) -> Result<Model, LoadError> {
         });
     }
     let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    from_json(&bytes).map_err(|problems| LoadError {
+    from_json_owned(bytes).map_err(|problems| LoadError {
         origin: origin.clone(),
         problems,
     })

@@ -1,0 +1,313 @@
+//! Reading a large graph file on two threads: the document is cut inside
+//! its `relationships` array, and each part is parsed by its own builder
+//! at the same time.
+//!
+//! Three bytes ranges are rewritten in the buffer so that both parts read
+//! as JSON of their own: the `,` between two records becomes `]`, which
+//! closes the first part's array, and the next record (with the `,` after
+//! it) becomes `{"relationships":[` padded with spaces, which opens the
+//! second part as a document; that record is parsed on its own. The cut
+//! is taken only where it is proven right: the first part must end just
+//! after its `relationships` array, the record must be one object, and the
+//! second part must be a whole document. Anything else, or any problem in
+//! the file, and the bytes are put back for the one-pass parse, which
+//! reports every problem with its line and column. A cut parse therefore
+//! gives the very model the one-pass parse gives.
+
+use super::json::{look_up_parts, Builder};
+use crate::model::Model;
+
+/// Files below this size are parsed in one pass.
+pub(super) const MIN_LEN: usize = 32 << 20;
+
+/// Files from this size up are parsed in one pass: every offset into the
+/// input and into the model's text must fit in 32 bits.
+const MAX_LEN: usize = 1 << 31;
+
+/// What opens the second part.
+const HEAD: &str = "{\"relationships\":[";
+
+/// Where the document is cut: the `,` at `comma` ends the first part, the
+/// record at `record` is parsed on its own, and the `,` at `next` after it
+/// is where the second part's records start.
+struct Cut {
+    comma: usize,
+    record: std::ops::Range<usize>,
+    next: usize,
+}
+
+/// Parses `text` in two parts at once when it is large and a cut is found
+/// and proven; otherwise gives the text back, unchanged, for the one-pass
+/// parse. `min_len` is [`MIN_LEN`] but for tests.
+pub(super) fn parse(mut text: String, min_len: usize) -> Result<Model, String> {
+    if text.len() < min_len || text.len() >= MAX_LEN {
+        return Err(text);
+    }
+    let Some(cut) = find_cut(text.as_bytes(), text.len() / 8 * 3) else {
+        return Err(text);
+    };
+    let original = text[cut.comma..=cut.next].to_string();
+    let record = text[cut.record.clone()].to_string();
+    let pad = cut.next - cut.comma - HEAD.len();
+    text.replace_range(cut.comma..=cut.next, &format!("]{HEAD}{}", " ".repeat(pad)));
+    match read_parts(&text, &cut, &record) {
+        Some((mut model, tail)) => {
+            // The ids are resolved: the input can go before the records
+            // of the second part are copied, which keeps the peak low.
+            drop(text);
+            tail.append_to(&mut model);
+            Ok(model)
+        }
+        None => {
+            text.replace_range(cut.comma..=cut.next, &original);
+            Err(text)
+        }
+    }
+}
+
+/// Parses both parts of a cut `text` at once and resolves every id.
+fn read_parts(text: &str, cut: &Cut, record: &str) -> Option<(Model, super::json::Tail)> {
+    let (first, second) = std::thread::scope(|s| {
+        let first = s.spawn(|| {
+            let mut b = Builder::over(text);
+            b.read_first(&text[..=cut.comma]).then_some(b)
+        });
+        let mut b = Builder::over(text);
+        let second = b.read_rest(&text[cut.comma + 1..]).then_some(b);
+        let first = first
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (first, second)
+    });
+    let (mut first, mut second) = (first?, second?);
+    if !look_up_parts(&mut first, &mut second) {
+        return None;
+    }
+    if !first.push_relationship(record) {
+        return None;
+    }
+    let tail = first.adopt(second)?;
+    let mut problems = super::Problems::default();
+    let mut model = first.finish(&mut problems)?;
+    let tail = tail.move_text(&mut model).ok()?;
+    problems.is_empty().then_some((model, tail))
+}
+
+/// The first cut from byte `from` on: two `,`s between records on lines
+/// of their own (a `}`, the `,`, a line break, a `{`; JSON strings hold no
+/// line breaks, so these bytes are outside strings), with a record between
+/// them long enough to hold [`HEAD`], and both records that look like
+/// relationships. The parse proves the rest.
+fn find_cut(bytes: &[u8], from: usize) -> Option<Cut> {
+    const LOOK: usize = 1 << 20;
+    let end = bytes.len().min(from + LOOK);
+    let mut comma = next_boundary(bytes, from, end)?;
+    loop {
+        let start = comma + 1 + skip_space(&bytes[comma + 1..]);
+        let next = next_boundary(bytes, start, end)?;
+        let close = (start..next).rev().find(|&i| bytes[i] == b'}')?;
+        let looks_like = |at: usize| {
+            let line = &bytes[at..bytes.len().min(at + 4096)];
+            let line = &line[..line.iter().position(|&b| b == b'\n').unwrap_or(line.len())];
+            line.windows(6).any(|w| w == b"\"from\"")
+        };
+        let after = next + 1 + skip_space(&bytes[next + 1..]);
+        if next - comma >= HEAD.len() && looks_like(start) && looks_like(after) {
+            return Some(Cut {
+                comma,
+                record: start..close + 1,
+                next,
+            });
+        }
+        comma = next;
+    }
+}
+
+/// The next `,` at or after `from` (and before `end`) that stands between
+/// a `}` and a `{` with a line break after it.
+fn next_boundary(bytes: &[u8], from: usize, end: usize) -> Option<usize> {
+    let mut at = from;
+    while at < end {
+        let newline = at + bytes[at..end].iter().position(|&b| b == b'\n')?;
+        at = newline + 1;
+        let before = bytes[..newline]
+            .iter()
+            .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\r'))?;
+        if bytes[before] != b',' {
+            continue;
+        }
+        let closes = bytes[..before]
+            .iter()
+            .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            .is_some_and(|i| bytes[i] == b'}');
+        let opens = bytes.get(at + skip_space(&bytes[at..])) == Some(&b'{');
+        if closes && opens {
+            return Some(before);
+        }
+    }
+    None
+}
+
+/// How many bytes of JSON whitespace `bytes` starts with.
+fn skip_space(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .unwrap_or(bytes.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{json, validate, Diagnostic, Problems};
+
+    /// What the one-pass parse makes of `text`: the model written back as
+    /// JSON, or the problems.
+    fn one_pass(text: &str) -> Result<String, Vec<Diagnostic>> {
+        let mut problems = Problems::default();
+        let model = json::parse(text, &mut problems).ok_or_else(|| problems.list.clone())?;
+        validate::check(&model, &mut problems);
+        if !problems.is_empty() {
+            return Err(problems.list);
+        }
+        Ok(written(&model))
+    }
+
+    fn written(model: &Model) -> String {
+        let mut out = Vec::new();
+        crate::save::write_json(model, &mut out).expect("writing to memory");
+        String::from_utf8(out).expect("JSON is UTF-8")
+    }
+
+    /// Parses `text` cut in two; `Err` when it was given back.
+    fn cut(text: &str) -> Result<String, String> {
+        parse(text.to_string(), 0).map(|m| written(&m))
+    }
+
+    /// `n` entities and, one per line, relationships among them; `rel`
+    /// writes relationship `i` from `a` to `b`.
+    fn records(n: usize, rel: impl Fn(usize, usize, usize) -> String) -> (String, String) {
+        let entities: Vec<String> = (0..n)
+            .map(|i| format!("{{\"id\":\"e{i}\",\"name\":\"E {i}\",\"revenue\":{}}}", 1000 + i))
+            .collect();
+        let mut rels = Vec::new();
+        for a in 0..n {
+            for step in [1, 3] {
+                rels.push(rel(rels.len(), a, (a + step) % n));
+            }
+        }
+        (entities.join(",\n"), rels.join(",\n"))
+    }
+
+    fn plain(i: usize, a: usize, b: usize) -> String {
+        match i % 5 {
+            0 => format!("{{\"type\":\"supplies\",\"from\":\"e{a}\",\"to\":\"e{b}\",\"share\":0.1,\"product\":\"chips {i}\"}}"),
+            1 => format!("{{\"from\":\"e{a}\",\"type\":\"supplies\",\"to\":\"e{b}\",\"share_max\":0.2,\"note\":{{\"n\":{i}}}}}"),
+            2 => format!("{{\"type\":\"owns\",\"from\":\"e{a}\",\"to\":\"e{b}\",\"percent\":10}}"),
+            // an escaped id: the same entity, not borrowed from the input
+            3 => format!("{{\"type\":\"supplies\",\"from\":\"\\u0065{a}\",\"to\":\"e{b}\",\"value\":5}}"),
+            _ => format!("{{\"type\":\"supplies\",\"from\":\"e{a}\",\"to\":\"e{b}\"}}"),
+        }
+    }
+
+    const LISTINGS: &str = "[\n{\"entity\":\"e3\",\"list\":\"L\",\"citation\":\"84 FR 54002\"},\n{\"entity\":\"\\u00654\",\"list\":\"M\"}\n]";
+
+    #[test]
+    fn a_cut_parse_gives_the_one_pass_model() {
+        let (entities, rels) = records(300, plain);
+        let text = format!(
+            "{{\"format\":\"exposure-graph/1\",\n\"meta\":{{\"title\":\"t\"}},\n\"entities\":[\n{entities}\n],\n\"relationships\":[\n{rels}\n],\n\"listings\":{LISTINGS}\n}}\n"
+        );
+        let cut = cut(&text).expect("the cut is taken");
+        assert_eq!(Ok(cut), one_pass(&text));
+    }
+
+    #[test]
+    fn what_follows_the_relationships_joins_the_first_part() {
+        let (entities, rels) = records(300, plain);
+        let text = format!(
+            "{{\"entities\":[\n{entities}\n],\"x\":1,\n\"relationships\":[\n{rels}\n],\n\"listings\":{LISTINGS},\"y\":[2],\"x\":3,\n\"format\":\"exposure-graph/1\"}}"
+        );
+        let cut = cut(&text).expect("the cut is taken");
+        assert_eq!(Ok(cut), one_pass(&text));
+    }
+
+    #[test]
+    fn entities_after_the_relationships_take_the_one_pass_parse() {
+        let (entities, rels) = records(300, plain);
+        let text = format!(
+            "{{\"format\":\"exposure-graph/1\",\n\"relationships\":[\n{rels}\n],\n\"entities\":[\n{entities}\n]}}"
+        );
+        assert_eq!(cut(&text), Err(text.clone()), "given back unchanged");
+        assert!(one_pass(&text).is_ok());
+    }
+
+    #[test]
+    fn records_spread_over_lines_are_cut_only_between_records() {
+        // Every record holds an array of objects on lines of their own,
+        // which look like records at a glance.
+        let (entities, rels) = records(300, |i, a, b| {
+            format!("{{\"type\":\"supplies\",\"from\":\"e{a}\",\"to\":\"e{b}\",\"log\":[\n{{\"from\":\"x\",\"n\":{i}}},\n{{\"from\":\"y\"}}\n]}}")
+        });
+        let text = format!(
+            "{{\"format\":\"exposure-graph/1\",\"entities\":[\n{entities}\n],\n\"relationships\":[\n{rels}\n]}}"
+        );
+        match cut(&text) {
+            Ok(model) => assert_eq!(Ok(model), one_pass(&text)),
+            Err(back) => assert_eq!(back, text),
+        }
+    }
+
+    /// What loading `text` gives when a cut is tried first: a text given
+    /// back must be unchanged.
+    fn through_cut(text: &str) -> Result<String, Vec<Diagnostic>> {
+        match parse(text.to_string(), 0) {
+            Ok(model) => {
+                let mut problems = Problems::default();
+                validate::check(&model, &mut problems);
+                if problems.is_empty() {
+                    Ok(written(&model))
+                } else {
+                    Err(problems.list)
+                }
+            }
+            Err(back) => {
+                assert_eq!(back, text, "a text given back is unchanged");
+                one_pass(&back)
+            }
+        }
+    }
+
+    #[test]
+    fn a_problem_anywhere_is_reported_as_the_one_pass_parse_reports_it() {
+        let (entities, rels) = records(300, plain);
+        // The last relationship is e299 -> e2, in the second part.
+        for (from, to) in [
+            ("\"to\":\"e2\"", "\"to\":\"ghost\""),
+            ("\"to\":\"e2\"", "\"to\":\"e299\""),
+            ("\"share\":0.1,", "\"share\":1.5,"),
+            ("\"percent\":10", "\"percent\":\"ten\""),
+            ("\"to\":\"e2\"", "\"to\":\"e2\",\"to\""),
+        ] {
+            let at = rels.rfind(from).expect("present");
+            let bad = format!("{}{to}{}", &rels[..at], &rels[at + from.len()..]);
+            let text = format!(
+                "{{\"format\":\"exposure-graph/1\",\"entities\":[\n{entities}\n],\n\"relationships\":[\n{bad}\n]}}"
+            );
+            let got = through_cut(&text);
+            assert!(got.is_err(), "{to}");
+            assert_eq!(got, one_pass(&text), "{to}");
+        }
+    }
+
+    #[test]
+    fn a_document_on_one_line_is_not_cut() {
+        let (entities, rels) = records(300, plain);
+        let text = format!(
+            "{{\"format\":\"exposure-graph/1\",\"entities\":[{}],\"relationships\":[{}]}}",
+            entities.replace('\n', ""),
+            rels.replace('\n', "")
+        );
+        assert_eq!(cut(&text), Err(text.clone()));
+    }
+}
