@@ -60,7 +60,7 @@ impl<'a> Report<'a> {
     /// descending, then upper descending, then id ascending.
     ///
     /// # Complexity
-    /// O(V log V).
+    /// O(V log V); O(V + top log top) with a `top`.
     pub fn new(
         model: &'a Model,
         outcome: &'a Outcome,
@@ -71,9 +71,17 @@ impl<'a> Report<'a> {
         let mut rows: Vec<EntityIx> = (0..model.entities.len() as EntityIx)
             .filter(|&v| sel.all || outcome.upper[v as usize] > 0.0 || r.in_r_plus[v as usize])
             .collect();
-        rows.sort_by(|&a, &b| outcome.rank(a, b, |v| model.id(v)));
-        if let Some(top) = sel.top {
-            rows.truncate(top);
+        let rank = |a: &EntityIx, b: &EntityIx| outcome.rank(*a, *b, |v| model.id(v));
+        match sel.top {
+            // The first `top` alone need ordering: select, then sort them.
+            Some(top) if top < rows.len() => {
+                if top > 0 {
+                    rows.select_nth_unstable_by(top - 1, rank);
+                }
+                rows.truncate(top);
+                rows.sort_by(rank);
+            }
+            _ => rows.sort_by(rank),
         }
         let mut restricted: Vec<RestrictedEntry> = r
             .members

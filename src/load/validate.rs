@@ -15,11 +15,37 @@ const UNRESOLVED: EntityIx = u32::MAX;
 /// # Complexity
 /// O(entities + relationships).
 pub(super) fn check(model: &Model, problems: &mut Problems) {
+    // Rule 6 needs nothing from the others: on a second thread.
+    std::thread::scope(|s| {
+        let repeats = s.spawn(|| repeats(model));
+        check_records(model, problems);
+        let repeats = repeats
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        for (i, first) in repeats {
+            let r = &model.relationships[i];
+            problems.push(
+                Place::Relationship {
+                    index: i,
+                    label: label(model, r),
+                },
+                format!(
+                    "repeats relationships[{first}]: two relationships have the same type, from and to"
+                ),
+            );
+        }
+    });
+}
+
+/// `supplies a -> b`, for a message.
+fn label(model: &Model, r: &Relationship) -> String {
+    let id = |ix: EntityIx| if ix == UNRESOLVED { "?" } else { model.id(ix) };
+    format!("{} {} -> {}", r.rel.as_str(), id(r.from), id(r.to))
+}
+
+/// Rules 5 and 7 to 9, record by record and summed per entity.
+fn check_records(model: &Model, problems: &mut Problems) {
     let n = model.entities.len();
-    let label = |r: &Relationship| {
-        let id = |ix: EntityIx| if ix == UNRESOLVED { "?" } else { model.id(ix) };
-        format!("{} {} -> {}", r.rel.as_str(), id(r.from), id(r.to))
-    };
     let entity_place = |ix: usize| Place::Entity {
         index: ix,
         id: Some(model.id(ix as EntityIx).to_string()),
@@ -43,7 +69,7 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
     for (i, r) in model.relationships.iter().enumerate() {
         let place = || Place::Relationship {
             index: i,
-            label: label(r),
+            label: label(model, r),
         };
         let mut in_range = |field: &str, v: Option<f64>, lo: f64, hi: f64, lo_open: bool| {
             if let Some(v) = v {
@@ -124,7 +150,6 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
             );
         }
     }
-    duplicates(model, problems, &label);
 }
 
 /// A sum for a message: nine decimals at most, no trailing zeros.
@@ -133,11 +158,12 @@ fn short(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// Rule 6: two relationships with the same type, from and to. Groups the
-/// `(to, type)` keys by `from` with a counting sort and marks each seller's
-/// targets, so that no relationship record is fetched twice; only when a
-/// key repeats does a second pass find the relationships that carry it.
-fn duplicates(model: &Model, problems: &mut Problems, label: &dyn Fn(&Relationship) -> String) {
+/// Rule 6: two relationships with the same type, from and to, as
+/// `(index, index of the first)`, in index order. Groups the `(to, type)`
+/// keys by `from` with a counting sort and marks each seller's targets, so
+/// that no relationship record is fetched twice; only when a key repeats
+/// does a second pass find the relationships that carry it.
+fn repeats(model: &Model) -> Vec<(usize, usize)> {
     let n = model.entities.len();
     let rels = &model.relationships;
     let resolved = |r: &&Relationship| r.from != UNRESOLVED && r.to != UNRESOLVED;
@@ -168,28 +194,21 @@ fn duplicates(model: &Model, problems: &mut Problems, label: &dyn Fn(&Relationsh
             *slot = v as u32 + 1;
         }
     }
+    let mut found = Vec::new();
     if repeated.is_empty() {
-        return;
+        return found;
     }
     let mut first = std::collections::HashMap::new();
     for (i, r) in rels.iter().enumerate().filter(|(_, r)| resolved(r)) {
         let key = (r.from, u64::from(r.to) * 2 + r.rel as u64);
-        if !repeated.contains(&key) {
-            continue;
-        }
-        match first.get(&key) {
-            None => {
-                first.insert(key, i);
+        if repeated.contains(&key) {
+            match first.get(&key) {
+                None => {
+                    first.insert(key, i);
+                }
+                Some(&first) => found.push((i, first)),
             }
-            Some(&first) => problems.push(
-                Place::Relationship {
-                    index: i,
-                    label: label(r),
-                },
-                format!(
-                    "repeats relationships[{first}]: two relationships have the same type, from and to"
-                ),
-            ),
         }
     }
+    found
 }
