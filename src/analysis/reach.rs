@@ -89,9 +89,13 @@ pub fn reach(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs) -> Vec<u3
     let t = targets(net, in_r, licensed);
     let words = words_for(t.count);
     let mut reach = vec![0u32; net.n];
+    // Most sets stay empty in large graphs: those are neither written nor
+    // read (their memory is never touched).
     let mut sets = vec![0u64; net.n * words];
+    let mut filled = vec![false; net.n];
     let mut acc = vec![0u64; words];
     for first in (0..t.count).step_by(words * 64) {
+        filled.iter_mut().for_each(|f| *f = false);
         let pass = Pass {
             net,
             in_r,
@@ -109,14 +113,18 @@ pub fn reach(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs) -> Vec<u3
                         continue;
                     }
                     let u = net.buyer[e] as usize;
-                    if sccs.comp_of[u] as usize != c {
+                    if filled[u] && sccs.comp_of[u] as usize != c {
                         or_into(&mut acc, &sets[u * words..(u + 1) * words]);
                     }
                 }
             }
             let k = count(&acc);
+            if k == 0 {
+                continue;
+            }
             for &v in comp {
                 sets[v as usize * words..(v as usize + 1) * words].copy_from_slice(&acc);
+                filled[v as usize] = true;
                 reach[v as usize] += k;
             }
         }
