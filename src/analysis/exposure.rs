@@ -205,12 +205,7 @@ impl Equations<'_> {
     }
 
     /// X on a component by policy iteration with exact linear solves.
-    fn policy_iteration(
-        &self,
-        comp: &[u32],
-        local: &[u32],
-        y: &[f64],
-    ) -> Vec<f64> {
+    fn policy_iteration(&self, comp: &[u32], local: &[u32], y: &[f64]) -> Vec<f64> {
         const MAX_STEPS: usize = 200;
         let mut vals = vec![0.0; comp.len()];
         let mut alloc: Vec<Vec<(usize, f64)>> = vec![Vec::new(); comp.len()];

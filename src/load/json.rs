@@ -756,13 +756,15 @@ impl Tail {
                 extra: r.extra.shifted(extras),
                 ..r
             }));
-        model.listings.extend(self.listings.into_iter().map(|l| Listing {
-            list: l.list.shifted(shift),
-            citation: str_of(l.citation),
-            reason: str_of(l.reason),
-            extra: l.extra.shifted(extras),
-            ..l
-        }));
+        model
+            .listings
+            .extend(self.listings.into_iter().map(|l| Listing {
+                list: l.list.shifted(shift),
+                citation: str_of(l.citation),
+                reason: str_of(l.reason),
+                extra: l.extra.shifted(extras),
+                ..l
+            }));
         model.extras.extend(self.extras);
         model.extra.extend(self.extra);
     }
@@ -794,7 +796,9 @@ impl<'de> Builder<'de> {
     pub(super) fn read_first(&mut self, part: &'de str) -> bool {
         self.stop_after_relationships = true;
         let mut de = serde_json::Deserializer::from_str(part);
-        let eof = TopSeed(self).deserialize(&mut de).is_err_and(|e| e.is_eof());
+        let eof = TopSeed(self)
+            .deserialize(&mut de)
+            .is_err_and(|e| e.is_eof());
         eof && self.stopped && self.is_clean()
     }
 
@@ -835,7 +839,11 @@ impl<'de> Builder<'de> {
         // (`look_up_parts`); the others are `later`'s.
         let mut rels = std::mem::take(&mut later.model.relationships);
         let deferred = std::mem::take(&mut later.deferred);
-        let is_deferred = |bit: usize| deferred.get(bit / 64).is_some_and(|w| w >> (bit % 64) & 1 == 1);
+        let is_deferred = |bit: usize| {
+            deferred
+                .get(bit / 64)
+                .is_some_and(|w| w >> (bit % 64) & 1 == 1)
+        };
         for (i, r) in rels.iter_mut().enumerate() {
             for (end, sym) in [&mut r.from, &mut r.to].into_iter().enumerate() {
                 if !is_deferred(2 * i + end) {
@@ -911,7 +919,9 @@ fn look_up_offsets(
     // (relationship * 2 + end, hash, id) of the lookups under way.
     let mut ring: [Option<(usize, u64, &str)>; AHEAD] = [None; AHEAD];
     let bits = deferred.iter().enumerate().flat_map(|(w, &word)| {
-        (0..64).filter(move |b| word >> b & 1 == 1).map(move |b| Some(64 * w + b))
+        (0..64)
+            .filter(move |b| word >> b & 1 == 1)
+            .map(move |b| Some(64 * w + b))
     });
     for (n, bit) in bits.chain(std::iter::repeat_n(None, AHEAD)).enumerate() {
         let slot = n % AHEAD;

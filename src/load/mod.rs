@@ -289,7 +289,9 @@ fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
             // The file must end where its length said.
             .and_then(|()| two.read(&mut [0u8; 1]))
             .map(|more| more == 0);
-        let first = first.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        let first = first
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
         first.and(second)
     });
     match read {

@@ -188,7 +188,12 @@ mod tests {
     /// writes relationship `i` from `a` to `b`.
     fn records(n: usize, rel: impl Fn(usize, usize, usize) -> String) -> (String, String) {
         let entities: Vec<String> = (0..n)
-            .map(|i| format!("{{\"id\":\"e{i}\",\"name\":\"E {i}\",\"revenue\":{}}}", 1000 + i))
+            .map(|i| {
+                format!(
+                    "{{\"id\":\"e{i}\",\"name\":\"E {i}\",\"revenue\":{}}}",
+                    1000 + i
+                )
+            })
             .collect();
         let mut rels = Vec::new();
         for a in 0..n {

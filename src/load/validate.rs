@@ -15,26 +15,41 @@ const UNRESOLVED: EntityIx = u32::MAX;
 /// # Complexity
 /// O(entities + relationships).
 pub(super) fn check(model: &Model, problems: &mut Problems) {
-    // Rule 6 needs nothing from the others: on a second thread.
-    std::thread::scope(|s| {
-        let repeats = s.spawn(|| repeats(model));
-        check_records(model, problems);
-        let repeats = repeats
+    revenues(model, problems);
+    // The relationships in two halves, the second with rule 6 on a second
+    // thread; the problems come out in the order one pass would give.
+    let rels = model.relationships.len();
+    let (first, second) = (0..rels / 2, rels / 2..rels);
+    let (mut sums, (later, sums_later, repeats)) = std::thread::scope(|s| {
+        let second = s.spawn(|| {
+            let mut found = Problems::default();
+            let sums = relationships(model, second, &mut found);
+            (found, sums, repeats(model))
+        });
+        let sums = relationships(model, first, problems);
+        let second = second
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        for (i, first) in repeats {
-            let r = &model.relationships[i];
-            problems.push(
-                Place::Relationship {
-                    index: i,
-                    label: label(model, r),
-                },
-                format!(
-                    "repeats relationships[{first}]: two relationships have the same type, from and to"
-                ),
-            );
-        }
+        (sums, second)
     });
+    for d in later.list {
+        problems.push(d.place, d.message);
+    }
+    problems.more += later.more;
+    sums.add(&sums_later);
+    sums.check(model, problems);
+    for (i, first) in repeats {
+        let r = &model.relationships[i];
+        problems.push(
+            Place::Relationship {
+                index: i,
+                label: label(model, r),
+            },
+            format!(
+                "repeats relationships[{first}]: two relationships have the same type, from and to"
+            ),
+        );
+    }
 }
 
 /// `supplies a -> b`, for a message.
@@ -43,30 +58,79 @@ fn label(model: &Model, r: &Relationship) -> String {
     format!("{} {} -> {}", r.rel.as_str(), id(r.from), id(r.to))
 }
 
-/// Rules 5 and 7 to 9, record by record and summed per entity.
-fn check_records(model: &Model, problems: &mut Problems) {
-    let n = model.entities.len();
-    let entity_place = |ix: usize| Place::Entity {
+fn entity_place(model: &Model, ix: usize) -> Place {
+    Place::Entity {
         index: ix,
         id: Some(model.id(ix as EntityIx).to_string()),
-    };
+    }
+}
 
+/// Rule 7 for revenues.
+fn revenues(model: &Model, problems: &mut Problems) {
     for (i, e) in model.entities.iter().enumerate() {
         if let Some(rev) = e.revenue.get() {
             if !(rev >= 0.0 && rev.is_finite()) {
                 problems.push(
-                    entity_place(i),
+                    entity_place(model, i),
                     format!("revenue {rev} must be a finite number >= 0"),
                 );
             }
         }
     }
+}
 
-    // Per seller: exact shares plus share_min of the other edges (rule 8).
+/// What rules 8 and 9 add up per entity.
+struct Sums {
+    /// Per seller: exact shares plus share_min of the other edges.
+    committed: Vec<f64>,
+    /// Per owned entity: the known percents.
+    owned: Vec<f64>,
+}
+
+impl Sums {
+    fn add(&mut self, other: &Sums) {
+        for (a, b) in self.committed.iter_mut().zip(&other.committed) {
+            *a += b;
+        }
+        for (a, b) in self.owned.iter_mut().zip(&other.owned) {
+            *a += b;
+        }
+    }
+
+    /// Rules 8 and 9.
+    fn check(&self, model: &Model, problems: &mut Problems) {
+        for (v, &sum) in self.committed.iter().enumerate() {
+            if sum > 1.0 + EPS {
+                problems.push(
+                    entity_place(model, v),
+                    format!(
+                        "as a seller, its exact shares plus the share_min of its other supplies edges add up to {}, above 1",
+                        short(sum)
+                    ),
+                );
+            }
+        }
+        for (v, &sum) in self.owned.iter().enumerate() {
+            if sum > 100.0 + EPS {
+                problems.push(
+                    entity_place(model, v),
+                    format!(
+                        "the known percents owned of it add up to {}, above 100",
+                        short(sum)
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Rules 5 and 7 for relationships `range`, and their sums per entity.
+fn relationships(model: &Model, range: std::ops::Range<usize>, problems: &mut Problems) -> Sums {
+    let n = model.entities.len();
     let mut committed = vec![0.0f64; n];
-    // Per owned entity: the known percents (rule 9).
     let mut owned = vec![0.0f64; n];
-    for (i, r) in model.relationships.iter().enumerate() {
+    for (i, r) in model.relationships[range.clone()].iter().enumerate() {
+        let i = range.start + i;
         let place = || Place::Relationship {
             index: i,
             label: label(model, r),
@@ -128,28 +192,7 @@ fn check_records(model: &Model, problems: &mut Problems) {
             RelType::Owns => owned[r.to as usize] += r.percent.get().unwrap_or(0.0),
         }
     }
-    for (v, &sum) in committed.iter().enumerate() {
-        if sum > 1.0 + EPS {
-            problems.push(
-                entity_place(v),
-                format!(
-                    "as a seller, its exact shares plus the share_min of its other supplies edges add up to {}, above 1",
-                    short(sum)
-                ),
-            );
-        }
-    }
-    for (v, &sum) in owned.iter().enumerate() {
-        if sum > 100.0 + EPS {
-            problems.push(
-                entity_place(v),
-                format!(
-                    "the known percents owned of it add up to {}, above 100",
-                    short(sum)
-                ),
-            );
-        }
-    }
+    Sums { committed, owned }
 }
 
 /// A sum for a message: nine decimals at most, no trailing zeros.

@@ -470,7 +470,10 @@ fn an_id_written_with_escapes_is_the_same_id() {
         .iter()
         .find(|e| e["id"] == "s")
         .expect("s is in the output");
-    assert!((s["total"].as_f64().expect("total") - 0.75).abs() < 1e-12, "{s}");
+    assert!(
+        (s["total"].as_f64().expect("total") - 0.75).abs() < 1e-12,
+        "{s}"
+    );
 }
 
 #[test]
@@ -484,11 +487,18 @@ fn every_repeat_of_a_relationship_names_the_first() {
         "",
     ));
     assert_rejected(&out);
-    for culprit in ["relationships[2] (supplies a -> b)", "relationships[3] (supplies a -> b)"] {
+    for culprit in [
+        "relationships[2] (supplies a -> b)",
+        "relationships[3] (supplies a -> b)",
+    ] {
         let found = error_lines(&out)
             .iter()
             .any(|l| l.contains(culprit) && l.contains("relationships[0]"));
-        assert!(found, "{culprit} should repeat relationships[0]\n{}", describe(&out));
+        assert!(
+            found,
+            "{culprit} should repeat relationships[0]\n{}",
+            describe(&out)
+        );
     }
     assert_eq!(
         count_lines(&out, |l| l.contains("owns")),
@@ -564,6 +574,33 @@ fn negative_revenue_is_reported() {
         "",
     ));
     assert_reported(&out, &["entities[1] (id \"neg\")"], &["revenue"]);
+}
+
+#[test]
+fn problems_come_in_the_order_of_the_records() {
+    // Problems in the first and in the last relationships (the check runs
+    // on halves at once), then the sums per entity.
+    let rels = r#"{ "type": "supplies", "from": "a", "to": "b", "share": 1.5 },
+        { "type": "owns", "from": "a", "to": "c", "percent": 1 },
+        { "type": "supplies", "from": "b", "to": "c", "share": 2 },
+        { "type": "owns", "from": "b", "to": "a", "percent": 1 },
+        { "type": "owns", "from": "c", "to": "b", "percent": 1 },
+        { "type": "supplies", "from": "c", "to": "a", "share": 3 }"#;
+    let out = validate(&graph(ABC, rels, ""));
+    assert_rejected(&out);
+    let lines = error_lines(&out);
+    let at = |what: &str| lines.iter().position(|l| l.contains(what));
+    let order: Vec<Option<usize>> = [
+        "relationships[0]",
+        "relationships[2]",
+        "relationships[5]",
+        "entities[0]",
+    ]
+    .iter()
+    .map(|w| at(w))
+    .collect();
+    assert!(order.iter().all(Option::is_some), "{}", describe(&out));
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{}", describe(&out));
 }
 
 #[test]
