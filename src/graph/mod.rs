@@ -67,7 +67,14 @@ impl Net {
             fill[r.from as usize] += 1;
             buyer[e] = r.to;
             rel[e] = i as u32;
-            match r.exact_share(model.entities[r.from as usize].revenue.get()) {
+            // The seller's revenue matters only for a `value`; reading it
+            // for every edge would fetch a random entity each time.
+            let revenue = if r.share.get().is_none() && r.value.get().is_some() {
+                model.entities[r.from as usize].revenue.get()
+            } else {
+                None
+            };
+            match r.exact_share(revenue) {
                 Some(s) => {
                     (lo[e], hi[e], exact[e]) = (s, s, true);
                 }
