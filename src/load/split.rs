@@ -306,6 +306,44 @@ mod tests {
     }
 
     #[test]
+    fn damage_anywhere_near_the_cut_loads_as_the_one_pass_parse_loads_it() {
+        let (entities, rels) = records(300, plain);
+        let text = format!(
+            "{{\"format\":\"exposure-graph/1\",\"entities\":[\n{entities}\n],\n\"relationships\":[\n{rels}\n],\n\"listings\":{LISTINGS}}}"
+        );
+        let cut_at = find_cut(text.as_bytes(), text.len() / 8 * 3)
+            .expect("a cut")
+            .comma;
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |m: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % m as u64) as usize
+        };
+        const BYTES: &[u8] = b"{}[],:\"\\\n 0e-x";
+        for round in 0..300 {
+            let mut bytes = text.as_bytes().to_vec();
+            // one to three edits within 200 bytes of the cut
+            for _ in 0..1 + next(3) {
+                let at = cut_at - 100 + next(200);
+                let b = BYTES[next(BYTES.len())];
+                match next(3) {
+                    0 => bytes[at] = b,
+                    1 => bytes.insert(at, b),
+                    _ => {
+                        bytes.remove(at);
+                    }
+                }
+            }
+            let Ok(damaged) = String::from_utf8(bytes) else {
+                continue;
+            };
+            assert_eq!(through_cut(&damaged), one_pass(&damaged), "round {round}");
+        }
+    }
+
+    #[test]
     fn a_document_on_one_line_is_not_cut() {
         let (entities, rels) = records(300, plain);
         let text = format!(
