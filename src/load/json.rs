@@ -625,15 +625,8 @@ impl<'de> Builder<'de> {
     fn resolve_deferred(&mut self) {
         let deferred = std::mem::take(&mut self.deferred);
         let mut rels = std::mem::take(&mut self.model.relationships);
-        self.resolve_offsets(&mut rels, &deferred);
+        look_up_offsets(self.input, &mut rels, &deferred, &mut *self);
         self.model.relationships = rels;
-    }
-
-    /// Replaces the offsets into the input that bits of `deferred` mark in
-    /// `rels` (see [`Builder::reference`]) by the symbols of their ids.
-    fn resolve_offsets(&mut self, rels: &mut [Relationship], deferred: &[u64]) {
-        let input = self.input;
-        look_up_offsets(input, rels, deferred, self);
     }
 
     /// Resolves ids to entity indexes and hands over the model.
@@ -827,9 +820,6 @@ impl<'de> Builder<'de> {
     pub(super) fn adopt(&mut self, mut later: Builder<'_>) -> Option<Tail> {
         let m = &later.model;
         if later.seen_entities == Some(true) || m.has_meta || !m.lists.is_empty() {
-            return None;
-        }
-        if !std::ptr::eq(self.input, later.input) {
             return None;
         }
         if let Some(format) = later.format.take() {
