@@ -622,10 +622,10 @@ impl<'de> Builder<'de> {
     }
 
     /// Looks up the ids that [`Builder::reference`] put off.
-    fn resolve_deferred(&mut self) {
+    pub(super) fn resolve_deferred(&mut self) {
         let deferred = std::mem::take(&mut self.deferred);
         let mut rels = std::mem::take(&mut self.model.relationships);
-        look_up_offsets(self.input, &mut rels, &deferred, &mut *self);
+        look_up_offsets(self.input, &mut rels, &deferred, 0, &mut *self);
         self.model.relationships = rels;
     }
 
@@ -895,24 +895,34 @@ impl Symbols for &Interner {
 }
 
 /// Replaces the offsets into `input` that bits of `deferred` mark in
-/// `rels` (see [`Builder::reference`]) by the symbols of their ids; false
-/// when `table` has no symbol for one. A lookup in a table of millions of
-/// ids waits for memory; here the slot of each id is fetched `AHEAD` ids
-/// before it is needed, so that many fetches overlap.
+/// `rels`, the relationships from index `first` on (see
+/// [`Builder::reference`]), by the symbols of their ids; false when
+/// `table` has no symbol for one. A lookup in a table of millions of ids
+/// waits for memory; here the slot of each id is fetched `AHEAD` ids before
+/// it is needed, so that many fetches overlap.
 fn look_up_offsets(
     input: &str,
     rels: &mut [Relationship],
     deferred: &[u64],
+    first: usize,
     mut table: impl Symbols,
 ) -> bool {
     const AHEAD: usize = 16;
-    // (relationship * 2 + end, hash, id) of the lookups under way.
+    // (relationship * 2 + end, hash, id) of the lookups under way, the
+    // relationship counted from `first`.
     let mut ring: [Option<(usize, u64, &str)>; AHEAD] = [None; AHEAD];
-    let bits = deferred.iter().enumerate().flat_map(|(w, &word)| {
+    let ours = 2 * first..2 * (first + rels.len());
+    let words = &deferred
+        [(ours.start / 64).min(deferred.len())..(ours.end.div_ceil(64)).min(deferred.len())];
+    let base = ours.start / 64 * 64;
+    let bits = words.iter().enumerate().flat_map(move |(w, &word)| {
         (0..64)
             .filter(move |b| word >> b & 1 == 1)
-            .map(move |b| Some(64 * w + b))
+            .map(move |b| base + 64 * w + b)
     });
+    let bits = bits
+        .filter(move |b| ours.contains(b))
+        .map(move |b| Some(b - 2 * first));
     for (n, bit) in bits.chain(std::iter::repeat_n(None, AHEAD)).enumerate() {
         let slot = n % AHEAD;
         if let Some((done, h, id)) = ring[slot].take() {
@@ -940,20 +950,21 @@ fn look_up_offsets(
     true
 }
 
-/// Looks up the ids that both parts of a split parse put off, one part on
-/// each of two threads, in `first`'s table, which holds every entity and
-/// is only read: false when an id is not in it.
-pub(super) fn look_up_parts(first: &mut Builder<'_>, second: &mut Builder<'_>) -> bool {
+/// Looks up the ids that the second part of a split parse put off, half
+/// of them on each of two threads, in `first`'s table, which holds every
+/// entity and is only read: false when an id is not in it.
+pub(super) fn look_up_later(first: &Builder<'_>, second: &mut Builder<'_>) -> bool {
     if !std::ptr::eq(first.input, second.input) {
         return false;
     }
     let (input, ids) = (first.input, &first.ids);
-    let first_bits = std::mem::take(&mut first.deferred);
-    let first_rels = &mut first.model.relationships;
-    let (second_rels, second_bits) = (&mut second.model.relationships, &second.deferred);
+    let bits = &second.deferred;
+    let rels = &mut second.model.relationships;
+    let half = rels.len() / 2;
+    let (one, two) = rels.split_at_mut(half);
     std::thread::scope(|s| {
-        let one = s.spawn(move || look_up_offsets(input, first_rels, &first_bits, ids));
-        let two = look_up_offsets(input, second_rels, second_bits, ids);
+        let one = s.spawn(move || look_up_offsets(input, one, bits, 0, ids));
+        let two = look_up_offsets(input, two, bits, half, ids);
         let one = one.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         one && two
     })

@@ -14,7 +14,7 @@
 //! reports every problem with its line and column. A cut parse therefore
 //! gives the very model the one-pass parse gives.
 
-use super::json::{look_up_parts, Builder};
+use super::json::{look_up_later, Builder};
 use crate::model::Model;
 
 /// Files below this size are parsed in one pass.
@@ -43,7 +43,7 @@ pub(super) fn parse(mut text: String, min_len: usize) -> Result<Model, String> {
     if text.len() < min_len || text.len() >= MAX_LEN {
         return Err(text);
     }
-    let Some(cut) = find_cut(text.as_bytes(), text.len() / 8 * 3) else {
+    let Some(cut) = find_cut(text.as_bytes(), text.len() / 3) else {
         return Err(text);
     };
     let original = text[cut.comma..=cut.next].to_string();
@@ -70,7 +70,13 @@ fn read_parts(text: &str, cut: &Cut, record: &str) -> Option<(Model, super::json
     let (first, second) = std::thread::scope(|s| {
         let first = s.spawn(|| {
             let mut b = Builder::over(text);
-            b.read_first(&text[..=cut.comma]).then_some(b)
+            // The first part holds every entity: its own ids can be looked
+            // up at once, while the second part may still be read.
+            let read = b.read_first(&text[..=cut.comma]);
+            if read {
+                b.resolve_deferred();
+            }
+            read.then_some(b)
         });
         let mut b = Builder::over(text);
         let second = b.read_rest(&text[cut.comma + 1..]).then_some(b);
@@ -80,7 +86,7 @@ fn read_parts(text: &str, cut: &Cut, record: &str) -> Option<(Model, super::json
         (first, second)
     });
     let (mut first, mut second) = (first?, second?);
-    if !look_up_parts(&mut first, &mut second) {
+    if !look_up_later(&first, &mut second) {
         return None;
     }
     if !first.push_relationship(record) {
@@ -311,7 +317,7 @@ mod tests {
         let text = format!(
             "{{\"format\":\"exposure-graph/1\",\"entities\":[\n{entities}\n],\n\"relationships\":[\n{rels}\n],\n\"listings\":{LISTINGS}}}"
         );
-        let cut_at = find_cut(text.as_bytes(), text.len() / 8 * 3)
+        let cut_at = find_cut(text.as_bytes(), text.len() / 3)
             .expect("a cut")
             .comma;
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
