@@ -2,8 +2,8 @@
 //! its `relationships` array, and each part is parsed by its own builder
 //! at the same time.
 //!
-//! Three bytes ranges are rewritten in the buffer so that both parts read
-//! as JSON of their own: the `,` between two records becomes `]`, which
+//! One run of bytes is rewritten in the buffer so that both parts read as
+//! JSON of their own: the `,` between two records becomes `]`, which
 //! closes the first part's array, and the next record (with the `,` after
 //! it) becomes `{"relationships":[` padded with spaces, which opens the
 //! second part as a document; that record is parsed on its own. The cut
@@ -70,8 +70,9 @@ fn read_parts(text: &str, cut: &Cut, record: &str) -> Option<(Model, super::json
     let (first, second) = std::thread::scope(|s| {
         let first = s.spawn(|| {
             let mut b = Builder::over(text);
-            // The first part holds every entity: its own ids can be looked
-            // up at once, while the second part may still be read.
+            // A first part that is kept holds every entity (`adopt`
+            // refuses a second part with entities): its own ids can be
+            // looked up at once, while the second part may still be read.
             let read = b.read_first(&text[..=cut.comma]);
             if read {
                 b.resolve_deferred();
