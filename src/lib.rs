@@ -12,6 +12,7 @@ pub mod export;
 pub mod graph;
 pub mod load;
 pub mod model;
+mod parallel;
 pub mod render;
 pub mod report;
 pub mod save;

@@ -316,14 +316,17 @@ pub struct Relationship {
 impl Relationship {
     /// The share of an exact `supplies` edge: `share`, else `value / revenue`
     /// when the seller's revenue is positive (format spec). `None`: the edge
-    /// is bounded or unquantified.
-    pub fn exact_share(&self, seller_revenue: Option<f64>) -> Option<f64> {
-        self.share
-            .get()
-            .or_else(|| match (self.value.get(), seller_revenue) {
-                (Some(v), Some(rev)) if rev > 0.0 => Some(v / rev),
+    /// is bounded or unquantified. `seller_revenue` is asked only for an
+    /// edge given as a `value` (over millions of edges, reading every
+    /// seller's record would fetch a random entity each time).
+    pub fn exact_share(&self, seller_revenue: impl FnOnce() -> Option<f64>) -> Option<f64> {
+        self.share.get().or_else(|| {
+            let v = self.value.get()?;
+            match seller_revenue() {
+                Some(rev) if rev > 0.0 => Some(v / rev),
                 _ => None,
-            })
+            }
+        })
     }
 }
 

@@ -19,6 +19,7 @@ pub use scc::Sccs;
 
 use crate::graph::Net;
 use crate::model::{Date, EntityIx};
+use crate::parallel::both;
 use exposure::Equations;
 
 /// How to evaluate: the date, the lists, the rules and the what-ifs. Every
@@ -85,13 +86,6 @@ pub fn evaluate(net: &Net, opts: &Options) -> Outcome {
     evaluate_with(net, opts, solve::DENSE_MAX)
 }
 
-/// The result of a scoped thread; a panic there is a panic here.
-fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    handle
-        .join()
-        .unwrap_or_else(|e| std::panic::resume_unwind(e))
-}
-
 /// [`evaluate`], solving components above `dense_max` entities
 /// iteratively (tests use it to check both solvers against each other).
 pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outcome {
@@ -113,38 +107,31 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
         dense_max,
     };
     let direct = lower.direct();
-    // Reach needs nothing from the bounds: it runs on a second thread
-    // while the bounds are solved (the machine has at least two cores).
+    // Each bound needs nothing from the other: X is solved on a second
+    // thread while x and reach, which need no bound, are solved here.
     let (in_r, licensed) = (&restricted.in_r, &licensed);
-    let (total, upper_values, reach) = match opts.max_depth {
-        Some(k) => std::thread::scope(|s| {
-            let reach = s.spawn(move || reach::reach_within(net, in_r, licensed, k));
-            let (total, up) = (lower.iterates(k, false), upper.iterates(k, true));
-            (total, up, joined(reach))
-        }),
+    let (upper_values, (total, reach)) = match opts.max_depth {
+        Some(k) => both(
+            || upper.iterates(k, true),
+            || {
+                let total = lower.iterates(k, false);
+                (total, reach::reach_within(net, in_r, licensed, k))
+            },
+        ),
         None => {
-            // X needs nothing from x: it is solved on a second thread while
-            // x and then reach are solved on this one.
-            let same = restricted.in_r_plus == restricted.in_r;
-            let sccs = same.then(|| Sccs::of(net, |e| lower.follows(e)));
-            std::thread::scope(|s| {
-                let sccs = &sccs;
-                let up = s.spawn(move || match sccs {
-                    Some(sccs) => upper.solve(sccs, true),
-                    None => upper.solve(&Sccs::of(net, |e| upper.follows(e)), true),
-                });
-                let own;
-                let sccs = match sccs {
-                    Some(sccs) => sccs,
-                    None => {
-                        own = Sccs::of(net, |e| lower.follows(e));
-                        &own
-                    }
-                };
+            let lower_and_reach = |sccs: &Sccs| {
                 let total = lower.solve(sccs, false);
-                let reach = reach::reach(net, in_r, licensed, sccs);
-                (total, joined(up), reach)
-            })
+                (total, reach::reach(net, in_r, licensed, sccs))
+            };
+            if restricted.in_r_plus == restricted.in_r {
+                let sccs = Sccs::of(net, |e| lower.follows(e));
+                both(|| upper.solve(&sccs, true), || lower_and_reach(&sccs))
+            } else {
+                both(
+                    || upper.solve(&Sccs::of(net, |e| upper.follows(e)), true),
+                    || lower_and_reach(&Sccs::of(net, |e| lower.follows(e))),
+                )
+            }
         }
     };
     Outcome {

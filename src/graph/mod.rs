@@ -67,14 +67,7 @@ impl Net {
             fill[r.from as usize] += 1;
             buyer[e] = r.to;
             rel[e] = i as u32;
-            // The seller's revenue matters only for a `value`; reading it
-            // for every edge would fetch a random entity each time.
-            let revenue = if r.share.get().is_none() && r.value.get().is_some() {
-                model.entities[r.from as usize].revenue.get()
-            } else {
-                None
-            };
-            match r.exact_share(revenue) {
+            match r.exact_share(|| model.entities[r.from as usize].revenue.get()) {
                 Some(s) => {
                     (lo[e], hi[e], exact[e]) = (s, s, true);
                 }

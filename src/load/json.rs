@@ -17,6 +17,7 @@ use crate::model::{
     Confidence, Date, Entity, EntityIx, Kind, Listing, Model, RelType, Relationship, Str, StrList,
     Text, TextFull,
 };
+use crate::parallel::both;
 
 /// Marks an interned id that no entity defines (yet).
 const UNDEFINED: u32 = u32::MAX;
@@ -962,12 +963,11 @@ pub(super) fn look_up_later(first: &Builder<'_>, second: &mut Builder<'_>) -> bo
     let rels = &mut second.model.relationships;
     let half = rels.len() / 2;
     let (one, two) = rels.split_at_mut(half);
-    std::thread::scope(|s| {
-        let one = s.spawn(move || look_up_offsets(input, one, bits, 0, ids));
-        let two = look_up_offsets(input, two, bits, half, ids);
-        let one = one.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-        one && two
-    })
+    let (one, two) = both(
+        move || look_up_offsets(input, one, bits, 0, ids),
+        || look_up_offsets(input, two, bits, half, ids),
+    );
+    one && two
 }
 
 struct StrListSeed<'a, 'de>(&'a mut Builder<'de>);

@@ -281,19 +281,17 @@ fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut bytes = vec![0u8; len];
     let half = len / 2;
     let (head, tail) = bytes.split_at_mut(half);
-    let read = std::thread::scope(|s| {
-        let first = s.spawn(|| one.read_exact(head));
-        let second = two
-            .seek(SeekFrom::Start(half as u64))
-            .and_then(|_| two.read_exact(tail))
-            // The file must end where its length said.
-            .and_then(|()| two.read(&mut [0u8; 1]))
-            .map(|more| more == 0);
-        let first = first
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        first.and(second)
-    });
+    let (first, second) = crate::parallel::both(
+        || one.read_exact(head),
+        || {
+            two.seek(SeekFrom::Start(half as u64))
+                .and_then(|_| two.read_exact(tail))
+                // The file must end where its length said.
+                .and_then(|()| two.read(&mut [0u8; 1]))
+                .map(|more| more == 0)
+        },
+    );
+    let read = first.and(second);
     match read {
         Ok(true) => Ok(bytes),
         // The file changed while it was read: read it again in one go.

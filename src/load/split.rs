@@ -16,6 +16,7 @@
 
 use super::json::{look_up_later, Builder};
 use crate::model::Model;
+use crate::parallel::both;
 
 /// Files below this size are parsed in one pass.
 pub(super) const MIN_LEN: usize = 32 << 20;
@@ -67,8 +68,8 @@ pub(super) fn parse(mut text: String, min_len: usize) -> Result<Model, String> {
 
 /// Parses both parts of a cut `text` at once and resolves every id.
 fn read_parts(text: &str, cut: &Cut, record: &str) -> Option<(Model, super::json::Tail)> {
-    let (first, second) = std::thread::scope(|s| {
-        let first = s.spawn(|| {
+    let (first, second) = both(
+        || {
             let mut b = Builder::over(text);
             // A first part that is kept holds every entity (`adopt`
             // refuses a second part with entities): its own ids can be
@@ -78,14 +79,12 @@ fn read_parts(text: &str, cut: &Cut, record: &str) -> Option<(Model, super::json
                 b.resolve_deferred();
             }
             read.then_some(b)
-        });
-        let mut b = Builder::over(text);
-        let second = b.read_rest(&text[cut.comma + 1..]).then_some(b);
-        let first = first
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (first, second)
-    });
+        },
+        || {
+            let mut b = Builder::over(text);
+            b.read_rest(&text[cut.comma + 1..]).then_some(b)
+        },
+    );
     let (mut first, mut second) = (first?, second?);
     if !look_up_later(&first, &mut second) {
         return None;

@@ -5,6 +5,7 @@
 
 use super::{Place, Problems};
 use crate::model::{EntityIx, Model, RelType, Relationship};
+use crate::parallel::both;
 use crate::tolerance::EPS;
 
 /// Relationships whose `from` or `to` did not resolve carry this index.
@@ -20,18 +21,14 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
     // thread; the problems come out in the order one pass would give.
     let rels = model.relationships.len();
     let (first, second) = (0..rels / 2, rels / 2..rels);
-    let (mut sums, (later, sums_later, repeats)) = std::thread::scope(|s| {
-        let second = s.spawn(|| {
+    let ((later, sums_later, repeats), mut sums) = both(
+        || {
             let mut found = Problems::default();
             let sums = relationships(model, second, &mut found);
             (found, sums, repeats(model))
-        });
-        let sums = relationships(model, first, problems);
-        let second = second
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (sums, second)
-    });
+        },
+        || relationships(model, first, problems),
+    );
     for d in later.list {
         problems.push(d.place, d.message);
     }
@@ -167,14 +164,7 @@ fn relationships(model: &Model, range: std::ops::Range<usize>, problems: &mut Pr
         }
         match r.rel {
             RelType::Supplies => {
-                // The seller's revenue only matters for a `value`; reading
-                // it for every edge would fetch a random entity each time.
-                let revenue = if r.share.get().is_none() && r.value.get().is_some() {
-                    model.entities[r.from as usize].revenue.get()
-                } else {
-                    None
-                };
-                match r.exact_share(revenue) {
+                match r.exact_share(|| model.entities[r.from as usize].revenue.get()) {
                     Some(s) => committed[r.from as usize] += s,
                     None => {
                         let (lo, hi) = (
@@ -210,6 +200,8 @@ fn repeats(model: &Model) -> Vec<(usize, usize)> {
     let n = model.entities.len();
     let rels = &model.relationships;
     let resolved = |r: &&Relationship| r.from != UNRESOLVED && r.to != UNRESOLVED;
+    // (to, type) packed as `to * 2 + type`.
+    let key = |r: &Relationship| u64::from(r.to) * 2 + r.rel as u64;
     let mut start = vec![0u32; n + 1];
     for r in rels.iter().filter(resolved) {
         start[r.from as usize + 1] += 1;
@@ -218,10 +210,9 @@ fn repeats(model: &Model) -> Vec<(usize, usize)> {
         start[v + 1] += start[v];
     }
     let mut fill = start.clone();
-    // (to, type) packed as `to * 2 + type`.
     let mut keys = vec![0u64; start[n] as usize];
     for r in rels.iter().filter(resolved) {
-        keys[fill[r.from as usize] as usize] = u64::from(r.to) * 2 + r.rel as u64;
+        keys[fill[r.from as usize] as usize] = key(r);
         fill[r.from as usize] += 1;
     }
     drop(fill);
@@ -243,11 +234,11 @@ fn repeats(model: &Model) -> Vec<(usize, usize)> {
     }
     let mut first = std::collections::HashMap::new();
     for (i, r) in rels.iter().enumerate().filter(|(_, r)| resolved(r)) {
-        let key = (r.from, u64::from(r.to) * 2 + r.rel as u64);
-        if repeated.contains(&key) {
-            match first.get(&key) {
+        let seller_key = (r.from, key(r));
+        if repeated.contains(&seller_key) {
+            match first.get(&seller_key) {
                 None => {
-                    first.insert(key, i);
+                    first.insert(seller_key, i);
                 }
                 Some(&first) => found.push((i, first)),
             }
