@@ -212,29 +212,111 @@ fn gauss_seidel(terms: &[Term], b: &[f64]) -> Vec<f64> {
 }
 
 /// Sweeps `y[i] = update(y, i)` in place until the error bound from the
-/// observed rate of contraction falls below 1e-13. The update must be
-/// monotone and start from below its least fixed point.
-pub fn iterate(y: &mut [f64], mut update: impl FnMut(&[f64], usize) -> f64) {
+/// observed rate of contraction falls below 1e-13, or the sweeps change
+/// nothing but rounding; returns the number of sweeps. The update must be
+/// monotone and convex in `y` (a maximum of linear maps with non-negative
+/// weights, as the knapsack is), its values of order 1, and `y` must start
+/// below its least fixed point: every iterate then stays below it.
+///
+/// Once the increments of two sweeps in a row shrink by a steady factor,
+/// the sweeps jump ahead by what is provably still to come (see [`jump`]).
+/// On a core of 300,000 firms that saves a fifth of the sweeps; on a large
+/// loop of shares near 1 it saves nine in ten.
+pub fn iterate(y: &mut [f64], mut update: impl FnMut(&[f64], usize) -> f64) -> usize {
     const MAX_SWEEPS: usize = 1_000_000;
+    // Changes this small are rounding.
+    const NOISE: f64 = 4.0 * f64::EPSILON;
+    // The increments of the last sweep, and whether the sweep before it
+    // was a plain one (so that the two make a pair).
+    let mut last = vec![0.0f64; y.len()];
+    let mut paired = false;
     let mut prev_delta = f64::INFINITY;
-    for _ in 0..MAX_SWEEPS {
+    let mut prev_rate = f64::NEG_INFINITY;
+    // The greatest least ratio seen at a jump: the error never shrinks
+    // faster than that from then on.
+    let mut floor = 0.0f64;
+    for sweep in 1..=MAX_SWEEPS {
         let mut delta = 0.0f64;
+        let mut rate = f64::INFINITY;
         for i in 0..y.len() {
             let v = update(y, i);
-            delta = delta.max((v - y[i]).abs());
+            let b = v - y[i];
+            delta = delta.max(b.abs());
+            if paired {
+                rate = least_rate(rate, last[i], b, v);
+            }
+            last[i] = b;
             y[i] = v;
         }
-        if delta == 0.0 {
-            return;
+        let q = delta / prev_delta;
+        let jumped = paired && steady(rate, prev_rate, q) && jump(y, &last, rate);
+        if jumped {
+            floor = floor.max(rate);
         }
         // With contraction q per sweep, what is left is at most
         // delta · q / (1 - q); bound it by delta / (1 - q) for safety.
-        let q = delta / prev_delta;
-        if prev_delta.is_finite() && q < 1.0 && delta / (1.0 - q) < 1e-13 {
-            return;
+        let q = q.max(floor);
+        if delta <= NOISE || (prev_delta.is_finite() && q < 1.0 && delta / (1.0 - q) < 1e-13) {
+            return sweep;
         }
-        prev_delta = delta;
+        // After a jump the next sweep starts a new pair, and its delta
+        // says nothing of the rate across the jump.
+        prev_rate = if paired && !jumped {
+            rate
+        } else {
+            f64::NEG_INFINITY
+        };
+        paired = !jumped;
+        prev_delta = if jumped { f64::INFINITY } else { delta };
     }
+    MAX_SWEEPS
+}
+
+/// Whether the error shrinks alike everywhere, so that a jump by the least
+/// ratio `rate` takes most of it: `rate` is close to the ratio `q` of the
+/// largest increments, and has stopped rising since the sweep before
+/// (`prev_rate`). Not for a ratio so near 1 that the jump would magnify
+/// rounding.
+fn steady(rate: f64, prev_rate: f64, q: f64) -> bool {
+    const CLOSE: f64 = 0.9;
+    rate >= CLOSE * q && 1.0 - rate >= CLOSE * (1.0 - prev_rate) && rate <= 0.99999
+}
+
+/// The least ratio `b / a` of two successive increments of unknown `v`,
+/// folded into `rate`. Increments within rounding of `v` say nothing of
+/// the rate and are passed over; a clearly negative `b` rules a jump out.
+#[inline]
+fn least_rate(rate: f64, a: f64, b: f64, v: f64) -> f64 {
+    let rounding = 64.0 * f64::EPSILON * v.abs();
+    if a > rounding {
+        if b < rate * a {
+            b / a
+        } else {
+            rate
+        }
+    } else if b < -rounding {
+        -1.0
+    } else {
+        rate
+    }
+}
+
+/// Jumps ahead after two sweeps from a point below the least fixed point:
+/// with increments `a` then `b >= mu · a` (`mu` the least ratio, in
+/// `(0, 1)`), every later increment is at least `mu` times the one before
+/// (the sweep is monotone and convex), so at least `b · mu / (1 - mu)`
+/// is still to come. Adding that stays below the least fixed point and
+/// below the next sweep's result, so the sweeps go on rising from there.
+/// Returns whether it jumped.
+fn jump(y: &mut [f64], b: &[f64], mu: f64) -> bool {
+    if !(mu > 0.0 && mu < 1.0) {
+        return false;
+    }
+    let f = mu / (1.0 - mu);
+    for (v, &d) in y.iter_mut().zip(b) {
+        *v += d * f;
+    }
+    true
 }
 
 #[cfg(test)]
@@ -281,5 +363,96 @@ mod tests {
         for i in 0..3 {
             assert!((d[i] - g[i]).abs() < 1e-11, "{d:?} {g:?}");
         }
+    }
+
+    /// A random sparse system whose rows sum to `weight`: three columns
+    /// each, inflow into every tenth unknown.
+    fn slow_system(k: usize, weight: f64, seed: u64) -> (Vec<Term>, Vec<f64>) {
+        let mut state = seed | 1;
+        let mut next = |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        let mut terms = Vec::new();
+        for row in 0..k as u32 {
+            let cols = [
+                (row + 1) % k as u32,
+                next(k as u64) as u32,
+                next(k as u64) as u32,
+            ];
+            for (c, share) in cols.into_iter().zip([0.5, 0.3, 0.2]) {
+                terms.push(t(row, c, share * weight));
+            }
+        }
+        let b = (0..k)
+            .map(|i| {
+                if i % 10 == 0 {
+                    0.001 * (1 + next(9)) as f64
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        (terms, b)
+    }
+
+    /// Gauss-Seidel of `y = A y + b` from 0 by [`iterate`]: the values and
+    /// the number of sweeps.
+    fn swept(terms: &[Term], b: &[f64]) -> (Vec<f64>, usize) {
+        let mut rows = vec![Vec::new(); b.len()];
+        for t in terms {
+            rows[t.row as usize].push((t.col as usize, t.w));
+        }
+        let mut y = vec![0.0; b.len()];
+        let sweeps = iterate(&mut y, |y, i| {
+            b[i] + add(rows[i].iter().map(|&(c, w)| w * y[c]))
+        });
+        (y, sweeps)
+    }
+
+    #[test]
+    fn jumps_reach_the_exact_solution_of_a_slow_system_in_few_sweeps() {
+        for seed in 1..6 {
+            let (terms, b) = slow_system(200, 0.995, seed);
+            let (y, sweeps) = swept(&terms, &b);
+            let exact = dense(&terms, &b, &vec![true; b.len()], b.len()).unwrap();
+            for i in 0..b.len() {
+                assert!(
+                    (y[i] - exact[i]).abs() < 1e-10,
+                    "seed {seed}, {i}: {} vs {}",
+                    y[i],
+                    exact[i]
+                );
+            }
+            // Plain sweeps shrink the error by about 0.995 each: some
+            // 5,000 of them to reach the bound.
+            assert!(sweeps < 500, "seed {seed}: {sweeps} sweeps");
+        }
+    }
+
+    #[test]
+    fn every_iterate_stays_below_the_least_solution() {
+        let (terms, b) = slow_system(100, 0.999, 7);
+        let exact = dense(&terms, &b, &vec![true; b.len()], b.len()).unwrap();
+        let mut rows = vec![Vec::new(); b.len()];
+        for t in &terms {
+            rows[t.row as usize].push((t.col as usize, t.w));
+        }
+        let mut y = vec![0.0; b.len()];
+        iterate(&mut y, |y, i| {
+            // Every value an update sees is below the least solution, up
+            // to rounding.
+            for &(c, _) in &rows[i] {
+                assert!(
+                    y[c] <= exact[c] * (1.0 + 1e-12),
+                    "{c}: {} above {}",
+                    y[c],
+                    exact[c]
+                );
+            }
+            b[i] + add(rows[i].iter().map(|&(c, w)| w * y[c]))
+        });
     }
 }

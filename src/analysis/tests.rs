@@ -410,6 +410,50 @@ fn the_iterative_solvers_agree_with_the_dense_ones() {
     }
 }
 
+/// A ring of `n` firms, each free to give all its room to the one before
+/// it ("?") and, with `chords`, to one more; each also sells a small
+/// bounded share to W, which carries 0.5. X is 0.5 everywhere, the least
+/// fixed point. Any value above it would hold too (the ring can pass it
+/// round), so a solver that overshoots stays wrong.
+fn ring_of_free_room(n: usize, chords: bool) -> Model {
+    let names: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
+    let mut edges = vec!["W>H 0.5".to_string()];
+    for i in 0..n {
+        // Caps from 0.001 to 0.02, so the error shrinks unevenly.
+        let cap = 0.001 * (1 + (i * 7) % 20) as f64;
+        edges.push(format!("{}>{} ?", names[i], names[(i + n - 1) % n]));
+        if chords {
+            edges.push(format!("{}>{} ?", names[i], names[(i * 13 + 5) % n]));
+        }
+        edges.push(format!("{}>W 0..{cap}", names[i]));
+    }
+    let refs: Vec<&str> = edges.iter().map(String::as_str).collect();
+    graph(&format!("{} W H", names.join(" ")), &refs, &["H"])
+}
+
+#[test]
+fn sweeps_that_jump_ahead_never_pass_the_least_fixed_point() {
+    // Without chords a sweep shrinks every error by the same factor, and
+    // the sweeps jump straight to the answer: a jump 1.2 times too long
+    // fails here. With chords the factors differ.
+    for chords in [false, true] {
+        let model = ring_of_free_room(300, chords);
+        let net = Net::build(&model);
+        let out = evaluate_with(&net, &Options::default(), 0);
+        for v in 0..300 {
+            let (id, got) = (model.id(v as u32), out.upper[v]);
+            assert!(
+                got <= 0.5 + 1e-12,
+                "chords {chords}, {id}: X {got} above 0.5"
+            );
+            assert!(
+                got >= 0.5 - 1e-10,
+                "chords {chords}, {id}: X {got} below 0.5"
+            );
+        }
+    }
+}
+
 #[test]
 fn reach_counts_more_restricted_buyers_than_one_pass_holds() {
     let n = 1100;
