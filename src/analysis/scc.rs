@@ -41,6 +41,8 @@ impl Sccs {
         let mut stack: Vec<u32> = Vec::new();
         // Call frames: (entity, next edge to look at).
         let mut frames: Vec<(u32, u32)> = Vec::new();
+        // Entities whose search has finished, not yet in a component.
+        let mut finished: Vec<u32> = Vec::new();
         let mut members = Vec::with_capacity(n);
         let mut start = vec![0u32];
         let mut comp_of = vec![0u32; n];
@@ -78,21 +80,28 @@ impl Sccs {
                     continue;
                 }
                 frames.pop();
+                finished.push(v);
                 if low[v as usize] == index[v as usize] {
                     let c = (start.len() - 1) as u32;
+                    let mut k = 0;
                     loop {
                         let w = stack.pop().expect("v is on the stack");
                         on_stack[w as usize] = false;
                         comp_of[w as usize] = c;
-                        members.push(w);
+                        k += 1;
                         if w == v {
                             break;
                         }
                     }
-                    // Keep members in entity order: solving order is then
-                    // independent of how the search walked the component.
-                    let first = *start.last().expect("start is never empty") as usize;
-                    members[first..].sort_unstable();
+                    // The members are the last k entities to finish, v
+                    // last: every other one is a descendant of v. In the
+                    // order they finished, most of each one's buyers in
+                    // the component come before it, so that a sweep over
+                    // the component (`solve.rs`) mostly reads values
+                    // already updated; a loop then takes one sweep, not one
+                    // per member.
+                    members.extend_from_slice(&finished[finished.len() - k..]);
+                    finished.truncate(finished.len() - k);
                     start.push(members.len() as u32);
                 }
                 if let Some(&(parent, _)) = frames.last() {
@@ -143,7 +152,16 @@ mod tests {
         let names: Vec<Vec<&str>> = (0..sccs.len())
             .map(|c| sccs.comp(c).iter().map(|&v| model.id(v)).collect())
             .collect();
-        assert_eq!(names, vec![vec!["d"], vec!["b", "c"], vec!["a"]]);
+        assert_eq!(names, vec![vec!["d"], vec!["c", "b"], vec!["a"]]);
+    }
+
+    #[test]
+    fn members_come_after_their_buyers_but_for_one_edge_of_a_loop() {
+        // A ring a -> b -> c -> d -> e -> a, the search starting at a.
+        let (model, net) = net(&[("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("e", "a")]);
+        let sccs = Sccs::of(&net, |_| true);
+        let ids: Vec<&str> = sccs.comp(0).iter().map(|&v| model.id(v)).collect();
+        assert_eq!(ids, ["e", "d", "c", "b", "a"]);
     }
 
     #[test]

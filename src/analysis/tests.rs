@@ -410,6 +410,43 @@ fn the_iterative_solvers_agree_with_the_dense_ones() {
     }
 }
 
+#[test]
+fn a_long_loop_of_shares_near_1_is_swept_exactly() {
+    // v0 -> v1 -> ... -> v1999 -> v0, each selling 0.99999 on; v0 sells
+    // the rest to the listed H. Entity order runs along the loop, against
+    // the direction in which values flow: a sweep in that order would
+    // move them one step a sweep.
+    let n = 2000;
+    let w = 0.99999f64;
+    let names: Vec<String> = (0..n).map(|i| format!("v{i:04}")).collect();
+    let mut edges: Vec<String> = (0..n)
+        .map(|i| format!("{}>{} {w}", names[i], names[(i + 1) % n]))
+        .collect();
+    edges.push(format!("{}>H {}", names[0], 1.0 - w));
+    let refs: Vec<&str> = edges.iter().map(String::as_str).collect();
+    let model = graph(&format!("{} H", names.join(" ")), &refs, &["H"]);
+    let net = Net::build(&model);
+    let out = evaluate_with(&net, &Options::default(), 0);
+    // x(v_i) = w^(n - i) x(v0), x(v0) = (1 - w) / (1 - w^n).
+    let x0 = (1.0 - w) / (1.0 - w.powi(n as i32));
+    for i in [0, 1, n / 2, n - 1] {
+        let want = x0 * if i == 0 { 1.0 } else { w.powi((n - i) as i32) };
+        let v = model.find(&names[i]).unwrap() as usize;
+        assert!(
+            (out.total[v] - want).abs() < 1e-12,
+            "{}: x {} vs {want}",
+            names[i],
+            out.total[v]
+        );
+        assert!(
+            (out.upper[v] - want).abs() < 1e-12,
+            "{}: X {} vs {want}",
+            names[i],
+            out.upper[v]
+        );
+    }
+}
+
 /// A ring of `n` firms, each free to give all its room to the one before
 /// it ("?") and, with `chords`, to one more; each also sells a small
 /// bounded share to W, which carries 0.5. X is 0.5 everywhere, the least

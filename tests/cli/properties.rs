@@ -185,7 +185,9 @@ proptest! {
             .map(|c| { let mut c: Vec<usize> = c.iter().map(|x| x.index()).collect(); c.sort(); c })
             .collect();
         theirs.sort();
-        let mut mine: Vec<Vec<usize>> = (0..ours.len()).map(|c| ours.comp(c).iter().map(|&v| v as usize).collect()).collect();
+        let mut mine: Vec<Vec<usize>> = (0..ours.len())
+            .map(|c| { let mut c: Vec<usize> = ours.comp(c).iter().map(|&v| v as usize).collect(); c.sort(); c })
+            .collect();
         // Sinks first: no edge may lead to a later component.
         for v in 0..net.n {
             for e in net.sales(v as u32) {
