@@ -19,3 +19,5 @@ pub mod save;
 pub mod scenario;
 pub mod screen;
 pub mod tolerance;
+#[cfg(test)]
+mod testing;

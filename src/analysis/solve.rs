@@ -368,13 +368,7 @@ mod tests {
     /// A random sparse system whose rows sum to `weight`: three columns
     /// each, inflow into every tenth unknown.
     fn slow_system(k: usize, weight: f64, seed: u64) -> (Vec<Term>, Vec<f64>) {
-        let mut state = seed | 1;
-        let mut next = |m: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % m
-        };
+        let mut next = crate::testing::random(seed);
         let mut terms = Vec::new();
         for row in 0..k as u32 {
             let cols = [

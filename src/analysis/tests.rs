@@ -334,13 +334,7 @@ fn ownership_loops_do_not_loop_the_chain() {
 /// exact, bounded and unquantified shares within each seller's budget,
 /// selling to the listed H and to W outside the ring, which carries less.
 fn random_ring(n: usize, seed: u64) -> Model {
-    let mut state = seed | 1;
-    let mut next = |m: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % m
-    };
+    let mut next = crate::testing::random(seed);
     let names: Vec<String> = (0..n)
         .map(|i| format!("v{i}"))
         .chain(["H".to_string(), "W".to_string()])

@@ -320,13 +320,8 @@ mod tests {
         let cut_at = find_cut(text.as_bytes(), text.len() / 3)
             .expect("a cut")
             .comma;
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |m: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % m as u64) as usize
-        };
+        let mut random = crate::testing::random(0x9E37_79B9_7F4A_7C15);
+        let mut next = |m: usize| random(m as u64) as usize;
         const BYTES: &[u8] = b"{}[],:\"\\\n 0e-x";
         for round in 0..300 {
             let mut bytes = text.as_bytes().to_vec();
