@@ -9,7 +9,8 @@ use crate::graph::Net;
 /// ones before it are known.
 #[derive(Clone, Debug)]
 pub struct Sccs {
-    /// Entities grouped by component.
+    /// Entities grouped by component; within one, in the order the search
+    /// finished them (see `of`).
     pub members: Vec<u32>,
     /// Component `c` is `members[start[c]..start[c + 1]]`.
     pub start: Vec<u32>,
