@@ -18,6 +18,6 @@ pub mod report;
 pub mod save;
 pub mod scenario;
 pub mod screen;
-pub mod tolerance;
 #[cfg(test)]
 mod testing;
+pub mod tolerance;
