@@ -9,7 +9,7 @@
 //! rise to the least fixed point by Gauss-Seidel instead (`sweep.rs`).
 
 use super::scc::Sccs;
-use super::solve::{add, least_solution, Term};
+use super::solve::{add, least_solution, Term, DIRECT_MAX, MAX_SWEEPS, SWEEP_BUDGET};
 use super::sweep::Compact;
 use crate::graph::Net;
 
@@ -153,7 +153,7 @@ impl Equations<'_> {
             } else if comp.len() <= self.dense_max {
                 self.policy_iteration(comp, &local, &y)
             } else {
-                Compact::of(self, comp, &local, &y).solve()
+                self.swept(comp, &local, &y)
             };
             for (i, &v) in comp.iter().enumerate() {
                 y[v as usize] = solved[i];
@@ -202,6 +202,26 @@ impl Equations<'_> {
             }
         }
         least_solution(&terms, &b, self.dense_max)
+    }
+
+    /// X on a component above `dense_max` members: sweeps from 0 over its
+    /// compact copy, or, when they do not converge within `SWEEP_BUDGET`
+    /// and the component has at most `DIRECT_MAX` members, policy
+    /// iteration with dense solves.
+    fn swept(&self, comp: &[u32], local: &[u32], y: &[f64]) -> Vec<f64> {
+        let mut compact = Compact::of(self, comp, local, y);
+        let mut vals = vec![0.0; comp.len()];
+        if compact.sweep(&mut vals, SWEEP_BUDGET).is_none() {
+            if comp.len() <= DIRECT_MAX {
+                let direct = Equations {
+                    dense_max: DIRECT_MAX,
+                    ..*self
+                };
+                return direct.policy_iteration(comp, local, y);
+            }
+            compact.sweep(&mut vals, MAX_SWEEPS);
+        }
+        vals
     }
 
     /// X on a component by policy iteration with exact linear solves.

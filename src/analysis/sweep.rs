@@ -115,12 +115,11 @@ impl Compact {
         c
     }
 
-    /// The least fixed point, by component index, rising from 0.
-    pub(super) fn solve(mut self) -> Vec<f64> {
-        let mut vals = vec![0.0; self.fixed.len()];
+    /// Sweeps `vals` (by component index, from below the least fixed
+    /// point) up to `budget` times; `None` when they did not converge.
+    pub(super) fn sweep(&mut self, vals: &mut [f64], budget: usize) -> Option<usize> {
         let mut values = Vec::new();
-        iterate(&mut vals, |vals, j| self.update(vals, j, &mut values));
-        vals
+        iterate(vals, budget, |vals, j| self.update(vals, j, &mut values))
     }
 
     /// X of member `j` from the current values: its lower bounds plus the

@@ -486,6 +486,46 @@ fn sweeps_that_jump_ahead_never_pass_the_least_fixed_point() {
 }
 
 #[test]
+fn a_component_whose_sweeps_stall_is_solved_directly() {
+    // 300 firms each selling 0.999999 of their revenue to three others,
+    // and up to 1e-6 to W: a sweep closes about 1e-6 of the distance
+    // left, unevenly, so neither sweeps nor jumps converge; the component
+    // is solved by policy iteration with dense solves instead, as when
+    // every component is (`usize::MAX`).
+    let n = 300;
+    let mut next = crate::testing::random(11);
+    let names: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
+    let mut edges = vec!["W>H 0.5".to_string()];
+    for i in 0..n {
+        let mut buyers = vec![(i + 1) % n];
+        while buyers.len() < 3 {
+            let b = next(n as u64) as usize;
+            if b != i && !buyers.contains(&b) {
+                buyers.push(b);
+            }
+        }
+        for (b, part) in buyers.into_iter().zip([0.5, 0.3, 0.2]) {
+            edges.push(format!("{}>{} {}", names[i], names[b], part * 0.999_999));
+        }
+        edges.push(format!("{}>W 0..0.000001", names[i]));
+    }
+    let refs: Vec<&str> = edges.iter().map(String::as_str).collect();
+    let model = graph(&format!("{} W H", names.join(" ")), &refs, &["H"]);
+    let net = Net::build(&model);
+    let out = evaluate(&net, &Options::default());
+    let exact = evaluate_with(&net, &Options::default(), usize::MAX);
+    for v in 0..n {
+        let (got, want) = (out.upper[v], exact.upper[v]);
+        assert!(want > 0.1, "{}: X {want}", model.id(v as u32));
+        assert!(
+            (got - want).abs() < 1e-12,
+            "{}: X {got} vs {want}",
+            model.id(v as u32)
+        );
+    }
+}
+
+#[test]
 fn reach_counts_more_restricted_buyers_than_one_pass_holds() {
     let n = 1100;
     let buyers: Vec<String> = (0..n).map(|i| format!("h{i}")).collect();
