@@ -421,6 +421,17 @@ mod tests {
         (terms, b)
     }
 
+    /// The dense solve of a system whose unknowns are all live.
+    fn exact(terms: &[Term], b: &[f64]) -> Vec<f64> {
+        dense(terms, b, &vec![true; b.len()], b.len()).expect("not singular")
+    }
+
+    fn assert_near(got: &[f64], want: &[f64], tol: f64) {
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            assert!((g - w).abs() < tol, "{i}: {g} vs {w}");
+        }
+    }
+
     /// Gauss-Seidel of `y = A y + b` from 0 by [`iterate`]: the values and
     /// the number of sweeps. `watch` sees the values before each update.
     fn swept(terms: &[Term], b: &[f64], watch: impl Fn(&[f64])) -> (Vec<f64>, usize) {
@@ -441,15 +452,7 @@ mod tests {
         for seed in 1..6 {
             let (terms, b) = slow_system(200, 0.995, seed);
             let (y, sweeps) = swept(&terms, &b, |_| {});
-            let exact = dense(&terms, &b, &vec![true; b.len()], b.len()).unwrap();
-            for i in 0..b.len() {
-                assert!(
-                    (y[i] - exact[i]).abs() < 1e-10,
-                    "seed {seed}, {i}: {} vs {}",
-                    y[i],
-                    exact[i]
-                );
-            }
+            assert_near(&y, &exact(&terms, &b), 1e-10);
             // Plain sweeps shrink the error by about 0.995 each: some
             // 4,000 of them to reach the bound.
             assert!(sweeps < 500, "seed {seed}: {sweeps} sweeps");
@@ -459,7 +462,7 @@ mod tests {
     #[test]
     fn every_iterate_stays_below_the_least_solution() {
         let (terms, b) = slow_system(100, 0.999, 7);
-        let exact = dense(&terms, &b, &vec![true; b.len()], b.len()).unwrap();
+        let exact = exact(&terms, &b);
         swept(&terms, &b, |y| {
             // Up to rounding.
             for c in 0..y.len() {
@@ -480,14 +483,6 @@ mod tests {
         let (terms, b) = slow_system(300, 0.999_999, 3);
         let b: Vec<f64> = b.iter().map(|v| v * 1e-3).collect();
         let y = least_solution(&terms, &b, DENSE_MAX);
-        let exact = dense(&terms, &b, &vec![true; b.len()], b.len()).unwrap();
-        for i in 0..b.len() {
-            assert!(
-                (y[i] - exact[i]).abs() < 1e-12,
-                "{i}: {} vs {}",
-                y[i],
-                exact[i]
-            );
-        }
+        assert_near(&y, &exact(&terms, &b), 1e-12);
     }
 }
