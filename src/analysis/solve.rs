@@ -71,8 +71,9 @@ pub fn least_solution(terms: &[Term], b: &[f64], dense_max: usize) -> Vec<f64> {
             return y;
         }
     }
+    let rows = Rows::of(terms, k);
     let mut y = vec![0.0; k];
-    if gauss_seidel(terms, b, &mut y, SWEEP_BUDGET).is_some() {
+    if rows.gauss_seidel(b, &mut y, SWEEP_BUDGET).is_some() {
         return y;
     }
     if count <= DIRECT_MAX {
@@ -80,7 +81,7 @@ pub fn least_solution(terms: &[Term], b: &[f64], dense_max: usize) -> Vec<f64> {
             return exact;
         }
     }
-    gauss_seidel(terms, b, &mut y, MAX_SWEEPS);
+    rows.gauss_seidel(b, &mut y, MAX_SWEEPS);
     y
 }
 
@@ -210,38 +211,50 @@ fn dense(terms: &[Term], b: &[f64], live: &[bool], count: usize) -> Option<Vec<f
     Some(out)
 }
 
-/// Gauss-Seidel sweeps of `y` (from below the least solution, which they
-/// rise to): at most `budget` of them; `None` when they did not converge.
-fn gauss_seidel(terms: &[Term], b: &[f64], y: &mut [f64], budget: usize) -> Option<usize> {
-    let k = b.len();
-    let mut start = vec![0usize; k + 1];
-    for t in terms {
-        start[t.row as usize + 1] += 1;
+/// The weights of `A` by row: row `i` is `cols[start[i]..start[i + 1]]`.
+struct Rows {
+    start: Vec<usize>,
+    cols: Vec<(u32, f64)>,
+}
+
+impl Rows {
+    fn of(terms: &[Term], k: usize) -> Rows {
+        let mut start = vec![0usize; k + 1];
+        for t in terms {
+            start[t.row as usize + 1] += 1;
+        }
+        for i in 0..k {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut cols = vec![(0u32, 0.0f64); terms.len()];
+        for t in terms {
+            cols[fill[t.row as usize]] = (t.col, t.w);
+            fill[t.row as usize] += 1;
+        }
+        Rows { start, cols }
     }
-    for i in 0..k {
-        start[i + 1] += start[i];
+
+    /// Gauss-Seidel sweeps of `y = A y + b` (from below the least
+    /// solution, which they rise to): at most `budget` of them; `None`
+    /// when they did not converge.
+    fn gauss_seidel(&self, b: &[f64], y: &mut [f64], budget: usize) -> Option<usize> {
+        iterate(y, budget, |y, i| {
+            b[i] + add(self.cols[self.start[i]..self.start[i + 1]]
+                .iter()
+                .map(|&(c, w)| w * y[c as usize]))
+        })
     }
-    let mut fill = start.clone();
-    let mut cols = vec![(0u32, 0.0f64); terms.len()];
-    for t in terms {
-        cols[fill[t.row as usize]] = (t.col, t.w);
-        fill[t.row as usize] += 1;
-    }
-    iterate(y, budget, |y, i| {
-        b[i] + add(cols[start[i]..start[i + 1]]
-            .iter()
-            .map(|&(c, w)| w * y[c as usize]))
-    })
 }
 
 /// Sweeps `y[i] = update(y, i)` in place until the error bound from the
 /// observed rate of contraction falls below 1e-13, or the sweeps change
 /// nothing but rounding, and returns the number of sweeps; `None` when
 /// `budget` sweeps were not enough (`y` is then still a valid start, below
-/// the least fixed point). The update must be
-/// monotone and convex in `y` (a maximum of linear maps with non-negative
-/// weights, as the knapsack is), its values of order 1, and `y` must start
-/// below its least fixed point: every iterate then stays below it.
+/// the least fixed point). The update must be monotone and convex in `y`
+/// (a maximum of linear maps with non-negative weights, as the knapsack
+/// is), its values of order 1, and `y` must start below its least fixed
+/// point: every iterate then stays below it.
 ///
 /// Once the increments of two sweeps in a row shrink by a steady factor,
 /// the sweeps jump ahead by what is provably still to come (see [`jump`]).
@@ -388,7 +401,9 @@ mod tests {
         let live = vec![true; 3];
         let d = dense(&terms, &b, &live, 3).unwrap();
         let mut g = vec![0.0; 3];
-        gauss_seidel(&terms, &b, &mut g, MAX_SWEEPS).expect("converges");
+        Rows::of(&terms, 3)
+            .gauss_seidel(&b, &mut g, MAX_SWEEPS)
+            .expect("converges");
         for i in 0..3 {
             assert!((d[i] - g[i]).abs() < 1e-11, "{d:?} {g:?}");
         }
