@@ -310,6 +310,8 @@ pub struct Relationship {
     pub product: Option<Str>,
     pub source: Option<Str>,
     pub since: Option<Date>,
+    /// The segment of the seller that this `supplies` edge joins.
+    pub segment: SegmentRef,
     pub extra: Extra,
 }
 
@@ -341,6 +343,42 @@ pub struct Listing {
     pub extra: Extra,
 }
 
+/// Handle of a segment in [`Model::segments`]; four bytes, `NONE` for an
+/// edge in no segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SegmentRef(u32);
+
+impl SegmentRef {
+    pub const NONE: SegmentRef = SegmentRef(u32::MAX);
+
+    pub fn new(ix: usize) -> SegmentRef {
+        SegmentRef(ix as u32)
+    }
+
+    /// The segment's index, `None` for an edge in no segment.
+    pub fn get(self) -> Option<usize> {
+        (self != SegmentRef::NONE).then_some(self.0 as usize)
+    }
+}
+
+impl Default for SegmentRef {
+    fn default() -> SegmentRef {
+        SegmentRef::NONE
+    }
+}
+
+/// A cap that a seller's disclosures put on the sum of several of its
+/// sales (graph format, `segments`): the edges that name it together are
+/// at most `share_max` of the seller's revenue.
+#[derive(Clone, Debug)]
+pub struct Segment {
+    pub seller: EntityIx,
+    pub name: Str,
+    pub share_max: f64,
+    pub source: Option<Str>,
+    pub extra: Extra,
+}
+
 /// `meta`: small and rare, so plain owned strings.
 #[derive(Clone, Debug, Default)]
 pub struct Meta {
@@ -367,6 +405,8 @@ pub struct Model {
     pub entities: Vec<Entity>,
     pub relationships: Vec<Relationship>,
     pub listings: Vec<Listing>,
+    /// Segments, in file order; a seller's names are unique.
+    pub segments: Vec<Segment>,
     pub text: Text,
     pub lists: Vec<Str>,
     pub extras: Vec<Map<String, Value>>,

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::intern::{self, Interner};
 use super::{locate, Place, Problems};
 use crate::model::{
-    Confidence, Date, Entity, EntityIx, Kind, Listing, Model, RelType, Relationship, Str, StrList,
+    Confidence, Date, Entity, EntityIx, Kind, Listing, Model, RelType, Relationship, SegmentRef, Str, StrList,
     Text, TextFull,
 };
 use crate::parallel::both;
@@ -1403,6 +1403,7 @@ fn relationship<'de, A: MapAccess<'de>>(
         product,
         source,
         since,
+        segment: SegmentRef::NONE,
         extra,
     });
     Ok(())
