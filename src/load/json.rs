@@ -14,8 +14,8 @@ use serde_json::{Map, Value};
 use super::intern::{self, Interner};
 use super::{locate, Place, Problems};
 use crate::model::{
-    Confidence, Date, Entity, EntityIx, Kind, Listing, Model, RelType, Relationship, SegmentRef, Str, StrList,
-    Text, TextFull,
+    Confidence, Date, Entity, EntityIx, Kind, Listing, Model, RelType, Relationship, SegmentRef,
+    Str, StrList, Text, TextFull,
 };
 use crate::parallel::both;
 
