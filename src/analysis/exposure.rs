@@ -8,132 +8,18 @@
 //! until it no longer improves. Components too large for a dense solve
 //! rise to the least fixed point by Gauss-Seidel instead (`sweep.rs`).
 
+use super::equations::{Bound, Equations, Scratch};
 use super::scc::Sccs;
 use super::solve::{add, least_solution, Term, DIRECT_MAX, MAX_SWEEPS, SWEEP_BUDGET};
 use super::sweep::Compact;
-use crate::graph::Net;
-
-/// Reused buffers of the knapsack, so that a sweep allocates nothing.
-#[derive(Default)]
-struct Scratch {
-    /// Open edges with their carried values, best first.
-    open: Vec<(f64, usize)>,
-    /// The allocation: (edge, amount).
-    out: Vec<(usize, f64)>,
-}
-
-/// What the equations of one bound (x or X) need to know.
-pub struct Equations<'a> {
-    pub net: &'a Net,
-    /// Buyers in this set carry 1 (R for x, R+ for X).
-    pub restricted: &'a [bool],
-    /// Licensed edges carry 0 into a restricted buyer.
-    pub licensed: &'a [bool],
-    /// Components up to this size are solved directly (`solve::DENSE_MAX`).
-    pub dense_max: usize,
-}
 
 impl Equations<'_> {
-    /// The value edge `e` carries, given the values of non-restricted buyers.
-    #[inline]
-    pub(super) fn carried(&self, e: usize, values: impl Fn(usize) -> f64) -> f64 {
-        let u = self.net.buyer[e] as usize;
-        if self.restricted[u] {
-            if self.licensed[e] {
-                0.0
-            } else {
-                1.0
-            }
-        } else {
-            values(u)
-        }
-    }
-
-    /// Whether edge `e` leads to an entity whose value the equation uses.
-    pub fn follows(&self, e: usize) -> bool {
-        !self.restricted[self.net.buyer[e] as usize]
-    }
-
-    /// The room seller `v` leaves beyond its lower bounds: a(v).
-    pub(super) fn room(&self, v: usize) -> f64 {
-        let r = self.net.sales(v as u32);
-        (1.0 - add(self.net.lo[r].iter().copied())).max(0.0)
-    }
-
-    /// Shares the room of `v` out greedily by carried value; writes the
-    /// allocation `(edge, amount)` to `scratch.out` and returns what it
-    /// adds. Allocates nothing once the scratch space has grown.
-    fn greedy(&self, v: usize, carried: &dyn Fn(usize) -> f64, scratch: &mut Scratch) -> f64 {
-        scratch.out.clear();
-        let mut room = self.room(v);
-        if room <= 0.0 {
-            return 0.0;
-        }
-        let net = self.net;
-        let open = &mut scratch.open;
-        open.clear();
-        open.extend(
-            net.sales(v as u32)
-                .filter(|&e| net.hi[e] > net.lo[e])
-                .map(|e| (carried(e), e)),
-        );
-        if open.len() > 1 {
-            open.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        }
-        let mut gain = 0.0;
-        for &(c, e) in open.iter() {
-            if room <= 0.0 || c <= 0.0 {
-                break;
-            }
-            let t = (net.hi[e] - net.lo[e]).min(room);
-            scratch.out.push((e, t));
-            gain += t * c;
-            room -= t;
-        }
-        gain
-    }
-
-    /// x(v) or X(v) from the values of v's buyers.
-    fn value_at(
-        &self,
-        v: usize,
-        knapsack: bool,
-        values: &dyn Fn(usize) -> f64,
-        scratch: &mut Scratch,
-    ) -> f64 {
-        let net = self.net;
-        let carried = |e: usize| self.carried(e, values);
-        if !knapsack {
-            return add(net.sales(v as u32).map(|e| net.lo[e] * carried(e)));
-        }
-        // One pass for the lower bounds and the best open edge: most often
-        // that edge alone can take all the room.
-        let (mut base, mut best) = (0.0, (0.0f64, 0.0f64));
-        for e in net.sales(v as u32) {
-            let c = carried(e);
-            base += net.lo[e] * c;
-            let cap = net.hi[e] - net.lo[e];
-            if cap > 0.0 && (c > best.0 || (c == best.0 && cap > best.1)) {
-                best = (c, cap);
-            }
-        }
-        let room = self.room(v);
-        if best.0 <= 0.0 || room <= 0.0 {
-            base
-        } else if best.1 >= room {
-            base + room * best.0
-        } else {
-            base + self.greedy(v, &carried, scratch)
-        }
-    }
-
-    /// The least solution of the equations: x when `knapsack` is false, X
-    /// when true.
+    /// The least solution of the equations of `bound`.
     ///
     /// # Complexity
     /// O(V + E) for acyclic parts; a component of k entities costs O(k³)
     /// per policy step up to `DENSE_MAX`, else O(edges) per sweep.
-    pub fn solve(&self, sccs: &Sccs, knapsack: bool) -> Vec<f64> {
+    pub fn solve(&self, sccs: &Sccs, bound: Bound) -> Vec<f64> {
         let n = self.net.n;
         let mut y = vec![0.0f64; n];
         let mut local = vec![u32::MAX; n];
@@ -142,13 +28,13 @@ impl Equations<'_> {
             let comp = sccs.comp(c);
             if let [v] = comp {
                 let v = *v as usize;
-                y[v] = self.value_at(v, knapsack, &|u| y[u], &mut scratch);
+                y[v] = self.value_at(v, bound, &|u| y[u], &mut scratch);
                 continue;
             }
             for (i, &v) in comp.iter().enumerate() {
                 local[v as usize] = i as u32;
             }
-            let solved = if !knapsack {
+            let solved = if bound == Bound::Lower {
                 self.linear(comp, &local, &y, &vec![Vec::new(); comp.len()])
             } else if comp.len() <= self.dense_max {
                 self.policy_iteration(comp, &local, &y)
@@ -264,14 +150,14 @@ impl Equations<'_> {
     ///
     /// # Complexity
     /// O(k · (V + E)).
-    pub fn iterates(&self, k: u32, knapsack: bool) -> Vec<f64> {
+    pub fn iterates(&self, k: u32, bound: Bound) -> Vec<f64> {
         let n = self.net.n;
         let mut prev = vec![0.0f64; n];
         let mut next = vec![0.0f64; n];
         let mut scratch = Scratch::default();
         for _ in 0..k {
             for v in 0..n {
-                next[v] = self.value_at(v, knapsack, &|u| prev[u], &mut scratch);
+                next[v] = self.value_at(v, bound, &|u| prev[u], &mut scratch);
             }
             std::mem::swap(&mut prev, &mut next);
             if prev == next {

@@ -5,6 +5,7 @@
 //! and options give the same numbers bit for bit: every loop runs in entity
 //! or edge order, never over a hash map.
 
+mod equations;
 mod exposure;
 pub mod paths;
 mod reach;
@@ -20,7 +21,8 @@ pub use scc::Sccs;
 use crate::graph::Net;
 use crate::model::{Date, EntityIx};
 use crate::parallel::both;
-use exposure::Equations;
+pub use equations::Bound;
+use equations::Equations;
 
 /// How to evaluate: the date, the lists, the rules and the what-ifs. Every
 /// value is already checked (ids resolved, threshold in range).
@@ -112,23 +114,23 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
     let (in_r, licensed) = (&restricted.in_r, &licensed);
     let (upper_values, (total, reach)) = match opts.max_depth {
         Some(k) => both(
-            || upper.iterates(k, true),
+            || upper.iterates(k, Bound::Upper),
             || {
-                let total = lower.iterates(k, false);
+                let total = lower.iterates(k, Bound::Lower);
                 (total, reach::reach_within(net, in_r, licensed, k))
             },
         ),
         None => {
             let lower_and_reach = |sccs: &Sccs| {
-                let total = lower.solve(sccs, false);
+                let total = lower.solve(sccs, Bound::Lower);
                 (total, reach::reach(net, in_r, licensed, sccs))
             };
             if restricted.in_r_plus == restricted.in_r {
                 let sccs = Sccs::of(net, |e| lower.follows(e));
-                both(|| upper.solve(&sccs, true), || lower_and_reach(&sccs))
+                both(|| upper.solve(&sccs, Bound::Upper), || lower_and_reach(&sccs))
             } else {
                 both(
-                    || upper.solve(&Sccs::of(net, |e| upper.follows(e)), true),
+                    || upper.solve(&Sccs::of(net, |e| upper.follows(e)), Bound::Upper),
                     || lower_and_reach(&Sccs::of(net, |e| lower.follows(e))),
                 )
             }

@@ -8,9 +8,12 @@
 //! each seller's knapsack. Everything outside the component is a constant
 //! by now and is folded in once: lower bounds times carried values into
 //! `fixed`, and the open edges to outside as a list sorted best first.
+//! A seller with segments keeps what each segment may take, and its fill
+//! takes the segments' caps into account; the others pay nothing for them.
 
-use super::exposure::Equations;
+use super::equations::Equations;
 use super::solve::iterate;
+use crate::graph::NO_SEGMENT;
 
 /// One component's X equations, members by their index in the component.
 /// (The order of a sweep hardly matters here: on a core of 300,000 firms,
@@ -32,9 +35,13 @@ pub(super) struct Compact {
     /// the last sort (it changes little from sweep to sweep).
     open_start: Vec<u32>,
     open: Vec<OpenEdge>,
-    /// Open edges to outside that carry value: (value, room), best first.
+    /// Open edges to outside that carry value, best first.
     ext_start: Vec<u32>,
-    ext: Vec<(f64, f64)>,
+    ext: Vec<ExtEdge>,
+    /// The room b(S) of each member's segments: `seg_room[seg_start[j]..
+    /// seg_start[j + 1]]`; an edge's `seg` indexes into its member's run.
+    seg_start: Vec<u32>,
+    seg_room: Vec<f64>,
 }
 
 impl Compact {
@@ -59,17 +66,26 @@ impl Compact {
             open: Vec::new(),
             ext_start: Vec::with_capacity(k + 1),
             ext: Vec::new(),
+            seg_start: Vec::with_capacity(k + 1),
+            seg_room: Vec::new(),
         };
-        let mut outside: Vec<(f64, f64)> = Vec::new();
+        let mut outside: Vec<ExtEdge> = Vec::new();
         for &v in comp {
             c.lo_start.push(c.lo_col.len() as u32);
             c.open_start.push(c.open.len() as u32);
             c.ext_start.push(c.ext.len() as u32);
+            c.seg_start.push(c.seg_room.len() as u32);
+            let segments = net.segments_of(v);
             let mut fixed = 0.0;
             outside.clear();
             for e in net.sales(v) {
                 let u = net.buyer[e] as usize;
-                let (lo, cap) = (net.lo[e], net.hi[e] - net.lo[e]);
+                // The cap already holds the segment's room, so that the
+                // best edge alone is checked against all it can take.
+                let (lo, cap) = (net.lo[e], net.open_cap(e));
+                let seg = net
+                    .segment(e)
+                    .map_or(NO_SEGMENT, |s| (s - segments.start) as u32);
                 if inside(u) {
                     let col = local[u];
                     if lo > 0.0 {
@@ -77,22 +93,26 @@ impl Compact {
                         c.lo_w.push(lo);
                     }
                     if cap > 0.0 {
-                        c.open.push(OpenEdge { col, cap });
+                        c.open.push(OpenEdge { col, seg, cap });
                     }
                 } else {
                     let value = eq.carried(e, |u| y[u]);
                     fixed += lo * value;
                     if cap > 0.0 && value > 0.0 {
-                        outside.push((value, cap));
+                        outside.push(ExtEdge { value, seg, cap });
                     }
                 }
             }
-            outside.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
+            outside.sort_unstable_by(|a, b| {
+                b.value
+                    .total_cmp(&a.value)
+                    .then(b.cap.total_cmp(&a.cap))
+            });
             let room = eq.room(v as usize);
             // Nothing beats carrying 1 into a restricted buyer.
             let settled = match outside.first() {
                 _ if room <= 0.0 => Some(0.0),
-                Some(&(value, cap)) if value >= 1.0 && cap >= room => Some(room * value),
+                Some(e) if e.value >= 1.0 && e.cap >= room => Some(room * e.value),
                 _ => None,
             };
             match settled {
@@ -106,25 +126,36 @@ impl Compact {
                     c.ext.extend_from_slice(&outside);
                     c.fixed.push(fixed);
                     c.room.push(room);
+                    c.seg_room.extend_from_slice(&net.seg_room[segments]);
                 }
             }
         }
         c.lo_start.push(c.lo_col.len() as u32);
         c.open_start.push(c.open.len() as u32);
         c.ext_start.push(c.ext.len() as u32);
+        c.seg_start.push(c.seg_room.len() as u32);
         c
     }
 
     /// Sweeps `vals` (by component index, from below the least fixed
     /// point) up to `budget` times; `None` when they did not converge.
     pub(super) fn sweep(&mut self, vals: &mut [f64], budget: usize) -> Option<usize> {
-        let mut values = Vec::new();
-        iterate(vals, budget, |vals, j| self.update(vals, j, &mut values))
+        let (mut values, mut left) = (Vec::new(), Vec::new());
+        iterate(vals, budget, |vals, j| {
+            self.update(vals, j, &mut values, &mut left)
+        })
     }
 
     /// X of member `j` from the current values: its lower bounds plus the
-    /// greedy knapsack over its open edges. `values` is scratch space.
-    fn update(&mut self, vals: &[f64], j: usize, values: &mut Vec<f64>) -> f64 {
+    /// greedy knapsack over its open edges. `values` and `left` are
+    /// scratch space.
+    fn update(
+        &mut self,
+        vals: &[f64],
+        j: usize,
+        values: &mut Vec<f64>,
+        left_in: &mut Vec<f64>,
+    ) -> f64 {
         let range = |start: &[u32]| start[j] as usize..start[j + 1] as usize;
         let mut x = self.fixed[j];
         for t in range(&self.lo_start) {
@@ -138,7 +169,7 @@ impl Compact {
         let inside = &mut self.open[range(&self.open_start)];
         // Most often the best edge alone can take all the room: then the
         // knapsack is a maximum.
-        let mut best = ext.first().copied().unwrap_or((0.0, 0.0));
+        let mut best = ext.first().map_or((0.0, 0.0), |e| (e.value, e.cap));
         for e in inside.iter() {
             let c = vals[e.col as usize];
             if c > best.0 || (c == best.0 && e.cap > best.1) {
@@ -164,27 +195,34 @@ impl Compact {
                 b -= 1;
             }
         }
+        left_in.clear();
+        left_in.extend_from_slice(&self.seg_room[range(&self.seg_start)]);
         let (mut a, mut b) = (0, 0);
         while left > 0.0 {
-            let (c, cap) = match (ext.get(a), values.get(b)) {
-                (Some(&(v, cap)), Some(&w)) if v >= w => {
+            let (c, seg, cap) = match (ext.get(a), values.get(b)) {
+                (Some(e), Some(&w)) if e.value >= w => {
                     a += 1;
-                    (v, cap)
+                    (e.value, e.seg, e.cap)
                 }
                 (_, Some(&w)) => {
                     b += 1;
-                    (w, inside[b - 1].cap)
+                    (w, inside[b - 1].seg, inside[b - 1].cap)
                 }
-                (Some(&(v, cap)), None) => {
+                (Some(e), None) => {
                     a += 1;
-                    (v, cap)
+                    (e.value, e.seg, e.cap)
                 }
                 (None, None) => break,
             };
             if c <= 0.0 {
                 break;
             }
-            let t = cap.min(left);
+            let mut t = cap.min(left);
+            if seg != NO_SEGMENT {
+                let s = &mut left_in[seg as usize];
+                t = t.min(*s);
+                *s -= t;
+            }
             x += t * c;
             left -= t;
         }
@@ -192,9 +230,19 @@ impl Compact {
     }
 }
 
-/// An open edge to another member: its column and its room.
+/// An open edge to another member: its column, its segment (an index
+/// into its member's run of `seg_room`, or `NO_SEGMENT`) and its room.
 #[derive(Clone, Copy, Debug)]
 struct OpenEdge {
     col: u32,
+    seg: u32,
+    cap: f64,
+}
+
+/// An open edge to outside: the value it carries, its segment and room.
+#[derive(Clone, Copy, Debug)]
+struct ExtEdge {
+    value: f64,
+    seg: u32,
     cap: f64,
 }

@@ -1,7 +1,8 @@
 //! The indexed graph the analysis reads, built once from a valid model:
 //! `supplies` edges as a compressed adjacency (CSR) by seller with their
 //! resolved share bounds, `owns` edges by owner, listings with interned list
-//! names.
+//! names, and each seller's segments (caps on the sum of several of its
+//! edges).
 //!
 //! **Invariant:** entity indexes are the model's; edges of one seller are in
 //! the order of the model's relationships. Nothing here allocates per edge.
@@ -45,7 +46,21 @@ pub struct Net {
     pub listings: Vec<NetListing>,
     /// The distinct list names, sorted.
     pub list_names: Vec<String>,
+    /// Segments, grouped by seller: seller `v`'s are
+    /// `seg_start[v]..seg_start[v + 1]`. Empty when the graph has none.
+    pub seg_start: Vec<u32>,
+    /// The segment of each supplies edge, or [`NO_SEGMENT`]; empty when
+    /// the graph has no segments.
+    pub edge_seg: Vec<u32>,
+    /// Each segment's room beyond the lower bounds of its edges:
+    /// b(S) = max(0, share_max(S) - sum of lo over S's edges).
+    pub seg_room: Vec<f64>,
+    /// The model segment behind each segment.
+    pub seg_model: Vec<u32>,
 }
+
+/// Marks an edge in no segment.
+pub const NO_SEGMENT: u32 = u32::MAX;
 
 impl Net {
     /// Builds the graph from a valid model.
@@ -111,6 +126,8 @@ impl Net {
             })
             .collect();
 
+        let (seg_start, edge_seg, seg_room, seg_model) = segments(model, n, &sell_start, &rel, &lo);
+
         Net {
             n,
             sell_start,
@@ -125,6 +142,38 @@ impl Net {
             known_owned,
             listings,
             list_names,
+            seg_start,
+            edge_seg,
+            seg_room,
+            seg_model,
+        }
+    }
+
+    /// The segment of edge `e`, if it is in one.
+    #[inline]
+    pub fn segment(&self, e: usize) -> Option<usize> {
+        match self.edge_seg.get(e) {
+            Some(&s) if s != NO_SEGMENT => Some(s as usize),
+            _ => None,
+        }
+    }
+
+    /// The segments of seller `v`.
+    pub fn segments_of(&self, v: EntityIx) -> Range<usize> {
+        match self.seg_start.get(v as usize + 1) {
+            Some(&end) => self.seg_start[v as usize] as usize..end as usize,
+            None => 0..0,
+        }
+    }
+
+    /// The most edge `e` can take beyond its lower bound: hi - lo, and no
+    /// more than the room of its segment.
+    #[inline]
+    pub fn open_cap(&self, e: usize) -> f64 {
+        let cap = self.hi[e] - self.lo[e];
+        match self.segment(e) {
+            Some(s) => cap.min(self.seg_room[s]),
+            None => cap,
         }
     }
 
@@ -192,6 +241,52 @@ impl Net {
         }
         seen
     }
+}
+
+/// The segments grouped by seller (`seg_start`), each edge's segment in
+/// that order, each segment's room b(S) and its model index; all empty
+/// when the model has no segments.
+///
+/// # Complexity
+/// O(V + E + segments).
+#[allow(clippy::type_complexity)]
+fn segments(
+    model: &Model,
+    n: usize,
+    sell_start: &[u32],
+    rel: &[u32],
+    lo: &[f64],
+) -> (Vec<u32>, Vec<u32>, Vec<f64>, Vec<u32>) {
+    if model.segments.is_empty() {
+        return Default::default();
+    }
+    let seg_start = offsets(n, model.segments.iter().map(|s| s.seller));
+    let mut fill: Vec<u32> = seg_start[..n].to_vec();
+    // Model segment -> its place in seller order.
+    let mut place = vec![0u32; model.segments.len()];
+    let mut seg_model = vec![0u32; model.segments.len()];
+    for (i, s) in model.segments.iter().enumerate() {
+        let at = fill[s.seller as usize];
+        fill[s.seller as usize] += 1;
+        place[i] = at;
+        seg_model[at as usize] = i as u32;
+    }
+    let m = sell_start[n] as usize;
+    let mut edge_seg = vec![NO_SEGMENT; m];
+    let mut taken = vec![0.0f64; seg_model.len()];
+    for e in 0..m {
+        if let Some(i) = model.relationships[rel[e] as usize].segment.get() {
+            let s = place[i];
+            edge_seg[e] = s;
+            taken[s as usize] += lo[e];
+        }
+    }
+    let seg_room = seg_model
+        .iter()
+        .zip(&taken)
+        .map(|(&i, &t)| (model.segments[i as usize].share_max - t).max(0.0))
+        .collect();
+    (seg_start, edge_seg, seg_room, seg_model)
 }
 
 /// CSR offsets: `start[v]..start[v + 1]` has the items whose key is `v`.

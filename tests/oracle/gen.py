@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Random valid `exposure-graph/1` graphs, with random `analyze` options.
 
-    python3 gen.py --seed S [--n N] OUT.json
+    python3 gen.py --seed S [--n N] [--no-segments] [--acyclic] OUT.json
 
 writes the graph to OUT.json and prints the options on stdout as JSON:
 {"options": {...reference.default_options() keys...}, "args": [CLI args]}.
 
-Library use: generate(seed, n=None) -> (graph_dict, options_dict).
+Library use: generate(seed, n=None, segments=True, acyclic=False)
+-> (graph_dict, options_dict).
 
 Graphs are small (3..12 entities) and exercise: cycles (often with shares
 close to 1: 0.99, 0.999, 0.998, 1.0), exact shares, `value` shares resolved
@@ -14,7 +15,9 @@ through the seller's revenue (and `value` without a seller revenue, which is
 then not exact), `share` + `value` together, bounded edges (share_min and/or
 share_max), unquantified edges, `owns` edges with and without a percent,
 listings on two lists with start/end dates, revenues (some absent, some 0),
-meta.as_of sometimes, and unknown extra fields.  Every graph satisfies the
+meta.as_of sometimes, unknown extra fields, and segments (tight, loose, at 1,
+at 0, on near-1 cycles; none in about 30 % of the graphs, none at all with
+--no-segments; --acyclic: no cycles).  Every graph satisfies the
 validation rules of graph-format.md (checked by validate()).
 """
 
@@ -77,7 +80,12 @@ class Budget:
         self.take(F(x), FD(x))
 
 
-def generate(seed, n=None):
+def generate(seed, n=None, segments=True, acyclic=False):
+    """A random valid graph and random options for `seed`.  segments=False
+    gives exactly the graphs of the generator before segments existed (the
+    segments come from a random stream of their own, drawn last);
+    acyclic=True orients every supplies edge along a random order of the
+    entities, so the graph has no cycle of supplies edges."""
     rng = random.Random(seed)
     if n is None:
         n = rng.randint(3, 12)
@@ -98,11 +106,15 @@ def generate(seed, n=None):
             e["x_extra"] = {"note": "unknown field"}
         entities.append(e)
 
+    pos = {v: i for i, v in enumerate(ids)}  # ids are in random order
     budget = {v: Budget() for v in ids}   # 1 - exact shares - share_min
+    on_cycle = set()   # sellers of the edges of the planted cycles
     rels = []
     seen = set()
 
     def add_supply(a, b, kind, s=None):
+        if acyclic and pos[a] > pos[b]:
+            a, b = b, a
         if a == b or ("supplies", a, b) in seen:
             return False
         rel = {"type": "supplies", "from": a, "to": b}
@@ -176,6 +188,7 @@ def generate(seed, n=None):
                 add_supply(a, b, rng.choice(["share", "share", "value"]), rng.choice(NEAR1))
             else:
                 add_supply(a, b, rand_kind())
+            on_cycle.add(a)
     m = rng.randint(n - 1, int(2.5 * n))
     if rng.random() < 0.2:  # dense: many parallel routes and cycles
         m = rng.randint(n, max(n, int(0.6 * n * (n - 1))))
@@ -239,8 +252,84 @@ def generate(seed, n=None):
     doc["entities"] = entities
     doc["relationships"] = rels
     doc["listings"] = listings
+    if segments:
+        segs = add_segments(random.Random(f"segments-{seed}"), rels, revenue, on_cycle)
+        if segs:
+            doc["segments"] = segs
     validate(doc)
     return doc, gen_options(rng, doc)
+
+
+SEGMENT_NAMES = ["China", "China incl. Hong Kong", "Distributors", "EMEA", "Asia Pacific",
+                 "Rest of world", "Segment 1"]
+SEGMENT_CAPS = [0.05, 0.1, 0.2, 0.25, 0.2502, 0.3, 0.5, 0.75, 0.9, 0.999, 0.9995]
+
+
+def edge_lo(rel, revenue):
+    """lo of a supplies edge (exact share, else share_min, else 0) in the
+    binary and in the decimal reading of the numbers."""
+    if rel.get("share") is not None:
+        return F(rel["share"]), FD(rel["share"])
+    rev = revenue.get(rel["from"])
+    if rel.get("value") is not None and rev is not None and rev > 0:
+        return F(rel["value"]) / F(rev), FD(rel["value"]) / FD(rev)
+    lo = rel.get("share_min", 0)
+    return F(lo), FD(lo)
+
+
+def add_segments(rng, rels, revenue, on_cycle):
+    """Segments (graph format) on about a third of the sellers (more often on
+    the sellers of planted cycles; never on any seller of about 30 % of the
+    graphs), each over some of the seller's edges.  Adds the edges' `segment`
+    field and returns the `segments` array.  share_max keeps rule 13: tight
+    (the sum of the exact shares and share_min of the segment's edges, so 0
+    when they are all unquantified), 1, or in between."""
+    if rng.random() < 0.3:
+        return []
+    by_seller = {}
+    for r in rels:
+        if r["type"] == "supplies":
+            by_seller.setdefault(r["from"], []).append(r)
+    out = []
+    for seller in sorted(by_seller):
+        if rng.random() >= (0.6 if seller in on_cycle else 0.33):
+            continue
+        edges = by_seller[seller]
+        names = rng.sample(SEGMENT_NAMES, rng.choice([1, 1, 2]))
+        free = edges[:]
+        rng.shuffle(free)
+        for j, name in enumerate(names):
+            if j == len(names) - 1:
+                k = rng.randint(0 if rng.random() < 0.05 else min(1, len(free)), len(free))
+            else:   # leave at least one edge for the next segment
+                k = rng.randint(min(1, len(free)), max(1, len(free) - 1))
+            members, free = free[:k], free[k:]
+            sb = sum((edge_lo(r, revenue)[0] for r in members), Fraction(0))
+            sd = sum((edge_lo(r, revenue)[1] for r in members), Fraction(0))
+            low = max(sb, sd)
+            u = rng.random()
+            if u < 0.35:
+                cap = float(low)     # tight (may round half an ulp below the sum)
+            elif u < 0.55:
+                cap = 1.0
+            else:
+                nice = [c for c in SEGMENT_CAPS if F(c) >= low and FD(c) >= low]
+                if nice and rng.random() < 0.6:
+                    cap = rng.choice(nice)
+                else:
+                    cap = round(float(low + (1 - low) * Fraction(rng.random())), 4)
+                    if F(cap) < low or FD(cap) < low:
+                        cap = float(low)
+            seg = {"seller": seller, "name": name, "share_max": min(cap, 1.0)}
+            if rng.random() < 0.3:
+                seg["source"] = "10-K, revenue by geography"
+            if rng.random() < 0.05:
+                seg["x_extra"] = {"note": "unknown field"}
+            for r in members:
+                r["segment"] = name
+            out.append(seg)
+    rng.shuffle(out)
+    return out
 
 
 def gen_options(rng, doc):
@@ -337,15 +426,38 @@ def validate(doc):
             assert l["start"] <= l["end"]
     if "meta" in doc and "as_of" in doc["meta"]:
         datetime.date.fromisoformat(doc["meta"]["as_of"])
+    # rules 11-13: segments
+    tol = Fraction(1, 10**9)
+    segs = {}
+    for sg in doc.get("segments", []):
+        assert sg["seller"] in idset, sg
+        assert isinstance(sg["name"], str) and sg["name"], sg
+        key = (sg["seller"], sg["name"])
+        assert key not in segs, key
+        m = sg["share_max"]
+        assert isinstance(m, (int, float)) and not isinstance(m, bool) and 0 <= m <= 1, sg
+        segs[key] = [F(m), FD(m), Fraction(0), Fraction(0)]
+    for r in doc["relationships"]:
+        if r["type"] == "supplies" and "segment" in r:
+            key = (r["from"], r["segment"])
+            assert key in segs, ("no such segment", key)
+            b, d = edge_lo(r, rev)
+            segs[key][2] += b
+            segs[key][3] += d
+    for key, (mb, md, sb, sd) in segs.items():
+        assert sb <= mb + tol and sd <= md + tol, (key, float(sb), float(mb))
 
 
 def main():
     p = argparse.ArgumentParser(description="random exposure-graph/1 generator")
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--n", type=int)
+    p.add_argument("--no-segments", action="store_true",
+                   help="no segments: the graphs of the generator before segments")
+    p.add_argument("--acyclic", action="store_true", help="no cycle of supplies edges")
     p.add_argument("out")
     a = p.parse_args()
-    doc, opts = generate(a.seed, a.n)
+    doc, opts = generate(a.seed, a.n, segments=not a.no_segments, acyclic=a.acyclic)
     with open(a.out, "w", encoding="utf-8") as fh:
         json.dump(doc, fh, indent=1, ensure_ascii=False)
     print(json.dumps({"options": opts, "args": ref.options_to_args(opts)}))

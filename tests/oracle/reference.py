@@ -8,9 +8,14 @@ floats are converted exactly) and converted to float only at output.
 Usage:
     python3 reference.py GRAPH.json [--as-of D] [--lists A,B] [--affiliates PCT]
         [--max-depth K] [--list ID]... [--delist ID]... [--license SELLER:BUYER]...
+        [--decimal] [--explain ID [--upper] [--top K]]
+
+With --explain ID it prints the `explain ID --format json` object instead
+(the lower bound's paths; with --upper the paths behind X, section 5).
 
 Library use:  analyze(graph_dict, options_dict) -> output dict, where the
-options dict has the keys of `default_options()`.
+options dict has the keys of `default_options()`; explain(graph_dict,
+options_dict, id, upper=...) -> every path, exact; explain_public(that, K).
 """
 
 import argparse
@@ -83,6 +88,22 @@ class Graph:
         self.out = {v: [] for v in self.ids}
         for e in self.supplies:
             self.out[e["from"]].append(e)
+        # segments: (seller, name) -> b(S) = max(0, share_max - sum of lo
+        # over the segment's edges), the most its edges' t may add up to
+        self.segments = {}
+        for sg in doc.get("segments", []) or []:
+            key = (sg["seller"], sg["name"])
+            if key in self.segments:
+                raise ValueError(f"segment {key} defined twice")
+            self.segments[key] = F(sg["share_max"])
+        for e in self.supplies:
+            if e["segment"] is not None:
+                key = (e["from"], e["segment"])
+                if key not in self.segments:
+                    raise ValueError(f"edge {e['from']}->{e['to']}: no segment {key}")
+                self.segments[key] -= e["lo"]
+        for key, b in self.segments.items():
+            self.segments[key] = max(ZERO, b)
 
     def _supply(self, rel):
         seller = rel["from"]
@@ -100,7 +121,8 @@ class Graph:
             lo = F(rel["share_min"]) if rel.get("share_min") is not None else ZERO
             hi = F(rel["share_max"]) if rel.get("share_max") is not None else ONE
             exact = False
-        return {"from": seller, "to": rel["to"], "lo": lo, "hi": hi, "exact": exact}
+        return {"from": seller, "to": rel["to"], "lo": lo, "hi": hi, "exact": exact,
+                "segment": rel.get("segment")}
 
 
 # --------------------------------------------------------------------------
@@ -305,25 +327,51 @@ class Model:
     def room(self, v):
         return max(ZERO, ONE - sum((e["lo"] for e in self.g.out[v]), ZERO))
 
-    def greedy(self, v, f):
-        """Knapsack allocation (edge index -> t) greedy on carried_X under f,
+    def fill_order(self, v, vals, ties=ZERO):
+        """The order in which the greedy fill visits v's edges: carried value
+        descending, ties by the buyer's id ascending.  With ties > 0, values
+        within `ties` of each other (chained from the largest) count as tied."""
+        edges = self.g.out[v]
+        order = sorted(range(len(edges)), key=lambda i: (-vals[i], edges[i]["to"]))
+        if ties <= 0:
+            return order
+        groups, start = [], None
+        for i in order:
+            if groups and start - vals[i] <= ties:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+                start = vals[i]
+        return [i for grp in groups for i in sorted(grp, key=lambda i: edges[i]["to"])]
+
+    def greedy(self, v, f, ties=ZERO):
+        """Knapsack allocation (edge index -> t > 0) of section 3, greedy on
+        carried_X under f: each edge in turn takes min(hi - lo, what is left
+        of a(v), what is left of b(S) of its segment).  The fill goes on
+        through edges of carried value 0 (they change no value, but the
+        allocation is what `explain --upper` shows).  Returns the allocation
         and the value of the whole right-hand side at v."""
         edges = self.g.out[v]
         vals = [self.carried(e, f, self.Rp) for e in edges]
         base = sum((e["lo"] * c for e, c in zip(edges, vals)), ZERO)
         a = self.room(v)
-        order = sorted(range(len(edges)), key=lambda i: -vals[i])
+        seg_left = {}
         alloc = {}
         extra = ZERO
-        for i in order:
-            if a <= 0 or vals[i] <= 0:
+        for i in self.fill_order(v, vals, ties):
+            if a <= 0:
                 break
-            cap = edges[i]["hi"] - edges[i]["lo"]
-            if cap <= 0:
+            e = edges[i]
+            t = min(e["hi"] - e["lo"], a)
+            key = None if e["segment"] is None else (v, e["segment"])
+            if key is not None:
+                t = min(t, seg_left.setdefault(key, self.g.segments[key]))
+            if t <= 0:
                 continue
-            t = min(cap, a)
             alloc[i] = t
             a -= t
+            if key is not None:
+                seg_left[key] -= t
             extra += t * vals[i]
         return alloc, base + extra
 
@@ -402,24 +450,35 @@ def analyze(doc, opts, numbers="binary"):
         NUMBERS = saved
 
 
-def _analyze(doc, opts):
+def model(doc, opts):
+    """(graph, model, L, as-of date) for a graph document and options."""
     g = Graph(doc)
     L, D = listed_set(g, opts)
-    t = opts["affiliates"]
-    R, Rp = restricted_sets(g, L, t)
+    R, Rp = restricted_sets(g, L, opts["affiliates"])
     licensed = set(tuple(p) for p in opts["license"])
-    m = Model(g, R, Rp, licensed)
-    k = opts["max_depth"]
-    d = m.direct()
+    return g, Model(g, R, Rp, licensed), L, D
+
+
+def solve(m, k):
+    """x and X, exactly: least solutions, or the k-th iterates from 0."""
     if k is None:
         x = m.x_exact()
-        X = m.X_exact(x)
-    else:
-        x = {v: ZERO for v in g.ids}
-        X = {v: ZERO for v in g.ids}
-        for _ in range(k):
-            x = m.x_step(x)
-            X = m.X_step(X)
+        return x, m.X_exact(x)
+    x = {v: ZERO for v in m.ids}
+    X = {v: ZERO for v in m.ids}
+    for _ in range(k):
+        x = m.x_step(x)
+        X = m.X_step(X)
+    return x, X
+
+
+def _analyze(doc, opts):
+    g, m, L, D = model(doc, opts)
+    t = opts["affiliates"]
+    R, Rp = m.R, m.Rp
+    k = opts["max_depth"]
+    d = m.direct()
+    x, X = solve(m, k)
     rows = []
     for v in g.ids:
         rev = g.revenue[v]
@@ -455,6 +514,110 @@ def _analyze(doc, opts):
         # exact values, for self-checks (not part of the CLI output)
         "_exact": {"x": x, "X": X, "d": d},
     }
+
+
+# --------------------------------------------------------------------------
+# Section 5: explain, explain --upper
+# --------------------------------------------------------------------------
+
+def simple_paths(m, v, RR, w, max_len=None, positive_only=False):
+    """Every path v -> ... -> r that ends at the first entity r of RR it
+    reaches, through interior entities not in RR, no entity twice except
+    that v itself may be the end (a restricted v selling round to itself).
+    Licensed edges into RR end no path.  w(e) is an edge's weight; with
+    positive_only, edges of weight 0 are not followed.  Yields (entity ids,
+    edges, product of the weights)."""
+    ids, edges, on = [v], [], {v}
+
+    def dfs(at, weight):
+        if max_len is not None and len(edges) >= max_len:
+            return
+        for e in m.g.out[at]:
+            u, we = e["to"], w(e)
+            if positive_only and we == 0:
+                continue
+            if u in RR:
+                if not m.is_lic(e):
+                    yield ids + [u], edges + [e], weight * we
+            elif u not in on:
+                ids.append(u)
+                edges.append(e)
+                on.add(u)
+                yield from dfs(u, weight * we)
+                on.discard(u)
+                edges.pop()
+                ids.pop()
+
+    yield from dfs(v, ONE)
+
+
+def path_order(p):
+    """Section 5: weight descending, then length ascending, then the ids."""
+    return (-p["weight"], len(p["ids"]), p["ids"])
+
+
+def explain(doc, opts, entity, upper=False, positive_only=False, numbers="binary",
+            ties=ZERO):
+    """Every path behind x(entity) (or X(entity) with upper), in order, with
+    exact weights.  Returns {"id", "total", "upper", "bound", "paths", "_t"}:
+    each path is {"ids", "weight", "complete", "edges"}, each edge {"from",
+    "to", "lo"} (and "t" with upper); numbers are Fractions.  "_t" maps each
+    (seller, buyer) to the t of the worst-case allocation.  `ties`: carried
+    values within it of each other count as tied in the greedy fill (0:
+    exact ties only)."""
+    global NUMBERS
+    saved, NUMBERS = NUMBERS, numbers
+    try:
+        g, m, _, _ = model(doc, opts)
+        if entity not in g.out:
+            raise KeyError(f"unknown entity {entity!r}")
+        k = opts["max_depth"]
+        if upper and k is not None:
+            raise ValueError("explain --upper is defined without --max-depth only")
+        x, X = solve(m, k)
+        tmap = {}
+        if upper:
+            for v in g.ids:
+                alloc, _ = m.greedy(v, X, ties)
+                for i, t in alloc.items():
+                    e = g.out[v][i]
+                    tmap[(e["from"], e["to"])] = t
+
+            def w(e):
+                return e["lo"] + tmap.get((e["from"], e["to"]), ZERO)
+            RR = m.Rp
+        else:
+            def w(e):
+                return e["lo"]
+            RR = m.R
+        paths = []
+        for ids, edges, weight in simple_paths(m, entity, RR, w, k, positive_only):
+            es = []
+            for e in edges:
+                d = {"from": e["from"], "to": e["to"], "lo": e["lo"]}
+                if upper:
+                    d["t"] = tmap.get((e["from"], e["to"]), ZERO)
+                es.append(d)
+            paths.append({"ids": ids, "weight": weight,
+                          "complete": all(e["exact"] for e in edges), "edges": es})
+        paths.sort(key=path_order)
+        return {"id": entity, "total": x[entity], "upper": X[entity],
+                "bound": "upper" if upper else "lower", "paths": paths, "_t": tmap,
+                "_model": m}
+    finally:
+        NUMBERS = saved
+
+
+def explain_public(ex, top):
+    """The JSON object of `exposure explain ID [--upper] --format json --top K`
+    (the fields that the CLI spec fixes), numbers as floats."""
+    paths = []
+    for p in ex["paths"][:top]:
+        paths.append({"ids": p["ids"], "weight": float(p["weight"]), "complete": p["complete"],
+                      "edges": [{k: (float(v) if isinstance(v, Fraction) else v)
+                                 for k, v in e.items()} for e in p["edges"]]})
+    return {"id": ex["id"], "total": float(ex["total"]), "upper": float(ex["upper"]),
+            "bound": ex["bound"], "more": len(ex["paths"]) > top, "paths": paths}
 
 
 def public(out):
@@ -493,7 +656,15 @@ def parse_args(argv):
     p.add_argument("--license", action="append", default=[])
     p.add_argument("--decimal", action="store_true",
                    help="read numbers as their decimal text, not as binary doubles")
+    p.add_argument("--explain", metavar="ID",
+                   help="print the `explain ID --format json` object instead")
+    p.add_argument("--upper", action="store_true", help="with --explain: the paths behind X")
+    p.add_argument("--top", type=int, default=10, help="with --explain: paths listed (10)")
     a = p.parse_args(argv)
+    if a.upper and a.explain is None:
+        p.error("--upper needs --explain ID")
+    if a.upper and a.max_depth is not None:
+        p.error("--explain --upper is defined without --max-depth only")
     opts = default_options()
     opts["as_of"] = a.as_of
     opts["lists"] = None if a.lists is None else a.lists.split(",")
@@ -505,14 +676,18 @@ def parse_args(argv):
     opts["delist"] = a.delist
     opts["license"] = [tuple(s.split(":", 1)) for s in a.license]
     opts["_numbers"] = "decimal" if a.decimal else "binary"
-    return a.graph, opts
+    return a, opts
 
 
 def main(argv=None):
-    path, opts = parse_args(sys.argv[1:] if argv is None else argv)
-    with open(path, encoding="utf-8") as fh:
+    a, opts = parse_args(sys.argv[1:] if argv is None else argv)
+    with open(a.graph, encoding="utf-8") as fh:
         doc = json.load(fh)
     numbers = opts.pop("_numbers")
+    if a.explain is not None:
+        ex = explain(doc, opts, a.explain, upper=a.upper, numbers=numbers)
+        print(json.dumps(explain_public(ex, a.top), indent=2, ensure_ascii=False))
+        return
     print(json.dumps(public(analyze(doc, opts, numbers)), indent=2))
 
 
