@@ -14,9 +14,11 @@ mod scc;
 mod solve;
 mod sweep;
 pub mod timeline;
+mod worst;
 
 pub use restricted::{ChainLink, ListRef, Restricted, Via, WhatIfListing, WHAT_IF};
 pub use scc::Sccs;
+pub use worst::worst_case;
 
 use crate::graph::Net;
 use crate::model::{Date, EntityIx};

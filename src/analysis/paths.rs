@@ -1,5 +1,5 @@
-//! The paths that make up an entity's lower exposure x (exposure spec,
-//! section 5), best first: a best-first search over partial paths that
+//! The paths that make up an entity's lower exposure x, or its upper
+//! exposure X under the worst case (exposure spec, section 5), best first: a best-first search over partial paths that
 //! stops after the first K complete ones and never enumerates them all.
 //!
 //! Owns the order of paths (weight descending, length ascending, ids
@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
-use super::Options;
+use super::{worst_case, Bound, Options, Outcome};
 use crate::graph::Net;
 use crate::model::EntityIx;
 
@@ -34,7 +34,8 @@ pub struct Path {
     pub entities: Vec<EntityIx>,
     /// The supplies edges between them, in order.
     pub edges: Vec<usize>,
-    /// The product of the lower bounds of its edges.
+    /// The product of its edges' weights (their lower bounds for x; lower
+    /// bound plus the worst case's share for X).
     pub weight: f64,
     /// Whether every edge on it is exact.
     pub complete: bool,
@@ -92,7 +93,8 @@ impl PartialEq for Entry {
 impl Eq for Entry {}
 
 /// The first `q.top` paths from `q.from` to the first restricted entity
-/// reached (`in_r`), in the spec's order. No entity appears twice on a
+/// reached (`in_r`: R for x, R+ for X), in the spec's order, each edge
+/// weighing `weight[e]` (`net.lo` for x, lo + t for X). No entity appears twice on a
 /// path, except that a restricted `from` may be its own end (a loop back). Licensed edges into R carry
 /// nothing and end no path; with `opts.max_depth` only paths of at most
 /// that many edges count. `id` gives an entity's id, for ties.
@@ -110,6 +112,7 @@ impl Eq for Entry {}
 pub fn search<'a>(
     net: &Net,
     in_r: &[bool],
+    weight: &[f64],
     opts: &Options,
     id: impl Fn(EntityIx) -> &'a str,
     q: Query,
@@ -179,7 +182,7 @@ pub fn search<'a>(
             ranks.extend_from_slice(&entry.ranks);
             ranks.push(rank[u]);
             heap.push(Entry {
-                weight: entry.weight * net.lo[e],
+                weight: entry.weight * weight[e],
                 bound,
                 ranks: ranks.into_boxed_slice(),
                 exact: entry.exact && net.exact[e],
@@ -188,6 +191,35 @@ pub fn search<'a>(
         }
     }
     found
+}
+
+/// The paths behind one bound of `q.from`: x's (ending in R, each edge
+/// weighing its lower bound) or X's (ending in R+, each edge weighing its
+/// lower bound plus the share t the worst case gives it). Returns the
+/// paths and, for X, t per edge.
+///
+/// # Complexity
+/// That of [`search`], plus O(E log E) for the worst case of X.
+pub fn of_bound<'a>(
+    net: &Net,
+    opts: &Options,
+    outcome: &Outcome,
+    bound: Bound,
+    id: impl Fn(EntityIx) -> &'a str + Copy,
+    q: Query,
+) -> (Paths, Option<Vec<f64>>) {
+    match bound {
+        Bound::Lower => {
+            let found = search(net, &outcome.restricted.in_r, &net.lo, opts, id, q);
+            (found, None)
+        }
+        Bound::Upper => {
+            let t = worst_case(net, opts, outcome, id);
+            let w: Vec<f64> = net.lo.iter().zip(&t).map(|(lo, t)| lo + t).collect();
+            let found = search(net, &outcome.restricted.in_r_plus, &w, opts, id, q);
+            (found, Some(t))
+        }
+    }
 }
 
 /// A finished heap entry as a path.
@@ -310,7 +342,7 @@ mod tests {
             top,
             limit: MAX_PARTIAL_PATHS,
         };
-        let found = search(&net, &outcome.restricted.in_r, opts, |v| model.id(v), q);
+        let found = search(&net, &outcome.restricted.in_r, &net.lo, opts, |v| model.id(v), q);
         assert!(!found.truncated);
         found
             .paths
@@ -476,7 +508,7 @@ mod tests {
             top: 10,
             limit: MAX_PARTIAL_PATHS,
         };
-        let found = search(&net, &in_r, &Options::default(), |v| model.id(v), q);
+        let found = search(&net, &in_r, &net.lo, &Options::default(), |v| model.id(v), q);
         assert_eq!(found.paths.len(), 1);
         assert_eq!(found.generated, 2, "the start and A -> H");
     }
@@ -500,7 +532,7 @@ mod tests {
             top: 10,
             limit: 3,
         };
-        let found = search(&net, &in_r, &Options::default(), |v| model.id(v), q);
+        let found = search(&net, &in_r, &net.lo, &Options::default(), |v| model.id(v), q);
         assert!(found.truncated);
         assert_eq!(found.generated, 3);
         // What was found before the cap is still the start of the order.
@@ -568,7 +600,7 @@ mod tests {
             let outcome = evaluate(&net, &opts);
             for v in 0..n as EntityIx {
                 let q = Query { from: v, top: usize::MAX, limit: MAX_PARTIAL_PATHS };
-                let found = search(&net, &outcome.restricted.in_r, &opts, |v| model.id(v), q);
+                let found = search(&net, &outcome.restricted.in_r, &net.lo, &opts, |v| model.id(v), q);
                 let sum: f64 = found.paths.iter().map(|p| p.weight).sum();
                 prop_assert!((sum - outcome.total[v as usize]).abs() < 1e-9, "{}: {sum} vs {}", model.id(v), outcome.total[v as usize]);
                 for w in found.paths.windows(2) {

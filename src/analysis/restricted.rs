@@ -208,8 +208,9 @@ impl Restricted {
     /// The ownership chain behind each entity of `ends`: the entity's own
     /// link first, then every owner up the chain once, breadth first, down
     /// to entities restricted by a listing. Only owners that joined R
-    /// before an entity count for it, so a chain never loops. An entity not
-    /// in R has an empty chain.
+    /// before an entity count for it, so a chain never loops. A possibly
+    /// restricted entity has its own link alone; an entity not in R+ has
+    /// an empty chain.
     ///
     /// # Complexity
     /// O(V + stakes) once, plus the size of the chains.
@@ -244,6 +245,17 @@ impl Restricted {
             .map(|&end| {
                 let mut chain = Vec::new();
                 if pos[end as usize] == u32::MAX {
+                    // A possible affiliate (an end of X's paths) says so,
+                    // with the lists of the owners that may bring it in.
+                    let possible = self.members.iter().find(|m| m.0 == end);
+                    if let Some((_, via, lists)) = possible {
+                        chain.push(ChainLink {
+                            entity: end,
+                            via: *via,
+                            lists: lists.clone(),
+                            owners: Vec::new(),
+                        });
+                    }
                     return chain;
                 }
                 let mut queue = VecDeque::from([end]);

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::common::{resolve, EvalArgs, Exit, GraphArgs, UsageError};
-use crate::analysis::{self, paths};
-use crate::export::dot::{self, Diagram};
+use crate::analysis::{self, paths, Bound};
+use crate::export::dot::{self, Diagram, Highlight};
 use crate::graph::Net;
 use crate::render::{self, Format};
 use crate::report::Settings;
@@ -47,6 +47,11 @@ pub struct Args {
     /// How many of --highlight's paths, best first.
     #[arg(long, value_name = "K", default_value_t = 10, requires = "highlight")]
     highlight_top: usize,
+    /// With --highlight: the paths behind the upper bound under the worst
+    /// case (as `explain ID --upper` lists them), each edge labelled with
+    /// the share the worst case gives it.
+    #[arg(long, requires = "highlight")]
+    upper: bool,
 }
 
 /// Where the diagram goes.
@@ -113,18 +118,23 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             top: args.highlight_top,
             limit: paths::MAX_PARTIAL_PATHS,
         };
-        let found = paths::search(
-            &net,
-            &outcome.restricted.in_r,
-            &opts,
-            |v| model.id(v),
-            query,
-        );
+        let bound = if args.upper {
+            Bound::Upper
+        } else {
+            Bound::Lower
+        };
+        let (found, worst) =
+            paths::of_bound(&net, &opts, &outcome, bound, |v| model.id(v), query);
         let mut on = vec![false; net.edge_count()];
         for e in found.paths.iter().flat_map(|p| &p.edges) {
             on[*e] = true;
         }
-        (from, args.highlight_top, on)
+        Highlight {
+            from,
+            top: args.highlight_top,
+            on,
+            worst,
+        }
     });
     let mut licensed = vec![false; net.edge_count()];
     for &e in &opts.licensed {

@@ -4,7 +4,7 @@
 use std::io::{self, BufWriter, Write};
 
 use super::common::{resolve, EvalArgs, Exit, Format, GraphArgs};
-use crate::analysis::{self, paths};
+use crate::analysis::{self, paths, Bound};
 use crate::export::explain::{self as write, Explanation};
 use crate::graph::Net;
 use crate::report::Settings;
@@ -24,6 +24,11 @@ pub struct Args {
     /// List the first K paths.
     #[arg(long, value_name = "K", default_value_t = 10)]
     top: usize,
+    /// The paths behind the upper bound instead: under the worst case the
+    /// bounds allow, each edge with its known lower bound and the unsized
+    /// share the worst case gives it.
+    #[arg(long)]
+    upper: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
@@ -39,13 +44,13 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         top: args.top.saturating_add(1),
         limit: paths::MAX_PARTIAL_PATHS,
     };
-    let mut found = paths::search(
-        &net,
-        &outcome.restricted.in_r,
-        &opts,
-        |v| model.id(v),
-        query,
-    );
+    let bound = if args.upper {
+        Bound::Upper
+    } else {
+        Bound::Lower
+    };
+    let (mut found, worst) =
+        paths::of_bound(&net, &opts, &outcome, bound, |v| model.id(v), query);
     let more = found.paths.len() > args.top;
     found.paths.truncate(args.top);
     let ends: Vec<_> = found
@@ -64,6 +69,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         total: outcome.total[entity as usize],
         upper: outcome.upper[entity as usize],
         settings: Settings::of(&opts),
+        worst,
         top: args.top,
         found,
         more,

@@ -38,9 +38,20 @@ pub struct Diagram<'a> {
     pub unlinked: usize,
     /// `--focus`: the entity and the depth, for the title.
     pub focus: Option<(EntityIx, u32)>,
-    /// `--highlight`: the entity, the paths asked for, and per supplies
-    /// edge of the net whether it is on one of its paths.
-    pub highlight: Option<(EntityIx, usize, Vec<bool>)>,
+    /// `--highlight`: whose paths are drawn in bold.
+    pub highlight: Option<Highlight>,
+}
+
+/// The paths of one entity drawn in bold (`--highlight`).
+pub struct Highlight {
+    pub from: EntityIx,
+    /// How many paths were asked for.
+    pub top: usize,
+    /// Per supplies edge of the net: on one of the paths.
+    pub on: Vec<bool>,
+    /// With `--upper`: per supplies edge, the share the worst case behind
+    /// X gives it beyond its lower bound; `None` for the paths behind x.
+    pub worst: Option<Vec<f64>>,
 }
 
 /// Fill colours of the exposure scale (ColorBrewer Oranges), from no
@@ -338,12 +349,21 @@ fn title(d: &Diagram) -> Id {
             "not drawn: {n} that {verb} no relationship with a drawn entity (--all draws them)"
         ));
     }
-    if let Some((v, top, _)) = &d.highlight {
-        parts.push(format!(
-            "bold: the first {top} paths behind the exposure of {} ({})",
-            m.name(*v),
-            m.id(*v)
-        ));
+    if let Some(h) = &d.highlight {
+        let (v, top) = (h.from, h.top);
+        parts.push(match h.worst {
+            None => format!(
+                "bold: the first {top} paths behind the exposure of {} ({})",
+                m.name(v),
+                m.id(v)
+            ),
+            Some(_) => format!(
+                "bold: the first {top} paths behind the upper bound of {} ({}) in the worst case \
+                 the bounds allow; \"worst case +p%\": the unsized share it assumes",
+                m.name(v),
+                m.id(v)
+            ),
+        });
     }
     left_lines(&parts)
 }
@@ -381,17 +401,17 @@ fn grid(d: &Diagram, members: &[EntityIx], linked: &[bool]) -> Vec<Stmt> {
 /// Per entity: on one of the highlighted paths.
 fn on_highlighted_path(d: &Diagram) -> Vec<bool> {
     let mut on = vec![false; d.net.n];
-    if let Some((from, _, edges)) = &d.highlight {
+    if let Some(h) = &d.highlight {
         for v in 0..d.net.n as EntityIx {
             for e in d.net.sales(v) {
-                if edges[e] {
+                if h.on[e] {
                     on[v as usize] = true;
                     on[d.net.buyer[e] as usize] = true;
                 }
             }
         }
         if on.iter().any(|&b| b) {
-            on[*from as usize] = true;
+            on[h.from as usize] = true;
         }
     }
     on
@@ -473,6 +493,12 @@ fn entity(d: &Diagram, v: EntityIx, on_path: &[bool]) -> Stmt {
             }
         }
     }
+    // The caps a seller's disclosures put on groups of its sales.
+    for s in d.net.segments_of(v) {
+        let cap = segment_cap(m, d.net, s);
+        tip.push(format!("cap: {cap}"));
+        label.push(wrap(&cap, WRAP));
+    }
     if on_path[i] {
         attrs.push(val("penwidth", "4"));
         attrs.push(val("color", INK));
@@ -490,7 +516,8 @@ fn relationships(d: &Diagram) -> Vec<Stmt> {
         edge_of[r as usize] = e;
     }
     let in_r = &d.outcome.restricted.in_r;
-    let highlighted = d.highlight.as_ref().map(|h| &h.2);
+    let highlighted = d.highlight.as_ref().map(|h| &h.on);
+    let worst = d.highlight.as_ref().and_then(|h| h.worst.as_ref());
     let mut stmts = Vec::new();
     for (i, r) in m.relationships.iter().enumerate() {
         if !d.keep[r.from as usize] || !d.keep[r.to as usize] {
@@ -528,6 +555,12 @@ fn relationships(d: &Diagram) -> Vec<Stmt> {
                     colour = LICENSED;
                     label.push("licensed".into());
                 }
+                let assumed = worst
+                    .filter(|_| highlighted.is_some_and(|h| h[e]))
+                    .map_or(0.0, |t| t[e]);
+                if assumed > 0.0 {
+                    label.push(format!("worst case +{}", percent(assumed)));
+                }
                 let mut tip = format!("{from} → {to}");
                 if let Some(p) = r.product {
                     tip.push_str(&format!(": {}", m.str(p)));
@@ -543,8 +576,17 @@ fn relationships(d: &Diagram) -> Vec<Stmt> {
                 if let Some(c) = r.confidence {
                     tip.push_str(&format!(" ({})", c.as_str()));
                 }
+                if let Some(s) = net.segment(e) {
+                    tip.push_str(&format!(" · in {}", segment_cap(m, net, s)));
+                }
                 if d.licensed[e] {
                     tip.push_str(" · licensed");
+                }
+                if assumed > 0.0 {
+                    tip.push_str(&format!(
+                        " · the upper bound's worst case gives it {} more",
+                        percent(assumed)
+                    ));
                 }
                 let mut style = style.to_string();
                 match highlighted {
@@ -591,6 +633,12 @@ fn relationships(d: &Diagram) -> Vec<Stmt> {
         stmts.push(edge(quote(m.id(r.from)), quote(m.id(r.to)), attrs));
     }
     stmts
+}
+
+/// `China incl. Hong Kong ≤ 25.0%`: a segment and its cap.
+fn segment_cap(m: &Model, net: &Net, s: usize) -> String {
+    let seg = &m.segments[net.seg_model[s] as usize];
+    format!("{} ≤ {}", m.str(seg.name), percent(seg.share_max))
 }
 
 /// A percent without trailing zeros: `39.6`, `50`.

@@ -1,5 +1,6 @@
-//! Writers of an [`Explanation`]: the paths behind one entity's exposure as
-//! a table for people, a JSON object (the CLI spec's `explain` fields plus
+//! Writers of an [`Explanation`]: the paths behind one entity's exposure
+//! (its lower bound x, or its upper bound X under the worst case) as a
+//! table for people, a JSON object (the CLI spec's `explain` fields plus
 //! each edge and the ownership chain of each path's end), or CSV with one
 //! row per edge. Writers only format; the paths and their order come from
 //! `analysis::paths`.
@@ -30,6 +31,9 @@ pub struct Explanation<'a> {
     pub total: f64,
     pub upper: f64,
     pub settings: Settings,
+    /// For the paths behind X: per supplies edge, the share the worst case
+    /// gives it beyond its lower bound. `None`: the paths behind x.
+    pub worst: Option<Vec<f64>>,
     /// How many paths were asked for.
     pub top: usize,
     /// The paths, at most `top` of them.
@@ -46,6 +50,24 @@ impl Explanation<'_> {
         self.found.paths.iter().map(|p| p.weight).sum()
     }
 
+    /// `"lower"` or `"upper"`: the bound whose paths are listed.
+    fn bound(&self) -> &'static str {
+        if self.worst.is_some() {
+            "upper"
+        } else {
+            "lower"
+        }
+    }
+
+    /// The bound the paths make up: x, or X for the worst case.
+    fn explained_of(&self) -> f64 {
+        if self.worst.is_some() {
+            self.upper
+        } else {
+            self.total
+        }
+    }
+
     fn ids(&self, p: &Path) -> Vec<&str> {
         p.entities.iter().map(|&v| self.model.id(v)).collect()
     }
@@ -60,6 +82,15 @@ impl Explanation<'_> {
             share_min: number(net.lo[e]),
             share_max: number(net.hi[e]),
             quantified: net.exact[e] || r.share_min.get().is_some() || r.share_max.get().is_some(),
+            segment: net.segment(e).map(|s| {
+                let seg = &model.segments[net.seg_model[s] as usize];
+                Segment {
+                    name: model.str(seg.name),
+                    share_max: number(seg.share_max),
+                }
+            }),
+            lo: self.worst.as_ref().map(|_| number(net.lo[e])),
+            t: self.worst.as_ref().map(|t| number(t[e])),
             confidence: r.confidence.map(|c| c.as_str()),
             product: r.product.map(|s| model.str(s)),
             source: r.source.map(|s| model.str(s)),
@@ -110,9 +141,23 @@ struct Edge<'a> {
     share_max: Number,
     #[serde(skip)]
     quantified: bool,
+    /// The segment the edge is in, with its cap.
+    segment: Option<Segment<'a>>,
+    /// For the paths behind X: the lower bound, and the share t the worst
+    /// case adds to it (the edge weighs lo + t).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lo: Option<Number>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    t: Option<Number>,
     confidence: Option<&'static str>,
     product: Option<&'a str>,
     source: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Segment<'a> {
+    name: &'a str,
+    share_max: Number,
 }
 
 #[derive(Serialize)]
@@ -156,6 +201,7 @@ struct Header<'a> {
     restricted: bool,
     total: Number,
     upper: Number,
+    bound: &'static str,
     as_of: Option<String>,
     lists: Option<&'a [String]>,
     affiliates_threshold: Option<Number>,
@@ -176,6 +222,7 @@ pub fn json(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
         restricted: x.restricted,
         total: number(x.total),
         upper: number(x.upper),
+        bound: x.bound(),
         as_of: s.as_of.map(|d| d.to_string()),
         lists: s.lists.as_deref(),
         affiliates_threshold: s.affiliates.map(number),
@@ -204,7 +251,8 @@ pub fn json(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// The CSV header: one row per edge of each path.
-pub const CSV_HEADER: [&str; 12] = [
+pub const CSV_HEADER: [&str; 16] = [
+    "bound",
     "path",
     "weight",
     "complete",
@@ -214,6 +262,9 @@ pub const CSV_HEADER: [&str; 12] = [
     "share",
     "share_min",
     "share_max",
+    "segment",
+    "lo",
+    "t",
     "confidence",
     "product",
     "source",
@@ -226,16 +277,24 @@ pub fn csv(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     for (k, p) in x.found.paths.iter().enumerate() {
         for (step, &e) in p.edges.iter().enumerate() {
             let edge = x.edge(e);
+            let text = |n: &Option<Number>| n.as_ref().map(|n| n.to_string()).unwrap_or_default();
             w.write_record([
+                x.bound().to_string(),
                 (k + 1).to_string(),
                 number(p.weight).to_string(),
                 p.complete.to_string(),
                 (step + 1).to_string(),
                 edge.from.to_string(),
                 edge.to.to_string(),
-                edge.share.map(|n| n.to_string()).unwrap_or_default(),
+                text(&edge.share),
                 edge.share_min.to_string(),
                 edge.share_max.to_string(),
+                edge.segment
+                    .as_ref()
+                    .map(|s| s.name.to_string())
+                    .unwrap_or_default(),
+                text(&edge.lo),
+                text(&edge.t),
                 edge.confidence.unwrap_or_default().to_string(),
                 edge.product.unwrap_or_default().to_string(),
                 edge.source.unwrap_or_default().to_string(),
@@ -261,15 +320,23 @@ pub fn table(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
         interval(percent(x.total), percent(x.upper))
     )?;
     writeln!(out, "{}", settings_line(&x.settings, x.list_names))?;
+    if x.worst.is_some() {
+        writeln!(
+            out,
+            "The paths behind the upper bound {}: the worst case the bounds allow.",
+            percent(x.upper)
+        )?;
+    }
     writeln!(out)?;
 
     let paths = &x.found.paths;
     if paths.is_empty() {
-        writeln!(
-            out,
-            "No path leads from {} to a restricted buyer.",
-            model.id(v)
-        )?;
+        let buyer = if x.worst.is_some() {
+            "a restricted or possibly restricted buyer"
+        } else {
+            "a restricted buyer"
+        };
+        writeln!(out, "No path leads from {} to {buyer}.", model.id(v))?;
     }
     let weights: Vec<String> = paths.iter().map(|p| percent(p.weight)).collect();
     let wide = weights.iter().map(|w| w.chars().count()).max().unwrap_or(0);
@@ -310,12 +377,17 @@ pub fn table(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     if !paths.is_empty() {
         let noun = if paths.len() == 1 { "path" } else { "paths" };
+        let of = if x.worst.is_some() {
+            "upper bound"
+        } else {
+            "total"
+        };
         writeln!(
             out,
-            "{} {noun} shown, adding up to {} of the total {}.",
+            "{} {noun} shown, adding up to {} of the {of} {}.",
             paths.len(),
             percent(x.explained()),
-            percent(x.total)
+            percent(x.explained_of())
         )?;
     }
     if x.more {
@@ -327,6 +399,11 @@ pub fn table(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
             "The search stopped after {} partial paths; more paths may exist than are shown.",
             super::table::money(x.found.generated as f64)
         )?;
+    }
+    if x.worst.is_some() {
+        writeln!(out, "weight: the product of the shares the worst case gives the edges on the path: each edge's known lower bound plus the unsized share (\"worst case +\") the upper bound assumes.")?;
+        writeln!(out, "complete: every share on the path is known exactly.")?;
+        return Ok(());
     }
     writeln!(out, "weight: the product of the known (lower-bound) shares on the path; an unknown share counts 0.")?;
     writeln!(out, "complete: every share on the path is known exactly.")?;
@@ -353,6 +430,18 @@ fn edge_line(e: &Edge) -> String {
         (None, false) => "share unknown".to_string(),
     };
     let mut line = format!("{} → {}  {share}", e.from, e.to);
+    if let Some(t) = e.t.as_ref().and_then(Number::as_f64) {
+        if t > 0.0 {
+            line.push_str(&format!(", worst case +{}", percent(t)));
+        }
+    }
+    if let Some(s) = &e.segment {
+        line.push_str(&format!(
+            " [in {} ≤ {}]",
+            s.name,
+            percent(s.share_max.as_f64().unwrap_or(1.0))
+        ));
+    }
     if let Some(c) = e.confidence {
         line.push_str(&format!(" ({c})"));
     }

@@ -1,0 +1,48 @@
+//! The worst case behind the upper bound X (exposure spec, section 5): the
+//! share t(v,u) that the greedy fill gives each edge beyond its lower
+//! bound at X's solution, ties in carried value broken by the buyer's id.
+//! `explain --upper` and `dot --upper` show the paths under these shares.
+//!
+//! Must not change X: it only reads the values `evaluate` solved.
+
+use std::cmp::Ordering;
+
+use super::equations::{Equations, Scratch};
+use super::{Options, Outcome};
+use crate::graph::Net;
+use crate::model::EntityIx;
+
+/// Per supplies edge, the share t the worst case adds to its lower bound.
+/// With `--max-depth` the fill is taken at the k-th iterate's values.
+///
+/// # Complexity
+/// O(E log E) in the worst case (each seller's open edges sorted once).
+pub fn worst_case<'a>(
+    net: &Net,
+    opts: &Options,
+    outcome: &Outcome,
+    id: impl Fn(EntityIx) -> &'a str,
+) -> Vec<f64> {
+    let mut licensed = vec![false; net.edge_count()];
+    for &e in &opts.licensed {
+        licensed[e] = true;
+    }
+    let eq = Equations {
+        net,
+        restricted: &outcome.restricted.in_r_plus,
+        licensed: &licensed,
+        dense_max: 0,
+    };
+    let values = |u: usize| outcome.upper[u];
+    let carried = |e: usize| eq.carried(e, values);
+    let by_buyer = |a: usize, b: usize| -> Ordering { id(net.buyer[a]).cmp(id(net.buyer[b])) };
+    let mut t = vec![0.0; net.edge_count()];
+    let mut scratch = Scratch::default();
+    for v in 0..net.n {
+        eq.greedy_by(v, &carried, by_buyer, &mut scratch);
+        for &(e, amount) in &scratch.out {
+            t[e] = amount;
+        }
+    }
+    t
+}
