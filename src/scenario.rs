@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::analysis::{Options, WhatIfListing};
 use crate::graph::Net;
 use crate::load::{self, Addition, Problems};
-use crate::model::{Date, EntityIx, Model, OptNum, RelType};
+use crate::model::{Date, EntityIx, Model, OptNum, RelType, SegmentRef};
 
 /// Evaluation settings a scenario (or the command line) may set.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -67,6 +67,18 @@ pub enum Change {
     },
     AddEntity(Value),
     AddRelationship(Value),
+    /// The segment of `seller` named `name` gets this cap.
+    SetSegment {
+        seller: String,
+        name: String,
+        share_max: f64,
+    },
+    /// A new segment (given as in a graph file), joined by the seller's
+    /// edges to `edges` (buyer ids).
+    AddSegment {
+        segment: Value,
+        edges: Vec<String>,
+    },
 }
 
 impl Change {
@@ -80,6 +92,8 @@ impl Change {
             Change::Remove { .. } => "remove",
             Change::AddEntity(_) => "add_entity",
             Change::AddRelationship(_) => "add_relationship",
+            Change::SetSegment { .. } => "set_segment",
+            Change::AddSegment { .. } => "add_segment",
         }
     }
 }
@@ -263,10 +277,12 @@ fn change(v: &Value) -> Result<Change, (&'static str, String)> {
         "remove" => ("remove", &["type", "from", "to"]),
         "add_entity" => ("add_entity", &["entity"]),
         "add_relationship" => ("add_relationship", &["relationship"]),
+        "set_segment" => ("set_segment", &["seller", "name", "share_max"]),
+        "add_segment" => ("add_segment", &["segment", "edges"]),
         other => {
             return Err((
                 "?",
-                format!("unknown op {other:?}; one of list, delist, license, set_share, remove, add_entity, add_relationship"),
+                format!("unknown op {other:?}; one of list, delist, license, set_share, remove, add_entity, add_relationship, set_segment, add_segment"),
             ))
         }
     };
@@ -343,6 +359,30 @@ fn change(v: &Value) -> Result<Change, (&'static str, String)> {
                 .cloned()
                 .ok_or_else(|| err("\"entity\" is required".into()))?,
         ),
+        "set_segment" => Change::SetSegment {
+            seller: text("seller")?,
+            name: text("name")?,
+            share_max: share("share_max")?
+                .ok_or_else(|| err("\"share_max\" is required: a number from 0 to 1".into()))?,
+        },
+        "add_segment" => {
+            let edges = match obj.get("edges") {
+                None => Vec::new(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_string))
+                    .collect::<Option<Vec<String>>>()
+                    .ok_or_else(|| err("\"edges\" must be an array of buyer ids".into()))?,
+                Some(_) => return Err(err("\"edges\" must be an array of buyer ids".into())),
+            };
+            Change::AddSegment {
+                segment: obj
+                    .get("segment")
+                    .cloned()
+                    .ok_or_else(|| err("\"segment\" is required".into()))?,
+                edges,
+            }
+        }
         _ => Change::AddRelationship(
             obj.get("relationship")
                 .cloned()
@@ -375,6 +415,20 @@ fn find_rel(model: &Model, rel: RelType, from: &str, to: &str) -> Option<usize> 
         .relationships
         .iter()
         .position(|r| r.rel == rel && r.from == f && r.to == t)
+}
+
+// PENDING-MERGE: replaced by load::append(m, Addition::Segment(v)).
+fn append_segment(_m: &mut Model, _v: &Value) -> Result<(), String> {
+    Err("add_segment is not supported yet".into())
+}
+
+/// Finds a segment of the copy by its seller's id and its name.
+fn find_segment(model: &Model, seller: &str, name: &str) -> Option<usize> {
+    let v = model.find(seller)?;
+    model
+        .segments
+        .iter()
+        .position(|s| s.seller == v && model.str(s.name) == name)
 }
 
 /// Resolves `SELLER:BUYER` to a supplies edge. Ids may hold `:`, so every
@@ -472,6 +526,59 @@ pub fn apply<'a>(
                     )
                 })?;
                 m.relationships.remove(r);
+            }
+            Change::SetSegment {
+                seller,
+                name,
+                share_max,
+            } => {
+                let m = copy.get_or_insert_with(|| model.clone());
+                let s = find_segment(m, seller, name).ok_or_else(|| {
+                    at(
+                        here,
+                        format!("{seller:?} has no segment named {name:?}"),
+                    )
+                })?;
+                m.segments[s].share_max = *share_max;
+                load::check(m).map_err(|p| at(here, invalid(&p)))?;
+            }
+            Change::AddSegment { segment, edges } => {
+                let m = copy.get_or_insert_with(|| model.clone());
+                append_segment(m, segment).map_err(|p| at(here, p))?;
+                let s = m.segments.len() - 1;
+                let seller = m.segments[s].seller;
+                for buyer in edges {
+                    let r = m
+                        .find(buyer)
+                        .and_then(|b| {
+                            m.relationships.iter().position(|r| {
+                                r.rel == RelType::Supplies && r.from == seller && r.to == b
+                            })
+                        })
+                        .ok_or_else(|| {
+                            at(
+                                here,
+                                format!(
+                                    "there is no supplies edge from {:?} to {buyer:?}",
+                                    m.id(seller)
+                                ),
+                            )
+                        })?;
+                    // An edge is in at most one segment: moving it out of
+                    // another would loosen that one's cap unseen.
+                    if let Some(other) = m.relationships[r].segment.get() {
+                        return Err(at(
+                            here,
+                            format!(
+                                "the edge from {:?} to {buyer:?} is already in segment {:?}",
+                                m.id(seller),
+                                m.str(m.segments[other].name)
+                            ),
+                        ));
+                    }
+                    m.relationships[r].segment = SegmentRef::new(s);
+                }
+                load::check(m).map_err(|p| at(here, invalid(&p)))?;
             }
             Change::AddEntity(v) | Change::AddRelationship(v) => {
                 let m = copy.get_or_insert_with(|| model.clone());

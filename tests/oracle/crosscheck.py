@@ -3,6 +3,10 @@
 exact reference implementation (reference.py) on random graphs (gen.py).
 
     python3 crosscheck.py --binary PATH --count N [--seed S] [--shrink] [--quiet]
+        [--no-segments] [--no-fixed]
+    python3 crosscheck.py --explain-upper --binary PATH --count N [--seed S]
+        [--top K] [--per-graph P] [--no-segments] [--quiet]
+    (--explain-lower: the same for plain `explain`)
 
 First runs about 25 hand-made cases (the spec's worked example and its
 variants, near-1 cycles, affiliates, dates; --no-fixed skips them), then for
@@ -16,6 +20,16 @@ Each failing graph is saved to /tmp/exposure-oracle-fail-SEED.json with the
 command line in /tmp/exposure-oracle-fail-SEED.cmd; --shrink also writes a
 reduced graph that still fails (…-SEED-min.json).  Ends with `N passed, M
 failed`; exit status 1 if any failed.
+
+--explain-upper: for the hand-made graphs and N random small graphs (3..8
+entities; even seeds acyclic, odd seeds as they come, with segments and random
+options but no --max-depth), explains up to P entities with X > 1e-9 with
+`PATH explain ID -g FILE --upper --format json --top K <options>` and compares
+total and upper (1e-9), the paths of weight > 1e-9 (ids, weight to 1e-9,
+complete, each edge's lo and t to 1e-9; when `more` is true, the listed ones
+must be the heaviest), their order, and on graphs where every walk is a simple
+path (e.g. acyclic ones) that the listed weights add up to X.  --explain-lower
+does the same for `explain ID` (lo only, with --max-depth among the options).
 """
 
 import argparse
@@ -250,12 +264,18 @@ def shrink(binary, doc, opts, tmpdir):
                 if fails(d, opts):
                     doc, changed = d, True
                 i -= 1
+        for i in range(len(doc.get("segments", [])) - 1, -1, -1):
+            d = drop_segment(doc, i)
+            if fails(d, opts):
+                doc, changed = d, True
         for i in range(len(doc["entities"]) - 1, -1, -1):
             v = doc["entities"][i]["id"]
             d = copy.deepcopy(doc)
             del d["entities"][i]
             d["relationships"] = [r for r in d["relationships"] if v not in (r["from"], r["to"])]
             d["listings"] = [l for l in d["listings"] if l["entity"] != v]
+            if "segments" in d:
+                d["segments"] = [sg for sg in d["segments"] if sg["seller"] != v]
             o = dict(opts)
             o["list"] = [x for x in opts["list"] if x != v]
             o["delist"] = [x for x in opts["delist"] if x != v]
@@ -263,15 +283,72 @@ def shrink(binary, doc, opts, tmpdir):
             if fails(d, o):
                 doc, opts, changed = d, o, True
         # optional fields
-        keep = ("id", "name", "type", "from", "to", "entity", "list")
-        for arr in ("entities", "relationships", "listings"):
-            for i in range(len(doc[arr])):
+        keep = ("id", "name", "type", "from", "to", "entity", "list", "seller", "share_max")
+        for arr in ("entities", "relationships", "listings", "segments"):
+            for i in range(len(doc.get(arr, []))):
                 for f in [f for f in doc[arr][i] if f not in keep]:
                     d = copy.deepcopy(doc)
                     del d[arr][i][f]
                     if fails(d, opts):
                         doc, changed = d, True
     return doc, opts
+
+
+def drop_segment(doc, i):
+    """A copy of doc without its i-th segment (and the edges' references)."""
+    import copy
+    d = copy.deepcopy(doc)
+    sg = d["segments"].pop(i)
+    for r in d["relationships"]:
+        if r["type"] == "supplies" and r["from"] == sg["seller"] and r.get("segment") == sg["name"]:
+            del r["segment"]
+    return d
+
+
+def segment_cases():
+    """Hand-made graphs with segments: (label, graph)."""
+    from selftest import graph, S
+
+    def seg(doc, seller, name, cap, buyers):
+        doc.setdefault("segments", []).append({"seller": seller, "name": name, "share_max": cap})
+        for r in doc["relationships"]:
+            if r["type"] == "supplies" and r["from"] == seller and r["to"] in buyers:
+                r["segment"] = name
+        gen.validate(doc)
+        return doc
+
+    def ex(nh=None):
+        return graph([("A", 1000), "B", "C", "H", ("N", 100), "D"],
+                     [S("A", "H", share=0.1), S("A", "B", share=0.5),
+                      S("B", "H", share=0.4), S("B", "C"), S("C", "H", share=0.2),
+                      S("N", "H", **(nh or {})), S("N", "B"), S("N", "D")],
+                     [{"entity": "H", "list": "BIS Entity List"}])
+
+    def cyc():
+        return graph(["A", "B", "H", "K"],
+                     [S("A", "B", share=0.999), S("B", "A", share=0.998),
+                      S("B", "H", share=0.002), S("A", "H"), S("A", "K", share_max=0.3),
+                      S("K", "H", share=0.5), S("K", "A", share=0.5)],
+                     [{"entity": "H", "list": "BIS Entity List"}])
+    out = [("segment example", ex()),
+           ("segment example China 0.3", seg(ex(), "N", "China", 0.3, ("H", "B"))),
+           ("segment example China 0.6", seg(ex(), "N", "China", 0.6, ("H", "B"))),
+           ("segment share_max 0", seg(ex(), "N", "China", 0.0, ("H", "B"))),
+           ("segment on B, D", seg(ex(), "N", "China", 0.3, ("B", "D"))),
+           ("tight segment with an exact edge",
+            seg(ex({"share": 0.3}), "N", "China", 0.3, ("H", "B"))),
+           ("segment with exact edge and share_min",
+            seg(seg(ex({"share": 0.2}), "N", "China", 0.3, ("H", "B")), "B", "X", 0.5, ("C",))),
+           ("two segments of one seller",
+            seg(seg(ex({"share_min": 0.05}), "N", "China", 0.25, ("H",)), "N", "EU", 0.5, ("B",))),
+           ("near-1 cycle, tight segment", seg(cyc(), "A", "S", 0.999, ("B", "H"))),
+           ("near-1 cycle, segment 0.9995", seg(cyc(), "A", "S", 0.9995, ("B", "H"))),
+           ("near-1 cycle, segment with share_max edge", seg(cyc(), "A", "S", 0.2, ("H", "K"))),
+           ("tie by id under a segment",
+            seg(graph(["N", "b", "a", "Z"], [S("N", "b"), S("N", "a"), S("N", "Z", share=0.1)],
+                      [{"entity": u, "list": "L"} for u in ("a", "b")]),
+                "N", "S", 0.3, ("a", "b")))]
+    return out
 
 
 def fixed_cases():
@@ -334,7 +411,239 @@ def fixed_cases():
               opts(as_of="2021-01-01", lists=["X"]), opts(as_of="2020-07-01", lists=["X", "Y"]),
               opts(as_of="2021-01-01", list=["B"], delist=["C"])):
         out.append((f"dates {ref.options_to_args(o)}", dates, o))
+    for lbl, d in segment_cases():
+        out.append((lbl, d, opts()))
+    seg_ex = segment_cases()[1][1]
+    out.append(("segment example k=1", seg_ex, opts(max_depth=1)))
+    out.append(("segment example, licence N:H", seg_ex, opts(license=[["N", "H"]])))
     return out
+
+
+# --------------------------------------------------------------------------
+# explain ID [--upper]
+# --------------------------------------------------------------------------
+
+TIES = ref.Fraction(1, 10**9)   # the tie reading: carried values within 1e-9 tie
+
+
+def explain_cmd(binary, path, v, opts, upper, top):
+    cmd = [binary, "explain", v, "-g", path, "--format", "json", "--top", str(top)]
+    if upper:
+        cmd.append("--upper")
+    return cmd + ref.options_to_args(opts)
+
+
+def run_explain_binary(binary, path, v, opts, upper, top, timeout=20):
+    cmd = explain_cmd(binary, path, v, opts, upper, top)
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return cmd, None, "timeout"
+    if p.returncode != 0:
+        return cmd, None, f"exit status {p.returncode}; stderr: {p.stderr.strip()[:2000]}"
+    try:
+        return cmd, json.loads(p.stdout), None
+    except json.JSONDecodeError as e:
+        return cmd, None, f"stdout is not JSON ({e}): {p.stdout[:500]!r}"
+
+
+def path_shape_ok(p):
+    return (isinstance(p, dict) and isinstance(p.get("ids"), list) and len(p["ids"]) >= 2
+            and all(isinstance(i, str) for i in p["ids"]) and isnum(p.get("weight"))
+            and isinstance(p.get("complete"), bool) and isinstance(p.get("edges"), list)
+            and all(isinstance(e, dict) for e in p["edges"]))
+
+
+def compare_explain(exp, act, upper, top, sums_exact):
+    """exp: reference.explain() with every path of positive weight; act: the
+    binary's JSON.  Compares total and upper, the paths of weight > 1e-9 (ids,
+    weight, complete, each edge's lo and t), their order, and, when every path
+    is listed and every walk is a simple path, that the weights add up."""
+    diffs, notes = [], []
+    if not isinstance(act, dict):
+        return [f"output is not an object: {act!r}"], notes
+    missing = [k for k in ("id", "total", "upper", "paths") if k not in act]
+    if missing:
+        return [f"missing top-level fields {missing}"], notes
+    if act["id"] != exp["id"]:
+        diffs.append(f"id: expected {exp['id']!r}, got {act['id']!r}")
+    if upper and act.get("bound") != "upper":
+        diffs.append(f"bound: expected 'upper', got {act.get('bound')!r}")
+    cmp_num(diffs, "total", float(exp["total"]), act["total"], TOL)
+    cmp_num(diffs, "upper", float(exp["upper"]), act["upper"], TOL)
+    paths = act["paths"]
+    if not isinstance(paths, list) or not all(path_shape_ok(p) for p in paths):
+        return diffs + [f"paths: malformed: {str(paths)[:300]}"], notes
+    truncated = act.get("truncated") is True
+    if "more" in act:
+        if not isinstance(act["more"], bool):
+            diffs.append(f"more: expected a boolean, got {act['more']!r}")
+        everything = act["more"] is False and not truncated
+    else:
+        everything = len(paths) < top and not truncated
+    if len(paths) > top:
+        diffs.append(f"{len(paths)} paths listed with --top {top}")
+    if act.get("more") is True and not truncated and len(paths) != top:
+        diffs.append(f"more is true but {len(paths)} paths listed with --top {top}")
+
+    refmap = {tuple(p["ids"]): p for p in exp["paths"]}
+    listed = set()
+    for p in paths:
+        key = tuple(p["ids"])
+        name = "->".join(key)
+        if key in listed:
+            diffs.append(f"path {name} listed twice")
+        listed.add(key)
+        e = refmap.get(key)
+        if e is None:
+            if p["weight"] > TOL:
+                diffs.append(f"path {name} (weight {p['weight']!r}) is no path of the "
+                             f"reference with a positive weight")
+            continue
+        if float(e["weight"]) <= TOL and p["weight"] <= TOL:
+            continue   # light paths are not compared
+        cmp_num(diffs, f"path {name}: weight", float(e["weight"]), p["weight"], TOL)
+        if p["complete"] is not e["complete"]:
+            diffs.append(f"path {name}: complete expected {e['complete']}, got {p['complete']}")
+        if len(p["edges"]) != len(e["edges"]):
+            diffs.append(f"path {name}: {len(p['edges'])} edges, expected {len(e['edges'])}")
+            continue
+        for ae, ee in zip(p["edges"], e["edges"]):
+            where = f"path {name}: edge {ee['from']}->{ee['to']}"
+            if (ae.get("from"), ae.get("to")) != (ee["from"], ee["to"]):
+                diffs.append(f"{where}: got from/to {ae.get('from')!r}->{ae.get('to')!r}")
+                continue
+            if upper or "lo" in ae:   # (the CLI spec fixes lo for --upper only)
+                cmp_num(diffs, f"{where}: lo", float(ee["lo"]), ae.get("lo"), TOL)
+            if upper:
+                cmp_num(diffs, f"{where}: t", float(ee["t"]), ae.get("t"), TOL)
+    # every path heavier than the lightest listed one (all, when nothing
+    # more follows) must be listed
+    floor = TOL
+    if not everything and paths:
+        floor = max(TOL, min(p["weight"] for p in paths) + TOL)
+    left_out = [p for p in exp["paths"] if float(p["weight"]) > floor
+                and tuple(p["ids"]) not in listed]
+    for p in left_out[:5]:
+        diffs.append(f"path {'->'.join(p['ids'])} (weight {float(p['weight'])!r}) not listed")
+    if len(left_out) > 5:
+        diffs.append(f"... {len(left_out) - 5} more paths not listed")
+    # order, judged on the reference's weights: a path may come before a
+    # heavier one only when their weights tie to 1e-9
+    def rw(p):
+        e = refmap.get(tuple(p["ids"]))
+        return float(e["weight"]) if e is not None else p["weight"]
+    bad = []
+    for i in range(len(paths)):
+        for j in range(i + 1, len(paths)):
+            p, q = paths[i], paths[j]
+            if rw(q) > rw(p) + TOL:
+                bad.append((p["ids"], q["ids"]))
+    if bad:
+        diffs.append(f"path order: {bad[:3]} out of order")
+    if sums_exact and everything:
+        total = float(exp["upper"] if upper else exp["total"])
+        got = sum(p["weight"] for p in paths)
+        if abs(got - total) > TOL:
+            diffs.append(f"the path weights add up to {got!r}, not to "
+                         f"{'upper' if upper else 'total'} {total!r}")
+    return diffs, notes
+
+
+def run_explain_case(binary, path, doc, opts, v, upper, top):
+    """Runs the binary and compares with the reference.  When the plain
+    reading disagrees, the other readings are tried: carried values within
+    1e-9 tied (ties by id), and the decimal reading of the numbers (see
+    README); any reading that agrees passes, with a note."""
+    cmd, act, err = run_explain_binary(binary, path, v, opts, upper, top)
+    if err:
+        return cmd, [err], []
+    readings = [("binary", ref.ZERO), ("binary", TIES), ("decimal", ref.ZERO), ("decimal", TIES)]
+    if not upper:
+        readings = readings[::2]
+    first = None
+    for numbers, ties in readings:
+        try:
+            exp = ref.explain(doc, opts, v, upper=upper, positive_only=True,
+                              numbers=numbers, ties=ties)
+        except ArithmeticError:
+            continue
+        m = exp["_model"]
+        sums = opts.get("max_depth") is None and ref.walks_simple(m, v, m.Rp if upper else m.R)
+        d, n = compare_explain(exp, act, upper, top, sums)
+        if not d:
+            if first is not None:
+                n.append(f"matches the {numbers} reading" +
+                         (" with carried values within 1e-9 tied" if ties else ""))
+            return cmd, [], n
+        if first is None:
+            first = d
+    return cmd, first, []
+
+
+def explain_main(a, binary):
+    upper = a.explain_upper
+    mode = "explain --upper" if upper else "explain"
+    passed = failed = 0
+    notes_seen = 0
+    with tempfile.TemporaryDirectory(prefix="exposure-oracle-") as tmp:
+        cases = []
+        if not a.no_fixed:
+            for j, (lbl, d, o) in enumerate(fixed_cases()):
+                if upper and o.get("max_depth") is not None:
+                    continue
+                cases.append((f"fixed-{j}", lbl, d, o))
+        cases += [(a.seed + i, None, None, None) for i in range(a.count)]
+        for seed, label, doc, opts in cases:
+            if doc is None:
+                n = a.n if a.n is not None else 3 + seed % 6
+                doc, opts = gen.generate(seed, n, segments=not a.no_segments,
+                                         acyclic=seed % 2 == 0)
+                if upper:
+                    opts = dict(opts, max_depth=None)
+            try:
+                exact = ref.analyze(doc, opts)["_exact"]
+            except Exception as e:
+                print(f"FAIL seed {seed}: reference raised {e!r}")
+                failed += 1
+                continue
+            val = exact["X"] if upper else exact["x"]
+            cands = sorted(v for v in val if val[v] > TOL)
+            if label is None:
+                import random
+                cands = random.Random(seed).sample(cands, min(len(cands), a.per_graph))
+            path = os.path.join(tmp, f"{seed}.json")
+            with open(path, "w", encoding="utf-8") as fh:
+                json.dump(doc, fh, ensure_ascii=False)
+            for v in cands:
+                try:
+                    cmd, diffs, notes = run_explain_case(binary, path, doc, opts, v, upper, a.top)
+                except Exception as e:  # reference failure: report, count as failed
+                    cmd, diffs, notes = [], [f"reference raised {e!r}"], []
+                if not diffs:
+                    passed += 1
+                    notes_seen += bool(notes)
+                    continue
+                failed += 1
+                base = f"/tmp/exposure-oracle-fail-{seed}"
+                with open(base + ".json", "w", encoding="utf-8") as fh:
+                    json.dump(doc, fh, indent=1, ensure_ascii=False)
+                line = shlex.join(explain_cmd(binary, base + ".json", v, opts, upper, a.top))
+                with open(base + ".cmd", "w") as fh:
+                    fh.write(line + "\n")
+                what = f"seed {seed}{' (' + label + ')' if label else ''} {mode} {v}"
+                if a.quiet:
+                    print(f"FAIL {what}: {diffs[0]} (+{len(diffs) - 1} more)")
+                else:
+                    print(f"FAIL {what}: {line}")
+                    for d in diffs[:a.max_shown]:
+                        print("   ", d)
+                    if len(diffs) > a.max_shown:
+                        print(f"    ... {len(diffs) - a.max_shown} more")
+    if notes_seen:
+        print(f"({notes_seen} case(s) passed on the tie or decimal reading)")
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
 
 
 def main():
@@ -347,11 +656,23 @@ def main():
     p.add_argument("--quiet", action="store_true", help="one line per failure")
     p.add_argument("--no-fixed", action="store_true", help="skip the hand-made cases")
     p.add_argument("--max-shown", type=int, default=12, help="diff lines shown per failure")
+    p.add_argument("--no-segments", action="store_true",
+                   help="random graphs without segments (gen.py --no-segments)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--explain-upper", action="store_true",
+                      help="check `explain ID --upper` instead of analyze")
+    mode.add_argument("--explain-lower", action="store_true",
+                      help="check `explain ID` (the lower bound's paths) instead of analyze")
+    p.add_argument("--top", type=int, default=50, help="explain modes: --top K passed (50)")
+    p.add_argument("--per-graph", type=int, default=3,
+                   help="explain modes: entities explained per random graph (3)")
     a = p.parse_args()
     binary = a.binary or find_binary()
     if not binary or not os.path.exists(binary):
         print(f"binary not found: {binary}", file=sys.stderr)
         sys.exit(2)
+    if a.explain_upper or a.explain_lower:
+        explain_main(a, binary)
     passed = failed = illcond = 0
     with tempfile.TemporaryDirectory(prefix="exposure-oracle-") as tmp:
         cases = [] if a.no_fixed else [(f"fixed-{j}", lbl, d, o)
@@ -359,7 +680,7 @@ def main():
         cases += [(a.seed + i, None, None, None) for i in range(a.count)]
         for seed, label, doc, opts in cases:
             if doc is None:
-                doc, opts = gen.generate(seed, a.n)
+                doc, opts = gen.generate(seed, a.n, segments=not a.no_segments)
             try:
                 cmd, exp, act, diffs, notes = run_case(binary, doc, opts, tmp)
             except Exception as e:  # reference failure: report, count as failed

@@ -551,6 +551,32 @@ def simple_paths(m, v, RR, w, max_len=None, positive_only=False):
     yield from dfs(v, ONE)
 
 
+def walks_simple(m, v, RR):
+    """True when every walk from v to its first entity of RR is a simple path
+    (no cycle among the entities not in RR that v reaches; always so on an
+    acyclic graph): then the path weights add up to the exposure exactly."""
+    seen, stack = set(), [v]
+    while stack:
+        w = stack.pop()
+        for e in m.g.out[w]:
+            if e["to"] not in RR and e["to"] not in seen:
+                seen.add(e["to"])
+                stack.append(e["to"])
+    nodes = seen | ({v} if v not in RR else set())
+    color = {}
+
+    def cyclic(w):
+        color[w] = 1
+        for e in m.g.out[w]:
+            u = e["to"]
+            if u in nodes:
+                if color.get(u) == 1 or (u not in color and cyclic(u)):
+                    return True
+        color[w] = 2
+        return False
+    return not any(w not in color and cyclic(w) for w in nodes)
+
+
 def path_order(p):
     """Section 5: weight descending, then length ascending, then the ids."""
     return (-p["weight"], len(p["ids"]), p["ids"])
