@@ -10,6 +10,7 @@ mod explain;
 mod oracle;
 mod properties;
 mod screen;
+mod segments;
 mod timeline;
 mod validation;
 mod whatif;
