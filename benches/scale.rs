@@ -10,7 +10,10 @@
 //!   and listings scale with it. Other sizes use their own file names.
 //! - `BENCH_REGEN=1`: regenerate the graph files even if they exist.
 //!
-//! Positional arguments `core` / `cycles` pick the shapes (default both).
+//! Positional arguments `core` / `cycles` / `segments` pick the shapes
+//! (default all three). `segments` is the core graph with a segment (a cap
+//! on the sum of several sales, as a 10-K's revenue by region gives) on a
+//! third of the sellers: run beside `core`, it measures what segments cost.
 //! Internal modes (the bench re-executes itself so that their peak RSS is
 //! their own): `--bare-parse FILE`, `--pipeline FILE`.
 
@@ -70,6 +73,8 @@ impl Rng {
 enum Shape {
     Core,
     Cycles,
+    /// The core graph plus segments on a third of the sellers.
+    Segments,
 }
 
 impl Shape {
@@ -77,6 +82,7 @@ impl Shape {
         match self {
             Shape::Core => "core",
             Shape::Cycles => "cycles",
+            Shape::Segments => "segments",
         }
     }
 }
@@ -109,6 +115,8 @@ struct Rel {
     source: u8,
     confidence: u8,
     since: u8,
+    /// In its seller's segment (shape `segments`).
+    seg: bool,
 }
 
 /// Cumulative weights: entity `i` owns `[cum[i], cum[i + 1])`.
@@ -222,7 +230,7 @@ const REASONS: [&str; 4] = [
 fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
     let t0 = Instant::now();
     let mut rng = Rng(match shape {
-        Shape::Core => 0x00C0_FFEE,
+        Shape::Core | Shape::Segments => 0x00C0_FFEE,
         Shape::Cycles => 0x0C1C_1E55,
     });
     let supplies_target = (4_000_000.0 * n as f64 / 1e6) as usize;
@@ -251,6 +259,7 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
         source: 0,
         confidence: 0,
         since: 0,
+        seg: false,
     };
     // Draws `d` distinct buyers for seller `s`, each from `pool(rng)`.
     let mut sell = |rng: &mut Rng,
@@ -275,7 +284,7 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
     };
 
     match shape {
-        Shape::Core => {
+        Shape::Core | Shape::Segments => {
             // 0..core: the core, edges both ways; core..sup_end: suppliers
             // that sell into the core (and to later suppliers, a DAG);
             // sup_end..n: customers that only buy from the core.
@@ -431,6 +440,34 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
             }
         }
         i = j;
+    }
+
+    // Segments (shape `segments`), from a stream of their own so that the
+    // graph is the core's: a third of the sellers cap about 70 % of their
+    // sales together at what those sales' exact shares take plus 0.2.
+    let mut seg_cap: Vec<(u32, u32)> = Vec::new();
+    if shape == Shape::Segments {
+        let mut srng = Rng(0x5E65_E65E);
+        let mut i = 0;
+        while i < rels.len() {
+            let mut j = i;
+            while j < rels.len() && rels[j].from == rels[i].from {
+                j += 1;
+            }
+            if srng.chance(1.0 / 3.0) {
+                let mut taken = 0u32;
+                for r in &mut rels[i..j] {
+                    if srng.chance(0.7) {
+                        r.seg = true;
+                        if matches!(r.q, Q::Share | Q::Value) {
+                            taken += r.micro;
+                        }
+                    }
+                }
+                seg_cap.push((rels[i].from, (taken + 200_000).min(1_000_000)));
+            }
+            i = j;
+        }
     }
 
     // Ownership: about 40,000 owned firms with one or two owners (big firms
@@ -593,6 +630,9 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
             let m = r.since as u32 - 1;
             write!(out, ",\"since\":\"{}-{:02}-15\"", 2014 + m / 12, m % 12 + 1)?;
         }
+        if r.seg {
+            out.write_all(b",\"segment\":\"Asia\"")?;
+        }
         out.write_all(b"}")?;
     }
     out.write_all(b"\n],\n\"listings\":[\n")?;
@@ -634,7 +674,23 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
         out.write_all(b"}")?;
         listings += 1;
     }
-    out.write_all(b"\n]}\n")?;
+    out.write_all(b"\n]")?;
+    if !seg_cap.is_empty() {
+        out.write_all(b",\n\"segments\":[\n")?;
+        for (k, &(seller, cap)) in seg_cap.iter().enumerate() {
+            if k > 0 {
+                out.write_all(b",\n")?;
+            }
+            write!(
+                out,
+                "{{\"seller\":\"e{:07}\",\"name\":\"Asia\",\"share_max\":{}}}",
+                perm[seller as usize],
+                cap as f64 / 1e6
+            )?;
+        }
+        out.write_all(b"\n]")?;
+    }
+    out.write_all(b"}\n")?;
     out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     fs::rename(&tmp, path)?;
     Ok(Generated {
@@ -1033,7 +1089,14 @@ fn bench_shape(
                 top: 10,
                 limit: paths::MAX_PARTIAL_PATHS,
             };
-            paths::search(&net, &outcome.restricted.in_r, &opts, |v| model.id(v), q)
+            paths::search(
+                &net,
+                &outcome.restricted.in_r,
+                &net.lo,
+                &opts,
+                |v| model.id(v),
+                q,
+            )
         });
         black_box(&found);
         let k = read.times.len() - 1;
@@ -1168,7 +1231,7 @@ fn main() {
         .map(String::as_str)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    let shapes: Vec<Shape> = [Shape::Core, Shape::Cycles]
+    let shapes: Vec<Shape> = [Shape::Core, Shape::Cycles, Shape::Segments]
         .into_iter()
         .filter(|s| picked.is_empty() || picked.contains(&s.name()))
         .collect();
@@ -1220,6 +1283,15 @@ fn main() {
         "  {:<8} {:>10} {:>12} {:>12} {:>16} {:>18}",
         "shape", "e2e s", "e2e / bare", "compute s", "e2e peak MB", "bare-parse peak MB"
     );
+    let of = |want: Shape| summary.iter().find(|(s, _)| *s == want).map(|(_, r)| *r);
+    if let (Some(core), Some(seg)) = (of(Shape::Core), of(Shape::Segments)) {
+        let cost = |a: f64, b: f64| 100.0 * (b / a - 1.0);
+        println!(
+            "segments on a third of the sellers (target: at most 5 % of analyze): compute {:+.1} %, end to end {:+.1} %",
+            cost(core.1, seg.1),
+            cost(core.4, seg.4)
+        );
+    }
     for (shape, (ratio, compute, rss, bare_rss, e2e)) in summary {
         let mark = |ok: bool| if ok { "ok" } else { "MISS" };
         println!(

@@ -8,8 +8,8 @@ exact reference implementation (reference.py) on random graphs (gen.py).
         [--top K] [--per-graph P] [--no-segments] [--quiet]
     (--explain-lower: the same for plain `explain`)
 
-First runs about 25 hand-made cases (the spec's worked example and its
-variants, near-1 cycles, affiliates, dates; --no-fixed skips them), then for
+First runs about 40 hand-made cases (the spec's worked examples and their
+variants, near-1 cycles, affiliates, dates, segments; --no-fixed skips them), then for
 each random case (seed S, S+1, ...): generate a graph and options, run
 `PATH analyze -g FILE --format json --all <options>` and the reference, and
 compare every field: numbers to 1e-9 absolute (revenue amounts to 1e-9 times
@@ -35,6 +35,7 @@ does the same for `explain ID` (lo only, with --max-depth among the options).
 import argparse
 import json
 import os
+import random
 import shlex
 import subprocess
 import sys
@@ -610,7 +611,6 @@ def explain_main(a, binary):
             val = exact["X"] if upper else exact["x"]
             cands = sorted(v for v in val if val[v] > TOL)
             if label is None:
-                import random
                 cands = random.Random(seed).sample(cands, min(len(cands), a.per_graph))
             path = os.path.join(tmp, f"{seed}.json")
             with open(path, "w", encoding="utf-8") as fh:

@@ -330,7 +330,8 @@ class Model:
     def fill_order(self, v, vals, ties=ZERO):
         """The order in which the greedy fill visits v's edges: carried value
         descending, ties by the buyer's id ascending.  With ties > 0, values
-        within `ties` of each other (chained from the largest) count as tied."""
+        within `ties` of the largest value of their group (groups formed in
+        descending order) count as tied."""
         edges = self.g.out[v]
         order = sorted(range(len(edges)), key=lambda i: (-vals[i], edges[i]["to"]))
         if ties <= 0:
