@@ -76,16 +76,29 @@ impl Equations<'_> {
         carried: &dyn Fn(usize) -> f64,
         scratch: &mut Scratch,
     ) -> f64 {
-        self.greedy_by(v, carried, |a, b| a.cmp(&b), scratch)
+        self.fill_greedily(v, carried, |a, b| a.cmp(&b), false, scratch)
     }
 
     /// [`Equations::greedy`] with ties in carried value broken by `tie`
-    /// over edges (`explain --upper` breaks them by the buyer's id).
+    /// over edges, and the room that edges of positive value leave given
+    /// on to those of value 0 (it adds nothing; the worst case that
+    /// `explain --upper` shows places it as the spec's example does).
     pub(super) fn greedy_by(
         &self,
         v: usize,
         carried: &dyn Fn(usize) -> f64,
         tie: impl Fn(usize, usize) -> std::cmp::Ordering,
+        scratch: &mut Scratch,
+    ) -> f64 {
+        self.fill_greedily(v, carried, tie, true, scratch)
+    }
+
+    fn fill_greedily(
+        &self,
+        v: usize,
+        carried: &dyn Fn(usize) -> f64,
+        tie: impl Fn(usize, usize) -> std::cmp::Ordering,
+        through_zero: bool,
         scratch: &mut Scratch,
     ) -> f64 {
         scratch.out.clear();
@@ -109,10 +122,13 @@ impl Equations<'_> {
         scratch
             .left
             .extend_from_slice(&net.seg_room[segments.clone()]);
-        fill(
-            net,
+        let all = Fill {
             room,
-            segments.start,
+            first: segments.start,
+            through_zero,
+        };
+        all.run(
+            net,
             scratch.open.iter().copied(),
             &mut scratch.left,
             &mut scratch.out,
@@ -154,39 +170,51 @@ impl Equations<'_> {
     }
 }
 
-/// The greedy fill of one seller's `room` over its open edges `(carried
-/// value, edge)` in the order given (best first): each edge takes what its
-/// own bounds, the room and its segment have left. `left` holds what is
-/// left of the seller's segments (net segments `first..`); the allocation
-/// goes to `out`, and the gain is returned.
-///
-/// The fill is optimal because the seller's total, its segments and its
-/// single edges form a nested family of caps (exposure spec, section 3).
-pub(super) fn fill(
-    net: &Net,
-    mut room: f64,
-    first: usize,
-    open: impl Iterator<Item = (f64, usize)>,
-    left: &mut [f64],
-    out: &mut Vec<(usize, f64)>,
-) -> f64 {
-    let mut gain = 0.0;
-    for (c, e) in open {
-        if room <= 0.0 || c <= 0.0 {
-            break;
-        }
-        let mut t = (net.hi[e] - net.lo[e]).min(room);
-        let seg = net.segment(e);
-        if let Some(s) = seg {
-            t = t.min(left[s - first]);
-            if t <= 0.0 {
-                continue;
+/// The greedy fill of one seller's room over its open edges.
+pub(super) struct Fill {
+    /// The room a(v) to share out.
+    pub room: f64,
+    /// The seller's first segment (net index): `left[s - first]` is what
+    /// is left of segment `s`.
+    pub first: usize,
+    /// Go on past the edges of positive value, to those of value 0.
+    pub through_zero: bool,
+}
+
+impl Fill {
+    /// Fills the open edges `(carried value, edge)` in the order given
+    /// (best first): each takes what its own bounds, the room and its
+    /// segment have left. `left` holds what is left of the seller's
+    /// segments; the allocation goes to `out`, and the gain is returned.
+    ///
+    /// The fill is optimal because the seller's total, its segments and
+    /// its single edges form a nested family of caps (exposure spec,
+    /// section 3).
+    pub(super) fn run(
+        &self,
+        net: &Net,
+        open: impl Iterator<Item = (f64, usize)>,
+        left: &mut [f64],
+        out: &mut Vec<(usize, f64)>,
+    ) -> f64 {
+        let mut room = self.room;
+        let mut gain = 0.0;
+        for (c, e) in open {
+            if room <= 0.0 || (c <= 0.0 && !self.through_zero) {
+                break;
             }
-            left[s - first] -= t;
+            let mut t = (net.hi[e] - net.lo[e]).min(room);
+            if let Some(s) = net.segment(e) {
+                t = t.min(left[s - self.first]);
+                if t <= 0.0 {
+                    continue;
+                }
+                left[s - self.first] -= t;
+            }
+            out.push((e, t));
+            gain += t * c;
+            room -= t;
         }
-        out.push((e, t));
-        gain += t * c;
-        room -= t;
+        gain
     }
-    gain
 }

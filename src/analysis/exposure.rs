@@ -10,20 +10,39 @@
 
 use super::equations::{Bound, Equations, Scratch};
 use super::scc::Sccs;
-use super::solve::{add, least_solution, Term, DIRECT_MAX, MAX_SWEEPS, SWEEP_BUDGET};
+use super::solve::{add, least_solution, Settled, Term, DIRECT_MAX, MAX_SWEEPS, SWEEP_BUDGET};
 use super::sweep::Compact;
 
+/// The components whose solve gave up before it converged: their values
+/// are below the exact ones by an unknown margin, and the command says so.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Unsettled {
+    pub components: usize,
+    pub entities: usize,
+}
+
+impl Unsettled {
+    fn note(&mut self, settled: Settled, comp: &[u32]) {
+        if settled == Settled::No {
+            self.components += 1;
+            self.entities += comp.len();
+        }
+    }
+}
+
 impl Equations<'_> {
-    /// The least solution of the equations of `bound`.
+    /// The least solution of the equations of `bound`, and the components
+    /// that did not converge.
     ///
     /// # Complexity
     /// O(V + E) for acyclic parts; a component of k entities costs O(k³)
     /// per policy step up to `DENSE_MAX`, else O(edges) per sweep.
-    pub fn solve(&self, sccs: &Sccs, bound: Bound) -> Vec<f64> {
+    pub fn solve(&self, sccs: &Sccs, bound: Bound) -> (Vec<f64>, Unsettled) {
         let n = self.net.n;
         let mut y = vec![0.0f64; n];
         let mut local = vec![u32::MAX; n];
         let mut scratch = Scratch::default();
+        let mut unsettled = Unsettled::default();
         for c in 0..sccs.len() {
             let comp = sccs.comp(c);
             if let [v] = comp {
@@ -34,19 +53,20 @@ impl Equations<'_> {
             for (i, &v) in comp.iter().enumerate() {
                 local[v as usize] = i as u32;
             }
-            let solved = if bound == Bound::Lower {
+            let (solved, settled) = if bound == Bound::Lower {
                 self.linear(comp, &local, &y, &vec![Vec::new(); comp.len()])
             } else if comp.len() <= self.dense_max {
                 self.policy_iteration(comp, &local, &y)
             } else {
                 self.swept(comp, &local, &y)
             };
+            unsettled.note(settled, comp);
             for (i, &v) in comp.iter().enumerate() {
                 y[v as usize] = solved[i];
                 local[v as usize] = u32::MAX;
             }
         }
-        y
+        (y, unsettled)
     }
 
     /// Solves a component's linear system with fixed extra allocations
@@ -57,7 +77,7 @@ impl Equations<'_> {
         local: &[u32],
         y: &[f64],
         alloc: &[Vec<(usize, f64)>],
-    ) -> Vec<f64> {
+    ) -> (Vec<f64>, Settled) {
         let net = self.net;
         let mut b = vec![0.0f64; comp.len()];
         let mut terms = Vec::new();
@@ -94,7 +114,7 @@ impl Equations<'_> {
     /// compact copy, or, when they do not converge within `SWEEP_BUDGET`
     /// and the component has at most `DIRECT_MAX` members, policy
     /// iteration with dense solves.
-    fn swept(&self, comp: &[u32], local: &[u32], y: &[f64]) -> Vec<f64> {
+    fn swept(&self, comp: &[u32], local: &[u32], y: &[f64]) -> (Vec<f64>, Settled) {
         let mut compact = Compact::of(self, comp, local, y);
         let mut vals = vec![0.0; comp.len()];
         if compact.sweep(&mut vals, SWEEP_BUDGET).is_none() {
@@ -105,15 +125,18 @@ impl Equations<'_> {
                 };
                 return direct.policy_iteration(comp, local, y);
             }
-            compact.sweep(&mut vals, MAX_SWEEPS);
+            if compact.sweep(&mut vals, MAX_SWEEPS).is_none() {
+                return (vals, Settled::No);
+            }
         }
-        vals
+        (vals, Settled::Yes)
     }
 
     /// X on a component by policy iteration with exact linear solves.
-    fn policy_iteration(&self, comp: &[u32], local: &[u32], y: &[f64]) -> Vec<f64> {
+    fn policy_iteration(&self, comp: &[u32], local: &[u32], y: &[f64]) -> (Vec<f64>, Settled) {
         const MAX_STEPS: usize = 200;
         let mut vals = vec![0.0; comp.len()];
+        let mut settled = Settled::Yes;
         let mut alloc: Vec<Vec<(usize, f64)>> = vec![Vec::new(); comp.len()];
         let mut scratch = Scratch::default();
         for step in 0..MAX_STEPS {
@@ -138,11 +161,13 @@ impl Equations<'_> {
                 }
             }
             if step > 0 && !changed {
-                break;
+                return (vals, settled);
             }
-            vals = self.linear(comp, local, y, &alloc);
+            (vals, settled) = self.linear(comp, local, y, &alloc);
         }
-        vals
+        // The allocation still improved after MAX_STEPS: the values are
+        // those of a policy below the best one.
+        (vals, Settled::No)
     }
 
     /// The k-th iterate of the equations from 0: only paths of at most k

@@ -7,6 +7,7 @@
 
 mod equations;
 mod exposure;
+mod fixpoint;
 pub mod paths;
 mod reach;
 pub mod restricted;
@@ -25,6 +26,7 @@ use crate::model::{Date, EntityIx};
 use crate::parallel::both;
 pub use equations::Bound;
 use equations::Equations;
+use exposure::Unsettled;
 
 /// How to evaluate: the date, the lists, the rules and the what-ifs. Every
 /// value is already checked (ids resolved, threshold in range).
@@ -57,6 +59,9 @@ pub struct Outcome {
     /// Upper exposure X.
     pub upper: Vec<f64>,
     pub reach: Vec<u32>,
+    /// What the command must tell the reader: cycles whose solve gave up
+    /// before it converged, so that their values are too low.
+    pub warnings: Vec<String>,
 }
 
 impl Outcome {
@@ -114,12 +119,17 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
     // Each bound needs nothing from the other: X is solved on a second
     // thread while x and reach, which need no bound, are solved here.
     let (in_r, licensed) = (&restricted.in_r, &licensed);
-    let (upper_values, (total, reach)) = match opts.max_depth {
+    let settled = Unsettled::default();
+    let ((upper_values, upper_unsettled), ((total, lower_unsettled), reach)) = match opts.max_depth
+    {
         Some(k) => both(
-            || upper.iterates(k, Bound::Upper),
+            || (upper.iterates(k, Bound::Upper), settled),
             || {
                 let total = lower.iterates(k, Bound::Lower);
-                (total, reach::reach_within(net, in_r, licensed, k))
+                (
+                    (total, settled),
+                    reach::reach_within(net, in_r, licensed, k),
+                )
             },
         ),
         None => {
@@ -141,12 +151,23 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
             }
         }
     };
+    let mut warnings = Vec::new();
+    for (what, u) in [("x", lower_unsettled), ("X", upper_unsettled)] {
+        if u.components > 0 {
+            warnings.push(format!(
+                "{what} did not converge on {} cycle(s) of {} entities in all: \
+                 their {what} may be below the exact value",
+                u.components, u.entities
+            ));
+        }
+    }
     Outcome {
         restricted,
         total,
         direct,
         upper: upper_values,
         reach,
+        warnings,
     }
 }
 

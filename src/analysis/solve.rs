@@ -9,6 +9,8 @@
 //! rounding — also for loops of shares like 0.999, where an iterative
 //! solver's residual says little about its error.
 
+use super::fixpoint::iterate;
+
 /// One weight of `A`: unknown `row` depends on unknown `col` with `w > 0`.
 #[derive(Clone, Copy, Debug)]
 pub struct Term {
@@ -52,37 +54,47 @@ pub const DIRECT_MAX: usize = 1_000;
 pub const MAX_SWEEPS: usize = 1_000_000;
 
 /// The least non-negative solution of `y = A y + b` over `b.len()`
-/// unknowns. Uses the dense solve up to `dense_max` live unknowns, else
+/// unknowns, and whether it settled. Uses the dense solve up to `dense_max` live unknowns, else
 /// (or when the dense matrix is numerically singular) Gauss-Seidel from 0;
 /// sweeps that do not converge within [`SWEEP_BUDGET`] make way for the
 /// dense solve up to [`DIRECT_MAX`] live unknowns.
 ///
 /// # Complexity
 /// O(k³) for k live unknowns up to [`DENSE_MAX`]; above, O(terms) per sweep.
-pub fn least_solution(terms: &[Term], b: &[f64], dense_max: usize) -> Vec<f64> {
+pub fn least_solution(terms: &[Term], b: &[f64], dense_max: usize) -> (Vec<f64>, Settled) {
     let k = b.len();
     let live = live_unknowns(terms, b);
     let count = live.iter().filter(|&&l| l).count();
     if count == 0 {
-        return vec![0.0; k];
+        return (vec![0.0; k], Settled::Yes);
     }
     if count <= dense_max {
         if let Some(y) = dense(terms, b, &live, count) {
-            return y;
+            return (y, Settled::Yes);
         }
     }
     let rows = Rows::of(terms, k);
     let mut y = vec![0.0; k];
     if rows.gauss_seidel(b, &mut y, SWEEP_BUDGET).is_some() {
-        return y;
+        return (y, Settled::Yes);
     }
     if count <= DIRECT_MAX {
         if let Some(exact) = dense(terms, b, &live, count) {
-            return exact;
+            return (exact, Settled::Yes);
         }
     }
-    rows.gauss_seidel(b, &mut y, MAX_SWEEPS);
-    y
+    let settled = rows
+        .gauss_seidel(b, &mut y, MAX_SWEEPS)
+        .map_or(Settled::No, |_| Settled::Yes);
+    (y, settled)
+}
+
+/// Whether a solve reached its answer. `No`: the sweeps ran out of their
+/// budget, and the values are below the exact ones by an unknown margin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settled {
+    Yes,
+    No,
 }
 
 /// Which unknowns can reach a positive `b` through positive weights.
@@ -247,119 +259,6 @@ impl Rows {
     }
 }
 
-/// Sweeps `y[i] = update(y, i)` in place until the error bound from the
-/// observed rate of contraction falls below 1e-13, or the sweeps change
-/// nothing but rounding, and returns the number of sweeps; `None` when
-/// `budget` sweeps were not enough (`y` is then still a valid start, below
-/// the least fixed point). The update must be monotone and convex in `y`
-/// (a maximum of linear maps with non-negative weights, as the knapsack
-/// is), its values of order 1, and `y` must start below its least fixed
-/// point: every iterate then stays below it.
-///
-/// Once the increments of two sweeps in a row shrink by a steady factor,
-/// the sweeps jump ahead by what is provably still to come (see [`jump`]).
-/// On a core of 300,000 firms that saves a quarter of the sweeps; on a
-/// system whose rows sum to 0.995, nine in ten.
-pub fn iterate(
-    y: &mut [f64],
-    budget: usize,
-    mut update: impl FnMut(&[f64], usize) -> f64,
-) -> Option<usize> {
-    // Changes this small are rounding.
-    const NOISE: f64 = 4.0 * f64::EPSILON;
-    // The increments of the last sweep, and whether the sweep before it
-    // was a plain one (so that the two make a pair).
-    let mut last = vec![0.0f64; y.len()];
-    let mut paired = false;
-    let mut prev_delta = f64::INFINITY;
-    let mut prev_rate = f64::NEG_INFINITY;
-    // The greatest least ratio seen at a jump: the error never shrinks
-    // faster than that from then on.
-    let mut floor = 0.0f64;
-    for sweep in 1..=budget {
-        let mut delta = 0.0f64;
-        let mut rate = f64::INFINITY;
-        for i in 0..y.len() {
-            let v = update(y, i);
-            let b = v - y[i];
-            delta = delta.max(b.abs());
-            if paired {
-                rate = least_rate(rate, last[i], b, v);
-            }
-            last[i] = b;
-            y[i] = v;
-        }
-        let q = delta / prev_delta;
-        let jumped = paired && steady(rate, prev_rate, q) && jump(y, &last, rate);
-        if jumped {
-            floor = floor.max(rate);
-        }
-        // With contraction q per sweep, what is left is at most
-        // delta · q / (1 - q); bound it by delta / (1 - q) for safety.
-        let q = q.max(floor);
-        if delta <= NOISE || (prev_delta.is_finite() && q < 1.0 && delta / (1.0 - q) < 1e-13) {
-            return Some(sweep);
-        }
-        // After a jump the next sweep starts a new pair, and its delta
-        // says nothing of the rate across the jump.
-        prev_rate = if paired && !jumped {
-            rate
-        } else {
-            f64::NEG_INFINITY
-        };
-        paired = !jumped;
-        prev_delta = if jumped { f64::INFINITY } else { delta };
-    }
-    None
-}
-
-/// Whether the error shrinks alike everywhere, so that a jump by the least
-/// ratio `rate` takes most of it: `rate` is close to the ratio `q` of the
-/// largest increments, and has stopped rising since the sweep before
-/// (`prev_rate`). Not for a ratio so near 1 that the jump would magnify
-/// rounding.
-fn steady(rate: f64, prev_rate: f64, q: f64) -> bool {
-    const CLOSE: f64 = 0.9;
-    rate >= CLOSE * q && 1.0 - rate >= CLOSE * (1.0 - prev_rate) && rate <= 0.99999
-}
-
-/// The least ratio `b / a` of two successive increments of unknown `v`,
-/// folded into `rate`. Increments within rounding of `v` say nothing of
-/// the rate and are passed over; a clearly negative `b` rules a jump out.
-#[inline]
-fn least_rate(rate: f64, a: f64, b: f64, v: f64) -> f64 {
-    let rounding = 64.0 * f64::EPSILON * v.abs();
-    if a > rounding {
-        if b < rate * a {
-            b / a
-        } else {
-            rate
-        }
-    } else if b < -rounding {
-        -1.0
-    } else {
-        rate
-    }
-}
-
-/// Jumps ahead after two sweeps from a point below the least fixed point:
-/// with increments `a` then `b >= mu · a` (`mu` the least ratio, in
-/// `(0, 1)`), every later increment is at least `mu` times the one before
-/// (the sweep is monotone and convex), so at least `b · mu / (1 - mu)`
-/// is still to come. Adding that stays below the least fixed point and
-/// below the next sweep's result, so the sweeps go on rising from there.
-/// Returns whether it jumped.
-fn jump(y: &mut [f64], b: &[f64], mu: f64) -> bool {
-    if !(mu > 0.0 && mu < 1.0) {
-        return false;
-    }
-    let f = mu / (1.0 - mu);
-    for (v, &d) in y.iter_mut().zip(b) {
-        *v += d * f;
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,7 +270,7 @@ mod tests {
     #[test]
     fn near_one_loop_is_solved_exactly() {
         // y0 = 0.999 y1; y1 = 0.998 y0 + 0.002
-        let y = least_solution(&[t(0, 1, 0.999), t(1, 0, 0.998)], &[0.0, 0.002], DENSE_MAX);
+        let y = least_solution(&[t(0, 1, 0.999), t(1, 0, 0.998)], &[0.0, 0.002], DENSE_MAX).0;
         let y1 = 0.002 / (1.0 - 0.999 * 0.998);
         assert!((y[1] - y1).abs() < 1e-12, "{y:?}");
         assert!((y[0] - 0.999 * y1).abs() < 1e-12, "{y:?}");
@@ -379,7 +278,7 @@ mod tests {
 
     #[test]
     fn a_closed_loop_without_inflow_is_zero() {
-        let y = least_solution(&[t(0, 1, 1.0), t(1, 0, 1.0)], &[0.0, 0.0], DENSE_MAX);
+        let y = least_solution(&[t(0, 1, 1.0), t(1, 0, 1.0)], &[0.0, 0.0], DENSE_MAX).0;
         assert_eq!(y, vec![0.0, 0.0]);
     }
 
@@ -390,7 +289,8 @@ mod tests {
             &[t(0, 1, 1.0), t(1, 0, 1.0), t(2, 0, 0.5)],
             &[0.0, 0.0, 0.25],
             DENSE_MAX,
-        );
+        )
+        .0;
         assert_eq!(y, vec![0.0, 0.0, 0.25]);
     }
 
@@ -497,7 +397,7 @@ mod tests {
         // sweep, unevenly, so neither plain sweeps nor jumps get there.
         let (terms, b) = slow_system(300, 0.999_999, 3);
         let b: Vec<f64> = b.iter().map(|v| v * 1e-3).collect();
-        let y = least_solution(&terms, &b, DENSE_MAX);
+        let y = least_solution(&terms, &b, DENSE_MAX).0;
         assert_near(&y, &exact(&terms, &b), 1e-12);
     }
 }

@@ -12,7 +12,7 @@
 //! takes the segments' caps into account; the others pay nothing for them.
 
 use super::equations::Equations;
-use super::solve::iterate;
+use super::fixpoint::iterate;
 use crate::graph::NO_SEGMENT;
 
 /// One component's X equations, members by their index in the component.

@@ -2,7 +2,7 @@
 
 use std::io::{self, BufWriter, Write};
 
-use super::common::{EvalArgs, Exit, Format, GraphArgs, OutputArgs};
+use super::common::{warn, EvalArgs, Exit, Format, GraphArgs, OutputArgs};
 use crate::analysis;
 use crate::export;
 use crate::graph::Net;
@@ -23,6 +23,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let net = Net::build(&model);
     let opts = args.eval.options(&model, &net)?;
     let outcome = analysis::evaluate(&net, &opts);
+    warn(&outcome);
     let report = Report::new(
         &model,
         &outcome,

@@ -39,6 +39,13 @@ impl From<Exit> for ExitCode {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// Tells the reader on stderr what an evaluation could not settle.
+pub(super) fn warn(outcome: &Outcome) {
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
 /// `-g/--graph`.
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {

@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::common::{resolve, EvalArgs, Exit, GraphArgs, UsageError};
+use super::common::{resolve, warn, EvalArgs, Exit, GraphArgs, UsageError};
 use crate::analysis::{self, paths, Bound};
 use crate::export::dot::{self, Diagram, Highlight};
 use crate::graph::Net;
@@ -112,6 +112,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     }
 
     let outcome = analysis::evaluate(&net, &opts);
+    warn(&outcome);
     let highlight = highlight.map(|from| {
         let query = paths::Query {
             from,

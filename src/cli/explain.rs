@@ -3,7 +3,7 @@
 
 use std::io::{self, BufWriter, Write};
 
-use super::common::{resolve, EvalArgs, Exit, Format, GraphArgs};
+use super::common::{resolve, warn, EvalArgs, Exit, Format, GraphArgs};
 use crate::analysis::{self, paths, Bound};
 use crate::export::explain::{self as write, Explanation};
 use crate::graph::Net;
@@ -37,6 +37,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let entity = resolve(&model, &args.id, "explain")?;
     let opts = args.eval.options(&model, &net)?;
     let outcome = analysis::evaluate(&net, &opts);
+    warn(&outcome);
 
     // One path more than shown tells whether more follow.
     let query = paths::Query {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::common::{EvalArgs, Exit, Format, GraphArgs, OutputArgs};
+use super::common::{warn, EvalArgs, Exit, Format, GraphArgs, OutputArgs};
 use crate::analysis::{self, Outcome};
 use crate::export::whatif::{self, Named};
 use crate::graph::Net;
@@ -44,6 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let applied = scenario::apply(&model, &net, i, s, &settings, &extra)
             .with_context(|| format!("{path}"))?;
         let outcome = analysis::evaluate(&applied.net, &applied.opts);
+        warn(&outcome);
         evaluated.push((applied, outcome));
     }
     let out_args = &args.output;
