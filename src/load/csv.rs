@@ -3,9 +3,10 @@
 //! `meta` object) and `extra.csv` (unknown top-level fields).
 //!
 //! Each row becomes a JSON object, typed by its column, and goes through
-//! the JSON reader's own record builder (`json::Feed`), so that every check
-//! and message is shared; this module only reads cells and maps places back
-//! to file, line and column. It reads row by row: memory is the model plus
+//! the JSON reader's record seeds into the shared record builder
+//! (`records.rs`) by way of [`Feed`], so that every check and message is
+//! shared; this module only reads cells and maps places back to file,
+//! line and column, and decides no rule of the format itself. It reads row by row: memory is the model plus
 //! one number per record (the line it starts on).
 //!
 //! Cells: an empty cell is an absent field; a column named `FIELD:json`
@@ -18,7 +19,11 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::json::{Array, Feed};
+use serde::de::DeserializeSeed;
+
+use super::json::{Record, RecordSeed};
+use super::locate::{self, Seg};
+use super::records::Builder;
 use super::{validate, Place, Problems};
 use crate::model::Model;
 
@@ -620,6 +625,140 @@ fn label(spec: &Spec, columns: &[Column], record: &::csv::StringRecord) -> Optio
         )),
         "listings.csv" => cell("entity").map(|e| format!("entity {e:?}")),
         _ => None,
+    }
+}
+
+/// The records of a CSV array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Array {
+    Entities,
+    Relationships,
+    Listings,
+}
+
+impl Array {
+    fn key(self) -> &'static str {
+        match self {
+            Array::Entities => "entities",
+            Array::Relationships => "relationships",
+            Array::Listings => "listings",
+        }
+    }
+}
+
+/// A field of the wrong type inside a record fed to [`Feed`]: the record's
+/// array and index, the path inside the record (`aliases[1]`), and what is
+/// wrong (`must be a string, found a number`).
+struct FedMistype {
+    pub array: Option<Array>,
+    pub index: usize,
+    pub field: Option<&'static str>,
+    pub shown: String,
+    pub what: String,
+}
+
+/// Builds a model from records given one at a time as JSON objects (the
+/// rows of the CSV form), through the very code that reads them from a
+/// JSON file: the same types, required fields, unique and known ids and
+/// dates are checked, with the same messages.
+struct Feed {
+    b: Builder<'static>,
+}
+
+impl Feed {
+    fn new() -> Feed {
+        Feed {
+            b: Builder::formatted(),
+        }
+    }
+
+    /// How many records of `array` were fed so far (the index of the next).
+    fn len(&self, array: Array) -> usize {
+        match array {
+            Array::Entities => self.b.model.entities.len(),
+            Array::Relationships => self.b.model.relationships.len(),
+            Array::Listings => self.b.model.listings.len(),
+        }
+    }
+
+    /// Adds the `meta` object.
+    fn meta(&mut self, fields: Map<String, Value>) {
+        self.b.path.push(Seg::Key("meta"));
+        self.feed(Record::Meta, fields);
+        self.b.path.pop();
+    }
+
+    /// Adds one record at the end of its array.
+    fn record(&mut self, array: Array, fields: Map<String, Value>) {
+        let index = self.len(array);
+        let kind = match array {
+            Array::Entities => Record::Entity(index),
+            Array::Relationships => Record::Relationship(index),
+            Array::Listings => Record::Listing(index),
+        };
+        self.b.path.push(Seg::Key(array.key()));
+        self.b.path.push(Seg::Index(index));
+        self.feed(kind, fields);
+        self.b.path.truncate(self.b.path.len() - 2);
+    }
+
+    fn feed(&mut self, kind: Record, fields: Map<String, Value>) {
+        // An owned `Value` deserializes for any lifetime, and our visitors
+        // accept every JSON value: this cannot fail.
+        if let Err(e) = (RecordSeed {
+            b: &mut self.b,
+            kind,
+        })
+        .deserialize(Value::Object(fields))
+        {
+            self.b.found.push(Place::File, e.to_string());
+        }
+    }
+
+    /// Sets the unknown top-level fields.
+    fn top_extra(&mut self, fields: Map<String, Value>) {
+        self.b.model.extra = fields;
+    }
+
+    /// The fields of the wrong type found so far.
+    fn take_mistyped(&mut self) -> Vec<FedMistype> {
+        std::mem::take(&mut self.b.mistyped)
+            .into_iter()
+            .map(|m| {
+                let array = match m.path.first() {
+                    Some(Seg::Key("entities")) => Some(Array::Entities),
+                    Some(Seg::Key("relationships")) => Some(Array::Relationships),
+                    Some(Seg::Key("listings")) => Some(Array::Listings),
+                    _ => None,
+                };
+                let rest = if array.is_some() {
+                    &m.path[2.min(m.path.len())..]
+                } else {
+                    &m.path[1.min(m.path.len())..]
+                };
+                let index = match m.path.get(1) {
+                    Some(Seg::Index(i)) if array.is_some() => *i,
+                    _ => 0,
+                };
+                let field = match rest.first() {
+                    Some(Seg::Key(k)) => Some(*k),
+                    _ => None,
+                };
+                let shown = locate::render(rest);
+                FedMistype {
+                    array,
+                    index,
+                    field,
+                    shown,
+                    what: m.what,
+                }
+            })
+            .collect()
+    }
+
+    /// Resolves ids and hands over the model, as the JSON parser does.
+    fn finish(self, problems: &mut Problems) -> Option<Model> {
+        self.b.finish(problems)
     }
 }
 

@@ -9,6 +9,7 @@ pub mod csv;
 mod intern;
 mod json;
 mod locate;
+mod records;
 mod split;
 mod validate;
 
