@@ -1,6 +1,11 @@
 //! The CSV form of `exposure-graph/1`: a folder with `entities.csv`,
-//! `relationships.csv` and `listings.csv`, and optionally `meta.csv` (the
-//! `meta` object) and `extra.csv` (unknown top-level fields).
+//! `relationships.csv` and `listings.csv`, and optionally `segments.csv`,
+//! `meta.csv` (the `meta` object) and `extra.csv` (unknown top-level
+//! fields).
+//!
+//! Longer than 800 lines for a reason: the reading of files and the
+//! mapping of every place back to file, line and column must agree on
+//! each file's records, and are kept side by side.
 //!
 //! Each row becomes a JSON object, typed by its column, and goes through
 //! the JSON reader's record seeds into the shared record builder
@@ -97,6 +102,7 @@ pub const RELATIONSHIPS: Spec = Spec {
         ("confidence", Text),
         ("source", Text),
         ("since", Text),
+        ("segment", Text),
     ],
     required: &["type", "from", "to"],
     single: false,
@@ -116,6 +122,18 @@ pub const LISTINGS: Spec = Spec {
     single: false,
 };
 
+pub const SEGMENTS: Spec = Spec {
+    file: "segments.csv",
+    fields: &[
+        ("seller", Text),
+        ("name", Text),
+        ("share_max", Number),
+        ("source", Text),
+    ],
+    required: &["seller", "name", "share_max"],
+    single: false,
+};
+
 /// Unknown top-level fields of the document, one column each.
 pub const EXTRA: Spec = Spec {
     file: "extra.csv",
@@ -125,7 +143,14 @@ pub const EXTRA: Spec = Spec {
 };
 
 /// The top-level keys `extra.csv` may not use: the document's own.
-pub const RESERVED: [&str; 5] = ["format", "meta", "entities", "relationships", "listings"];
+pub const RESERVED: [&str; 6] = [
+    "format",
+    "meta",
+    "entities",
+    "relationships",
+    "listings",
+    "segments",
+];
 
 /// The suffix of a column whose cells are JSON values.
 pub const JSON_SUFFIX: &str = ":json";
@@ -177,9 +202,10 @@ struct Lines {
     entities: Vec<u32>,
     relationships: Vec<u32>,
     listings: Vec<u32>,
+    segments: Vec<u32>,
     meta: Option<u64>,
     /// The header of each field of each file, for column names in messages.
-    headers: [Vec<(String, String)>; 3],
+    headers: [Vec<(String, String)>; 4],
 }
 
 /// Reads and validates a graph in the CSV form.
@@ -207,6 +233,7 @@ pub fn from_folder(dir: &Path) -> Result<Model, Problems> {
         (&ENTITIES, Array::Entities),
         (&RELATIONSHIPS, Array::Relationships),
         (&LISTINGS, Array::Listings),
+        (&SEGMENTS, Array::Segments),
     ];
     for (k, (spec, array)) in arrays.into_iter().enumerate() {
         let Some(found) = open(dir, spec, &mut problems, &mut fatal) else {
@@ -216,6 +243,7 @@ pub fn from_folder(dir: &Path) -> Result<Model, Problems> {
             Array::Entities => &mut lines.entities,
             Array::Relationships => &mut lines.relationships,
             Array::Listings => &mut lines.listings,
+            Array::Segments => &mut lines.segments,
         };
         let result = read(found, spec, &mut problems, |fields, line, _| {
             starts.push(u32::try_from(line).unwrap_or(u32::MAX));
@@ -244,6 +272,7 @@ pub fn from_folder(dir: &Path) -> Result<Model, Problems> {
                 (&RELATIONSHIPS, line_of(&lines.relationships, m.index), 1)
             }
             Some(Array::Listings) => (&LISTINGS, line_of(&lines.listings, m.index), 2),
+            Some(Array::Segments) => (&SEGMENTS, line_of(&lines.segments, m.index), 3),
             None => (&META, lines.meta, usize::MAX),
         };
         let column = m.field.map(|f| header_of(&lines, k, f));
@@ -270,12 +299,18 @@ pub fn from_folder(dir: &Path) -> Result<Model, Problems> {
     // the order the checks found them).
     let rank = |p: &Place| match p {
         Place::Csv { file, line, .. } => {
-            let k = [META.file, ENTITIES.file, RELATIONSHIPS.file, LISTINGS.file]
-                .iter()
-                .position(|f| f == file);
-            (k.unwrap_or(4), line.unwrap_or(0))
+            let k = [
+                META.file,
+                ENTITIES.file,
+                RELATIONSHIPS.file,
+                LISTINGS.file,
+                SEGMENTS.file,
+            ]
+            .iter()
+            .position(|f| f == file);
+            (k.unwrap_or(5), line.unwrap_or(0))
         }
-        _ => (5, 0),
+        _ => (6, 0),
     };
     problems.list.sort_by_key(|d| rank(&d.place));
     match model {
@@ -289,7 +324,7 @@ fn line_of(starts: &[u32], index: usize) -> Option<u64> {
 }
 
 /// The header a field had in file `k` (0 entities, 1 relationships,
-/// 2 listings), or the field's name when it had none.
+/// 2 listings, 3 segments), or the field's name when it had none.
 fn header_of(lines: &Lines, k: usize, field: &str) -> String {
     lines
         .headers
@@ -319,6 +354,7 @@ fn relocate(lines: &Lines, place: Place, message: String) -> (Place, String) {
         &lines.relationships,
     );
     let message = refer(&message, "listings[", "the listing", &lines.listings);
+    let message = refer(&message, "segments[", "the segment", &lines.segments);
     let (spec, k, line, record) = match place {
         Place::Entity { index, id } => (
             &ENTITIES,
@@ -337,6 +373,16 @@ fn relocate(lines: &Lines, place: Place, message: String) -> (Place, String) {
             2,
             line_of(&lines.listings, index),
             entity.map(|e| format!("entity {e:?}")),
+        ),
+        Place::Segment {
+            index,
+            seller,
+            name,
+        } => (
+            &SEGMENTS,
+            3,
+            line_of(&lines.segments, index),
+            Some(segment_label(seller.as_deref(), name.as_deref())),
         ),
         Place::Meta => (&META, usize::MAX, lines.meta, None),
         other => return (other, message),
@@ -399,7 +445,7 @@ fn open(
                 problems.push(
                     place(),
                     "is missing: a graph in the CSV form needs entities.csv (columns id and name at least), \
-                     and may have relationships.csv, listings.csv, meta.csv and extra.csv",
+                     and may have relationships.csv, listings.csv, segments.csv, meta.csv and extra.csv",
                 );
                 *fatal = true;
             }
@@ -606,6 +652,14 @@ fn value(c: &Column, cell: &str) -> Result<Option<Value>, String> {
     })
 }
 
+/// `seller "name"`, a segment as CSV messages show it.
+fn segment_label(seller: Option<&str>, name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("{} {name:?}", seller.unwrap_or("?")),
+        None => format!("{} ?", seller.unwrap_or("?")),
+    }
+}
+
 /// The record a row is, for messages about its cells.
 fn label(spec: &Spec, columns: &[Column], record: &::csv::StringRecord) -> Option<String> {
     let cell = |name: &str| {
@@ -624,6 +678,7 @@ fn label(spec: &Spec, columns: &[Column], record: &::csv::StringRecord) -> Optio
             cell("to").unwrap_or("?")
         )),
         "listings.csv" => cell("entity").map(|e| format!("entity {e:?}")),
+        "segments.csv" => Some(segment_label(cell("seller"), cell("name"))),
         _ => None,
     }
 }
@@ -634,6 +689,7 @@ enum Array {
     Entities,
     Relationships,
     Listings,
+    Segments,
 }
 
 impl Array {
@@ -642,6 +698,7 @@ impl Array {
             Array::Entities => "entities",
             Array::Relationships => "relationships",
             Array::Listings => "listings",
+            Array::Segments => "segments",
         }
     }
 }
@@ -678,6 +735,7 @@ impl Feed {
             Array::Entities => self.b.model.entities.len(),
             Array::Relationships => self.b.model.relationships.len(),
             Array::Listings => self.b.model.listings.len(),
+            Array::Segments => self.b.model.segments.len(),
         }
     }
 
@@ -695,6 +753,7 @@ impl Feed {
             Array::Entities => Record::Entity(index),
             Array::Relationships => Record::Relationship(index),
             Array::Listings => Record::Listing(index),
+            Array::Segments => Record::Segment(index),
         };
         self.b.path.push(Seg::Key(array.key()));
         self.b.path.push(Seg::Index(index));
@@ -729,6 +788,7 @@ impl Feed {
                     Some(Seg::Key("entities")) => Some(Array::Entities),
                     Some(Seg::Key("relationships")) => Some(Array::Relationships),
                     Some(Seg::Key("listings")) => Some(Array::Listings),
+                    Some(Seg::Key("segments")) => Some(Array::Segments),
                     _ => None,
                 };
                 let rest = if array.is_some() {

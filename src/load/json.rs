@@ -16,7 +16,9 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde_json::{Map, Value};
 
 use super::locate::{self, Seg};
-use super::records::{Builder, EntityFields, ListingFields, Mistyped, RelationshipFields};
+use super::records::{
+    Builder, EntityFields, ListingFields, Mistyped, RelationshipFields, SegmentFields,
+};
 use super::{Place, Problems};
 use crate::model::{Confidence, Date, Kind, Model, RelType, Str, StrList};
 
@@ -58,6 +60,7 @@ pub(super) fn parse(text: &str, problems: &mut Problems) -> Option<Model> {
 pub enum Addition<'v> {
     Entity(&'v Value),
     Relationship(&'v Value),
+    Segment(&'v Value),
 }
 
 /// Appends one record, given as a JSON value, to `model`, with the checks
@@ -72,6 +75,7 @@ pub(super) fn append(model: &mut Model, addition: Addition<'_>, problems: &mut P
             Record::Relationship(b.model.relationships.len()),
             v,
         ),
+        Addition::Segment(v) => ("segment", Record::Segment(b.model.segments.len()), v),
     };
     b.path.push(Seg::Key(key));
     let found = RecordSeed { b: &mut b, kind }.deserialize(value);
@@ -83,6 +87,11 @@ pub(super) fn append(model: &mut Model, addition: Addition<'_>, problems: &mut P
     }
     let place = match kind {
         Record::Entity(index) => Place::Entity { index, id: None },
+        Record::Segment(index) => Place::Segment {
+            index,
+            seller: None,
+            name: None,
+        },
         _ => Place::Relationship {
             index: b.model.relationships.len().saturating_sub(1),
             label: key.into(),
@@ -441,13 +450,14 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
                         b.mistype("meta", "an object", &v);
                     }
                 }
-                "entities" | "relationships" | "listings" => {
+                "entities" | "relationships" | "listings" | "segments" => {
                     let (key, record) = match key.as_ref() {
                         "entities" => {
                             b.seen_entities = Some(true);
                             ("entities", Record::Entity(0))
                         }
                         "relationships" => ("relationships", Record::Relationship(0)),
+                        "segments" => ("segments", Record::Segment(0)),
                         _ => ("listings", Record::Listing(0)),
                     };
                     b.path.push(Seg::Key(key));
@@ -481,6 +491,7 @@ pub(super) enum Record {
     Entity(usize),
     Relationship(usize),
     Listing(usize),
+    Segment(usize),
 }
 
 /// An array of records; `Some(found)` when the value was not an array.
@@ -509,6 +520,7 @@ impl<'de> Visitor<'de> for ArraySeed<'_, 'de> {
                 Record::Entity(_) => Record::Entity(i),
                 Record::Relationship(_) => Record::Relationship(i),
                 Record::Listing(_) => Record::Listing(i),
+                Record::Segment(_) => Record::Segment(i),
                 Record::Meta => Record::Meta,
             };
             b.path.push(Seg::Index(i));
@@ -524,6 +536,7 @@ impl<'de> Visitor<'de> for ArraySeed<'_, 'de> {
                     let what = match record {
                         Record::Entity(_) => "an entity (an object)",
                         Record::Relationship(_) => "a relationship (an object)",
+                        Record::Segment(_) => "a segment (an object)",
                         _ => "a listing (an object)",
                     };
                     b.mistype_item(i, what, &v);
@@ -564,6 +577,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, 'de> {
             Record::Entity(i) => entity(self.b, i, map)?,
             Record::Relationship(i) => relationship(self.b, i, map)?,
             Record::Listing(i) => listing(self.b, i, map)?,
+            Record::Segment(i) => segment(self.b, i, map)?,
         }
         Ok(None)
     }
@@ -677,6 +691,7 @@ fn relationship<'de, A: MapAccess<'de>>(
             "product" => f.product = b.text_field(&mut map, "product")?,
             "source" => f.source = b.text_field(&mut map, "source")?,
             "since" => f.since = b.date(&mut map, "since", &mut f.bad)?,
+            "segment" => f.segment = b.string(&mut map, "segment")?,
             _ => {
                 let v: Value = map.next_value()?;
                 f.extra.insert(key.into_owned(), v);
@@ -712,5 +727,27 @@ fn listing<'de, A: MapAccess<'de>>(
         }
     }
     b.add_listing(index, f);
+    Ok(())
+}
+
+fn segment<'de, A: MapAccess<'de>>(
+    b: &mut Builder<'de>,
+    index: usize,
+    mut map: A,
+) -> Result<(), A::Error> {
+    let mut f = SegmentFields::default();
+    while let Some(key) = map.next_key_seed(KeySeed)? {
+        match key.as_ref() {
+            "seller" => f.seller = b.string(&mut map, "seller")?,
+            "name" => f.name = b.string(&mut map, "name")?,
+            "share_max" => f.share_max = b.number(&mut map, "share_max")?,
+            "source" => f.source = b.text_field(&mut map, "source")?,
+            _ => {
+                let v: Value = map.next_value()?;
+                f.extra.insert(key.into_owned(), v);
+            }
+        }
+    }
+    b.add_segment(index, f);
     Ok(())
 }

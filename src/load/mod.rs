@@ -43,6 +43,12 @@ pub enum Place {
         index: usize,
         entity: Option<String>,
     },
+    /// `segments[index]`, with its seller's id and its name when known.
+    Segment {
+        index: usize,
+        seller: Option<String>,
+        name: Option<String>,
+    },
     /// A file of the CSV form: the line its row starts on (none for the
     /// file as a whole), the column when the problem is in one cell, and
     /// the record (`id "a"`, `supplies a -> b`) when it is known.
@@ -87,6 +93,21 @@ impl fmt::Display for Place {
                 index,
                 entity: None,
             } => write!(f, "listings[{index}]"),
+            Place::Segment {
+                index,
+                seller,
+                name,
+            } => {
+                write!(f, "segments[{index}] (")?;
+                match seller {
+                    Some(s) => write!(f, "{}, ", shown(s))?,
+                    None => f.write_str("?, ")?,
+                }
+                match name {
+                    Some(n) => write!(f, "{:?})", shown(n)),
+                    None => f.write_str("?)"),
+                }
+            }
             Place::Csv {
                 file,
                 line,

@@ -16,8 +16,8 @@ use super::intern::{self, Interner};
 use super::locate::Seg;
 use super::{Place, Problems};
 use crate::model::{
-    Confidence, Date, Entity, EntityIx, Kind, Listing, Model, RelType, Relationship, SegmentRef,
-    Str, StrList,
+    Confidence, Date, Entity, EntityIx, Kind, Listing, Model, RelType, Relationship, Segment,
+    SegmentRef, Str, StrList, Text,
 };
 
 /// Marks an interned id that no entity defines (yet), and a reference
@@ -92,8 +92,20 @@ pub(super) struct RelationshipFields<'de> {
     pub product: Option<Str>,
     pub source: Option<Str>,
     pub since: Option<Date>,
+    /// The name of the seller's segment the edge joins.
+    pub segment: Option<Cow<'de, str>>,
     pub extra: Map<String, Value>,
     pub bad: Vec<String>,
+}
+
+/// The fields of a segment as read.
+#[derive(Default)]
+pub(super) struct SegmentFields<'de> {
+    pub seller: Option<Cow<'de, str>>,
+    pub name: Option<Cow<'de, str>>,
+    pub share_max: Option<f64>,
+    pub source: Option<Str>,
+    pub extra: Map<String, Value>,
 }
 
 /// The fields of a listing as read.
@@ -133,6 +145,14 @@ pub(super) struct Builder<'de> {
     /// The symbol of the entity of each listing from `first_listing` on.
     pub listing_sym: Vec<u32>,
     pub first_listing: usize,
+    /// The symbol of the seller of each segment from `first_segment` on.
+    pub segment_sym: Vec<u32>,
+    pub first_segment: usize,
+    /// The relationships that name a segment, with the name (in
+    /// `segment_text`), resolved in [`Builder::finish`] against the
+    /// segments of the edge's seller, wherever in the file they are.
+    pub segment_refs: Vec<(u32, Str)>,
+    pub segment_text: Text,
     /// The path of the value being read, for type errors.
     pub path: Vec<Seg>,
     pub mistyped: Vec<Mistyped>,
@@ -192,6 +212,7 @@ impl<'de> Builder<'de> {
         b.first_new = model.entities.len();
         b.first_rel = model.relationships.len();
         b.first_listing = model.listings.len();
+        b.first_segment = model.segments.len();
         b.model = model;
         b
     }
@@ -331,6 +352,13 @@ impl<'de> Builder<'de> {
             }
         }
         self.ends.push([from, to]);
+        if let Some(name) = f.segment {
+            let this = self.model.relationships.len() as u32;
+            match self.segment_text.push(&name) {
+                Ok(name) => self.segment_refs.push((this, name)),
+                Err(_) => self.text_full = true,
+            }
+        }
         let extra = self.model.push_extra(f.extra);
         self.model.relationships.push(Relationship {
             rel: f.rel.unwrap_or(RelType::Supplies),
@@ -392,6 +420,49 @@ impl<'de> Builder<'de> {
             end: f.end,
             citation: f.citation,
             reason: f.reason,
+            extra,
+        });
+    }
+
+    /// The rules of one segment that need no other record; appends it,
+    /// its seller pending.
+    pub(super) fn add_segment(&mut self, index: usize, f: SegmentFields<'de>) {
+        let seller = f.seller.as_deref().map_or(UNDEFINED, |s| self.intern(s));
+        let place = || Place::Segment {
+            index,
+            seller: f.seller.as_ref().map(|s| s.to_string()),
+            name: f.name.as_ref().map(|s| s.to_string()),
+        };
+        if f.seller.is_none() {
+            self.found
+                .push(place(), "the required field \"seller\" is missing");
+        }
+        let name = match f.name.as_deref() {
+            None => {
+                self.found
+                    .push(place(), "the required field \"name\" is missing");
+                Str::default()
+            }
+            Some("") => {
+                self.found.push(place(), "name is empty");
+                Str::default()
+            }
+            Some(n) => self.text(n),
+        };
+        if f.share_max.is_none() {
+            self.found.push(
+                place(),
+                "the required field \"share_max\" is missing (the segment's cap, from 0 to 1)",
+            );
+        }
+        self.segment_sym.push(seller);
+        let extra = self.model.push_extra(f.extra);
+        self.model.segments.push(Segment {
+            seller: UNDEFINED,
+            name,
+            // A missing cap is reported above; 1 adds no second message.
+            share_max: f.share_max.unwrap_or(1.0),
+            source: f.source,
             extra,
         });
     }
@@ -491,7 +562,85 @@ impl<'de> Builder<'de> {
             }
             l.entity = ix;
         }
+        let segments = &mut self.model.segments[self.first_segment..];
+        for (k, (s, &sym)) in segments.iter_mut().zip(&self.segment_sym).enumerate() {
+            let ix = resolve(sym);
+            if ix == UNDEFINED && sym != UNDEFINED {
+                let id = self.ids.get(sym).to_string();
+                problems.push(
+                    Place::Segment {
+                        index: self.first_segment + k,
+                        seller: Some(id.clone()),
+                        name: Some(self.model.text.get(s.name).to_string()),
+                    },
+                    format!("seller {id:?} is not the id of any entity"),
+                );
+            }
+            s.seller = ix;
+        }
+        resolve_segments(
+            &mut self.model,
+            &self.segment_refs,
+            &self.segment_text,
+            problems,
+        );
         Some(self.model)
+    }
+}
+
+/// Rule 12: points each relationship of `refs` that names a segment to
+/// the segment of that name of its seller (the first, should two share
+/// it: `validate.rs` reports that). O(segments + refs).
+fn resolve_segments(model: &mut Model, refs: &[(u32, Str)], names: &Text, problems: &mut Problems) {
+    if refs.is_empty() {
+        return;
+    }
+    let mut by_name = std::collections::HashMap::with_capacity(model.segments.len());
+    for (i, s) in model.segments.iter().enumerate() {
+        if s.seller != UNDEFINED {
+            by_name
+                .entry((s.seller, model.text.get(s.name)))
+                .or_insert(i);
+        }
+    }
+    let mut found = Vec::with_capacity(refs.len());
+    for &(i, name) in refs {
+        let r = &model.relationships[i as usize];
+        if r.from == UNDEFINED || r.to == UNDEFINED {
+            continue; // its unknown id is reported already
+        }
+        let name = names.get(name);
+        let place = || Place::Relationship {
+            index: i as usize,
+            label: format!(
+                "{} {} -> {}",
+                r.rel.as_str(),
+                model.id(r.from),
+                model.id(r.to)
+            ),
+        };
+        if r.rel == RelType::Owns {
+            problems.push(
+                place(),
+                format!("segment {name:?} is set on an owns edge; only supplies edges join a segment of their seller"),
+            );
+            continue;
+        }
+        match by_name.get(&(r.from, name)) {
+            Some(&s) => found.push((i as usize, s)),
+            None => problems.push(
+                place(),
+                format!(
+                    "segment {name:?} names no segment of its seller {:?}; add it to \"segments\" with \"seller\": {:?}",
+                    model.id(r.from),
+                    model.id(r.from)
+                ),
+            ),
+        }
+    }
+    drop(by_name);
+    for (i, s) in found {
+        model.relationships[i].segment = SegmentRef::new(s);
     }
 }
 
@@ -639,6 +788,67 @@ mod tests {
                 "file: the required field \"entities\" is missing (it may be an empty array)",
                 "format: missing: the file must say \"format\": \"exposure-graph/1\"",
             ]
+        );
+    }
+
+    #[test]
+    fn an_edge_joins_the_segment_of_its_own_seller_wherever_it_is_listed() {
+        let text = r#"{"format": "exposure-graph/1",
+            "entities": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}, {"id": "c", "name": "C"}],
+            "relationships": [{"type": "supplies", "from": "b", "to": "c", "segment": "X"},
+                              {"type": "supplies", "from": "a", "to": "c", "segment": "X"},
+                              {"type": "supplies", "from": "a", "to": "b"}],
+            "segments": [{"seller": "a", "name": "X", "share_max": 0.5},
+                         {"seller": "b", "name": "X", "share_max": 0.2, "n": 1}]}"#;
+        let model = from_json(text.as_bytes()).expect("valid");
+        let joined: Vec<Option<usize>> = model
+            .relationships
+            .iter()
+            .map(|r| r.segment.get())
+            .collect();
+        assert_eq!(joined, [Some(1), Some(0), None]);
+        assert_eq!(
+            (model.segments[1].seller, model.segments[1].share_max),
+            (1, 0.2)
+        );
+    }
+
+    #[test]
+    fn segment_rules_name_the_segment_and_the_edge() {
+        assert_eq!(
+            messages(
+                r#""entities": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}],
+                   "relationships": [{"type": "owns", "from": "a", "to": "b", "segment": "X"},
+                                     {"type": "supplies", "from": "a", "to": "b", "segment": "Y"}],
+                   "segments": [{"seller": "a", "name": "X"}, {"seller": "z", "name": "X", "share_max": 0.1}]"#
+            ),
+            [
+                "segments[0] (a, \"X\"): the required field \"share_max\" is missing (the segment's cap, from 0 to 1)",
+                "segments[1] (z, \"X\"): seller \"z\" is not the id of any entity",
+                "relationships[0] (owns a -> b): segment \"X\" is set on an owns edge; only supplies edges join a segment of their seller",
+                "relationships[1] (supplies a -> b): segment \"Y\" names no segment of its seller \"a\"; add it to \"segments\" with \"seller\": \"a\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_segment_is_appended_with_the_same_checks() {
+        use crate::load::{append, Addition};
+        let text = r#"{"format": "exposure-graph/1", "entities": [{"id": "a", "name": "A"}]}"#;
+        let mut model = from_json(text.as_bytes()).expect("valid");
+        let ok = serde_json::json!({"seller": "a", "name": "X", "share_max": 0.5});
+        assert!(append(&mut model, Addition::Segment(&ok)).is_ok());
+        assert_eq!(model.segments.len(), 1);
+        let dup = serde_json::json!({"seller": "a", "name": "X", "share_max": 0.2});
+        let err = append(&mut model.clone(), Addition::Segment(&dup)).expect_err("a repeated name");
+        assert!(err.list[0]
+            .to_string()
+            .starts_with("segments[1] (a, \"X\"): name is also"));
+        let bad = serde_json::json!({"seller": "a", "name": "Y", "share_max": "half"});
+        let err = append(&mut model, Addition::Segment(&bad)).expect_err("a string cap");
+        assert!(
+            err.list[0].message.contains("share_max must be a number"),
+            "{err:?}"
         );
     }
 }

@@ -196,11 +196,17 @@ fn push_relationship(b: &mut Builder<'_>, record: &str) -> bool {
 /// Takes the records of `later`, a later part of the same input whose
 /// relationships name `first`'s symbols ([`look_up_later`]), with their
 /// ids resolved against `first`'s entities. `None` when `later` holds
-/// what only a whole parse can merge (entities, `meta`) or names an id no
-/// entity has.
+/// what only a whole parse can merge (entities, `meta`, segments or edges
+/// that name one: a segment's name is resolved against every segment of
+/// the file) or names an id no entity has.
 fn adopt(first: &mut Builder<'_>, mut later: Builder<'_>) -> Option<Tail> {
     let m = &later.model;
-    if later.seen_entities == Some(true) || m.has_meta || !m.lists.is_empty() {
+    if later.seen_entities == Some(true)
+        || m.has_meta
+        || !m.lists.is_empty()
+        || !m.segments.is_empty()
+        || !later.segment_refs.is_empty()
+    {
         return None;
     }
     if let Some(format) = later.format.take() {
