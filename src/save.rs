@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::export::{csv_io, json_io, number};
 use crate::load::csv;
-use crate::model::{Entity, Extra, Listing, Model, Relationship, Str, StrList};
+use crate::model::{Entity, Extra, Listing, Model, Relationship, Segment, Str, StrList};
 
 /// Writes the model as JSON, one record per line.
 pub fn write_json(model: &Model, out: &mut dyn Write) -> io::Result<()> {
@@ -44,6 +44,13 @@ pub fn write_json(model: &Model, out: &mut dyn Write) -> io::Result<()> {
         "listings",
         model.listings.iter().map(|l| listing_object(model, l)),
     )?;
+    if !model.segments.is_empty() {
+        write_array(
+            out,
+            "segments",
+            model.segments.iter().map(|s| segment_object(model, s)),
+        )?;
+    }
     for (k, v) in &model.extra {
         out.write_all(b",\n")?;
         serde_json::to_writer(&mut *out, k).map_err(json_io)?;
@@ -102,7 +109,23 @@ fn relationship_object(model: &Model, r: &Relationship) -> Map<String, Value> {
     );
     put(&mut o, "source", r.source.map(s));
     put(&mut o, "since", r.since.map(|d| d.to_string().into()));
+    put(
+        &mut o,
+        "segment",
+        r.segment.get().map(|i| s(model.segments[i].name)),
+    );
     extend(&mut o, model, r.extra);
+    o
+}
+
+fn segment_object(model: &Model, seg: &Segment) -> Map<String, Value> {
+    let s = |x: Str| Value::from(model.str(x));
+    let mut o = Map::new();
+    o.insert("seller".into(), model.id(seg.seller).into());
+    o.insert("name".into(), s(seg.name));
+    o.insert("share_max".into(), number(seg.share_max).into());
+    put(&mut o, "source", seg.source.map(s));
+    extend(&mut o, model, seg.extra);
     o
 }
 
@@ -149,9 +172,9 @@ fn write_array(
 }
 
 /// Writes the model in the CSV form into the folder `dir` (which exists):
-/// `entities.csv`, `relationships.csv`, `listings.csv`, and `meta.csv` /
-/// `extra.csv` when the graph has a `meta` object / unknown top-level
-/// fields. Records keep their order; columns are the format's fields in its
+/// `entities.csv`, `relationships.csv`, `listings.csv`, and
+/// `segments.csv` / `meta.csv` / `extra.csv` when the graph has segments /
+/// a `meta` object / unknown top-level fields. Records keep their order; columns are the format's fields in its
 /// order (required ones always, others when used), then unknown fields in
 /// order of first appearance. A column whose values a plain cell cannot say
 /// exactly (an empty string, a list item with a `;`, anything not a string
@@ -181,6 +204,11 @@ pub fn write_csv(model: &Model, dir: &Path) -> io::Result<()> {
     write_table(&dir.join(csv::LISTINGS.file), &csv::LISTINGS, || {
         model.listings.iter().map(|l| listing_object(model, l))
     })?;
+    if !model.segments.is_empty() {
+        write_table(&dir.join(csv::SEGMENTS.file), &csv::SEGMENTS, || {
+            model.segments.iter().map(|s| segment_object(model, s))
+        })?;
+    }
     if !model.extra.is_empty() {
         write_table(&dir.join(csv::EXTRA.file), &csv::EXTRA, || {
             std::iter::once(model.extra.clone())

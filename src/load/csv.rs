@@ -1,11 +1,17 @@
 //! The CSV form of `exposure-graph/1`: a folder with `entities.csv`,
-//! `relationships.csv` and `listings.csv`, and optionally `meta.csv` (the
-//! `meta` object) and `extra.csv` (unknown top-level fields).
+//! `relationships.csv` and `listings.csv`, and optionally `segments.csv`,
+//! `meta.csv` (the `meta` object) and `extra.csv` (unknown top-level
+//! fields).
+//!
+//! Longer than 800 lines for a reason: the reading of files and the
+//! mapping of every place back to file, line and column must agree on
+//! each file's records, and are kept side by side.
 //!
 //! Each row becomes a JSON object, typed by its column, and goes through
-//! the JSON reader's own record builder (`json::Feed`), so that every check
-//! and message is shared; this module only reads cells and maps places back
-//! to file, line and column. It reads row by row: memory is the model plus
+//! the JSON reader's record seeds into the shared record builder
+//! (`records.rs`) by way of [`Feed`], so that every check and message is
+//! shared; this module only reads cells and maps places back to file,
+//! line and column, and decides no rule of the format itself. It reads row by row: memory is the model plus
 //! one number per record (the line it starts on).
 //!
 //! Cells: an empty cell is an absent field; a column named `FIELD:json`
@@ -18,7 +24,11 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::json::{Array, Feed};
+use serde::de::DeserializeSeed;
+
+use super::json::{Record, RecordSeed};
+use super::locate::{self, Seg};
+use super::records::Builder;
 use super::{validate, Place, Problems};
 use crate::model::Model;
 
@@ -92,6 +102,7 @@ pub const RELATIONSHIPS: Spec = Spec {
         ("confidence", Text),
         ("source", Text),
         ("since", Text),
+        ("segment", Text),
     ],
     required: &["type", "from", "to"],
     single: false,
@@ -111,6 +122,18 @@ pub const LISTINGS: Spec = Spec {
     single: false,
 };
 
+pub const SEGMENTS: Spec = Spec {
+    file: "segments.csv",
+    fields: &[
+        ("seller", Text),
+        ("name", Text),
+        ("share_max", Number),
+        ("source", Text),
+    ],
+    required: &["seller", "name", "share_max"],
+    single: false,
+};
+
 /// Unknown top-level fields of the document, one column each.
 pub const EXTRA: Spec = Spec {
     file: "extra.csv",
@@ -120,7 +143,14 @@ pub const EXTRA: Spec = Spec {
 };
 
 /// The top-level keys `extra.csv` may not use: the document's own.
-pub const RESERVED: [&str; 5] = ["format", "meta", "entities", "relationships", "listings"];
+pub const RESERVED: [&str; 6] = [
+    "format",
+    "meta",
+    "entities",
+    "relationships",
+    "listings",
+    "segments",
+];
 
 /// The suffix of a column whose cells are JSON values.
 pub const JSON_SUFFIX: &str = ":json";
@@ -172,9 +202,10 @@ struct Lines {
     entities: Vec<u32>,
     relationships: Vec<u32>,
     listings: Vec<u32>,
+    segments: Vec<u32>,
     meta: Option<u64>,
     /// The header of each field of each file, for column names in messages.
-    headers: [Vec<(String, String)>; 3],
+    headers: [Vec<(String, String)>; 4],
 }
 
 /// Reads and validates a graph in the CSV form.
@@ -202,6 +233,7 @@ pub fn from_folder(dir: &Path) -> Result<Model, Problems> {
         (&ENTITIES, Array::Entities),
         (&RELATIONSHIPS, Array::Relationships),
         (&LISTINGS, Array::Listings),
+        (&SEGMENTS, Array::Segments),
     ];
     for (k, (spec, array)) in arrays.into_iter().enumerate() {
         let Some(found) = open(dir, spec, &mut problems, &mut fatal) else {
@@ -211,6 +243,7 @@ pub fn from_folder(dir: &Path) -> Result<Model, Problems> {
             Array::Entities => &mut lines.entities,
             Array::Relationships => &mut lines.relationships,
             Array::Listings => &mut lines.listings,
+            Array::Segments => &mut lines.segments,
         };
         let result = read(found, spec, &mut problems, |fields, line, _| {
             starts.push(u32::try_from(line).unwrap_or(u32::MAX));
@@ -239,6 +272,7 @@ pub fn from_folder(dir: &Path) -> Result<Model, Problems> {
                 (&RELATIONSHIPS, line_of(&lines.relationships, m.index), 1)
             }
             Some(Array::Listings) => (&LISTINGS, line_of(&lines.listings, m.index), 2),
+            Some(Array::Segments) => (&SEGMENTS, line_of(&lines.segments, m.index), 3),
             None => (&META, lines.meta, usize::MAX),
         };
         let column = m.field.map(|f| header_of(&lines, k, f));
@@ -265,12 +299,18 @@ pub fn from_folder(dir: &Path) -> Result<Model, Problems> {
     // the order the checks found them).
     let rank = |p: &Place| match p {
         Place::Csv { file, line, .. } => {
-            let k = [META.file, ENTITIES.file, RELATIONSHIPS.file, LISTINGS.file]
-                .iter()
-                .position(|f| f == file);
-            (k.unwrap_or(4), line.unwrap_or(0))
+            let k = [
+                META.file,
+                ENTITIES.file,
+                RELATIONSHIPS.file,
+                LISTINGS.file,
+                SEGMENTS.file,
+            ]
+            .iter()
+            .position(|f| f == file);
+            (k.unwrap_or(5), line.unwrap_or(0))
         }
-        _ => (5, 0),
+        _ => (6, 0),
     };
     problems.list.sort_by_key(|d| rank(&d.place));
     match model {
@@ -284,7 +324,7 @@ fn line_of(starts: &[u32], index: usize) -> Option<u64> {
 }
 
 /// The header a field had in file `k` (0 entities, 1 relationships,
-/// 2 listings), or the field's name when it had none.
+/// 2 listings, 3 segments), or the field's name when it had none.
 fn header_of(lines: &Lines, k: usize, field: &str) -> String {
     lines
         .headers
@@ -314,6 +354,7 @@ fn relocate(lines: &Lines, place: Place, message: String) -> (Place, String) {
         &lines.relationships,
     );
     let message = refer(&message, "listings[", "the listing", &lines.listings);
+    let message = refer(&message, "segments[", "the segment", &lines.segments);
     let (spec, k, line, record) = match place {
         Place::Entity { index, id } => (
             &ENTITIES,
@@ -332,6 +373,16 @@ fn relocate(lines: &Lines, place: Place, message: String) -> (Place, String) {
             2,
             line_of(&lines.listings, index),
             entity.map(|e| format!("entity {e:?}")),
+        ),
+        Place::Segment {
+            index,
+            seller,
+            name,
+        } => (
+            &SEGMENTS,
+            3,
+            line_of(&lines.segments, index),
+            Some(segment_label(seller.as_deref(), name.as_deref())),
         ),
         Place::Meta => (&META, usize::MAX, lines.meta, None),
         other => return (other, message),
@@ -394,7 +445,7 @@ fn open(
                 problems.push(
                     place(),
                     "is missing: a graph in the CSV form needs entities.csv (columns id and name at least), \
-                     and may have relationships.csv, listings.csv, meta.csv and extra.csv",
+                     and may have relationships.csv, listings.csv, segments.csv, meta.csv and extra.csv",
                 );
                 *fatal = true;
             }
@@ -601,6 +652,14 @@ fn value(c: &Column, cell: &str) -> Result<Option<Value>, String> {
     })
 }
 
+/// `seller "name"`, a segment as CSV messages show it.
+fn segment_label(seller: Option<&str>, name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("{} {name:?}", seller.unwrap_or("?")),
+        None => format!("{} ?", seller.unwrap_or("?")),
+    }
+}
+
 /// The record a row is, for messages about its cells.
 fn label(spec: &Spec, columns: &[Column], record: &::csv::StringRecord) -> Option<String> {
     let cell = |name: &str| {
@@ -619,7 +678,147 @@ fn label(spec: &Spec, columns: &[Column], record: &::csv::StringRecord) -> Optio
             cell("to").unwrap_or("?")
         )),
         "listings.csv" => cell("entity").map(|e| format!("entity {e:?}")),
+        "segments.csv" => Some(segment_label(cell("seller"), cell("name"))),
         _ => None,
+    }
+}
+
+/// The records of a CSV array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Array {
+    Entities,
+    Relationships,
+    Listings,
+    Segments,
+}
+
+impl Array {
+    fn key(self) -> &'static str {
+        match self {
+            Array::Entities => "entities",
+            Array::Relationships => "relationships",
+            Array::Listings => "listings",
+            Array::Segments => "segments",
+        }
+    }
+}
+
+/// A field of the wrong type inside a record fed to [`Feed`]: the record's
+/// array and index, the path inside the record (`aliases[1]`), and what is
+/// wrong (`must be a string, found a number`).
+struct FedMistype {
+    pub array: Option<Array>,
+    pub index: usize,
+    pub field: Option<&'static str>,
+    pub shown: String,
+    pub what: String,
+}
+
+/// Builds a model from records given one at a time as JSON objects (the
+/// rows of the CSV form), through the very code that reads them from a
+/// JSON file: the same types, required fields, unique and known ids and
+/// dates are checked, with the same messages.
+struct Feed {
+    b: Builder<'static>,
+}
+
+impl Feed {
+    fn new() -> Feed {
+        Feed {
+            b: Builder::formatted(),
+        }
+    }
+
+    /// How many records of `array` were fed so far (the index of the next).
+    fn len(&self, array: Array) -> usize {
+        match array {
+            Array::Entities => self.b.model.entities.len(),
+            Array::Relationships => self.b.model.relationships.len(),
+            Array::Listings => self.b.model.listings.len(),
+            Array::Segments => self.b.model.segments.len(),
+        }
+    }
+
+    /// Adds the `meta` object.
+    fn meta(&mut self, fields: Map<String, Value>) {
+        self.b.path.push(Seg::Key("meta"));
+        self.feed(Record::Meta, fields);
+        self.b.path.pop();
+    }
+
+    /// Adds one record at the end of its array.
+    fn record(&mut self, array: Array, fields: Map<String, Value>) {
+        let index = self.len(array);
+        let kind = match array {
+            Array::Entities => Record::Entity(index),
+            Array::Relationships => Record::Relationship(index),
+            Array::Listings => Record::Listing(index),
+            Array::Segments => Record::Segment(index),
+        };
+        self.b.path.push(Seg::Key(array.key()));
+        self.b.path.push(Seg::Index(index));
+        self.feed(kind, fields);
+        self.b.path.truncate(self.b.path.len() - 2);
+    }
+
+    fn feed(&mut self, kind: Record, fields: Map<String, Value>) {
+        // An owned `Value` deserializes for any lifetime, and our visitors
+        // accept every JSON value: this cannot fail.
+        if let Err(e) = (RecordSeed {
+            b: &mut self.b,
+            kind,
+        })
+        .deserialize(Value::Object(fields))
+        {
+            self.b.found.push(Place::File, e.to_string());
+        }
+    }
+
+    /// Sets the unknown top-level fields.
+    fn top_extra(&mut self, fields: Map<String, Value>) {
+        self.b.model.extra = fields;
+    }
+
+    /// The fields of the wrong type found so far.
+    fn take_mistyped(&mut self) -> Vec<FedMistype> {
+        std::mem::take(&mut self.b.mistyped)
+            .into_iter()
+            .map(|m| {
+                let array = match m.path.first() {
+                    Some(Seg::Key("entities")) => Some(Array::Entities),
+                    Some(Seg::Key("relationships")) => Some(Array::Relationships),
+                    Some(Seg::Key("listings")) => Some(Array::Listings),
+                    Some(Seg::Key("segments")) => Some(Array::Segments),
+                    _ => None,
+                };
+                let rest = if array.is_some() {
+                    &m.path[2.min(m.path.len())..]
+                } else {
+                    &m.path[1.min(m.path.len())..]
+                };
+                let index = match m.path.get(1) {
+                    Some(Seg::Index(i)) if array.is_some() => *i,
+                    _ => 0,
+                };
+                let field = match rest.first() {
+                    Some(Seg::Key(k)) => Some(*k),
+                    _ => None,
+                };
+                let shown = locate::render(rest);
+                FedMistype {
+                    array,
+                    index,
+                    field,
+                    shown,
+                    what: m.what,
+                }
+            })
+            .collect()
+    }
+
+    /// Resolves ids and hands over the model, as the JSON parser does.
+    fn finish(self, problems: &mut Problems) -> Option<Model> {
+        self.b.finish(problems)
     }
 }
 

@@ -1,11 +1,36 @@
-//! Line and column of a value found by its path (`entities[3].share`), for
-//! the messages about fields of the wrong type.
+//! Paths to values (`entities[3].share`): how one is written in a message,
+//! and the line and column of the value it leads to, for the messages
+//! about fields of the wrong type.
 //!
-//! Runs only when such a field was found, on text that serde_json has
-//! already accepted as JSON, so the scanner below skips values without
-//! checking them. It loops instead of recursing: nesting depth costs no stack.
+//! Knows JSON text only as bytes: it parses nothing and builds no records.
+//! The scanner runs only when such a field was found, on text that
+//! serde_json has already accepted as JSON, so it skips values without
+//! checking them. It loops instead of recursing: nesting depth costs no
+//! stack.
 
-use super::json::Seg;
+/// A step of the path to a value: an object key or an array index.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Seg {
+    Key(&'static str),
+    Index(usize),
+}
+
+/// A path as messages write it: `entities[3].aliases[1]`.
+pub(super) fn render(path: &[Seg]) -> String {
+    let mut shown = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                if !shown.is_empty() {
+                    shown.push('.');
+                }
+                shown.push_str(k);
+            }
+            Seg::Index(i) => shown.push_str(&format!("[{i}]")),
+        }
+    }
+    shown
+}
 
 /// The 1-based line and column (counted in bytes, as serde_json does) of
 /// byte `offset`.
@@ -135,6 +160,18 @@ mod tests {
         let text = "{\n \"entities\": [\n  {\"id\": \"a\", \"x\": [1, {\"y\": \"}\"}]},\n  {\"id\": \"b\", \"revenue\": \"lots\"}\n ]\n}";
         let path = [Seg::Key("entities"), Seg::Index(1), Seg::Key("revenue")];
         assert_eq!(path_position(text, &path), (4, 26));
+    }
+
+    #[test]
+    fn a_path_is_written_with_dots_and_brackets() {
+        let path = [
+            Seg::Key("entities"),
+            Seg::Index(3),
+            Seg::Key("aliases"),
+            Seg::Index(1),
+        ];
+        assert_eq!(render(&path), "entities[3].aliases[1]");
+        assert_eq!(render(&[Seg::Index(2), Seg::Key("x")]), "[2].x");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod csv;
 mod intern;
 mod json;
 mod locate;
+mod records;
 mod split;
 mod validate;
 
@@ -41,6 +42,12 @@ pub enum Place {
     Listing {
         index: usize,
         entity: Option<String>,
+    },
+    /// `segments[index]`, with its seller's id and its name when known.
+    Segment {
+        index: usize,
+        seller: Option<String>,
+        name: Option<String>,
     },
     /// A file of the CSV form: the line its row starts on (none for the
     /// file as a whole), the column when the problem is in one cell, and
@@ -86,6 +93,21 @@ impl fmt::Display for Place {
                 index,
                 entity: None,
             } => write!(f, "listings[{index}]"),
+            Place::Segment {
+                index,
+                seller,
+                name,
+            } => {
+                write!(f, "segments[{index}] (")?;
+                match seller {
+                    Some(s) => write!(f, "{}, ", shown(s))?,
+                    None => f.write_str("?, ")?,
+                }
+                match name {
+                    Some(n) => write!(f, "{:?})", shown(n)),
+                    None => f.write_str("?)"),
+                }
+            }
             Place::Csv {
                 file,
                 line,

@@ -13,9 +13,18 @@
 //! the file, and the bytes are put back for the one-pass parse, which
 //! reports every problem with its line and column. A cut parse therefore
 //! gives the very model the one-pass parse gives.
+//!
+//! Owns the cut and the merge of the parts only: every record is read by
+//! `json.rs` and built by `records.rs`, as in the one-pass parse; nothing
+//! here reports a problem.
 
-use super::json::{look_up_later, Builder};
-use crate::model::Model;
+use serde::de::DeserializeSeed;
+use serde_json::{Map, Value};
+
+use super::intern::{self, Interner};
+use super::json::{Record, RecordSeed, TopSeed};
+use super::records::{look_up_offsets, Builder, Pending, UNDEFINED};
+use crate::model::{Listing, Model, Relationship, Text, TextFull};
 use crate::parallel::both;
 
 /// Files below this size are parsed in one pass.
@@ -67,14 +76,14 @@ pub(super) fn parse(mut text: String, min_len: usize) -> Result<Model, String> {
 }
 
 /// Parses both parts of a cut `text` at once and resolves every id.
-fn read_parts(text: &str, cut: &Cut, record: &str) -> Option<(Model, super::json::Tail)> {
+fn read_parts(text: &str, cut: &Cut, record: &str) -> Option<(Model, Tail)> {
     let (first, second) = both(
         || {
             let mut b = Builder::over(text);
             // A first part that is kept holds every entity (`adopt`
             // refuses a second part with entities): its own ids can be
             // looked up at once, while the second part may still be read.
-            let read = b.read_first(&text[..=cut.comma]);
+            let read = read_first(&mut b, &text[..=cut.comma]);
             if read {
                 b.resolve_deferred();
             }
@@ -82,21 +91,180 @@ fn read_parts(text: &str, cut: &Cut, record: &str) -> Option<(Model, super::json
         },
         || {
             let mut b = Builder::over(text);
-            b.read_rest(&text[cut.comma + 1..]).then_some(b)
+            read_rest(&mut b, &text[cut.comma + 1..]).then_some(b)
         },
     );
     let (mut first, mut second) = (first?, second?);
     if !look_up_later(&first, &mut second) {
         return None;
     }
-    if !first.push_relationship(record) {
+    if !push_relationship(&mut first, record) {
         return None;
     }
-    let tail = first.adopt(second)?;
+    let tail = adopt(&mut first, second)?;
     let mut problems = super::Problems::default();
     let mut model = first.finish(&mut problems)?;
     let tail = tail.move_text(&mut model).ok()?;
     problems.is_empty().then_some((model, tail))
+}
+
+/// The records a later part of a split document adds to the first part's
+/// model, their ids already resolved to its entity indexes.
+struct Tail {
+    relationships: Vec<Relationship>,
+    listings: Vec<Listing>,
+    text: Text,
+    /// Where `text` begins in the model's arena once moved there.
+    shift: u32,
+    extras: Vec<Map<String, Value>>,
+    extra: Map<String, Value>,
+}
+
+impl Tail {
+    /// Moves the strings of the records to the end of `model`'s arena.
+    fn move_text(mut self, model: &mut Model) -> Result<Tail, TextFull> {
+        self.shift = model.text.append(&std::mem::take(&mut self.text))?;
+        Ok(self)
+    }
+
+    /// Appends the records to `model`, whose arena holds their strings
+    /// ([`Tail::move_text`]), and their unknown fields to its side table.
+    fn append_to(self, model: &mut Model) {
+        let shift = self.shift;
+        let extras = model.extras.len() as u32;
+        let str_of = |s: Option<crate::model::Str>| s.map(|s| s.shifted(shift));
+        model.relationships.reserve_exact(self.relationships.len());
+        model
+            .relationships
+            .extend(self.relationships.into_iter().map(|r| Relationship {
+                product: str_of(r.product),
+                source: str_of(r.source),
+                extra: r.extra.shifted(extras),
+                ..r
+            }));
+        model
+            .listings
+            .extend(self.listings.into_iter().map(|l| Listing {
+                list: l.list.shifted(shift),
+                citation: str_of(l.citation),
+                reason: str_of(l.reason),
+                extra: l.extra.shifted(extras),
+                ..l
+            }));
+        model.extras.extend(self.extras);
+        model.extra.extend(self.extra);
+    }
+}
+
+/// Whether `b` found nothing wrong so far.
+fn is_clean(b: &Builder<'_>) -> bool {
+    b.found.list.is_empty() && b.found.more == 0 && b.mistyped.is_empty() && !b.text_full
+}
+
+/// Reads `part`, a document cut right after a `]` closing the first part
+/// of its `relationships` array. True when that is where the part ended
+/// and nothing in it was wrong: the read stops after the array, and
+/// serde_json, looking for the object's `}`, finds only the end of the
+/// part.
+fn read_first<'de>(b: &mut Builder<'de>, part: &'de str) -> bool {
+    let mut stopped = false;
+    let mut de = serde_json::Deserializer::from_str(part);
+    let eof = TopSeed::stopping(b, &mut stopped)
+        .deserialize(&mut de)
+        .is_err_and(|e| e.is_eof());
+    eof && stopped && is_clean(b)
+}
+
+/// Reads `part` as a whole document; true when nothing in it was wrong.
+fn read_rest<'de>(b: &mut Builder<'de>, part: &'de str) -> bool {
+    let mut de = serde_json::Deserializer::from_str(part);
+    let read = TopSeed::new(b).deserialize(&mut de).and_then(|()| de.end());
+    read.is_ok() && is_clean(b)
+}
+
+/// Appends one relationship given as the text of its object; true when it
+/// was one and nothing in it was wrong.
+fn push_relationship(b: &mut Builder<'_>, record: &str) -> bool {
+    let Ok(v) = serde_json::from_str::<Value>(record) else {
+        return false;
+    };
+    let kind = Record::Relationship(b.model.relationships.len());
+    let read = RecordSeed { b: &mut *b, kind }.deserialize(v);
+    matches!(read, Ok(None)) && is_clean(b)
+}
+
+/// Takes the records of `later`, a later part of the same input whose
+/// relationships name `first`'s symbols ([`look_up_later`]), with their
+/// ids resolved against `first`'s entities. `None` when `later` holds
+/// what only a whole parse can merge (entities, `meta`, segments or edges
+/// that name one: a segment's name is resolved against every segment of
+/// the file) or names an id no entity has.
+fn adopt(first: &mut Builder<'_>, mut later: Builder<'_>) -> Option<Tail> {
+    let m = &later.model;
+    if later.seen_entities == Some(true)
+        || m.has_meta
+        || !m.lists.is_empty()
+        || !m.segments.is_empty()
+        || !later.segment_refs.is_empty()
+    {
+        return None;
+    }
+    if let Some(format) = later.format.take() {
+        first.format = Some(format);
+    }
+    let mut rels = std::mem::take(&mut later.model.relationships);
+    for (r, ends) in rels.iter_mut().zip(&later.ends) {
+        r.from = entity_of(first, ends[0].symbol())?;
+        r.to = entity_of(first, ends[1].symbol())?;
+    }
+    let mut listings = std::mem::take(&mut later.model.listings);
+    for (l, &sym) in listings.iter_mut().zip(&later.listing_sym) {
+        let sym = (sym != UNDEFINED).then(|| first.intern(later.ids.get(sym)))?;
+        l.entity = entity_of(first, sym)?;
+    }
+    Some(Tail {
+        relationships: rels,
+        listings,
+        text: std::mem::take(&mut later.model.text),
+        shift: 0,
+        extras: std::mem::take(&mut later.model.extras),
+        extra: std::mem::take(&mut later.model.extra),
+    })
+}
+
+/// The entity that defines symbol `sym` of `b`, if one does.
+fn entity_of(b: &Builder<'_>, sym: u32) -> Option<u32> {
+    let ix = *b.sym_entity.get(sym as usize)?;
+    (ix != UNDEFINED).then_some(ix)
+}
+
+/// Turns every `from` and `to` of `second`, the later part of a split
+/// parse, into a symbol of `first`'s table, which holds every entity and
+/// is only read: the few ids `second` interned itself (those with
+/// escapes) one by one, the ids it put off half on each of two threads.
+/// False when an id is not in the table.
+fn look_up_later(first: &Builder<'_>, second: &mut Builder<'_>) -> bool {
+    if !std::ptr::eq(first.input, second.input) {
+        return false;
+    }
+    let (input, ids): (&str, &Interner) = (first.input, &first.ids);
+    for end in second.ends.iter_mut().flatten() {
+        if let Pending::Symbol(sym) = *end {
+            let id = (sym != UNDEFINED).then(|| second.ids.get(sym));
+            let Some(found) = id.and_then(|id| ids.find_hashed(id, intern::hash(id.as_bytes())))
+            else {
+                return false;
+            };
+            *end = Pending::Symbol(found);
+        }
+    }
+    let half = second.ends.len() / 2;
+    let (one, two) = second.ends.split_at_mut(half);
+    let (one, two) = both(
+        move || look_up_offsets(input, one, ids),
+        || look_up_offsets(input, two, ids),
+    );
+    one && two
 }
 
 /// The first cut from byte `from` on: two `,`s between records on lines

@@ -1,7 +1,10 @@
 //! The validation rules that look at numbers and across records: ranges,
-//! self-loops, duplicate relationships, the per-seller share budget and the
-//! per-entity ownership budget. Syntax, types, required fields, ids and
-//! dates are checked while parsing (`json.rs`).
+//! self-loops, duplicate relationships, the per-seller share budget, the
+//! per-entity ownership budget, and the segments (unique names per
+//! seller, caps in 0..1, the edges of one segment within its cap). Syntax,
+//! types, required fields, ids and dates are checked while the records are
+//! built (`json.rs`, `records.rs`). Runs on a loaded model and again on a
+//! scenario's changed copy, so it trusts no index of the model.
 
 use super::{Place, Problems};
 use crate::model::{EntityIx, Model, RelType, Relationship};
@@ -11,12 +14,13 @@ use crate::tolerance::EPS;
 /// Relationships whose `from` or `to` did not resolve carry this index.
 const UNRESOLVED: EntityIx = u32::MAX;
 
-/// Checks rules 5 to 9 of the format; appends what it finds.
+/// Checks rules 5 to 9 and 11 to 13 of the format; appends what it finds.
 ///
 /// # Complexity
 /// O(entities + relationships).
 pub(super) fn check(model: &Model, problems: &mut Problems) {
     revenues(model, problems);
+    segments(model, problems);
     // The relationships in two halves, the second with rule 6 on a second
     // thread; the problems come out in the order one pass would give.
     let rels = model.relationships.len();
@@ -55,6 +59,52 @@ fn label(model: &Model, r: &Relationship) -> String {
     format!("{} {} -> {}", r.rel.as_str(), id(r.from), id(r.to))
 }
 
+fn segment_place(model: &Model, index: usize) -> Place {
+    let s = &model.segments[index];
+    Place::Segment {
+        index,
+        seller: ((s.seller as usize) < model.entities.len())
+            .then(|| model.id(s.seller).to_string()),
+        name: Some(model.str(s.name).to_string()),
+    }
+}
+
+/// Rule 11 on a built model: a seller that is an entity, a cap in 0..1,
+/// names unique per seller. O(segments).
+fn segments(model: &Model, problems: &mut Problems) {
+    let mut first = std::collections::HashMap::with_capacity(model.segments.len());
+    for (i, s) in model.segments.iter().enumerate() {
+        if s.seller == UNRESOLVED {
+            continue; // reported while building
+        }
+        if s.seller as usize >= model.entities.len() {
+            problems.push(
+                segment_place(model, i),
+                "its seller is not an entity of the graph",
+            );
+            continue;
+        }
+        let cap = s.share_max;
+        if !(0.0..=1.0).contains(&cap) || !cap.is_finite() {
+            problems.push(
+                segment_place(model, i),
+                format!("share_max {cap} is out of range: it must be from 0 to 1"),
+            );
+        }
+        if let Some(&j) = first.get(&(s.seller, model.str(s.name))) {
+            problems.push(
+                segment_place(model, i),
+                format!(
+                    "name is also the name of segments[{j}] of seller {:?}; a seller's segment names must be unique",
+                    model.id(s.seller)
+                ),
+            );
+        } else {
+            first.insert((s.seller, model.str(s.name)), i);
+        }
+    }
+}
+
 fn entity_place(model: &Model, ix: usize) -> Place {
     Place::Entity {
         index: ix,
@@ -82,6 +132,8 @@ struct Sums {
     committed: Vec<f64>,
     /// Per owned entity: the known percents.
     owned: Vec<f64>,
+    /// Per segment: exact shares plus share_min of its edges.
+    segments: Vec<f64>,
 }
 
 impl Sums {
@@ -92,9 +144,12 @@ impl Sums {
         for (a, b) in self.owned.iter_mut().zip(&other.owned) {
             *a += b;
         }
+        for (a, b) in self.segments.iter_mut().zip(&other.segments) {
+            *a += b;
+        }
     }
 
-    /// Rules 8 and 9.
+    /// Rules 8, 9 and 13.
     fn check(&self, model: &Model, problems: &mut Problems) {
         for (v, &sum) in self.committed.iter().enumerate() {
             if sum > 1.0 + EPS {
@@ -118,6 +173,19 @@ impl Sums {
                 );
             }
         }
+        for (i, &sum) in self.segments.iter().enumerate() {
+            let cap = model.segments[i].share_max;
+            if sum > cap + EPS {
+                problems.push(
+                    segment_place(model, i),
+                    format!(
+                        "the exact shares and share_min of its edges add up to {}, above its share_max {}",
+                        short(sum),
+                        short(cap)
+                    ),
+                );
+            }
+        }
     }
 }
 
@@ -126,6 +194,7 @@ fn relationships(model: &Model, range: std::ops::Range<usize>, problems: &mut Pr
     let n = model.entities.len();
     let mut committed = vec![0.0f64; n];
     let mut owned = vec![0.0f64; n];
+    let mut in_segment = vec![0.0f64; model.segments.len()];
     for (i, r) in model.relationships[range.clone()].iter().enumerate() {
         let i = range.start + i;
         let place = || Place::Relationship {
@@ -162,10 +231,26 @@ fn relationships(model: &Model, range: std::ops::Range<usize>, problems: &mut Pr
                 "from and to are the same entity; a relationship needs two",
             );
         }
+        // Rule 12 on a changed copy: the loader only ever points an edge
+        // at a segment of its own seller.
+        let segment = r.segment.get().filter(|&s| {
+            let ok = model
+                .segments
+                .get(s)
+                .is_some_and(|seg| seg.seller == r.from && r.rel == RelType::Supplies);
+            if !ok {
+                problems.push(
+                    place(),
+                    "its segment is not a segment of its seller; only supplies edges join a segment of their seller",
+                );
+            }
+            ok
+        });
         match r.rel {
             RelType::Supplies => {
-                match r.exact_share(|| model.entities[r.from as usize].revenue.get()) {
-                    Some(s) => committed[r.from as usize] += s,
+                let counted = match r.exact_share(|| model.entities[r.from as usize].revenue.get())
+                {
+                    Some(s) => s,
                     None => {
                         let (lo, hi) = (
                             r.share_min.get().unwrap_or(0.0),
@@ -175,14 +260,22 @@ fn relationships(model: &Model, range: std::ops::Range<usize>, problems: &mut Pr
                             problems
                                 .push(place(), format!("share_min {lo} is above share_max {hi}"));
                         }
-                        committed[r.from as usize] += lo;
+                        lo
                     }
+                };
+                committed[r.from as usize] += counted;
+                if let Some(s) = segment {
+                    in_segment[s] += counted;
                 }
             }
             RelType::Owns => owned[r.to as usize] += r.percent.get().unwrap_or(0.0),
         }
     }
-    Sums { committed, owned }
+    Sums {
+        committed,
+        owned,
+        segments: in_segment,
+    }
 }
 
 /// A sum for a message: nine decimals at most, no trailing zeros.

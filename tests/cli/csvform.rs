@@ -513,3 +513,72 @@ fn the_readme_shows_what_the_binary_prints_for_the_spreadsheet_example() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Segments
+// ---------------------------------------------------------------------------
+
+/// A graph with segments, edges in them, and unknown fields on segments
+/// and on the top level.
+fn with_segments() -> Value {
+    json!({
+        "format": "exposure-graph/1",
+        "entities": [
+            {"id": "nv", "name": "NVIDIA", "revenue": 10918},
+            {"id": "hik", "name": "Hikvision"},
+            {"id": "st", "name": "SenseTime"}
+        ],
+        "relationships": [
+            {"type": "supplies", "from": "nv", "to": "hik", "segment": "China incl. Hong Kong", "share_min": 0.01},
+            {"type": "supplies", "from": "nv", "to": "st", "segment": "China incl. Hong Kong", "value": 100, "note": "n"},
+            {"type": "owns", "from": "hik", "to": "st", "percent": 5}
+        ],
+        "listings": [],
+        "segments": [
+            {"seller": "nv", "name": "China incl. Hong Kong", "share_max": 0.2502,
+             "source": "NVIDIA 10-K FY2020, revenue by billing location", "checked": {"by": "desk 4"}},
+            {"seller": "nv", "name": "Distributors; \"other\"", "share_max": 0, "region": ["a", "b"]}
+        ],
+        "x-top": [1, 2]
+    })
+}
+
+#[test]
+fn segments_survive_json_to_csv_to_json_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_value(dir.path(), "seg.json", &with_segments());
+    // The writer's own JSON first, then through the CSV form and back.
+    let written = dir.path().join("written.json");
+    assert_ok(&convert(&input, &written, false));
+    assert_eq!(normal(&read_json(&written)), normal(&with_segments()));
+    let (folder, _) = round_trip(dir.path(), &written);
+    assert_eq!(
+        std::fs::read(dir.path().join("back.json")).unwrap(),
+        std::fs::read(&written).unwrap()
+    );
+    let names: Vec<String> = snapshot(&folder).into_iter().map(|f| f.0).collect();
+    assert!(names.contains(&"segments.csv".to_string()), "{names:?}");
+    let segments = std::fs::read_to_string(folder.join("segments.csv")).unwrap();
+    assert!(
+        segments.starts_with("seller,name,share_max,source,"),
+        "{segments}"
+    );
+}
+
+#[test]
+fn segments_survive_csv_to_json_to_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_value(dir.path(), "seg.json", &with_segments());
+    let (folder, _) = round_trip(dir.path(), &input);
+    let again = dir.path().join("again");
+    assert_ok(&convert(&dir.path().join("back.json"), &again, false));
+    assert_eq!(snapshot(&again), snapshot(&folder));
+}
+
+#[test]
+fn a_graph_without_segments_writes_no_segments_file_or_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (folder, back) = round_trip(dir.path(), Path::new(EXAMPLE));
+    assert!(!folder.join("segments.csv").exists());
+    assert!(back.get("segments").is_none());
+}

@@ -1380,3 +1380,221 @@ fn boundary_numbers_are_valid() {
     ));
     assert_valid(&out, 4);
 }
+
+// ---------------------------------------------------------------------------
+// Rules 11 to 13: segments
+// ---------------------------------------------------------------------------
+
+/// A graph with entities `nv` (revenue 1000), `a`, `b`, `c`, the given
+/// relationships, and `segments` (the inside of the array) written after
+/// the relationships.
+fn segment_graph(relationships: &str, segments: &str) -> String {
+    format!(
+        "{{\n\"format\": \"{FORMAT}\",\n\"entities\": [{{ \"id\": \"nv\", \"name\": \"NV\", \"revenue\": 1000 }}, {ABC}],\n\
+         \"relationships\": [{relationships}],\n\"segments\": [{segments}]\n}}\n"
+    )
+}
+
+const CHINA: &str =
+    r#"{ "seller": "nv", "name": "China", "share_max": 0.25, "source": "10-K", "note": "kept" }"#;
+
+#[test]
+fn a_valid_segment_graph_validates_with_segments_after_relationships() {
+    let out = validate(&segment_graph(
+        r#"{ "type": "supplies", "from": "nv", "to": "a", "segment": "China", "share": 0.1 },
+           { "type": "supplies", "from": "nv", "to": "b", "segment": "China", "share_min": 0.15 },
+           { "type": "supplies", "from": "nv", "to": "c", "segment": "China" }"#,
+        CHINA,
+    ));
+    assert_valid(&out, 4);
+}
+
+#[test]
+fn a_segment_before_the_relationships_validates_too() {
+    let text = format!(
+        "{{\"format\": \"{FORMAT}\", \"segments\": [{CHINA}], \"entities\": [{{ \"id\": \"nv\", \"name\": \"NV\" }}, {ABC}],\n\
+         \"relationships\": [{{ \"type\": \"supplies\", \"from\": \"nv\", \"to\": \"a\", \"segment\": \"China\" }}]}}"
+    );
+    assert_valid(&validate(&text), 4);
+}
+
+#[test]
+fn a_segment_whose_seller_is_not_an_entity_is_reported() {
+    let out = validate(&segment_graph(
+        "",
+        r#"{ "seller": "ghost", "name": "China", "share_max": 0.25 }"#,
+    ));
+    assert_reported(
+        &out,
+        &["segments[0] (ghost, \"China\")"],
+        &["ghost", "seller"],
+    );
+}
+
+#[test]
+fn two_segments_of_one_seller_with_one_name_are_reported() {
+    let out = validate(&segment_graph(
+        "",
+        &format!("{CHINA}, {{ \"seller\": \"nv\", \"name\": \"China\", \"share_max\": 0.3 }}"),
+    ));
+    assert_reported(
+        &out,
+        &["segments[1] (nv, \"China\")"],
+        &["name", "segments"],
+    );
+}
+
+#[test]
+fn the_same_segment_name_for_two_sellers_is_fine() {
+    let out = validate(&segment_graph(
+        "",
+        &format!("{CHINA}, {{ \"seller\": \"a\", \"name\": \"China\", \"share_max\": 0.3 }}"),
+    ));
+    assert_valid(&out, 4);
+}
+
+#[test]
+fn a_segment_without_share_max_is_reported() {
+    let out = validate(&segment_graph("", r#"{ "seller": "nv", "name": "China" }"#));
+    assert_reported(&out, &["segments[0] (nv, \"China\")"], &["share_max"]);
+}
+
+#[test]
+fn a_segment_share_max_out_of_range_is_reported() {
+    for cap in ["1.2", "-0.1"] {
+        let out = validate(&segment_graph(
+            "",
+            &format!("{{ \"seller\": \"nv\", \"name\": \"China\", \"share_max\": {cap} }}"),
+        ));
+        assert_reported(&out, &["segments[0] (nv, \"China\")"], &[cap]);
+    }
+}
+
+#[test]
+fn a_string_share_max_is_a_type_error_with_line_and_column() {
+    let out = validate(&segment_graph(
+        "",
+        r#"{ "seller": "nv", "name": "China", "share_max": "a quarter" }"#,
+    ));
+    assert_at_position(&out, Some(5), &["share_max"]);
+}
+
+#[test]
+fn a_segment_without_seller_or_name_is_reported() {
+    let out = validate(&segment_graph("", r#"{ "name": "", "share_max": 0.2 }"#));
+    assert_reported(&out, &["segments[0]"], &["seller"]);
+    assert_reported(&out, &["segments[0]"], &["name"]);
+}
+
+#[test]
+fn an_edge_naming_no_segment_of_its_seller_is_reported() {
+    // `a` has a segment called China, the edge's seller `nv` has none.
+    let out = validate(&segment_graph(
+        r#"{ "type": "supplies", "from": "nv", "to": "b" },
+           { "type": "supplies", "from": "nv", "to": "c", "segment": "China" }"#,
+        r#"{ "seller": "a", "name": "China", "share_max": 0.3 }"#,
+    ));
+    assert_reported(&out, &["relationships[1] (supplies nv -> c)"], &["China"]);
+    assert!(
+        error_lines(&out).iter().any(|l| l.contains("\"nv\"")),
+        "{}",
+        describe(&out)
+    );
+}
+
+#[test]
+fn a_segment_on_an_owns_edge_is_reported() {
+    let out = validate(&segment_graph(
+        r#"{ "type": "owns", "from": "nv", "to": "a", "percent": 10, "segment": "China" }"#,
+        CHINA,
+    ));
+    assert_reported(&out, &["relationships[0] (owns nv -> a)"], &["owns"]);
+}
+
+#[test]
+fn a_segment_whose_edges_exceed_its_cap_is_reported_with_the_sum() {
+    let out = validate(&segment_graph(
+        r#"{ "type": "supplies", "from": "nv", "to": "a", "segment": "China", "share": 0.2 },
+           { "type": "supplies", "from": "nv", "to": "b", "segment": "China", "share_min": 0.11 },
+           { "type": "supplies", "from": "nv", "to": "c", "share": 0.5 }"#,
+        CHINA,
+    ));
+    assert_reported(&out, &["segments[0] (nv, \"China\")"], &["0.31"]);
+    assert_eq!(
+        count_lines(&out, |l| l.contains("segments[")),
+        1,
+        "{}",
+        describe(&out)
+    );
+}
+
+#[test]
+fn a_value_edge_counts_in_its_segment_through_the_sellers_revenue() {
+    // 300 of a revenue of 1000 is 0.3, above the cap of 0.25.
+    let out = validate(&segment_graph(
+        r#"{ "type": "supplies", "from": "nv", "to": "a", "segment": "China", "value": 300 }"#,
+        CHINA,
+    ));
+    assert_reported(&out, &["segments[0] (nv, \"China\")"], &["0.3"]);
+    let within = validate(&segment_graph(
+        r#"{ "type": "supplies", "from": "nv", "to": "a", "segment": "China", "value": 250 }"#,
+        CHINA,
+    ));
+    assert_valid(&within, 4);
+}
+
+#[test]
+fn segments_that_is_not_an_array_is_a_type_error() {
+    let out = validate(&segment_graph("", "").replace("\"segments\": []", "\"segments\": {}"));
+    assert_at_position(&out, Some(5), &["segments"]);
+}
+
+/// Runs `exposure validate -g FOLDER` on CSV files.
+fn validate_csv(files: &[(&str, &str)]) -> Output {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("written");
+    }
+    run(&["validate", "-g", dir.path().to_str().expect("UTF-8")])
+}
+
+const CSV_ENTITIES: &str = "id,name,revenue\nnv,NV,1000\na,A,\nb,B,\n";
+
+#[test]
+fn a_csv_segment_out_of_range_is_reported_by_file_line_and_column() {
+    let out = validate_csv(&[
+        ("entities.csv", CSV_ENTITIES),
+        (
+            "segments.csv",
+            "seller,name,share_max\nnv,China,0.25\nnv,Rest,1.2\n",
+        ),
+    ]);
+    assert_reported(
+        &out,
+        &["segments.csv line 3, column \"share_max\""],
+        &["1.2"],
+    );
+}
+
+#[test]
+fn a_csv_segment_over_its_cap_and_an_unknown_segment_are_reported_by_line() {
+    let out = validate_csv(&[
+        ("entities.csv", CSV_ENTITIES),
+        (
+            "relationships.csv",
+            "type,from,to,share,segment\nsupplies,nv,a,0.2,China\nsupplies,nv,b,0.1,China\nsupplies,a,b,,China\n",
+        ),
+        ("segments.csv", "seller,name,share_max\nnv,China,0.25\n"),
+    ]);
+    assert_reported(&out, &["segments.csv line 2"], &["0.3"]);
+    assert_reported(&out, &["relationships.csv line 4"], &["China"]);
+}
+
+#[test]
+fn a_csv_segments_file_without_share_max_column_is_reported() {
+    let out = validate_csv(&[
+        ("entities.csv", CSV_ENTITIES),
+        ("segments.csv", "seller,name\nnv,China\n"),
+    ]);
+    assert_reported(&out, &["segments.csv line 1"], &["share_max"]);
+}
