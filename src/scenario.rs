@@ -417,11 +417,6 @@ fn find_rel(model: &Model, rel: RelType, from: &str, to: &str) -> Option<usize> 
         .position(|r| r.rel == rel && r.from == f && r.to == t)
 }
 
-// PENDING-MERGE: replaced by load::append(m, Addition::Segment(v)).
-fn append_segment(_m: &mut Model, _v: &Value) -> Result<(), String> {
-    Err("add_segment is not supported yet".into())
-}
-
 /// Finds a segment of the copy by its seller's id and its name.
 fn find_segment(model: &Model, seller: &str, name: &str) -> Option<usize> {
     let v = model.find(seller)?;
@@ -540,7 +535,7 @@ pub fn apply<'a>(
             }
             Change::AddSegment { segment, edges } => {
                 let m = copy.get_or_insert_with(|| model.clone());
-                append_segment(m, segment).map_err(|p| at(here, p))?;
+                load::append(m, Addition::Segment(segment)).map_err(|p| at(here, invalid(&p)))?;
                 let s = m.segments.len() - 1;
                 let seller = m.segments[s].seller;
                 for buyer in edges {
