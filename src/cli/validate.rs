@@ -17,7 +17,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// `valid: 40 entities, 17 relationships (14 supplies, 3 owns), 35 listings on 2 lists (A, B)`.
+/// `valid: 43 entities, 20 relationships (14 supplies, 6 owns), 35 listings on 2 lists (A, B), 2 segments`.
 pub fn summary(model: &Model) -> String {
     let supplies = model
         .relationships
@@ -28,8 +28,13 @@ pub fn summary(model: &Model) -> String {
     let mut lists: Vec<&str> = model.listings.iter().map(|l| model.str(l.list)).collect();
     lists.sort_unstable();
     lists.dedup();
+    let segments = match model.segments.len() {
+        0 => String::new(),
+        1 => ", 1 segment".to_string(),
+        n => format!(", {n} segments"),
+    };
     format!(
-        "valid: {} entities, {} relationships ({supplies} supplies, {owns} owns), {} listings on {} lists ({})",
+        "valid: {} entities, {} relationships ({supplies} supplies, {owns} owns), {} listings on {} lists ({}){segments}",
         model.entities.len(),
         model.relationships.len(),
         model.listings.len(),

@@ -495,9 +495,9 @@ fn entity(d: &Diagram, v: EntityIx, on_path: &[bool]) -> Stmt {
     }
     // The caps a seller's disclosures put on groups of its sales.
     for s in d.net.segments_of(v) {
-        let cap = segment_cap(m, d.net, s);
-        tip.push(format!("cap: {cap}"));
+        let cap = format!("cap: {}", segment_cap(m, d.net, s));
         label.push(wrap(&cap, WRAP));
+        tip.push(cap);
     }
     if on_path[i] {
         attrs.push(val("penwidth", "4"));

@@ -60,7 +60,7 @@ fn the_example_graph_validates_and_has_the_2019_listings() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stdout(&out).starts_with("valid: 40 entities"),
+        stdout(&out).starts_with("valid: 43 entities"),
         "{}",
         stdout(&out)
     );

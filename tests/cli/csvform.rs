@@ -578,7 +578,14 @@ fn segments_survive_csv_to_json_to_csv() {
 #[test]
 fn a_graph_without_segments_writes_no_segments_file_or_key() {
     let dir = tempfile::tempdir().unwrap();
-    let (folder, back) = round_trip(dir.path(), Path::new(EXAMPLE));
+    let mut plain = with_segments();
+    plain.as_object_mut().unwrap().remove("segments");
+    for r in plain["relationships"].as_array_mut().unwrap() {
+        r.as_object_mut().unwrap().remove("segment");
+    }
+    let input = write_value(dir.path(), "plain.json", &plain);
+    let (folder, back) = round_trip(dir.path(), &input);
+    assert!(folder.join("relationships.csv").exists());
     assert!(!folder.join("segments.csv").exists());
     assert!(back.get("segments").is_none());
 }

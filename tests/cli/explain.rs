@@ -268,11 +268,14 @@ fn csv_has_one_row_per_edge() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "path,weight,complete,step,from,to,share,share_min,share_max,confidence,product,source"
+        "bound,path,weight,complete,step,from,to,share,share_min,share_max,segment,lo,t,confidence,product,source"
     );
     assert_eq!(lines.len(), 1 + 2 + 1 + 3, "{csv}");
-    assert_eq!(lines[1], "1,0.2,true,1,A,B,0.5,0.5,0.5,,,");
-    assert_eq!(lines[3], "2,0.1,true,1,A,H,0.1,0.1,0.1,,valves,10-K 2019");
+    assert_eq!(lines[1], "lower,1,0.2,true,1,A,B,0.5,0.5,0.5,,,,,,");
+    assert_eq!(
+        lines[3],
+        "lower,2,0.1,true,1,A,H,0.1,0.1,0.1,,,,,valves,10-K 2019"
+    );
 }
 
 #[test]

@@ -229,3 +229,54 @@ fn the_diagram_shows_a_sellers_caps_and_the_worst_case() {
     assert!(dot.contains("worst case +30.0%"), "{dot}");
     assert!(dot.contains("behind the upper bound of N"), "{dot}");
 }
+
+#[test]
+fn the_readme_shows_what_explain_upper_and_validate_print_on_the_example() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let out = run(&["explain", "nvidia", "--upper"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        readme.contains(&stdout(&out)),
+        "update the README (From a 10-K to a bound) with the output of `explain nvidia --upper`:\n{}",
+        stdout(&out)
+    );
+    let out = run(&["validate"]);
+    assert!(
+        readme.contains(&stdout(&out)),
+        "update the README's validate line with:\n{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn the_example_graphs_caps_bound_intel_nvidia_and_western_digital() {
+    let report = json_of(&["analyze", "--format", "json"]);
+    close(num(&row(&report, "intel")["upper"]), 0.2);
+    close(num(&row(&report, "nvidia")["upper"]), 0.2502);
+    close(num(&row(&report, "western-digital")["upper"]), 0.421);
+    // With the affiliates rule, Hikvision's 60 % subsidiaries join R.
+    let report = json_of(&["analyze", "--format", "json", "--affiliates", "50"]);
+    let restricted: Vec<&str> = report["restricted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["via"] == "affiliate")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(restricted, ["ezviz", "hikrobot"]);
+}
+
+#[test]
+fn the_scenario_file_of_the_docs_runs_on_the_example_graph() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let doc = std::fs::read_to_string(format!("{root}/docs/scenarios.md")).unwrap();
+    let start = doc.find("```json\n").expect("a JSON block") + "```json\n".len();
+    let end = start + doc[start..].find("```").unwrap();
+    let (_dir, s) = write_temp("s.json", doc[start..end].as_bytes());
+    let v = json_of(&["whatif", s.to_str().unwrap(), "--format", "json"]);
+    let sc = v["scenarios"].as_array().unwrap();
+    assert_eq!(sc.len(), 2);
+    // NVIDIA's cap raised to 0.3, and its new 2 % customer is not listed.
+    close(num(&row(&sc[1], "nvidia")["upper"]), 0.3);
+}

@@ -60,12 +60,14 @@ fn the_example_steps_in_may_august_and_october_2019() {
     assert_eq!(value(&v, "2019-05-16", "ambarella"), (0.0, 0.0));
     assert_eq!(value(&v, "2019-08-13", "ambarella"), (0.15, 1.0));
     assert_eq!(value(&v, "2019-10-09", "ambarella"), (0.15, 1.0));
-    // SenseTime is listed only in October: Qualcomm's upper steps then,
-    // and NVIDIA's third capped edge counts.
+    // SenseTime is listed only in October: Qualcomm's upper steps then.
+    // NVIDIA's does not: its sales to Hikvision and Dahua can already take
+    // all of its China incl. Hong Kong segment (0.2502 of revenue), which
+    // its sales to SenseTime share.
     assert_eq!(value(&v, "2019-08-13", "qualcomm"), (0.0, 0.0));
     assert_eq!(value(&v, "2019-10-09", "qualcomm"), (0.0, 1.0));
-    assert_eq!(value(&v, "2019-08-13", "nvidia"), (0.0, 0.5));
-    assert_eq!(value(&v, "2019-10-09", "nvidia"), (0.0, 0.75));
+    assert_eq!(value(&v, "2019-08-13", "nvidia"), (0.0, 0.2502));
+    assert_eq!(value(&v, "2019-10-09", "nvidia"), (0.0, 0.2502));
     let events = |i: usize| v["points"][i]["events"].as_array().unwrap().clone();
     assert_eq!(events(0).len(), 2, "huawei and hisilicon");
     assert_eq!(events(0)[0]["list"], "BIS Entity List");
@@ -87,11 +89,11 @@ fn by_default_the_most_exposed_unrestricted_entities_are_followed() {
         ids,
         [
             "ambarella",
-            "intel",
             "qualcomm",
             "seagate",
             "western-digital",
-            "nvidia"
+            "nvidia",
+            "intel"
         ]
     );
     assert!(
@@ -128,7 +130,7 @@ fn the_table_has_a_row_per_date_and_a_column_per_entity() {
         row("2019-08-13").contains("NDAA 889: hikvision, dahua, huawei and 2 more"),
         "{table}"
     );
-    assert!(row("2019-10-09").contains("0% – 75.0%"), "{table}");
+    assert!(row("2019-10-09").contains("0% – 25.0%"), "{table}");
 }
 
 #[test]

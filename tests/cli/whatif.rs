@@ -287,10 +287,23 @@ fn the_example_scenarios_run_on_the_example_graph() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let s = v["scenarios"].as_array().unwrap();
-    assert_eq!(s.len(), 6);
+    assert_eq!(s.len(), 7);
     close(total(&s[0], "ambarella"), 0.15);
     close(total(&s[1], "ambarella"), 0.20);
     close(total(&s[2], "ambarella"), 0.0);
+    // Without its billing-region cap, NVIDIA's upper bound is all of it.
+    let upper = |s: &Value, id: &str| {
+        s["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()["upper"]
+            .as_f64()
+            .unwrap()
+    };
+    close(upper(&s[0], "nvidia"), 0.2502);
+    close(upper(&s[6], "nvidia"), 1.0);
 }
 
 #[test]
