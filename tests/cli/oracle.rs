@@ -1,7 +1,8 @@
 //! Differential test: the binary against `tests/oracle/reference.py`, an
 //! independent implementation of the exposure spec in exact rational
 //! arithmetic, on the spec's hand-made cases and on random graphs with
-//! cycles, shares near 1, unknown shares and unknown stakes.
+//! cycles, shares near 1, unknown shares and unknown stakes, and segments:
+//! `analyze`, and the worst case that `explain --upper` shows.
 
 use std::path::Path;
 use std::process::Command;
@@ -24,6 +25,42 @@ fn analyze_agrees_with_the_exact_reference_on_random_graphs() {
     let out = match run {
         Ok(out) => out,
         // CI installs Python; a developer without it is told, not failed.
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: python3 is not available ({e})");
+            return;
+        }
+        Err(e) => panic!("python3 is required in CI: {e}"),
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the reference disagrees:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(" passed, 0 failed"),
+        "unexpected summary:\n{text}"
+    );
+}
+
+#[test]
+fn explain_upper_agrees_with_the_exact_reference_on_random_graphs() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/crosscheck.py");
+    let run = Command::new("python3")
+        .arg(&script)
+        .args([
+            "--explain-upper",
+            "--binary",
+            env!("CARGO_BIN_EXE_exposure"),
+            "--count",
+            "150",
+            "--seed",
+            "1",
+            "--quiet",
+        ])
+        .output();
+    let out = match run {
+        Ok(out) => out,
         Err(e) if std::env::var_os("CI").is_none() => {
             eprintln!("skipped: python3 is not available ({e})");
             return;
