@@ -9,6 +9,7 @@ pub mod csv;
 pub mod dot;
 pub mod explain;
 pub mod json;
+pub mod portfolio;
 pub mod screen;
 pub mod table;
 pub mod timeline;
