@@ -51,6 +51,14 @@ pub struct GraphArgs {
 }
 
 impl GraphArgs {
+    /// The graph as named on the command line, or the built-in one's file.
+    pub fn name(&self) -> String {
+        match &self.graph {
+            Some(path) => path.display().to_string(),
+            None => BUILTIN_NAME.to_string(),
+        }
+    }
+
     /// Loads and validates the graph (or the built-in one, with a notice).
     pub fn load(&self) -> Result<Model, LoadError> {
         match &self.graph {
