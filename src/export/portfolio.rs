@@ -63,7 +63,7 @@ pub fn write_json_member(f: &Figures, model: &Model, out: &mut dyn Write) -> io:
     // The object without its empty contributions and closing brace, then
     // one contribution per line.
     let head = head
-        .strip_suffix("[]}")
+        .strip_suffix("]}")
         .expect("contributions come last and are empty here");
     write!(out, "\"portfolio\":{head}")?;
     for (k, c) in f.contributions.iter().enumerate() {
