@@ -533,8 +533,12 @@ pub fn apply<'a>(
                 share_max,
             } => {
                 let m = copy.get_or_insert_with(|| model.clone());
-                let s = find_segment(m, seller, name)
-                    .ok_or_else(|| at(here, format!("{seller:?} has no segment named {name:?}")))?;
+                let s = find_segment(m, seller, name).ok_or_else(|| {
+                    at(
+                        here,
+                        format!("{seller:?} has no segment named {name:?}"),
+                    )
+                })?;
                 m.segments[s].share_max = *share_max;
                 load::check(m).map_err(|p| at(here, invalid(&p)))?;
             }

@@ -129,10 +129,7 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
             };
             if restricted.in_r_plus == restricted.in_r {
                 let sccs = Sccs::of(net, |e| lower.follows(e));
-                both(
-                    || upper.solve(&sccs, Bound::Upper),
-                    || lower_and_reach(&sccs),
-                )
+                both(|| upper.solve(&sccs, Bound::Upper), || lower_and_reach(&sccs))
             } else {
                 both(
                     || upper.solve(&Sccs::of(net, |e| upper.follows(e)), Bound::Upper),

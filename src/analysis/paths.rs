@@ -342,14 +342,7 @@ mod tests {
             top,
             limit: MAX_PARTIAL_PATHS,
         };
-        let found = search(
-            &net,
-            &outcome.restricted.in_r,
-            &net.lo,
-            opts,
-            |v| model.id(v),
-            q,
-        );
+        let found = search(&net, &outcome.restricted.in_r, &net.lo, opts, |v| model.id(v), q);
         assert!(!found.truncated);
         found
             .paths
@@ -515,14 +508,7 @@ mod tests {
             top: 10,
             limit: MAX_PARTIAL_PATHS,
         };
-        let found = search(
-            &net,
-            &in_r,
-            &net.lo,
-            &Options::default(),
-            |v| model.id(v),
-            q,
-        );
+        let found = search(&net, &in_r, &net.lo, &Options::default(), |v| model.id(v), q);
         assert_eq!(found.paths.len(), 1);
         assert_eq!(found.generated, 2, "the start and A -> H");
     }
@@ -546,14 +532,7 @@ mod tests {
             top: 10,
             limit: 3,
         };
-        let found = search(
-            &net,
-            &in_r,
-            &net.lo,
-            &Options::default(),
-            |v| model.id(v),
-            q,
-        );
+        let found = search(&net, &in_r, &net.lo, &Options::default(), |v| model.id(v), q);
         assert!(found.truncated);
         assert_eq!(found.generated, 3);
         // What was found before the cap is still the start of the order.

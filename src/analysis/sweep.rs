@@ -103,8 +103,11 @@ impl Compact {
                     }
                 }
             }
-            outside
-                .sort_unstable_by(|a, b| b.value.total_cmp(&a.value).then(b.cap.total_cmp(&a.cap)));
+            outside.sort_unstable_by(|a, b| {
+                b.value
+                    .total_cmp(&a.value)
+                    .then(b.cap.total_cmp(&a.cap))
+            });
             let room = eq.room(v as usize);
             // Nothing beats carrying 1 into a restricted buyer.
             let settled = match outside.first() {

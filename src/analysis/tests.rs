@@ -553,10 +553,7 @@ fn reach_counts_more_restricted_buyers_than_one_pass_holds() {
 pub(super) fn segment(model: &mut Model, seller: &str, share_max: f64, buyers: &[&str]) {
     use crate::model::{Extra, Segment, SegmentRef};
     let from = model.find(seller).unwrap();
-    let name = model
-        .text
-        .push(&format!("seg{}", model.segments.len()))
-        .unwrap();
+    let name = model.text.push(&format!("seg{}", model.segments.len())).unwrap();
     let ix = SegmentRef::new(model.segments.len());
     model.segments.push(Segment {
         seller: from,

@@ -123,7 +123,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         } else {
             Bound::Lower
         };
-        let (found, worst) = paths::of_bound(&net, &opts, &outcome, bound, |v| model.id(v), query);
+        let (found, worst) =
+            paths::of_bound(&net, &opts, &outcome, bound, |v| model.id(v), query);
         let mut on = vec![false; net.edge_count()];
         for e in found.paths.iter().flat_map(|p| &p.edges) {
             on[*e] = true;

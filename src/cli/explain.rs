@@ -49,7 +49,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     } else {
         Bound::Lower
     };
-    let (mut found, worst) = paths::of_bound(&net, &opts, &outcome, bound, |v| model.id(v), query);
+    let (mut found, worst) =
+        paths::of_bound(&net, &opts, &outcome, bound, |v| model.id(v), query);
     let more = found.paths.len() > args.top;
     found.paths.truncate(args.top);
     let ends: Vec<_> = found

@@ -64,14 +64,7 @@ fn the_spec_segment_example_caps_the_upper_bound_at_the_segment() {
     // Without the segment, all of N's revenue could go to H.
     let open = SEGMENTED.replace(r#","segment":"China""#, "");
     let (_dir, g) = write_temp("g.json", open.as_bytes());
-    let report = json_of(&[
-        "analyze",
-        "-g",
-        g.to_str().unwrap(),
-        "--format",
-        "json",
-        "--all",
-    ]);
+    let report = json_of(&["analyze", "-g", g.to_str().unwrap(), "--format", "json", "--all"]);
     close(num(&row(&report, "N")["upper"]), 1.0);
 }
 
@@ -126,16 +119,7 @@ fn explain_upper_weights_add_up_to_the_upper_bound_on_an_acyclic_graph() {
     let (_dir, g) = write_temp("g.json", g.as_bytes());
     let g = g.to_str().unwrap();
     let v = json_of(&[
-        "explain",
-        "S",
-        "-g",
-        g,
-        "--upper",
-        "--affiliates",
-        "50",
-        "--top",
-        "100",
-        "--format",
+        "explain", "S", "-g", g, "--upper", "--affiliates", "50", "--top", "100", "--format",
         "json",
     ]);
     assert_eq!(v["more"], false);
@@ -207,10 +191,7 @@ fn a_segment_change_that_breaks_the_graph_names_the_scenario_and_change() {
         let out = run(&["whatif", s.to_str().unwrap(), "-g", g.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(2), "{change}");
         let err = stderr(&out);
-        assert!(
-            err.contains("\"bad\"") && err.contains("changes[0]"),
-            "{err}"
-        );
+        assert!(err.contains("\"bad\"") && err.contains("changes[0]"), "{err}");
         assert!(err.contains(says), "{change}: {err}");
         assert!(out.stdout.is_empty());
     }
