@@ -13,6 +13,7 @@ pub mod graph;
 pub mod load;
 pub mod model;
 mod parallel;
+pub mod portfolio;
 pub mod render;
 pub mod report;
 pub mod save;

@@ -4,6 +4,7 @@
 
 use crate::analysis::{Options, Outcome, Via};
 use crate::model::{Date, EntityIx, Model};
+use crate::portfolio::Figures;
 
 /// One member of R+, for the `restricted` array.
 #[derive(Clone, Debug)]
@@ -44,6 +45,8 @@ pub struct Report<'a> {
     pub restricted: Vec<RestrictedEntry>,
     /// The entities to print, in order.
     pub rows: Vec<EntityIx>,
+    /// The portfolio's figures under this evaluation (`--portfolio`).
+    pub portfolio: Option<Figures>,
 }
 
 /// Which rows to keep.
@@ -107,6 +110,7 @@ impl<'a> Report<'a> {
             settings: Settings::of(opts),
             restricted,
             rows,
+            portfolio: None,
         }
     }
 

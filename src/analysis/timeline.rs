@@ -47,6 +47,9 @@ pub struct Point {
     pub total: Vec<f64>,
     /// Upper exposure X of each chosen entity.
     pub upper: Vec<f64>,
+    /// A figure of the whole evaluation that the caller asked for (a
+    /// portfolio's total and upper), if any.
+    pub figure: Option<(f64, f64)>,
 }
 
 /// The exposure of some entities at every date of `[from, to]` where a
@@ -173,8 +176,24 @@ impl Timeline {
         net: &Net,
         opts: &Options,
         events: &[Event],
+        window: (Date, Date),
+        choose: impl FnOnce(&Outcome) -> Vec<EntityIx>,
+    ) -> Timeline {
+        Timeline::build_with(net, opts, events, window, choose, |_| None)
+    }
+
+    /// [`Timeline::build`], with `figure` taken of every date's
+    /// evaluation (a portfolio's total and upper).
+    ///
+    /// # Complexity
+    /// One [`evaluate`] and one `figure` per date.
+    pub fn build_with(
+        net: &Net,
+        opts: &Options,
+        events: &[Event],
         (from, to): (Date, Date),
         choose: impl FnOnce(&Outcome) -> Vec<EntityIx>,
+        figure: impl Fn(&Outcome) -> Option<(f64, f64)>,
     ) -> Timeline {
         let at = |date: Date| {
             evaluate(
@@ -195,6 +214,7 @@ impl Timeline {
                 events: events[first..end].to_vec(),
                 total: entities.iter().map(|&v| o.total[v as usize]).collect(),
                 upper: entities.iter().map(|&v| o.upper[v as usize]).collect(),
+                figure: figure(o),
             }
         };
         let all = dates(events, from, to);

@@ -2,10 +2,11 @@
 
 use std::io::{self, BufWriter, Write};
 
-use super::common::{warn, EvalArgs, Exit, Format, GraphArgs, OutputArgs};
+use super::common::{warn, EvalArgs, Exit, Format, GraphArgs, OutputArgs, PortfolioArgs};
 use crate::analysis;
 use crate::export;
 use crate::graph::Net;
+use crate::portfolio::Figures;
 use crate::report::{Report, Selection};
 
 #[derive(Debug, clap::Args)]
@@ -15,6 +16,8 @@ pub struct Args {
     #[command(flatten)]
     eval: EvalArgs,
     #[command(flatten)]
+    portfolio: PortfolioArgs,
+    #[command(flatten)]
     output: OutputArgs,
 }
 
@@ -22,9 +25,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let model = args.graph.load()?;
     let net = Net::build(&model);
     let opts = args.eval.options(&model, &net)?;
+    let portfolio = args.portfolio.load(&model)?;
     let outcome = analysis::evaluate(&net, &opts);
     warn(&outcome);
-    let report = Report::new(
+    let mut report = Report::new(
         &model,
         &outcome,
         &opts,
@@ -33,17 +37,24 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             top: args.output.top,
         },
     );
+    report.portfolio = portfolio
+        .as_ref()
+        .map(|p| Figures::of(p, &outcome, |v| model.id(v)));
 
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.output.format {
         Format::Table => export::table::write(&report, &net.list_names, args.output.all, &mut out)?,
         Format::Json => export::json::write(&report, &mut out)?,
-        Format::Csv => export::csv::write(&report, &mut out)?,
+        // With a portfolio, CSV is its contributions: one row per holding.
+        Format::Csv => match &report.portfolio {
+            Some(f) => export::portfolio::write_csv(f, &model, &mut out)?,
+            None => export::csv::write(&report, &mut out)?,
+        },
     }
     out.flush()?;
 
-    let crossed = args.output.crossed(&outcome);
+    let crossed = args.output.crossed(&outcome, report.portfolio.as_ref());
     Ok(if crossed {
         Exit::ThresholdCrossed
     } else {

@@ -10,6 +10,7 @@ use crate::analysis::{Options, Outcome, WhatIfListing};
 use crate::graph::Net;
 use crate::load::{self, LoadError};
 use crate::model::{Date, EntityIx, Model};
+use crate::portfolio::{self, Figures, Portfolio, PortfolioError};
 use crate::scenario::{self, Settings};
 
 /// The example graph of the README, built into the binary.
@@ -57,6 +58,14 @@ pub struct GraphArgs {
 }
 
 impl GraphArgs {
+    /// The graph as named on the command line, or the built-in one's file.
+    pub fn name(&self) -> String {
+        match &self.graph {
+            Some(path) => path.display().to_string(),
+            None => BUILTIN_NAME.to_string(),
+        }
+    }
+
     /// Loads and validates the graph (or the built-in one, with a notice).
     pub fn load(&self) -> Result<Model, LoadError> {
         match &self.graph {
@@ -207,18 +216,56 @@ pub struct OutputArgs {
     #[arg(long)]
     pub all: bool,
     /// Exit with status 1 when an entity that is not restricted has a
-    /// total exposure above X (a fraction, e.g. 0.05).
+    /// total exposure above X (a fraction, e.g. 0.05), or, with
+    /// --portfolio, when the portfolio's total is above X.
     #[arg(long, value_name = "X")]
     pub fail_above: Option<f64>,
+    /// The same on the upper bound, a conservative gate: exit with status
+    /// 1 when an entity that is not restricted has an upper exposure above
+    /// X, or the portfolio's upper bound is above X.
+    #[arg(long, value_name = "X")]
+    pub fail_above_upper: Option<f64>,
 }
 
 impl OutputArgs {
-    /// Whether `--fail-above` is crossed by an entity not in R.
-    pub fn crossed(&self, outcome: &Outcome) -> bool {
-        self.fail_above.is_some_and(|limit| {
-            (0..outcome.total.len())
-                .any(|v| !outcome.restricted.in_r[v] && outcome.total[v] > limit)
-        })
+    /// Whether `--fail-above` or `--fail-above-upper` is crossed by an
+    /// entity not in R or by the portfolio.
+    pub fn crossed(&self, outcome: &Outcome, portfolio: Option<&Figures>) -> bool {
+        let r = &outcome.restricted.in_r;
+        let over = |limit: Option<f64>, values: &[f64], figure: Option<f64>| {
+            limit.is_some_and(|limit| {
+                figure.is_some_and(|f| f > limit)
+                    || (0..values.len()).any(|v| !r[v] && values[v] > limit)
+            })
+        };
+        over(self.fail_above, &outcome.total, portfolio.map(|f| f.total))
+            || over(
+                self.fail_above_upper,
+                &outcome.upper,
+                portfolio.map(|f| f.upper),
+            )
+    }
+}
+
+/// `--portfolio FILE`.
+#[derive(Debug, clap::Args)]
+pub struct PortfolioArgs {
+    /// A CSV of holdings: a header row with the columns entity (an entity
+    /// id; or ticker, resolved through the entities' ticker) and weight (a
+    /// market value, a count or a percent: any number >= 0, normalised to
+    /// sum to 1); other columns are ignored. Adds the portfolio's
+    /// weighted exposure and the holdings that are themselves restricted.
+    #[arg(long, value_name = "FILE")]
+    pub portfolio: Option<PathBuf>,
+}
+
+impl PortfolioArgs {
+    /// Reads and resolves the holdings file, if one is given.
+    pub fn load(&self, model: &Model) -> Result<Option<Portfolio>, PortfolioError> {
+        self.portfolio
+            .as_deref()
+            .map(|path| portfolio::read(path, model))
+            .transpose()
     }
 }
 

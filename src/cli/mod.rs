@@ -6,6 +6,7 @@ mod common;
 mod convert;
 mod dot;
 mod explain;
+mod report;
 mod screen;
 mod timeline;
 mod validate;
@@ -38,6 +39,10 @@ enum Command {
     /// Exposure at every date where a listing starts or ends: a table,
     /// JSON, CSV or an SVG step chart.
     Timeline(timeline::Args),
+    /// The committee report: one self-contained HTML file with the
+    /// settings, the portfolio, the ranked entities, the paths behind the
+    /// top ones, the diagram, the timeline and the scenarios.
+    Report(report::Args),
     /// The graph as a Graphviz diagram: DOT text, or an SVG, PNG or PDF
     /// drawn by Graphviz.
     Dot(dot::Args),
@@ -63,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Timeline(args) => timeline::run(args)?,
         Command::Explain(args) => explain::run(args)?,
         Command::Dot(args) => dot::run(args)?,
+        Command::Report(args) => report::run(args)?,
         Command::Screen(args) => screen::run(args)?,
         Command::Validate(args) => validate::run(args)?,
         Command::Whatif(args) => whatif::run(args)?,

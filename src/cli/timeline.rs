@@ -4,11 +4,14 @@
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::common::{parse_date, resolve, EvalArgs, Exit, Format, GraphArgs, UsageError};
+use super::common::{
+    parse_date, resolve, EvalArgs, Exit, Format, GraphArgs, PortfolioArgs, UsageError,
+};
 use crate::analysis::timeline::{self, Timeline};
 use crate::export;
 use crate::graph::Net;
 use crate::model::{Date, EntityIx};
+use crate::portfolio::Figures;
 use crate::report::Settings;
 use crate::save::atomic_write;
 
@@ -21,6 +24,10 @@ pub struct Args {
     graph: GraphArgs,
     #[command(flatten)]
     eval: EvalArgs,
+    /// With --portfolio, a portfolio column (table), a `portfolio` object
+    /// per point (JSON) or a row with an empty id per date (CSV).
+    #[command(flatten)]
+    portfolio: PortfolioArgs,
     /// First date (default: the first date a listing starts or ends).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     from: Option<Date>,
@@ -52,6 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let model = args.graph.load()?;
     let net = Net::build(&model);
     let opts = args.eval.options(&model, &net)?;
+    let portfolio = args.portfolio.load(&model)?;
     let explicit = dedup(
         args.entity
             .iter()
@@ -74,13 +82,25 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         ))
         .into());
     }
-    let t = Timeline::build(&net, &opts, &events, (from, to), |at_end| {
-        if args.entity.is_empty() {
-            timeline::most_exposed(at_end, DEFAULT_ENTITIES, |v| model.id(v))
-        } else {
-            explicit
-        }
-    });
+    let t = Timeline::build_with(
+        &net,
+        &opts,
+        &events,
+        (from, to),
+        |at_end| {
+            if args.entity.is_empty() {
+                timeline::most_exposed(at_end, DEFAULT_ENTITIES, |v| model.id(v))
+            } else {
+                explicit
+            }
+        },
+        |o| {
+            portfolio.as_ref().map(|p| {
+                let f = Figures::of(p, o, |v| model.id(v));
+                (f.total, f.upper)
+            })
+        },
+    );
     let settings = Settings {
         as_of: Some(to),
         lists: opts.lists.clone(),

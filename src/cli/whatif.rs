@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::common::{warn, EvalArgs, Exit, Format, GraphArgs, OutputArgs};
+use super::common::{warn, EvalArgs, Exit, Format, GraphArgs, OutputArgs, PortfolioArgs};
 use crate::analysis::{self, Outcome};
 use crate::export::whatif::{self, Named};
 use crate::graph::Net;
+use crate::portfolio::Figures;
 use crate::report::{Report, Selection};
 use crate::scenario::{self, Applied};
 
@@ -24,6 +25,8 @@ pub struct Args {
     #[command(flatten)]
     eval: EvalArgs,
     #[command(flatten)]
+    portfolio: PortfolioArgs,
+    #[command(flatten)]
     output: OutputArgs,
 }
 
@@ -34,6 +37,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let bytes = std::fs::read(&args.scenarios)
         .with_context(|| format!("{path}: cannot read the scenario file"))?;
     let scenarios = scenario::parse(&bytes).with_context(|| format!("{path}"))?;
+    let portfolio = args.portfolio.load(&model)?;
     args.eval.warn_unused_lists(&net);
     let (settings, extra) = (args.eval.settings(), args.eval.what_ifs());
 
@@ -56,9 +60,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let named: Vec<Named> = scenarios
         .iter()
         .zip(&evaluated)
-        .map(|(s, (applied, outcome))| Named {
-            name: &s.name,
-            report: Report::new(
+        .map(|(s, (applied, outcome))| {
+            let mut report = Report::new(
                 &applied.model,
                 outcome,
                 &applied.opts,
@@ -66,7 +69,15 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     all: out_args.all,
                     top,
                 },
-            ),
+            );
+            // A scenario only appends entities: the holdings' indexes hold.
+            report.portfolio = portfolio
+                .as_ref()
+                .map(|p| Figures::of(p, outcome, |v| applied.model.id(v)));
+            Named {
+                name: &s.name,
+                report,
+            }
         })
         .collect();
 
@@ -80,9 +91,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     out.flush()?;
 
     // `--fail-above` looks at every scenario.
-    let crossed = evaluated
+    let crossed = named
         .iter()
-        .any(|(_, outcome)| out_args.crossed(outcome));
+        .any(|n| out_args.crossed(n.report.outcome, n.report.portfolio.as_ref()));
     Ok(if crossed {
         Exit::ThresholdCrossed
     } else {

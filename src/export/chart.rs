@@ -79,7 +79,25 @@ fn draw(
         .collect();
     let labels_h = ROW_H * marked.len() as i32 + if marked.is_empty() { 0 } else { 8 };
     let header_h = TITLE_H + LEGEND_H + labels_h;
-    let panels = t.entities.len().max(1) as u32;
+    // One panel per series: the portfolio's figure first when there is
+    // one, then each entity.
+    let mut series: Vec<(String, Vec<f64>, Vec<f64>)> = Vec::new();
+    if t.points.iter().all(|p| p.figure.is_some()) && !t.points.is_empty() {
+        let (total, upper) = t
+            .points
+            .iter()
+            .filter_map(|p| p.figure)
+            .unzip::<f64, f64, Vec<f64>, Vec<f64>>();
+        series.push(("Portfolio (weighted)".to_string(), total, upper));
+    }
+    for (k, &v) in t.entities.iter().enumerate() {
+        series.push((
+            format!("{} ({})", model.name(v), model.id(v)),
+            t.points.iter().map(|p| p.total[k]).collect(),
+            t.points.iter().map(|p| p.upper[k]).collect(),
+        ));
+    }
+    let panels = series.len().max(1) as u32;
     let height = header_h as u32 + panels * PANEL_H + X_LABELS + MARGIN;
 
     let root = SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area();
@@ -222,7 +240,7 @@ fn draw(
     // The data, and the names over everything.
     for (k, chart) in charts.iter_mut().enumerate() {
         let (px, py) = chart.plotting_area().get_pixel_range();
-        let Some(&v) = t.entities.get(k) else {
+        let Some((name, total, upper)) = series.get(k) else {
             let note = format!(
                 "no entity outside the restricted set is exposed on {}",
                 t.to
@@ -235,10 +253,8 @@ fn draw(
             continue;
         };
         let color = &PALETTE[k % PALETTE.len()];
-        let total: Vec<f64> = t.points.iter().map(|p| p.total[k]).collect();
-        let upper: Vec<f64> = t.points.iter().map(|p| p.upper[k]).collect();
-        let low = steps(&xs, &total, x1);
-        let high = steps(&xs, &upper, x1);
+        let low = steps(&xs, total, x1);
+        let high = steps(&xs, upper, x1);
         if total != upper {
             let band: Vec<(f64, f64)> = low.iter().chain(high.iter().rev()).copied().collect();
             chart.draw_series(std::iter::once(Polygon::new(
@@ -249,14 +265,15 @@ fn draw(
         }
         chart.draw_series(LineSeries::new(low, color.stroke_width(2)))?;
 
-        let name = format!("{} ({})", model.name(v), model.id(v));
-        boxed(&root, name, (px.start, py.start - 19), text(13, color), 13)?;
-        if let Some(p) = t.points.last() {
-            let now = format!(
-                "{}: {}",
-                p.date,
-                interval(percent(p.total[k]), percent(p.upper[k]))
-            );
+        boxed(
+            &root,
+            name.clone(),
+            (px.start, py.start - 19),
+            text(13, color),
+            13,
+        )?;
+        if let (Some(p), Some(x), Some(hi)) = (t.points.last(), total.last(), upper.last()) {
+            let now = format!("{}: {}", p.date, interval(percent(*x), percent(*hi)));
             boxed(
                 &root,
                 now,

@@ -66,11 +66,18 @@ pub fn write_object(report: &Report, name: Option<&str>, out: &mut dyn Write) ->
     }
     write!(
         out,
-        "\"as_of\":{},\"affiliates_threshold\":{},\"max_depth\":{},\"restricted\":[",
+        "\"as_of\":{},\"affiliates_threshold\":{},\"max_depth\":{},",
         text(&s.as_of.map(|d| d.to_string()))?,
         text(&s.affiliates.map(number))?,
         text(&s.max_depth)?,
     )?;
+    if let Some(f) = &report.portfolio {
+        out.write_all(b"\n")?;
+        super::portfolio::write_json_member(f, report.model, out)?;
+        out.write_all(b",\n\"restricted\":[")?;
+    } else {
+        out.write_all(b"\"restricted\":[")?;
+    }
     for (k, r) in report.restricted.iter().enumerate() {
         out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
         let entry = Restricted {

@@ -4,6 +4,8 @@
 
 use std::io::{self, Write};
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::analysis::Via;
 use crate::report::{Report, Settings};
 
@@ -47,7 +49,28 @@ pub fn interval(lo: String, hi: String) -> String {
     }
 }
 
-/// Writes `lines` as aligned columns two spaces apart: the columns for
+/// `s` cut to at most `max` columns of display width (a Chinese character
+/// takes two), with `…` where it was cut.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > max {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// Writes `lines` as aligned columns two spaces apart, by display width
+/// (a Chinese character takes two columns): the columns for
 /// which `left` holds align left (text), the others right (numbers).
 pub fn write_columns(
     out: &mut dyn Write,
@@ -60,7 +83,7 @@ pub fn write_columns(
             lines
                 .iter()
                 .filter_map(|l| l.get(c))
-                .map(|cell| cell.chars().count())
+                .map(|cell| cell.width())
                 .max()
                 .unwrap_or(0)
         })
@@ -68,7 +91,7 @@ pub fn write_columns(
     for line in lines {
         let mut text = String::new();
         for (c, cell) in line.iter().enumerate() {
-            let pad = " ".repeat(widths[c] - cell.chars().count());
+            let pad = " ".repeat(widths[c].saturating_sub(cell.width()));
             if left(c) {
                 text.push_str(cell);
                 text.push_str(&pad);
@@ -122,9 +145,16 @@ pub fn write(
     }
     writeln!(out, "{}", settings_line(&report.settings, list_names))?;
     writeln!(out)?;
+    if let Some(f) = &report.portfolio {
+        super::portfolio::write_table(f, model, out)?;
+    }
 
+    // A ticker column when some row has a ticker.
+    let ticker = |v: u32| model.entities[v as usize].ticker.map(|t| model.str(t));
+    let tickers = report.rows.iter().any(|&v| ticker(v).is_some());
     let header = [
         "entity".to_string(),
+        "ticker".to_string(),
         "status".to_string(),
         "exposure".to_string(),
         "direct".to_string(),
@@ -149,12 +179,10 @@ pub fn write(
             (Some(lo), Some(hi)) => interval(money(lo), money(hi)),
             _ => "revenue unknown".to_string(),
         };
-        let mut name = model.name(v).to_string();
-        if name.chars().count() > 44 {
-            name = name.chars().take(43).collect::<String>() + "…";
-        }
+        let name = clip(model.name(v), 44);
         lines.push(vec![
             format!("{name} ({})", model.id(v)),
+            ticker(v).unwrap_or("").to_string(),
             status.to_string(),
             interval(percent(o.total[i]), percent(o.upper[i])),
             percent(o.direct[i]),
@@ -163,8 +191,14 @@ pub fn write(
             o.reach[i].to_string(),
         ]);
     }
+    if !tickers {
+        for line in &mut lines {
+            line.remove(1);
+        }
+    }
     // Text columns align left, numbers right.
-    write_columns(out, &lines, |c| c < 2)?;
+    let text = if tickers { 3 } else { 2 };
+    write_columns(out, &lines, |c| c < text)?;
     if lines.len() == 1 {
         writeln!(out, "(no entity sells to a restricted buyer)")?;
     }
@@ -234,5 +268,20 @@ mod tests {
         assert_eq!(money(999.4), "999");
         assert_eq!(money(1000.0), "1,000");
         assert_eq!(money(0.0), "0");
+    }
+
+    #[test]
+    fn columns_align_by_display_width() {
+        let lines = vec![
+            vec!["海康威视".to_string(), "1".to_string()],
+            vec!["Hikvision".to_string(), "22".to_string()],
+        ];
+        let mut out = Vec::new();
+        write_columns(&mut out, &lines, |c| c == 0).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let widths: Vec<usize> = text.lines().map(|l| l.width()).collect();
+        assert_eq!(widths, vec![13, 13], "{text}");
+        assert_eq!(clip("海康威视数字技术", 7), "海康威…");
+        assert_eq!(clip("Hikvision", 20), "Hikvision");
     }
 }

@@ -68,13 +68,23 @@ pub fn write_table(
     writeln!(out, "{}", settings_line(t, settings, list_names))?;
     writeln!(out)?;
 
-    let columns = t.entities.len() + 2;
+    let with_figure = t.points.iter().any(|p| p.figure.is_some());
+    let columns = t.entities.len() + 2 + usize::from(with_figure);
     let mut header = vec!["date".to_string()];
+    if with_figure {
+        header.push("portfolio".to_string());
+    }
     header.extend(t.entities.iter().map(|&v| model.id(v).to_string()));
     header.push("listings that start or end".to_string());
     let mut lines = vec![header];
     for p in &t.points {
         let mut line = vec![p.date.to_string()];
+        if with_figure {
+            line.push(
+                p.figure
+                    .map_or(String::new(), |(x, hi)| interval(percent(x), percent(hi))),
+            );
+        }
         for (x, hi) in p.total.iter().zip(&p.upper) {
             line.push(interval(percent(*x), percent(*hi)));
         }
@@ -117,8 +127,16 @@ struct JsonValue<'a> {
 }
 
 #[derive(Serialize)]
+struct JsonFigure {
+    total: Number,
+    upper: Number,
+}
+
+#[derive(Serialize)]
 struct JsonPoint<'a> {
     date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    portfolio: Option<JsonFigure>,
     events: Vec<JsonEvent<'a>>,
     values: Vec<JsonValue<'a>>,
 }
@@ -142,6 +160,10 @@ pub fn write_json(
         out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
         let point = JsonPoint {
             date: p.date.to_string(),
+            portfolio: p.figure.map(|(x, hi)| JsonFigure {
+                total: number(x),
+                upper: number(hi),
+            }),
             events: p
                 .events
                 .iter()
@@ -170,12 +192,21 @@ pub fn write_json(
     })
 }
 
-/// Writes `date,id,total,upper`: one row per date and entity.
+/// Writes `date,id,total,upper`: one row per date and entity; with a
+/// portfolio, each date starts with its row, whose `id` is empty.
 pub fn write_csv(t: &Timeline, model: &Model, out: &mut dyn Write) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
     w.write_record(["date", "id", "total", "upper"])?;
     for p in &t.points {
         let date = p.date.to_string();
+        if let Some((x, hi)) = p.figure {
+            w.write_record([
+                date.as_str(),
+                "",
+                &number(x).to_string(),
+                &number(hi).to_string(),
+            ])?;
+        }
         for (k, &v) in t.entities.iter().enumerate() {
             w.write_record([
                 date.as_str(),

@@ -27,8 +27,26 @@ pub fn write_json(scenarios: &[Named], out: &mut dyn Write) -> io::Result<()> {
 
 /// One header row (`scenario` then the analyze columns), one row per
 /// (scenario, entity), scenarios in file order.
+///
+/// With a portfolio: one row per (scenario, holding), the contributions.
 pub fn write_csv(scenarios: &[Named], out: &mut dyn Write) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
+    if scenarios.iter().any(|s| s.report.portfolio.is_some()) {
+        let mut header = vec!["scenario"];
+        header.extend_from_slice(&super::portfolio::HEADER);
+        w.write_record(&header).map_err(csv_io)?;
+        for s in scenarios {
+            let Some(f) = &s.report.portfolio else {
+                continue;
+            };
+            for row in super::portfolio::rows(f, s.report.model) {
+                let mut record = vec![s.name.to_string()];
+                record.extend(row);
+                w.write_record(&record).map_err(csv_io)?;
+            }
+        }
+        return w.flush();
+    }
     let mut header = vec!["scenario"];
     header.extend_from_slice(&super::csv::HEADER);
     w.write_record(&header).map_err(csv_io)?;
@@ -96,6 +114,47 @@ pub fn write_table(
         writeln!(out, "  [{}] {}: {shown}", i + 1, s.name)?;
     }
     writeln!(out)?;
+    if let Some(base) = &first.report.portfolio {
+        writeln!(
+            out,
+            "Portfolio {} ({} holdings), per scenario:",
+            base.origin, base.holdings
+        )?;
+        let mut lines = vec![vec![
+            "  scenario".to_string(),
+            "portfolio".to_string(),
+            "change".to_string(),
+            "restricted holdings".to_string(),
+        ]];
+        for (i, s) in scenarios.iter().enumerate() {
+            let Some(f) = &s.report.portfolio else {
+                continue;
+            };
+            let change = if i == 0 {
+                String::new()
+            } else {
+                let (dx, du) = (points(f.total - base.total), points(f.upper - base.upper));
+                if dx == du {
+                    dx
+                } else {
+                    format!("{dx} (upper {du})")
+                }
+            };
+            let held: Vec<&str> = f
+                .restricted
+                .iter()
+                .map(|r| s.report.model.id(r.entity))
+                .collect();
+            lines.push(vec![
+                format!("  [{}] {}", i + 1, s.name),
+                super::portfolio::figure(f.total, f.upper),
+                change,
+                held.join(", "),
+            ]);
+        }
+        write_columns(out, &lines, |c| c == 0 || c == 3)?;
+        writeln!(out)?;
+    }
 
     // Each scenario's entity index by id (a scenario may add entities).
     let index: Vec<HashMap<&str, u32>> = scenarios

@@ -253,3 +253,53 @@ fn json_output_parses_and_has_the_spec_fields() {
         "rows sorted by total: {totals:?}"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Through the binary, with every evaluation flag: the portfolio's
+    /// figures are the weighted sums of analyze's own rows.
+    #[test]
+    fn the_portfolio_is_the_weighted_sum_of_analyzes_rows(
+        n in 2usize..10,
+        picks in prop::collection::vec(any::<u32>(), 96),
+        weights in prop::collection::vec(0u32..1000, 1..6),
+        flags in 0u32..16,
+    ) {
+        let graph = graph_json(n, &picks);
+        let mut holdings = String::from("entity,weight,note\n");
+        for (k, w) in weights.iter().enumerate() {
+            holdings.push_str(&format!("e{},{},n\n", (k * 7 + picks[k] as usize) % n, w + 1));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (g, p) = (dir.path().join("g.json"), dir.path().join("p.csv"));
+        std::fs::write(&g, graph.to_string()).unwrap();
+        std::fs::write(&p, &holdings).unwrap();
+        let mut args = vec!["analyze", "-g", g.to_str().unwrap(), "--portfolio", p.to_str().unwrap(), "--format", "json", "--all"];
+        if flags & 1 != 0 { args.extend(["--affiliates", "50"]); }
+        if flags & 2 != 0 { args.extend(["--max-depth", "2"]); }
+        if flags & 4 != 0 { args.extend(["--list", "e0"]); }
+        if flags & 8 != 0 { args.extend(["--delist", "e1", "--lists", "EL"]); }
+        let out = crate::common::run(&args);
+        prop_assert!(out.status.success(), "{}", crate::common::stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rows: std::collections::BTreeMap<&str, (f64, f64)> = v["entities"].as_array().unwrap().iter()
+            .map(|r| (r["id"].as_str().unwrap(), (r["total"].as_f64().unwrap(), r["upper"].as_f64().unwrap())))
+            .collect();
+        let f = &v["portfolio"];
+        let (mut total, mut upper, mut wsum) = (0.0, 0.0, 0.0);
+        for c in f["contributions"].as_array().unwrap() {
+            let (x, up) = rows[c["id"].as_str().unwrap()];
+            let w = c["weight"].as_f64().unwrap();
+            prop_assert_eq!(c["total"].as_f64().unwrap(), x);
+            prop_assert_eq!(c["upper"].as_f64().unwrap(), up);
+            total += w * x;
+            upper += w * up;
+            wsum += w;
+        }
+        prop_assert!((wsum - 1.0).abs() < 1e-12);
+        prop_assert!((f["total"].as_f64().unwrap() - total).abs() < 1e-12);
+        prop_assert!((f["upper"].as_f64().unwrap() - upper).abs() < 1e-12);
+        prop_assert!(f["total"].as_f64().unwrap() <= f["upper"].as_f64().unwrap() + 1e-9 || flags & 1 != 0);
+    }
+}

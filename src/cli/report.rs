@@ -1,0 +1,281 @@
+//! `exposure report -o FILE.html`: the committee report, one
+//! self-contained HTML page (see `export::html`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::common::{EvalArgs, Exit, GraphArgs, PortfolioArgs, UsageError};
+use crate::analysis::{self, paths, timeline, Bound, Outcome};
+use crate::export::dot::{self, Diagram};
+use crate::export::html::{self, Drawing, Explained, Page, ScenarioColumn};
+use crate::export::{chart, table};
+use crate::graph::Net;
+use crate::model::EntityIx;
+use crate::portfolio::Figures;
+use crate::render::{self, RenderError};
+use crate::report::{Report, Selection, Settings};
+use crate::save::atomic_write;
+use crate::scenario::{self, Applied};
+
+/// Paths listed per bound of each top entity.
+const PATHS: usize = 5;
+/// Ranked rows shown.
+const ROWS: usize = 30;
+/// Entities in the diagram at most; above, the diagram is left out.
+const MAX_DRAWN: usize = 150;
+/// Entities (besides the portfolio) in the timeline chart at most.
+const CHARTED: usize = 5;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    graph: GraphArgs,
+    #[command(flatten)]
+    eval: EvalArgs,
+    #[command(flatten)]
+    portfolio: PortfolioArgs,
+    /// Also show the scenarios of this file side by side (as `whatif`
+    /// evaluates them).
+    #[arg(long, value_name = "SCENARIOS.json")]
+    scenarios: Option<PathBuf>,
+    /// Explain and draw this many top entities: the holdings with the
+    /// largest contributions with --portfolio, else the most exposed
+    /// entities that are not restricted.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    top: usize,
+    /// The HTML file to write (never one of the input files).
+    #[arg(short = 'o', long = "output", value_name = "FILE.html")]
+    output: PathBuf,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    check_output(&args)?;
+    let model = args.graph.load()?;
+    let net = Net::build(&model);
+    let opts = args.eval.options(&model, &net)?;
+    let portfolio = args.portfolio.load(&model)?;
+    let outcome = analysis::evaluate(&net, &opts);
+    let mut report = Report::new(&model, &outcome, &opts, Selection::default());
+    report.portfolio = portfolio
+        .as_ref()
+        .map(|p| Figures::of(p, &outcome, |v| model.id(v)));
+
+    // The top entities: the largest contributions, else the ranking.
+    let top: Vec<EntityIx> = match &report.portfolio {
+        Some(f) => f
+            .contributions
+            .iter()
+            .filter(|c| c.contribution_upper > 0.0)
+            .map(|c| c.entity)
+            .take(args.top)
+            .collect(),
+        None => report
+            .rows
+            .iter()
+            .copied()
+            .filter(|&v| !outcome.restricted.in_r[v as usize] && outcome.upper[v as usize] > 0.0)
+            .take(args.top)
+            .collect(),
+    };
+    let id = |v: EntityIx| model.id(v);
+    let explained: Vec<Explained> = top
+        .iter()
+        .map(|&from| {
+            let query = paths::Query {
+                from,
+                top: PATHS,
+                limit: paths::MAX_PARTIAL_PATHS,
+            };
+            let (lower, _) = paths::of_bound(&net, &opts, &outcome, Bound::Lower, id, query);
+            let (upper, worst) = paths::of_bound(&net, &opts, &outcome, Bound::Upper, id, query);
+            Explained {
+                entity: from,
+                lower,
+                upper,
+                worst: worst.unwrap_or_default(),
+            }
+        })
+        .collect();
+
+    let e = &args.eval;
+    let what_ifs: Vec<String> = [
+        ("--list", &e.list),
+        ("--delist", &e.delist),
+        ("--license", &e.license),
+    ]
+    .into_iter()
+    .flat_map(|(flag, ids)| ids.iter().map(move |id| format!("{flag} {id}")))
+    .collect();
+
+    // The diagram: the top entities and the entities on their paths only.
+    let mut keep = vec![false; net.n];
+    for x in &explained {
+        keep[x.entity as usize] = true;
+        for p in x.lower.paths.iter().chain(&x.upper.paths) {
+            for &u in &p.entities {
+                keep[u as usize] = true;
+            }
+        }
+    }
+    let drawn = keep.iter().filter(|&&k| k).count();
+    let diagram = if drawn == 0 {
+        Drawing::Note("No entity to draw: no top entity has a path to a restricted buyer.".into())
+    } else if drawn > MAX_DRAWN {
+        Drawing::Note(format!(
+            "The paths above run through {drawn} entities, too many to draw legibly; draw one entity's neighbourhood with exposure dot --focus ID."
+        ))
+    } else {
+        let mut licensed = vec![false; net.edge_count()];
+        for &e in &opts.licensed {
+            licensed[e] = true;
+        }
+        let d = Diagram {
+            model: &model,
+            net: &net,
+            outcome: &outcome,
+            settings: Settings::of(&opts),
+            scenario: what_ifs.clone(),
+            licensed,
+            keep,
+            focus: None,
+            unlinked: 0,
+            highlight: None,
+        };
+        match render::render(dot::to_string(&d), render::Format::Svg) {
+            Ok(bytes) => Drawing::Svg(String::from_utf8_lossy(&bytes).into_owned()),
+            Err(RenderError::NotFound) => Drawing::Note(
+                "No diagram: Graphviz's dot program was not found. Install Graphviz \
+                 (apt-get install graphviz, brew install graphviz, or https://graphviz.org/download/) \
+                 and make the report again."
+                    .into(),
+            ),
+            Err(e) => Drawing::Note(format!("No diagram: {e}")),
+        }
+    };
+
+    let chart = timeline_chart(&net, &opts, &model, &top, portfolio.as_ref(), &report);
+
+    // The scenarios, evaluated against the same loaded graph.
+    let mut evaluated: Vec<(String, Applied, Outcome)> = Vec::new();
+    if let Some(path) = &args.scenarios {
+        let shown = path.display();
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("{shown}: cannot read the scenario file"))?;
+        let scenarios = scenario::parse(&bytes).with_context(|| format!("{shown}"))?;
+        let (settings, extra) = (args.eval.settings(), args.eval.what_ifs());
+        for (i, s) in scenarios.iter().enumerate() {
+            let applied = scenario::apply(&model, &net, i, s, &settings, &extra)
+                .with_context(|| format!("{shown}"))?;
+            let outcome = analysis::evaluate(&applied.net, &applied.opts);
+            evaluated.push((s.name.clone(), applied, outcome));
+        }
+    }
+    let scenarios: Vec<ScenarioColumn> = evaluated
+        .iter()
+        .map(|(name, applied, outcome)| ScenarioColumn {
+            name,
+            model: &applied.model,
+            outcome,
+            settings: table::settings_line(
+                &Settings::of(&applied.opts),
+                &outcome.restricted.list_names,
+            ),
+            portfolio: portfolio
+                .as_ref()
+                .map(|p| Figures::of(p, outcome, |v| applied.model.id(v))),
+        })
+        .collect();
+
+    let graph_name = args.graph.name();
+    let page = Page {
+        report: &report,
+        net: &net,
+        graph_name: &graph_name,
+        what_ifs,
+        rows_max: ROWS,
+        explained,
+        diagram,
+        chart,
+        scenarios,
+    };
+    let path = &args.output;
+    atomic_write(path, |out| html::write(&page, out))
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(Exit::Success)
+}
+
+/// The timeline chart of the portfolio and the first top entities, or why
+/// there is none.
+fn timeline_chart(
+    net: &Net,
+    opts: &analysis::Options,
+    model: &crate::model::Model,
+    top: &[EntityIx],
+    portfolio: Option<&crate::portfolio::Portfolio>,
+    report: &Report,
+) -> Drawing {
+    let events = timeline::events(net, opts);
+    let Some((from, to)) = timeline::window(&events, None, opts.as_of) else {
+        return Drawing::Note(
+            "No timeline: the graph has no date (no meta.as_of and no listing with a start or end)."
+                .into(),
+        );
+    };
+    if from > to {
+        return Drawing::Note("No timeline: no listing starts or ends before the date.".into());
+    }
+    let charted: Vec<EntityIx> = top.iter().copied().take(CHARTED).collect();
+    let t = timeline::Timeline::build_with(
+        net,
+        opts,
+        &events,
+        (from, to),
+        |_| charted,
+        |o| {
+            portfolio.map(|p| {
+                let f = Figures::of(p, o, |v| model.id(v));
+                (f.total, f.upper)
+            })
+        },
+    );
+    let settings = Settings {
+        as_of: Some(to),
+        ..report.settings.clone()
+    };
+    let mut svg = Vec::new();
+    match chart::write_svg(&t, model, &net.list_names, &settings, &mut svg) {
+        Ok(()) => Drawing::Svg(String::from_utf8_lossy(&svg).into_owned()),
+        Err(e) => Drawing::Note(format!("No timeline: {e}")),
+    }
+}
+
+/// The output must be an .html file and none of the inputs.
+fn check_output(args: &Args) -> Result<(), UsageError> {
+    let out = &args.output;
+    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !(ext.eq_ignore_ascii_case("html") || ext.eq_ignore_ascii_case("htm")) {
+        return Err(UsageError(format!(
+            "-o {}: the report is written as HTML; give a file name ending in .html",
+            out.display()
+        )));
+    }
+    let same = |input: &Path| match (out.canonicalize(), input.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    let inputs = [
+        args.graph.graph.as_deref(),
+        args.portfolio.portfolio.as_deref(),
+        args.scenarios.as_deref(),
+    ];
+    if let Some(input) = inputs.into_iter().flatten().find(|p| same(p)) {
+        return Err(UsageError(format!(
+            "-o {}: that is an input file ({}); the report is never written over its input",
+            out.display(),
+            input.display()
+        )));
+    }
+    Ok(())
+}
