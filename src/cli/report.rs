@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::common::{EvalArgs, Exit, GraphArgs, PortfolioArgs, UsageError};
+use super::common::{warn, EvalArgs, Exit, GraphArgs, PortfolioArgs, UsageError};
 use crate::analysis::{self, paths, timeline, Bound, Outcome};
 use crate::export::dot::{self, Diagram};
 use crate::export::html::{self, Drawing, Explained, Page, ScenarioColumn};
@@ -56,6 +56,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let opts = args.eval.options(&model, &net)?;
     let portfolio = args.portfolio.load(&model)?;
     let outcome = analysis::evaluate(&net, &opts);
+    warn(&outcome);
     let mut report = Report::new(&model, &outcome, &opts, Selection::default());
     report.portfolio = portfolio
         .as_ref()
@@ -168,6 +169,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             let applied = scenario::apply(&model, &net, i, s, &settings, &extra)
                 .with_context(|| format!("{shown}"))?;
             let outcome = analysis::evaluate(&applied.net, &applied.opts);
+            warn(&outcome);
             evaluated.push((s.name.clone(), applied, outcome));
         }
     }

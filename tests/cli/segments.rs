@@ -280,3 +280,23 @@ fn the_scenario_file_of_the_docs_runs_on_the_example_graph() {
     // NVIDIA's cap raised to 0.3, and its new 2 % customer is not listed.
     close(num(&row(&sc[1], "nvidia")["upper"]), 0.3);
 }
+
+#[test]
+fn the_readme_shows_the_example_portfolio_as_analyze_prints_it() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let out = run(&[
+        "analyze",
+        "--portfolio",
+        &format!("{root}/graphs/portfolio-2019.csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let table = stdout(&out);
+    let start = table.find("Portfolio ").expect("the portfolio's figure");
+    let end = start + table[start..].find("\n\n").unwrap() + 1;
+    let block = table[start..end].replace(&format!("{root}/"), "");
+    assert!(
+        readme.contains(&block),
+        "update the README's Portfolios section with:\n{block}"
+    );
+}
