@@ -18,13 +18,15 @@
 //! `json.rs` and built by `records.rs`, as in the one-pass parse; nothing
 //! here reports a problem.
 
+use std::collections::HashMap;
+
 use serde::de::DeserializeSeed;
 use serde_json::{Map, Value};
 
 use super::intern::{self, Interner};
 use super::json::{Record, RecordSeed, TopSeed};
 use super::records::{look_up_offsets, Builder, Pending, UNDEFINED};
-use crate::model::{Listing, Model, Relationship, Text, TextFull};
+use crate::model::{Listing, Model, RelType, Relationship, Segment, SegmentRef, Text, TextFull};
 use crate::parallel::both;
 
 /// Files below this size are parsed in one pass.
@@ -195,27 +197,36 @@ fn push_relationship(b: &mut Builder<'_>, record: &str) -> bool {
 
 /// Takes the records of `later`, a later part of the same input whose
 /// relationships name `first`'s symbols ([`look_up_later`]), with their
-/// ids resolved against `first`'s entities. `None` when `later` holds
-/// what only a whole parse can merge (entities, `meta`, segments or edges
-/// that name one: a segment's name is resolved against every segment of
-/// the file) or names an id no entity has.
+/// ids resolved against `first`'s entities. Its segments join `first`'s
+/// (they are checked when `first` is finished), and its edges that name a
+/// segment are pointed to it here. `None` when `later` holds what only a
+/// whole parse can merge (entities, `meta`), names an id no entity has,
+/// or names a segment its seller does not have (the one-pass parse says
+/// so, with the place).
 fn adopt(first: &mut Builder<'_>, mut later: Builder<'_>) -> Option<Tail> {
     let m = &later.model;
-    if later.seen_entities == Some(true)
-        || m.has_meta
-        || !m.lists.is_empty()
-        || !m.segments.is_empty()
-        || !later.segment_refs.is_empty()
-    {
+    if later.seen_entities == Some(true) || m.has_meta || !m.lists.is_empty() {
         return None;
     }
     if let Some(format) = later.format.take() {
         first.format = Some(format);
     }
+    take_segments(first, &mut later)?;
     let mut rels = std::mem::take(&mut later.model.relationships);
     for (r, ends) in rels.iter_mut().zip(&later.ends) {
         r.from = entity_of(first, ends[0].symbol())?;
         r.to = entity_of(first, ends[1].symbol())?;
+    }
+    if !later.segment_refs.is_empty() {
+        let by_name = segments_by_name(first);
+        for &(i, name) in &later.segment_refs {
+            let r = &mut rels[i as usize];
+            if r.rel != RelType::Supplies {
+                return None;
+            }
+            let s = by_name.get(&(r.from, later.segment_text.get(name)))?;
+            r.segment = SegmentRef::new(*s);
+        }
     }
     let mut listings = std::mem::take(&mut later.model.listings);
     for (l, &sym) in listings.iter_mut().zip(&later.listing_sym) {
@@ -230,6 +241,46 @@ fn adopt(first: &mut Builder<'_>, mut later: Builder<'_>) -> Option<Tail> {
         extras: std::mem::take(&mut later.model.extras),
         extra: std::mem::take(&mut later.model.extra),
     })
+}
+
+/// Moves the segments of `later` to the end of `first`'s, their strings
+/// to its arena and their sellers to its symbols, as if `first` had read
+/// them. `None` when a seller has no id.
+fn take_segments(first: &mut Builder<'_>, later: &mut Builder<'_>) -> Option<()> {
+    let segments = std::mem::take(&mut later.model.segments);
+    for (seg, &sym) in segments.into_iter().zip(&later.segment_sym) {
+        if sym == UNDEFINED {
+            return None;
+        }
+        let seller = first.intern(later.ids.get(sym));
+        let name = first.text(later.model.text.get(seg.name));
+        let source = seg.source.map(|s| first.text(later.model.text.get(s)));
+        let extra = later.model.extra(seg.extra).cloned().unwrap_or_default();
+        let extra = first.model.push_extra(extra);
+        first.segment_sym.push(seller);
+        first.model.segments.push(Segment {
+            name,
+            source,
+            extra,
+            ..seg
+        });
+    }
+    Some(())
+}
+
+/// `first`'s segments by (seller, name), the first of each pair (a repeat
+/// is reported when the model is checked).
+fn segments_by_name<'a>(first: &'a Builder<'_>) -> HashMap<(u32, &'a str), usize> {
+    let mut by_name = HashMap::with_capacity(first.model.segments.len());
+    let segments = &first.model.segments[first.first_segment..];
+    for (i, (seg, &sym)) in segments.iter().zip(&first.segment_sym).enumerate() {
+        if let Some(seller) = entity_of(first, sym) {
+            by_name
+                .entry((seller, first.model.text.get(seg.name)))
+                .or_insert(first.first_segment + i);
+        }
+    }
+    by_name
 }
 
 /// The entity that defines symbol `sym` of `b`, if one does.
@@ -509,6 +560,62 @@ mod tests {
                 continue;
             };
             assert_eq!(through_cut(&damaged), one_pass(&damaged), "round {round}");
+        }
+    }
+
+    /// Relationships where every supplies edge of a seller whose id ends
+    /// in 0 joins its segment "Asia", on both sides of any cut.
+    fn segmented(i: usize, a: usize, b: usize) -> String {
+        let line = plain(i, a, b);
+        if a % 10 == 0 && !line.contains("owns") {
+            format!("{},\"segment\":\"Asia\"}}", &line[..line.len() - 1])
+        } else {
+            line
+        }
+    }
+
+    fn segments_of(n: usize) -> String {
+        let segs: Vec<String> = (0..n)
+            .step_by(10)
+            .map(|a| format!("{{\"seller\":\"e{a}\",\"name\":\"Asia\",\"share_max\":0.5,\"source\":\"10-K {a}\"}}"))
+            .collect();
+        format!("[\n{}\n]", segs.join(",\n"))
+    }
+
+    #[test]
+    fn segments_after_or_before_the_relationships_give_the_one_pass_model() {
+        let (entities, rels) = records(300, segmented);
+        assert!(rels.contains("\"segment\":\"Asia\""));
+        let segs = segments_of(300);
+        for text in [
+            format!("{{\"format\":\"exposure-graph/1\",\n\"entities\":[\n{entities}\n],\n\"relationships\":[\n{rels}\n],\n\"listings\":{LISTINGS},\n\"segments\":{segs}\n}}\n"),
+            format!("{{\"format\":\"exposure-graph/1\",\n\"segments\":{segs},\n\"entities\":[\n{entities}\n],\n\"relationships\":[\n{rels}\n]\n}}\n"),
+        ] {
+            let cut = cut(&text).expect("the cut is taken");
+            assert!(cut.contains("\"segment\":\"Asia\""));
+            assert_eq!(Ok(cut), one_pass(&text));
+        }
+    }
+
+    #[test]
+    fn a_segment_the_second_part_cannot_find_is_reported_as_the_one_pass_parse_reports_it() {
+        let (entities, rels) = records(300, segmented);
+        // The last edges of e290 are in the second part; its segment is
+        // named otherwise, or is on another seller.
+        for segs in [
+            segments_of(300).replace(
+                "\"seller\":\"e290\",\"name\":\"Asia\"",
+                "\"seller\":\"e290\",\"name\":\"Asia Pacific\"",
+            ),
+            segments_of(300).replace("\"seller\":\"e290\"", "\"seller\":\"e291\""),
+            segments_of(300).replace("\"seller\":\"e290\"", "\"seller\":\"ghost\""),
+        ] {
+            let text = format!(
+                "{{\"format\":\"exposure-graph/1\",\"entities\":[\n{entities}\n],\n\"relationships\":[\n{rels}\n],\n\"segments\":{segs}}}"
+            );
+            let got = through_cut(&text);
+            assert!(got.is_err(), "{segs}");
+            assert_eq!(got, one_pass(&text));
         }
     }
 
