@@ -77,11 +77,21 @@ impl Net {
         let mut fill: Vec<u32> = sell_start[..n].to_vec();
         let (mut buyer, mut lo, mut hi) = (vec![0; m], vec![0.0; m], vec![0.0; m]);
         let (mut exact, mut rel) = (vec![false; m], vec![0; m]);
+        // The model segment of each edge, read in the same pass over the
+        // relationships (a lookup per edge later would be a random read).
+        let mut model_seg = if model.segments.is_empty() {
+            Vec::new()
+        } else {
+            vec![NO_SEGMENT; m]
+        };
         for (i, r) in by_type(RelType::Supplies) {
             let e = fill[r.from as usize] as usize;
             fill[r.from as usize] += 1;
             buyer[e] = r.to;
             rel[e] = i as u32;
+            if let (Some(s), Some(slot)) = (r.segment.get(), model_seg.get_mut(e)) {
+                *slot = s as u32;
+            }
             match r.exact_share(|| model.entities[r.from as usize].revenue.get()) {
                 Some(s) => {
                     (lo[e], hi[e], exact[e]) = (s, s, true);
@@ -126,7 +136,7 @@ impl Net {
             })
             .collect();
 
-        let (seg_start, edge_seg, seg_room, seg_model) = segments(model, n, &sell_start, &rel, &lo);
+        let (seg_start, edge_seg, seg_room, seg_model) = segments(model, n, model_seg, &lo);
 
         Net {
             n,
@@ -243,8 +253,8 @@ impl Net {
     }
 }
 
-/// The segments grouped by seller (`seg_start`), each edge's segment in
-/// that order, each segment's room b(S) and its model index; all empty
+/// The segments grouped by seller (`seg_start`), each edge's segment
+/// (`model_seg`, the model's index, renumbered in place) in that order, each segment's room b(S) and its model index; all empty
 /// when the model has no segments.
 ///
 /// # Complexity
@@ -253,8 +263,7 @@ impl Net {
 fn segments(
     model: &Model,
     n: usize,
-    sell_start: &[u32],
-    rel: &[u32],
+    model_seg: Vec<u32>,
     lo: &[f64],
 ) -> (Vec<u32>, Vec<u32>, Vec<f64>, Vec<u32>) {
     if model.segments.is_empty() {
@@ -271,14 +280,12 @@ fn segments(
         place[i] = at;
         seg_model[at as usize] = i as u32;
     }
-    let m = sell_start[n] as usize;
-    let mut edge_seg = vec![NO_SEGMENT; m];
+    let mut edge_seg = model_seg;
     let mut taken = vec![0.0f64; seg_model.len()];
-    for e in 0..m {
-        if let Some(i) = model.relationships[rel[e] as usize].segment.get() {
-            let s = place[i];
-            edge_seg[e] = s;
-            taken[s as usize] += lo[e];
+    for (e, s) in edge_seg.iter_mut().enumerate() {
+        if *s != NO_SEGMENT {
+            *s = place[*s as usize];
+            taken[*s as usize] += lo[e];
         }
     }
     let seg_room = seg_model

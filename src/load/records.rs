@@ -591,21 +591,61 @@ impl<'de> Builder<'de> {
     }
 }
 
+/// The segments of each seller, to find one by its seller and name: a
+/// seller has few, so a scan of its own beats hashing a name per edge.
+pub(super) struct SegmentsBySeller {
+    start: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl SegmentsBySeller {
+    /// Indexes `sellers` (the seller of each segment, from segment `first`
+    /// on, `UNDEFINED` for none) over `n` entities.
+    ///
+    /// # Complexity
+    /// O(n + segments).
+    pub(super) fn new(n: usize, first: usize, sellers: impl Iterator<Item = u32> + Clone) -> Self {
+        let mut start = vec![0u32; n + 1];
+        for s in sellers.clone().filter(|&s| (s as usize) < n) {
+            start[s as usize + 1] += 1;
+        }
+        for v in 0..n {
+            start[v + 1] += start[v];
+        }
+        let mut fill = start.clone();
+        let mut items = vec![0u32; start[n] as usize];
+        for (k, s) in sellers.enumerate() {
+            if (s as usize) < n {
+                items[fill[s as usize] as usize] = (first + k) as u32;
+                fill[s as usize] += 1;
+            }
+        }
+        SegmentsBySeller { start, items }
+    }
+
+    /// The first segment of `seller` whose name is `name` (a repeat is
+    /// reported by `validate.rs`).
+    pub(super) fn find(&self, model: &Model, seller: u32, name: &str) -> Option<usize> {
+        let range = self.start.get(seller as usize)?..self.start.get(seller as usize + 1)?;
+        let run = &self.items[*range.start as usize..*range.end as usize];
+        run.iter()
+            .map(|&i| i as usize)
+            .find(|&i| model.text.get(model.segments[i].name) == name)
+    }
+}
+
 /// Rule 12: points each relationship of `refs` that names a segment to
 /// the segment of that name of its seller (the first, should two share
-/// it: `validate.rs` reports that). O(segments + refs).
+/// it: `validate.rs` reports that). O(entities + segments + refs).
 fn resolve_segments(model: &mut Model, refs: &[(u32, Str)], names: &Text, problems: &mut Problems) {
     if refs.is_empty() {
         return;
     }
-    let mut by_name = std::collections::HashMap::with_capacity(model.segments.len());
-    for (i, s) in model.segments.iter().enumerate() {
-        if s.seller != UNDEFINED {
-            by_name
-                .entry((s.seller, model.text.get(s.name)))
-                .or_insert(i);
-        }
-    }
+    let by_seller = SegmentsBySeller::new(
+        model.entities.len(),
+        0,
+        model.segments.iter().map(|s| s.seller),
+    );
     let mut found = Vec::with_capacity(refs.len());
     for &(i, name) in refs {
         let r = &model.relationships[i as usize];
@@ -629,8 +669,8 @@ fn resolve_segments(model: &mut Model, refs: &[(u32, Str)], names: &Text, proble
             );
             continue;
         }
-        match by_name.get(&(r.from, name)) {
-            Some(&s) => found.push((i as usize, s)),
+        match by_seller.find(model, r.from, name) {
+            Some(s) => found.push((i as usize, s)),
             None => problems.push(
                 place(),
                 format!(
@@ -641,7 +681,6 @@ fn resolve_segments(model: &mut Model, refs: &[(u32, Str)], names: &Text, proble
             ),
         }
     }
-    drop(by_name);
     for (i, s) in found {
         model.relationships[i].segment = SegmentRef::new(s);
     }

@@ -18,14 +18,12 @@
 //! `json.rs` and built by `records.rs`, as in the one-pass parse; nothing
 //! here reports a problem.
 
-use std::collections::HashMap;
-
 use serde::de::DeserializeSeed;
 use serde_json::{Map, Value};
 
 use super::intern::{self, Interner};
 use super::json::{Record, RecordSeed, TopSeed};
-use super::records::{look_up_offsets, Builder, Pending, UNDEFINED};
+use super::records::{look_up_offsets, Builder, Pending, SegmentsBySeller, UNDEFINED};
 use crate::model::{Listing, Model, RelType, Relationship, Segment, SegmentRef, Text, TextFull};
 use crate::parallel::both;
 
@@ -218,14 +216,15 @@ fn adopt(first: &mut Builder<'_>, mut later: Builder<'_>) -> Option<Tail> {
         r.to = entity_of(first, ends[1].symbol())?;
     }
     if !later.segment_refs.is_empty() {
-        let by_name = segments_by_name(first);
+        let sellers = first.segment_sym.iter().map(|&sym| entity_of(first, sym).unwrap_or(UNDEFINED));
+        let by_seller = SegmentsBySeller::new(first.entity_sym.len(), first.first_segment, sellers);
         for &(i, name) in &later.segment_refs {
             let r = &mut rels[i as usize];
             if r.rel != RelType::Supplies {
                 return None;
             }
-            let s = by_name.get(&(r.from, later.segment_text.get(name)))?;
-            r.segment = SegmentRef::new(*s);
+            let s = by_seller.find(&first.model, r.from, later.segment_text.get(name))?;
+            r.segment = SegmentRef::new(s);
         }
     }
     let mut listings = std::mem::take(&mut later.model.listings);
@@ -266,21 +265,6 @@ fn take_segments(first: &mut Builder<'_>, later: &mut Builder<'_>) -> Option<()>
         });
     }
     Some(())
-}
-
-/// `first`'s segments by (seller, name), the first of each pair (a repeat
-/// is reported when the model is checked).
-fn segments_by_name<'a>(first: &'a Builder<'_>) -> HashMap<(u32, &'a str), usize> {
-    let mut by_name = HashMap::with_capacity(first.model.segments.len());
-    let segments = &first.model.segments[first.first_segment..];
-    for (i, (seg, &sym)) in segments.iter().zip(&first.segment_sym).enumerate() {
-        if let Some(seller) = entity_of(first, sym) {
-            by_name
-                .entry((seller, first.model.text.get(seg.name)))
-                .or_insert(first.first_segment + i);
-        }
-    }
-    by_name
 }
 
 /// The entity that defines symbol `sym` of `b`, if one does.

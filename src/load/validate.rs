@@ -25,13 +25,16 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
     // thread; the problems come out in the order one pass would give.
     let rels = model.relationships.len();
     let (first, second) = (0..rels / 2, rels / 2..rels);
+    // Each segment's seller in one small array: edges look it up in no
+    // particular order.
+    let sellers: Vec<EntityIx> = model.segments.iter().map(|s| s.seller).collect();
     let ((later, sums_later, repeats), mut sums) = both(
         || {
             let mut found = Problems::default();
-            let sums = relationships(model, second, &mut found);
+            let sums = relationships(model, &sellers, second, &mut found);
             (found, sums, repeats(model))
         },
-        || relationships(model, first, problems),
+        || relationships(model, &sellers, first, problems),
     );
     for d in later.list {
         problems.push(d.place, d.message);
@@ -190,7 +193,12 @@ impl Sums {
 }
 
 /// Rules 5 and 7 for relationships `range`, and their sums per entity.
-fn relationships(model: &Model, range: std::ops::Range<usize>, problems: &mut Problems) -> Sums {
+fn relationships(
+    model: &Model,
+    sellers: &[EntityIx],
+    range: std::ops::Range<usize>,
+    problems: &mut Problems,
+) -> Sums {
     let n = model.entities.len();
     let mut committed = vec![0.0f64; n];
     let mut owned = vec![0.0f64; n];
@@ -234,10 +242,7 @@ fn relationships(model: &Model, range: std::ops::Range<usize>, problems: &mut Pr
         // Rule 12 on a changed copy: the loader only ever points an edge
         // at a segment of its own seller.
         let segment = r.segment.get().filter(|&s| {
-            let ok = model
-                .segments
-                .get(s)
-                .is_some_and(|seg| seg.seller == r.from && r.rel == RelType::Supplies);
+            let ok = sellers.get(s) == Some(&r.from) && r.rel == RelType::Supplies;
             if !ok {
                 problems.push(
                     place(),
@@ -264,8 +269,9 @@ fn relationships(model: &Model, range: std::ops::Range<usize>, problems: &mut Pr
                     }
                 };
                 committed[r.from as usize] += counted;
-                if let Some(s) = segment {
-                    in_segment[s] += counted;
+                match segment {
+                    Some(s) if counted > 0.0 => in_segment[s] += counted,
+                    _ => {}
                 }
             }
             RelType::Owns => owned[r.to as usize] += r.percent.get().unwrap_or(0.0),
