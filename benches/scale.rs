@@ -1044,6 +1044,11 @@ fn bench_shape(
         label: "(g) end to end: analyze --top 20 --format json",
         ..Default::default()
     };
+    let mut report = Row {
+        label: "(h) end to end: report --top 20 -o FILE.html",
+        ..Default::default()
+    };
+    let html = env::temp_dir().join(format!("exposure-bench-{}.html", std::process::id()));
 
     let mut info = String::new();
     for run in 0..runs {
@@ -1138,6 +1143,20 @@ fn bench_shape(
         );
         e2e.times.push(wall);
         e2e.rss.push(rss);
+        let (wall, rss, _) = run_measured(
+            bin,
+            &[
+                "report",
+                "-g",
+                p,
+                "--top",
+                "20",
+                "-o",
+                html.to_str().unwrap(),
+            ],
+        );
+        report.times.push(wall);
+        report.rss.push(rss);
         let (wall, rss, _) = run_measured(me, &["--bare-parse", p]);
         bare_proc.times.push(wall);
         bare_proc.rss.push(rss);
@@ -1166,6 +1185,7 @@ fn bench_shape(
     );
     for row in [
         &read, &parse, &build, &compute, &write, &explain, &drop_t, &sum, &bare, &bare_proc, &e2e,
+        &report,
     ] {
         let rss = if row.rss.is_empty() {
             String::new()
@@ -1191,6 +1211,12 @@ fn bench_shape(
     println!(
         "  end to end / bare parse process = {:.2}",
         e2e_m / bare_proc_m
+    );
+    let _ = fs::remove_file(&html);
+    println!(
+        "  report / analyze end to end    = {:.2}  (target <= 1.50)   [per-run ratios median {:.2}]",
+        median(&report.times) / e2e_m,
+        median(&report.times.iter().zip(&e2e.times).map(|(a, b)| a / b).collect::<Vec<_>>())
     );
     if peaks.len() == 7 {
         println!(

@@ -117,89 +117,179 @@ pub fn search<'a>(
     id: impl Fn(EntityIx) -> &'a str,
     q: Query,
 ) -> Paths {
-    let mut found = Paths {
-        paths: Vec::new(),
-        truncated: false,
-        generated: 0,
-    };
-    if q.top == 0 {
-        return found;
-    }
-    let mut licensed = vec![false; net.edge_count()];
-    for &e in &opts.licensed {
-        licensed[e] = true;
-    }
-    let max_len = opts.max_depth.unwrap_or(u32::MAX);
-    let dist = distances(net, in_r, &licensed);
-    let (rank, by_rank) = ranks(net, in_r, q.from, id);
-
-    let mut heap = BinaryHeap::new();
-    if dist[q.from as usize] != u32::MAX && dist[q.from as usize] <= max_len {
-        heap.push(Entry {
-            weight: 1.0,
-            bound: dist[q.from as usize],
-            ranks: Box::new([rank[q.from as usize]]),
-            exact: true,
-            done: false,
-        });
-        found.generated = 1;
-    }
-    while let Some(entry) = heap.pop() {
-        if entry.done {
-            found.paths.push(path(net, &by_rank, entry));
-            if found.paths.len() == q.top {
-                break;
-            }
-            continue;
-        }
-        let len = entry.ranks.len() as u32;
-        let last = by_rank[entry.ranks[entry.ranks.len() - 1] as usize];
-        for e in net.sales(last) {
-            let u = net.buyer[e] as usize;
-            let done = in_r[u];
-            let usable = if done {
-                !licensed[e]
-            } else {
-                dist[u] != u32::MAX
-            };
-            let bound = if done {
-                len
-            } else {
-                len.saturating_add(dist[u])
-            };
-            // Simple paths only; a restricted `from` may close a loop to
-            // itself, which x counts like any path to a restricted buyer.
-            let repeat = entry.ranks.contains(&rank[u]) && !(done && u == q.from as usize);
-            if !usable || bound > max_len || repeat {
-                continue;
-            }
-            if found.generated >= q.limit {
-                found.truncated = true;
-                return found;
-            }
-            found.generated += 1;
-            let mut ranks = Vec::with_capacity(entry.ranks.len() + 1);
-            ranks.extend_from_slice(&entry.ranks);
-            ranks.push(rank[u]);
-            heap.push(Entry {
-                weight: entry.weight * weight[e],
-                bound,
-                ranks: ranks.into_boxed_slice(),
-                exact: entry.exact && net.exact[e],
-                done,
-            });
-        }
-    }
-    found
+    Finder::over(net, in_r, weight.to_vec(), opts).search(id, q)
 }
 
-/// The paths behind one bound of `q.from`: x's (ending in R, each edge
-/// weighing its lower bound) or X's (ending in R+, each edge weighing its
-/// lower bound plus the share t the worst case gives it). Returns the
-/// paths and, for X, t per edge.
+/// What every search of one bound shares: where paths end, what each edge
+/// weighs, and each entity's fewest edges to an end. Made once, it
+/// answers for any number of entities (the report explains twenty).
+pub struct Finder<'n> {
+    net: &'n Net,
+    in_r: Vec<bool>,
+    weight: Vec<f64>,
+    licensed: Vec<bool>,
+    dist: Vec<u32>,
+    max_len: u32,
+    /// Every entity's rank in id order and the entity of each rank, when
+    /// many searches share them ([`Finder::ranked`]).
+    ranked: Option<(Vec<u32>, Vec<EntityIx>)>,
+    /// For X: the share t the worst case gives each edge.
+    pub worst: Option<Vec<f64>>,
+}
+
+impl<'n> Finder<'n> {
+    /// The finder of `bound`'s paths: x's (ending in R, each edge weighing
+    /// its lower bound) or X's (ending in R+, each edge weighing its lower
+    /// bound plus the share t the worst case gives it).
+    ///
+    /// # Complexity
+    /// O(V + E), plus O(E log E) for the worst case of X.
+    pub fn new<'a>(
+        net: &'n Net,
+        opts: &Options,
+        outcome: &Outcome,
+        bound: Bound,
+        id: impl Fn(EntityIx) -> &'a str,
+    ) -> Finder<'n> {
+        match bound {
+            Bound::Lower => Finder::over(net, &outcome.restricted.in_r, net.lo.clone(), opts),
+            Bound::Upper => {
+                let t = worst_case(net, opts, outcome, id);
+                let w = net.lo.iter().zip(&t).map(|(lo, t)| lo + t).collect();
+                let mut f = Finder::over(net, &outcome.restricted.in_r_plus, w, opts);
+                f.worst = Some(t);
+                f
+            }
+        }
+    }
+
+    fn over(net: &'n Net, in_r: &[bool], weight: Vec<f64>, opts: &Options) -> Finder<'n> {
+        let mut licensed = vec![false; net.edge_count()];
+        for &e in &opts.licensed {
+            licensed[e] = true;
+        }
+        let dist = distances(net, in_r, &licensed);
+        Finder {
+            net,
+            in_r: in_r.to_vec(),
+            weight,
+            licensed,
+            dist,
+            max_len: opts.max_depth.unwrap_or(u32::MAX),
+            ranked: None,
+            worst: None,
+        }
+    }
+
+    /// Ranks every entity by id once, for many searches: one search ranks
+    /// only the entities it can reach, but on a large graph that is most
+    /// of them, every time.
+    ///
+    /// # Complexity
+    /// O(V log V) id comparisons.
+    pub fn ranked<'a>(mut self, id: impl Fn(EntityIx) -> &'a str) -> Finder<'n> {
+        let mut by_rank: Vec<EntityIx> = (0..self.net.n as EntityIx).collect();
+        by_rank.sort_by(|&a, &b| id(a).cmp(id(b)));
+        let mut rank = vec![0u32; self.net.n];
+        for (r, &v) in by_rank.iter().enumerate() {
+            rank[v as usize] = r as u32;
+        }
+        self.ranked = Some((rank, by_rank));
+        self
+    }
+
+    /// The first `q.top` paths from `q.from`, as [`search`] finds them.
+    pub fn search<'a>(&self, id: impl Fn(EntityIx) -> &'a str, q: Query) -> Paths {
+        let (net, in_r, weight, licensed) = (
+            self.net,
+            &self.in_r[..],
+            &self.weight[..],
+            &self.licensed[..],
+        );
+        let (dist, max_len) = (&self.dist, self.max_len);
+        let mut found = Paths {
+            paths: Vec::new(),
+            truncated: false,
+            generated: 0,
+        };
+        if q.top == 0 {
+            return found;
+        }
+        let own;
+        let (rank, by_rank) = match &self.ranked {
+            Some((rank, by_rank)) => (rank, by_rank),
+            None => {
+                own = ranks(net, in_r, q.from, id);
+                (&own.0, &own.1)
+            }
+        };
+
+        let mut heap = BinaryHeap::new();
+        if dist[q.from as usize] != u32::MAX && dist[q.from as usize] <= max_len {
+            heap.push(Entry {
+                weight: 1.0,
+                bound: dist[q.from as usize],
+                ranks: Box::new([rank[q.from as usize]]),
+                exact: true,
+                done: false,
+            });
+            found.generated = 1;
+        }
+        while let Some(entry) = heap.pop() {
+            if entry.done {
+                found.paths.push(path(net, &by_rank, entry));
+                if found.paths.len() == q.top {
+                    break;
+                }
+                continue;
+            }
+            let len = entry.ranks.len() as u32;
+            let last = by_rank[entry.ranks[entry.ranks.len() - 1] as usize];
+            for e in net.sales(last) {
+                let u = net.buyer[e] as usize;
+                let done = in_r[u];
+                let usable = if done {
+                    !licensed[e]
+                } else {
+                    dist[u] != u32::MAX
+                };
+                let bound = if done {
+                    len
+                } else {
+                    len.saturating_add(dist[u])
+                };
+                // Simple paths only; a restricted `from` may close a loop to
+                // itself, which x counts like any path to a restricted buyer.
+                let repeat = entry.ranks.contains(&rank[u]) && !(done && u == q.from as usize);
+                if !usable || bound > max_len || repeat {
+                    continue;
+                }
+                if found.generated >= q.limit {
+                    found.truncated = true;
+                    return found;
+                }
+                found.generated += 1;
+                let mut ranks = Vec::with_capacity(entry.ranks.len() + 1);
+                ranks.extend_from_slice(&entry.ranks);
+                ranks.push(rank[u]);
+                heap.push(Entry {
+                    weight: entry.weight * weight[e],
+                    bound,
+                    ranks: ranks.into_boxed_slice(),
+                    exact: entry.exact && net.exact[e],
+                    done,
+                });
+            }
+        }
+        found
+    }
+}
+
+/// The paths behind one bound of `q.from`, and for X the worst case's t
+/// per edge: a [`Finder`] made for one search.
 ///
 /// # Complexity
-/// That of [`search`], plus O(E log E) for the worst case of X.
+/// That of [`Finder::new`] and one search.
 pub fn of_bound<'a>(
     net: &Net,
     opts: &Options,
@@ -208,18 +298,9 @@ pub fn of_bound<'a>(
     id: impl Fn(EntityIx) -> &'a str + Copy,
     q: Query,
 ) -> (Paths, Option<Vec<f64>>) {
-    match bound {
-        Bound::Lower => {
-            let found = search(net, &outcome.restricted.in_r, &net.lo, opts, id, q);
-            (found, None)
-        }
-        Bound::Upper => {
-            let t = worst_case(net, opts, outcome, id);
-            let w: Vec<f64> = net.lo.iter().zip(&t).map(|(lo, t)| lo + t).collect();
-            let found = search(net, &outcome.restricted.in_r_plus, &w, opts, id, q);
-            (found, Some(t))
-        }
-    }
+    let finder = Finder::new(net, opts, outcome, bound, id);
+    let found = finder.search(id, q);
+    (found, finder.worst)
 }
 
 /// A finished heap entry as a path.

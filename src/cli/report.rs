@@ -26,6 +26,10 @@ const ROWS: usize = 30;
 const MAX_DRAWN: usize = 150;
 /// Entities (besides the portfolio) in the timeline chart at most.
 const CHARTED: usize = 5;
+/// The timeline is one evaluation per date: it is left out when dates ×
+/// (entities + edges) is above this, so that a large graph's report costs
+/// about one `analyze` (a graph of 5 million records gets at most 4 dates).
+const TIMELINE_BUDGET: usize = 20_000_000;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -80,6 +84,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             .collect(),
     };
     let id = |v: EntityIx| model.id(v);
+    // Each bound's distances and worst case once, for all the entities.
+    let (lower, mut upper) = (
+        paths::Finder::new(&net, &opts, &outcome, Bound::Lower, id).ranked(id),
+        paths::Finder::new(&net, &opts, &outcome, Bound::Upper, id).ranked(id),
+    );
     let explained: Vec<Explained> = top
         .iter()
         .map(|&from| {
@@ -88,16 +97,15 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 top: PATHS,
                 limit: paths::MAX_PARTIAL_PATHS,
             };
-            let (lower, _) = paths::of_bound(&net, &opts, &outcome, Bound::Lower, id, query);
-            let (upper, worst) = paths::of_bound(&net, &opts, &outcome, Bound::Upper, id, query);
             Explained {
                 entity: from,
-                lower,
-                upper,
-                worst: worst.unwrap_or_default(),
+                lower: lower.search(id, query),
+                upper: upper.search(id, query),
             }
         })
         .collect();
+    let worst = upper.worst.take().unwrap_or_default();
+    drop((lower, upper));
 
     let e = &args.eval;
     let what_ifs: Vec<String> = [
@@ -197,6 +205,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         what_ifs,
         rows_max: ROWS,
         explained,
+        worst,
         diagram,
         chart,
         scenarios,
@@ -227,6 +236,13 @@ fn timeline_chart(
     };
     if from > to {
         return Drawing::Note("No timeline: no listing starts or ends before the date.".into());
+    }
+    let dates = timeline::dates(&events, from, to).len();
+    if dates.saturating_mul(net.n + net.edge_count()) > TIMELINE_BUDGET {
+        return Drawing::Note(format!(
+            "No timeline in this report: {dates} dates would take {dates} evaluations of a graph \
+             this large; `exposure timeline` draws it (-o FILE.svg)."
+        ));
     }
     let charted: Vec<EntityIx> = top.iter().copied().take(CHARTED).collect();
     let t = timeline::Timeline::build_with(

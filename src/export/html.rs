@@ -27,10 +27,8 @@ pub struct Explained {
     pub entity: EntityIx,
     /// The paths behind x.
     pub lower: Paths,
-    /// The paths behind X, and per supplies edge the share the worst case
-    /// gives it beyond its lower bound.
+    /// The paths behind X (the page's `worst` gives each edge's share).
     pub upper: Paths,
-    pub worst: Vec<f64>,
 }
 
 /// What stands in the diagram's place.
@@ -62,6 +60,9 @@ pub struct Page<'a> {
     /// Ranked rows shown at most.
     pub rows_max: usize,
     pub explained: Vec<Explained>,
+    /// Per supplies edge, the share the worst case behind X gives it beyond
+    /// its lower bound (one for all the explained entities).
+    pub worst: Vec<f64>,
     pub diagram: Drawing,
     /// The timeline chart (SVG), or why there is none.
     pub chart: Drawing,
@@ -609,7 +610,7 @@ fn explained(p: &Page, e: &Explained, h: &mut String) -> std::fmt::Result {
                 percent(o.upper[v])
             ),
             &e.upper,
-            Some(&e.worst),
+            Some(&p.worst),
         ),
     ] {
         writeln!(h, "<div><p><b>{}</b></p>", esc(&label))?;
