@@ -33,6 +33,7 @@ does the same for `explain ID` (lo only, with --max-depth among the options).
 """
 
 import argparse
+import csv
 import json
 import os
 import random
@@ -646,6 +647,123 @@ def explain_main(a, binary):
     sys.exit(1 if failed else 0)
 
 
+def random_holdings(rng, ids):
+    """Holdings over some of `ids`: weights of several sizes, some 0, an
+    entity now and then named on two lines (one holding, weights added)."""
+    rows = []
+    for v in ids:
+        if rng.random() < 0.6:
+            w = rng.choice([0, 1, 2.5, 100, 1e6, rng.random()])
+            rows.append((v, w))
+            if rng.random() < 0.1:
+                rows.append((v, rng.choice([1, 3.25])))
+    if not rows or sum(w for _, w in rows) == 0:
+        rows.append((ids[0], 7))
+    rng.shuffle(rows)
+    return rows
+
+
+def expected_portfolio(out, rows):
+    """The spec's portfolio figures (section 6) from the reference's own
+    analyze object and the holdings: exact weights, exact x and X."""
+    from fractions import Fraction as Fr
+    exact = out["_exact"]
+    merged = {}
+    for v, w in rows:
+        merged[v] = merged.get(v, Fr(0)) + Fr(w)
+    total_w = sum(merged.values())
+    via = {r["id"]: r["via"] for r in out["restricted"]}
+    contributions = []
+    for v, w in merged.items():
+        wn = w / total_w
+        contributions.append({
+            "id": v, "weight": wn, "total": exact["x"][v], "upper": exact["X"][v],
+            "contribution": wn * exact["x"][v], "contribution_upper": wn * exact["X"][v],
+        })
+    contributions.sort(key=lambda c: (-c["contribution"], -c["contribution_upper"],
+                                      c["id"].encode("utf-8")))
+    restricted = sorted((v for v in merged if v in via), key=lambda s: s.encode("utf-8"))
+    return {
+        "holdings": len(merged),
+        "total": sum(c["contribution"] for c in contributions),
+        "upper": sum(c["contribution_upper"] for c in contributions),
+        "restricted": [(v, via[v]) for v in restricted],
+        "contributions": contributions,
+    }
+
+
+def compare_portfolio(exp, act):
+    diffs = []
+    if act is None:
+        return ["no portfolio object"]
+    if act.get("holdings") != exp["holdings"]:
+        diffs.append(f"holdings: expected {exp['holdings']}, got {act.get('holdings')}")
+    for k in ("total", "upper"):
+        cmp_num(diffs, f"portfolio.{k}", float(exp[k]), act.get(k), TOL)
+    got_r = sorted((r["id"], r["via"]) for r in act.get("restricted_holdings", []))
+    if got_r != sorted(exp["restricted"]):
+        diffs.append(f"restricted_holdings: expected {exp['restricted']}, got {got_r}")
+    ac = act.get("contributions", [])
+    if [c["id"] for c in ac] != [c["id"] for c in exp["contributions"]]:
+        # Contributions that tie to 1e-9 may come in either order.
+        key = lambda c: (round(float(c["contribution"]), 9), round(float(c["contribution_upper"]), 9))
+        if sorted(map(key, ac)) != sorted(map(key, exp["contributions"])) or \
+                sorted(c["id"] for c in ac) != sorted(c["id"] for c in exp["contributions"]):
+            diffs.append(f"contributions order: expected {[c['id'] for c in exp['contributions']]}, "
+                         f"got {[c['id'] for c in ac]}")
+    by_id = {c["id"]: c for c in ac}
+    for c in exp["contributions"]:
+        g = by_id.get(c["id"])
+        if g is None:
+            diffs.append(f"contribution of {c['id']} missing")
+            continue
+        for k in ("weight", "total", "upper", "contribution", "contribution_upper"):
+            cmp_num(diffs, f"contributions[{c['id']}].{k}", float(c[k]), g.get(k), TOL)
+    return diffs
+
+
+def portfolio_main(a, binary):
+    """`analyze --portfolio` on random graphs, options and holdings."""
+    import random
+    passed = failed = 0
+    with tempfile.TemporaryDirectory(prefix="exposure-oracle-") as tmp:
+        for i in range(a.count):
+            seed = a.seed + i
+            doc, opts = gen.generate(seed, a.n, segments=not a.no_segments)
+            rng = random.Random(seed * 7919 + 1)
+            rows = random_holdings(rng, [e["id"] for e in doc["entities"]])
+            path = os.path.join(tmp, f"g{seed}.json")
+            with open(path, "w", encoding="utf-8") as fh:
+                json.dump(doc, fh, ensure_ascii=False)
+            hold = os.path.join(tmp, f"h{seed}.csv")
+            with open(hold, "w", encoding="utf-8", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(["entity", "weight", "note"])
+                for v, wt in rows:
+                    w.writerow([v, repr(wt) if isinstance(wt, float) else wt, "random"])
+            cmd = [binary, "analyze", "-g", path, "--format", "json", "--all",
+                   "--portfolio", hold] + ref.options_to_args(opts)
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+            diffs = []
+            if p.returncode != 0:
+                diffs = [f"exit status {p.returncode}: {p.stderr.strip()[:500]}"]
+            else:
+                try:
+                    exp = expected_portfolio(ref.analyze(doc, opts), rows)
+                    diffs = compare_portfolio(exp, json.loads(p.stdout).get("portfolio"))
+                except Exception as e:
+                    diffs = [f"reference raised {e!r}"]
+            if not diffs:
+                passed += 1
+                continue
+            failed += 1
+            print(f"FAIL seed {seed}: {shlex.join(cmd)}")
+            for d in diffs[:a.max_shown]:
+                print("   ", d)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--binary", default=None)
@@ -663,6 +781,8 @@ def main():
                       help="check `explain ID --upper` instead of analyze")
     mode.add_argument("--explain-lower", action="store_true",
                       help="check `explain ID` (the lower bound's paths) instead of analyze")
+    mode.add_argument("--portfolio", action="store_true",
+                      help="check `analyze --portfolio FILE` (exposure spec, section 6) on random holdings")
     p.add_argument("--top", type=int, default=50, help="explain modes: --top K passed (50)")
     p.add_argument("--per-graph", type=int, default=3,
                    help="explain modes: entities explained per random graph (3)")
@@ -673,6 +793,8 @@ def main():
         sys.exit(2)
     if a.explain_upper or a.explain_lower:
         explain_main(a, binary)
+    if a.portfolio:
+        portfolio_main(a, binary)
     passed = failed = illcond = 0
     with tempfile.TemporaryDirectory(prefix="exposure-oracle-") as tmp:
         cases = [] if a.no_fixed else [(f"fixed-{j}", lbl, d, o)
