@@ -31,6 +31,7 @@ use exposure::analysis::{self, paths, Options, Sccs};
 use exposure::export;
 use exposure::graph::Net;
 use exposure::load;
+use exposure::model::SegmentRef;
 use exposure::report::{Report, Selection};
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
@@ -1044,6 +1045,14 @@ fn bench_shape(
         label: "(g) end to end: analyze --top 20 --format json",
         ..Default::default()
     };
+    let mut build_plain = Row {
+        label: "    (c) without the segments (same model)",
+        ..Default::default()
+    };
+    let mut compute_plain = Row {
+        label: "    (d) without the segments (same model)",
+        ..Default::default()
+    };
     let mut report = Row {
         label: "(h) end to end: report --top 20 -o FILE.html",
         ..Default::default()
@@ -1104,6 +1113,18 @@ fn bench_shape(
             )
         });
         black_box(&found);
+        // The same graph with its segments set aside: what they cost the
+        // build and the compute, in the same run.
+        if !model.segments.is_empty() {
+            let mut plain = model.clone();
+            plain.segments.clear();
+            for r in &mut plain.relationships {
+                r.segment = SegmentRef::NONE;
+            }
+            let net = timed(&mut build_plain.times, || Net::build(&plain));
+            let o = timed(&mut compute_plain.times, || analysis::evaluate(&net, &opts));
+            black_box(&o);
+        }
         let k = read.times.len() - 1;
         sum.times.push(
             read.times[k] + parse.times[k] + build.times[k] + compute.times[k] + write.times[k],
@@ -1184,9 +1205,24 @@ fn bench_shape(
         "phase", "median s", "min s", "peak RSS MB"
     );
     for row in [
-        &read, &parse, &build, &compute, &write, &explain, &drop_t, &sum, &bare, &bare_proc, &e2e,
+        &read,
+        &parse,
+        &build,
+        &compute,
+        &write,
+        &explain,
+        &drop_t,
+        &sum,
+        &bare,
+        &bare_proc,
+        &e2e,
         &report,
+        &build_plain,
+        &compute_plain,
     ] {
+        if row.times.is_empty() {
+            continue;
+        }
         let rss = if row.rss.is_empty() {
             String::new()
         } else {
@@ -1213,6 +1249,20 @@ fn bench_shape(
         e2e_m / bare_proc_m
     );
     let _ = fs::remove_file(&html);
+    if !compute_plain.times.is_empty() {
+        let cost = |with: &Row, without: &Row| {
+            100.0 * (median(&with.times) / median(&without.times) - 1.0)
+        };
+        println!(
+            "  segments' cost on the same model (target <= 5 %): build {:+.1} %, compute {:+.1} %, build + compute {:+.1} %",
+            cost(&build, &build_plain),
+            cost(&compute, &compute_plain),
+            100.0
+                * ((median(&build.times) + median(&compute.times))
+                    / (median(&build_plain.times) + median(&compute_plain.times))
+                    - 1.0)
+        );
+    }
     println!(
         "  report / analyze end to end    = {:.2}  (target <= 1.50)   [per-run ratios median {:.2}]",
         median(&report.times) / e2e_m,
