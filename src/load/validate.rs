@@ -73,14 +73,15 @@ fn segment_place(model: &Model, index: usize) -> Place {
 }
 
 /// Rule 11 on a built model: a seller that is an entity, a cap in 0..1,
-/// names unique per seller. O(segments).
+/// names unique per seller. O(entities + segments) (a seller's names are
+/// compared among themselves: a seller has few).
 fn segments(model: &Model, problems: &mut Problems) {
-    let mut first = std::collections::HashMap::with_capacity(model.segments.len());
+    let n = model.entities.len();
     for (i, s) in model.segments.iter().enumerate() {
         if s.seller == UNRESOLVED {
             continue; // reported while building
         }
-        if s.seller as usize >= model.entities.len() {
+        if s.seller as usize >= n {
             problems.push(
                 segment_place(model, i),
                 "its seller is not an entity of the graph",
@@ -94,17 +95,53 @@ fn segments(model: &Model, problems: &mut Problems) {
                 format!("share_max {cap} is out of range: it must be from 0 to 1"),
             );
         }
-        if let Some(&j) = first.get(&(s.seller, model.str(s.name))) {
-            problems.push(
-                segment_place(model, i),
-                format!(
-                    "name is also the name of segments[{j}] of seller {:?}; a seller's segment names must be unique",
-                    model.id(s.seller)
-                ),
-            );
-        } else {
-            first.insert((s.seller, model.str(s.name)), i);
+    }
+    // Each seller's segments, in file order (CSR by seller).
+    let seller_of = |s: &crate::model::Segment| (s.seller as usize) < n;
+    let mut start = vec![0u32; n + 1];
+    for s in model.segments.iter().filter(|s| seller_of(s)) {
+        start[s.seller as usize + 1] += 1;
+    }
+    for v in 0..n {
+        start[v + 1] += start[v];
+    }
+    let mut fill = start.clone();
+    let mut items = vec![0u32; start[n] as usize];
+    for (i, s) in model
+        .segments
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| seller_of(s))
+    {
+        items[fill[s.seller as usize] as usize] = i as u32;
+        fill[s.seller as usize] += 1;
+    }
+    let mut repeats = Vec::new();
+    for v in 0..n {
+        let run = &items[start[v] as usize..start[v + 1] as usize];
+        if run.len() < 2 {
+            continue;
         }
+        let mut first = std::collections::HashMap::with_capacity(run.len());
+        for &i in run {
+            let name = model.str(model.segments[i as usize].name);
+            if let Some(&j) = first.get(name) {
+                repeats.push((i as usize, j, v));
+            } else {
+                first.insert(name, i as usize);
+            }
+        }
+    }
+    // In file order, as a single pass over the segments would find them.
+    repeats.sort_unstable();
+    for (i, j, v) in repeats {
+        problems.push(
+            segment_place(model, i),
+            format!(
+                "name is also the name of segments[{j}] of seller {:?}; a seller's segment names must be unique",
+                model.id(v as EntityIx)
+            ),
+        );
     }
 }
 
