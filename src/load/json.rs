@@ -436,8 +436,15 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match key.as_ref() {
                 "format" => {
-                    let v = b.string(&mut map, "format")?;
-                    b.format = Some(v.map(|s| s.into_owned()));
+                    // `null` says no more than a missing `format` does.
+                    b.format = match map.next_value_seed(ScalarSeed)? {
+                        Scalar::Null => None,
+                        Scalar::Str(s) => Some(Some(s.into_owned())),
+                        other => {
+                            b.mistype("format", "a string", &other);
+                            Some(None)
+                        }
+                    };
                 }
                 "meta" => {
                     b.path.push(Seg::Key("meta"));
