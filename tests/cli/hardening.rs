@@ -30,3 +30,63 @@ fn null_format_is_rejected_like_a_missing_one() {
     let out = validate(r#"{ "format": null, "entities": [ { "id": "a", "name": "A" } ] }"#);
     assert_error(&out, &["format", "missing"]);
 }
+
+#[test]
+fn a_repeated_key_in_a_relationship_is_reported_with_line_and_column() {
+    let out = validate(
+        "{\"format\": \"exposure-graph/1\",\n\
+         \"entities\": [{\"id\": \"a\", \"name\": \"A\"}, {\"id\": \"b\", \"name\": \"B\"}],\n\
+         \"relationships\": [\n\
+         {\"type\": \"supplies\", \"from\": \"a\", \"to\": \"b\", \"share\": 0.1, \"share\": 0.3}\n\
+         ]}\n",
+    );
+    assert_error(
+        &out,
+        &["line 4, column 60", "relationships[0]", "\"share\""],
+    );
+}
+
+#[test]
+fn a_repeated_key_is_reported_in_every_kind_of_record() {
+    let cases = [
+        (
+            r#"{"format": "exposure-graph/1", "entities": [{"id": "a", "id": "b", "name": "A"}]}"#,
+            "entities[0]",
+            "\"id\"",
+        ),
+        (
+            r#"{"format": "exposure-graph/1", "entities": [{"id": "a", "name": "A", "x": 1, "x": 2}]}"#,
+            "entities[0]",
+            "\"x\"",
+        ),
+        (
+            r#"{"format": "exposure-graph/1", "meta": {"as_of": "2020-01-01", "as_of": "2021-01-01"}, "entities": []}"#,
+            "meta",
+            "\"as_of\"",
+        ),
+        (
+            r#"{"format": "exposure-graph/1", "entities": [{"id": "a", "name": "A"}], "listings": [{"entity": "a", "list": "L", "list": "M"}]}"#,
+            "listings[0]",
+            "\"list\"",
+        ),
+        (
+            r#"{"format": "exposure-graph/1", "entities": [{"id": "a", "name": "A"}], "segments": [{"seller": "a", "name": "S", "share_max": 0.1, "share_max": 0.2}]}"#,
+            "segments[0]",
+            "\"share_max\"",
+        ),
+        (
+            r#"{"format": "exposure-graph/1", "entities": [], "entities": []}"#,
+            "the document",
+            "\"entities\"",
+        ),
+        (
+            r#"{"format": "exposure-graph/1", "entities": [], "notes": 1, "notes": 2}"#,
+            "the document",
+            "\"notes\"",
+        ),
+    ];
+    for (text, place, key) in cases {
+        let out = validate(text);
+        assert_error(&out, &["line 1, column ", place, key]);
+    }
+}
