@@ -164,36 +164,66 @@ struct Column {
     /// The field's kind when the format knows it.
     known: Option<Cell>,
     json: bool,
+    /// For an unknown column, the known field its name is close to.
+    near: Option<&'static str>,
 }
 
 /// Reads a header cell the way the writer (`save::write_csv`) names
 /// columns: `FIELD` or `FIELD:json` for a known field; for an unknown one
 /// the header is its name, or its name plus `:json` (always so for a name
-/// that itself ends in `:json`).
+/// that itself ends in `:json`). A known field's name matches without
+/// regard to case and surrounding spaces (`Share `, `REVENUE`), as
+/// spreadsheets write them; an unknown name is kept exactly as written.
 fn column(spec: &Spec, header: &str) -> Column {
-    let known = |name: &str| spec.fields.iter().find(|f| f.0 == name).map(|f| f.1);
-    if let Some(cell) = known(header) {
+    let known = |name: &str| {
+        let name = name.trim();
+        spec.fields
+            .iter()
+            .find(|f| f.0.eq_ignore_ascii_case(name))
+            .map(|f| (f.0, f.1))
+    };
+    if let Some((name, cell)) = known(header) {
         return Column {
             header: header.into(),
-            key: header.into(),
+            key: name.into(),
             known: Some(cell),
             json: false,
+            near: None,
         };
     }
     match header.strip_suffix(JSON_SUFFIX) {
-        Some(key) => Column {
-            header: header.into(),
-            key: key.into(),
-            known: known(key),
-            json: true,
-        },
+        Some(key) => {
+            let found = known(key);
+            Column {
+                header: header.into(),
+                key: found.map_or_else(|| key.into(), |f| f.0.into()),
+                known: found.map(|f| f.1),
+                json: true,
+                near: None,
+            }
+        }
         None => Column {
             header: header.into(),
             key: header.into(),
             known: None,
             json: false,
+            near: near_miss(spec, header),
         },
     }
+}
+
+/// The known field of `spec` that `header` is a near miss of: an edit
+/// distance of 1 or 2 after case and surrounding spaces are set aside, but
+/// no more than a third of the field's length, so that a short field
+/// (`id`) does not capture unrelated short columns (`cik`).
+fn near_miss(spec: &Spec, header: &str) -> Option<&'static str> {
+    let name = header.trim().to_lowercase();
+    spec.fields
+        .iter()
+        .map(|f| (f.0, strsim::levenshtein(&name, f.0)))
+        .filter(|&(field, d)| d >= 1 && d <= 2 && d <= (field.len() / 3).max(1))
+        .min_by_key(|&(_, d)| d)
+        .map(|(field, _)| field)
 }
 
 /// Where each record of the arrays starts, to place problems found later.
@@ -512,6 +542,17 @@ fn read(
     };
     let mut bad_header = false;
     for (i, c) in columns.iter().enumerate() {
+        if let Some(field) = c.near {
+            problems.push(
+                place(Some(1), Some(&c.header)),
+                format!(
+                    "{:?} is not a field of {} but is close to {field:?}; \
+                     name the column {field:?}, or give it a name further from it to keep it as an extra column",
+                    c.header, spec.file
+                ),
+            );
+            bad_header = true;
+        }
         if columns[..i].iter().any(|d| d.key == c.key) {
             let other = columns[..i]
                 .iter()

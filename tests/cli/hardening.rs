@@ -90,3 +90,70 @@ fn a_repeated_key_is_reported_in_every_kind_of_record() {
         assert_error(&out, &["line 1, column ", place, key]);
     }
 }
+
+/// Writes the CSV files `files` (name, text) to a fresh folder.
+fn csv_folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("the file is written");
+    }
+    dir
+}
+
+/// Runs `exposure ARGS -g DIR`.
+fn run_on(dir: &std::path::Path, args: &[&str]) -> Output {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["-g", dir.to_str().expect("a UTF-8 temp path")]);
+    run(&all)
+}
+
+#[test]
+fn csv_headers_match_known_fields_without_regard_to_case_and_spaces() {
+    let dir = csv_folder(&[
+        ("entities.csv", " ID ,Name,Revenue\na,A,1000\nb,B,\n"),
+        (
+            "relationships.csv",
+            "Type,FROM,to,share \nsupplies,a,b,0.25\n",
+        ),
+        ("listings.csv", "entity,List\nb,L\n"),
+    ]);
+    let out = run_on(dir.path(), &["analyze", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let a = &v["entities"][0];
+    assert_eq!(a["id"], "a");
+    assert_eq!(a["total"], 0.25);
+    assert_eq!(a["revenue"], 1000.0);
+}
+
+#[test]
+fn a_csv_header_close_to_a_known_field_is_an_error() {
+    for (header, near) in [("shares", "share"), ("revenu", "revenue")] {
+        let (rel, ent) = if near == "share" {
+            (
+                format!("type,from,to,{header}\nsupplies,a,b,0.25\n"),
+                "id,name\na,A\nb,B\n".to_string(),
+            )
+        } else {
+            (
+                "type,from,to\n".to_string(),
+                format!("id,name,{header}\na,A,5\nb,B,\n"),
+            )
+        };
+        let dir = csv_folder(&[("entities.csv", &ent), ("relationships.csv", &rel)]);
+        let out = run_on(dir.path(), &["validate"]);
+        let file = if near == "share" {
+            "relationships.csv"
+        } else {
+            "entities.csv"
+        };
+        assert_error(&out, &[file, header, &format!("{near:?}")]);
+    }
+}
+
+#[test]
+fn an_extra_csv_column_far_from_known_fields_is_kept() {
+    let dir = csv_folder(&[("entities.csv", "id,name,cik,sector\na,A,123,chips\n")]);
+    let out = run_on(dir.path(), &["validate"]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+}
