@@ -515,9 +515,14 @@ fn read(
             return Err(());
         }
     }
+    let delimiter = match input.fill_buf() {
+        Ok(buf) => separator(buf),
+        Err(_) => b',',
+    };
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(input);
     let mut record = ::csv::StringRecord::new();
     let read_error = |problems: &mut Problems, e: ::csv::Error| {
@@ -646,6 +651,27 @@ fn read(
         handed += 1;
     }
     Ok(columns)
+}
+
+/// The separator of a file, told by its header line (`head` is the start
+/// of the file): `;` when the header has a `;` and no `,` outside quotes
+/// (what spreadsheets in many European locales write), else `,`.
+fn separator(head: &[u8]) -> u8 {
+    let (mut quoted, mut semicolon) = (false, false);
+    for &b in head {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            b',' if !quoted => return b',',
+            b';' if !quoted => semicolon = true,
+            _ => {}
+        }
+    }
+    if semicolon {
+        b';'
+    } else {
+        b','
+    }
 }
 
 /// The value of one non-empty cell; `None` for a number column left blank

@@ -157,3 +157,25 @@ fn an_extra_csv_column_far_from_known_fields_is_kept() {
     let out = run_on(dir.path(), &["validate"]);
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
 }
+
+#[test]
+fn semicolon_separated_csv_files_are_read() {
+    let dir = csv_folder(&[
+        (
+            "entities.csv",
+            "id;name;aliases;revenue\na;A;\"A1;A2\";1000\nb;\"B, Inc.\";;\n",
+        ),
+        (
+            "relationships.csv",
+            "type;from;to;share\r\nsupplies;a;b;0.25\r\n",
+        ),
+        ("listings.csv", "entity;list\nb;L\n"),
+        ("meta.csv", "title;as_of\nT;2020-01-02\n"),
+    ]);
+    let out = run_on(dir.path(), &["analyze", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["as_of"], "2020-01-02");
+    assert_eq!(v["entities"][0]["id"], "a");
+    assert_eq!(v["entities"][0]["total"], 0.25);
+}
