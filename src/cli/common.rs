@@ -68,6 +68,18 @@ impl GraphArgs {
 
     /// Loads and validates the graph (or the built-in one, with a notice).
     pub fn load(&self) -> Result<Model, LoadError> {
+        let model = self.load_quietly()?;
+        let (doubts, more) = load::doubts(&model);
+        for d in &doubts {
+            eprintln!("warning: {d}");
+        }
+        if more > 0 {
+            eprintln!("warning: and {more} more like these");
+        }
+        Ok(model)
+    }
+
+    fn load_quietly(&self) -> Result<Model, LoadError> {
         match &self.graph {
             Some(path) => load::from_path(path),
             None => {

@@ -249,6 +249,8 @@ pub fn append(model: &mut Model, addition: Addition<'_>) -> Result<(), Problems>
     }
 }
 
+pub use validate::doubts;
+
 /// Checks the rules that span records on a model changed in memory (a
 /// scenario's copy).
 pub fn check(model: &Model) -> Result<(), Problems> {

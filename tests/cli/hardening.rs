@@ -179,3 +179,47 @@ fn semicolon_separated_csv_files_are_read() {
     assert_eq!(v["entities"][0]["id"], "a");
     assert_eq!(v["entities"][0]["total"], 0.25);
 }
+
+#[test]
+fn a_fraction_like_percent_and_a_value_without_revenue_are_warned_about() {
+    let out = validate(
+        r#"{"format": "exposure-graph/1",
+        "entities": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}, {"id": "c", "name": "C", "revenue": 1000}],
+        "relationships": [
+          {"type": "owns", "from": "a", "to": "b", "percent": 0.51},
+          {"type": "supplies", "from": "b", "to": "c", "value": 500},
+          {"type": "supplies", "from": "c", "to": "a", "value": 500},
+          {"type": "owns", "from": "c", "to": "b", "percent": 30}
+        ]}"#,
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{err}");
+    assert!(stdout(&out).starts_with("valid:"));
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warnings.len(), 2, "stderr:\n{err}");
+    assert!(
+        warnings[0].contains("relationships[0] (owns a -> b): percent 0.51 looks like a fraction")
+    );
+    assert!(warnings[1]
+        .contains("relationships[1] (supplies b -> c): value 500 counts as unquantified"));
+}
+
+#[test]
+fn doubtful_records_are_warned_about_up_to_a_cap() {
+    let entities: Vec<String> = (0..40)
+        .map(|i| format!(r#"{{"id": "e{i}", "name": "E{i}"}}"#))
+        .collect();
+    let rels: Vec<String> = (1..40)
+        .map(|i| format!(r#"{{"type": "supplies", "from": "e0", "to": "e{i}", "value": 1}}"#))
+        .collect();
+    let out = validate(&format!(
+        r#"{{"format": "exposure-graph/1", "entities": [{}], "relationships": [{}]}}"#,
+        entities.join(","),
+        rels.join(",")
+    ));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{err}");
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warnings.len(), 21, "stderr:\n{err}");
+    assert!(warnings[20].contains("and 19 more"), "stderr:\n{err}");
+}
