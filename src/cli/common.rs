@@ -135,9 +135,12 @@ fn parse_threshold(s: &str) -> Result<f64, String> {
 
 /// Finds an entity by id, or says which flag named an unknown one.
 pub(super) fn resolve(model: &Model, id: &str, flag: &str) -> Result<EntityIx, UsageError> {
-    model
-        .find(id)
-        .ok_or_else(|| UsageError(format!("{flag} {id}: no entity has the id {id:?}")))
+    model.find(id).ok_or_else(|| {
+        UsageError(format!(
+            "{flag} {id}: no entity has the id {id:?}{}",
+            crate::suggest::id_hint(model, id)
+        ))
+    })
 }
 
 impl EvalArgs {
@@ -160,19 +163,11 @@ impl EvalArgs {
         }
     }
 
-    /// Warns about `--lists` names that no listing of the graph uses.
-    pub fn warn_unused_lists(&self, net: &Net) {
-        for name in self
-            .lists
-            .iter()
-            .flatten()
-            .filter(|n| !net.list_names.contains(n))
-        {
-            eprintln!(
-                "warning: --lists {name:?}: no listing of this graph is on that list (its lists: {})",
-                net.list_names.join(", ")
-            );
-        }
+    /// Checks that every `--lists` name is the list of some listing of
+    /// the graph (cli.md: a typo must not become a silent all-clear).
+    pub fn check_lists(&self, net: &Net) -> Result<(), UsageError> {
+        let lists = self.lists.as_deref().unwrap_or_default();
+        crate::suggest::check_lists(lists, &net.list_names, "--lists").map_err(UsageError)
     }
 
     /// Checks the flags against the graph and builds the options.
@@ -202,7 +197,7 @@ impl EvalArgs {
             .iter()
             .map(|pair| scenario::licensed_edge(model, net, pair).map_err(UsageError))
             .collect::<Result<Vec<_>, _>>()?;
-        self.warn_unused_lists(net);
+        self.check_lists(net)?;
         Ok(Options {
             as_of: self.as_of.or(model.meta.as_of),
             lists: self.lists.clone(),

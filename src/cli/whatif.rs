@@ -38,7 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         .with_context(|| format!("{path}: cannot read the scenario file"))?;
     let scenarios = scenario::parse(&bytes).with_context(|| format!("{path}"))?;
     let portfolio = args.portfolio.load(&model)?;
-    args.eval.warn_unused_lists(&net);
+    args.eval.check_lists(&net)?;
     let (settings, extra) = (args.eval.settings(), args.eval.what_ifs());
 
     // Every scenario is applied and evaluated before anything is printed,

@@ -223,3 +223,68 @@ fn doubtful_records_are_warned_about_up_to_a_cap() {
     assert_eq!(warnings.len(), 21, "stderr:\n{err}");
     assert!(warnings[20].contains("and 19 more"), "stderr:\n{err}");
 }
+
+/// The built-in example graph's JSON file.
+fn example() -> String {
+    crate::common::fixture("../../graphs/entity-list-2019.json")
+        .to_str()
+        .expect("a UTF-8 path")
+        .to_string()
+}
+
+#[test]
+fn lists_with_a_name_the_graph_does_not_use_is_an_error_with_a_did_you_mean() {
+    let g = example();
+    let out = run(&["analyze", "-g", &g, "--lists", "bis entity list"]);
+    assert_error(
+        &out,
+        &[
+            "--lists",
+            "BIS Entity List, NDAA 889",
+            "did you mean \"BIS Entity List\"?",
+        ],
+    );
+    let out = run(&[
+        "analyze",
+        "-g",
+        &g,
+        "--lists",
+        "Unverified List",
+        "--format",
+        "json",
+    ]);
+    assert_error(&out, &["--lists", "\"Unverified List\""]);
+    assert!(!stderr(&out).contains("did you mean"));
+}
+
+#[test]
+fn a_scenario_with_an_unknown_list_name_is_an_error() {
+    let (_dir, path) = write_temp(
+        "s.json",
+        br#"{"scenarios": [{"name": "typo", "lists": ["NDAA 898"]}]}"#,
+    );
+    let out = run(&["whatif", path.to_str().expect("UTF-8"), "-g", &example()]);
+    assert_error(
+        &out,
+        &["typo", "\"NDAA 898\"", "did you mean \"NDAA 889\"?"],
+    );
+}
+
+#[test]
+fn unknown_ids_in_flags_get_a_did_you_mean() {
+    let g = example();
+    for args in [
+        vec!["analyze", "--list", "hikvison"],
+        vec!["analyze", "--delist", "Hikvision"],
+        vec!["explain", "hikvisio"],
+        vec!["dot", "--focus", "hikvisionn"],
+    ] {
+        let mut args = args;
+        args.extend(["-g", &g]);
+        let out = run(&args);
+        assert_error(&out, &["did you mean \"hikvision\"?"]);
+    }
+    let out = run(&["analyze", "-g", &g, "--license", "intel:hikvison"]);
+    assert_error(&out, &["buyer \"hikvison\"", "did you mean \"hikvision\"?"]);
+    assert!(!stderr(&out).contains("seller"), "{}", stderr(&out));
+}
