@@ -288,3 +288,35 @@ fn unknown_ids_in_flags_get_a_did_you_mean() {
     assert_error(&out, &["buyer \"hikvison\"", "did you mean \"hikvision\"?"]);
     assert!(!stderr(&out).contains("seller"), "{}", stderr(&out));
 }
+
+#[test]
+fn screen_apply_names_the_list_of_a_row_without_source() {
+    let list = r#"{"results": [{"source": "", "name": "Hangzhou Hikvision Digital Technology Co., Ltd.",
+        "type": "Entity", "alt_names": ["Hikvision"], "start_date": null}]}"#;
+    let (dir, csl) = write_temp("csl.json", list.as_bytes());
+    let out_path = dir.path().join("screened.json");
+    let o = out_path.to_str().expect("UTF-8");
+    let r = run(&[
+        "screen",
+        "-g",
+        &example(),
+        "--csl",
+        csl.to_str().expect("UTF-8"),
+        "--apply",
+        o,
+    ]);
+    assert_eq!(r.status.code(), Some(0), "stderr:\n{}", stderr(&r));
+    let valid = run(&["validate", "-g", o]);
+    assert_eq!(valid.status.code(), Some(0), "stderr:\n{}", stderr(&valid));
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_path).expect("written")).expect("JSON");
+    assert!(
+        written["listings"]
+            .as_array()
+            .expect("listings")
+            .iter()
+            .any(|l| l["entity"] == "hikvision"
+                && l["list"] == "Consolidated Screening List (source not given)"),
+        "{written}"
+    );
+}
