@@ -150,8 +150,8 @@ fn fail(message: impl Into<String>) -> ScenarioError {
 
 /// Reads a scenario file: `{"scenarios": [ {"name": ..., ...}, ... ]}`.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Scenario>, ScenarioError> {
-    let v: Value =
-        serde_json::from_slice(bytes).map_err(|e| fail(format!("not a scenario file: {e}")))?;
+    let v: Value = serde_json::from_slice(crate::load::without_bom(bytes))
+        .map_err(|e| fail(format!("not a scenario file: {e}")))?;
     let list = v
         .get("scenarios")
         .and_then(Value::as_array)

@@ -320,3 +320,50 @@ fn screen_apply_names_the_list_of_a_row_without_source() {
         "{written}"
     );
 }
+
+#[test]
+fn a_byte_order_mark_before_json_and_csv_inputs_is_skipped() {
+    let graph = "\u{feff}{\"format\": \"exposure-graph/1\", \"entities\": [{\"id\": \"a\", \"name\": \"A\"}]}";
+    let (_g, g) = write_temp("graph.json", graph.as_bytes());
+    let g = g.to_str().expect("UTF-8");
+    let out = run(&["validate", "-g", g]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    let (_s, s) = write_temp(
+        "s.json",
+        "\u{feff}{\"scenarios\": [{\"name\": \"base\"}]}".as_bytes(),
+    );
+    let out = run(&[
+        "whatif",
+        s.to_str().expect("UTF-8"),
+        "-g",
+        g,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    let (_p, p) = write_temp("p.csv", "\u{feff}entity,weight\nhikvision,1\n".as_bytes());
+    let out = run(&[
+        "analyze",
+        "-g",
+        &example(),
+        "--portfolio",
+        p.to_str().expect("UTF-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    let (_c, c) = write_temp(
+        "csl.json",
+        "\u{feff}{\"results\": [{\"source\": \"Entity List (EL) - Bureau of Industry and Security\", \"name\": \"Hikvision\"}]}".as_bytes(),
+    );
+    let out = run(&[
+        "screen",
+        "-g",
+        &example(),
+        "--csl",
+        c.to_str().expect("UTF-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+}
