@@ -18,9 +18,12 @@
 //! holds JSON values (how a converted graph keeps what a plain cell cannot
 //! say: an empty string, a list item with a `;`, a nested object).
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
+use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
@@ -519,11 +522,18 @@ fn read(
         Ok(buf) => separator(buf),
         Err(_) => b',',
     };
+    let newlines = Rc::new(RefCell::new(Newlines::default()));
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(input);
+        .from_reader(Counting {
+            inner: input,
+            at: 0,
+            blank: true,
+            newlines: Rc::clone(&newlines),
+        });
+    let mut lines = LineOf::default();
     let mut record = ::csv::StringRecord::new();
     let read_error = |problems: &mut Problems, e: ::csv::Error| {
         let line = e.position().map(|p| p.line());
@@ -603,7 +613,11 @@ fn read(
                 return Err(());
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
+        // The csv crate's line is that of the end of the previous record:
+        // one too low after a CRLF or a blank line.
+        let line = record
+            .position()
+            .map_or(0, |p| lines.line(&mut newlines.borrow_mut(), p.byte()));
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -651,6 +665,70 @@ fn read(
         handed += 1;
     }
     Ok(columns)
+}
+
+/// The newlines read so far and not yet passed by a record: their byte
+/// offsets, and whether the line each ends was blank (nothing or `\r`).
+#[derive(Default)]
+struct Newlines(VecDeque<(u64, bool)>);
+
+/// A reader that notes where its newlines are, for [`LineOf`]. It holds
+/// only those the CSV reader has read ahead of the last record: a buffer's
+/// worth at most.
+struct Counting<R> {
+    inner: R,
+    at: u64,
+    /// Whether the line being read has been blank so far.
+    blank: bool,
+    newlines: Rc<RefCell<Newlines>>,
+}
+
+impl<R: io::Read> io::Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut newlines = self.newlines.borrow_mut();
+        for (i, &b) in buf[..n].iter().enumerate() {
+            match b {
+                b'\n' => {
+                    newlines.0.push_back((self.at + i as u64, self.blank));
+                    self.blank = true;
+                }
+                b'\r' => {}
+                _ => self.blank = false,
+            }
+        }
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+/// The 1-based line on which a record starts, from the byte where the CSV
+/// reader began to read it (just past the previous record's terminator,
+/// which may leave the `\n` of a CRLF, and before blank lines it skips).
+#[derive(Default)]
+struct LineOf {
+    /// Newlines passed so far.
+    passed: u64,
+}
+
+impl LineOf {
+    fn line(&mut self, newlines: &mut Newlines, byte: u64) -> u64 {
+        let q = &mut newlines.0;
+        while q.front().is_some_and(|&(at, _)| at < byte) {
+            q.pop_front();
+            self.passed += 1;
+        }
+        // The `\n` of a CRLF, or a blank line, right at `byte`.
+        if q.front().is_some_and(|&(at, _)| at == byte) {
+            q.pop_front();
+            self.passed += 1;
+        }
+        while q.front().is_some_and(|&(_, blank)| blank) {
+            q.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
 }
 
 /// The separator of a file, told by its header line (`head` is the start

@@ -367,3 +367,30 @@ fn a_byte_order_mark_before_json_and_csv_inputs_is_skipped() {
     ]);
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
 }
+
+#[test]
+fn csv_error_lines_are_right_with_crlf_and_blank_lines() {
+    let entities = "id,name\r\na,A\r\nb,B\r\nc,C\r\n";
+    for (rels, line) in [
+        (
+            "type,from,to,share\r\nsupplies,a,b,0.1\r\nsupplies,a,c,0.3O\r\n",
+            3,
+        ),
+        (
+            "type,from,to,share\n\nsupplies,a,b,0.1\n\n\nsupplies,a,c,0.3O\n",
+            6,
+        ),
+        (
+            "type,from,to,share\r\n\r\nsupplies,a,b,0.1\r\n\r\nsupplies,a,c,0.3O\r\n",
+            5,
+        ),
+        (
+            "type,from,to,share\r\nsupplies,a,b,\"x\r\ny\"\r\nsupplies,a,c,0.3O\r\n",
+            4,
+        ),
+    ] {
+        let dir = csv_folder(&[("entities.csv", entities), ("relationships.csv", rels)]);
+        let out = run_on(dir.path(), &["validate"]);
+        assert_error(&out, &[&format!("relationships.csv line {line},"), "0.3O"]);
+    }
+}
