@@ -133,6 +133,16 @@ fn parse_threshold(s: &str) -> Result<f64, String> {
     }
 }
 
+/// A `--top` count: a whole number of at least 1 (0 rows or paths would
+/// print a table that says nothing and a summary that contradicts it).
+pub(super) fn parse_top(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        Ok(_) => Err("must be at least 1; leave --top out to keep every row".into()),
+        Err(_) => Err(format!("{s:?} is not a whole number")),
+    }
+}
+
 /// Finds an entity by id, or says which flag named an unknown one.
 pub(super) fn resolve(model: &Model, id: &str, flag: &str) -> Result<EntityIx, UsageError> {
     model.find(id).ok_or_else(|| {
@@ -216,8 +226,8 @@ pub struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
-    /// Keep the first N rows.
-    #[arg(long, value_name = "N")]
+    /// Keep the first N rows (N >= 1).
+    #[arg(long, value_name = "N", value_parser = parse_top)]
     pub top: Option<usize>,
     /// Every entity, not only the exposed and the restricted ones.
     #[arg(long)]

@@ -22,7 +22,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t)]
     format: Format,
     /// List the first K paths.
-    #[arg(long, value_name = "K", default_value_t = 10)]
+    #[arg(long, value_name = "K", default_value_t = 10, value_parser = super::common::parse_top)]
     top: usize,
     /// The paths behind the upper bound instead: under the worst case the
     /// bounds allow, each edge with its known lower bound and the unsized

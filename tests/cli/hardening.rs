@@ -394,3 +394,21 @@ fn csv_error_lines_are_right_with_crlf_and_blank_lines() {
         assert_error(&out, &[&format!("relationships.csv line {line},"), "0.3O"]);
     }
 }
+
+#[test]
+fn top_zero_is_a_usage_error() {
+    let g = example();
+    for args in [
+        vec!["analyze", "--top", "0"],
+        vec!["explain", "hikvision", "--top", "0"],
+        vec!["whatif", "graphs/scenarios-2019.json", "--top", "0"],
+    ] {
+        let mut args = args;
+        args.extend(["-g", &g]);
+        let out = run(&args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(err.contains("--top") && err.contains("at least 1"), "{err}");
+    }
+}
