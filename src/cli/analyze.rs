@@ -37,6 +37,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             top: args.output.top,
         },
     );
+    report.what_ifs = Some(args.eval.what_ifs());
     report.portfolio = portfolio
         .as_ref()
         .map(|p| Figures::of(p, &outcome, |v| model.id(v)));

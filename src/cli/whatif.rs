@@ -70,6 +70,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     top,
                 },
             );
+            report.what_ifs = Some(args.eval.what_ifs());
             // A scenario only appends entities: the holdings' indexes hold.
             report.portfolio = portfolio
                 .as_ref()

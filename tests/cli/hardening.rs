@@ -412,3 +412,55 @@ fn top_zero_is_a_usage_error() {
         assert!(err.contains("--top") && err.contains("at least 1"), "{err}");
     }
 }
+
+#[test]
+fn analyze_json_records_its_settings_after_the_spec_fields() {
+    let out = run(&[
+        "analyze",
+        "-g",
+        &example(),
+        "--format",
+        "json",
+        "--lists",
+        "BIS Entity List",
+        "--list",
+        "sensetime",
+        "--delist",
+        "huawei",
+        "--license",
+        "intel:hikvision",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let keys: Vec<&str> = v
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "as_of",
+            "affiliates_threshold",
+            "max_depth",
+            "restricted",
+            "entities",
+            "lists",
+            "currency",
+            "title",
+            "list",
+            "delist",
+            "license"
+        ]
+    );
+    assert_eq!(v["lists"], serde_json::json!(["BIS Entity List"]));
+    assert_eq!(v["currency"], "USD");
+    assert!(v["title"]
+        .as_str()
+        .expect("a title")
+        .starts_with("Entity List additions"));
+    assert_eq!(v["list"], serde_json::json!(["sensetime"]));
+    assert_eq!(v["delist"], serde_json::json!(["huawei"]));
+    assert_eq!(v["license"], serde_json::json!(["intel:hikvision"]));
+}
