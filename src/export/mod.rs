@@ -28,6 +28,19 @@ pub fn number(v: f64) -> serde_json::Number {
     }
 }
 
+/// A text cell of a CSV report, safe to open in a spreadsheet: text that
+/// begins with `=`, `+`, `-`, `@`, a tab or a carriage return would be
+/// read as a formula (CWE-1236), so it gets a leading `'` (OWASP's
+/// advice). Only for text (ids, names, sources, lists, products), never
+/// for numbers: `-0.5` must stay a number. The graph's own CSV form
+/// (`save.rs`) does not use it: that form is data and stays lossless.
+pub fn text_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{s}").into(),
+        _ => s.into(),
+    }
+}
+
 /// A JSON writer's error as an io::Error that keeps the kind of an
 /// underlying IO failure, so that a closed pipe stays a closed pipe.
 pub fn json_io(e: serde_json::Error) -> std::io::Error {

@@ -464,3 +464,46 @@ fn analyze_json_records_its_settings_after_the_spec_fields() {
     assert_eq!(v["delist"], serde_json::json!(["huawei"]));
     assert_eq!(v["license"], serde_json::json!(["intel:hikvision"]));
 }
+
+#[test]
+fn csv_reports_defuse_formulas_in_text_but_the_data_form_stays_exact() {
+    let graph = r#"{"format": "exposure-graph/1", "meta": {"as_of": "2020-01-01"},
+      "entities": [{"id": "=cmd|' /C calc'!A0", "name": "@SUM(1)", "revenue": 100},
+                   {"id": "-b", "name": "+B"}],
+      "relationships": [{"type": "supplies", "from": "=cmd|' /C calc'!A0", "to": "-b", "share": 0.5,
+                         "product": "=1+1", "source": "\tx"}],
+      "listings": [{"entity": "-b", "list": "L", "start": "2019-01-01"}]}"#;
+    let (dir, g) = write_temp("g.json", graph.as_bytes());
+    let g = g.to_str().expect("UTF-8");
+    let out = run(&["analyze", "-g", g, "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("'=cmd|' /C calc'!A0,'@SUM(1),false,false,0.5,0,0.5,0.5,100,50,50,1"),
+        "{text}"
+    );
+    assert!(text.contains("'-b,'+B,true"), "{text}");
+    let out = run(&["explain", "=cmd|' /C calc'!A0", "-g", g, "--format", "csv"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("'-b") && text.contains("'=1+1") && text.contains("'\tx"),
+        "{text}"
+    );
+    assert!(!text.contains(",-b,") && !text.contains(",=1+1,"), "{text}");
+    let out = run(&["timeline", "-g", g, "--format", "csv"]);
+    assert!(
+        stdout(&out).contains(",'=cmd|' /C calc'!A0,"),
+        "{}",
+        stdout(&out)
+    );
+    // The graph's own CSV form is data: written as given.
+    let folder = dir.path().join("csv");
+    let out = run(&["convert", g, folder.to_str().expect("UTF-8")]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    let entities = std::fs::read_to_string(folder.join("entities.csv")).expect("written");
+    assert!(
+        entities.contains("=cmd|' /C calc'!A0,@SUM(1)"),
+        "{entities}"
+    );
+    assert!(!entities.contains("'@"), "{entities}");
+}
