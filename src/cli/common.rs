@@ -43,7 +43,7 @@ pub struct UsageError(pub String);
 /// Tells the reader on stderr what an evaluation could not settle.
 pub(super) fn warn(outcome: &Outcome) {
     for w in &outcome.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::export::shown(w));
     }
 }
 
@@ -71,7 +71,7 @@ impl GraphArgs {
         let model = self.load_quietly()?;
         let (doubts, more) = load::doubts(&model);
         for d in &doubts {
-            eprintln!("warning: {d}");
+            eprintln!("warning: {}", crate::export::shown(d));
         }
         if more > 0 {
             eprintln!("warning: and {more} more like these");

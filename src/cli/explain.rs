@@ -78,7 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
-        Format::Table => write::table(&explanation, &mut out)?,
+        Format::Table => write::table(&explanation, &mut crate::export::Escaping(&mut out))?,
         Format::Json => write::json(&explanation, &mut out)?,
         Format::Csv => write::csv(&explanation, &mut out)?,
     }

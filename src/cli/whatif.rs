@@ -85,7 +85,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match out_args.format {
-        Format::Table => whatif::write_table(&named, out_args.all, out_args.top, &mut out)?,
+        Format::Table => whatif::write_table(
+            &named,
+            out_args.all,
+            out_args.top,
+            &mut crate::export::Escaping(&mut out),
+        )?,
         Format::Json => whatif::write_json(&named, &mut out)?,
         Format::Csv => whatif::write_csv(&named, &mut out)?,
     }

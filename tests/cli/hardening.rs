@@ -507,3 +507,47 @@ fn csv_reports_defuse_formulas_in_text_but_the_data_form_stays_exact() {
     );
     assert!(!entities.contains("'@"), "{entities}");
 }
+
+#[test]
+fn control_characters_are_shown_escaped_in_tables_and_errors() {
+    let graph = r#"{"format": "exposure-graph/1", "meta": {"as_of": "2020-01-01"},
+      "entities": [{"id": "a", "name": "Acme \u001b]0;pwned\u0007\u001b[2J", "revenue": 100},
+                   {"id": "b", "name": "B\u009b31m"}],
+      "relationships": [{"type": "supplies", "from": "a", "to": "b", "share": 0.5}],
+      "listings": [{"entity": "b", "list": "L"}]}"#;
+    let (_dir, g) = write_temp("g.json", graph.as_bytes());
+    let g = g.to_str().expect("UTF-8");
+    let (_s, s) = write_temp("s.json", br#"{"scenarios": [{"name": "base"}]}"#);
+    for args in [
+        vec!["analyze", "-g", g, "--format", "table"],
+        vec!["explain", "a", "-g", g, "--format", "table"],
+        vec![
+            "whatif",
+            s.to_str().expect("UTF-8"),
+            "-g",
+            g,
+            "--format",
+            "table",
+            "--all",
+        ],
+    ] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{9b}'),
+            "{args:?}: {text:?}"
+        );
+        assert!(
+            text.contains(r"Acme \u{1b}]0;pwned\u{7}\u{1b}[2J"),
+            "{args:?}: {text}"
+        );
+    }
+    let out = run(&["explain", "x\u{1b}[2J", "-g", g]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !err.contains('\u{1b}') && err.contains(r"x\u{1b}[2J"),
+        "{err:?}"
+    );
+}
