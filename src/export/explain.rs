@@ -291,7 +291,7 @@ pub fn csv(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
                 edge.share_max.to_string(),
                 edge.segment
                     .as_ref()
-                    .map(|s| super::text_cell(&s.name).into_owned())
+                    .map(|s| super::text_cell(s.name).into_owned())
                     .unwrap_or_default(),
                 text(&edge.lo),
                 text(&edge.t),

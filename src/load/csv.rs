@@ -224,7 +224,7 @@ fn near_miss(spec: &Spec, header: &str) -> Option<&'static str> {
     spec.fields
         .iter()
         .map(|f| (f.0, strsim::levenshtein(&name, f.0)))
-        .filter(|&(field, d)| d >= 1 && d <= 2 && d <= (field.len() / 3).max(1))
+        .filter(|&(field, d)| (1..=2).contains(&d) && d <= (field.len() / 3).max(1))
         .min_by_key(|&(_, d)| d)
         .map(|(field, _)| field)
 }
