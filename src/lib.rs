@@ -19,6 +19,7 @@ pub mod report;
 pub mod save;
 pub mod scenario;
 pub mod screen;
+pub mod suggest;
 #[cfg(test)]
 mod testing;
 pub mod tolerance;

@@ -47,6 +47,8 @@ pub struct Report<'a> {
     pub rows: Vec<EntityIx>,
     /// The portfolio's figures under this evaluation (`--portfolio`).
     pub portfolio: Option<Figures>,
+    /// The what-if flags as given (`analyze`), to record in the output.
+    pub what_ifs: Option<crate::scenario::Extra>,
 }
 
 /// Which rows to keep.
@@ -108,6 +110,7 @@ impl<'a> Report<'a> {
             model,
             outcome,
             settings: Settings::of(opts),
+            what_ifs: None,
             restricted,
             rows,
             portfolio: None,

@@ -150,8 +150,8 @@ fn fail(message: impl Into<String>) -> ScenarioError {
 
 /// Reads a scenario file: `{"scenarios": [ {"name": ..., ...}, ... ]}`.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Scenario>, ScenarioError> {
-    let v: Value =
-        serde_json::from_slice(bytes).map_err(|e| fail(format!("not a scenario file: {e}")))?;
+    let v: Value = serde_json::from_slice(crate::load::without_bom(bytes))
+        .map_err(|e| fail(format!("not a scenario file: {e}")))?;
     let list = v
         .get("scenarios")
         .and_then(Value::as_array)
@@ -444,9 +444,30 @@ pub fn licensed_edge(model: &Model, net: &Net, pair: &str) -> Result<usize, Stri
             "--license {pair}: there is no supplies edge from seller to buyer"
         )),
         [] if !pair.contains(':') => Err(format!("--license {pair}: write it as SELLER:BUYER")),
-        [] => Err(format!(
-            "--license {pair}: the seller or the buyer is not the id of any entity"
-        )),
+        [] => {
+            // Say which side is unknown, at the split whose other side is
+            // an id (or the first one).
+            let splits: Vec<(&str, &str)> = pair
+                .match_indices(':')
+                .map(|(i, _)| (&pair[..i], &pair[i + 1..]))
+                .collect();
+            let (seller, buyer) = splits
+                .iter()
+                .find(|(s, b)| model.find(s).is_some() || model.find(b).is_some())
+                .or(splits.first())
+                .copied()
+                .unwrap_or((pair, ""));
+            let mut unknown = Vec::new();
+            for (side, id) in [("seller", seller), ("buyer", buyer)] {
+                if model.find(id).is_none() {
+                    unknown.push(format!(
+                        "the {side} {id:?} is not the id of any entity{}",
+                        crate::suggest::id_hint(model, id)
+                    ));
+                }
+            }
+            Err(format!("--license {pair}: {}", unknown.join("; ")))
+        }
         _ => Err(format!(
             "--license {pair}: ambiguous, more than one split names an edge"
         )),
@@ -605,7 +626,13 @@ pub fn apply<'a>(
                 } else {
                     String::new()
                 };
-                at(op_at(c, op), format!("no entity has the id {id:?}{flag}"))
+                at(
+                    op_at(c, op),
+                    format!(
+                        "no entity has the id {id:?}{flag}{}",
+                        crate::suggest::id_hint(&model, id)
+                    ),
+                )
             })
         };
     let mut opts = Options::default();
@@ -631,6 +658,12 @@ pub fn apply<'a>(
     for pair in &extra.license {
         opts.licensed
             .push(licensed_edge(&model, &net, pair).map_err(|m| at(None, m))?);
+    }
+    if let Some(lists) = &scenario.settings.lists {
+        // The lists of the graph, and those the scenario's changes add.
+        let mut known = net.list_names.clone();
+        known.extend(listed.iter().filter_map(|(_, name, _)| name.clone()));
+        crate::suggest::check_lists(lists, &known, "lists").map_err(|m| at(None, m))?;
     }
     let settings = cli.or(&scenario.settings);
     opts.as_of = settings.as_of.or(model.meta.as_of);

@@ -37,6 +37,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             top: args.output.top,
         },
     );
+    report.what_ifs = Some(args.eval.what_ifs());
     report.portfolio = portfolio
         .as_ref()
         .map(|p| Figures::of(p, &outcome, |v| model.id(v)));
@@ -44,7 +45,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.output.format {
-        Format::Table => export::table::write(&report, &net.list_names, args.output.all, &mut out)?,
+        Format::Table => export::table::write(
+            &report,
+            &net.list_names,
+            args.output.all,
+            &mut export::Escaping(&mut out),
+        )?,
         Format::Json => export::json::write(&report, &mut out)?,
         // With a portfolio, CSV is its contributions: one row per holding.
         Format::Csv => match &report.portfolio {

@@ -43,7 +43,7 @@ pub struct UsageError(pub String);
 /// Tells the reader on stderr what an evaluation could not settle.
 pub(super) fn warn(outcome: &Outcome) {
     for w in &outcome.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::export::shown(w));
     }
 }
 
@@ -68,6 +68,18 @@ impl GraphArgs {
 
     /// Loads and validates the graph (or the built-in one, with a notice).
     pub fn load(&self) -> Result<Model, LoadError> {
+        let model = self.load_quietly()?;
+        let (doubts, more) = load::doubts(&model);
+        for d in &doubts {
+            eprintln!("warning: {}", crate::export::shown(d));
+        }
+        if more > 0 {
+            eprintln!("warning: and {more} more like these");
+        }
+        Ok(model)
+    }
+
+    fn load_quietly(&self) -> Result<Model, LoadError> {
         match &self.graph {
             Some(path) => load::from_path(path),
             None => {
@@ -121,11 +133,24 @@ fn parse_threshold(s: &str) -> Result<f64, String> {
     }
 }
 
+/// A `--top` count: a whole number of at least 1 (0 rows or paths would
+/// print a table that says nothing and a summary that contradicts it).
+pub(super) fn parse_top(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        Ok(_) => Err("must be at least 1; leave --top out to keep every row".into()),
+        Err(_) => Err(format!("{s:?} is not a whole number")),
+    }
+}
+
 /// Finds an entity by id, or says which flag named an unknown one.
 pub(super) fn resolve(model: &Model, id: &str, flag: &str) -> Result<EntityIx, UsageError> {
-    model
-        .find(id)
-        .ok_or_else(|| UsageError(format!("{flag} {id}: no entity has the id {id:?}")))
+    model.find(id).ok_or_else(|| {
+        UsageError(format!(
+            "{flag} {id}: no entity has the id {id:?}{}",
+            crate::suggest::id_hint(model, id)
+        ))
+    })
 }
 
 impl EvalArgs {
@@ -148,19 +173,11 @@ impl EvalArgs {
         }
     }
 
-    /// Warns about `--lists` names that no listing of the graph uses.
-    pub fn warn_unused_lists(&self, net: &Net) {
-        for name in self
-            .lists
-            .iter()
-            .flatten()
-            .filter(|n| !net.list_names.contains(n))
-        {
-            eprintln!(
-                "warning: --lists {name:?}: no listing of this graph is on that list (its lists: {})",
-                net.list_names.join(", ")
-            );
-        }
+    /// Checks that every `--lists` name is the list of some listing of
+    /// the graph (cli.md: a typo must not become a silent all-clear).
+    pub fn check_lists(&self, net: &Net) -> Result<(), UsageError> {
+        let lists = self.lists.as_deref().unwrap_or_default();
+        crate::suggest::check_lists(lists, &net.list_names, "--lists").map_err(UsageError)
     }
 
     /// Checks the flags against the graph and builds the options.
@@ -190,7 +207,7 @@ impl EvalArgs {
             .iter()
             .map(|pair| scenario::licensed_edge(model, net, pair).map_err(UsageError))
             .collect::<Result<Vec<_>, _>>()?;
-        self.warn_unused_lists(net);
+        self.check_lists(net)?;
         Ok(Options {
             as_of: self.as_of.or(model.meta.as_of),
             lists: self.lists.clone(),
@@ -209,8 +226,8 @@ pub struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
-    /// Keep the first N rows.
-    #[arg(long, value_name = "N")]
+    /// Keep the first N rows (N >= 1).
+    #[arg(long, value_name = "N", value_parser = parse_top)]
     pub top: Option<usize>,
     /// Every entity, not only the exposed and the restricted ones.
     #[arg(long)]

@@ -45,7 +45,13 @@ pub struct Args {
     #[arg(long, value_name = "ID")]
     highlight: Option<String>,
     /// How many of --highlight's paths, best first.
-    #[arg(long, value_name = "K", default_value_t = 10, requires = "highlight")]
+    #[arg(
+        long,
+        value_name = "K",
+        default_value_t = 10,
+        requires = "highlight",
+        value_parser = super::common::parse_top
+    )]
     highlight_top: usize,
     /// With --highlight: the paths behind the upper bound under the worst
     /// case (as `explain ID --upper` lists them), each edge labelled with

@@ -22,7 +22,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t)]
     format: Format,
     /// List the first K paths.
-    #[arg(long, value_name = "K", default_value_t = 10)]
+    #[arg(long, value_name = "K", default_value_t = 10, value_parser = super::common::parse_top)]
     top: usize,
     /// The paths behind the upper bound instead: under the worst case the
     /// bounds allow, each edge with its known lower bound and the unsized
@@ -78,7 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
-        Format::Table => write::table(&explanation, &mut out)?,
+        Format::Table => write::table(&explanation, &mut crate::export::Escaping(&mut out))?,
         Format::Json => write::json(&explanation, &mut out)?,
         Format::Csv => write::csv(&explanation, &mut out)?,
     }

@@ -17,6 +17,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::export::shown;
+
 pub use common::{Exit, UsageError};
 
 /// How much of a company's revenue is at risk when its customers land on
@@ -89,13 +91,13 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     }
     if let Some(load) = err.downcast_ref::<crate::load::LoadError>() {
         for d in &load.problems.list {
-            eprintln!("error: {d}");
+            eprintln!("error: {}", shown(&d.to_string()));
         }
         if load.problems.more > 0 {
             eprintln!("error: ... and {} more problems", load.problems.more);
         }
     }
-    eprintln!("error: {err:#}");
+    eprintln!("error: {}", shown(&format!("{err:#}")));
     ExitCode::from(2)
 }
 

@@ -46,7 +46,7 @@ pub struct Args {
     /// Explain and draw this many top entities: the holdings with the
     /// largest contributions with --portfolio, else the most exposed
     /// entities that are not restricted.
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = super::common::parse_top)]
     top: usize,
     /// The HTML file to write (never one of the input files).
     #[arg(short = 'o', long = "output", value_name = "FILE.html")]

@@ -38,7 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         .with_context(|| format!("{path}: cannot read the scenario file"))?;
     let scenarios = scenario::parse(&bytes).with_context(|| format!("{path}"))?;
     let portfolio = args.portfolio.load(&model)?;
-    args.eval.warn_unused_lists(&net);
+    args.eval.check_lists(&net)?;
     let (settings, extra) = (args.eval.settings(), args.eval.what_ifs());
 
     // Every scenario is applied and evaluated before anything is printed,
@@ -70,6 +70,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     top,
                 },
             );
+            report.what_ifs = Some(args.eval.what_ifs());
             // A scenario only appends entities: the holdings' indexes hold.
             report.portfolio = portfolio
                 .as_ref()
@@ -84,7 +85,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match out_args.format {
-        Format::Table => whatif::write_table(&named, out_args.all, out_args.top, &mut out)?,
+        Format::Table => whatif::write_table(
+            &named,
+            out_args.all,
+            out_args.top,
+            &mut crate::export::Escaping(&mut out),
+        )?,
         Format::Json => whatif::write_json(&named, &mut out)?,
         Format::Csv => whatif::write_csv(&named, &mut out)?,
     }

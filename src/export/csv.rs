@@ -28,8 +28,8 @@ pub fn fields(r: &Row) -> [String; 12] {
     let opt =
         |n: &Option<serde_json::Number>| n.as_ref().map(|n| n.to_string()).unwrap_or_default();
     [
-        r.id.to_string(),
-        r.name.to_string(),
+        super::text_cell(r.id).into_owned(),
+        super::text_cell(r.name).into_owned(),
         r.restricted.to_string(),
         r.possibly_restricted.to_string(),
         r.direct.to_string(),

@@ -284,20 +284,20 @@ pub fn csv(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
                 number(p.weight).to_string(),
                 p.complete.to_string(),
                 (step + 1).to_string(),
-                edge.from.to_string(),
-                edge.to.to_string(),
+                super::text_cell(edge.from).into_owned(),
+                super::text_cell(edge.to).into_owned(),
                 text(&edge.share),
                 edge.share_min.to_string(),
                 edge.share_max.to_string(),
                 edge.segment
                     .as_ref()
-                    .map(|s| s.name.to_string())
+                    .map(|s| super::text_cell(s.name).into_owned())
                     .unwrap_or_default(),
                 text(&edge.lo),
                 text(&edge.t),
                 edge.confidence.unwrap_or_default().to_string(),
-                edge.product.unwrap_or_default().to_string(),
-                edge.source.unwrap_or_default().to_string(),
+                super::text_cell(edge.product.unwrap_or_default()).into_owned(),
+                super::text_cell(edge.source.unwrap_or_default()).into_owned(),
             ])?;
         }
     }

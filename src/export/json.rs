@@ -92,7 +92,26 @@ pub fn write_object(report: &Report, name: Option<&str>, out: &mut dyn Write) ->
         out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
         serde_json::to_writer(&mut *out, &row(report, v)).map_err(json_io)?;
     }
-    out.write_all(b"\n]}")
+    out.write_all(b"\n]")?;
+    // The settings that cli.md does not fix, after the fields it does.
+    let meta = &report.model.meta;
+    write!(
+        out,
+        ",\n\"lists\":{},\"currency\":{},\"title\":{}",
+        text(&s.lists)?,
+        text(&meta.currency())?,
+        text(&meta.title)?,
+    )?;
+    if let Some(w) = &report.what_ifs {
+        write!(
+            out,
+            ",\"list\":{},\"delist\":{},\"license\":{}",
+            text(&w.list)?,
+            text(&w.delist)?,
+            text(&w.license)?,
+        )?;
+    }
+    out.write_all(b"}")
 }
 
 /// A value as JSON text, for hand-framed objects.

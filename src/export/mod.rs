@@ -28,6 +28,65 @@ pub fn number(v: f64) -> serde_json::Number {
     }
 }
 
+/// A text cell of a CSV report, safe to open in a spreadsheet: text that
+/// begins with `=`, `+`, `-`, `@`, a tab or a carriage return would be
+/// read as a formula (CWE-1236), so it gets a leading `'` (OWASP's
+/// advice). Only for text (ids, names, sources, lists, products), never
+/// for numbers: `-0.5` must stay a number. The graph's own CSV form
+/// (`save.rs`) does not use it: that form is data and stays lossless.
+pub fn text_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{s}").into(),
+        _ => s.into(),
+    }
+}
+
+/// `s` with its control characters but the line feed shown escaped
+/// (`\u{1b}`), for text meant for a terminal: a name from a graph or a
+/// list file must not retitle, clear or recolour it. Used by the table
+/// writers (through [`Escaping`]) and by the error and warning printing.
+pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() && c != '\n';
+    if !s.chars().any(bad) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if bad(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
+/// A writer for terminal tables: passes text through [`shown`].
+pub struct Escaping<'a>(pub &'a mut dyn std::io::Write);
+
+impl std::io::Write for Escaping<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match std::str::from_utf8(buf) {
+            Ok(text) => self.0.write_all(shown(text).as_bytes())?,
+            // A character cut between two writes: escape the ASCII
+            // controls byte by byte, pass the rest.
+            Err(_) => {
+                for &b in buf {
+                    if (b < 0x20 && b != b'\n') || b == 0x7f {
+                        write!(self.0, "\\u{{{b:x}}}")?;
+                    } else {
+                        self.0.write_all(&[b])?;
+                    }
+                }
+            }
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// A JSON writer's error as an io::Error that keeps the kind of an
 /// underlying IO failure, so that a closed pipe stays a closed pipe.
 pub fn json_io(e: serde_json::Error) -> std::io::Error {

@@ -103,7 +103,7 @@ pub fn rows(f: &Figures, model: &Model) -> Vec<[String; 9]> {
             let r = f.restricted.iter().find(|r| r.entity == c.entity);
             let possibly = r.is_some_and(|r| r.via == crate::analysis::Via::PossibleAffiliate);
             [
-                model.id(c.entity).to_string(),
+                super::text_cell(model.id(c.entity)).into_owned(),
                 number(c.weight).to_string(),
                 number(c.total).to_string(),
                 number(c.upper).to_string(),
@@ -111,7 +111,8 @@ pub fn rows(f: &Figures, model: &Model) -> Vec<[String; 9]> {
                 number(c.contribution_upper).to_string(),
                 (r.is_some() && !possibly).to_string(),
                 possibly.to_string(),
-                r.map(|r| r.lists.join(";")).unwrap_or_default(),
+                r.map(|r| super::text_cell(&r.lists.join(";")).into_owned())
+                    .unwrap_or_default(),
             ]
         })
         .collect()

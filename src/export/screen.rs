@@ -134,22 +134,23 @@ pub fn csv(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
     .map_err(csv_io)?;
     for c in s.candidates {
         let m = s.row(c);
+        let t = super::text_cell;
         w.write_record([
-            m.entity,
-            m.entity_name,
-            m.list_name,
-            &m.matched,
+            &*t(m.entity),
+            &*t(m.entity_name),
+            &*t(m.list_name),
+            &*t(&m.matched),
             &m.score.to_string(),
             if m.accepted { "true" } else { "false" },
-            m.source,
+            &*t(m.source),
             m.start_date.as_deref().unwrap_or(""),
-            m.federal_register_notice.unwrap_or(""),
-            m.source_code,
+            &*t(m.federal_register_notice.unwrap_or("")),
+            &*t(m.source_code),
             m.effective_date.as_deref().unwrap_or(""),
             &m.row.to_string(),
             if m.review { "true" } else { "false" },
             m.country,
-            &m.reason,
+            &*t(&m.reason),
         ])
         .map_err(csv_io)?;
     }

@@ -210,7 +210,7 @@ pub fn write_csv(t: &Timeline, model: &Model, out: &mut dyn Write) -> io::Result
         for (k, &v) in t.entities.iter().enumerate() {
             w.write_record([
                 date.as_str(),
-                model.id(v),
+                &super::text_cell(model.id(v)),
                 &number(p.total[k]).to_string(),
                 &number(p.upper[k]).to_string(),
             ])?;

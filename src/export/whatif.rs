@@ -40,7 +40,7 @@ pub fn write_csv(scenarios: &[Named], out: &mut dyn Write) -> io::Result<()> {
                 continue;
             };
             for row in super::portfolio::rows(f, s.report.model) {
-                let mut record = vec![s.name.to_string()];
+                let mut record = vec![super::text_cell(s.name).into_owned()];
                 record.extend(row);
                 w.write_record(&record).map_err(csv_io)?;
             }
@@ -52,7 +52,7 @@ pub fn write_csv(scenarios: &[Named], out: &mut dyn Write) -> io::Result<()> {
     w.write_record(&header).map_err(csv_io)?;
     for s in scenarios {
         for &v in &s.report.rows {
-            let mut record = vec![s.name.to_string()];
+            let mut record = vec![super::text_cell(s.name).into_owned()];
             record.extend(super::csv::fields(&row(&s.report, v)));
             w.write_record(&record).map_err(csv_io)?;
         }

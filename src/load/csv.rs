@@ -18,9 +18,12 @@
 //! holds JSON values (how a converted graph keeps what a plain cell cannot
 //! say: an empty string, a list item with a `;`, a nested object).
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
+use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
@@ -164,36 +167,66 @@ struct Column {
     /// The field's kind when the format knows it.
     known: Option<Cell>,
     json: bool,
+    /// For an unknown column, the known field its name is close to.
+    near: Option<&'static str>,
 }
 
 /// Reads a header cell the way the writer (`save::write_csv`) names
 /// columns: `FIELD` or `FIELD:json` for a known field; for an unknown one
 /// the header is its name, or its name plus `:json` (always so for a name
-/// that itself ends in `:json`).
+/// that itself ends in `:json`). A known field's name matches without
+/// regard to case and surrounding spaces (`Share `, `REVENUE`), as
+/// spreadsheets write them; an unknown name is kept exactly as written.
 fn column(spec: &Spec, header: &str) -> Column {
-    let known = |name: &str| spec.fields.iter().find(|f| f.0 == name).map(|f| f.1);
-    if let Some(cell) = known(header) {
+    let known = |name: &str| {
+        let name = name.trim();
+        spec.fields
+            .iter()
+            .find(|f| f.0.eq_ignore_ascii_case(name))
+            .map(|f| (f.0, f.1))
+    };
+    if let Some((name, cell)) = known(header) {
         return Column {
             header: header.into(),
-            key: header.into(),
+            key: name.into(),
             known: Some(cell),
             json: false,
+            near: None,
         };
     }
     match header.strip_suffix(JSON_SUFFIX) {
-        Some(key) => Column {
-            header: header.into(),
-            key: key.into(),
-            known: known(key),
-            json: true,
-        },
+        Some(key) => {
+            let found = known(key);
+            Column {
+                header: header.into(),
+                key: found.map_or_else(|| key.into(), |f| f.0.into()),
+                known: found.map(|f| f.1),
+                json: true,
+                near: None,
+            }
+        }
         None => Column {
             header: header.into(),
             key: header.into(),
             known: None,
             json: false,
+            near: near_miss(spec, header),
         },
     }
+}
+
+/// The known field of `spec` that `header` is a near miss of: an edit
+/// distance of 1 or 2 after case and surrounding spaces are set aside, but
+/// no more than a third of the field's length, so that a short field
+/// (`id`) does not capture unrelated short columns (`cik`).
+fn near_miss(spec: &Spec, header: &str) -> Option<&'static str> {
+    let name = header.trim().to_lowercase();
+    spec.fields
+        .iter()
+        .map(|f| (f.0, strsim::levenshtein(&name, f.0)))
+        .filter(|&(field, d)| (1..=2).contains(&d) && d <= (field.len() / 3).max(1))
+        .min_by_key(|&(_, d)| d)
+        .map(|(field, _)| field)
 }
 
 /// Where each record of the arrays starts, to place problems found later.
@@ -485,10 +518,22 @@ fn read(
             return Err(());
         }
     }
+    let delimiter = match input.fill_buf() {
+        Ok(buf) => separator(buf),
+        Err(_) => b',',
+    };
+    let newlines = Rc::new(RefCell::new(Newlines::default()));
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(input);
+        .delimiter(delimiter)
+        .from_reader(Counting {
+            inner: input,
+            at: 0,
+            blank: true,
+            newlines: Rc::clone(&newlines),
+        });
+    let mut lines = LineOf::default();
     let mut record = ::csv::StringRecord::new();
     let read_error = |problems: &mut Problems, e: ::csv::Error| {
         let line = e.position().map(|p| p.line());
@@ -512,6 +557,17 @@ fn read(
     };
     let mut bad_header = false;
     for (i, c) in columns.iter().enumerate() {
+        if let Some(field) = c.near {
+            problems.push(
+                place(Some(1), Some(&c.header)),
+                format!(
+                    "{:?} is not a field of {} but is close to {field:?}; \
+                     name the column {field:?}, or give it a name further from it to keep it as an extra column",
+                    c.header, spec.file
+                ),
+            );
+            bad_header = true;
+        }
         if columns[..i].iter().any(|d| d.key == c.key) {
             let other = columns[..i]
                 .iter()
@@ -557,7 +613,11 @@ fn read(
                 return Err(());
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
+        // The csv crate's line is that of the end of the previous record:
+        // one too low after a CRLF or a blank line.
+        let line = record
+            .position()
+            .map_or(0, |p| lines.line(&mut newlines.borrow_mut(), p.byte()));
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -605,6 +665,91 @@ fn read(
         handed += 1;
     }
     Ok(columns)
+}
+
+/// The newlines read so far and not yet passed by a record: their byte
+/// offsets, and whether the line each ends was blank (nothing or `\r`).
+#[derive(Default)]
+struct Newlines(VecDeque<(u64, bool)>);
+
+/// A reader that notes where its newlines are, for [`LineOf`]. It holds
+/// only those the CSV reader has read ahead of the last record: a buffer's
+/// worth at most.
+struct Counting<R> {
+    inner: R,
+    at: u64,
+    /// Whether the line being read has been blank so far.
+    blank: bool,
+    newlines: Rc<RefCell<Newlines>>,
+}
+
+impl<R: io::Read> io::Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut newlines = self.newlines.borrow_mut();
+        for (i, &b) in buf[..n].iter().enumerate() {
+            match b {
+                b'\n' => {
+                    newlines.0.push_back((self.at + i as u64, self.blank));
+                    self.blank = true;
+                }
+                b'\r' => {}
+                _ => self.blank = false,
+            }
+        }
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+/// The 1-based line on which a record starts, from the byte where the CSV
+/// reader began to read it (just past the previous record's terminator,
+/// which may leave the `\n` of a CRLF, and before blank lines it skips).
+#[derive(Default)]
+struct LineOf {
+    /// Newlines passed so far.
+    passed: u64,
+}
+
+impl LineOf {
+    fn line(&mut self, newlines: &mut Newlines, byte: u64) -> u64 {
+        let q = &mut newlines.0;
+        while q.front().is_some_and(|&(at, _)| at < byte) {
+            q.pop_front();
+            self.passed += 1;
+        }
+        // The `\n` of a CRLF, or a blank line, right at `byte`.
+        if q.front().is_some_and(|&(at, _)| at == byte) {
+            q.pop_front();
+            self.passed += 1;
+        }
+        while q.front().is_some_and(|&(_, blank)| blank) {
+            q.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+/// The separator of a file, told by its header line (`head` is the start
+/// of the file): `;` when the header has a `;` and no `,` outside quotes
+/// (what spreadsheets in many European locales write), else `,`.
+fn separator(head: &[u8]) -> u8 {
+    let (mut quoted, mut semicolon) = (false, false);
+    for &b in head {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            b',' if !quoted => return b',',
+            b';' if !quoted => semicolon = true,
+            _ => {}
+        }
+    }
+    if semicolon {
+        b';'
+    } else {
+        b','
+    }
 }
 
 /// The value of one non-empty cell; `None` for a number column left blank

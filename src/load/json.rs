@@ -49,7 +49,10 @@ pub(super) fn parse(text: &str, problems: &mut Problems) -> Option<Model> {
         return None;
     }
     for m in &b.mistyped {
-        let (line, column) = locate::path_position(text, &m.path);
+        let (line, column) = match &m.repeat {
+            Some(key) => locate::repeated_key_position(text, &m.path, key),
+            None => locate::path_position(text, &m.path),
+        };
         problems.push(Place::Position { line, column }, m.message.clone());
     }
     b.finish(problems)
@@ -248,6 +251,38 @@ impl<'de> Builder<'de> {
         self.push_mistyped(path, expected, found.describe());
     }
 
+    /// Marks field `bit` of the record being read as seen; a second sight
+    /// is a repeated key, reported at its own line and column. A record's
+    /// known fields fit in the bits of one `u32`, so this allocates nothing
+    /// unless the key is repeated.
+    #[inline]
+    fn once(&mut self, seen: &mut u32, bit: u32, key: &str) {
+        let mask = 1 << bit;
+        if *seen & mask != 0 {
+            self.repeated(key);
+        }
+        *seen |= mask;
+    }
+
+    /// Records that `key` appears twice in the object at the current path.
+    fn repeated(&mut self, key: &str) {
+        let shown = locate::render(&self.path);
+        let whose = if shown.is_empty() {
+            "the document".to_string()
+        } else {
+            shown
+        };
+        let what = format!(
+            "key {key:?} is repeated; a repeated key is ambiguous (which value counts?), keep one"
+        );
+        self.mistyped.push(Mistyped {
+            path: self.path.clone(),
+            message: format!("{whose}: {what}"),
+            what,
+            repeat: Some(key.to_owned()),
+        });
+    }
+
     fn push_mistyped(&mut self, path: Vec<Seg>, expected: &str, found: &str) {
         let shown = locate::render(&path);
         let what = format!("must be {expected}, found {found}");
@@ -256,6 +291,7 @@ impl<'de> Builder<'de> {
             path,
             message,
             what,
+            repeat: None,
         });
     }
 
@@ -433,13 +469,23 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
         let mut stopped = self.stopped;
         let mut extra = Map::new();
         b.seen_entities.get_or_insert(false);
+        let mut seen = 0u32;
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match key.as_ref() {
                 "format" => {
-                    let v = b.string(&mut map, "format")?;
-                    b.format = Some(v.map(|s| s.into_owned()));
+                    b.once(&mut seen, 0, "format");
+                    // `null` says no more than a missing `format` does.
+                    b.format = match map.next_value_seed(ScalarSeed)? {
+                        Scalar::Null => None,
+                        Scalar::Str(s) => Some(Some(s.into_owned())),
+                        other => {
+                            b.mistype("format", "a string", &other);
+                            Some(None)
+                        }
+                    };
                 }
                 "meta" => {
+                    b.once(&mut seen, 1, "meta");
                     b.path.push(Seg::Key("meta"));
                     let found = map.next_value_seed(RecordSeed {
                         b: &mut *b,
@@ -460,6 +506,13 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
                         "segments" => ("segments", Record::Segment(0)),
                         _ => ("listings", Record::Listing(0)),
                     };
+                    let bit = match key {
+                        "entities" => 2,
+                        "relationships" => 3,
+                        "segments" => 4,
+                        _ => 5,
+                    };
+                    b.once(&mut seen, bit, key);
                     b.path.push(Seg::Key(key));
                     let found = map.next_value_seed(ArraySeed { b: &mut *b, record })?;
                     b.path.pop();
@@ -475,7 +528,9 @@ impl<'de> Visitor<'de> for TopSeed<'_, 'de> {
                 }
                 _ => {
                     let v: Value = map.next_value()?;
-                    extra.insert(key.into_owned(), v);
+                    if extra.insert(key.to_string(), v).is_some() {
+                        b.repeated(&key);
+                    }
                 }
             }
         }
@@ -591,17 +646,30 @@ impl<'de> Visitor<'de> for RecordSeed<'_, 'de> {
 fn meta<'de, A: MapAccess<'de>>(b: &mut Builder<'de>, mut map: A) -> Result<(), A::Error> {
     b.model.has_meta = true;
     let mut bad = Vec::new();
+    let mut seen = 0u32;
     while let Some(key) = map.next_key_seed(KeySeed)? {
         match key.as_ref() {
-            "title" => b.model.meta.title = b.string(&mut map, "title")?.map(Cow::into_owned),
-            "as_of" => b.model.meta.as_of = b.date(&mut map, "as_of", &mut bad)?,
+            "title" => {
+                b.once(&mut seen, 0, "title");
+                b.model.meta.title = b.string(&mut map, "title")?.map(Cow::into_owned);
+            }
+            "as_of" => {
+                b.once(&mut seen, 1, "as_of");
+                b.model.meta.as_of = b.date(&mut map, "as_of", &mut bad)?;
+            }
             "currency" => {
+                b.once(&mut seen, 2, "currency");
                 b.model.meta.currency = b.string(&mut map, "currency")?.map(Cow::into_owned)
             }
-            "notes" => b.model.meta.notes = b.string(&mut map, "notes")?.map(Cow::into_owned),
+            "notes" => {
+                b.once(&mut seen, 3, "notes");
+                b.model.meta.notes = b.string(&mut map, "notes")?.map(Cow::into_owned);
+            }
             _ => {
                 let v: Value = map.next_value()?;
-                b.model.meta.extra.insert(key.into_owned(), v);
+                if b.model.meta.extra.insert(key.to_string(), v).is_some() {
+                    b.repeated(&key);
+                }
             }
         }
     }
@@ -617,11 +685,19 @@ fn entity<'de, A: MapAccess<'de>>(
     mut map: A,
 ) -> Result<(), A::Error> {
     let mut f = EntityFields::default();
+    let mut seen = 0u32;
     while let Some(key) = map.next_key_seed(KeySeed)? {
         match key.as_ref() {
-            "id" => f.id = b.string(&mut map, "id")?,
-            "name" => f.name = b.string(&mut map, "name")?,
+            "id" => {
+                b.once(&mut seen, 0, "id");
+                f.id = b.string(&mut map, "id")?;
+            }
+            "name" => {
+                b.once(&mut seen, 1, "name");
+                f.name = b.string(&mut map, "name")?;
+            }
             "kind" => {
+                b.once(&mut seen, 2, "kind");
                 if let Some(k) = b.string(&mut map, "kind")? {
                     f.kind = Kind::parse(&k);
                     if f.kind.is_none() {
@@ -632,15 +708,35 @@ fn entity<'de, A: MapAccess<'de>>(
                     }
                 }
             }
-            "country" => f.country = b.text_field(&mut map, "country")?,
-            "aliases" => f.aliases = b.str_list(&mut map, "aliases")?,
-            "ticker" => f.ticker = b.text_field(&mut map, "ticker")?,
-            "revenue" => f.revenue = b.number(&mut map, "revenue")?,
-            "tags" => f.tags = b.str_list(&mut map, "tags")?,
-            "sources" => f.sources = b.str_list(&mut map, "sources")?,
+            "country" => {
+                b.once(&mut seen, 3, "country");
+                f.country = b.text_field(&mut map, "country")?;
+            }
+            "aliases" => {
+                b.once(&mut seen, 4, "aliases");
+                f.aliases = b.str_list(&mut map, "aliases")?;
+            }
+            "ticker" => {
+                b.once(&mut seen, 5, "ticker");
+                f.ticker = b.text_field(&mut map, "ticker")?;
+            }
+            "revenue" => {
+                b.once(&mut seen, 6, "revenue");
+                f.revenue = b.number(&mut map, "revenue")?;
+            }
+            "tags" => {
+                b.once(&mut seen, 7, "tags");
+                f.tags = b.str_list(&mut map, "tags")?;
+            }
+            "sources" => {
+                b.once(&mut seen, 8, "sources");
+                f.sources = b.str_list(&mut map, "sources")?;
+            }
             _ => {
                 let v: Value = map.next_value()?;
-                f.extra.insert(key.into_owned(), v);
+                if f.extra.insert(key.to_string(), v).is_some() {
+                    b.repeated(&key);
+                }
             }
         }
     }
@@ -654,30 +750,50 @@ fn relationship<'de, A: MapAccess<'de>>(
     mut map: A,
 ) -> Result<(), A::Error> {
     let mut f = RelationshipFields::default();
+    let mut seen = 0u32;
     while let Some(key) = map.next_key_seed(KeySeed)? {
         match key.as_ref() {
             "type" => {
+                b.once(&mut seen, 0, "type");
                 if let Some(t) = b.string(&mut map, "type")? {
                     f.rel = RelType::parse(&t);
                     f.type_text = Some(t);
                 }
             }
             "from" => {
+                b.once(&mut seen, 1, "from");
                 if let Some(s) = b.string(&mut map, "from")? {
                     f.from = Some(s);
                 }
             }
             "to" => {
+                b.once(&mut seen, 2, "to");
                 if let Some(s) = b.string(&mut map, "to")? {
                     f.to = Some(s);
                 }
             }
-            "share" => f.share = b.number(&mut map, "share")?,
-            "value" => f.value = b.number(&mut map, "value")?,
-            "share_min" => f.share_min = b.number(&mut map, "share_min")?,
-            "share_max" => f.share_max = b.number(&mut map, "share_max")?,
-            "percent" => f.percent = b.number(&mut map, "percent")?,
+            "share" => {
+                b.once(&mut seen, 3, "share");
+                f.share = b.number(&mut map, "share")?;
+            }
+            "value" => {
+                b.once(&mut seen, 4, "value");
+                f.value = b.number(&mut map, "value")?;
+            }
+            "share_min" => {
+                b.once(&mut seen, 5, "share_min");
+                f.share_min = b.number(&mut map, "share_min")?;
+            }
+            "share_max" => {
+                b.once(&mut seen, 6, "share_max");
+                f.share_max = b.number(&mut map, "share_max")?;
+            }
+            "percent" => {
+                b.once(&mut seen, 7, "percent");
+                f.percent = b.number(&mut map, "percent")?;
+            }
             "confidence" => {
+                b.once(&mut seen, 8, "confidence");
                 if let Some(c) = b.string(&mut map, "confidence")? {
                     f.confidence = Confidence::parse(&c);
                     if f.confidence.is_none() {
@@ -688,13 +804,27 @@ fn relationship<'de, A: MapAccess<'de>>(
                     }
                 }
             }
-            "product" => f.product = b.text_field(&mut map, "product")?,
-            "source" => f.source = b.text_field(&mut map, "source")?,
-            "since" => f.since = b.date(&mut map, "since", &mut f.bad)?,
-            "segment" => f.segment = b.string(&mut map, "segment")?,
+            "product" => {
+                b.once(&mut seen, 9, "product");
+                f.product = b.text_field(&mut map, "product")?;
+            }
+            "source" => {
+                b.once(&mut seen, 10, "source");
+                f.source = b.text_field(&mut map, "source")?;
+            }
+            "since" => {
+                b.once(&mut seen, 11, "since");
+                f.since = b.date(&mut map, "since", &mut f.bad)?;
+            }
+            "segment" => {
+                b.once(&mut seen, 12, "segment");
+                f.segment = b.string(&mut map, "segment")?;
+            }
             _ => {
                 let v: Value = map.next_value()?;
-                f.extra.insert(key.into_owned(), v);
+                if f.extra.insert(key.to_string(), v).is_some() {
+                    b.repeated(&key);
+                }
             }
         }
     }
@@ -708,21 +838,40 @@ fn listing<'de, A: MapAccess<'de>>(
     mut map: A,
 ) -> Result<(), A::Error> {
     let mut f = ListingFields::default();
+    let mut seen = 0u32;
     while let Some(key) = map.next_key_seed(KeySeed)? {
         match key.as_ref() {
             "entity" => {
+                b.once(&mut seen, 0, "entity");
                 if let Some(s) = b.string(&mut map, "entity")? {
                     f.entity = Some(s);
                 }
             }
-            "list" => f.list = b.string(&mut map, "list")?,
-            "start" => f.start = b.date(&mut map, "start", &mut f.bad)?,
-            "end" => f.end = b.date(&mut map, "end", &mut f.bad)?,
-            "citation" => f.citation = b.text_field(&mut map, "citation")?,
-            "reason" => f.reason = b.text_field(&mut map, "reason")?,
+            "list" => {
+                b.once(&mut seen, 1, "list");
+                f.list = b.string(&mut map, "list")?;
+            }
+            "start" => {
+                b.once(&mut seen, 2, "start");
+                f.start = b.date(&mut map, "start", &mut f.bad)?;
+            }
+            "end" => {
+                b.once(&mut seen, 3, "end");
+                f.end = b.date(&mut map, "end", &mut f.bad)?;
+            }
+            "citation" => {
+                b.once(&mut seen, 4, "citation");
+                f.citation = b.text_field(&mut map, "citation")?;
+            }
+            "reason" => {
+                b.once(&mut seen, 5, "reason");
+                f.reason = b.text_field(&mut map, "reason")?;
+            }
             _ => {
                 let v: Value = map.next_value()?;
-                f.extra.insert(key.into_owned(), v);
+                if f.extra.insert(key.to_string(), v).is_some() {
+                    b.repeated(&key);
+                }
             }
         }
     }
@@ -736,15 +885,30 @@ fn segment<'de, A: MapAccess<'de>>(
     mut map: A,
 ) -> Result<(), A::Error> {
     let mut f = SegmentFields::default();
+    let mut seen = 0u32;
     while let Some(key) = map.next_key_seed(KeySeed)? {
         match key.as_ref() {
-            "seller" => f.seller = b.string(&mut map, "seller")?,
-            "name" => f.name = b.string(&mut map, "name")?,
-            "share_max" => f.share_max = b.number(&mut map, "share_max")?,
-            "source" => f.source = b.text_field(&mut map, "source")?,
+            "seller" => {
+                b.once(&mut seen, 0, "seller");
+                f.seller = b.string(&mut map, "seller")?;
+            }
+            "name" => {
+                b.once(&mut seen, 1, "name");
+                f.name = b.string(&mut map, "name")?;
+            }
+            "share_max" => {
+                b.once(&mut seen, 2, "share_max");
+                f.share_max = b.number(&mut map, "share_max")?;
+            }
+            "source" => {
+                b.once(&mut seen, 3, "source");
+                f.source = b.text_field(&mut map, "source")?;
+            }
             _ => {
                 let v: Value = map.next_value()?;
-                f.extra.insert(key.into_owned(), v);
+                if f.extra.insert(key.to_string(), v).is_some() {
+                    b.repeated(&key);
+                }
             }
         }
     }

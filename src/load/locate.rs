@@ -58,6 +58,45 @@ pub(super) fn path_position(text: &str, path: &[Seg]) -> (usize, usize) {
     line_column(b, at)
 }
 
+/// The line and column of the second occurrence of `key` among the keys
+/// of the object at `path` (of the object itself when there is none).
+pub(super) fn repeated_key_position(text: &str, path: &[Seg], key: &str) -> (usize, usize) {
+    let b = text.as_bytes();
+    let mut at = skip_ws(b, 0);
+    for seg in path {
+        match find(b, at, *seg) {
+            Some(next) => at = next,
+            None => return line_column(b, at),
+        }
+    }
+    let object = at;
+    if b.get(at) != Some(&b'{') {
+        return line_column(b, object);
+    }
+    let mut i = skip_ws(b, at + 1);
+    let mut count = 0;
+    while b.get(i) == Some(&b'"') {
+        let end = skip_string(b, i);
+        let name = &b[i + 1..end.saturating_sub(1).max(i + 1)];
+        if name == key.as_bytes() {
+            count += 1;
+            if count == 2 {
+                return line_column(b, i);
+            }
+        }
+        i = skip_ws(b, end);
+        if b.get(i) != Some(&b':') {
+            break;
+        }
+        i = skip_ws(b, skip_value(b, skip_ws(b, i + 1)));
+        if b.get(i) != Some(&b',') {
+            break;
+        }
+        i = skip_ws(b, i + 1);
+    }
+    line_column(b, object)
+}
+
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
         i += 1;

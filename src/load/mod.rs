@@ -187,6 +187,7 @@ pub struct LoadError {
 /// O(bytes + entities + relationships · α), one pass for syntax and types,
 /// one for the rules that span records.
 pub fn from_json(bytes: &[u8]) -> Result<Model, Problems> {
+    let bytes = without_bom(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -210,7 +211,10 @@ pub fn from_json(bytes: &[u8]) -> Result<Model, Problems> {
 /// [`from_json`], taking the bytes: a large file is parsed in two parts at
 /// once (`split.rs`), and the bytes are freed as soon as they are no longer
 /// needed. The result is the same.
-pub fn from_json_owned(bytes: Vec<u8>) -> Result<Model, Problems> {
+pub fn from_json_owned(mut bytes: Vec<u8>) -> Result<Model, Problems> {
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => return from_json(e.as_bytes()),
@@ -219,6 +223,14 @@ pub fn from_json_owned(bytes: Vec<u8>) -> Result<Model, Problems> {
         Ok(model) => checked(model, Problems::default()),
         Err(text) => from_json(text.as_bytes()),
     }
+}
+
+/// The UTF-8 byte order mark that Windows editors put before the text.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `bytes` without a leading byte order mark: it is not part of the text.
+pub fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(BOM).unwrap_or(bytes)
 }
 
 /// `model` after the checks across records, or every problem.
@@ -248,6 +260,8 @@ pub fn append(model: &mut Model, addition: Addition<'_>) -> Result<(), Problems>
         Err(problems)
     }
 }
+
+pub use validate::doubts;
 
 /// Checks the rules that span records on a model changed in memory (a
 /// scenario's copy).

@@ -59,6 +59,8 @@ pub(super) struct Mistyped {
     pub message: String,
     /// The part after the path: `must be a number, found a string`.
     pub what: String,
+    /// Set for a key repeated in the object at `path`: the key.
+    pub repeat: Option<String>,
 }
 
 /// The fields of an entity as read, before its rules are checked.

@@ -206,6 +206,14 @@ fn adopt(first: &mut Builder<'_>, mut later: Builder<'_>) -> Option<Tail> {
     if later.seen_entities == Some(true) || m.has_meta || !m.lists.is_empty() {
         return None;
     }
+    // A top-level key in both parts is a repeated key: the one-pass parse
+    // reports it.
+    let repeated = (first.format.is_some() && later.format.is_some())
+        || (!first.model.listings.is_empty() && !m.listings.is_empty())
+        || m.extra.keys().any(|k| first.model.extra.contains_key(k));
+    if repeated {
+        return None;
+    }
     if let Some(format) = later.format.take() {
         first.format = Some(format);
     }
@@ -443,10 +451,20 @@ mod tests {
     fn what_follows_the_relationships_joins_the_first_part() {
         let (entities, rels) = records(300, plain);
         let text = format!(
-            "{{\"entities\":[\n{entities}\n],\"x\":1,\n\"relationships\":[\n{rels}\n],\n\"listings\":{LISTINGS},\"y\":[2],\"x\":3,\n\"format\":\"exposure-graph/1\"}}"
+            "{{\"entities\":[\n{entities}\n],\"x\":1,\n\"relationships\":[\n{rels}\n],\n\"listings\":{LISTINGS},\"y\":[2],\"z\":3,\n\"format\":\"exposure-graph/1\"}}"
         );
         let cut = cut(&text).expect("the cut is taken");
         assert_eq!(Ok(cut), one_pass(&text));
+    }
+
+    #[test]
+    fn a_top_level_key_in_both_parts_takes_the_one_pass_parse() {
+        let (entities, rels) = records(300, plain);
+        let text = format!(
+            "{{\"format\":\"exposure-graph/1\",\"entities\":[\n{entities}\n],\"x\":1,\n\"relationships\":[\n{rels}\n],\"x\":3}}"
+        );
+        assert_eq!(cut(&text), Err(text.clone()), "given back unchanged");
+        assert!(one_pass(&text).is_err());
     }
 
     #[test]

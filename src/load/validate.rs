@@ -382,3 +382,46 @@ fn repeats(model: &Model) -> Vec<(usize, usize)> {
     }
     found
 }
+
+/// How many doubts [`doubts`] words; the rest are counted.
+pub const DOUBTS_SHOWN: usize = 20;
+
+/// What is valid but probably not meant: an `owns` percent below 1
+/// (likely a fraction, 0.51 for 51 %), and a `value` on a `supplies` edge
+/// without a `share` whose seller has no revenue (the value cannot become
+/// a share, so the edge counts as unquantified). Words the first
+/// [`DOUBTS_SHOWN`] and counts the rest.
+///
+/// # Complexity
+/// O(relationships); only the edges that match build text.
+pub fn doubts(model: &Model) -> (Vec<String>, usize) {
+    let mut shown = Vec::new();
+    let mut more = 0;
+    for (i, r) in model.relationships.iter().enumerate() {
+        let doubt = match r.rel {
+            RelType::Owns => r
+                .percent
+                .get()
+                .filter(|p| *p > 0.0 && *p < 1.0)
+                .map(|p| format!("percent {p} looks like a fraction; percent is out of 100")),
+            RelType::Supplies if r.share.get().is_none() => {
+                let revenue = (r.from != UNRESOLVED)
+                    .then(|| model.entities[r.from as usize].revenue.get())
+                    .flatten();
+                r.value
+                    .get()
+                    .filter(|_| !revenue.is_some_and(|v| v > 0.0))
+                    .map(|v| format!("value {v} counts as unquantified: the seller has no revenue"))
+            }
+            RelType::Supplies => None,
+        };
+        if let Some(what) = doubt {
+            if shown.len() < DOUBTS_SHOWN {
+                shown.push(format!("relationships[{i}] ({}): {what}", label(model, r)));
+            } else {
+                more += 1;
+            }
+        }
+    }
+    (shown, more)
+}

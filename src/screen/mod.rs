@@ -324,20 +324,28 @@ fn score_pair(
     })
 }
 
+/// The list name given to a row whose source is blank: a listing needs a
+/// non-empty list name, and this one says what is known.
+pub const NO_SOURCE: &str = "Consolidated Screening List (source not given)";
+
 /// The graph list name for a CSL source code: the names the example graph
 /// uses for the two big lists, else the source text before its agency
-/// ("Military End User (MEU) List").
+/// ("Military End User (MEU) List"), else [`NO_SOURCE`].
 pub fn list_name(entry: &Entry) -> String {
-    match entry.code.as_str() {
-        "EL" => "BIS Entity List".into(),
-        "SDN" => "OFAC SDN".into(),
+    let name = match entry.code.as_str() {
+        "EL" => "BIS Entity List",
+        "SDN" => "OFAC SDN",
         _ => entry
             .source
             .split(" - ")
             .next()
             .unwrap_or(&entry.source)
-            .trim()
-            .to_string(),
+            .trim(),
+    };
+    if name.is_empty() {
+        NO_SOURCE.to_string()
+    } else {
+        name.to_string()
     }
 }
 

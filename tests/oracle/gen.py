@@ -346,6 +346,11 @@ def gen_options(rng, doc):
         opts["lists"] = ["BIS Entity List", "OFAC SDN"]
     elif r < 0.34:
         opts["lists"] = ["NDAA 889"]
+    if opts["lists"] is not None:
+        # A --lists name that no listing of the graph uses is an error
+        # (cli.md): keep the names the graph has.
+        used = {l["list"] for l in doc.get("listings", [])}
+        opts["lists"] = [n for n in opts["lists"] if n in used] or None
     if rng.random() < 0.45:
         opts["affiliates"] = rng.choice([50, 50, 25, 10, 100, 33.3, 50.5])
     if rng.random() < 0.25:
