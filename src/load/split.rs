@@ -216,7 +216,10 @@ fn adopt(first: &mut Builder<'_>, mut later: Builder<'_>) -> Option<Tail> {
         r.to = entity_of(first, ends[1].symbol())?;
     }
     if !later.segment_refs.is_empty() {
-        let sellers = first.segment_sym.iter().map(|&sym| entity_of(first, sym).unwrap_or(UNDEFINED));
+        let sellers = first
+            .segment_sym
+            .iter()
+            .map(|&sym| entity_of(first, sym).unwrap_or(UNDEFINED));
         let by_seller = SegmentsBySeller::new(first.entity_sym.len(), first.first_segment, sellers);
         for &(i, name) in &later.segment_refs {
             let r = &mut rels[i as usize];
