@@ -8,6 +8,7 @@ mod csvform;
 mod dot;
 mod explain;
 mod oracle;
+mod pack;
 mod portfolio;
 mod properties;
 mod report;
