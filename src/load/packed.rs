@@ -278,6 +278,7 @@ fn records<'a>(
 }
 
 /// Reads the handles of one record against the arena and the counts.
+#[derive(Clone)]
 struct Fields<'a> {
     text: &'a Text,
     lists: usize,
@@ -416,40 +417,6 @@ fn decode(body: &[u8]) -> Result<Model, Bad> {
         list_items.push(f.str(c, 0, "a string")?);
     }
 
-    let mut ents = Vec::with_capacity(n_entities);
-    let mut ids = Interner::default();
-    for (i, c) in records(entities, ENTITY_LEN, "entities")?.enumerate() {
-        f.at = ("entities", i);
-        let id = f.nonempty(c, 0, "id")?;
-        let id_text = f.text.get(id);
-        if id_text.chars().any(char::is_control) {
-            return bad(format!("entities[{i}]: id contains a control character"));
-        }
-        match ids.intern(id_text) {
-            Some(sym) if sym as usize == i => {}
-            _ => return bad(format!("entities[{i}]: id {id_text:?} is not unique")),
-        }
-        let kind = match c[16] {
-            NO_ENUM => None,
-            k => match Kind::NAMES.get(k as usize) {
-                Some(name) => Kind::parse(name),
-                None => return f.fail("kind"),
-            },
-        };
-        ents.push(Entity {
-            id,
-            name: f.nonempty(c, 8, "name")?,
-            kind,
-            country: f.opt_str(c, 17, "country")?,
-            aliases: f.list(c, 25, "aliases")?,
-            ticker: f.opt_str(c, 33, "ticker")?,
-            revenue: f.num(c, 41, "revenue")?,
-            tags: f.list(c, 49, "tags")?,
-            sources: f.list(c, 57, "sources")?,
-            extra: f.extra(c, 65)?,
-        });
-    }
-
     let mut segs = Vec::with_capacity(segments.len() / SEGMENT_LEN);
     for (i, c) in records(segments, SEGMENT_LEN, "segments")?.enumerate() {
         f.at = ("segments", i);
@@ -466,69 +433,18 @@ fn decode(body: &[u8]) -> Result<Model, Bad> {
         });
     }
 
-    let mut rels = Vec::with_capacity(relationships.len() / RELATIONSHIP_LEN);
-    for (i, c) in records(relationships, RELATIONSHIP_LEN, "relationships")?.enumerate() {
-        f.at = ("relationships", i);
-        let rel = match c[0] {
-            0 => RelType::Supplies,
-            1 => RelType::Owns,
-            _ => return f.fail("type"),
-        };
-        let from = f.entity(c, 1, "from")?;
-        let confidence = match c[49] {
-            NO_ENUM => None,
-            k => match Confidence::NAMES.get(k as usize) {
-                Some(name) => Confidence::parse(name),
-                None => return f.fail("confidence"),
-            },
-        };
-        let segment = match u32_at(c, 70) {
-            u32::MAX => SegmentRef::NONE,
-            s => match segs.get(s as usize) {
-                Some(seg) if seg.seller == from && rel == RelType::Supplies => {
-                    SegmentRef::new(s as usize)
-                }
-                _ => return f.fail("segment"),
-            },
-        };
-        rels.push(Relationship {
-            rel,
-            from,
-            to: f.entity(c, 5, "to")?,
-            share: f.num(c, 9, "share")?,
-            value: f.num(c, 17, "value")?,
-            share_min: f.num(c, 25, "share_min")?,
-            share_max: f.num(c, 33, "share_max")?,
-            percent: f.num(c, 41, "percent")?,
-            confidence,
-            product: f.opt_str(c, 50, "product")?,
-            source: f.opt_str(c, 58, "source")?,
-            since: f.date(c, 66, "since")?,
-            segment,
-            extra: f.extra(c, 74)?,
-        });
-    }
-
-    let mut lists_out = Vec::with_capacity(listings.len() / LISTING_LEN);
-    for (i, c) in records(listings, LISTING_LEN, "listings")?.enumerate() {
-        f.at = ("listings", i);
-        let start = f.date(c, 12, "start")?;
-        let end = f.date(c, 16, "end")?;
-        if let (Some(s), Some(e)) = (start, end) {
-            if e < s {
-                return bad(format!("listings[{i}]: end {e} is before start {s}"));
-            }
-        }
-        lists_out.push(Listing {
-            entity: f.entity(c, 0, "entity")?,
-            list: f.nonempty(c, 4, "list")?,
-            start,
-            end,
-            citation: f.opt_str(c, 20, "citation")?,
-            reason: f.opt_str(c, 28, "reason")?,
-            extra: f.extra(c, 36)?,
-        });
-    }
+    // The entities (and the check that ids are unique, the costliest part)
+    // on a second thread, the relationships and listings on this one.
+    let (ents, rest) = crate::parallel::both(
+        || entities_of(&f, entities),
+        || -> Result<_, Bad> {
+            Ok((
+                relationships_of(&f, relationships, &segs)?,
+                listings_of(&f, listings)?,
+            ))
+        },
+    );
+    let (ents, (rels, lists_out)) = (ents?, rest?);
 
     let mut cur = Cursor { rest: meta };
     let has_meta = match cur.u8("meta")? {
@@ -571,4 +487,124 @@ fn decode(body: &[u8]) -> Result<Model, Bad> {
     };
     model.extra = top_extra;
     Ok(model)
+}
+
+/// The entities, each id checked to be unique (ids are interned as the
+/// JSON reader interns them).
+fn entities_of(f: &Fields<'_>, sec: &[u8]) -> Result<Vec<Entity>, Bad> {
+    let mut f = f.clone();
+    let mut ents = Vec::with_capacity(f.entities);
+    let mut ids = Interner::default();
+    for (i, c) in records(sec, ENTITY_LEN, "entities")?.enumerate() {
+        f.at = ("entities", i);
+        let id = f.nonempty(c, 0, "id")?;
+        let id_text = f.text.get(id);
+        if id_text.chars().any(char::is_control) {
+            return bad(format!("entities[{i}]: id contains a control character"));
+        }
+        match ids.intern(id_text) {
+            Some(sym) if sym as usize == i => {}
+            _ => return bad(format!("entities[{i}]: id {id_text:?} is not unique")),
+        }
+        let kind = match c[16] {
+            NO_ENUM => None,
+            k => match Kind::NAMES.get(k as usize) {
+                Some(name) => Kind::parse(name),
+                None => return f.fail("kind"),
+            },
+        };
+        ents.push(Entity {
+            id,
+            name: f.nonempty(c, 8, "name")?,
+            kind,
+            country: f.opt_str(c, 17, "country")?,
+            aliases: f.list(c, 25, "aliases")?,
+            ticker: f.opt_str(c, 33, "ticker")?,
+            revenue: f.num(c, 41, "revenue")?,
+            tags: f.list(c, 49, "tags")?,
+            sources: f.list(c, 57, "sources")?,
+            extra: f.extra(c, 65)?,
+        });
+    }
+
+    Ok(ents)
+}
+
+/// The relationships; an edge's segment must be one of its seller's.
+fn relationships_of(
+    f: &Fields<'_>,
+    sec: &[u8],
+    segs: &[Segment],
+) -> Result<Vec<Relationship>, Bad> {
+    let mut f = f.clone();
+    let mut rels = Vec::with_capacity(sec.len() / RELATIONSHIP_LEN);
+    for (i, c) in records(sec, RELATIONSHIP_LEN, "relationships")?.enumerate() {
+        f.at = ("relationships", i);
+        let rel = match c[0] {
+            0 => RelType::Supplies,
+            1 => RelType::Owns,
+            _ => return f.fail("type"),
+        };
+        let from = f.entity(c, 1, "from")?;
+        let confidence = match c[49] {
+            NO_ENUM => None,
+            k => match Confidence::NAMES.get(k as usize) {
+                Some(name) => Confidence::parse(name),
+                None => return f.fail("confidence"),
+            },
+        };
+        let segment = match u32_at(c, 70) {
+            u32::MAX => SegmentRef::NONE,
+            s => match segs.get(s as usize) {
+                Some(seg) if seg.seller == from && rel == RelType::Supplies => {
+                    SegmentRef::new(s as usize)
+                }
+                _ => return f.fail("segment"),
+            },
+        };
+        rels.push(Relationship {
+            rel,
+            from,
+            to: f.entity(c, 5, "to")?,
+            share: f.num(c, 9, "share")?,
+            value: f.num(c, 17, "value")?,
+            share_min: f.num(c, 25, "share_min")?,
+            share_max: f.num(c, 33, "share_max")?,
+            percent: f.num(c, 41, "percent")?,
+            confidence,
+            product: f.opt_str(c, 50, "product")?,
+            source: f.opt_str(c, 58, "source")?,
+            since: f.date(c, 66, "since")?,
+            segment,
+            extra: f.extra(c, 74)?,
+        });
+    }
+
+    Ok(rels)
+}
+
+fn listings_of(f: &Fields<'_>, sec: &[u8]) -> Result<Vec<Listing>, Bad> {
+    let mut f = f.clone();
+    let mut lists_out = Vec::with_capacity(sec.len() / LISTING_LEN);
+    for (i, c) in records(sec, LISTING_LEN, "listings")?.enumerate() {
+        f.at = ("listings", i);
+        let start = f.date(c, 12, "start")?;
+        let end = f.date(c, 16, "end")?;
+        if let (Some(s), Some(e)) = (start, end) {
+            if e < s {
+                return bad(format!("listings[{i}]: end {e} is before start {s}"));
+            }
+        }
+        lists_out.push(Listing {
+            entity: f.entity(c, 0, "entity")?,
+            list: f.nonempty(c, 4, "list")?,
+            start,
+            end,
+            citation: f.opt_str(c, 20, "citation")?,
+            reason: f.opt_str(c, 28, "reason")?,
+            extra: f.extra(c, 36)?,
+        });
+    }
+
+    Ok(lists_out)
 }
