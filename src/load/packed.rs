@@ -608,3 +608,61 @@ fn listings_of(f: &Fields<'_>, sec: &[u8]) -> Result<Vec<Listing>, Bad> {
 
     Ok(lists_out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::save;
+
+    fn packed(model: &Model) -> Vec<u8> {
+        let mut out = Vec::new();
+        save::write_packed(model, &mut out).unwrap();
+        out
+    }
+
+    fn json(model: &Model) -> Vec<u8> {
+        let mut out = Vec::new();
+        save::write_json(model, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn numbers_in_unknown_fields_keep_their_bits_and_their_kind() {
+        let input = r#"{"format": "exposure-graph/1",
+          "edge": [18446744073709551615, -9223372036854775808, 0, -0.0, 1.0, 0.1, 5e-324, 1.7976931348623157e308, 0.30000000000000004],
+          "meta": {"as_of": "2019-10-09", "deep": {"a": [[[{"b": null}]]]}, "t": true, "f": false},
+          "entities": [{"id": "a", "name": "A", "w": [1, 2.5, "", "海"]}, {"id": "b", "name": "B", "revenue": 1e-300}],
+          "relationships": [{"type": "supplies", "from": "a", "to": "b", "share": 0.1, "since": "2020-02-29", "x": {}}],
+          "listings": [{"entity": "b", "list": "L", "start": "2019-01-01", "end": "2019-12-31"}]}"#;
+        let model = crate::load::from_json(input.as_bytes()).unwrap();
+        let bytes = packed(&model);
+        let back = from_bytes(&bytes).unwrap();
+        assert_eq!(json(&model), json(&back));
+        assert_eq!(model.extra, back.extra);
+        assert_eq!(model.extras, back.extras);
+        assert_eq!(bytes, packed(&back));
+    }
+
+    #[test]
+    fn an_empty_graph_packs_and_reads_back() {
+        let model = crate::load::from_json(
+            br#"{"format": "exposure-graph/1", "entities": [], "relationships": [], "listings": []}"#,
+        )
+        .unwrap();
+        let back = from_bytes(&packed(&model)).unwrap();
+        assert_eq!(json(&model), json(&back));
+        assert!(!back.has_meta);
+    }
+
+    #[test]
+    fn every_cut_of_a_packed_file_is_a_problem() {
+        let model = crate::load::from_json(
+            br#"{"format": "exposure-graph/1", "entities": [{"id": "a", "name": "A"}], "relationships": [], "listings": [{"entity": "a", "list": "L"}]}"#,
+        )
+        .unwrap();
+        let bytes = packed(&model);
+        for cut in 0..bytes.len() {
+            assert!(from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+}
