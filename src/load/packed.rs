@@ -18,6 +18,14 @@
 //!           extras, meta, top
 //! checksum  16 bytes, XXH3-128 of every byte before it
 //! ```
+//!
+//! A table section (lists, entities, relationships, listings, segments)
+//! is a u64 record count, then one column per field in a fixed order: a
+//! mode byte (0 no record has the field, 1 every record has it, 2 some
+//! do: then a bitmap, bit `i % 8` of byte `i / 8` for record `i`), and
+//! unless 0 the values' byte length (u64) and the values of the records
+//! that have the field, each of the field's width. Absent fields cost a
+//! bit, or nothing.
 
 use serde_json::{Map, Number, Value};
 
@@ -37,17 +45,18 @@ pub const VERSION: u32 = 1;
 /// The length of the checksum at the end.
 pub const SUM_LEN: usize = 16;
 
-/// Bytes a record takes in its section.
-pub const ENTITY_LEN: usize = 69;
-pub const RELATIONSHIP_LEN: usize = 78;
-pub const LISTING_LEN: usize = 40;
-pub const SEGMENT_LEN: usize = 32;
+/// The width of a string handle or a list: start and length plus one.
 pub const STR_LEN: usize = 8;
 
-/// The byte of an absent `kind` or `confidence`.
-pub const NO_ENUM: u8 = 0xFF;
-/// The u32 of an absent date, extra or segment.
+/// The u32 of an absent `meta.as_of`.
 pub const NO_DATE: u32 = 0;
+
+/// The modes of a column.
+pub mod mode {
+    pub const NONE: u8 = 0;
+    pub const ALL: u8 = 1;
+    pub const SOME: u8 = 2;
+}
 
 /// Tags of the values in the `extras`, `meta` and `top` sections.
 pub mod tag {
@@ -262,22 +271,116 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// The records of a section of fixed-size records.
-fn records<'a>(
-    sec: &'a [u8],
-    len: usize,
-    name: &str,
-) -> Result<std::slice::ChunksExact<'a, u8>, Bad> {
-    if sec.len() % len != 0 || sec.len() / len > u32::MAX as usize - 1 {
-        return bad(format!(
-            "section {name} is {} bytes, not a whole number of {len}-byte records",
-            sec.len()
-        ));
-    }
-    Ok(sec.chunks_exact(len))
+/// A column's values: none present, all present, or those whose bit is set.
+enum Mode<'a> {
+    None,
+    All,
+    Some(&'a [u8]),
 }
 
-/// Reads the handles of one record against the arena and the counts.
+/// One field of a table: which records have it, and their values in order.
+struct Column<'a> {
+    mode: Mode<'a>,
+    vals: &'a [u8],
+    width: usize,
+    /// Where the next present value starts in `vals`.
+    at: usize,
+}
+
+impl<'a> Column<'a> {
+    /// The value of record `i`; records must be asked for in order. The
+    /// values were counted against the bitmap, so this never runs past them.
+    fn get(&mut self, i: usize) -> Option<&'a [u8]> {
+        let has = match self.mode {
+            Mode::None => false,
+            Mode::All => true,
+            Mode::Some(bits) => bits[i / 8] >> (i % 8) & 1 == 1,
+        };
+        if !has {
+            return None;
+        }
+        let v = &self.vals[self.at..self.at + self.width];
+        self.at += self.width;
+        Some(v)
+    }
+}
+
+/// A table section: its record count, then its columns.
+struct Table<'a> {
+    n: usize,
+    cur: Cursor<'a>,
+    name: &'static str,
+}
+
+impl<'a> Table<'a> {
+    /// Every table has a required field of at least one byte a record, so
+    /// a count above the section's bytes is bogus and allocates nothing.
+    fn of(sec: &'a [u8], name: &'static str) -> Result<Table<'a>, Bad> {
+        let mut cur = Cursor { rest: sec };
+        let n = cur.u64(name)?;
+        match usize::try_from(n) {
+            Ok(n) if n <= cur.rest.len() && n < u32::MAX as usize => Ok(Table { n, cur, name }),
+            _ => bad(format!(
+                "{name} counts {n} records in {} bytes",
+                cur.rest.len()
+            )),
+        }
+    }
+
+    /// The next column, `width` bytes a value, checked: a mode byte, a
+    /// bitmap for some, the values' byte length (the present count times
+    /// `width`) and the values.
+    fn column(&mut self, width: usize, field: &str) -> Result<Column<'a>, Bad> {
+        let what = format!("{}.{field}", self.name);
+        let n = self.n;
+        let (mode, present) = match self.cur.u8(&what)? {
+            mode::NONE => (Mode::None, 0),
+            mode::ALL => (Mode::All, n),
+            mode::SOME => {
+                let bits = self.cur.take(n.div_ceil(8), &what)?;
+                if n % 8 != 0 && bits[n / 8] >> (n % 8) != 0 {
+                    return bad(format!("{what}: the bitmap has bits past the last record"));
+                }
+                let present = bits.iter().map(|b| b.count_ones() as usize).sum();
+                (Mode::Some(bits), present)
+            }
+            m => return bad(format!("{what}: unknown column mode {m}")),
+        };
+        let vals = match mode {
+            Mode::None => &[][..],
+            _ => {
+                let len = self.cur.u64(&what)?;
+                if usize::try_from(len).ok() != present.checked_mul(width) {
+                    return bad(format!(
+                        "{what}: {len} bytes of values for {present} values of {width} bytes"
+                    ));
+                }
+                self.cur.take(present * width, &what)?
+            }
+        };
+        Ok(Column {
+            mode,
+            vals,
+            width,
+            at: 0,
+        })
+    }
+
+    /// Checks that the columns fill the section.
+    fn end(&self) -> Result<(), Bad> {
+        if self.cur.rest.is_empty() {
+            Ok(())
+        } else {
+            bad(format!(
+                "{} bytes follow the columns of {}",
+                self.cur.rest.len(),
+                self.name
+            ))
+        }
+    }
+}
+
+/// Reads the values of one record against the arena and the counts.
 #[derive(Clone)]
 struct Fields<'a> {
     text: &'a Text,
@@ -296,74 +399,86 @@ impl Fields<'_> {
         ))
     }
 
-    fn opt_str(&self, c: &[u8], at: usize, field: &str) -> Result<Option<Str>, Bad> {
-        let (start, len1) = (u32_at(c, at), u32_at(c, at + 4));
-        if len1 == 0 && start == 0 {
-            return Ok(None);
-        }
-        match self.text.handle(start, len1) {
+    fn missing<T>(&self, field: &str) -> Result<T, Bad> {
+        bad(format!("{}[{}]: {field} is missing", self.at.0, self.at.1))
+    }
+
+    fn opt_str(&self, v: Option<&[u8]>, field: &str) -> Result<Option<Str>, Bad> {
+        let Some(v) = v else { return Ok(None) };
+        match self.text.handle(u32_at(v, 0), u32_at(v, 4)) {
             Some(s) => Ok(Some(s)),
             None => self.fail(field),
         }
     }
 
-    fn str(&self, c: &[u8], at: usize, field: &str) -> Result<Str, Bad> {
-        match self.opt_str(c, at, field)? {
+    fn str(&self, v: Option<&[u8]>, field: &str) -> Result<Str, Bad> {
+        match self.opt_str(v, field)? {
             Some(s) => Ok(s),
-            None => self.fail(field),
+            None => self.missing(field),
         }
     }
 
-    fn nonempty(&self, c: &[u8], at: usize, field: &str) -> Result<Str, Bad> {
-        let s = self.str(c, at, field)?;
+    fn nonempty(&self, v: Option<&[u8]>, field: &str) -> Result<Str, Bad> {
+        let s = self.str(v, field)?;
         if self.text.get(s).is_empty() {
             return bad(format!("{}[{}]: {field} is empty", self.at.0, self.at.1));
         }
         Ok(s)
     }
 
-    fn list(&self, c: &[u8], at: usize, field: &str) -> Result<Option<StrList>, Bad> {
-        let (start, len1) = (u32_at(c, at), u32_at(c, at + 4));
-        if len1 == 0 && start == 0 {
-            return Ok(None);
-        }
-        match StrList::from_raw(start, len1, self.lists) {
+    fn list(&self, v: Option<&[u8]>, field: &str) -> Result<Option<StrList>, Bad> {
+        let Some(v) = v else { return Ok(None) };
+        match StrList::from_raw(u32_at(v, 0), u32_at(v, 4), self.lists) {
             Some(l) => Ok(Some(l)),
             None => self.fail(field),
         }
     }
 
-    fn num(&self, c: &[u8], at: usize, field: &str) -> Result<OptNum, Bad> {
-        let v = f64_at(c, at);
-        if v.is_infinite() {
+    fn num(&self, v: Option<&[u8]>, field: &str) -> Result<OptNum, Bad> {
+        let Some(v) = v else {
+            return Ok(OptNum::NONE);
+        };
+        let x = f64_at(v, 0);
+        if !x.is_finite() {
             return self.fail(field);
         }
-        Ok(OptNum::from((!v.is_nan()).then_some(v)))
+        Ok(OptNum::from(Some(x)))
     }
 
-    fn date(&self, c: &[u8], at: usize, field: &str) -> Result<Option<Date>, Bad> {
-        match u32_at(c, at) {
-            NO_DATE => Ok(None),
-            n => match Date::from_number(n) {
-                Some(d) => Ok(Some(d)),
-                None => self.fail(field),
-            },
+    fn date(&self, v: Option<&[u8]>, field: &str) -> Result<Option<Date>, Bad> {
+        let Some(v) = v else { return Ok(None) };
+        match Date::from_number(u32_at(v, 0)) {
+            Some(d) => Ok(Some(d)),
+            None => self.fail(field),
         }
     }
 
-    fn extra(&self, c: &[u8], at: usize) -> Result<Extra, Bad> {
-        match Extra::from_raw(u32_at(c, at), self.extras) {
-            Some(e) => Ok(e),
-            None => self.fail("its unknown fields"),
+    fn extra(&self, v: Option<&[u8]>) -> Result<Extra, Bad> {
+        let Some(v) = v else { return Ok(Extra::NONE) };
+        match Extra::from_raw(u32_at(v, 0), self.extras) {
+            Some(e) if !e.is_none() => Ok(e),
+            _ => self.fail("its unknown fields"),
         }
     }
 
-    fn entity(&self, c: &[u8], at: usize, field: &str) -> Result<u32, Bad> {
-        let ix = u32_at(c, at);
+    fn entity(&self, v: Option<&[u8]>, field: &str) -> Result<u32, Bad> {
+        let Some(v) = v else {
+            return self.missing(field);
+        };
+        let ix = u32_at(v, 0);
         if (ix as usize) < self.entities {
             Ok(ix)
         } else {
             self.fail(field)
+        }
+    }
+
+    /// An enum's byte: its index among `names`.
+    fn tag(&self, v: Option<&[u8]>, names: usize, field: &str) -> Result<Option<usize>, Bad> {
+        match v {
+            None => Ok(None),
+            Some(v) if (v[0] as usize) < names => Ok(Some(v[0] as usize)),
+            Some(_) => self.fail(field),
         }
     }
 }
@@ -402,37 +517,25 @@ fn decode(body: &[u8]) -> Result<Model, Bad> {
         extras,
         ..Model::default()
     };
-    let n_entities = entities.len() / ENTITY_LEN;
+    let mut lists = Table::of(lists, "lists")?;
+    let entities = Table::of(entities, "entities")?;
     let mut f = Fields {
         text: &model.text,
-        lists: lists.len() / STR_LEN,
+        lists: lists.n,
         extras: model.extras.len(),
-        entities: n_entities,
+        entities: entities.n,
         at: ("lists", 0),
     };
 
-    let mut list_items = Vec::with_capacity(f.lists);
-    for (i, c) in records(lists, STR_LEN, "lists")?.enumerate() {
+    let mut items = lists.column(STR_LEN, "string")?;
+    lists.end()?;
+    let mut list_items = Vec::with_capacity(lists.n);
+    for i in 0..lists.n {
         f.at.1 = i;
-        list_items.push(f.str(c, 0, "a string")?);
+        list_items.push(f.str(items.get(i), "string")?);
     }
 
-    let mut segs = Vec::with_capacity(segments.len() / SEGMENT_LEN);
-    for (i, c) in records(segments, SEGMENT_LEN, "segments")?.enumerate() {
-        f.at = ("segments", i);
-        let share_max = f64_at(c, 12);
-        if !share_max.is_finite() {
-            return f.fail("share_max");
-        }
-        segs.push(Segment {
-            seller: f.entity(c, 0, "seller")?,
-            name: f.nonempty(c, 4, "name")?,
-            share_max,
-            source: f.opt_str(c, 20, "source")?,
-            extra: f.extra(c, 28)?,
-        });
-    }
-
+    let segs = segments_of(&f, segments)?;
     // The entities (and the check that ids are unique, the costliest part)
     // on a second thread, the relationships and listings on this one.
     let (ents, rest) = crate::parallel::both(
@@ -491,14 +594,25 @@ fn decode(body: &[u8]) -> Result<Model, Bad> {
 
 /// The entities, each id checked to be unique (ids are interned as the
 /// JSON reader interns them).
-fn entities_of(f: &Fields<'_>, sec: &[u8]) -> Result<Vec<Entity>, Bad> {
+fn entities_of(f: &Fields<'_>, mut t: Table<'_>) -> Result<Vec<Entity>, Bad> {
     let mut f = f.clone();
-    let mut ents = Vec::with_capacity(f.entities);
+    let mut id = t.column(STR_LEN, "id")?;
+    let mut name = t.column(STR_LEN, "name")?;
+    let mut kind = t.column(1, "kind")?;
+    let mut country = t.column(STR_LEN, "country")?;
+    let mut aliases = t.column(STR_LEN, "aliases")?;
+    let mut ticker = t.column(STR_LEN, "ticker")?;
+    let mut revenue = t.column(8, "revenue")?;
+    let mut tags = t.column(STR_LEN, "tags")?;
+    let mut sources = t.column(STR_LEN, "sources")?;
+    let mut extra = t.column(4, "extra")?;
+    t.end()?;
+    let mut out = Vec::with_capacity(t.n);
     let mut ids = Interner::default();
-    for (i, c) in records(sec, ENTITY_LEN, "entities")?.enumerate() {
+    for i in 0..t.n {
         f.at = ("entities", i);
-        let id = f.nonempty(c, 0, "id")?;
-        let id_text = f.text.get(id);
+        let this = f.nonempty(id.get(i), "id")?;
+        let id_text = f.text.get(this);
         if id_text.chars().any(char::is_control) {
             return bad(format!("entities[{i}]: id contains a control character"));
         }
@@ -506,28 +620,49 @@ fn entities_of(f: &Fields<'_>, sec: &[u8]) -> Result<Vec<Entity>, Bad> {
             Some(sym) if sym as usize == i => {}
             _ => return bad(format!("entities[{i}]: id {id_text:?} is not unique")),
         }
-        let kind = match c[16] {
-            NO_ENUM => None,
-            k => match Kind::NAMES.get(k as usize) {
-                Some(name) => Kind::parse(name),
-                None => return f.fail("kind"),
-            },
-        };
-        ents.push(Entity {
-            id,
-            name: f.nonempty(c, 8, "name")?,
+        let kind = f
+            .tag(kind.get(i), Kind::NAMES.len(), "kind")?
+            .and_then(|k| Kind::parse(Kind::NAMES[k]));
+        out.push(Entity {
+            id: this,
+            name: f.nonempty(name.get(i), "name")?,
             kind,
-            country: f.opt_str(c, 17, "country")?,
-            aliases: f.list(c, 25, "aliases")?,
-            ticker: f.opt_str(c, 33, "ticker")?,
-            revenue: f.num(c, 41, "revenue")?,
-            tags: f.list(c, 49, "tags")?,
-            sources: f.list(c, 57, "sources")?,
-            extra: f.extra(c, 65)?,
+            country: f.opt_str(country.get(i), "country")?,
+            aliases: f.list(aliases.get(i), "aliases")?,
+            ticker: f.opt_str(ticker.get(i), "ticker")?,
+            revenue: f.num(revenue.get(i), "revenue")?,
+            tags: f.list(tags.get(i), "tags")?,
+            sources: f.list(sources.get(i), "sources")?,
+            extra: f.extra(extra.get(i))?,
         });
     }
+    Ok(out)
+}
 
-    Ok(ents)
+fn segments_of(f: &Fields<'_>, sec: &[u8]) -> Result<Vec<Segment>, Bad> {
+    let mut f = f.clone();
+    let mut t = Table::of(sec, "segments")?;
+    let mut seller = t.column(4, "seller")?;
+    let mut name = t.column(STR_LEN, "name")?;
+    let mut share_max = t.column(8, "share_max")?;
+    let mut source = t.column(STR_LEN, "source")?;
+    let mut extra = t.column(4, "extra")?;
+    t.end()?;
+    let mut out = Vec::with_capacity(t.n);
+    for i in 0..t.n {
+        f.at = ("segments", i);
+        let Some(cap) = f.num(share_max.get(i), "share_max")?.get() else {
+            return f.missing("share_max");
+        };
+        out.push(Segment {
+            seller: f.entity(seller.get(i), "seller")?,
+            name: f.nonempty(name.get(i), "name")?,
+            share_max: cap,
+            source: f.opt_str(source.get(i), "source")?,
+            extra: f.extra(extra.get(i))?,
+        });
+    }
+    Ok(out)
 }
 
 /// The relationships; an edge's segment must be one of its seller's.
@@ -537,76 +672,98 @@ fn relationships_of(
     segs: &[Segment],
 ) -> Result<Vec<Relationship>, Bad> {
     let mut f = f.clone();
-    let mut rels = Vec::with_capacity(sec.len() / RELATIONSHIP_LEN);
-    for (i, c) in records(sec, RELATIONSHIP_LEN, "relationships")?.enumerate() {
+    let mut t = Table::of(sec, "relationships")?;
+    let mut rel = t.column(1, "type")?;
+    let mut from = t.column(4, "from")?;
+    let mut to = t.column(4, "to")?;
+    let mut share = t.column(8, "share")?;
+    let mut value = t.column(8, "value")?;
+    let mut share_min = t.column(8, "share_min")?;
+    let mut share_max = t.column(8, "share_max")?;
+    let mut percent = t.column(8, "percent")?;
+    let mut confidence = t.column(1, "confidence")?;
+    let mut product = t.column(STR_LEN, "product")?;
+    let mut source = t.column(STR_LEN, "source")?;
+    let mut since = t.column(4, "since")?;
+    let mut segment = t.column(4, "segment")?;
+    let mut extra = t.column(4, "extra")?;
+    t.end()?;
+    let mut out = Vec::with_capacity(t.n);
+    for i in 0..t.n {
         f.at = ("relationships", i);
-        let rel = match c[0] {
-            0 => RelType::Supplies,
-            1 => RelType::Owns,
-            _ => return f.fail("type"),
+        let kind = match f.tag(rel.get(i), 2, "type")? {
+            Some(0) => RelType::Supplies,
+            Some(_) => RelType::Owns,
+            None => return f.missing("type"),
         };
-        let from = f.entity(c, 1, "from")?;
-        let confidence = match c[49] {
-            NO_ENUM => None,
-            k => match Confidence::NAMES.get(k as usize) {
-                Some(name) => Confidence::parse(name),
-                None => return f.fail("confidence"),
-            },
-        };
-        let segment = match u32_at(c, 70) {
-            u32::MAX => SegmentRef::NONE,
-            s => match segs.get(s as usize) {
-                Some(seg) if seg.seller == from && rel == RelType::Supplies => {
-                    SegmentRef::new(s as usize)
+        let seller = f.entity(from.get(i), "from")?;
+        let confidence = f
+            .tag(confidence.get(i), Confidence::NAMES.len(), "confidence")?
+            .and_then(|c| Confidence::parse(Confidence::NAMES[c]));
+        let segment = match segment.get(i) {
+            None => SegmentRef::NONE,
+            Some(v) => {
+                let s = u32_at(v, 0) as usize;
+                match segs.get(s) {
+                    Some(seg) if seg.seller == seller && kind == RelType::Supplies => {
+                        SegmentRef::new(s)
+                    }
+                    _ => return f.fail("segment"),
                 }
-                _ => return f.fail("segment"),
-            },
+            }
         };
-        rels.push(Relationship {
-            rel,
-            from,
-            to: f.entity(c, 5, "to")?,
-            share: f.num(c, 9, "share")?,
-            value: f.num(c, 17, "value")?,
-            share_min: f.num(c, 25, "share_min")?,
-            share_max: f.num(c, 33, "share_max")?,
-            percent: f.num(c, 41, "percent")?,
+        out.push(Relationship {
+            rel: kind,
+            from: seller,
+            to: f.entity(to.get(i), "to")?,
+            share: f.num(share.get(i), "share")?,
+            value: f.num(value.get(i), "value")?,
+            share_min: f.num(share_min.get(i), "share_min")?,
+            share_max: f.num(share_max.get(i), "share_max")?,
+            percent: f.num(percent.get(i), "percent")?,
             confidence,
-            product: f.opt_str(c, 50, "product")?,
-            source: f.opt_str(c, 58, "source")?,
-            since: f.date(c, 66, "since")?,
+            product: f.opt_str(product.get(i), "product")?,
+            source: f.opt_str(source.get(i), "source")?,
+            since: f.date(since.get(i), "since")?,
             segment,
-            extra: f.extra(c, 74)?,
+            extra: f.extra(extra.get(i))?,
         });
     }
-
-    Ok(rels)
+    Ok(out)
 }
 
 fn listings_of(f: &Fields<'_>, sec: &[u8]) -> Result<Vec<Listing>, Bad> {
     let mut f = f.clone();
-    let mut lists_out = Vec::with_capacity(sec.len() / LISTING_LEN);
-    for (i, c) in records(sec, LISTING_LEN, "listings")?.enumerate() {
+    let mut t = Table::of(sec, "listings")?;
+    let mut entity = t.column(4, "entity")?;
+    let mut list = t.column(STR_LEN, "list")?;
+    let mut start = t.column(4, "start")?;
+    let mut end = t.column(4, "end")?;
+    let mut citation = t.column(STR_LEN, "citation")?;
+    let mut reason = t.column(STR_LEN, "reason")?;
+    let mut extra = t.column(4, "extra")?;
+    t.end()?;
+    let mut out = Vec::with_capacity(t.n);
+    for i in 0..t.n {
         f.at = ("listings", i);
-        let start = f.date(c, 12, "start")?;
-        let end = f.date(c, 16, "end")?;
-        if let (Some(s), Some(e)) = (start, end) {
+        let from = f.date(start.get(i), "start")?;
+        let until = f.date(end.get(i), "end")?;
+        if let (Some(s), Some(e)) = (from, until) {
             if e < s {
                 return bad(format!("listings[{i}]: end {e} is before start {s}"));
             }
         }
-        lists_out.push(Listing {
-            entity: f.entity(c, 0, "entity")?,
-            list: f.nonempty(c, 4, "list")?,
-            start,
-            end,
-            citation: f.opt_str(c, 20, "citation")?,
-            reason: f.opt_str(c, 28, "reason")?,
-            extra: f.extra(c, 36)?,
+        out.push(Listing {
+            entity: f.entity(entity.get(i), "entity")?,
+            list: f.nonempty(list.get(i), "list")?,
+            start: from,
+            end: until,
+            citation: f.opt_str(citation.get(i), "citation")?,
+            reason: f.opt_str(reason.get(i), "reason")?,
+            extra: f.extra(extra.get(i))?,
         });
     }
-
-    Ok(lists_out)
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -663,6 +820,33 @@ mod tests {
         let bytes = packed(&model);
         for cut in 0..bytes.len() {
             assert!(from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn any_byte_changed_and_sealed_again_is_a_model_or_a_problem_never_a_panic() {
+        let input = r#"{"format": "exposure-graph/1", "x": [1, -2, 0.5, "s", null, true, {"k": []}],
+          "meta": {"title": "T", "as_of": "2019-10-09", "owner": "d"},
+          "entities": [{"id": "a", "name": "A海", "kind": "company", "aliases": ["x", ""], "revenue": 10, "r": 1},
+                       {"id": "b", "name": "B", "country": "CN", "tags": ["t"], "sources": ["s"]}],
+          "relationships": [{"type": "supplies", "from": "a", "to": "b", "share_min": 0.1, "segment": "S", "since": "2019-01-01", "n": 2},
+                            {"type": "owns", "from": "b", "to": "a", "percent": 50, "confidence": "reported", "product": "p"}],
+          "listings": [{"entity": "b", "list": "L", "start": "2019-01-01", "end": "2020-01-01", "citation": "c", "q": 1}],
+          "segments": [{"seller": "a", "name": "S", "share_max": 0.5, "source": "10-K", "z": 0}]}"#;
+        let model = crate::load::from_json(input.as_bytes()).unwrap();
+        let bytes = packed(&model);
+        let body = bytes.len() - SUM_LEN;
+        for i in MAGIC.len() + 4..body {
+            for v in [0u8, 1, 2, 0x7F, 0xFF, bytes[i] ^ 0x10] {
+                let mut b = bytes[..body].to_vec();
+                b[i] = v;
+                let sum = checksum(&b);
+                b.extend_from_slice(&sum);
+                if let Ok(m) = from_bytes(&b) {
+                    // Whatever it reads is a graph every writer can write.
+                    json(&m);
+                }
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Writing a model in the packed form (`exposure pack`): the arena and the
-//! record arrays as fixed-size little-endian records, the unknown fields
+//! record arrays as little-endian columns, one per field, the unknown fields
 //! as tagged values, and a checksum over every byte. The layout is
 //! `load/packed.rs`'s; this file only follows it and reads nothing back.
 
@@ -7,11 +7,8 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value};
 
-use crate::load::packed::{
-    checksum, tag, ENTITY_LEN, LISTING_LEN, MAGIC, NO_DATE, NO_ENUM, RELATIONSHIP_LEN, SEGMENT_LEN,
-    STR_LEN, VERSION,
-};
-use crate::model::{Date, Extra, Model, OptNum, SegmentRef, Str, StrList};
+use crate::load::packed::{checksum, mode, tag, MAGIC, NO_DATE, STR_LEN, VERSION};
+use crate::model::{Date, Extra, Model, OptNum, Str, StrList};
 
 /// Writes `model` packed.
 ///
@@ -21,71 +18,79 @@ pub fn write_packed(model: &Model, out: &mut dyn Write) -> io::Result<()> {
     let mut file = Vec::with_capacity(
         64 + model.text.as_str().len()
             + model.lists.len() * STR_LEN
-            + model.entities.len() * ENTITY_LEN
-            + model.relationships.len() * RELATIONSHIP_LEN
-            + model.listings.len() * LISTING_LEN
-            + model.segments.len() * SEGMENT_LEN,
+            + model.entities.len() * 40
+            + model.relationships.len() * 24,
     );
     file.extend_from_slice(&MAGIC);
     file.extend_from_slice(&VERSION.to_le_bytes());
+
+    let str8 = |s: Option<Str>| s.map(|s| bytes8(s.raw()));
+    let list8 = |l: Option<StrList>| l.map(|l| bytes8(l.raw()));
+    let num8 = |n: OptNum| n.get().map(f64::to_le_bytes);
+    let date4 = |d: Option<Date>| d.map(|d| d.number().to_le_bytes());
+    let extra4 = |e: Extra| (!e.is_none()).then(|| e.raw().to_le_bytes());
 
     section(&mut file, |b| {
         b.extend_from_slice(model.text.as_str().as_bytes())
     });
     section(&mut file, |b| {
-        for &s in &model.lists {
-            put_str(b, Some(s));
-        }
+        let l = &model.lists;
+        table(b, l.len());
+        column(b, l.len(), |i| str8(Some(l[i])));
     });
     section(&mut file, |b| {
-        for e in &model.entities {
-            put_str(b, Some(e.id));
-            put_str(b, Some(e.name));
-            b.push(e.kind.map_or(NO_ENUM, |k| k as u8));
-            put_str(b, e.country);
-            put_list(b, e.aliases);
-            put_str(b, e.ticker);
-            put_num(b, e.revenue);
-            put_list(b, e.tags);
-            put_list(b, e.sources);
-            put_extra(b, e.extra);
-        }
+        let e = &model.entities;
+        table(b, e.len());
+        column(b, e.len(), |i| str8(Some(e[i].id)));
+        column(b, e.len(), |i| str8(Some(e[i].name)));
+        column(b, e.len(), |i| e[i].kind.map(|k| [k as u8]));
+        column(b, e.len(), |i| str8(e[i].country));
+        column(b, e.len(), |i| list8(e[i].aliases));
+        column(b, e.len(), |i| str8(e[i].ticker));
+        column(b, e.len(), |i| num8(e[i].revenue));
+        column(b, e.len(), |i| list8(e[i].tags));
+        column(b, e.len(), |i| list8(e[i].sources));
+        column(b, e.len(), |i| extra4(e[i].extra));
     });
     section(&mut file, |b| {
-        for r in &model.relationships {
-            b.push(r.rel as u8);
-            b.extend_from_slice(&r.from.to_le_bytes());
-            b.extend_from_slice(&r.to.to_le_bytes());
-            for n in [r.share, r.value, r.share_min, r.share_max, r.percent] {
-                put_num(b, n);
-            }
-            b.push(r.confidence.map_or(NO_ENUM, |c| c as u8));
-            put_str(b, r.product);
-            put_str(b, r.source);
-            put_date(b, r.since);
-            put_segment(b, r.segment);
-            put_extra(b, r.extra);
-        }
+        let r = &model.relationships;
+        table(b, r.len());
+        column(b, r.len(), |i| Some([r[i].rel as u8]));
+        column(b, r.len(), |i| Some(r[i].from.to_le_bytes()));
+        column(b, r.len(), |i| Some(r[i].to.to_le_bytes()));
+        column(b, r.len(), |i| num8(r[i].share));
+        column(b, r.len(), |i| num8(r[i].value));
+        column(b, r.len(), |i| num8(r[i].share_min));
+        column(b, r.len(), |i| num8(r[i].share_max));
+        column(b, r.len(), |i| num8(r[i].percent));
+        column(b, r.len(), |i| r[i].confidence.map(|c| [c as u8]));
+        column(b, r.len(), |i| str8(r[i].product));
+        column(b, r.len(), |i| str8(r[i].source));
+        column(b, r.len(), |i| date4(r[i].since));
+        column(b, r.len(), |i| {
+            r[i].segment.get().map(|s| (s as u32).to_le_bytes())
+        });
+        column(b, r.len(), |i| extra4(r[i].extra));
     });
     section(&mut file, |b| {
-        for l in &model.listings {
-            b.extend_from_slice(&l.entity.to_le_bytes());
-            put_str(b, Some(l.list));
-            put_date(b, l.start);
-            put_date(b, l.end);
-            put_str(b, l.citation);
-            put_str(b, l.reason);
-            put_extra(b, l.extra);
-        }
+        let l = &model.listings;
+        table(b, l.len());
+        column(b, l.len(), |i| Some(l[i].entity.to_le_bytes()));
+        column(b, l.len(), |i| str8(Some(l[i].list)));
+        column(b, l.len(), |i| date4(l[i].start));
+        column(b, l.len(), |i| date4(l[i].end));
+        column(b, l.len(), |i| str8(l[i].citation));
+        column(b, l.len(), |i| str8(l[i].reason));
+        column(b, l.len(), |i| extra4(l[i].extra));
     });
     section(&mut file, |b| {
-        for s in &model.segments {
-            b.extend_from_slice(&s.seller.to_le_bytes());
-            put_str(b, Some(s.name));
-            b.extend_from_slice(&s.share_max.to_le_bytes());
-            put_str(b, s.source);
-            put_extra(b, s.extra);
-        }
+        let s = &model.segments;
+        table(b, s.len());
+        column(b, s.len(), |i| Some(s[i].seller.to_le_bytes()));
+        column(b, s.len(), |i| str8(Some(s[i].name)));
+        column(b, s.len(), |i| Some(s[i].share_max.to_le_bytes()));
+        column(b, s.len(), |i| str8(s[i].source));
+        column(b, s.len(), |i| extra4(s[i].extra));
     });
     section(&mut file, |b| {
         for map in &model.extras {
@@ -96,7 +101,7 @@ pub fn write_packed(model: &Model, out: &mut dyn Write) -> io::Result<()> {
         let m = &model.meta;
         b.push(u8::from(model.has_meta));
         put_opt_string(b, m.title.as_deref());
-        put_date(b, m.as_of);
+        put_u32(b, m.as_of.map_or(NO_DATE, Date::number));
         put_opt_string(b, m.currency.as_deref());
         put_opt_string(b, m.notes.as_deref());
         put_object(b, &m.extra);
@@ -117,38 +122,46 @@ fn section(file: &mut Vec<u8>, fill: impl FnOnce(&mut Vec<u8>)) {
     file[at..at + 8].copy_from_slice(&len.to_le_bytes());
 }
 
+/// A table's record count.
+fn table(b: &mut Vec<u8>, n: usize) {
+    b.extend_from_slice(&(n as u64).to_le_bytes());
+}
+
+/// One column of `n` records: its mode, the bitmap when only some records
+/// have the field, and the values of those that do.
+fn column<const W: usize>(b: &mut Vec<u8>, n: usize, get: impl Fn(usize) -> Option<[u8; W]>) {
+    let present = (0..n).filter(|&i| get(i).is_some()).count();
+    if present == 0 {
+        b.push(mode::NONE);
+        return;
+    }
+    if present == n {
+        b.push(mode::ALL);
+    } else {
+        b.push(mode::SOME);
+        let at = b.len();
+        b.resize(at + n.div_ceil(8), 0);
+        for i in (0..n).filter(|&i| get(i).is_some()) {
+            b[at + i / 8] |= 1 << (i % 8);
+        }
+    }
+    b.extend_from_slice(&((present * W) as u64).to_le_bytes());
+    for i in 0..n {
+        if let Some(v) = get(i) {
+            b.extend_from_slice(&v);
+        }
+    }
+}
+
+fn bytes8((a, b): (u32, u32)) -> [u8; 8] {
+    let mut out = [0u8; 8];
+    out[..4].copy_from_slice(&a.to_le_bytes());
+    out[4..].copy_from_slice(&b.to_le_bytes());
+    out
+}
+
 fn put_u32(b: &mut Vec<u8>, v: u32) {
     b.extend_from_slice(&v.to_le_bytes());
-}
-
-/// A string's start and length plus one; (0, 0) for none.
-fn put_str(b: &mut Vec<u8>, s: Option<Str>) {
-    let (start, len1) = s.map_or((0, 0), Str::raw);
-    put_u32(b, start);
-    put_u32(b, len1);
-}
-
-fn put_list(b: &mut Vec<u8>, l: Option<StrList>) {
-    let (start, len1) = l.map_or((0, 0), StrList::raw);
-    put_u32(b, start);
-    put_u32(b, len1);
-}
-
-/// NaN for none, as in the model.
-fn put_num(b: &mut Vec<u8>, n: OptNum) {
-    b.extend_from_slice(&n.get().unwrap_or(f64::NAN).to_le_bytes());
-}
-
-fn put_date(b: &mut Vec<u8>, d: Option<Date>) {
-    put_u32(b, d.map_or(NO_DATE, Date::number));
-}
-
-fn put_segment(b: &mut Vec<u8>, s: SegmentRef) {
-    put_u32(b, s.get().map_or(u32::MAX, |ix| ix as u32));
-}
-
-fn put_extra(b: &mut Vec<u8>, e: Extra) {
-    put_u32(b, e.raw());
 }
 
 fn put_string(b: &mut Vec<u8>, s: &str) {

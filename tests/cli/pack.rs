@@ -229,6 +229,38 @@ const ENTITIES: usize = 2;
 const RELATIONSHIPS: usize = 3;
 const LISTINGS: usize = 4;
 
+/// The width of each column of the entities, relationships and listings.
+const WIDTHS: [&[usize]; 3] = [
+    &[8, 8, 1, 8, 8, 8, 8, 8, 8, 4],
+    &[1, 4, 4, 8, 8, 8, 8, 8, 1, 8, 8, 4, 4, 4],
+    &[4, 8, 4, 4, 8, 8, 4],
+];
+
+/// Where the `k`-th value present in column `column` of a table section
+/// starts.
+fn value_at(sec: &[u8], widths: &[usize], column: usize, k: usize) -> usize {
+    let n = u64::from_le_bytes(sec[..8].try_into().unwrap()) as usize;
+    let mut at = 8;
+    for (c, width) in widths.iter().enumerate() {
+        let mode = sec[at];
+        at += 1;
+        if mode == 0 {
+            assert_ne!(c, column, "column {column} is empty");
+            continue;
+        }
+        if mode == 2 {
+            at += n.div_ceil(8);
+        }
+        let len = u64::from_le_bytes(sec[at..at + 8].try_into().unwrap()) as usize;
+        at += 8;
+        if c == column {
+            return at + k * width;
+        }
+        at += len;
+    }
+    panic!("no column {column}");
+}
+
 fn put_u32(b: &mut [u8], at: usize, v: u32) {
     b[at..at + 4].copy_from_slice(&v.to_le_bytes());
 }
@@ -256,7 +288,7 @@ fn a_hand_made_file_with_a_valid_checksum_is_still_checked() {
     let text_len = u64::from_le_bytes(b[12..20].try_into().unwrap());
     b[12..20].copy_from_slice(&(text_len + 1).to_le_bytes());
     try_file(seal(b), not_valid);
-    // A section that is not a whole number of records.
+    // A table whose last column is cut short.
     let mut p = Parts::of(&bytes);
     p.sections[ENTITIES].pop();
     try_file(p.seal(), not_valid);
@@ -270,42 +302,59 @@ fn a_hand_made_file_with_a_valid_checksum_is_still_checked() {
     put_u32(&mut b, 8, 2);
     try_file(seal(b), "version 2");
 
-    // Handles out of range: an entity's id past the text, a name that cuts
-    // a character in two, a relationship's buyer, a listing's entity, an
-    // extra handle, a segment, an unknown kind.
-    let text_len = parts.sections[TEXT].len() as u32;
-    let edits: Vec<(usize, usize, u32)> = vec![
-        (ENTITIES, 0, text_len),
-        (ENTITIES, 4, u32::MAX),
-        (ENTITIES, 65, 1000),
-        (RELATIONSHIPS, 5, 4),
-        (RELATIONSHIPS, 1, u32::MAX),
-        (RELATIONSHIPS, 70, 0),
-        (RELATIONSHIPS, 74, 77),
-        (LISTINGS, 0, 99),
-        (LISTINGS, 12, 20191301),
-    ];
-    for (section, at, v) in edits {
+    // Bogus record counts, and an unknown column mode.
+    for count in [u64::MAX, 1 << 40, 1 << 20] {
         let mut p = Parts::of(&bytes);
-        put_u32(&mut p.sections[section], at, v);
+        p.sections[ENTITIES][..8].copy_from_slice(&count.to_le_bytes());
         try_file(p.seal(), not_valid);
     }
     let mut p = Parts::of(&bytes);
-    p.sections[ENTITIES][16] = 9;
+    p.sections[ENTITIES][8] = 3;
+    try_file(p.seal(), not_valid);
+
+    // Handles out of range: an entity's id past the text or of a bogus
+    // length, its unknown fields, a relationship's ends and unknown
+    // fields, a listing's entity and start date.
+    let text_len = parts.sections[TEXT].len() as u32;
+    let edits: Vec<(usize, usize, usize, u32)> = vec![
+        (ENTITIES, 0, 0, text_len),
+        (ENTITIES, 0, 4, u32::MAX),
+        (ENTITIES, 9, 0, 1000),
+        (RELATIONSHIPS, 2, 0, 4),
+        (RELATIONSHIPS, 1, 0, u32::MAX),
+        (RELATIONSHIPS, 13, 0, 77),
+        (LISTINGS, 0, 0, 99),
+        (LISTINGS, 2, 0, 20191301),
+    ];
+    for (section, column, at, v) in edits {
+        let mut p = Parts::of(&bytes);
+        let sec = &mut p.sections[section];
+        let base = value_at(sec, WIDTHS[section - ENTITIES], column, 0);
+        put_u32(sec, base + at, v);
+        try_file(p.seal(), not_valid);
+    }
+    // An unknown kind.
+    let mut p = Parts::of(&bytes);
+    let at = value_at(&p.sections[ENTITIES], WIDTHS[0], 2, 0);
+    p.sections[ENTITIES][at] = 9;
     try_file(p.seal(), not_valid);
     // The first entity's name starts inside its first (three-byte) character.
     let mut p = Parts::of(&bytes);
-    let name = u32::from_le_bytes(p.sections[ENTITIES][8..12].try_into().unwrap());
-    put_u32(&mut p.sections[ENTITIES], 8, name + 1);
+    let at = value_at(&p.sections[ENTITIES], WIDTHS[0], 1, 0);
+    let name = u32::from_le_bytes(p.sections[ENTITIES][at..at + 4].try_into().unwrap());
+    put_u32(&mut p.sections[ENTITIES], at, name + 1);
     try_file(p.seal(), not_valid);
     // Two entities with one id.
     let mut p = Parts::of(&bytes);
-    let first_id: Vec<u8> = p.sections[ENTITIES][0..8].to_vec();
-    p.sections[ENTITIES][69..77].copy_from_slice(&first_id);
+    let at = value_at(&p.sections[ENTITIES], WIDTHS[0], 0, 0);
+    let first_id: Vec<u8> = p.sections[ENTITIES][at..at + 8].to_vec();
+    p.sections[ENTITIES][at + 8..at + 16].copy_from_slice(&first_id);
     try_file(p.seal(), "not unique");
-    // A record that breaks a rule across records: a share above 1.
+    // A record that breaks a rule across records: a share above 1 (the
+    // first share is the second relationship's).
     let mut p = Parts::of(&bytes);
-    p.sections[RELATIONSHIPS][78 + 9..78 + 17].copy_from_slice(&1.5f64.to_le_bytes());
+    let at = value_at(&p.sections[RELATIONSHIPS], WIDTHS[1], 3, 0);
+    p.sections[RELATIONSHIPS][at..at + 8].copy_from_slice(&1.5f64.to_le_bytes());
     try_file(p.seal(), "share");
     // A value that claims more items than there are bytes, and one nested
     // deeper than any reader writes.
