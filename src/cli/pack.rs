@@ -13,7 +13,8 @@ use crate::save;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The graph to read: a .json file or a folder in the CSV form.
+    /// The graph to read: a .json file, a folder in the CSV form, or a
+    /// packed file.
     #[arg(value_name = "IN")]
     input: PathBuf,
     /// The packed file to write (any name: commands tell a packed graph
