@@ -45,6 +45,12 @@ impl Str {
             ..self
         }
     }
+
+    /// The start and the length plus one, as the packed form stores them
+    /// (a length plus one of zero stands there for an absent string).
+    pub fn raw(self) -> (u32, u32) {
+        (self.start, self.len1.get())
+    }
 }
 
 /// One growable buffer holding every string of a model.
@@ -74,6 +80,28 @@ impl Text {
             start,
             len1: NonZeroU32::new(len1).ok_or(TextFull)?,
         })
+    }
+
+    /// An arena holding `buf`, whose strings are then named by
+    /// [`Text::handle`].
+    pub fn from_string(buf: String) -> Text {
+        Text { buf }
+    }
+
+    /// Every string of the arena, back to back.
+    pub fn as_str(&self) -> &str {
+        &self.buf
+    }
+
+    /// The handle of the string at `start` of length `len1 - 1` ([`Str::raw`]),
+    /// if it lies within the arena and on character boundaries.
+    pub fn handle(&self, start: u32, len1: u32) -> Option<Str> {
+        let len1 = NonZeroU32::new(len1)?;
+        let end = start.checked_add(len1.get() - 1)?;
+        let ok = (end as usize) <= self.buf.len()
+            && self.buf.is_char_boundary(start as usize)
+            && self.buf.is_char_boundary(end as usize);
+        ok.then_some(Str { start, len1 })
     }
 
     /// The string behind `s`.
@@ -108,7 +136,20 @@ impl Date {
                 c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
             })
         };
-        let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+        Date::from_ymd(digits(0..4)?, digits(5..7)?, digits(8..10)?)
+    }
+
+    /// The date `YYYYMMDD` ([`Date::number`]) if it is a real calendar date.
+    pub fn from_number(n: u32) -> Option<Date> {
+        Date::from_ymd(n / 10_000, n / 100 % 100, n % 100)
+    }
+
+    /// The number `YYYYMMDD`.
+    pub fn number(self) -> u32 {
+        self.0.get()
+    }
+
+    fn from_ymd(y: u32, m: u32, d: u32) -> Option<Date> {
         let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
         let days = match m {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -117,7 +158,7 @@ impl Date {
             2 => 28,
             _ => return None,
         };
-        if y < 1 || !(1..=days).contains(&d) {
+        if !(1..=9999).contains(&y) || !(1..=days).contains(&d) {
             return None;
         }
         NonZeroU32::new(y * 10_000 + m * 100 + d).map(Date)
@@ -227,6 +268,16 @@ impl Extra {
         self == Extra::NONE
     }
 
+    /// The index into [`Model::extras`], `u32::MAX` for none.
+    pub fn raw(self) -> u32 {
+        self.0
+    }
+
+    /// The handle of index `ix` (`u32::MAX` for none) if it is below `count`.
+    pub fn from_raw(ix: u32, count: usize) -> Option<Extra> {
+        (ix == u32::MAX || (ix as usize) < count).then_some(Extra(ix))
+    }
+
     /// The handle once `by` records' unknown fields are put before these.
     pub fn shifted(self, by: u32) -> Extra {
         if self.is_none() {
@@ -246,6 +297,19 @@ pub struct StrList {
 }
 
 impl StrList {
+    /// The start and the length plus one, as the packed form stores them.
+    pub fn raw(self) -> (u32, u32) {
+        (self.start, self.len1.get())
+    }
+
+    /// The list of `len1 - 1` strings at `start` ([`StrList::raw`]) if it
+    /// lies within the first `count` strings of [`Model::lists`].
+    pub fn from_raw(start: u32, len1: u32, count: usize) -> Option<StrList> {
+        let len1 = NonZeroU32::new(len1)?;
+        let end = start.checked_add(len1.get() - 1)?;
+        ((end as usize) <= count).then_some(StrList { start, len1 })
+    }
+
     fn range(self) -> std::ops::Range<usize> {
         self.start as usize..(self.start + self.len1.get() - 1) as usize
     }

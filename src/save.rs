@@ -6,7 +6,12 @@
 //! same JSON object as the JSON writer, then into cells.
 //!
 //! Files are written atomically: to a temporary file beside the target,
-//! then renamed over it; a folder likewise.
+//! then renamed over it; a folder likewise. The packed form is written by
+//! `save/packed.rs`.
+
+mod packed;
+
+pub use packed::write_packed;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -50,8 +50,9 @@ pub(super) fn warn(outcome: &Outcome) {
 /// `-g/--graph`.
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {
-    /// The graph: an exposure-graph/1 .json file, or a folder in the CSV
-    /// form (entities.csv, relationships.csv, listings.csv). Absent: the
+    /// The graph: an exposure-graph/1 .json file, a folder in the CSV
+    /// form (entities.csv, relationships.csv, listings.csv), or a packed
+    /// file (exposure pack). Absent: the
     /// built-in example graph (Entity List additions, October 2019).
     #[arg(short = 'g', long = "graph", value_name = "PATH")]
     pub graph: Option<PathBuf>,

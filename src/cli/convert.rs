@@ -1,6 +1,6 @@
 //! `exposure convert IN OUT`: a graph from the JSON file form to the CSV
-//! folder form or back (the form is told by the path: a `.json` file or a
-//! folder). The input is loaded and validated first; the output is written
+//! folder form or back, or from the packed form to either (the form of OUT
+//! is told by the path: a `.json` file or a folder). The input is loaded and validated first; the output is written
 //! atomically and never over the input.
 
 use std::io::Write;
@@ -12,7 +12,8 @@ use crate::save;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The graph to read: a .json file or a folder in the CSV form.
+    /// The graph to read: a .json file, a folder in the CSV form, or a
+    /// packed file (exposure pack).
     #[arg(value_name = "IN")]
     input: PathBuf,
     /// Where to write it: a path ending in .json gets the JSON form,
@@ -74,7 +75,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 }
 
 /// The absolute form of a path that may not exist yet (its parent must).
-fn absolute(path: &Path) -> Option<PathBuf> {
+pub(super) fn absolute(path: &Path) -> Option<PathBuf> {
     if let Ok(p) = path.canonicalize() {
         return Some(p);
     }

@@ -6,6 +6,7 @@ mod common;
 mod convert;
 mod dot;
 mod explain;
+mod pack;
 mod report;
 mod screen;
 mod timeline;
@@ -51,9 +52,12 @@ enum Command {
     /// Screen the graph's entities against the Consolidated Screening
     /// List; --apply writes the accepted matches as listings.
     Screen(screen::Args),
-    /// Convert a graph between the JSON file and the CSV folder form,
-    /// losslessly.
+    /// Convert a graph between the JSON file and the CSV folder form, or
+    /// from the packed form back to either, losslessly.
     Convert(convert::Args),
+    /// Write a graph in the packed binary form, which every command reads
+    /// with -g in about half the time of the JSON; checked when read.
+    Pack(pack::Args),
     /// Check a graph and print every problem, or a summary.
     Validate(validate::Args),
 }
@@ -75,6 +79,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(args) => validate::run(args)?,
         Command::Whatif(args) => whatif::run(args)?,
         Command::Convert(args) => convert::run(args)?,
+        Command::Pack(args) => pack::run(args)?,
     };
     Ok(exit.into())
 }

@@ -9,6 +9,7 @@ pub mod csv;
 mod intern;
 mod json;
 mod locate;
+pub(crate) mod packed;
 mod records;
 mod split;
 mod validate;
@@ -276,7 +277,8 @@ pub fn check(model: &Model) -> Result<(), Problems> {
 }
 
 /// Reads and validates the graph at `path`: a folder in the CSV form, or
-/// else a `.json` file.
+/// else a file, packed (`exposure pack`; told by its first bytes, not its
+/// name) or JSON.
 pub fn from_path(path: &Path) -> Result<Model, LoadError> {
     let origin = path.display().to_string();
     let fail = |message: String| {
@@ -294,6 +296,12 @@ pub fn from_path(path: &Path) -> Result<Model, LoadError> {
         });
     }
     let bytes = read_file(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    if packed::is_packed(&bytes) {
+        return packed::from_bytes(&bytes).map_err(|problems| LoadError {
+            origin: origin.clone(),
+            problems,
+        });
+    }
     from_json_owned(bytes).map_err(|problems| LoadError {
         origin: origin.clone(),
         problems,

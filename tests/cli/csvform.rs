@@ -76,7 +76,7 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 /// A valid graph that a spreadsheet would find hard: quotes, commas,
 /// newlines, CJK, empty strings, list items with `;`, and unknown fields at
 /// every level and of every JSON type.
-fn hostile() -> Value {
+pub(crate) fn hostile() -> Value {
     json!({
         "format": "exposure-graph/1",
         "x-top": {"deep": [1, {"a": null}], "s": "top"},
@@ -520,7 +520,7 @@ fn the_readme_shows_what_the_binary_prints_for_the_spreadsheet_example() {
 
 /// A graph with segments, edges in them, and unknown fields on segments
 /// and on the top level.
-fn with_segments() -> Value {
+pub(crate) fn with_segments() -> Value {
     json!({
         "format": "exposure-graph/1",
         "entities": [
