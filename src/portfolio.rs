@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::analysis::{Outcome, Via};
+use crate::analysis::Outcome;
 use crate::model::{EntityIx, Model};
 
 /// One holding: an entity and its weight as the file gives it.
@@ -279,13 +279,7 @@ pub struct Contribution {
 }
 
 /// A holding that is itself in R+.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RestrictedHolding {
-    pub entity: EntityIx,
-    pub via: Via,
-    /// The names of the lists behind it.
-    pub lists: Vec<String>,
-}
+pub type RestrictedHolding = crate::analysis::restricted::Named;
 
 /// The portfolio's figures under one evaluation.
 #[derive(Clone, Debug, PartialEq)]
@@ -343,25 +337,7 @@ impl Figures {
 
         let r = &outcome.restricted;
         let held: HashMap<EntityIx, ()> = p.holdings.iter().map(|h| (h.entity, ())).collect();
-        let mut restricted: Vec<RestrictedHolding> = r
-            .members
-            .iter()
-            .filter(|(v, _, _)| held.contains_key(v))
-            .map(|(v, via, lists)| RestrictedHolding {
-                entity: *v,
-                via: *via,
-                lists: lists
-                    .iter()
-                    .map(|&l| r.list_names[l as usize].clone())
-                    .collect(),
-            })
-            .collect();
-        restricted.sort_by(|a, b| {
-            let possible = |h: &RestrictedHolding| h.via == Via::PossibleAffiliate;
-            possible(a)
-                .cmp(&possible(b))
-                .then_with(|| id(a.entity).cmp(id(b.entity)))
-        });
+        let restricted = r.named(|v| held.contains_key(&v), &id);
         Figures {
             origin: p.origin.clone(),
             holdings: p.holdings.len(),
@@ -377,7 +353,7 @@ impl Figures {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{evaluate, Options};
+    use crate::analysis::{evaluate, Options, Via};
     use crate::graph::Net;
     use crate::load;
 

@@ -2,18 +2,12 @@
 //! restricted entities listed as the CLI spec says. Every exporter writes a
 //! [`Report`]; none of them chooses or orders rows itself.
 
-use crate::analysis::{Options, Outcome, Via};
+use crate::analysis::{Options, Outcome};
 use crate::model::{Date, EntityIx, Model};
 use crate::portfolio::Figures;
 
 /// One member of R+, for the `restricted` array.
-#[derive(Clone, Debug)]
-pub struct RestrictedEntry {
-    pub entity: EntityIx,
-    pub via: Via,
-    /// Names of the lists behind it (`what-if` for `--list`).
-    pub lists: Vec<String>,
-}
+pub type RestrictedEntry = crate::analysis::restricted::Named;
 
 /// What the rows are computed under, for headers.
 #[derive(Clone, Debug)]
@@ -88,24 +82,7 @@ impl<'a> Report<'a> {
             }
             _ => rows.sort_by(rank),
         }
-        let mut restricted: Vec<RestrictedEntry> = r
-            .members
-            .iter()
-            .map(|(v, via, lists)| RestrictedEntry {
-                entity: *v,
-                via: *via,
-                lists: lists
-                    .iter()
-                    .map(|&l| r.list_names[l as usize].clone())
-                    .collect(),
-            })
-            .collect();
-        restricted.sort_by(|a, b| {
-            let possible = |e: &RestrictedEntry| e.via == Via::PossibleAffiliate;
-            possible(a)
-                .cmp(&possible(b))
-                .then_with(|| model.id(a.entity).cmp(model.id(b.entity)))
-        });
+        let restricted = r.named(|_| true, |v| model.id(v));
         Report {
             model,
             outcome,

@@ -61,7 +61,48 @@ pub struct Restricted {
     pub list_names: Vec<String>,
 }
 
+/// A member of R+ with the names of the lists behind it, as reports show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Named {
+    pub entity: EntityIx,
+    pub via: Via,
+    /// Names of the lists behind it (`what-if` for `--list`).
+    pub lists: Vec<String>,
+}
+
 impl Restricted {
+    /// The members of R+ that `keep` keeps, with their lists by name: R
+    /// first, then the possibly restricted, each part by id.
+    ///
+    /// # Complexity
+    /// O(|R+| log |R+|) id comparisons.
+    pub fn named<'a>(
+        &self,
+        keep: impl Fn(EntityIx) -> bool,
+        id: impl Fn(EntityIx) -> &'a str,
+    ) -> Vec<Named> {
+        let mut named: Vec<Named> = self
+            .members
+            .iter()
+            .filter(|(v, _, _)| keep(*v))
+            .map(|(v, via, lists)| Named {
+                entity: *v,
+                via: *via,
+                lists: lists
+                    .iter()
+                    .map(|&l| self.list_names[l as usize].clone())
+                    .collect(),
+            })
+            .collect();
+        named.sort_by(|a, b| {
+            let possible = |e: &Named| e.via == Via::PossibleAffiliate;
+            possible(a)
+                .cmp(&possible(b))
+                .then_with(|| id(a.entity).cmp(id(b.entity)))
+        });
+        named
+    }
+
     /// Computes L, R and R+.
     ///
     /// # Complexity

@@ -86,30 +86,42 @@ pub(super) fn absolute(path: &Path) -> Option<PathBuf> {
     Some(parent.canonicalize().ok()?.join(path.file_name()?))
 }
 
+/// The absolute forms of IN (which must exist) and OUT (whose folder must),
+/// refused when they are the same path; `what` says what the command does
+/// instead (`pack writes a new file`).
+pub(super) fn distinct(
+    input: &Path,
+    output: &Path,
+    what: &str,
+) -> Result<(PathBuf, PathBuf), UsageError> {
+    let inp = input.canonicalize().map_err(|_| {
+        UsageError(format!(
+            "{}: cannot read: no such file or folder",
+            input.display()
+        ))
+    })?;
+    let out = absolute(output).ok_or_else(|| {
+        UsageError(format!(
+            "{}: cannot write there: its folder does not exist",
+            output.display()
+        ))
+    })?;
+    if out == inp {
+        return Err(UsageError(format!(
+            "{} is both the input and the output; {what} and never touches its input",
+            output.display()
+        )));
+    }
+    Ok((inp, out))
+}
+
 /// Refuses what could touch the input or silently replace a file: OUT the
 /// same as IN or inside it (or IN inside OUT, which `--force` would
 /// remove), an existing OUT without `--force`, an existing OUT of the
 /// other form.
 fn check_paths(input: &Path, output: &Path, form: Form, force: bool) -> Result<(), UsageError> {
     let fail = |m: String| Err(UsageError(m));
-    let Some(inp) = input.canonicalize().ok() else {
-        return fail(format!(
-            "{}: cannot read: no such file or folder",
-            input.display()
-        ));
-    };
-    let Some(out) = absolute(output) else {
-        return fail(format!(
-            "{}: cannot write there: its folder does not exist",
-            output.display()
-        ));
-    };
-    if out == inp {
-        return fail(format!(
-            "{} is both the input and the output; convert writes a new graph and never touches its input",
-            output.display()
-        ));
-    }
+    let (inp, out) = distinct(input, output, "convert writes a new graph")?;
     if out.starts_with(&inp) || inp.starts_with(&out) {
         return fail(format!(
             "{} and {} are one inside the other; write the output elsewhere, convert never touches its input",

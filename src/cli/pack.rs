@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::common::{Exit, UsageError};
-use super::convert::absolute;
+use super::convert::distinct;
 use crate::load;
 use crate::save;
 
@@ -47,24 +47,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 /// `--force`, and an existing folder as OUT.
 fn check_paths(input: &Path, output: &Path, force: bool) -> Result<(), UsageError> {
     let fail = |m: String| Err(UsageError(m));
-    let Some(inp) = input.canonicalize().ok() else {
-        return fail(format!(
-            "{}: cannot read: no such file or folder",
-            input.display()
-        ));
-    };
-    let Some(out) = absolute(output) else {
-        return fail(format!(
-            "{}: cannot write there: its folder does not exist",
-            output.display()
-        ));
-    };
-    if out == inp {
-        return fail(format!(
-            "{} is both the input and the output; pack writes a new file and never touches its input",
-            output.display()
-        ));
-    }
+    let (inp, out) = distinct(input, output, "pack writes a new file")?;
     if out.starts_with(&inp) {
         return fail(format!(
             "{} is inside {}; write the packed file elsewhere, pack never touches its input",
