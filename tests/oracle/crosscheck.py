@@ -60,8 +60,8 @@ def find_binary():
     return None
 
 
-def run_binary(binary, path, opts, timeout=20):
-    cmd = [binary, "analyze", "-g", path, "--format", "json", "--all"] + ref.options_to_args(opts)
+def run_json(cmd, timeout=20):
+    """Runs `cmd`; (cmd, its JSON output, None) or (cmd, None, what went wrong)."""
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -72,6 +72,11 @@ def run_binary(binary, path, opts, timeout=20):
         return cmd, json.loads(p.stdout), None
     except json.JSONDecodeError as e:
         return cmd, None, f"stdout is not JSON ({e}): {p.stdout[:500]!r}"
+
+
+def run_binary(binary, path, opts, timeout=20):
+    cmd = [binary, "analyze", "-g", path, "--format", "json", "--all"] + ref.options_to_args(opts)
+    return run_json(cmd, timeout)
 
 
 def isnum(v):
@@ -436,17 +441,7 @@ def explain_cmd(binary, path, v, opts, upper, top):
 
 
 def run_explain_binary(binary, path, v, opts, upper, top, timeout=20):
-    cmd = explain_cmd(binary, path, v, opts, upper, top)
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return cmd, None, "timeout"
-    if p.returncode != 0:
-        return cmd, None, f"exit status {p.returncode}; stderr: {p.stderr.strip()[:2000]}"
-    try:
-        return cmd, json.loads(p.stdout), None
-    except json.JSONDecodeError as e:
-        return cmd, None, f"stdout is not JSON ({e}): {p.stdout[:500]!r}"
+    return run_json(explain_cmd(binary, path, v, opts, upper, top), timeout)
 
 
 def path_shape_ok(p):
