@@ -4,10 +4,10 @@
 //! The data flows one way: a graph file is read into a [`model::Model`]
 //! (`load`), indexed into a [`graph::Net`], evaluated by [`analysis`] into
 //! an [`analysis::Outcome`], shaped into a [`report::Report`] and written by
-//! an [`export`] writer. `cli` wires the commands to that pipeline.
+//! an [`export`] writer. The binary's `cli` module (`src/cli/`) wires the
+//! commands to that pipeline; only it knows clap and the terminal.
 
 pub mod analysis;
-pub mod cli;
 pub mod export;
 pub mod graph;
 pub mod load;

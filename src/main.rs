@@ -4,10 +4,12 @@
 
 use std::process::ExitCode;
 
+mod cli;
+
 fn main() -> ExitCode {
-    let args = exposure::cli::parse();
-    match exposure::cli::run(args) {
+    let args = cli::parse();
+    match cli::run(args) {
         Ok(code) => code,
-        Err(err) => exposure::cli::report(&err),
+        Err(err) => cli::report(&err),
     }
 }

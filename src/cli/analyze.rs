@@ -3,11 +3,11 @@
 use std::io::{self, BufWriter, Write};
 
 use super::common::{warn, EvalArgs, Exit, Format, GraphArgs, OutputArgs, PortfolioArgs};
-use crate::analysis;
-use crate::export;
-use crate::graph::Net;
-use crate::portfolio::Figures;
-use crate::report::{Report, Selection};
+use exposure::analysis;
+use exposure::export;
+use exposure::graph::Net;
+use exposure::portfolio::Figures;
+use exposure::report::{Report, Selection};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -6,12 +6,12 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use crate::analysis::{Options, Outcome, WhatIfListing};
-use crate::graph::Net;
-use crate::load::{self, LoadError};
-use crate::model::{Date, EntityIx, Model};
-use crate::portfolio::{self, Figures, Portfolio, PortfolioError};
-use crate::scenario::{self, Settings};
+use exposure::analysis::{Options, Outcome, WhatIfListing};
+use exposure::graph::Net;
+use exposure::load::{self, LoadError};
+use exposure::model::{Date, EntityIx, Model};
+use exposure::portfolio::{self, Figures, Portfolio, PortfolioError};
+use exposure::scenario::{self, Settings};
 
 /// The example graph of the README, built into the binary.
 const BUILTIN: &str = include_str!("../../graphs/entity-list-2019.json");
@@ -43,7 +43,7 @@ pub struct UsageError(pub String);
 /// Tells the reader on stderr what an evaluation could not settle.
 pub(super) fn warn(outcome: &Outcome) {
     for w in &outcome.warnings {
-        eprintln!("warning: {}", crate::export::shown(w));
+        eprintln!("warning: {}", exposure::export::shown(w));
     }
 }
 
@@ -72,7 +72,7 @@ impl GraphArgs {
         let model = self.load_quietly()?;
         let (doubts, more) = load::doubts(&model);
         for d in &doubts {
-            eprintln!("warning: {}", crate::export::shown(d));
+            eprintln!("warning: {}", exposure::export::shown(d));
         }
         if more > 0 {
             eprintln!("warning: and {more} more like these");
@@ -149,7 +149,7 @@ pub(super) fn resolve(model: &Model, id: &str, flag: &str) -> Result<EntityIx, U
     model.find(id).ok_or_else(|| {
         UsageError(format!(
             "{flag} {id}: no entity has the id {id:?}{}",
-            crate::suggest::id_hint(model, id)
+            exposure::suggest::id_hint(model, id)
         ))
     })
 }
@@ -178,7 +178,7 @@ impl EvalArgs {
     /// the graph (cli.md: a typo must not become a silent all-clear).
     pub fn check_lists(&self, net: &Net) -> Result<(), UsageError> {
         let lists = self.lists.as_deref().unwrap_or_default();
-        crate::suggest::check_lists(lists, &net.list_names, "--lists").map_err(UsageError)
+        exposure::suggest::check_lists(lists, &net.list_names, "--lists").map_err(UsageError)
     }
 
     /// Checks the flags against the graph and builds the options.

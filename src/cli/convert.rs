@@ -7,8 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::common::{Exit, UsageError};
-use crate::load;
-use crate::save;
+use exposure::load;
+use exposure::save;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -6,12 +6,12 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::common::{resolve, warn, EvalArgs, Exit, GraphArgs, UsageError};
-use crate::analysis::{self, paths, Bound};
-use crate::export::dot::{self, Diagram, Highlight};
-use crate::graph::Net;
-use crate::render::{self, Format};
-use crate::report::Settings;
-use crate::save::atomic_write;
+use exposure::analysis::{self, paths, Bound};
+use exposure::export::dot::{self, Diagram, Highlight};
+use exposure::graph::Net;
+use exposure::render::{self, Format};
+use exposure::report::Settings;
+use exposure::save::atomic_write;
 
 /// Entities drawn at most unless `--max-nodes` says otherwise.
 const MAX_NODES: usize = 300;

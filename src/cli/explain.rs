@@ -4,10 +4,10 @@
 use std::io::{self, BufWriter, Write};
 
 use super::common::{resolve, warn, EvalArgs, Exit, Format, GraphArgs};
-use crate::analysis::{self, paths, Bound};
-use crate::export::explain::{self as write, Explanation};
-use crate::graph::Net;
-use crate::report::Settings;
+use exposure::analysis::{self, paths, Bound};
+use exposure::export::explain::{self as write, Explanation};
+use exposure::graph::Net;
+use exposure::report::Settings;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -78,7 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
-        Format::Table => write::table(&explanation, &mut crate::export::Escaping(&mut out))?,
+        Format::Table => write::table(&explanation, &mut exposure::export::Escaping(&mut out))?,
         Format::Json => write::json(&explanation, &mut out)?,
         Format::Csv => write::csv(&explanation, &mut out)?,
     }

@@ -18,9 +18,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::export::shown;
-
-pub use common::{Exit, UsageError};
+use exposure::export::shown;
 
 /// How much of a company's revenue is at risk when its customers land on
 /// an export-control or sanctions list.
@@ -94,7 +92,7 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
             }
         }
     }
-    if let Some(load) = err.downcast_ref::<crate::load::LoadError>() {
+    if let Some(load) = err.downcast_ref::<exposure::load::LoadError>() {
         for d in &load.problems.list {
             eprintln!("error: {}", shown(&d.to_string()));
         }

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use super::common::{Exit, UsageError};
 use super::convert::distinct;
-use crate::load;
-use crate::save;
+use exposure::load;
+use exposure::save;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

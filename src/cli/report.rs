@@ -6,17 +6,17 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::common::{warn, EvalArgs, Exit, GraphArgs, PortfolioArgs, UsageError};
-use crate::analysis::{self, paths, timeline, Bound, Outcome};
-use crate::export::dot::{self, Diagram};
-use crate::export::html::{self, Drawing, Explained, Page, ScenarioColumn};
-use crate::export::{chart, table};
-use crate::graph::Net;
-use crate::model::EntityIx;
-use crate::portfolio::Figures;
-use crate::render::{self, RenderError};
-use crate::report::{Report, Selection, Settings};
-use crate::save::atomic_write;
-use crate::scenario::{self, Applied};
+use exposure::analysis::{self, paths, timeline, Bound, Outcome};
+use exposure::export::dot::{self, Diagram};
+use exposure::export::html::{self, Drawing, Explained, Page, ScenarioColumn};
+use exposure::export::{chart, table};
+use exposure::graph::Net;
+use exposure::model::EntityIx;
+use exposure::portfolio::Figures;
+use exposure::render::{self, RenderError};
+use exposure::report::{Report, Selection, Settings};
+use exposure::save::atomic_write;
+use exposure::scenario::{self, Applied};
 
 /// Paths listed per bound of each top entity.
 const PATHS: usize = 5;
@@ -222,9 +222,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 fn timeline_chart(
     net: &Net,
     opts: &analysis::Options,
-    model: &crate::model::Model,
+    model: &exposure::model::Model,
     top: &[EntityIx],
-    portfolio: Option<&crate::portfolio::Portfolio>,
+    portfolio: Option<&exposure::portfolio::Portfolio>,
     report: &Report,
 ) -> Drawing {
     let events = timeline::events(net, opts);

@@ -6,9 +6,9 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use super::common::{Exit, Format, GraphArgs, UsageError};
-use crate::export::screen::{self as write, Screening};
-use crate::save;
-use crate::screen::{self, csl, Options, DEFAULT_MIN_SCORE, REVIEW_FLOOR};
+use exposure::export::screen::{self as write, Screening};
+use exposure::save;
+use exposure::screen::{self, csl, Options, DEFAULT_MIN_SCORE, REVIEW_FLOOR};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -112,7 +112,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
     if let Some(path) = &args.apply {
         let (new, applied) = screen::apply(&model, &list, &candidates).map_err(|problems| {
-            crate::load::LoadError {
+            exposure::load::LoadError {
                 origin: format!("--apply {}", path.display()),
                 problems,
             }

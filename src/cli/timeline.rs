@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use super::common::{
     parse_date, resolve, EvalArgs, Exit, Format, GraphArgs, PortfolioArgs, UsageError,
 };
-use crate::analysis::timeline::{self, Timeline};
-use crate::export;
-use crate::graph::Net;
-use crate::model::{Date, EntityIx};
-use crate::portfolio::Figures;
-use crate::report::Settings;
-use crate::save::atomic_write;
+use exposure::analysis::timeline::{self, Timeline};
+use exposure::export;
+use exposure::graph::Net;
+use exposure::model::{Date, EntityIx};
+use exposure::portfolio::Figures;
+use exposure::report::Settings;
+use exposure::save::atomic_write;
 
 /// Entities followed when no `--entity` is given.
 const DEFAULT_ENTITIES: usize = 10;

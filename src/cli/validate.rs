@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::common::{Exit, GraphArgs};
-use crate::model::{Model, RelType};
+use exposure::model::{Model, RelType};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

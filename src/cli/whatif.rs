@@ -7,12 +7,12 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::common::{warn, EvalArgs, Exit, Format, GraphArgs, OutputArgs, PortfolioArgs};
-use crate::analysis::{self, Outcome};
-use crate::export::whatif::{self, Named};
-use crate::graph::Net;
-use crate::portfolio::Figures;
-use crate::report::{Report, Selection};
-use crate::scenario::{self, Applied};
+use exposure::analysis::{self, Outcome};
+use exposure::export::whatif::{self, Named};
+use exposure::graph::Net;
+use exposure::portfolio::Figures;
+use exposure::report::{Report, Selection};
+use exposure::scenario::{self, Applied};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -89,7 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             &named,
             out_args.all,
             out_args.top,
-            &mut crate::export::Escaping(&mut out),
+            &mut exposure::export::Escaping(&mut out),
         )?,
         Format::Json => whatif::write_json(&named, &mut out)?,
         Format::Csv => whatif::write_csv(&named, &mut out)?,
