@@ -9,7 +9,7 @@ use super::common::{warn, EvalArgs, Exit, GraphArgs, PortfolioArgs, UsageError};
 use exposure::analysis::{self, paths, timeline, Bound, Outcome};
 use exposure::export::dot::{self, Diagram};
 use exposure::export::html::{self, Drawing, Explained, Page, ScenarioColumn};
-use exposure::export::{chart, table};
+use exposure::export::{chart, markup};
 use exposure::graph::Net;
 use exposure::model::EntityIx;
 use exposure::portfolio::Figures;
@@ -187,7 +187,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             name,
             model: &applied.model,
             outcome,
-            settings: table::settings_line(
+            settings: markup::settings_line(
                 &Settings::of(&applied.opts),
                 &outcome.restricted.list_names,
             ),

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::table::{interval, percent, rules_line};
+use super::markup::{interval, percent, rules_line};
 use super::timeline::label;
 use crate::analysis::timeline::Timeline;
 use crate::model::{Date, Model};

@@ -15,7 +15,7 @@ use graphviz_rust::dot_structures::{
 };
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
 
-use super::table::{interval, percent, settings_line};
+use super::markup::{interval, percent, settings_line};
 use crate::analysis::{Outcome, Via};
 use crate::graph::Net;
 use crate::model::{EntityIx, Model, RelType};

@@ -10,8 +10,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::Number;
 
+use super::markup::{interval, percent, settings_line};
 use super::number;
-use super::table::{interval, percent, settings_line};
 use crate::analysis::paths::{Path, Paths};
 use crate::analysis::{ChainLink, Via};
 use crate::graph::Net;
@@ -397,7 +397,7 @@ pub fn table(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "The search stopped after {} partial paths; more paths may exist than are shown.",
-            super::table::money(x.found.generated as f64)
+            super::markup::money(x.found.generated as f64)
         )?;
     }
     if x.worst.is_some() {

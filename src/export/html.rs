@@ -14,7 +14,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::table::{interval, money, percent, rules_line};
+use super::markup::{interval, money, percent, rules_line};
 use crate::analysis::paths::Paths;
 use crate::analysis::{Outcome, Via};
 use crate::graph::Net;

@@ -10,6 +10,7 @@ pub mod dot;
 pub mod explain;
 pub mod html;
 pub mod json;
+pub mod markup;
 pub mod portfolio;
 pub mod screen;
 pub mod table;

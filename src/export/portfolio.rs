@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::Number;
 
-use super::table::{interval, percent, write_columns};
+use super::markup::{interval, percent, write_columns};
 use super::{csv_io, json_io, number};
 use crate::model::Model;
 use crate::portfolio::Figures;

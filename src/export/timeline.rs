@@ -8,8 +8,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::Number;
 
+use super::markup::{interval, percent, rules_line, write_columns};
 use super::number;
-use super::table::{interval, percent, rules_line, write_columns};
 use crate::analysis::timeline::{Change, Event, Timeline};
 use crate::model::Model;
 use crate::report::Settings;

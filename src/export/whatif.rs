@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::csv_io;
 use super::json::{row, write_object};
-use super::table::{percent, settings_line, write_columns};
+use super::markup::{percent, settings_line, write_columns};
 use crate::report::Report;
 
 /// One evaluated scenario.

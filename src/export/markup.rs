@@ -1,0 +1,167 @@
+//! Formatting for people, shared by every writer: percentages, money,
+//! intervals, the settings line, and columns aligned by display width. The
+//! writers format numbers for scripts with `export::number` instead.
+
+use std::io::{self, Write};
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::report::Settings;
+
+/// A share as a percentage: one decimal from 1 %, two below, `<0.01%` for
+/// the smallest non-zero values.
+pub fn percent(v: f64) -> String {
+    let p = v * 100.0;
+    if p == 0.0 {
+        "0%".into()
+    } else if p >= 1.0 {
+        format!("{p:.1}%")
+    } else if p >= 0.01 {
+        format!("{p:.2}%")
+    } else {
+        "<0.01%".into()
+    }
+}
+
+/// An amount rounded to whole units, with thousands separators.
+pub fn money(v: f64) -> String {
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 && out != "0" {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// `lo – hi`, or one value when both print the same.
+pub fn interval(lo: String, hi: String) -> String {
+    if lo == hi {
+        lo
+    } else {
+        format!("{lo} – {hi}")
+    }
+}
+
+/// `s` cut to at most `max` columns of display width (a Chinese character
+/// takes two), with `…` where it was cut.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > max {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// Writes `lines` as aligned columns two spaces apart, by display width
+/// (a Chinese character takes two columns): the columns for
+/// which `left` holds align left (text), the others right (numbers).
+pub fn write_columns(
+    out: &mut dyn Write,
+    lines: &[Vec<String>],
+    left: impl Fn(usize) -> bool,
+) -> io::Result<()> {
+    let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            lines
+                .iter()
+                .filter_map(|l| l.get(c))
+                .map(|cell| cell.width())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for line in lines {
+        let mut text = String::new();
+        for (c, cell) in line.iter().enumerate() {
+            let pad = " ".repeat(widths[c].saturating_sub(cell.width()));
+            if left(c) {
+                text.push_str(cell);
+                text.push_str(&pad);
+            } else {
+                text.push_str(&pad);
+                text.push_str(cell);
+            }
+            text.push_str("  ");
+        }
+        writeln!(out, "{}", text.trim_end())?;
+    }
+    Ok(())
+}
+
+/// The header line: date, lists and rules in force.
+pub fn settings_line(s: &Settings, list_names: &[String]) -> String {
+    let date = s
+        .as_of
+        .map_or("no date (listings without an end)".to_string(), |d| {
+            d.to_string()
+        });
+    format!("as of {date} · {}", rules_line(s, list_names))
+}
+
+/// The lists and rules in force: `lists: … · affiliates rule: … · path length: …`.
+pub fn rules_line(s: &Settings, list_names: &[String]) -> String {
+    let lists = match &s.lists {
+        Some(l) => l.join(", "),
+        None if list_names.is_empty() => "all".to_string(),
+        None => format!("all ({})", list_names.join(", ")),
+    };
+    let affiliates = s
+        .affiliates
+        .map_or("off".to_string(), |t| format!("on at {t}%"));
+    let depth = s.max_depth.map_or("any".to_string(), |k| k.to_string());
+    format!("lists: {lists} · affiliates rule: {affiliates} · path length: {depth}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_keep_sensible_precision() {
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(0.15), "15.0%");
+        assert_eq!(percent(0.001234), "0.12%");
+        assert_eq!(percent(1e-9), "<0.01%");
+        assert_eq!(percent(1.0), "100.0%");
+    }
+
+    #[test]
+    fn money_has_thousands_separators() {
+        assert_eq!(money(34_170_000.0), "34,170,000");
+        assert_eq!(money(999.4), "999");
+        assert_eq!(money(1000.0), "1,000");
+        assert_eq!(money(0.0), "0");
+    }
+
+    #[test]
+    fn columns_align_by_display_width() {
+        let lines = vec![
+            vec!["海康威视".to_string(), "1".to_string()],
+            vec!["Hikvision".to_string(), "22".to_string()],
+        ];
+        let mut out = Vec::new();
+        write_columns(&mut out, &lines, |c| c == 0).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let widths: Vec<usize> = text.lines().map(|l| l.width()).collect();
+        assert_eq!(widths, vec![13, 13], "{text}");
+        assert_eq!(clip("海康威视数字技术", 7), "海康威…");
+        assert_eq!(clip("Hikvision", 20), "Hikvision");
+    }
+}
