@@ -237,7 +237,7 @@ impl<'n> Finder<'n> {
         }
         while let Some(entry) = heap.pop() {
             if entry.done {
-                found.paths.push(path(net, &by_rank, entry));
+                found.paths.push(path(net, by_rank, entry));
                 if found.paths.len() == q.top {
                     break;
                 }
