@@ -61,7 +61,9 @@ pub fn write_svg(
     let mut svg = String::new();
     draw(t, model, list_names, settings, &mut svg)
         .map_err(|e| io::Error::other(format!("drawing the chart: {e}")))?;
-    out.write_all(svg.as_bytes())?;
+    // Names go into the SVG as the graph has them; a character XML does
+    // not allow (a control character, U+FFFE) would make it unreadable.
+    out.write_all(super::xml_safe(&svg).as_bytes())?;
     out.write_all(b"\n")
 }
 

@@ -77,7 +77,8 @@ const FONT: &str = "Helvetica";
 /// the diagram. Backslashes and quotes are escaped (so no `\N`, `\G` or
 /// `\l` of Graphviz's label language can be formed), `&` becomes `&amp;`
 /// (Graphviz reads entities in every label), a line break becomes `\n`,
-/// and other control characters become U+FFFD. Everything else, `<`, `{`,
+/// and other control characters, and the characters XML does not allow
+/// (U+FFFE, U+FFFF), become U+FFFD. Everything else, `<`, `{`,
 /// `|` and every script included, passes as written inside the quotes.
 pub fn quote(s: &str) -> Id {
     let mut q = String::with_capacity(s.len() + 2);
@@ -95,7 +96,9 @@ pub fn quote(s: &str) -> Id {
                 }
             }
             '\t' => q.push(' '),
-            c if c.is_control() => q.push('\u{FFFD}'),
+            // Graphviz's SVG is XML: U+FFFE, U+FFFF and control
+            // characters would make the file unreadable.
+            c if c.is_control() || !super::xml_char(c) => q.push('\u{FFFD}'),
             c => q.push(c),
         }
     }

@@ -42,6 +42,23 @@ pub fn text_cell(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Whether XML 1.0 allows `c` in a document (SVG is XML: a browser
+/// refuses a file with any other character).
+pub fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `s` with every character XML does not allow replaced by U+FFFD.
+pub fn xml_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().all(xml_char) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| if xml_char(c) { c } else { '\u{FFFD}' })
+        .collect::<String>()
+        .into()
+}
+
 /// `s` with its control characters but the line feed shown escaped
 /// (`\u{1b}`), for text meant for a terminal: a name from a graph or a
 /// list file must not retitle, clear or recolour it. Used by the table

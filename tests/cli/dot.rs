@@ -127,7 +127,7 @@ fn entity_ids(g: &Graph) -> BTreeSet<String> {
 
 /// Whether Graphviz's `dot` can run here. Absent in CI: the test fails;
 /// elsewhere it says it skips.
-fn graphviz() -> bool {
+pub(crate) fn graphviz() -> bool {
     let found = std::process::Command::new("dot")
         .arg("-V")
         .output()

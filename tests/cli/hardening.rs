@@ -551,3 +551,34 @@ fn control_characters_are_shown_escaped_in_tables_and_errors() {
         "{err:?}"
     );
 }
+
+/// XML 1.0 refuses these in a document, so browsers refuse an SVG that has
+/// them.
+fn not_xml(c: char) -> bool {
+    !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+#[test]
+fn svg_outputs_hold_only_characters_xml_allows() {
+    // Names with a control character and the two non-characters.
+    let graph = r#"{"format":"exposure-graph/1","meta":{"as_of":"2020-01-01","title":"T\u0001itle"},
+     "entities":[{"id":"s","name":"Seller\u0002 \uFFFE","revenue":10},{"id":"b","name":"Buyer \uFFFF\u001f"}],
+     "relationships":[{"type":"supplies","from":"s","to":"b","share":0.5,"product":"x\u0007"}],
+     "listings":[{"entity":"b","list":"L\u0003","start":"2019-05-01"}]}"#;
+    let (dir, g) = write_temp("g.json", graph.as_bytes());
+    let g = g.to_str().unwrap();
+    let chart = dir.path().join("t.svg");
+    let out = run(&["timeline", "-g", g, "-o", chart.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&chart).unwrap();
+    assert!(text.contains("Seller"), "the names are drawn");
+    assert!(!text.chars().any(not_xml), "timeline SVG: {text}");
+    if crate::dot::graphviz() {
+        let drawn = dir.path().join("d.svg");
+        let out = run(&["dot", "-g", g, "-o", drawn.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = std::fs::read_to_string(&drawn).unwrap();
+        assert!(text.contains("Seller"), "the names are drawn");
+        assert!(!text.chars().any(not_xml), "dot SVG: {text}");
+    }
+}
