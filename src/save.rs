@@ -179,8 +179,9 @@ fn write_array(
 /// Writes the model in the CSV form into the folder `dir` (which exists):
 /// `entities.csv`, `relationships.csv`, `listings.csv`, and
 /// `segments.csv` / `meta.csv` / `extra.csv` when the graph has segments /
-/// a `meta` object / unknown top-level fields. Records keep their order; columns are the format's fields in its
-/// order (required ones always, others when used), then unknown fields in
+/// a `meta` object / unknown top-level fields. Records keep their order;
+/// columns are the format's fields in its order (required ones always,
+/// others when used), then unknown fields in
 /// order of first appearance. A column whose values a plain cell cannot say
 /// exactly (an empty string, a list item with a `;`, anything not a string
 /// in an unknown field) is written as `FIELD:json`, one JSON value a cell.

@@ -116,6 +116,20 @@ pub struct Extra {
     pub license: Vec<String>,
 }
 
+impl Extra {
+    /// The flags as given (`--list megvii`), for titles and headers.
+    pub fn flags(&self) -> Vec<String> {
+        [
+            ("--list", &self.list),
+            ("--delist", &self.delist),
+            ("--license", &self.license),
+        ]
+        .into_iter()
+        .flat_map(|(flag, ids)| ids.iter().map(move |id| format!("{flag} {id}")))
+        .collect()
+    }
+}
+
 /// A scenario that cannot be read or applied: which one, which change,
 /// and what is wrong.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]

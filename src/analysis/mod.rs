@@ -48,6 +48,17 @@ pub struct Options {
     pub licensed: Vec<usize>,
 }
 
+impl Options {
+    /// Per supplies edge of `net`: whether it is licensed.
+    pub fn licensed_edges(&self, net: &Net) -> Vec<bool> {
+        let mut licensed = vec![false; net.edge_count()];
+        for &e in &self.licensed {
+            licensed[e] = true;
+        }
+        licensed
+    }
+}
+
 /// Every number of one evaluation, per entity.
 #[derive(Clone, Debug)]
 pub struct Outcome {
@@ -99,10 +110,7 @@ pub fn evaluate(net: &Net, opts: &Options) -> Outcome {
 /// iteratively (tests use it to check both solvers against each other).
 pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outcome {
     let restricted = Restricted::of(net, opts);
-    let mut licensed = vec![false; net.edge_count()];
-    for &e in &opts.licensed {
-        licensed[e] = true;
-    }
+    let licensed = opts.licensed_edges(net);
     let lower = Equations {
         net,
         restricted: &restricted.in_r,
@@ -119,17 +127,15 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
     // Each bound needs nothing from the other: X is solved on a second
     // thread while x and reach, which need no bound, are solved here.
     let (in_r, licensed) = (&restricted.in_r, &licensed);
-    let settled = Unsettled::default();
+    // An iterate is what it is: nothing to settle.
+    let none = Unsettled::default();
     let ((upper_values, upper_unsettled), ((total, lower_unsettled), reach)) = match opts.max_depth
     {
         Some(k) => both(
-            || (upper.iterates(k, Bound::Upper), settled),
+            || (upper.iterates(k, Bound::Upper), none),
             || {
                 let total = lower.iterates(k, Bound::Lower);
-                (
-                    (total, settled),
-                    reach::reach_within(net, in_r, licensed, k),
-                )
+                ((total, none), reach::reach_within(net, in_r, licensed, k))
             },
         ),
         None => {

@@ -1,10 +1,12 @@
 //! The paths that make up an entity's lower exposure x, or its upper
-//! exposure X under the worst case (exposure spec, section 5), best first: a best-first search over partial paths that
+//! exposure X under the worst case (exposure spec, section 5), best
+//! first: a best-first search over partial paths that
 //! stops after the first K complete ones and never enumerates them all.
 //!
 //! Owns the order of paths (weight descending, length ascending, ids
 //! lexicographically). Must not do IO or know ids beyond comparing them.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
@@ -94,10 +96,10 @@ impl Eq for Entry {}
 
 /// The first `q.top` paths from `q.from` to the first restricted entity
 /// reached (`in_r`: R for x, R+ for X), in the spec's order, each edge
-/// weighing `weight[e]` (`net.lo` for x, lo + t for X). No entity appears twice on a
-/// path, except that a restricted `from` may be its own end (a loop back). Licensed edges into R carry
-/// nothing and end no path; with `opts.max_depth` only paths of at most
-/// that many edges count. `id` gives an entity's id, for ties.
+/// weighing `weight[e]` (`net.lo` for x, lo + t for X). No entity appears
+/// twice on a path, except that a restricted `from` may be its own end (a
+/// loop back). Licensed edges into R carry nothing and end no path; with
+/// `opts.max_depth` only paths of at most that many edges count. `id` gives an entity's id, for ties.
 ///
 /// Entities from which no restricted entity can be reached are never
 /// entered, and a partial path is ordered by the fewest edges it still
@@ -117,7 +119,7 @@ pub fn search<'a>(
     id: impl Fn(EntityIx) -> &'a str,
     q: Query,
 ) -> Paths {
-    Finder::over(net, in_r, weight.to_vec(), opts).search(id, q)
+    Finder::over(net, in_r, Cow::Borrowed(weight), opts).search(id, q)
 }
 
 /// What every search of one bound shares: where paths end, what each edge
@@ -125,8 +127,9 @@ pub fn search<'a>(
 /// answers for any number of entities (the report explains twenty).
 pub struct Finder<'n> {
     net: &'n Net,
-    in_r: Vec<bool>,
-    weight: Vec<f64>,
+    in_r: &'n [bool],
+    /// The lower bounds borrowed from the net for x; lo + t for X.
+    weight: Cow<'n, [f64]>,
     licensed: Vec<bool>,
     dist: Vec<u32>,
     max_len: u32,
@@ -147,31 +150,30 @@ impl<'n> Finder<'n> {
     pub fn new<'a>(
         net: &'n Net,
         opts: &Options,
-        outcome: &Outcome,
+        outcome: &'n Outcome,
         bound: Bound,
         id: impl Fn(EntityIx) -> &'a str,
     ) -> Finder<'n> {
         match bound {
-            Bound::Lower => Finder::over(net, &outcome.restricted.in_r, net.lo.clone(), opts),
+            Bound::Lower => {
+                Finder::over(net, &outcome.restricted.in_r, Cow::Borrowed(&net.lo), opts)
+            }
             Bound::Upper => {
                 let t = worst_case(net, opts, outcome, id);
                 let w = net.lo.iter().zip(&t).map(|(lo, t)| lo + t).collect();
-                let mut f = Finder::over(net, &outcome.restricted.in_r_plus, w, opts);
+                let mut f = Finder::over(net, &outcome.restricted.in_r_plus, Cow::Owned(w), opts);
                 f.worst = Some(t);
                 f
             }
         }
     }
 
-    fn over(net: &'n Net, in_r: &[bool], weight: Vec<f64>, opts: &Options) -> Finder<'n> {
-        let mut licensed = vec![false; net.edge_count()];
-        for &e in &opts.licensed {
-            licensed[e] = true;
-        }
+    fn over(net: &'n Net, in_r: &'n [bool], weight: Cow<'n, [f64]>, opts: &Options) -> Finder<'n> {
+        let licensed = opts.licensed_edges(net);
         let dist = distances(net, in_r, &licensed);
         Finder {
             net,
-            in_r: in_r.to_vec(),
+            in_r,
             weight,
             licensed,
             dist,
@@ -200,12 +202,8 @@ impl<'n> Finder<'n> {
 
     /// The first `q.top` paths from `q.from`, as [`search`] finds them.
     pub fn search<'a>(&self, id: impl Fn(EntityIx) -> &'a str, q: Query) -> Paths {
-        let (net, in_r, weight, licensed) = (
-            self.net,
-            &self.in_r[..],
-            &self.weight[..],
-            &self.licensed[..],
-        );
+        let (net, in_r, weight, licensed) =
+            (self.net, self.in_r, &self.weight[..], &self.licensed[..]);
         let (dist, max_len) = (&self.dist, self.max_len);
         let mut found = Paths {
             paths: Vec::new(),

@@ -54,7 +54,8 @@ pub const DIRECT_MAX: usize = 1_000;
 pub const MAX_SWEEPS: usize = 1_000_000;
 
 /// The least non-negative solution of `y = A y + b` over `b.len()`
-/// unknowns, and whether it settled. Uses the dense solve up to `dense_max` live unknowns, else
+/// unknowns, and whether it settled. Uses the dense solve up to
+/// `dense_max` live unknowns, else
 /// (or when the dense matrix is numerically singular) Gauss-Seidel from 0;
 /// sweeps that do not converge within [`SWEEP_BUDGET`] make way for the
 /// dense solve up to [`DIRECT_MAX`] live unknowns.

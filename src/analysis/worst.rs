@@ -23,10 +23,7 @@ pub fn worst_case<'a>(
     outcome: &Outcome,
     id: impl Fn(EntityIx) -> &'a str,
 ) -> Vec<f64> {
-    let mut licensed = vec![false; net.edge_count()];
-    for &e in &opts.licensed {
-        licensed[e] = true;
-    }
+    let licensed = opts.licensed_edges(net);
     let eq = Equations {
         net,
         restricted: &outcome.restricted.in_r_plus,

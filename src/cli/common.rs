@@ -47,6 +47,35 @@ pub(super) fn warn(outcome: &Outcome) {
     }
 }
 
+/// Reads the scenario file at `path`, then applies and evaluates every
+/// scenario against the loaded graph, all before anything is printed, so
+/// that a failing scenario leaves no half result.
+pub(super) fn evaluate_scenarios<'a>(
+    path: &std::path::Path,
+    model: &'a Model,
+    net: &'a Net,
+    eval: &EvalArgs,
+) -> anyhow::Result<(
+    Vec<scenario::Scenario>,
+    Vec<(scenario::Applied<'a>, Outcome)>,
+)> {
+    use anyhow::Context;
+    let shown = path.display();
+    let bytes =
+        std::fs::read(path).with_context(|| format!("{shown}: cannot read the scenario file"))?;
+    let scenarios = scenario::parse(&bytes).with_context(|| format!("{shown}"))?;
+    let (settings, extra) = (eval.settings(), eval.what_ifs());
+    let mut evaluated = Vec::with_capacity(scenarios.len());
+    for (i, s) in scenarios.iter().enumerate() {
+        let applied = scenario::apply(model, net, i, s, &settings, &extra)
+            .with_context(|| format!("{shown}"))?;
+        let outcome = exposure::analysis::evaluate(&applied.net, &applied.opts);
+        warn(&outcome);
+        evaluated.push((applied, outcome));
+    }
+    Ok((scenarios, evaluated))
+}
+
 /// `-g/--graph`.
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {

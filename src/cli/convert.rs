@@ -1,7 +1,8 @@
 //! `exposure convert IN OUT`: a graph from the JSON file form to the CSV
 //! folder form or back, or from the packed form to either (the form of OUT
-//! is told by the path: a `.json` file or a folder). The input is loaded and validated first; the output is written
-//! atomically and never over the input.
+//! is told by the path: a `.json` file or a folder). The input is loaded
+//! and validated first; the output is written atomically and never over
+//! the input.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

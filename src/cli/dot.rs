@@ -142,19 +142,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             worst,
         }
     });
-    let mut licensed = vec![false; net.edge_count()];
-    for &e in &opts.licensed {
-        licensed[e] = true;
-    }
-    let e = &args.eval;
-    let scenario = [
-        ("--list", &e.list),
-        ("--delist", &e.delist),
-        ("--license", &e.license),
-    ]
-    .into_iter()
-    .flat_map(|(flag, ids)| ids.iter().map(move |id| format!("{flag} {id}")))
-    .collect();
+    let licensed = opts.licensed_edges(&net);
+    let scenario = args.eval.what_ifs().flags();
     let diagram = Diagram {
         model: &model,
         net: &net,

@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
-use super::common::{warn, EvalArgs, Exit, GraphArgs, PortfolioArgs, UsageError};
-use exposure::analysis::{self, paths, timeline, Bound, Outcome};
+use super::common::{
+    evaluate_scenarios, warn, EvalArgs, Exit, GraphArgs, PortfolioArgs, UsageError,
+};
+use exposure::analysis::{self, paths, timeline, Bound};
 use exposure::export::dot::{self, Diagram};
 use exposure::export::html::{self, Drawing, Explained, Page, ScenarioColumn};
 use exposure::export::{chart, markup};
@@ -16,7 +16,6 @@ use exposure::portfolio::Figures;
 use exposure::render::{self, RenderError};
 use exposure::report::{Report, Selection, Settings};
 use exposure::save::atomic_write;
-use exposure::scenario::{self, Applied};
 
 /// Paths listed per bound of each top entity.
 const PATHS: usize = 5;
@@ -107,15 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let worst = upper.worst.take().unwrap_or_default();
     drop((lower, upper));
 
-    let e = &args.eval;
-    let what_ifs: Vec<String> = [
-        ("--list", &e.list),
-        ("--delist", &e.delist),
-        ("--license", &e.license),
-    ]
-    .into_iter()
-    .flat_map(|(flag, ids)| ids.iter().map(move |id| format!("{flag} {id}")))
-    .collect();
+    let what_ifs = args.eval.what_ifs().flags();
 
     // The diagram: the top entities and the entities on their paths only.
     let mut keep = vec![false; net.n];
@@ -135,10 +126,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             "The paths above run through {drawn} entities, too many to draw legibly; draw one entity's neighbourhood with exposure dot --focus ID."
         ))
     } else {
-        let mut licensed = vec![false; net.edge_count()];
-        for &e in &opts.licensed {
-            licensed[e] = true;
-        }
+        let licensed = opts.licensed_edges(&net);
         let d = Diagram {
             model: &model,
             net: &net,
@@ -166,25 +154,15 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let chart = timeline_chart(&net, &opts, &model, &top, portfolio.as_ref(), &report);
 
     // The scenarios, evaluated against the same loaded graph.
-    let mut evaluated: Vec<(String, Applied, Outcome)> = Vec::new();
-    if let Some(path) = &args.scenarios {
-        let shown = path.display();
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("{shown}: cannot read the scenario file"))?;
-        let scenarios = scenario::parse(&bytes).with_context(|| format!("{shown}"))?;
-        let (settings, extra) = (args.eval.settings(), args.eval.what_ifs());
-        for (i, s) in scenarios.iter().enumerate() {
-            let applied = scenario::apply(&model, &net, i, s, &settings, &extra)
-                .with_context(|| format!("{shown}"))?;
-            let outcome = analysis::evaluate(&applied.net, &applied.opts);
-            warn(&outcome);
-            evaluated.push((s.name.clone(), applied, outcome));
-        }
-    }
-    let scenarios: Vec<ScenarioColumn> = evaluated
+    let (read, evaluated) = match &args.scenarios {
+        Some(path) => evaluate_scenarios(path, &model, &net, &args.eval)?,
+        None => Default::default(),
+    };
+    let scenarios: Vec<ScenarioColumn> = read
         .iter()
-        .map(|(name, applied, outcome)| ScenarioColumn {
-            name,
+        .zip(&evaluated)
+        .map(|(s, (applied, outcome))| ScenarioColumn {
+            name: &s.name,
             model: &applied.model,
             outcome,
             settings: markup::settings_line(

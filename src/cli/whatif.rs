@@ -4,15 +4,13 @@
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
-use anyhow::Context;
-
-use super::common::{warn, EvalArgs, Exit, Format, GraphArgs, OutputArgs, PortfolioArgs};
-use exposure::analysis::{self, Outcome};
+use super::common::{
+    evaluate_scenarios, EvalArgs, Exit, Format, GraphArgs, OutputArgs, PortfolioArgs,
+};
 use exposure::export::whatif::{self, Named};
 use exposure::graph::Net;
 use exposure::portfolio::Figures;
 use exposure::report::{Report, Selection};
-use exposure::scenario::{self, Applied};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -33,24 +31,9 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let model = args.graph.load()?;
     let net = Net::build(&model);
-    let path = args.scenarios.display();
-    let bytes = std::fs::read(&args.scenarios)
-        .with_context(|| format!("{path}: cannot read the scenario file"))?;
-    let scenarios = scenario::parse(&bytes).with_context(|| format!("{path}"))?;
     let portfolio = args.portfolio.load(&model)?;
     args.eval.check_lists(&net)?;
-    let (settings, extra) = (args.eval.settings(), args.eval.what_ifs());
-
-    // Every scenario is applied and evaluated before anything is printed,
-    // so a failing scenario leaves no half result.
-    let mut evaluated: Vec<(Applied, Outcome)> = Vec::with_capacity(scenarios.len());
-    for (i, s) in scenarios.iter().enumerate() {
-        let applied = scenario::apply(&model, &net, i, s, &settings, &extra)
-            .with_context(|| format!("{path}"))?;
-        let outcome = analysis::evaluate(&applied.net, &applied.opts);
-        warn(&outcome);
-        evaluated.push((applied, outcome));
-    }
+    let (scenarios, evaluated) = evaluate_scenarios(&args.scenarios, &model, &net, &args.eval)?;
     let out_args = &args.output;
     let top = if out_args.format == Format::Table {
         None

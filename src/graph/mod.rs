@@ -254,8 +254,9 @@ impl Net {
 }
 
 /// The segments grouped by seller (`seg_start`), each edge's segment
-/// (`model_seg`, the model's index, renumbered in place) in that order, each segment's room b(S) and its model index; all empty
-/// when the model has no segments.
+/// (`model_seg`, the model's index, renumbered in place) in that order,
+/// each segment's room b(S) and its model index; all empty when the model
+/// has no segments.
 ///
 /// # Complexity
 /// O(V + E + segments).

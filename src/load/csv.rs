@@ -11,8 +11,9 @@
 //! the JSON reader's record seeds into the shared record builder
 //! (`records.rs`) by way of [`Feed`], so that every check and message is
 //! shared; this module only reads cells and maps places back to file,
-//! line and column, and decides no rule of the format itself. It reads row by row: memory is the model plus
-//! one number per record (the line it starts on).
+//! line and column, and decides no rule of the format itself. It reads
+//! row by row: memory is the model plus one number per record (the line
+//! it starts on).
 //!
 //! Cells: an empty cell is an absent field; a column named `FIELD:json`
 //! holds JSON values (how a converted graph keeps what a plain cell cannot
