@@ -11,6 +11,7 @@ mod json;
 mod locate;
 pub(crate) mod packed;
 mod records;
+mod segments;
 mod split;
 mod validate;
 

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 
 use super::intern::{self, Interner};
 use super::locate::Seg;
+use super::segments::SegmentsBySeller;
 use super::{Place, Problems};
 use crate::model::{
     Confidence, Date, Entity, EntityIx, Kind, Listing, Model, RelType, Relationship, Segment,
@@ -590,49 +591,6 @@ impl<'de> Builder<'de> {
             problems,
         );
         Some(self.model)
-    }
-}
-
-/// The segments of each seller, to find one by its seller and name: a
-/// seller has few, so a scan of its own beats hashing a name per edge.
-pub(super) struct SegmentsBySeller {
-    start: Vec<u32>,
-    items: Vec<u32>,
-}
-
-impl SegmentsBySeller {
-    /// Indexes `sellers` (the seller of each segment, from segment `first`
-    /// on, `UNDEFINED` for none) over `n` entities.
-    ///
-    /// # Complexity
-    /// O(n + segments).
-    pub(super) fn new(n: usize, first: usize, sellers: impl Iterator<Item = u32> + Clone) -> Self {
-        let mut start = vec![0u32; n + 1];
-        for s in sellers.clone().filter(|&s| (s as usize) < n) {
-            start[s as usize + 1] += 1;
-        }
-        for v in 0..n {
-            start[v + 1] += start[v];
-        }
-        let mut fill = start.clone();
-        let mut items = vec![0u32; start[n] as usize];
-        for (k, s) in sellers.enumerate() {
-            if (s as usize) < n {
-                items[fill[s as usize] as usize] = (first + k) as u32;
-                fill[s as usize] += 1;
-            }
-        }
-        SegmentsBySeller { start, items }
-    }
-
-    /// The first segment of `seller` whose name is `name` (a repeat is
-    /// reported by `validate.rs`).
-    pub(super) fn find(&self, model: &Model, seller: u32, name: &str) -> Option<usize> {
-        let range = self.start.get(seller as usize)?..self.start.get(seller as usize + 1)?;
-        let run = &self.items[*range.start as usize..*range.end as usize];
-        run.iter()
-            .map(|&i| i as usize)
-            .find(|&i| model.text.get(model.segments[i].name) == name)
     }
 }
 

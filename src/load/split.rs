@@ -23,7 +23,8 @@ use serde_json::{Map, Value};
 
 use super::intern::{self, Interner};
 use super::json::{Record, RecordSeed, TopSeed};
-use super::records::{look_up_offsets, Builder, Pending, SegmentsBySeller, UNDEFINED};
+use super::records::{look_up_offsets, Builder, Pending, UNDEFINED};
+use super::segments::SegmentsBySeller;
 use crate::model::{Listing, Model, RelType, Relationship, Segment, SegmentRef, Text, TextFull};
 use crate::parallel::both;
 

@@ -6,6 +6,7 @@
 //! built (`json.rs`, `records.rs`). Runs on a loaded model and again on a
 //! scenario's changed copy, so it trusts no index of the model.
 
+use super::segments::SegmentsBySeller;
 use super::{Place, Problems};
 use crate::model::{EntityIx, Model, RelType, Relationship};
 use crate::parallel::both;
@@ -96,29 +97,10 @@ fn segments(model: &Model, problems: &mut Problems) {
             );
         }
     }
-    // Each seller's segments, in file order (CSR by seller).
-    let seller_of = |s: &crate::model::Segment| (s.seller as usize) < n;
-    let mut start = vec![0u32; n + 1];
-    for s in model.segments.iter().filter(|s| seller_of(s)) {
-        start[s.seller as usize + 1] += 1;
-    }
-    for v in 0..n {
-        start[v + 1] += start[v];
-    }
-    let mut fill = start.clone();
-    let mut items = vec![0u32; start[n] as usize];
-    for (i, s) in model
-        .segments
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| seller_of(s))
-    {
-        items[fill[s.seller as usize] as usize] = i as u32;
-        fill[s.seller as usize] += 1;
-    }
+    let by_seller = SegmentsBySeller::new(n, 0, model.segments.iter().map(|s| s.seller));
     let mut repeats = Vec::new();
     for v in 0..n {
-        let run = &items[start[v] as usize..start[v + 1] as usize];
+        let run = by_seller.of(v as u32);
         if run.len() < 2 {
             continue;
         }
