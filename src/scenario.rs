@@ -572,32 +572,21 @@ pub fn apply<'a>(
                 let m = copy.get_or_insert_with(|| model.clone());
                 load::append(m, Addition::Segment(segment)).map_err(|p| at(here, invalid(&p)))?;
                 let s = m.segments.len() - 1;
-                let seller = m.segments[s].seller;
+                let seller = m.id(m.segments[s].seller).to_string();
                 for buyer in edges {
-                    let r = m
-                        .find(buyer)
-                        .and_then(|b| {
-                            m.relationships.iter().position(|r| {
-                                r.rel == RelType::Supplies && r.from == seller && r.to == b
-                            })
-                        })
-                        .ok_or_else(|| {
-                            at(
-                                here,
-                                format!(
-                                    "there is no supplies edge from {:?} to {buyer:?}",
-                                    m.id(seller)
-                                ),
-                            )
-                        })?;
+                    let r = find_rel(m, RelType::Supplies, &seller, buyer).ok_or_else(|| {
+                        at(
+                            here,
+                            format!("there is no supplies edge from {seller:?} to {buyer:?}"),
+                        )
+                    })?;
                     // An edge is in at most one segment: moving it out of
                     // another would loosen that one's cap unseen.
                     if let Some(other) = m.relationships[r].segment.get() {
                         return Err(at(
                             here,
                             format!(
-                                "the edge from {:?} to {buyer:?} is already in segment {:?}",
-                                m.id(seller),
+                                "the edge from {seller:?} to {buyer:?} is already in segment {:?}",
                                 m.str(m.segments[other].name)
                             ),
                         ));
