@@ -6,7 +6,7 @@
 //! anything (`exposure.rs` and `sweep.rs` do, over these equations).
 
 use super::solve::add;
-use crate::graph::Net;
+use crate::graph::{Net, NO_SEGMENT};
 
 /// Which bound an evaluation solves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,25 +148,129 @@ impl Equations<'_> {
         if bound == Bound::Lower {
             return add(net.sales(v as u32).map(|e| net.lo[e] * carried(e)));
         }
-        // One pass for the lower bounds and the best open edge: most often
-        // that edge alone can take all the room.
-        let (mut base, mut best) = (0.0, (0.0f64, 0.0f64));
+        // One pass for the lower bounds, the room and the best open
+        // edges: most often the fill ends within those.
+        let segmented = !net.segments_of(v as u32).is_empty();
+        let (mut base, mut taken) = (0.0, 0.0);
+        let mut best = Shortlist::new();
         for e in net.sales(v as u32) {
             let c = carried(e);
             base += net.lo[e] * c;
-            let cap = net.open_cap(e);
-            if cap > 0.0 && (c > best.0 || (c == best.0 && cap > best.1)) {
-                best = (c, cap);
+            taken += net.lo[e];
+            let seg = if segmented {
+                net.edge_seg[e]
+            } else {
+                NO_SEGMENT
+            };
+            let mut cap = net.hi[e] - net.lo[e];
+            if seg != NO_SEGMENT {
+                cap = cap.min(net.seg_room[seg as usize]);
             }
+            best.offer(c, seg, cap);
         }
-        let room = self.room(v);
-        if best.0 <= 0.0 || room <= 0.0 {
-            base
-        } else if best.1 >= room {
-            base + room * best.0
-        } else {
-            base + self.greedy(v, &carried, scratch)
+        let room = (1.0 - taken).max(0.0);
+        if room <= 0.0 {
+            return base;
         }
+        match best.fill(room, |s| net.seg_room[s as usize]) {
+            Some(gain) => base + gain,
+            None => base + self.greedy(v, &carried, scratch),
+        }
+    }
+}
+
+/// How many of a seller's open edges a [`Shortlist`] keeps.
+pub(super) const SHORTLIST: usize = 8;
+
+/// A seller's best few open edges by carried value, gathered in the pass
+/// over its edges that sums its lower bounds. The greedy fill most often
+/// ends within them (the best edge alone can often take all the room),
+/// and then needs no sort of all the seller's edges.
+pub(super) struct Shortlist {
+    /// (carried value, segment or `NO_SEGMENT`, cap), best first; among
+    /// equal values, first offered first.
+    items: [(f64, u32, f64); SHORTLIST],
+    len: usize,
+    /// An open edge of positive value was left out.
+    partial: bool,
+}
+
+impl Shortlist {
+    pub(super) fn new() -> Shortlist {
+        Shortlist {
+            items: [(0.0, NO_SEGMENT, 0.0); SHORTLIST],
+            len: 0,
+            partial: false,
+        }
+    }
+
+    /// Offers an edge that carries `value` and can take `cap` beyond its
+    /// lower bound (no more than its segment's room), in segment `seg`
+    /// (`NO_SEGMENT` for none). Edges of value 0 add nothing and are not
+    /// kept.
+    #[inline]
+    pub(super) fn offer(&mut self, value: f64, seg: u32, cap: f64) {
+        if value <= 0.0 || cap <= 0.0 {
+            return;
+        }
+        if self.len == SHORTLIST {
+            self.partial = true;
+            if value <= self.items[SHORTLIST - 1].0 {
+                return;
+            }
+            self.len -= 1;
+        }
+        let mut i = self.len;
+        while i > 0 && self.items[i - 1].0 < value {
+            self.items[i] = self.items[i - 1];
+            i -= 1;
+        }
+        self.items[i] = (value, seg, cap);
+        self.len += 1;
+    }
+
+    /// Marks that edges were left out without being offered (they carry
+    /// no more than the last one kept).
+    pub(super) fn left_out(&mut self) {
+        self.partial = true;
+    }
+
+    /// The gain of the greedy fill of `room` over the kept edges, best
+    /// first, each segment holding what `seg_room` gives it; `None` when
+    /// room is left and edges were left out, so that only the fill over
+    /// all of them can tell.
+    ///
+    /// When the room is used up, the gain is that of the fill over all
+    /// the edges: every edge left out carries no more than the last one
+    /// kept, and the edges of one value take the same amount together in
+    /// any order (the caps are nested: exposure spec, section 3), so
+    /// which of them were kept does not change the gain.
+    pub(super) fn fill(&self, room: f64, seg_room: impl Fn(u32) -> f64) -> Option<f64> {
+        let (mut left, mut gain) = (room, 0.0);
+        // What is left of the segments met so far.
+        let mut segs = [(NO_SEGMENT, 0.0f64); SHORTLIST];
+        let mut met = 0;
+        for &(c, seg, cap) in &self.items[..self.len] {
+            if left <= 0.0 {
+                break;
+            }
+            let mut t = cap.min(left);
+            if seg != NO_SEGMENT {
+                let k = match segs[..met].iter().position(|s| s.0 == seg) {
+                    Some(k) => k,
+                    None => {
+                        segs[met] = (seg, seg_room(seg));
+                        met += 1;
+                        met - 1
+                    }
+                };
+                t = t.min(segs[k].1);
+                segs[k].1 -= t;
+            }
+            gain += t * c;
+            left -= t;
+        }
+        (left <= 0.0 || !self.partial).then_some(gain)
     }
 }
 
@@ -216,5 +320,89 @@ impl Fill {
             room -= t;
         }
         gain
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::tests::{graph, segment};
+
+    /// Sellers of 1 to 24 edges (exact, bounded and open, some in one of
+    /// two segments) and buyers' values with many ties: the fill of the
+    /// shortlist, and of all edges when it cannot tell, is the greedy fill
+    /// over all the edges.
+    #[test]
+    fn the_shortlist_gives_the_greedy_fill_over_all_edges() {
+        let mut next = crate::testing::random(11);
+        let mut by_shortlist = 0;
+        for round in 0..400 {
+            let n = 1 + next(24) as usize;
+            let ids: Vec<String> = (0..n).map(|i| format!("b{i}")).collect();
+            let edges: Vec<String> = ids
+                .iter()
+                .map(|b| match next(5) {
+                    0 => format!("s>{b} 0.0{}", next(4)),
+                    1 => format!("s>{b} 0.0{}..0.{}", next(3), 1 + next(9)),
+                    _ => format!("s>{b} ?"),
+                })
+                .collect();
+            let edges: Vec<&str> = edges.iter().map(String::as_str).collect();
+            let mut model = graph(&format!("s {}", ids.join(" ")), &edges, &[]);
+            for _ in 0..next(3) {
+                let members: Vec<&str> = ids
+                    .iter()
+                    .filter(|_| next(2) == 0)
+                    .map(String::as_str)
+                    .collect();
+                segment(&mut model, "s", next(40) as f64 / 100.0, &members);
+            }
+            let net = Net::build(&model);
+            let restricted = vec![false; net.n];
+            let licensed = vec![false; net.buyer.len()];
+            let eq = Equations {
+                net: &net,
+                restricted: &restricted,
+                licensed: &licensed,
+                dense_max: 0,
+            };
+            const VALUES: [f64; 6] = [0.0, 0.25, 0.5, 0.5, 1.0, 0.125];
+            let vals: Vec<f64> = (0..net.n)
+                .map(|_| match next(7) {
+                    6 => next(1000) as f64 / 1000.0,
+                    k => VALUES[k as usize],
+                })
+                .collect();
+            let values = |u: usize| vals[u];
+            let v = model.find("s").expect("the seller") as usize;
+            let mut scratch = Scratch::default();
+            let got = eq.value_at(v, Bound::Upper, &values, &mut scratch);
+            let carried = |e: usize| eq.carried(e, values);
+            let base = add(net.sales(v as u32).map(|e| net.lo[e] * carried(e)));
+            let want = base + eq.greedy(v, &carried, &mut scratch);
+            assert!(
+                (got - want).abs() < 1e-12,
+                "round {round}: shortlist {got}, greedy fill {want}"
+            );
+            // How often the shortlist alone decided.
+            let mut best = Shortlist::new();
+            for e in net.sales(v as u32) {
+                best.offer(
+                    carried(e),
+                    net.edge_seg.get(e).copied().unwrap_or(NO_SEGMENT),
+                    net.open_cap(e),
+                );
+            }
+            let room = (1.0 - add(net.sales(v as u32).map(|e| net.lo[e]))).max(0.0);
+            by_shortlist += usize::from(
+                best.partial && best.fill(room, |s| net.seg_room[s as usize]).is_some(),
+            );
+        }
+        // Both ways were taken: the shortlist over more edges than it
+        // keeps, and the fill over all of them.
+        assert!(
+            by_shortlist > 20,
+            "{by_shortlist} of 400 decided by a partial shortlist"
+        );
     }
 }

@@ -21,7 +21,7 @@ use super::segments::SegmentsBySeller;
 use super::{Place, Problems};
 use crate::model::{
     Confidence, Date, Entity, EntityIx, Kind, Listing, Model, RelType, Relationship, Segment,
-    SegmentRef, Str, StrList, Text,
+    SegmentRef, Str, StrList,
 };
 
 /// Marks an interned id that no entity defines (yet), and a reference
@@ -154,11 +154,19 @@ pub(super) struct Builder<'de> {
     /// The symbol of the seller of each segment from `first_segment` on.
     pub segment_sym: Vec<u32>,
     pub first_segment: usize,
+    /// The names of segments, as named by segments and by relationships:
+    /// a file has few, so an edge's is a number compared, not a string
+    /// copied. [`UNDEFINED`] for a segment without a name.
+    pub segment_names: Interner,
+    /// The name of every segment of the model (seeded ones included), in
+    /// `segment_names`.
+    pub segment_name: Vec<u32>,
+    /// The name read last, which the next edge most often names again.
+    pub last_segment_name: Option<u32>,
     /// The relationships that name a segment, with the name (in
-    /// `segment_text`), resolved in [`Builder::finish`] against the
+    /// `segment_names`), resolved in [`Builder::finish`] against the
     /// segments of the edge's seller, wherever in the file they are.
-    pub segment_refs: Vec<(u32, Str)>,
-    pub segment_text: Text,
+    pub segment_refs: Vec<(u32, u32)>,
     /// The path of the value being read, for type errors.
     pub path: Vec<Seg>,
     pub mistyped: Vec<Mistyped>,
@@ -219,6 +227,10 @@ impl<'de> Builder<'de> {
         b.first_rel = model.relationships.len();
         b.first_listing = model.listings.len();
         b.first_segment = model.segments.len();
+        for seg in &model.segments {
+            let name = b.segment_names.intern(model.text.get(seg.name));
+            b.segment_name.push(name.unwrap_or(UNDEFINED));
+        }
         b.model = model;
         b
     }
@@ -360,9 +372,9 @@ impl<'de> Builder<'de> {
         self.ends.push([from, to]);
         if let Some(name) = f.segment {
             let this = self.model.relationships.len() as u32;
-            match self.segment_text.push(&name) {
-                Ok(name) => self.segment_refs.push((this, name)),
-                Err(_) => self.text_full = true,
+            match self.segment_name_of(&name) {
+                Some(name) => self.segment_refs.push((this, name)),
+                None => self.text_full = true,
             }
         }
         let extra = self.model.push_extra(f.extra);
@@ -455,6 +467,14 @@ impl<'de> Builder<'de> {
             }
             Some(n) => self.text(n),
         };
+        let name_sym = match f.name.as_deref() {
+            Some(n) if !n.is_empty() => self.segment_name_of(n).unwrap_or_else(|| {
+                self.text_full = true;
+                UNDEFINED
+            }),
+            _ => UNDEFINED,
+        };
+        self.segment_name.push(name_sym);
         if f.share_max.is_none() {
             self.found.push(
                 place(),
@@ -471,6 +491,18 @@ impl<'de> Builder<'de> {
             source: f.source,
             extra,
         });
+    }
+
+    /// The number of a segment's name, `None` when the table is full.
+    pub(super) fn segment_name_of(&mut self, name: &str) -> Option<u32> {
+        if let Some(last) = self.last_segment_name {
+            if self.segment_names.get(last) == name {
+                return Some(last);
+            }
+        }
+        let sym = self.segment_names.intern(name)?;
+        self.last_segment_name = Some(sym);
+        Some(sym)
     }
 
     /// Looks up the ids that [`Builder::reference`] put off.
@@ -587,7 +619,7 @@ impl<'de> Builder<'de> {
         resolve_segments(
             &mut self.model,
             &self.segment_refs,
-            &self.segment_text,
+            (&self.segment_names, &self.segment_name),
             problems,
         );
         Some(self.model)
@@ -597,7 +629,12 @@ impl<'de> Builder<'de> {
 /// Rule 12: points each relationship of `refs` that names a segment to
 /// the segment of that name of its seller (the first, should two share
 /// it: `validate.rs` reports that). O(entities + segments + refs).
-fn resolve_segments(model: &mut Model, refs: &[(u32, Str)], names: &Text, problems: &mut Problems) {
+fn resolve_segments(
+    model: &mut Model,
+    refs: &[(u32, u32)],
+    (names, segment_name): (&Interner, &[u32]),
+    problems: &mut Problems,
+) {
     if refs.is_empty() {
         return;
     }
@@ -612,7 +649,6 @@ fn resolve_segments(model: &mut Model, refs: &[(u32, Str)], names: &Text, proble
         if r.from == UNDEFINED || r.to == UNDEFINED {
             continue; // its unknown id is reported already
         }
-        let name = names.get(name);
         let place = || Place::Relationship {
             index: i as usize,
             label: format!(
@@ -625,16 +661,17 @@ fn resolve_segments(model: &mut Model, refs: &[(u32, Str)], names: &Text, proble
         if r.rel == RelType::Owns {
             problems.push(
                 place(),
-                format!("segment {name:?} is set on an owns edge; only supplies edges join a segment of their seller"),
+                format!("segment {:?} is set on an owns edge; only supplies edges join a segment of their seller", names.get(name)),
             );
             continue;
         }
-        match by_seller.find(model, r.from, name) {
+        match by_seller.find(segment_name, r.from, name) {
             Some(s) => found.push((i as usize, s)),
             None => problems.push(
                 place(),
                 format!(
-                    "segment {name:?} names no segment of its seller {:?}; add it to \"segments\" with \"seller\": {:?}",
+                    "segment {:?} names no segment of its seller {:?}; add it to \"segments\" with \"seller\": {:?}",
+                    names.get(name),
                     model.id(r.from),
                     model.id(r.from)
                 ),

@@ -3,8 +3,6 @@
 //! own beats hashing a name per edge. Used while loading (`records.rs`,
 //! `split.rs`) and checking (`validate.rs`); decides no rule itself.
 
-use crate::model::Model;
-
 /// The segments of each seller, to find one by its seller and name: a
 /// seller has few, so a scan of its own beats hashing a name per edge.
 pub(super) struct SegmentsBySeller {
@@ -49,12 +47,13 @@ impl SegmentsBySeller {
         }
     }
 
-    /// The first segment of `seller` whose name is `name` (a repeat is
-    /// reported by `validate.rs`).
-    pub(super) fn find(&self, model: &Model, seller: u32, name: &str) -> Option<usize> {
+    /// The first segment of `seller` whose name is `name`, each segment's
+    /// name given by `names` as a number (a repeat is reported by
+    /// `validate.rs`).
+    pub(super) fn find(&self, names: &[u32], seller: u32, name: u32) -> Option<usize> {
         self.of(seller)
             .iter()
             .map(|&i| i as usize)
-            .find(|&i| model.text.get(model.segments[i].name) == name)
+            .find(|&i| names.get(i) == Some(&name))
     }
 }

@@ -218,7 +218,12 @@ fn adopt(first: &mut Builder<'_>, mut later: Builder<'_>) -> Option<Tail> {
     if let Some(format) = later.format.take() {
         first.format = Some(format);
     }
-    take_segments(first, &mut later)?;
+    // `later`'s segment names as numbers of `first`'s table (a file has
+    // few names).
+    let names: Vec<u32> = (0..later.segment_names.len() as u32)
+        .map(|n| first.segment_name_of(later.segment_names.get(n)))
+        .collect::<Option<_>>()?;
+    take_segments(first, &mut later, &names)?;
     let mut rels = std::mem::take(&mut later.model.relationships);
     for (r, ends) in rels.iter_mut().zip(&later.ends) {
         r.from = entity_of(first, ends[0].symbol())?;
@@ -235,7 +240,7 @@ fn adopt(first: &mut Builder<'_>, mut later: Builder<'_>) -> Option<Tail> {
             if r.rel != RelType::Supplies {
                 return None;
             }
-            let s = by_seller.find(&first.model, r.from, later.segment_text.get(name))?;
+            let s = by_seller.find(&first.segment_name, r.from, names[name as usize])?;
             r.segment = SegmentRef::new(s);
         }
     }
@@ -255,14 +260,16 @@ fn adopt(first: &mut Builder<'_>, mut later: Builder<'_>) -> Option<Tail> {
 }
 
 /// Moves the segments of `later` to the end of `first`'s, their strings
-/// to its arena and their sellers to its symbols, as if `first` had read
-/// them. `None` when a seller has no id.
-fn take_segments(first: &mut Builder<'_>, later: &mut Builder<'_>) -> Option<()> {
+/// to its arena, their sellers to its symbols and their names to its
+/// numbers (`names`: `later`'s number → `first`'s), as if `first` had read
+/// them. `None` when a seller has no id or a segment no name.
+fn take_segments(first: &mut Builder<'_>, later: &mut Builder<'_>, names: &[u32]) -> Option<()> {
     let segments = std::mem::take(&mut later.model.segments);
-    for (seg, &sym) in segments.into_iter().zip(&later.segment_sym) {
-        if sym == UNDEFINED {
+    for ((seg, &sym), &name) in segments.into_iter().zip(&later.segment_sym).zip(&later.segment_name) {
+        if sym == UNDEFINED || name == UNDEFINED {
             return None;
         }
+        first.segment_name.push(names[name as usize]);
         let seller = first.intern(later.ids.get(sym));
         let name = first.text(later.model.text.get(seg.name));
         let source = seg.source.map(|s| first.text(later.model.text.get(s)));
