@@ -5,16 +5,19 @@
 //! [`export::number`] does. The CSV writer puts each record through the
 //! same JSON object as the JSON writer, then into cells.
 //!
-//! Files are written atomically: to a temporary file beside the target,
-//! then renamed over it; a folder likewise. The packed form is written by
-//! `save/packed.rs`.
+//! Files are written atomically (`save/atomic.rs`): to a temporary file
+//! beside the target, then renamed over it; a folder likewise. The packed
+//! form is written by `save/packed.rs`.
 
+mod atomic;
 mod packed;
+mod temp;
 
+pub use atomic::{atomic_folder, atomic_write, check_writable};
 pub use packed::write_packed;
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{Map, Value};
 
@@ -334,80 +337,6 @@ fn write_table<I: Iterator<Item = Map<String, Value>>>(
         }
         w.flush()
     })
-}
-
-/// A hidden name beside `path` for work in progress:
-/// `.NAME.PID.SUFFIX` in the same folder, so a rename onto `path` stays
-/// on one file system.
-fn beside(path: &Path, suffix: &str) -> PathBuf {
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    parent.join(format!(".{name}.{}.{suffix}", std::process::id()))
-}
-
-/// Creates the folder `dir` atomically: `fill` writes into a temporary
-/// folder beside it, which is then renamed to `dir`. With `replace`, an
-/// existing `dir` is moved aside only once the new folder is complete, and
-/// removed after. On failure no partial folder is left behind.
-pub fn atomic_folder(
-    dir: &Path,
-    replace: bool,
-    fill: impl FnOnce(&Path) -> io::Result<()>,
-) -> io::Result<()> {
-    let (tmp, old) = (beside(dir, "tmp"), beside(dir, "old"));
-    let result = (|| {
-        std::fs::create_dir(&tmp)?;
-        fill(&tmp)?;
-        if replace && std::fs::symlink_metadata(dir).is_ok() {
-            std::fs::rename(dir, &old)?;
-            if let Err(e) = std::fs::rename(&tmp, dir) {
-                // Put the old one back: the target is as it was.
-                let _ = std::fs::rename(&old, dir);
-                return Err(e);
-            }
-            // The new folder is in place; a failure to clean up the old one
-            // leaves a hidden folder, not a broken target.
-            let _ = if old.is_dir() {
-                std::fs::remove_dir_all(&old)
-            } else {
-                std::fs::remove_file(&old)
-            };
-            Ok(())
-        } else {
-            std::fs::rename(&tmp, dir)
-        }
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
-}
-
-/// Writes `bytes` produced by `fill` to `path` atomically: a temporary file
-/// in the same folder, then a rename. On failure nothing is left behind.
-pub fn atomic_write(
-    path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
-    let tmp = beside(path, "tmp");
-    let result = (|| {
-        let file = std::fs::File::create(&tmp)?;
-        let mut w = io::BufWriter::new(file);
-        fill(&mut w)?;
-        w.flush()?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]

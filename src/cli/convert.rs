@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::common::{Exit, UsageError};
+use super::output::{self, absolute, Written};
 use exposure::load;
 use exposure::save;
 
@@ -75,54 +76,23 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// The absolute form of a path that may not exist yet (its parent must).
-pub(super) fn absolute(path: &Path) -> Option<PathBuf> {
-    if let Ok(p) = path.canonicalize() {
-        return Some(p);
-    }
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    Some(parent.canonicalize().ok()?.join(path.file_name()?))
-}
-
-/// The absolute forms of IN (which must exist) and OUT (whose folder must),
-/// refused when they are the same path; `what` says what the command does
-/// instead (`pack writes a new file`).
-pub(super) fn distinct(
-    input: &Path,
-    output: &Path,
-    what: &str,
-) -> Result<(PathBuf, PathBuf), UsageError> {
-    let inp = input.canonicalize().map_err(|_| {
-        UsageError(format!(
-            "{}: cannot read: no such file or folder",
-            input.display()
-        ))
-    })?;
-    let out = absolute(output).ok_or_else(|| {
-        UsageError(format!(
-            "{}: cannot write there: its folder does not exist",
-            output.display()
-        ))
-    })?;
-    if out == inp {
-        return Err(UsageError(format!(
-            "{} is both the input and the output; {what} and never touches its input",
-            output.display()
-        )));
-    }
-    Ok((inp, out))
-}
-
-/// Refuses what could touch the input or silently replace a file: OUT the
-/// same as IN or inside it (or IN inside OUT, which `--force` would
-/// remove), an existing OUT without `--force`, an existing OUT of the
-/// other form.
+/// Refuses what could touch the input or silently replace a file: what
+/// `output::check` refuses, OUT inside IN (or IN inside OUT, which
+/// `--force` would remove), an existing OUT without `--force`, an existing
+/// OUT of the other form.
 fn check_paths(input: &Path, output: &Path, form: Form, force: bool) -> Result<(), UsageError> {
     let fail = |m: String| Err(UsageError(m));
-    let (inp, out) = distinct(input, output, "convert writes a new graph")?;
+    let written = match form {
+        Form::Json => Written::File,
+        Form::Csv => Written::Folder,
+    };
+    output::check("OUT", output, written, &[("IN", Some(input))])?;
+    let (Some(inp), Some(out)) = (absolute(input), absolute(output)) else {
+        return fail(format!(
+            "{}: cannot read: no such file or folder",
+            input.display()
+        ));
+    };
     if out.starts_with(&inp) || inp.starts_with(&out) {
         return fail(format!(
             "{} and {} are one inside the other; write the output elsewhere, convert never touches its input",
@@ -139,18 +109,14 @@ fn check_paths(input: &Path, output: &Path, form: Form, force: bool) -> Result<(
                     output.display()
                 ));
             }
-            let is_dir = meta.is_dir();
-            match (form, is_dir) {
-                (Form::Json, true) => fail(format!(
-                    "{} is a folder; a path ending in .json names a JSON file",
-                    output.display()
-                )),
-                (Form::Csv, false) => fail(format!(
+            // A folder where the JSON form is to go is `output::check`'s.
+            if form == Form::Csv && !meta.is_dir() {
+                return fail(format!(
                     "{} is a file; the CSV form is a folder (name a .json file for the JSON form)",
                     output.display()
-                )),
-                _ => Ok(()),
+                ));
             }
+            Ok(())
         }
     }
 }

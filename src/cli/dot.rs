@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::common::{resolve, warn, EvalArgs, Exit, GraphArgs, UsageError};
+use super::output::{self, Written};
 use exposure::analysis::{self, paths, Bound};
 use exposure::export::dot::{self, Diagram, Highlight};
 use exposure::graph::Net;
@@ -69,6 +70,14 @@ enum Target {
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let target = target(args.output.as_deref())?;
+    if let Some(path) = &args.output {
+        output::check(
+            "-o",
+            path,
+            Written::File,
+            &[("-g", args.graph.graph.as_deref())],
+        )?;
+    }
     let model = args.graph.load()?;
     let net = Net::build(&model);
     let opts = args.eval.options(&model, &net)?;

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::common::{Exit, UsageError};
-use super::convert::distinct;
+use super::output::{self, absolute, Written};
 use exposure::load;
 use exposure::save;
 
@@ -43,11 +43,17 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// Refuses OUT the same as IN or inside it, an existing OUT without
-/// `--force`, and an existing folder as OUT.
+/// Refuses what `output::check` refuses (OUT the same as IN, a folder as
+/// OUT), OUT inside IN, and an existing OUT without `--force`.
 fn check_paths(input: &Path, output: &Path, force: bool) -> Result<(), UsageError> {
     let fail = |m: String| Err(UsageError(m));
-    let (inp, out) = distinct(input, output, "pack writes a new file")?;
+    output::check("OUT", output, Written::File, &[("IN", Some(input))])?;
+    let (Some(inp), Some(out)) = (absolute(input), absolute(output)) else {
+        return fail(format!(
+            "{}: cannot read: no such file or folder",
+            input.display()
+        ));
+    };
     if out.starts_with(&inp) {
         return fail(format!(
             "{} is inside {}; write the packed file elsewhere, pack never touches its input",
@@ -57,10 +63,6 @@ fn check_paths(input: &Path, output: &Path, force: bool) -> Result<(), UsageErro
     }
     match std::fs::symlink_metadata(output) {
         Err(_) => Ok(()),
-        Ok(meta) if meta.is_dir() => fail(format!(
-            "{} is a folder; a packed graph is one file",
-            output.display()
-        )),
         Ok(_) if !force => fail(format!(
             "{} exists; add --force to replace it",
             output.display()

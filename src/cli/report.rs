@@ -1,11 +1,12 @@
 //! `exposure report -o FILE.html`: the committee report, one
 //! self-contained HTML page (see `export::html`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::common::{
     evaluate_scenarios, warn, EvalArgs, Exit, GraphArgs, PortfolioArgs, UsageError,
 };
+use super::output::{self, Written};
 use exposure::analysis::{self, paths, timeline, Bound};
 use exposure::export::dot::{self, Diagram};
 use exposure::export::html::{self, Drawing, Explained, Page, ScenarioColumn};
@@ -257,21 +258,10 @@ fn check_output(args: &Args) -> Result<(), UsageError> {
             out.display()
         )));
     }
-    let same = |input: &Path| match (out.canonicalize(), input.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
     let inputs = [
-        args.graph.graph.as_deref(),
-        args.portfolio.portfolio.as_deref(),
-        args.scenarios.as_deref(),
+        ("-g", args.graph.graph.as_deref()),
+        ("--portfolio", args.portfolio.portfolio.as_deref()),
+        ("--scenarios", args.scenarios.as_deref()),
     ];
-    if let Some(input) = inputs.into_iter().flatten().find(|p| same(p)) {
-        return Err(UsageError(format!(
-            "-o {}: that is an input file ({}); the report is never written over its input",
-            out.display(),
-            input.display()
-        )));
-    }
-    Ok(())
+    output::check("-o", out, Written::File, &inputs)
 }

@@ -6,6 +6,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use super::common::{Exit, Format, GraphArgs, UsageError};
+use super::output::{self, Written};
 use exposure::export::screen::{self as write, Screening};
 use exposure::save;
 use exposure::screen::{self, csl, Options, DEFAULT_MIN_SCORE, REVIEW_FLOOR};
@@ -50,13 +51,11 @@ fn parse_score(s: &str) -> Result<f64, String> {
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     if let Some(out) = &args.apply {
-        if args.graph.graph.as_ref().is_some_and(|g| same_file(g, out)) {
-            return Err(UsageError(format!(
-                "--apply {}: that is the input graph; write to another file",
-                out.display()
-            ))
-            .into());
-        }
+        let inputs = [
+            ("-g", args.graph.graph.as_deref()),
+            ("--csl", Some(args.csl.as_path())),
+        ];
+        output::check("--apply", out, Written::File, &inputs)?;
         if out.exists() && !args.force {
             return Err(UsageError(format!(
                 "--apply {}: the file exists; add --force to replace it",
@@ -132,11 +131,4 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         );
     }
     Ok(Exit::Success)
-}
-
-fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::common::{
     parse_date, resolve, EvalArgs, Exit, Format, GraphArgs, PortfolioArgs, UsageError,
 };
+use super::output::{self, Written};
 use exposure::analysis::timeline::{self, Timeline};
 use exposure::export;
 use exposure::graph::Net;
@@ -55,6 +56,11 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     if let Some(path) = &args.output {
         check_svg(path)?;
+        let inputs = [
+            ("-g", args.graph.graph.as_deref()),
+            ("--portfolio", args.portfolio.portfolio.as_deref()),
+        ];
+        output::check("-o", path, Written::File, &inputs)?;
     }
     let model = args.graph.load()?;
     let net = Net::build(&model);

@@ -146,6 +146,17 @@ pub const EXTRA: Spec = Spec {
     single: true,
 };
 
+/// Every file a graph in the CSV form may have: what a command reading the
+/// folder reads, so what no command may write.
+pub const FILES: [&str; 6] = [
+    META.file,
+    ENTITIES.file,
+    RELATIONSHIPS.file,
+    LISTINGS.file,
+    SEGMENTS.file,
+    EXTRA.file,
+];
+
 /// The top-level keys `extra.csv` may not use: the document's own.
 pub const RESERVED: [&str; 6] = [
     "format",

@@ -9,6 +9,7 @@ mod dot;
 mod explain;
 mod hardening;
 mod oracle;
+mod outputs;
 mod pack;
 mod portfolio;
 mod properties;

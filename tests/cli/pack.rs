@@ -380,7 +380,11 @@ fn pack_guards_its_input_and_an_existing_output() {
     // Onto its own input.
     let out = run(&["pack", s(&json), s(&json)]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("both the input and the output"));
+    assert!(
+        stderr(&out).contains("that is an input file"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(std::fs::read(&json).unwrap(), before);
     // An existing OUT needs --force, and is replaced whole.
     let packed = dir.path().join("g.bin");

@@ -232,9 +232,11 @@ fn bad_holdings_files_are_refused_with_file_line_and_culprit() {
         ),
         ("entity,weight\nA,1\n\"B,2\n", "holdings.csv:3"),
     ] {
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("r.html");
         for command in ["analyze", "report"] {
             let args: Vec<&str> = if command == "report" {
-                vec!["report", "-o", "/nonexistent-dir/r.html"]
+                vec!["report", "-o", report.to_str().unwrap()]
             } else {
                 vec!["analyze"]
             };
@@ -244,6 +246,7 @@ fn bad_holdings_files_are_refused_with_file_line_and_culprit() {
             let err = stderr(&out);
             assert!(err.contains(want), "{command} {text:?}: {err}");
         }
+        assert!(!report.exists(), "{text:?}");
     }
     let out = run(&["analyze", "--portfolio", "/nonexistent/h.csv"]);
     assert_eq!(out.status.code(), Some(2));
