@@ -643,8 +643,11 @@ fn resolve_segments(
         0,
         model.segments.iter().map(|s| s.seller),
     );
-    let mut found = Vec::with_capacity(refs.len());
-    for &(i, name) in refs {
+    let found = by_seller.find_each(segment_name, refs.len(), |k| {
+        let (i, name) = refs[k];
+        (model.relationships[i as usize].from, name)
+    });
+    for (&(i, name), &s) in refs.iter().zip(&found) {
         let r = &model.relationships[i as usize];
         if r.from == UNDEFINED || r.to == UNDEFINED {
             continue; // its unknown id is reported already
@@ -663,11 +666,8 @@ fn resolve_segments(
                 place(),
                 format!("segment {:?} is set on an owns edge; only supplies edges join a segment of their seller", names.get(name)),
             );
-            continue;
-        }
-        match by_seller.find(segment_name, r.from, name) {
-            Some(s) => found.push((i as usize, s)),
-            None => problems.push(
+        } else if s.is_none() {
+            problems.push(
                 place(),
                 format!(
                     "segment {:?} names no segment of its seller {:?}; add it to \"segments\" with \"seller\": {:?}",
@@ -675,11 +675,14 @@ fn resolve_segments(
                     model.id(r.from),
                     model.id(r.from)
                 ),
-            ),
+            );
         }
     }
-    for (i, s) in found {
-        model.relationships[i].segment = SegmentRef::new(s);
+    for (&(i, _), &s) in refs.iter().zip(&found) {
+        let r = &mut model.relationships[i as usize];
+        if let Some(s) = s.filter(|_| r.rel == RelType::Supplies && r.to != UNDEFINED) {
+            r.segment = SegmentRef::new(s);
+        }
     }
 }
 

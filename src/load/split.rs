@@ -244,13 +244,17 @@ fn adopt(first: &mut Builder<'_>, mut later: Builder<'_>) -> Option<Tail> {
             .iter()
             .map(|&sym| entity_of(first, sym).unwrap_or(UNDEFINED));
         let by_seller = SegmentsBySeller::new(first.entity_sym.len(), first.first_segment, sellers);
-        for &(i, name) in &later.segment_refs {
-            let r = &mut rels[i as usize];
-            if r.rel != RelType::Supplies {
-                return None;
+        let refs = &later.segment_refs;
+        let found = by_seller.find_each(&first.segment_name, refs.len(), |k| {
+            let (i, name) = refs[k];
+            let r = &rels[i as usize];
+            match r.rel {
+                RelType::Supplies => (r.from, names[name as usize]),
+                RelType::Owns => (UNDEFINED, UNDEFINED),
             }
-            let s = by_seller.find(&first.segment_name, r.from, names[name as usize])?;
-            r.segment = SegmentRef::new(s);
+        });
+        for (&(i, _), &s) in refs.iter().zip(&found) {
+            rels[i as usize].segment = SegmentRef::new(s?);
         }
     }
     let mut listings = std::mem::take(&mut later.model.listings);
