@@ -151,8 +151,9 @@ pub(super) struct Builder<'de> {
     /// The symbol of the entity of each listing from `first_listing` on.
     pub listing_sym: Vec<u32>,
     pub first_listing: usize,
-    /// The symbol of the seller of each segment from `first_segment` on.
-    pub segment_sym: Vec<u32>,
+    /// The seller of each segment from `first_segment` on, looked up
+    /// with the relationships' ends.
+    pub segment_seller: Vec<Pending>,
     pub first_segment: usize,
     /// The names of segments, as named by segments and by relationships:
     /// a file has few, so an edge's is a number compared, not a string
@@ -445,7 +446,10 @@ impl<'de> Builder<'de> {
     /// The rules of one segment that need no other record; appends it,
     /// its seller pending.
     pub(super) fn add_segment(&mut self, index: usize, f: SegmentFields<'de>) {
-        let seller = f.seller.as_deref().map_or(UNDEFINED, |s| self.intern(s));
+        let seller = f
+            .seller
+            .as_deref()
+            .map_or(Pending::NONE, |s| self.reference(s));
         let place = || Place::Segment {
             index,
             seller: f.seller.as_ref().map(|s| s.to_string()),
@@ -481,7 +485,7 @@ impl<'de> Builder<'de> {
                 "the required field \"share_max\" is missing (the segment's cap, from 0 to 1)",
             );
         }
-        self.segment_sym.push(seller);
+        self.segment_seller.push(seller);
         let extra = self.model.push_extra(f.extra);
         self.model.segments.push(Segment {
             seller: UNDEFINED,
@@ -508,8 +512,11 @@ impl<'de> Builder<'de> {
     /// Looks up the ids that [`Builder::reference`] put off.
     pub(super) fn resolve_deferred(&mut self) {
         let mut ends = std::mem::take(&mut self.ends);
-        look_up_offsets(self.input, &mut ends, &mut *self);
+        look_up_offsets(self.input, ends.as_flattened_mut(), &mut *self);
         self.ends = ends;
+        let mut sellers = std::mem::take(&mut self.segment_seller);
+        look_up_offsets(self.input, &mut sellers, &mut *self);
+        self.segment_seller = sellers;
     }
 
     /// Resolves ids to entity indexes and hands over the model.
@@ -601,7 +608,8 @@ impl<'de> Builder<'de> {
             l.entity = ix;
         }
         let segments = &mut self.model.segments[self.first_segment..];
-        for (k, (s, &sym)) in segments.iter_mut().zip(&self.segment_sym).enumerate() {
+        for (k, (s, seller)) in segments.iter_mut().zip(&self.segment_seller).enumerate() {
+            let sym = seller.symbol();
             let ix = resolve(sym);
             if ix == UNDEFINED && sym != UNDEFINED {
                 let id = self.ids.get(sym).to_string();
@@ -715,20 +723,16 @@ impl Symbols for &Interner {
 /// of its id; false when `table` has no symbol for one. A lookup in a
 /// table of millions of ids waits for memory; here the slot of each id is
 /// fetched `AHEAD` ids before it is needed, so that many fetches overlap.
-pub(super) fn look_up_offsets(
-    input: &str,
-    ends: &mut [[Pending; 2]],
-    mut table: impl Symbols,
-) -> bool {
+pub(super) fn look_up_offsets(input: &str, ends: &mut [Pending], mut table: impl Symbols) -> bool {
     const AHEAD: usize = 16;
-    // (relationship * 2 + end, hash, id) of the lookups under way.
+    // (index in `ends`, hash, id) of the lookups under way.
     let mut ring: [Option<(usize, u64, &str)>; AHEAD] = [None; AHEAD];
-    let total = 2 * ends.len();
+    let total = ends.len();
     let (mut at, mut drained) = (0, 0);
     for n in 0.. {
         let mut next = None;
         while at < total && next.is_none() {
-            if let Pending::Offset(o) = ends[at / 2][at % 2] {
+            if let Pending::Offset(o) = ends[at] {
                 next = Some((at, o as usize));
             }
             at += 1;
@@ -744,7 +748,7 @@ pub(super) fn look_up_offsets(
             let Some(sym) = table.symbol(id, h) else {
                 return false;
             };
-            ends[done / 2][done % 2] = Pending::Symbol(sym);
+            ends[done] = Pending::Symbol(sym);
         }
         if let Some((k, start)) = next {
             // A borrowed string has no escapes: it ends at the next quote.

@@ -240,9 +240,9 @@ fn adopt(first: &mut Builder<'_>, mut later: Builder<'_>) -> Option<Tail> {
     }
     if !later.segment_refs.is_empty() {
         let sellers = first
-            .segment_sym
+            .segment_seller
             .iter()
-            .map(|&sym| entity_of(first, sym).unwrap_or(UNDEFINED));
+            .map(|p| entity_of(first, p.symbol()).unwrap_or(UNDEFINED));
         let by_seller = SegmentsBySeller::new(first.entity_sym.len(), first.first_segment, sellers);
         let refs = &later.segment_refs;
         let found = by_seller.find_each(&first.segment_name, refs.len(), |k| {
@@ -275,24 +275,24 @@ fn adopt(first: &mut Builder<'_>, mut later: Builder<'_>) -> Option<Tail> {
 /// Moves the segments of `later` to the end of `first`'s, their strings
 /// to its arena, their sellers to its symbols and their names to its
 /// numbers (`names`: `later`'s number → `first`'s), as if `first` had read
-/// them. `None` when a seller has no id or a segment no name.
+/// them (their sellers are `first`'s symbols already: [`look_up_later`]).
+/// `None` when a seller has no id or a segment no name.
 fn take_segments(first: &mut Builder<'_>, later: &mut Builder<'_>, names: &[u32]) -> Option<()> {
     let segments = std::mem::take(&mut later.model.segments);
-    for ((seg, &sym), &name) in segments
+    for ((seg, &seller), &name) in segments
         .into_iter()
-        .zip(&later.segment_sym)
+        .zip(&later.segment_seller)
         .zip(&later.segment_name)
     {
-        if sym == UNDEFINED || name == UNDEFINED {
+        if seller.symbol() == UNDEFINED || name == UNDEFINED {
             return None;
         }
         first.segment_name.push(names[name as usize]);
-        let seller = first.intern(later.ids.get(sym));
         let name = first.text(later.model.text.get(seg.name));
         let source = seg.source.map(|s| first.text(later.model.text.get(s)));
         let extra = later.model.extra(seg.extra).cloned().unwrap_or_default();
         let extra = first.model.push_extra(extra);
-        first.segment_sym.push(seller);
+        first.segment_seller.push(seller);
         first.model.segments.push(Segment {
             name,
             source,
@@ -309,17 +309,18 @@ fn entity_of(b: &Builder<'_>, sym: u32) -> Option<u32> {
     (ix != UNDEFINED).then_some(ix)
 }
 
-/// Turns every `from` and `to` of `second`, the later part of a split
-/// parse, into a symbol of `first`'s table, which holds every entity and
-/// is only read: the few ids `second` interned itself (those with
-/// escapes) one by one, the ids it put off half on each of two threads.
-/// False when an id is not in the table.
+/// Turns every `from` and `to` and every segment's seller of `second`,
+/// the later part of a split parse, into a symbol of `first`'s table,
+/// which holds every entity and is only read: the few ids `second`
+/// interned itself (those with escapes) one by one, the ids it put off
+/// half on each of two threads. False when an id is not in the table.
 fn look_up_later(first: &Builder<'_>, second: &mut Builder<'_>) -> bool {
     if !std::ptr::eq(first.input, second.input) {
         return false;
     }
     let (input, ids): (&str, &Interner) = (first.input, &first.ids);
-    for end in second.ends.iter_mut().flatten() {
+    let ends = second.ends.as_flattened_mut();
+    for end in ends.iter_mut().chain(&mut second.segment_seller) {
         if let Pending::Symbol(sym) = *end {
             let id = (sym != UNDEFINED).then(|| second.ids.get(sym));
             let Some(found) = id.and_then(|id| ids.find_hashed(id, intern::hash(id.as_bytes())))
@@ -329,11 +330,11 @@ fn look_up_later(first: &Builder<'_>, second: &mut Builder<'_>) -> bool {
             *end = Pending::Symbol(found);
         }
     }
-    let half = second.ends.len() / 2;
-    let (one, two) = second.ends.split_at_mut(half);
+    let (one, two) = ends.split_at_mut(ends.len() / 2);
+    let sellers = &mut second.segment_seller;
     let (one, two) = both(
         move || look_up_offsets(input, one, ids),
-        || look_up_offsets(input, two, ids),
+        || look_up_offsets(input, two, ids) && look_up_offsets(input, sellers, ids),
     );
     one && two
 }
