@@ -20,7 +20,7 @@
 //! say: an empty string, a list item with a `;`, a nested object).
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
@@ -557,6 +557,9 @@ fn read(
         }
     };
     let mut bad_header = false;
+    // The first column of each key: one lookup per column, so that a
+    // header of many columns is checked in linear time.
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(columns.len());
     for (i, c) in columns.iter().enumerate() {
         if let Some(field) = c.near {
             problems.push(
@@ -569,11 +572,9 @@ fn read(
             );
             bad_header = true;
         }
-        if columns[..i].iter().any(|d| d.key == c.key) {
-            let other = columns[..i]
-                .iter()
-                .find(|d| d.key == c.key)
-                .map_or("", |d| d.header.as_str());
+        let at = *first.entry(c.key.as_str()).or_insert(i);
+        if at != i {
+            let other = columns[at].header.as_str();
             problems.push(
                 place(Some(1), Some(&c.header)),
                 format!("repeats the column {other:?}: each field has one column"),

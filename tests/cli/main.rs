@@ -13,6 +13,7 @@ mod pack;
 mod portfolio;
 mod properties;
 mod report;
+mod scale;
 mod screen;
 mod segments;
 mod timeline;
