@@ -433,8 +433,55 @@ fn relocate(lines: &Lines, place: Place, message: String) -> (Place, String) {
     )
 }
 
+/// Rewrites the references to records of the folder's files in `message`
+/// (`entities[12]`, `relationships[3]`, …: a scenario's checks cite the
+/// records of the changed copy by index) as the file and line the record
+/// starts on. Indexes past the folder's records
+/// (records a scenario added) are left as they are. The folder is read
+/// again, so this is for the error path only.
+///
+/// # Complexity
+/// O(bytes of the folder + length of the message).
+pub fn cite_lines(dir: &Path, message: &str) -> String {
+    let mut problems = Problems::default();
+    let mut fatal = false;
+    let mut message = message.to_string();
+    for (spec, prefix, noun) in [
+        (&ENTITIES, "entities[", "entity"),
+        (&RELATIONSHIPS, "relationships[", "relationship"),
+        (&LISTINGS, "listings[", "listing"),
+        (&SEGMENTS, "segments[", "segment"),
+    ] {
+        if !message.contains(prefix) {
+            continue;
+        }
+        let Some(found) = open(dir, spec, &mut problems, &mut fatal) else {
+            continue;
+        };
+        let mut starts: Vec<u32> = Vec::new();
+        if read(found, spec, &mut problems, |_, line, _| {
+            starts.push(u32::try_from(line).unwrap_or(u32::MAX));
+        })
+        .is_ok()
+        {
+            message = refer_to(&message, prefix, &starts, |line| {
+                format!("the {noun} on {} line {line}", spec.file)
+            });
+        }
+    }
+    message
+}
+
 /// Rewrites `entities[12]` in `message` as `the entity on line L`.
 fn refer(message: &str, prefix: &str, noun: &str, starts: &[u32]) -> String {
+    refer_to(message, prefix, starts, |line| {
+        format!("{noun} on line {line}")
+    })
+}
+
+/// Rewrites `PREFIX12]` in `message` as `cite(line of record 12)` for the
+/// records `starts` knows.
+fn refer_to(message: &str, prefix: &str, starts: &[u32], cite: impl Fn(u32) -> String) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(at) = rest.find(prefix) {
@@ -444,7 +491,7 @@ fn refer(message: &str, prefix: &str, noun: &str, starts: &[u32]) -> String {
         match (index, after[digits..].starts_with(']')) {
             (Some(i), true) if i < starts.len() => {
                 out.push_str(&rest[..at]);
-                out.push_str(&format!("{noun} on line {}", starts[i]));
+                out.push_str(&cite(starts[i]));
                 rest = &after[digits + 1..];
             }
             _ => {
@@ -549,7 +596,24 @@ fn read(
     };
     let columns: Vec<Column> = match reader.read_record(&mut record) {
         Ok(true) => record.iter().map(|h| column(spec, h)).collect(),
-        // An empty file: no columns and no rows.
+        // An empty file of a record kind has not even the header that
+        // names its columns: most likely a file cut short or saved wrong.
+        Ok(false) if !spec.required.is_empty() => {
+            problems.push(
+                place(None, None),
+                format!(
+                    "is empty: it needs a header line naming its columns ({} at least), then one line per record{}",
+                    spec.required.join(", "),
+                    if spec.file == ENTITIES.file {
+                        ""
+                    } else {
+                        "; a file with no records may be left out"
+                    }
+                ),
+            );
+            return Err(());
+        }
+        // An empty meta.csv or extra.csv: no columns and no rows.
         Ok(false) => return Ok(Vec::new()),
         Err(e) => {
             read_error(problems, e);
