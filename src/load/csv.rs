@@ -220,7 +220,9 @@ fn column(spec: &Spec, header: &str) -> Column {
 /// distance of 1 or 2 after case and surrounding spaces are set aside, but
 /// no more than a third of the field's length, so that a short field
 /// (`id`) does not capture unrelated short columns (`cik`).
-fn near_miss(spec: &Spec, header: &str) -> Option<&'static str> {
+/// `save` writes an unknown field of such a name as a `:json` column,
+/// which reads back as itself.
+pub fn near_miss(spec: &Spec, header: &str) -> Option<&'static str> {
     let name = header.trim().to_lowercase();
     spec.fields
         .iter()
