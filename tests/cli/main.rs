@@ -7,6 +7,7 @@ mod common;
 mod csvform;
 mod dot;
 mod explain;
+mod fuzz;
 mod hardening;
 mod oracle;
 mod pack;
