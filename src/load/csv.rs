@@ -175,9 +175,10 @@ struct Column {
 /// Reads a header cell the way the writer (`save::write_csv`) names
 /// columns: `FIELD` or `FIELD:json` for a known field; for an unknown one
 /// the header is its name, or its name plus `:json` (always so for a name
-/// that itself ends in `:json`). A known field's name matches without
-/// regard to case and surrounding spaces (`Share `, `REVENUE`), as
-/// spreadsheets write them; an unknown name is kept exactly as written.
+/// that itself ends in `:json`). A known field's plain name matches
+/// without regard to case and surrounding spaces (`Share `, `REVENUE`), as
+/// spreadsheets write them, its `:json` name only exactly; an unknown name
+/// is kept exactly as written.
 fn column(spec: &Spec, header: &str) -> Column {
     let known = |name: &str| {
         let name = name.trim();
@@ -197,7 +198,10 @@ fn column(spec: &Spec, header: &str) -> Column {
     }
     match header.strip_suffix(JSON_SUFFIX) {
         Some(key) => {
-            let found = known(key);
+            // Exactly as the writer names a known field: any other
+            // spelling is an unknown field's (`Country:json` beside
+            // `country`), which the writer always writes as JSON.
+            let found = spec.fields.iter().find(|f| f.0 == key).map(|f| (f.0, f.1));
             Column {
                 header: header.into(),
                 key: found.map_or_else(|| key.into(), |f| f.0.into()),
@@ -214,6 +218,17 @@ fn column(spec: &Spec, header: &str) -> Column {
             near: near_miss(spec, header),
         },
     }
+}
+
+/// Whether a plain header `name` reads as a known field of `spec` (case
+/// and surrounding spaces aside) that is not spelled exactly so: `save`
+/// writes an unknown field of such a name (`Country`, `ID `) as a `:json`
+/// column, which reads back as itself.
+pub fn reads_as_other_field(spec: &Spec, name: &str) -> bool {
+    let trimmed = name.trim();
+    spec.fields
+        .iter()
+        .any(|f| f.0 != name && f.0.eq_ignore_ascii_case(trimmed))
 }
 
 /// The known field of `spec` that `header` is a near miss of: an edit
