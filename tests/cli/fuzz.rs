@@ -177,7 +177,7 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
             _ => {
                 // A long run of one character: a long name, id or number.
                 let c = [b'a', b'9', b' ', b',', b'"'][rng.below(5)];
-                bytes.splice(at..at, std::iter::repeat(c).take(1 + rng.below(5_000)));
+                bytes.splice(at..at, std::iter::repeat_n(c, 1 + rng.below(5_000)));
             }
         }
     }
@@ -245,12 +245,15 @@ enum Shape {
     Text,
 }
 
+/// Checks a file a command wrote.
+type FileCheck = fn(&Path) -> Result<(), String>;
+
 /// One command to run on a case: its arguments, its output's shape and the
-/// file it writes, if any (`Some(path)`, checked by `file`).
+/// file it writes, if any, with the check of that file.
 struct Step {
     args: Vec<String>,
     shape: Shape,
-    writes: Option<(PathBuf, fn(&Path) -> Result<(), String>)>,
+    writes: Option<(PathBuf, FileCheck)>,
 }
 
 fn step(args: &[&str], shape: Shape) -> Step {
@@ -261,7 +264,7 @@ fn step(args: &[&str], shape: Shape) -> Step {
     }
 }
 
-fn writing(args: &[&str], out: &Path, check: fn(&Path) -> Result<(), String>) -> Step {
+fn writing(args: &[&str], out: &Path, check: FileCheck) -> Step {
     let mut s = step(args, Shape::Text);
     s.args.push(out.to_str().unwrap().to_string());
     s.writes = Some((out.to_path_buf(), check));
