@@ -283,8 +283,13 @@ fn write_table<I: Iterator<Item = Map<String, Value>>>(
                     None => {
                         let at = columns.len();
                         // An unknown name that ends like a JSON column is
-                        // always written as one, so it reads back as itself.
-                        let json = k.ends_with(csv::JSON_SUFFIX);
+                        // always written as one, so it reads back as itself;
+                        // so is one close to a known field, which the reader
+                        // refuses as a plain header (a likely typo), and one
+                        // that reads as a known field but for case or spaces.
+                        let json = k.ends_with(csv::JSON_SUFFIX)
+                            || csv::near_miss(spec, &k).is_some()
+                            || csv::reads_as_other_field(spec, &k);
                         unknown.insert(k.clone(), at);
                         columns.push(OutColumn {
                             key: k,

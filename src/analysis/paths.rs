@@ -1,13 +1,14 @@
 //! The paths that make up an entity's lower exposure x, or its upper
 //! exposure X under the worst case (exposure spec, section 5), best
-//! first: a best-first search over partial paths that
-//! stops after the first K complete ones and never enumerates them all.
+//! first: a best-first (A*) search over partial paths, guided by the best
+//! weight each entity can still reach, that stops after the first K
+//! complete ones and never enumerates them all.
 //!
 //! Owns the order of paths (weight descending, length ascending, ids
 //! lexicographically). Must not do IO or know ids beyond comparing them.
 
 use std::borrow::Cow;
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, VecDeque};
 
 use super::{worst_case, Bound, Options, Outcome};
@@ -55,16 +56,48 @@ pub struct Paths {
     pub generated: usize,
 }
 
+/// A weight as a cost: −log2 of it in units of 2^−32, rounded, so that a
+/// path's cost is the exact integer sum of its edges' costs. Sums do not
+/// depend on the order they are taken in, so paths of equal weights tie
+/// exactly (a product of doubles would differ in the last bits with the
+/// order of its factors, and on a graph of many equal paths that noise
+/// would decide which to grow first). Weight 0 costs [`NEVER`].
+type Cost = u64;
+
+/// The cost of weight 0, and of a path that reaches an end only through
+/// edges of weight 0.
+const NEVER: Cost = Cost::MAX;
+
+/// The cost of one edge's weight. A weight of 1 or more costs 0.
+fn cost(w: f64) -> Cost {
+    if w.is_nan() || w <= 0.0 {
+        return NEVER;
+    }
+    if w >= 1.0 {
+        return 0;
+    }
+    // At most 1074 · 2^32 (the least positive double): no overflow.
+    (-w.log2() * 4_294_967_296.0).round() as Cost
+}
+
 /// A path on the heap. Its key is a lower bound, in path order, of every
-/// complete path that extends it: weights only fall as a path grows (each
-/// lower bound is at most 1), a completion is at least `len + dist(last)`
-/// edges long, and a sequence sorts before its extensions.
+/// complete path that extends it: its cost so far plus the least cost
+/// from its last entity to an end (`rest`), a completion is at least
+/// `len + dist(last)` edges long, and a sequence sorts before its
+/// extensions. On a graph of many paths of one weight the keys tie and
+/// the ids decide: the search goes deep first and completes paths
+/// without growing every partial path first.
 struct Entry {
-    weight: f64,
+    /// Cost so far plus the least cost to an end.
+    key: Cost,
     /// Edges so far plus the fewest edges to a restricted entity.
     bound: u32,
     /// The ranks (in id order) of the entities on the path.
     ranks: Box<[u32]>,
+    /// The cost so far.
+    cost: Cost,
+    /// The product of the weights so far, in path order.
+    weight: f64,
     exact: bool,
     /// Whether it ends at a restricted entity.
     done: bool,
@@ -73,8 +106,9 @@ struct Entry {
 impl Ord for Entry {
     /// Greater is better: `BinaryHeap` pops the greatest first.
     fn cmp(&self, other: &Self) -> Ordering {
-        self.weight
-            .total_cmp(&other.weight)
+        other
+            .key
+            .cmp(&self.key)
             .then(other.bound.cmp(&self.bound))
             .then_with(|| other.ranks.cmp(&self.ranks))
     }
@@ -102,15 +136,22 @@ impl Eq for Entry {}
 /// `opts.max_depth` only paths of at most that many edges count. `id` gives an entity's id, for ties.
 ///
 /// Entities from which no restricted entity can be reached are never
-/// entered, and a partial path is ordered by the fewest edges it still
-/// needs, so zero-weight paths come out shortest first without a search
-/// of everything shorter.
+/// entered; a partial path is ordered by the best weight it can still
+/// reach, then by the fewest edges it still needs, so paths are completed
+/// first (also on graphs of many paths of equal weight) and zero-weight
+/// paths come out shortest first without a search of everything shorter.
+///
+/// Weights are compared as costs (−log2 in units of 2^−32), so paths
+/// whose weights differ by less than about 1e-9 of their value may be
+/// found in either order; the paths found are then sorted by their
+/// weights, so the listing is always in the spec's order.
 ///
 /// # Complexity
-/// O(V + E) for the distances and O(R' log R') to rank the R' entities
-/// reachable from `q.from`, then O(P · (L + log P)) for P generated partial
-/// paths of length up to L; P is at most `q.limit`, and is small when the
-/// best paths are found early (weights fall fast).
+/// O((V + E) log V) for the distances and costs to the ends and
+/// O(R' log R') to rank the R' entities reachable from `q.from`, then
+/// O(P · (L + log P)) for P generated partial paths of length up to L; P
+/// is at most `q.limit`, and is small when the best paths are completed
+/// early.
 pub fn search<'a>(
     net: &Net,
     in_r: &[bool],
@@ -132,6 +173,8 @@ pub struct Finder<'n> {
     weight: Cow<'n, [f64]>,
     licensed: Vec<bool>,
     dist: Vec<u32>,
+    /// Per entity, the least cost of a path from it to an end.
+    rest: Vec<Cost>,
     max_len: u32,
     /// Every entity's rank in id order and the entity of each rank, when
     /// many searches share them ([`Finder::ranked`]).
@@ -146,7 +189,7 @@ impl<'n> Finder<'n> {
     /// bound plus the share t the worst case gives it).
     ///
     /// # Complexity
-    /// O(V + E), plus O(E log E) for the worst case of X.
+    /// O((V + E) log V), plus O(E log E) for the worst case of X.
     pub fn new<'a>(
         net: &'n Net,
         opts: &Options,
@@ -170,13 +213,16 @@ impl<'n> Finder<'n> {
 
     fn over(net: &'n Net, in_r: &'n [bool], weight: Cow<'n, [f64]>, opts: &Options) -> Finder<'n> {
         let licensed = opts.licensed_edges(net);
-        let dist = distances(net, in_r, &licensed);
+        let into = Incoming::of(net, in_r);
+        let dist = distances(net, in_r, &licensed, &into);
+        let rest = rests(net, in_r, &licensed, &weight, &into);
         Finder {
             net,
             in_r,
             weight,
             licensed,
             dist,
+            rest,
             max_len: opts.max_depth.unwrap_or(u32::MAX),
             ranked: None,
             worst: None,
@@ -204,7 +250,7 @@ impl<'n> Finder<'n> {
     pub fn search<'a>(&self, id: impl Fn(EntityIx) -> &'a str, q: Query) -> Paths {
         let (net, in_r, weight, licensed) =
             (self.net, self.in_r, &self.weight[..], &self.licensed[..]);
-        let (dist, max_len) = (&self.dist, self.max_len);
+        let (dist, rest, max_len) = (&self.dist, &self.rest, self.max_len);
         let mut found = Paths {
             paths: Vec::new(),
             truncated: false,
@@ -225,9 +271,11 @@ impl<'n> Finder<'n> {
         let mut heap = BinaryHeap::new();
         if dist[q.from as usize] != u32::MAX && dist[q.from as usize] <= max_len {
             heap.push(Entry {
-                weight: 1.0,
+                key: rest[q.from as usize],
                 bound: dist[q.from as usize],
                 ranks: Box::new([rank[q.from as usize]]),
+                cost: 0,
+                weight: 1.0,
                 exact: true,
                 done: false,
             });
@@ -264,21 +312,30 @@ impl<'n> Finder<'n> {
                 }
                 if found.generated >= q.limit {
                     found.truncated = true;
+                    sort(&mut found.paths, rank);
                     return found;
                 }
                 found.generated += 1;
                 let mut ranks = Vec::with_capacity(entry.ranks.len() + 1);
                 ranks.extend_from_slice(&entry.ranks);
                 ranks.push(rank[u]);
+                let spent = entry.cost.saturating_add(cost(weight[e]));
                 heap.push(Entry {
-                    weight: entry.weight * weight[e],
+                    key: if done {
+                        spent
+                    } else {
+                        spent.saturating_add(rest[u])
+                    },
                     bound,
                     ranks: ranks.into_boxed_slice(),
+                    cost: spent,
+                    weight: entry.weight * weight[e],
                     exact: entry.exact && net.exact[e],
                     done,
                 });
             }
         }
+        sort(&mut found.paths, rank);
         found
     }
 }
@@ -301,6 +358,26 @@ pub fn of_bound<'a>(
     (found, finder.worst)
 }
 
+/// Sorts found paths in the spec's order (weight descending, length
+/// ascending, ids): costs order them up to their rounding, this orders
+/// them by the weights they show.
+fn sort(paths: &mut [Path], rank: &[u32]) {
+    paths.sort_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then(a.entities.len().cmp(&b.entities.len()))
+            .then_with(|| {
+                let r = |p: &Path| {
+                    p.entities
+                        .iter()
+                        .map(|&v| rank[v as usize])
+                        .collect::<Vec<_>>()
+                };
+                r(a).cmp(&r(b))
+            })
+    });
+}
+
 /// A finished heap entry as a path.
 fn path(net: &Net, by_rank: &[EntityIx], entry: Entry) -> Path {
     let entities: Vec<EntityIx> = entry.ranks.iter().map(|&r| by_rank[r as usize]).collect();
@@ -318,38 +395,70 @@ fn path(net: &Net, by_rank: &[EntityIx], entry: Entry) -> Path {
     }
 }
 
+/// The supplies edges into entities not in R, by buyer: each one's seller
+/// and edge (a CSR the walks back from the ends share).
+struct Incoming {
+    start: Vec<u32>,
+    seller: Vec<EntityIx>,
+    edge: Vec<u32>,
+}
+
+impl Incoming {
+    /// # Complexity
+    /// O(V + E).
+    fn of(net: &Net, in_r: &[bool]) -> Incoming {
+        let n = net.n;
+        let mut start = vec![0u32; n + 1];
+        for &u in &net.buyer {
+            if !in_r[u as usize] {
+                start[u as usize + 1] += 1;
+            }
+        }
+        for v in 0..n {
+            start[v + 1] += start[v];
+        }
+        let mut fill: Vec<u32> = start[..n].to_vec();
+        let mut seller = vec![0 as EntityIx; start[n] as usize];
+        let mut edge = vec![0u32; start[n] as usize];
+        for s in 0..n as EntityIx {
+            for e in net.sales(s) {
+                let u = net.buyer[e] as usize;
+                if !in_r[u] {
+                    seller[fill[u] as usize] = s;
+                    edge[fill[u] as usize] = e as u32;
+                    fill[u] += 1;
+                }
+            }
+        }
+        Incoming {
+            start,
+            seller,
+            edge,
+        }
+    }
+
+    /// The positions of `w`'s incoming edges in `seller` and `edge`.
+    fn of_buyer(&self, w: EntityIx) -> std::ops::Range<usize> {
+        self.start[w as usize] as usize..self.start[w as usize + 1] as usize
+    }
+}
+
 /// Per entity, the fewest edges to a restricted entity through entities
 /// not in R (licensed edges into R do not count); `u32::MAX` when none can
 /// be reached. A breadth-first search backwards from R.
 ///
 /// # Complexity
 /// O(V + E).
-fn distances(net: &Net, in_r: &[bool], licensed: &[bool]) -> Vec<u32> {
-    let n = net.n;
-    // Edges into entities not in R, by buyer (CSR of sellers).
-    let mut start = vec![0u32; n + 1];
-    for &u in &net.buyer {
-        if !in_r[u as usize] {
-            start[u as usize + 1] += 1;
-        }
-    }
-    for v in 0..n {
-        start[v + 1] += start[v];
-    }
-    let mut fill: Vec<u32> = start[..n].to_vec();
-    let mut sellers = vec![0 as EntityIx; start[n] as usize];
-    let mut dist = vec![u32::MAX; n];
+fn distances(net: &Net, in_r: &[bool], licensed: &[bool], into: &Incoming) -> Vec<u32> {
+    let mut dist = vec![u32::MAX; net.n];
     let mut queue = VecDeque::new();
-    for s in 0..n as EntityIx {
-        for e in net.sales(s) {
-            let u = net.buyer[e] as usize;
-            if !in_r[u] {
-                sellers[fill[u] as usize] = s;
-                fill[u] += 1;
-            } else if !licensed[e] && dist[s as usize] == u32::MAX {
-                dist[s as usize] = 1;
-                queue.push_back(s);
-            }
+    for s in 0..net.n as EntityIx {
+        if net
+            .sales(s)
+            .any(|e| in_r[net.buyer[e] as usize] && !licensed[e])
+        {
+            dist[s as usize] = 1;
+            queue.push_back(s);
         }
     }
     while let Some(w) = queue.pop_front() {
@@ -358,7 +467,7 @@ fn distances(net: &Net, in_r: &[bool], licensed: &[bool]) -> Vec<u32> {
             continue;
         }
         let d = dist[w as usize] + 1;
-        for &s in &sellers[start[w as usize] as usize..start[w as usize + 1] as usize] {
+        for &s in &into.seller[into.of_buyer(w)] {
             if dist[s as usize] == u32::MAX {
                 dist[s as usize] = d;
                 queue.push_back(s);
@@ -366,6 +475,52 @@ fn distances(net: &Net, in_r: &[bool], licensed: &[bool]) -> Vec<u32> {
         }
     }
     dist
+}
+
+/// Per entity, the least cost (the best weight) of a walk from it to a
+/// restricted entity through entities not in R, as [`distances`] walks;
+/// [`NEVER`] when only walks of weight 0 (or none) reach one. A walk is
+/// at least as good as any path, so the cost is a lower bound of every
+/// path's: Dijkstra backwards from R, each edge costing [`cost`] of its
+/// weight.
+///
+/// # Complexity
+/// O((V + E) log V).
+fn rests(
+    net: &Net,
+    in_r: &[bool],
+    licensed: &[bool],
+    weight: &[f64],
+    into: &Incoming,
+) -> Vec<Cost> {
+    let mut rest = vec![NEVER; net.n];
+    let mut heap = BinaryHeap::new();
+    for s in 0..net.n as EntityIx {
+        let best = net
+            .sales(s)
+            .filter(|&e| in_r[net.buyer[e] as usize] && !licensed[e])
+            .map(|e| cost(weight[e]))
+            .min()
+            .unwrap_or(NEVER);
+        if best < NEVER {
+            rest[s as usize] = best;
+            heap.push(Reverse((best, s)));
+        }
+    }
+    while let Some(Reverse((c, w))) = heap.pop() {
+        if c > rest[w as usize] || in_r[w as usize] {
+            continue;
+        }
+        for k in into.of_buyer(w) {
+            let s = into.seller[k];
+            let through = c.saturating_add(cost(weight[into.edge[k] as usize]));
+            if through < rest[s as usize] {
+                rest[s as usize] = through;
+                heap.push(Reverse((through, s)));
+            }
+        }
+    }
+    rest
 }
 
 /// Ranks in id order of the entities a path from `from` can visit, and
@@ -644,6 +799,66 @@ mod tests {
                 .join(">")
                 == want
         }));
+    }
+
+    /// `layers` layers of `width` entities, each selling `share` to every
+    /// entity of the next layer, the last layer listed.
+    fn layered(layers: usize, width: usize, share: &str) -> Model {
+        let name = |i: usize, j: usize| format!("l{i}_{j}");
+        let names: Vec<String> = (0..layers)
+            .flat_map(|i| (0..width).map(move |j| name(i, j)))
+            .collect();
+        let mut edges = Vec::new();
+        for i in 0..layers - 1 {
+            for j in 0..width {
+                for k in 0..width {
+                    edges.push(format!("{}>{} {share}", name(i, j), name(i + 1, k)));
+                }
+            }
+        }
+        let listed: Vec<String> = (0..width).map(|j| name(layers - 1, j)).collect();
+        let edges: Vec<&str> = edges.iter().map(String::as_str).collect();
+        let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
+        graph(&names.join(" "), &edges, &listed)
+    }
+
+    #[test]
+    fn paths_of_equal_weight_are_completed_before_the_rest_are_grown() {
+        // 4^11 paths of one weight; growing partial paths by weight alone
+        // generated 2,000,000 of them without completing one. Shares of
+        // 0.1 have no exact product: their ties must be exact all the same.
+        for (width, share) in [(4, "0.25"), (10, "0.1"), (3, "?")] {
+            let model = layered(12, width, share);
+            let net = Net::build(&model);
+            let in_r = evaluate(&net, &Options::default()).restricted.in_r;
+            let q = Query {
+                from: model.find("l0_0").unwrap(),
+                top: 10,
+                limit: MAX_PARTIAL_PATHS,
+            };
+            let found = search(
+                &net,
+                &in_r,
+                &net.lo,
+                &Options::default(),
+                |v| model.id(v),
+                q,
+            );
+            assert!(!found.truncated, "share {share}");
+            assert_eq!(found.paths.len(), 10);
+            assert!(
+                found.generated <= 11 * width + 10 * width,
+                "share {share}: {} partial paths",
+                found.generated
+            );
+            let first: Vec<&str> = found.paths[0]
+                .entities
+                .iter()
+                .map(|&v| model.id(v))
+                .collect();
+            assert_eq!(first[11], "l11_0");
+            assert!(found.paths.iter().all(|p| p.entities.len() == 12));
+        }
     }
 
     /// A random DAG (edges only from lower to higher index) in the terse

@@ -52,6 +52,7 @@ pub(super) fn warn(outcome: &Outcome) {
 /// that a failing scenario leaves no half result.
 pub(super) fn evaluate_scenarios<'a>(
     path: &std::path::Path,
+    graph: &GraphArgs,
     model: &'a Model,
     net: &'a Net,
     eval: &EvalArgs,
@@ -68,7 +69,7 @@ pub(super) fn evaluate_scenarios<'a>(
     let mut evaluated = Vec::with_capacity(scenarios.len());
     for (i, s) in scenarios.iter().enumerate() {
         let applied = scenario::apply(model, net, i, s, &settings, &extra)
-            .with_context(|| format!("{shown}"))?;
+            .map_err(|e| anyhow::anyhow!("{shown}: {}", graph.cite(&e.to_string())))?;
         let outcome = exposure::analysis::evaluate(&applied.net, &applied.opts);
         warn(&outcome);
         evaluated.push((applied, outcome));
@@ -93,6 +94,16 @@ impl GraphArgs {
         match &self.graph {
             Some(path) => path.display().to_string(),
             None => BUILTIN_NAME.to_string(),
+        }
+    }
+
+    /// `message` with its references to records (`entities[3]`) given as
+    /// file and line when the graph is a folder in the CSV form, as
+    /// `validate` gives them.
+    pub fn cite(&self, message: &str) -> String {
+        match &self.graph {
+            Some(path) if path.is_dir() => load::csv::cite_lines(path, message),
+            _ => message.to_string(),
         }
     }
 

@@ -140,6 +140,15 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             Bound::Lower
         };
         let (found, worst) = paths::of_bound(&net, &opts, &outcome, bound, |v| model.id(v), query);
+        if found.truncated {
+            eprintln!(
+                "warning: the search for the paths of {} stopped after {} partial paths; {} of the {} paths asked for are highlighted",
+                exposure::export::shown(model.id(from)),
+                found.generated,
+                found.paths.len(),
+                args.highlight_top
+            );
+        }
         let mut on = vec![false; net.edge_count()];
         for e in found.paths.iter().flat_map(|p| &p.edges) {
             on[*e] = true;

@@ -156,7 +156,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
     // The scenarios, evaluated against the same loaded graph.
     let (read, evaluated) = match &args.scenarios {
-        Some(path) => evaluate_scenarios(path, &model, &net, &args.eval)?,
+        Some(path) => evaluate_scenarios(path, &args.graph, &model, &net, &args.eval)?,
         None => Default::default(),
     };
     let scenarios: Vec<ScenarioColumn> = read

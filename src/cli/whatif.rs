@@ -33,7 +33,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let net = Net::build(&model);
     let portfolio = args.portfolio.load(&model)?;
     args.eval.check_lists(&net)?;
-    let (scenarios, evaluated) = evaluate_scenarios(&args.scenarios, &model, &net, &args.eval)?;
+    let (scenarios, evaluated) =
+        evaluate_scenarios(&args.scenarios, &args.graph, &model, &net, &args.eval)?;
     let out_args = &args.output;
     let top = if out_args.format == Format::Table {
         None

@@ -330,12 +330,21 @@ pub fn table(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
 
     let paths = &x.found.paths;
-    if paths.is_empty() {
-        let buyer = if x.worst.is_some() {
-            "a restricted or possibly restricted buyer"
-        } else {
-            "a restricted buyer"
-        };
+    let buyer = if x.worst.is_some() {
+        "a restricted or possibly restricted buyer"
+    } else {
+        "a restricted buyer"
+    };
+    // A search that stopped has proved nothing about the paths it did not
+    // reach.
+    if paths.is_empty() && x.found.truncated {
+        writeln!(
+            out,
+            "The search stopped after {} partial paths before it completed one: paths from {} to {buyer} may exist.",
+            super::markup::money(x.found.generated as f64),
+            model.id(v)
+        )?;
+    } else if paths.is_empty() {
         writeln!(out, "No path leads from {} to {buyer}.", model.id(v))?;
     }
     let weights: Vec<String> = paths.iter().map(|p| percent(p.weight)).collect();
@@ -393,7 +402,7 @@ pub fn table(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     if x.more {
         writeln!(out, "More paths follow; --top K lists more.")?;
     }
-    if x.found.truncated {
+    if x.found.truncated && !paths.is_empty() {
         writeln!(
             out,
             "The search stopped after {} partial paths; more paths may exist than are shown.",

@@ -616,6 +616,14 @@ fn explained(p: &Page, e: &Explained, h: &mut String) -> std::fmt::Result {
         writeln!(h, "<div><p><b>{}</b></p>", esc(&label))?;
         // A path of weight 0 explains nothing.
         let shown: Vec<_> = found.paths.iter().filter(|p| p.weight > 0.0).collect();
+        if shown.is_empty() && found.truncated {
+            writeln!(
+                h,
+                "<p class=\"note\">The search stopped after {} partial paths before it completed a path with a known share; such paths may exist.</p></div>",
+                money(found.generated as f64)
+            )?;
+            continue;
+        }
         if shown.is_empty() {
             writeln!(
                 h,

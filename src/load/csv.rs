@@ -20,7 +20,7 @@
 //! say: an empty string, a list item with a `;`, a nested object).
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
@@ -186,9 +186,10 @@ struct Column {
 /// Reads a header cell the way the writer (`save::write_csv`) names
 /// columns: `FIELD` or `FIELD:json` for a known field; for an unknown one
 /// the header is its name, or its name plus `:json` (always so for a name
-/// that itself ends in `:json`). A known field's name matches without
-/// regard to case and surrounding spaces (`Share `, `REVENUE`), as
-/// spreadsheets write them; an unknown name is kept exactly as written.
+/// that itself ends in `:json`). A known field's plain name matches
+/// without regard to case and surrounding spaces (`Share `, `REVENUE`), as
+/// spreadsheets write them, its `:json` name only exactly; an unknown name
+/// is kept exactly as written.
 fn column(spec: &Spec, header: &str) -> Column {
     let known = |name: &str| {
         let name = name.trim();
@@ -208,7 +209,10 @@ fn column(spec: &Spec, header: &str) -> Column {
     }
     match header.strip_suffix(JSON_SUFFIX) {
         Some(key) => {
-            let found = known(key);
+            // Exactly as the writer names a known field: any other
+            // spelling is an unknown field's (`Country:json` beside
+            // `country`), which the writer always writes as JSON.
+            let found = spec.fields.iter().find(|f| f.0 == key).map(|f| (f.0, f.1));
             Column {
                 header: header.into(),
                 key: found.map_or_else(|| key.into(), |f| f.0.into()),
@@ -227,11 +231,24 @@ fn column(spec: &Spec, header: &str) -> Column {
     }
 }
 
+/// Whether a plain header `name` reads as a known field of `spec` (case
+/// and surrounding spaces aside) that is not spelled exactly so: `save`
+/// writes an unknown field of such a name (`Country`, `ID `) as a `:json`
+/// column, which reads back as itself.
+pub fn reads_as_other_field(spec: &Spec, name: &str) -> bool {
+    let trimmed = name.trim();
+    spec.fields
+        .iter()
+        .any(|f| f.0 != name && f.0.eq_ignore_ascii_case(trimmed))
+}
+
 /// The known field of `spec` that `header` is a near miss of: an edit
 /// distance of 1 or 2 after case and surrounding spaces are set aside, but
 /// no more than a third of the field's length, so that a short field
 /// (`id`) does not capture unrelated short columns (`cik`).
-fn near_miss(spec: &Spec, header: &str) -> Option<&'static str> {
+/// `save` writes an unknown field of such a name as a `:json` column,
+/// which reads back as itself.
+pub fn near_miss(spec: &Spec, header: &str) -> Option<&'static str> {
     let name = header.trim().to_lowercase();
     spec.fields
         .iter()
@@ -444,8 +461,55 @@ fn relocate(lines: &Lines, place: Place, message: String) -> (Place, String) {
     )
 }
 
+/// Rewrites the references to records of the folder's files in `message`
+/// (`entities[12]`, `relationships[3]`, …: a scenario's checks cite the
+/// records of the changed copy by index) as the file and line the record
+/// starts on. Indexes past the folder's records
+/// (records a scenario added) are left as they are. The folder is read
+/// again, so this is for the error path only.
+///
+/// # Complexity
+/// O(bytes of the folder + length of the message).
+pub fn cite_lines(dir: &Path, message: &str) -> String {
+    let mut problems = Problems::default();
+    let mut fatal = false;
+    let mut message = message.to_string();
+    for (spec, prefix, noun) in [
+        (&ENTITIES, "entities[", "entity"),
+        (&RELATIONSHIPS, "relationships[", "relationship"),
+        (&LISTINGS, "listings[", "listing"),
+        (&SEGMENTS, "segments[", "segment"),
+    ] {
+        if !message.contains(prefix) {
+            continue;
+        }
+        let Some(found) = open(dir, spec, &mut problems, &mut fatal) else {
+            continue;
+        };
+        let mut starts: Vec<u32> = Vec::new();
+        if read(found, spec, &mut problems, |_, line, _| {
+            starts.push(u32::try_from(line).unwrap_or(u32::MAX));
+        })
+        .is_ok()
+        {
+            message = refer_to(&message, prefix, &starts, |line| {
+                format!("the {noun} on {} line {line}", spec.file)
+            });
+        }
+    }
+    message
+}
+
 /// Rewrites `entities[12]` in `message` as `the entity on line L`.
 fn refer(message: &str, prefix: &str, noun: &str, starts: &[u32]) -> String {
+    refer_to(message, prefix, starts, |line| {
+        format!("{noun} on line {line}")
+    })
+}
+
+/// Rewrites `PREFIX12]` in `message` as `cite(line of record 12)` for the
+/// records `starts` knows.
+fn refer_to(message: &str, prefix: &str, starts: &[u32], cite: impl Fn(u32) -> String) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(at) = rest.find(prefix) {
@@ -455,7 +519,7 @@ fn refer(message: &str, prefix: &str, noun: &str, starts: &[u32]) -> String {
         match (index, after[digits..].starts_with(']')) {
             (Some(i), true) if i < starts.len() => {
                 out.push_str(&rest[..at]);
-                out.push_str(&format!("{noun} on line {}", starts[i]));
+                out.push_str(&cite(starts[i]));
                 rest = &after[digits + 1..];
             }
             _ => {
@@ -560,7 +624,24 @@ fn read(
     };
     let columns: Vec<Column> = match reader.read_record(&mut record) {
         Ok(true) => record.iter().map(|h| column(spec, h)).collect(),
-        // An empty file: no columns and no rows.
+        // An empty file of a record kind has not even the header that
+        // names its columns: most likely a file cut short or saved wrong.
+        Ok(false) if !spec.required.is_empty() => {
+            problems.push(
+                place(None, None),
+                format!(
+                    "is empty: it needs a header line naming its columns ({} at least), then one line per record{}",
+                    spec.required.join(", "),
+                    if spec.file == ENTITIES.file {
+                        ""
+                    } else {
+                        "; a file with no records may be left out"
+                    }
+                ),
+            );
+            return Err(());
+        }
+        // An empty meta.csv or extra.csv: no columns and no rows.
         Ok(false) => return Ok(Vec::new()),
         Err(e) => {
             read_error(problems, e);
@@ -568,6 +649,9 @@ fn read(
         }
     };
     let mut bad_header = false;
+    // The first column of each key: one lookup per column, so that a
+    // header of many columns is checked in linear time.
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(columns.len());
     for (i, c) in columns.iter().enumerate() {
         if let Some(field) = c.near {
             problems.push(
@@ -580,11 +664,9 @@ fn read(
             );
             bad_header = true;
         }
-        if columns[..i].iter().any(|d| d.key == c.key) {
-            let other = columns[..i]
-                .iter()
-                .find(|d| d.key == c.key)
-                .map_or("", |d| d.header.as_str());
+        let at = *first.entry(c.key.as_str()).or_insert(i);
+        if at != i {
+            let other = columns[at].header.as_str();
             problems.push(
                 place(Some(1), Some(&c.header)),
                 format!("repeats the column {other:?}: each field has one column"),

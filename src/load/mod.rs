@@ -297,6 +297,9 @@ pub fn from_path(path: &Path) -> Result<Model, LoadError> {
         });
     }
     let bytes = read_file(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    if let Some(message) = csv_file_of_a_folder(path, &bytes) {
+        return Err(fail(message));
+    }
     if packed::is_packed(&bytes) {
         return packed::from_bytes(&bytes).map_err(|problems| LoadError {
             origin: origin.clone(),
@@ -307,6 +310,29 @@ pub fn from_path(path: &Path) -> Result<Model, LoadError> {
         origin: origin.clone(),
         problems,
     })
+}
+
+/// When `path` is one file of the CSV form (its name ends in `.csv` and it
+/// does not start like JSON), the message that says to pass its folder:
+/// read as JSON, it would fail at its first byte with no hint why.
+fn csv_file_of_a_folder(path: &Path, bytes: &[u8]) -> Option<String> {
+    let csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let json_like = bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'{');
+    if !csv || json_like {
+        return None;
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.display().to_string(),
+        _ => ".".to_string(),
+    };
+    Some(format!(
+        "is a CSV file; a graph in the CSV form is a folder of them: pass the folder that holds it (-g {folder})"
+    ))
 }
 
 /// The bytes of a file; a large one is read in two halves at once (the

@@ -19,6 +19,17 @@ use super::normalize::{is_generic, tokens};
 pub const TOKEN_SIM: f64 = 0.9;
 /// Shorter tokens match only exactly.
 pub const FUZZY_MIN_LEN: usize = 6;
+/// Longer tokens match only exactly too: no word of a name is this long,
+/// and a token's one-deletion keys cost the square of its length.
+pub const FUZZY_MAX_LEN: usize = 64;
+/// The words of a name that take part in matching: its first 64. A name
+/// is compared word by word with each candidate's (the product of their
+/// word counts); real names have far fewer.
+pub const NAME_MAX_WORDS: usize = 64;
+/// Token-sort compares at most this many characters of each name's sorted
+/// words (Jaro-Winkler costs the product of the two lengths); real names
+/// are far shorter.
+pub const SORT_MAX_CHARS: usize = 1_000;
 /// The weight of a generic word relative to its rarity weight.
 pub const GENERIC_WEIGHT: f64 = 0.15;
 /// Share of the token-set score in a name score; token-sort has the rest.
@@ -106,9 +117,11 @@ pub struct Index {
 /// parentheses, and the alt names; distinct, in that order.
 pub fn variants<'a>(name: &'a str, alt: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    // Only looked up: a row of many alt names is deduplicated in linear time.
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut add = |s: String| {
         let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !s.is_empty() && !out.contains(&s) {
+        if !s.is_empty() && seen.insert(s.clone()) {
             out.push(s);
         }
     };
@@ -120,6 +133,14 @@ pub fn variants<'a>(name: &'a str, alt: impl Iterator<Item = &'a str>) -> Vec<St
         }
     }
     out
+}
+
+/// The tokens of a name that take part in matching: at most
+/// [`NAME_MAX_WORDS`].
+fn name_tokens(name: &str) -> Vec<String> {
+    let mut toks = tokens(name);
+    toks.truncate(NAME_MAX_WORDS);
+    toks
 }
 
 /// The word and its one-character deletions, hashed (FNV-1a): two words
@@ -144,11 +165,12 @@ fn deletions(w: &str) -> Vec<u64> {
 }
 
 fn fuzzy_ok(w: &str) -> bool {
-    w.chars().count() >= FUZZY_MIN_LEN && w.is_ascii()
+    w.is_ascii() && (FUZZY_MIN_LEN..=FUZZY_MAX_LEN).contains(&w.len())
 }
 
 /// Similarity of two words: 1 when equal, their Jaro-Winkler similarity
-/// when both are long enough and at least [`TOKEN_SIM`], else 0.
+/// when both are of a length for it (ASCII, [`FUZZY_MIN_LEN`] to
+/// [`FUZZY_MAX_LEN`] bytes) and at least [`TOKEN_SIM`], else 0.
 pub fn word_sim(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
@@ -182,7 +204,7 @@ impl Index {
             seen.clear();
             indexed.push(*keep);
             for v in vars {
-                let toks: Vec<u32> = tokens(v).iter().map(|t| vocab.intern(t)).collect();
+                let toks: Vec<u32> = name_tokens(v).iter().map(|t| vocab.intern(t)).collect();
                 seen.extend(&toks);
                 names.push(ListName {
                     entry: e as u32,
@@ -233,7 +255,10 @@ impl Index {
     pub fn tokenise(&mut self, text: &str) -> Tokens {
         Tokens {
             text: text.to_string(),
-            toks: tokens(text).iter().map(|t| self.vocab.intern(t)).collect(),
+            toks: name_tokens(text)
+                .iter()
+                .map(|t| self.vocab.intern(t))
+                .collect(),
         }
     }
 
@@ -429,7 +454,11 @@ pub fn score_names_above(vocab: &Vocab, a: &[u32], b: &[u32], floor: f64) -> Nam
     let sorted = |t: &[u32]| {
         let mut w: Vec<&str> = t.iter().map(|&x| vocab.word(x)).collect();
         w.sort_unstable();
-        w.join(" ")
+        let mut s = w.join(" ");
+        if let Some((cut, _)) = s.char_indices().nth(SORT_MAX_CHARS) {
+            s.truncate(cut);
+        }
+        s
     };
     let sort = jaro_winkler(&sorted(a), &sorted(b));
     let left = |used: &[bool]| used.iter().any(|&u| !u);

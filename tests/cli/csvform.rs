@@ -149,6 +149,29 @@ fn a_hostile_graph_survives_json_to_csv_to_json() {
 }
 
 #[test]
+fn an_unknown_field_named_close_to_a_known_one_survives_a_round_trip() {
+    // Written as a plain header, "cou-1ntry" read back as a typo of
+    // "country", and the converted folder did not load.
+    // So did "Country" beside "country" and "ID " beside "id": they read
+    // as repeats of the known columns.
+    let graph = json!({"format": "exposure-graph/1",
+        "entities": [{"id": "a", "name": "A", "cou-1ntry": "DE", "nmae": 1, "country": "DE",
+                      "Country": "FR", "ID ": "x"}, {"id": "b", "name": "B", "Revenue": 5}],
+        "relationships": [], "listings": []});
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_value(dir.path(), "near.json", &graph);
+    let (folder, back) = round_trip(dir.path(), &input);
+    assert_eq!(normal(&back["entities"]), normal(&graph["entities"]));
+    let header = std::fs::read_to_string(folder.join("entities.csv")).unwrap();
+    assert!(
+        header.starts_with(
+            "id,name,country,cou-1ntry:json,nmae:json,Country:json,ID :json,Revenue:json\n"
+        ),
+        "{header}"
+    );
+}
+
+#[test]
 fn csv_to_json_to_csv_gives_the_same_files() {
     let dir = tempfile::tempdir().unwrap();
     let input = write_value(dir.path(), "hostile.json", &hostile());

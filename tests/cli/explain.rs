@@ -301,3 +301,120 @@ fn the_same_input_gives_the_same_bytes() {
         assert_eq!(a.stdout, b.stdout, "{format}");
     }
 }
+
+/// `layers` layers of `width` entities `l{i}_{j}`, each selling `share` to
+/// every entity of the next layer, the last layer listed; `extra` adds
+/// entities and relationships (JSON members, each with a leading comma).
+fn layered(layers: usize, width: usize, share: f64, extra: (&str, &str)) -> String {
+    let mut entities = Vec::new();
+    let mut rels = Vec::new();
+    let mut listings = Vec::new();
+    for i in 0..layers {
+        for j in 0..width {
+            entities.push(format!(r#"{{"id":"l{i}_{j}","name":"L{i} {j}"}}"#));
+            if i + 1 == layers {
+                listings.push(format!(
+                    r#"{{"entity":"l{i}_{j}","list":"BIS Entity List"}}"#
+                ));
+            } else {
+                for k in 0..width {
+                    rels.push(format!(
+                        r#"{{"type":"supplies","from":"l{i}_{j}","to":"l{}_{k}","share":{share}}}"#,
+                        i + 1
+                    ));
+                }
+            }
+        }
+    }
+    format!(
+        r#"{{"format":"exposure-graph/1","entities":[{}{}],"relationships":[{}{}],"listings":[{}]}}"#,
+        entities.join(","),
+        extra.0,
+        rels.join(","),
+        extra.1,
+        listings.join(",")
+    )
+}
+
+#[test]
+fn paths_of_equal_weight_on_a_layered_graph_are_found() {
+    // 4^11 paths of weight 0.25^11: growing every partial path before
+    // completing one ran out of the search's cap.
+    let (_dir, path) = write_temp("layers.json", layered(12, 4, 0.25, ("", "")).as_bytes());
+    let g = path.to_str().unwrap();
+    let v = json_of(&["explain", "l0_0", "-g", g, "--format", "json"]);
+    assert_eq!(v["truncated"], false);
+    assert_eq!(v["more"], true);
+    let found = ids(&v);
+    assert_eq!(found.len(), 10);
+    assert_eq!(
+        found[0], "l0_0>l1_0>l2_0>l3_0>l4_0>l5_0>l6_0>l7_0>l8_0>l9_0>l10_0>l11_0",
+        "ties go by ids"
+    );
+    let weight = 0.25f64.powi(11);
+    assert!(v["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["weight"].as_f64() == Some(weight) && p["complete"] == true));
+    let upper = json_of(&["explain", "l0_0", "-g", g, "--upper", "--format", "json"]);
+    assert_eq!(ids(&upper).len(), 10);
+
+    let dot = run(&["dot", "-g", g, "--highlight", "l0_0"]);
+    assert_eq!(dot.status.code(), Some(0), "{}", stderr(&dot));
+    assert!(stderr(&dot).is_empty(), "{}", stderr(&dot));
+    let text = stdout(&dot);
+    let bold = text
+        .lines()
+        .filter(|l| l.contains("->") && l.contains("penwidth"))
+        .count();
+    assert!(bold >= 11, "a highlighted path of 11 edges: {text}");
+}
+
+#[test]
+fn a_search_that_stops_says_so_instead_of_claiming_no_path() {
+    // Every layer entity also sells back to s, whose only other way out
+    // is a chain to r too long for --max-depth 12: the best walk from deep
+    // in the layers is back through s, which no path can use, so the
+    // search grows short partial paths first and reaches its cap.
+    let chain: String = (0..13)
+        .map(|i| format!(r#",{{"id":"c{i}","name":"C{i}"}}"#))
+        .collect::<String>()
+        + r#",{"id":"s","name":"S"},{"id":"r","name":"R"}"#;
+    let mut rels = String::from(r#",{"type":"supplies","from":"s","to":"c0","share":0.5}"#);
+    for i in 0..12 {
+        rels += &format!(
+            r#",{{"type":"supplies","from":"c{i}","to":"c{}","share":1}}"#,
+            i + 1
+        );
+    }
+    rels += r#",{"type":"supplies","from":"c12","to":"r","share":1}"#;
+    for j in 0..4 {
+        rels += &format!(r#",{{"type":"supplies","from":"s","to":"l0_{j}","share":0.125}}"#);
+        for i in 0..12 {
+            rels += &format!(r#",{{"type":"supplies","from":"l{i}_{j}","to":"s","share":0.2}}"#);
+        }
+    }
+    let text = layered(12, 4, 0.2, (&chain, &rels)).replace(
+        r#""listings":["#,
+        r#""listings":[{"entity":"r","list":"BIS Entity List"},"#,
+    );
+    let (_dir, path) = write_temp("trap.json", text.as_bytes());
+    let g = path.to_str().unwrap();
+    let out = run(&["explain", "s", "-g", g, "--max-depth", "12"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let table = stdout(&out);
+    assert!(!table.contains("No path leads"), "{table}");
+    assert!(
+        table.contains("The search stopped after 2,000,000 partial paths before it completed one"),
+        "{table}"
+    );
+    let analyze = json_of(&["analyze", "-g", g, "--max-depth", "12", "--format", "json"]);
+    let s = analyze["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "s")
+        .unwrap();
+    assert!(s["total"].as_f64().unwrap() > 0.0, "s has paths: {analyze}");
+}

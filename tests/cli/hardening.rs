@@ -582,3 +582,49 @@ fn svg_outputs_hold_only_characters_xml_allows() {
         assert!(!text.chars().any(not_xml), "dot SVG: {text}");
     }
 }
+
+#[test]
+fn an_empty_entities_csv_is_an_error_naming_the_file() {
+    let dir = csv_folder(&[("entities.csv", "")]);
+    assert_error(
+        &run_on(dir.path(), &["validate"]),
+        &["entities.csv", "is empty", "id, name"],
+    );
+    // Another record file with no header at all is one too; an empty
+    // meta.csv is not.
+    let dir = csv_folder(&[
+        ("entities.csv", "id,name\na,A\n"),
+        ("listings.csv", ""),
+        ("meta.csv", ""),
+    ]);
+    assert_error(
+        &run_on(dir.path(), &["validate"]),
+        &["listings.csv", "is empty", "may be left out"],
+    );
+}
+
+#[test]
+fn a_csv_file_given_for_the_graph_asks_for_its_folder() {
+    let dir = csv_folder(&[("entities.csv", "id,name\na,A\n")]);
+    let file = dir.path().join("entities.csv");
+    let out = run(&["analyze", "-g", file.to_str().unwrap()]);
+    assert_error(&out, &["pass the folder", dir.path().to_str().unwrap()]);
+}
+
+#[test]
+fn a_scenario_error_on_a_csv_graph_cites_file_and_line() {
+    let dir = csv_folder(&[
+        ("entities.csv", "id,name\na,A\n\nb,B\n"),
+        (
+            "relationships.csv",
+            "type,from,to,share\nsupplies,a,b,0.5\n",
+        ),
+    ]);
+    let (_s, scenarios) = write_temp(
+        "s.json",
+        br#"{"scenarios":[{"name":"dup","changes":[{"op":"add_entity","entity":{"id":"b","name":"B2"}}]}]}"#,
+    );
+    let out = run_on(dir.path(), &["whatif", scenarios.to_str().unwrap()]);
+    assert_error(&out, &["changes[0]", "the entity on entities.csv line 4"]);
+    assert!(!stderr(&out).contains("entities[1]"), "{}", stderr(&out));
+}
