@@ -14,6 +14,7 @@ mod records;
 mod segments;
 mod split;
 mod validate;
+mod values;
 
 pub use json::Addition;
 
