@@ -214,7 +214,7 @@ struct Header<'a> {
 
 /// Writes the JSON object: the header fields on the first line, then one
 /// path per line.
-pub fn json(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_json(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     let s = &x.settings;
     let header = Header {
         id: x.model.id(x.entity),
@@ -271,7 +271,7 @@ pub const CSV_HEADER: [&str; 16] = [
 ];
 
 /// Writes one CSV row per edge, paths in order.
-pub fn csv(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_csv(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
     w.write_record(CSV_HEADER)?;
     for (k, p) in x.found.paths.iter().enumerate() {
@@ -308,7 +308,7 @@ pub fn csv(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
 const SOURCE_WIDTH: usize = 80;
 
 /// Writes the table for people.
-pub fn table(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_table(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     let model = x.model;
     let v = x.entity;
     let status = if x.restricted { " (RESTRICTED)" } else { "" };

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
+use super::analyze::{row, write_object};
 use super::csv_io;
-use super::json::{row, write_object};
 use super::markup::{percent, settings_line, write_columns};
 use crate::report::Report;
 
@@ -48,12 +48,12 @@ pub fn write_csv(scenarios: &[Named], out: &mut dyn Write) -> io::Result<()> {
         return w.flush();
     }
     let mut header = vec!["scenario"];
-    header.extend_from_slice(&super::csv::HEADER);
+    header.extend_from_slice(&super::analyze::HEADER);
     w.write_record(&header).map_err(csv_io)?;
     for s in scenarios {
         for &v in &s.report.rows {
             let mut record = vec![super::text_cell(s.name).into_owned()];
-            record.extend(super::csv::fields(&row(&s.report, v)));
+            record.extend(super::analyze::fields(&row(&s.report, v)));
             w.write_record(&record).map_err(csv_io)?;
         }
     }
