@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::Number;
 
-use super::markup::{interval, percent, settings_line};
+use super::markup::{bounds, interval, percent, settings_line};
 use super::number;
 use crate::analysis::paths::{Path, Paths};
 use crate::analysis::{ChainLink, Via};
@@ -425,7 +425,7 @@ fn edge_line(e: &Edge) -> String {
                 e.share_min.as_f64().unwrap_or(0.0),
                 e.share_max.as_f64().unwrap_or(1.0),
             );
-            format!("{} – {}", percent(lo), percent(hi))
+            bounds(lo, hi)
         }
         (None, false) => "share unknown".to_string(),
     };

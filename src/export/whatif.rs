@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::analyze::{row, write_object};
 use super::csv_io;
-use super::markup::{percent, settings_line, write_columns};
+use super::markup::{interval, percent, settings_line, write_columns};
 use crate::report::Report;
 
 /// One evaluated scenario.
@@ -63,12 +63,7 @@ pub fn write_csv(scenarios: &[Named], out: &mut dyn Write) -> io::Result<()> {
 /// A cell: `x` or `x – X`, marked when the entity is restricted there.
 fn cell(report: &Report, v: u32) -> String {
     let o = report.outcome;
-    let (lo, hi) = (percent(o.total[v as usize]), percent(o.upper[v as usize]));
-    let mut text = if lo == hi {
-        lo
-    } else {
-        format!("{lo} – {hi}")
-    };
+    let mut text = interval(percent(o.total[v as usize]), percent(o.upper[v as usize]));
     if report.is_restricted(v) {
         text.push_str(" R");
     } else if report.is_possibly_restricted(v) {

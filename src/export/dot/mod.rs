@@ -19,7 +19,7 @@ use graphviz_rust::dot_structures::{
 };
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
 
-use super::markup::{interval, percent, settings_line};
+use super::markup::{interval, percent, settings_line, short_money, stake};
 use crate::analysis::{Outcome, Via};
 use crate::graph::Net;
 use crate::model::{EntityIx, Model, RelType};
@@ -210,23 +210,6 @@ fn fill(x: f64) -> &'static str {
 /// Whether text on this fill needs to be white.
 fn dark(colour: &str) -> bool {
     colour == SCALE[4].fill || colour == SCALE[5].fill || colour == RESTRICTED
-}
-
-/// Money in short form: `34.2M`, `72.0B`, `950`.
-fn short_money(v: f64) -> String {
-    let a = v.abs();
-    let (div, unit) = if a >= 1e12 {
-        (1e12, "T")
-    } else if a >= 1e9 {
-        (1e9, "B")
-    } else if a >= 1e6 {
-        (1e6, "M")
-    } else if a >= 1e3 {
-        (1e3, "k")
-    } else {
-        return format!("{v:.0}");
-    };
-    format!("{:.1}{unit}", v / div)
 }
 
 /// A supplies edge's share as a short label: `30.0%`, `15.0–20.0%`,
@@ -665,10 +648,7 @@ fn relationships(d: &Diagram) -> Vec<Stmt> {
                 }
             }
             RelType::Owns => {
-                let pct = r
-                    .percent
-                    .get()
-                    .map_or("size unknown".to_string(), |p| format!("{}%", trim(p)));
+                let pct = r.percent.get().map_or("size unknown".to_string(), stake);
                 attrs.push(attr("label", quote(&format!("owns {pct}"))));
                 attrs.push(attr(
                     "tooltip",
@@ -690,12 +670,6 @@ fn relationships(d: &Diagram) -> Vec<Stmt> {
 fn segment_cap(m: &Model, net: &Net, s: usize) -> String {
     let seg = &m.segments[net.seg_model[s] as usize];
     format!("{} ≤ {}", m.str(seg.name), percent(seg.share_max))
-}
-
-/// A percent without trailing zeros: `39.6`, `50`.
-fn trim(p: f64) -> String {
-    let s = format!("{p:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 #[cfg(test)]
@@ -743,7 +717,5 @@ mod tests {
         assert_eq!(fill(0.01), "#feedde");
         assert_eq!(fill(0.15), "#fd8d3c");
         assert_eq!(fill(1.0), "#a63603");
-        assert_eq!(short_money(34_170_000.0), "34.2M");
-        assert_eq!(short_money(72e9), "72.0B");
     }
 }

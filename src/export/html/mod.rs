@@ -18,7 +18,7 @@ mod safe;
 
 pub use safe::{clean_svg, esc, source};
 
-use super::markup::{interval, money, percent, rules_line};
+use super::markup::{as_of, bounds, interval, money, percent, rules_line};
 use crate::analysis::paths::Paths;
 use crate::analysis::{Outcome, Via};
 use crate::graph::Net;
@@ -73,7 +73,6 @@ pub struct Page<'a> {
     pub scenarios: Vec<ScenarioColumn<'a>>,
 }
 
-
 /// The page's styles (screen and print), inline in its `<style>`.
 const STYLE: &str = include_str!("style.css");
 
@@ -118,11 +117,7 @@ fn render(p: &Page, h: &mut String) -> std::fmt::Result {
     let o = report.outcome;
     let s = &report.settings;
     let list_names = &o.restricted.list_names;
-    let date = s
-        .as_of
-        .map_or("no date (listings without an end)".to_string(), |d| {
-            d.to_string()
-        });
+    let date = as_of(s);
     let title = model
         .meta
         .title
@@ -433,7 +428,7 @@ fn explained(p: &Page, e: &Explained, h: &mut String) -> std::fmt::Result {
                         format!("{} + {} unsized", percent(p.net.lo[edge]), percent(t[edge]))
                     }
                     _ if p.net.exact[edge] => percent(p.net.lo[edge]),
-                    _ => format!("{} – {}", percent(p.net.lo[edge]), percent(p.net.hi[edge])),
+                    _ => bounds(p.net.lo[edge], p.net.hi[edge]),
                 };
                 let src = r
                     .source
