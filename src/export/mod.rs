@@ -15,6 +15,8 @@ pub mod html;
 pub mod markup;
 pub mod portfolio;
 pub mod screen;
+#[cfg(test)]
+mod tests;
 pub mod timeline;
 pub mod whatif;
 
