@@ -832,7 +832,7 @@ fn child_pipeline(path: &str) {
         },
     );
     let mut out = Vec::new();
-    export::json::write(&report, &mut out).unwrap();
+    export::analyze::write_json(&report, &mut out).unwrap();
     black_box(&out);
     peaks.push(own_peak_mb());
     peaks.push(own_status_mb("VmRSS:"));
@@ -1089,7 +1089,7 @@ fn bench_shape(
                 },
             );
             let mut out = Vec::new();
-            export::json::write(&report, &mut out).unwrap();
+            export::analyze::write_json(&report, &mut out).unwrap();
             out
         });
         black_box(&out);

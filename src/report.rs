@@ -1,6 +1,7 @@
-//! An evaluation shaped for output: which rows, in which order, with the
-//! restricted entities listed as the CLI spec says. Every exporter writes a
-//! [`Report`]; none of them chooses or orders rows itself.
+//! An evaluation shaped for output: which rows, in which order (and which
+//! of them a table for people only names), with the restricted entities
+//! listed as the CLI spec says. Every exporter writes a [`Report`]; none
+//! of them chooses or orders rows itself.
 
 use crate::analysis::{Options, Outcome};
 use crate::model::{Date, EntityIx, Model};
@@ -43,6 +44,8 @@ pub struct Report<'a> {
     pub portfolio: Option<Figures>,
     /// The what-if flags as given (`analyze`), to record in the output.
     pub what_ifs: Option<crate::scenario::Extra>,
+    /// The rows asked for.
+    pub selection: Selection,
 }
 
 /// Which rows to keep.
@@ -91,7 +94,35 @@ impl<'a> Report<'a> {
             restricted,
             rows,
             portfolio: None,
+            selection: sel,
         }
+    }
+
+    /// Whether a table for people names entity `v` in one line instead of
+    /// giving it a row: a restricted entity that sells nothing onward to
+    /// restricted buyers would be a row of zeros. With `--all`, none is.
+    fn named_only(&self, v: EntityIx) -> bool {
+        !self.selection.all && self.is_restricted(v) && self.outcome.upper[v as usize] == 0.0
+    }
+
+    /// The rows of a table for people, in order: [`rows`](Report::rows)
+    /// without the restricted entities it only names.
+    pub fn table_rows(&self) -> Vec<EntityIx> {
+        self.rows
+            .iter()
+            .copied()
+            .filter(|&v| !self.named_only(v))
+            .collect()
+    }
+
+    /// The restricted entities a table for people names in one line
+    /// instead of rows, in the rows' order.
+    pub fn named_rows(&self) -> Vec<EntityIx> {
+        self.rows
+            .iter()
+            .copied()
+            .filter(|&v| self.named_only(v))
+            .collect()
     }
 
     /// Revenue at risk: share times revenue; `None` when revenue is unknown.

@@ -45,17 +45,14 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.output.format {
-        Format::Table => export::table::write(
-            &report,
-            &net.list_names,
-            args.output.all,
-            &mut export::Escaping(&mut out),
-        )?,
-        Format::Json => export::json::write(&report, &mut out)?,
+        Format::Table => {
+            export::analyze::write_table(&report, &net.list_names, &mut export::Escaping(&mut out))?
+        }
+        Format::Json => export::analyze::write_json(&report, &mut out)?,
         // With a portfolio, CSV is its contributions: one row per holding.
         Format::Csv => match &report.portfolio {
             Some(f) => export::portfolio::write_csv(f, &model, &mut out)?,
-            None => export::csv::write(&report, &mut out)?,
+            None => export::analyze::write_csv(&report, &mut out)?,
         },
     }
     out.flush()?;

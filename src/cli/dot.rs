@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::common::{resolve, warn, EvalArgs, Exit, GraphArgs, UsageError};
 use super::output::{self, Written};
 use exposure::analysis::{self, paths, Bound};
-use exposure::export::dot::{self, Diagram, Highlight};
+use exposure::export::dot::{self, Diagram, Focus, Highlight};
 use exposure::graph::Net;
 use exposure::render::{self, Format};
 use exposure::report::Settings;
@@ -170,7 +170,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         scenario,
         licensed,
         keep,
-        focus: focus.map(|v| (v, args.depth)),
+        focus: focus.map(|entity| Focus {
+            entity,
+            depth: args.depth,
+        }),
         unlinked,
         highlight,
     };

@@ -5,7 +5,7 @@ use std::io::{self, BufWriter, Write};
 
 use super::common::{resolve, warn, EvalArgs, Exit, Format, GraphArgs};
 use exposure::analysis::{self, paths, Bound};
-use exposure::export::explain::{self as write, Explanation};
+use exposure::export::{self, explain::Explanation};
 use exposure::graph::Net;
 use exposure::report::Settings;
 
@@ -78,9 +78,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
-        Format::Table => write::table(&explanation, &mut exposure::export::Escaping(&mut out))?,
-        Format::Json => write::json(&explanation, &mut out)?,
-        Format::Csv => write::csv(&explanation, &mut out)?,
+        Format::Table => {
+            export::explain::write_table(&explanation, &mut export::Escaping(&mut out))?
+        }
+        Format::Json => export::explain::write_json(&explanation, &mut out)?,
+        Format::Csv => export::explain::write_csv(&explanation, &mut out)?,
     }
     out.flush()?;
     Ok(Exit::Success)

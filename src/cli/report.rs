@@ -190,7 +190,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         scenarios,
     };
     let path = &args.output;
-    atomic_write(path, |out| html::write(&page, out))
+    atomic_write(path, |out| html::write_html(&page, out))
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     eprintln!("wrote {}", path.display());
     Ok(Exit::Success)

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::common::{Exit, Format, GraphArgs, UsageError};
 use super::output::{self, Written};
-use exposure::export::screen::{self as write, Screening};
+use exposure::export::{self, screen::Screening};
 use exposure::save;
 use exposure::screen::{self, csl, Options, DEFAULT_MIN_SCORE, REVIEW_FLOOR};
 
@@ -103,9 +103,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         candidates: &candidates,
     };
     match args.format {
-        Format::Table => write::table(&s, &mut out)?,
-        Format::Json => write::json(&s, &mut out)?,
-        Format::Csv => write::csv(&s, &mut out)?,
+        Format::Table => export::screen::write_table(&s, &mut out)?,
+        Format::Json => export::screen::write_json(&s, &mut out)?,
+        Format::Csv => export::screen::write_csv(&s, &mut out)?,
     }
     out.flush()?;
 

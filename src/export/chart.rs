@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::markup::{interval, percent, rules_line};
+use super::markup::{interval, percent, window_line};
 use super::timeline::label;
 use crate::analysis::timeline::Timeline;
 use crate::model::{Date, Model};
@@ -111,12 +111,7 @@ fn draw(
         None => "Exposure over time".to_string(),
     };
     root.draw(&Text::new(title, (MARGIN as i32, 12), text(17, &INK)))?;
-    let sub = format!(
-        "{} to {} · {}",
-        t.from,
-        t.to,
-        rules_line(settings, list_names)
-    );
+    let sub = window_line(t.from, t.to, settings, list_names);
     root.draw(&Text::new(sub, (MARGIN as i32, 36), text(12, &MUTED)))?;
 
     // Legend: what the line, the band and the markers are.

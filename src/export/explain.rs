@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::Number;
 
-use super::markup::{interval, percent, settings_line};
+use super::markup::{bounds, interval, percent, settings_line};
 use super::number;
 use crate::analysis::paths::{Path, Paths};
 use crate::analysis::{ChainLink, Via};
@@ -214,7 +214,7 @@ struct Header<'a> {
 
 /// Writes the JSON object: the header fields on the first line, then one
 /// path per line.
-pub fn json(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_json(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     let s = &x.settings;
     let header = Header {
         id: x.model.id(x.entity),
@@ -271,7 +271,7 @@ pub const CSV_HEADER: [&str; 16] = [
 ];
 
 /// Writes one CSV row per edge, paths in order.
-pub fn csv(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_csv(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
     w.write_record(CSV_HEADER)?;
     for (k, p) in x.found.paths.iter().enumerate() {
@@ -308,7 +308,7 @@ pub fn csv(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
 const SOURCE_WIDTH: usize = 80;
 
 /// Writes the table for people.
-pub fn table(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_table(x: &Explanation, out: &mut dyn Write) -> io::Result<()> {
     let model = x.model;
     let v = x.entity;
     let status = if x.restricted { " (RESTRICTED)" } else { "" };
@@ -434,7 +434,7 @@ fn edge_line(e: &Edge) -> String {
                 e.share_min.as_f64().unwrap_or(0.0),
                 e.share_max.as_f64().unwrap_or(1.0),
             );
-            format!("{} – {}", percent(lo), percent(hi))
+            bounds(lo, hi)
         }
         (None, false) => "share unknown".to_string(),
     };

@@ -1,11 +1,13 @@
-//! Formatting for people, shared by every writer: percentages, money,
-//! intervals, the settings line, and columns aligned by display width. The
-//! writers format numbers for scripts with `export::number` instead.
+//! Formatting for people, shared by every writer: percentages, money (in
+//! full and short), intervals and bounds, stakes, the settings, as-of and
+//! timeline window lines, and columns aligned by display width. No writer
+//! formats these itself; numbers for scripts go through `export::number`.
 
 use std::io::{self, Write};
 
 use unicode_width::UnicodeWidthStr;
 
+use crate::model::Date;
 use crate::report::Settings;
 
 /// A share as a percentage: one decimal from 1 %, two below, `<0.01%` for
@@ -39,6 +41,29 @@ pub fn money(v: f64) -> String {
     out
 }
 
+/// Money in short form: `34.2M`, `72.0B`, `950`.
+pub fn short_money(v: f64) -> String {
+    let a = v.abs();
+    let (div, unit) = if a >= 1e12 {
+        (1e12, "T")
+    } else if a >= 1e9 {
+        (1e9, "B")
+    } else if a >= 1e6 {
+        (1e6, "M")
+    } else if a >= 1e3 {
+        (1e3, "k")
+    } else {
+        return format!("{v:.0}");
+    };
+    format!("{:.1}{unit}", v / div)
+}
+
+/// A stake's percent as given, without trailing zeros: `39.6%`, `50%`.
+pub fn stake(p: f64) -> String {
+    let s = format!("{p:.2}");
+    format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
+}
+
 /// `lo – hi`, or one value when both print the same.
 pub fn interval(lo: String, hi: String) -> String {
     if lo == hi {
@@ -46,6 +71,11 @@ pub fn interval(lo: String, hi: String) -> String {
     } else {
         format!("{lo} – {hi}")
     }
+}
+
+/// A share's two bounds as percents, both always written: `0% – 10.0%`.
+pub fn bounds(lo: f64, hi: f64) -> String {
+    format!("{} – {}", percent(lo), percent(hi))
 }
 
 /// `s` cut to at most `max` columns of display width (a Chinese character
@@ -107,12 +137,20 @@ pub fn write_columns(
 
 /// The header line: date, lists and rules in force.
 pub fn settings_line(s: &Settings, list_names: &[String]) -> String {
-    let date = s
-        .as_of
+    format!("as of {} · {}", as_of(s), rules_line(s, list_names))
+}
+
+/// The date an evaluation is as of, or `no date (listings without an end)`.
+pub fn as_of(s: &Settings) -> String {
+    s.as_of
         .map_or("no date (listings without an end)".to_string(), |d| {
             d.to_string()
-        });
-    format!("as of {date} · {}", rules_line(s, list_names))
+        })
+}
+
+/// A timeline's header line: its window, then the lists and rules in force.
+pub fn window_line(from: Date, to: Date, s: &Settings, list_names: &[String]) -> String {
+    format!("{from} to {to} · {}", rules_line(s, list_names))
 }
 
 /// The lists and rules in force: `lists: … · affiliates rule: … · path length: …`.
@@ -148,6 +186,11 @@ mod tests {
         assert_eq!(money(999.4), "999");
         assert_eq!(money(1000.0), "1,000");
         assert_eq!(money(0.0), "0");
+        assert_eq!(short_money(34_170_000.0), "34.2M");
+        assert_eq!(short_money(72e9), "72.0B");
+        assert_eq!(short_money(950.0), "950");
+        assert_eq!(stake(39.6), "39.6%");
+        assert_eq!(stake(50.0), "50%");
     }
 
     #[test]

@@ -1,19 +1,22 @@
-//! Writers of a [`Report`](crate::report::Report): one module per output
-//! format, `explain` for the paths behind one entity, and
-//! `timeline.rs`/`chart.rs` for a
-//! [`Timeline`](crate::analysis::timeline::Timeline). Writers only format;
-//! rows and their order come from the report, the search or the timeline.
+//! Writers, one module per subject, each with `write_table`, `write_json`
+//! and `write_csv` where the subject has that form: `analyze` (a
+//! [`Report`](crate::report::Report)), `whatif`, `explain` (the paths
+//! behind one entity), `timeline` (and `chart`, its SVG), `screen` and
+//! `portfolio`; `dot` and `html` write the diagram and the report page.
+//! `markup` formats for people, [`number`] for scripts. Writers only
+//! format; rows and their order come from the report, the search or the
+//! timeline.
 
+pub mod analyze;
 pub mod chart;
-pub mod csv;
 pub mod dot;
 pub mod explain;
 pub mod html;
-pub mod json;
 pub mod markup;
 pub mod portfolio;
 pub mod screen;
-pub mod table;
+#[cfg(test)]
+mod tests;
 pub mod timeline;
 pub mod whatif;
 

@@ -92,7 +92,7 @@ impl<'a> Screening<'a> {
 }
 
 /// The JSON object: counts and notes on the first lines, one match per line.
-pub fn json(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_json(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
     write!(out, "{{\"list_rows\":{},\n\"skipped_rows\":", s.list.rows)?;
     serde_json::to_writer(&mut *out, &notes(&s.list.skipped)).map_err(json_io)?;
     out.write_all(b",\n\"warnings\":")?;
@@ -112,7 +112,7 @@ pub fn json(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// CSV: one header row, one row per candidate, in the JSON's order.
-pub fn csv(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_csv(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
     w.write_record([
         "entity",
@@ -158,7 +158,7 @@ pub fn csv(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// A table for people: a summary line, then one block per candidate.
-pub fn table(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_table(s: &Screening, out: &mut dyn Write) -> io::Result<()> {
     let l = s.list;
     writeln!(
         out,

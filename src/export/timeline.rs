@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::Number;
 
-use super::markup::{interval, percent, rules_line, write_columns};
+use super::markup::{interval, percent, window_line, write_columns};
 use super::number;
 use crate::analysis::timeline::{Change, Event, Timeline};
 use crate::model::Model;
@@ -43,16 +43,6 @@ pub fn label(events: &[Event], model: &Model, list_names: &[String], max_ids: us
     groups.join("; ")
 }
 
-/// The header line: the window, then the lists and rules in force.
-fn settings_line(t: &Timeline, settings: &Settings, list_names: &[String]) -> String {
-    format!(
-        "{} to {} · {}",
-        t.from,
-        t.to,
-        rules_line(settings, list_names)
-    )
-}
-
 /// Writes the table: a row per date, a column per entity (`x` or `x – X`
 /// as percents), and the listings that started or ended that day.
 pub fn write_table(
@@ -65,7 +55,7 @@ pub fn write_table(
     if let Some(title) = &model.meta.title {
         writeln!(out, "{title}")?;
     }
-    writeln!(out, "{}", settings_line(t, settings, list_names))?;
+    writeln!(out, "{}", window_line(t.from, t.to, settings, list_names))?;
     writeln!(out)?;
 
     let with_figure = t.points.iter().any(|p| p.figure.is_some());

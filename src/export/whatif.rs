@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
+use super::analyze::{row, write_object};
 use super::csv_io;
-use super::json::{row, write_object};
-use super::markup::{percent, settings_line, write_columns};
+use super::markup::{interval, percent, settings_line, write_columns};
 use crate::report::Report;
 
 /// One evaluated scenario.
@@ -48,12 +48,12 @@ pub fn write_csv(scenarios: &[Named], out: &mut dyn Write) -> io::Result<()> {
         return w.flush();
     }
     let mut header = vec!["scenario"];
-    header.extend_from_slice(&super::csv::HEADER);
+    header.extend_from_slice(&super::analyze::HEADER);
     w.write_record(&header).map_err(csv_io)?;
     for s in scenarios {
         for &v in &s.report.rows {
             let mut record = vec![super::text_cell(s.name).into_owned()];
-            record.extend(super::csv::fields(&row(&s.report, v)));
+            record.extend(super::analyze::fields(&row(&s.report, v)));
             w.write_record(&record).map_err(csv_io)?;
         }
     }
@@ -63,12 +63,7 @@ pub fn write_csv(scenarios: &[Named], out: &mut dyn Write) -> io::Result<()> {
 /// A cell: `x` or `x – X`, marked when the entity is restricted there.
 fn cell(report: &Report, v: u32) -> String {
     let o = report.outcome;
-    let (lo, hi) = (percent(o.total[v as usize]), percent(o.upper[v as usize]));
-    let mut text = if lo == hi {
-        lo
-    } else {
-        format!("{lo} – {hi}")
-    };
+    let mut text = interval(percent(o.total[v as usize]), percent(o.upper[v as usize]));
     if report.is_restricted(v) {
         text.push_str(" R");
     } else if report.is_possibly_restricted(v) {

@@ -3,11 +3,15 @@
 //! entities as red octagons, the others filled by their exposure, and a
 //! legend that says so.
 //!
-//! **Invariant:** the only module that knows graphviz-rust's AST. Every
-//! user string (ids, names, list names, products, titles) becomes DOT text
-//! through [`quote`] and nowhere else; the same input gives the same bytes
-//! (entities, relationships and countries in a fixed order).
+//! **Invariant:** the only module (with its `legend.rs`) that knows
+//! graphviz-rust's AST. Every user string (ids, names, list names,
+//! products, titles) becomes DOT text through [`quote`] and nowhere else;
+//! the same input gives the same bytes (entities, relationships and
+//! countries in a fixed order).
 
+mod legend;
+
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use graphviz_rust::dot_structures::{
@@ -15,7 +19,7 @@ use graphviz_rust::dot_structures::{
 };
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
 
-use super::markup::{interval, percent, settings_line};
+use super::markup::{interval, percent, settings_line, short_money, stake};
 use crate::analysis::{Outcome, Via};
 use crate::graph::Net;
 use crate::model::{EntityIx, Model, RelType};
@@ -37,9 +41,17 @@ pub struct Diagram<'a> {
     /// one (without `--all`), for the title.
     pub unlinked: usize,
     /// `--focus`: the entity and the depth, for the title.
-    pub focus: Option<(EntityIx, u32)>,
+    pub focus: Option<Focus>,
     /// `--highlight`: whose paths are drawn in bold.
     pub highlight: Option<Highlight>,
+}
+
+/// The part of the graph drawn around one entity (`--focus`).
+#[derive(Clone, Copy, Debug)]
+pub struct Focus {
+    pub entity: EntityIx,
+    /// How many edges around it.
+    pub depth: u32,
 }
 
 /// The paths of one entity drawn in bold (`--highlight`).
@@ -54,15 +66,26 @@ pub struct Highlight {
     pub worst: Option<Vec<f64>>,
 }
 
-/// Fill colours of the exposure scale (ColorBrewer Oranges), from no
-/// known exposure to the most; the upper bounds of each class.
-const SCALE: [(f64, &str, &str); 6] = [
-    (0.0, "#ffffff", "0%"),
-    (0.05, "#feedde", "under 5%"),
-    (0.15, "#fdbe85", "5–15%"),
-    (0.30, "#fd8d3c", "15–30%"),
-    (0.60, "#e6550d", "30–60%"),
-    (f64::INFINITY, "#a63603", "60% and more"),
+/// One class of the exposure scale.
+struct Class {
+    /// The exposures below this (the first class: exactly 0) are in it.
+    below: f64,
+    /// Its fill colour.
+    fill: &'static str,
+    /// Its name in the legend.
+    label: &'static str,
+}
+
+/// The exposure scale (ColorBrewer Oranges), from no known exposure to the
+/// most.
+#[rustfmt::skip]
+const SCALE: [Class; 6] = [
+    Class { below: 0.0, fill: "#ffffff", label: "0%" },
+    Class { below: 0.05, fill: "#feedde", label: "under 5%" },
+    Class { below: 0.15, fill: "#fdbe85", label: "5–15%" },
+    Class { below: 0.30, fill: "#fd8d3c", label: "15–30%" },
+    Class { below: 0.60, fill: "#e6550d", label: "30–60%" },
+    Class { below: f64::INFINITY, fill: "#a63603", label: "60% and more" },
 ];
 const RESTRICTED: &str = "#b2182b";
 const POSSIBLY: &str = "#fddbc7";
@@ -176,34 +199,17 @@ fn wrap(name: &str, width: usize) -> String {
 /// The fill colour of an exposure.
 fn fill(x: f64) -> &'static str {
     if x <= 0.0 {
-        return SCALE[0].1;
+        return SCALE[0].fill;
     }
     SCALE[1..]
         .iter()
-        .find(|(top, _, _)| x < *top)
-        .map_or(SCALE[5].1, |c| c.1)
+        .find(|c| x < c.below)
+        .map_or(SCALE[5].fill, |c| c.fill)
 }
 
 /// Whether text on this fill needs to be white.
 fn dark(colour: &str) -> bool {
-    colour == SCALE[4].1 || colour == SCALE[5].1 || colour == RESTRICTED
-}
-
-/// Money in short form: `34.2M`, `72.0B`, `950`.
-fn short_money(v: f64) -> String {
-    let a = v.abs();
-    let (div, unit) = if a >= 1e12 {
-        (1e12, "T")
-    } else if a >= 1e9 {
-        (1e9, "B")
-    } else if a >= 1e6 {
-        (1e6, "M")
-    } else if a >= 1e3 {
-        (1e3, "k")
-    } else {
-        return format!("{v:.0}");
-    };
-    format!("{:.1}{unit}", v / div)
+    colour == SCALE[4].fill || colour == SCALE[5].fill || colour == RESTRICTED
 }
 
 /// A supplies edge's share as a short label: `30.0%`, `15.0–20.0%`,
@@ -231,14 +237,17 @@ pub fn to_string(d: &Diagram) -> String {
 }
 
 /// Writes the DOT text.
-pub fn write(d: &Diagram, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_dot(d: &Diagram, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(to_string(d).as_bytes())
 }
 
 /// The diagram as graphviz-rust's AST.
 ///
 /// # Complexity
-/// O(V + E + listings · lists + C log C) for C countries.
+/// O(V + E + R · L + C log C) expected, for R members of R+ with L lists
+/// at most and C countries: every entity, relationship and member is
+/// looked at once (countries through a hash map), only the countries are
+/// sorted.
 pub fn graph(d: &Diagram) -> Graph {
     let mut stmts = vec![
         Stmt::GAttribute(GraphAttributes::Graph(vec![
@@ -272,18 +281,30 @@ pub fn graph(d: &Diagram) -> Graph {
         ])),
     ];
 
-    // Entities by country (sorted), those without one outside any cluster.
+    // Entities by country (sorted), those without one outside any cluster;
+    // each group in entity order.
     let m = d.model;
-    let kept: Vec<EntityIx> = (0..m.entities.len() as EntityIx)
-        .filter(|&v| d.keep[v as usize])
-        .collect();
-    let country = |v: EntityIx| m.entities[v as usize].country.map(|c| m.str(c));
-    let mut countries: Vec<&str> = kept.iter().filter_map(|&v| country(v)).collect();
+    let mut groups: Vec<Vec<EntityIx>> = vec![Vec::new()];
+    let mut group_of: HashMap<&str, usize> = HashMap::new();
+    for v in (0..m.entities.len() as EntityIx).filter(|&v| d.keep[v as usize]) {
+        let g = match m.entities[v as usize].country {
+            None => 0,
+            Some(c) => *group_of.entry(m.str(c)).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            }),
+        };
+        groups[g].push(v);
+    }
+    // Looked up only: the order comes from sorting the names.
+    let mut countries: Vec<(&str, usize)> = group_of.into_iter().collect();
     countries.sort_unstable();
-    countries.dedup();
-    let on_path = on_highlighted_path(d);
+    let marks = Marks {
+        on_path: on_highlighted_path(d),
+        restriction: restriction_of(d),
+    };
     let linked = linked(d);
-    for c in &countries {
+    for (c, g) in countries {
         let mut body = vec![Stmt::GAttribute(GraphAttributes::Graph(vec![
             attr("label", quote(c)),
             val("style", "rounded,filled"),
@@ -293,27 +314,19 @@ pub fn graph(d: &Diagram) -> Graph {
             val("fontsize", "12"),
             val("labeljust", "l"),
         ]))];
-        let members: Vec<EntityIx> = kept
-            .iter()
-            .copied()
-            .filter(|&v| country(v) == Some(c))
-            .collect();
-        body.extend(members.iter().map(|&v| entity(d, v, &on_path)));
-        body.extend(grid(d, &members, &linked));
+        let members = &groups[g];
+        body.extend(members.iter().map(|&v| entity(d, v, &marks)));
+        body.extend(grid(d, members, &linked));
         stmts.push(Stmt::Subgraph(Subgraph {
             id: quote(&format!("cluster {c}")),
             stmts: body,
         }));
     }
-    let members: Vec<EntityIx> = kept
-        .iter()
-        .copied()
-        .filter(|&v| country(v).is_none())
-        .collect();
-    stmts.extend(members.iter().map(|&v| entity(d, v, &on_path)));
-    stmts.extend(grid(d, &members, &linked));
+    let members = &groups[0];
+    stmts.extend(members.iter().map(|&v| entity(d, v, &marks)));
+    stmts.extend(grid(d, members, &linked));
     stmts.extend(relationships(d));
-    stmts.push(legend(d));
+    stmts.push(legend::legend(d));
     Graph::DiGraph {
         id: Id::Plain("exposure".into()),
         strict: false,
@@ -334,7 +347,7 @@ fn title(d: &Diagram) -> Id {
     if !d.scenario.is_empty() {
         parts.push(format!("what-if: {}", d.scenario.join(" · ")));
     }
-    if let Some((v, depth)) = d.focus {
+    if let Some(Focus { entity: v, depth }) = d.focus {
         let edges = if depth == 1 { "edge" } else { "edges" };
         parts.push(format!(
             "focus: {} ({}) and the entities within {depth} {edges} of it",
@@ -420,13 +433,31 @@ fn on_highlighted_path(d: &Diagram) -> Vec<bool> {
     on
 }
 
+/// What marks entities beyond their own figures, per entity.
+struct Marks {
+    /// On one of the highlighted paths.
+    on_path: Vec<bool>,
+    /// Its place in `restricted.members` (R+), if any.
+    restriction: Vec<Option<usize>>,
+}
+
+/// Per entity: its place among the members of R+.
+fn restriction_of(d: &Diagram) -> Vec<Option<usize>> {
+    let mut at = vec![None; d.net.n];
+    for (k, (v, _, _)) in d.outcome.restricted.members.iter().enumerate() {
+        // The first, as a search from the start would find.
+        at[*v as usize].get_or_insert(k);
+    }
+    at
+}
+
 /// One entity's node.
-fn entity(d: &Diagram, v: EntityIx, on_path: &[bool]) -> Stmt {
+fn entity(d: &Diagram, v: EntityIx, marks: &Marks) -> Stmt {
     let m = d.model;
     let o = d.outcome;
     let i = v as usize;
     let name = m.name(v);
-    let restriction = o.restricted.members.iter().find(|(w, _, _)| *w == v);
+    let restriction = marks.restriction[i].map(|k| &o.restricted.members[k]);
     let (x, upper) = (o.total[i], o.upper[i]);
     let currency = m.meta.currency();
     let revenue = m.entities[i].revenue.get();
@@ -502,7 +533,7 @@ fn entity(d: &Diagram, v: EntityIx, on_path: &[bool]) -> Stmt {
         label.push(wrap(&cap, WRAP));
         tip.push(cap);
     }
-    if on_path[i] {
+    if marks.on_path[i] {
         attrs.push(val("penwidth", "4"));
         attrs.push(val("color", INK));
     }
@@ -617,10 +648,7 @@ fn relationships(d: &Diagram) -> Vec<Stmt> {
                 }
             }
             RelType::Owns => {
-                let pct = r
-                    .percent
-                    .get()
-                    .map_or("size unknown".to_string(), |p| format!("{}%", trim(p)));
+                let pct = r.percent.get().map_or("size unknown".to_string(), stake);
                 attrs.push(attr("label", quote(&format!("owns {pct}"))));
                 attrs.push(attr(
                     "tooltip",
@@ -642,152 +670,6 @@ fn relationships(d: &Diagram) -> Vec<Stmt> {
 fn segment_cap(m: &Model, net: &Net, s: usize) -> String {
     let seg = &m.segments[net.seg_model[s] as usize];
     format!("{} ≤ {}", m.str(seg.name), percent(seg.share_max))
-}
-
-/// A percent without trailing zeros: `39.6`, `50`.
-fn trim(p: f64) -> String {
-    let s = format!("{p:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// A node id for the legend that no entity has.
-fn fresh(model: &Model, base: &str) -> Id {
-    let mut id = format!("legend: {base}");
-    while model.find(&id).is_some() {
-        id.push('_');
-    }
-    quote(&id)
-}
-
-/// The legend: a cluster with a sample of every mark.
-fn legend(d: &Diagram) -> Stmt {
-    let m = d.model;
-    let mut body = vec![Stmt::GAttribute(GraphAttributes::Graph(vec![
-        val("label", "How to read this diagram"),
-        val("style", "rounded"),
-        val("color", "#bdbdbd"),
-        val("fontcolor", INK),
-        val("fontsize", "12"),
-        val("labeljust", "l"),
-    ]))];
-    // The exposure scale as one table; fixed text, so an HTML-like label.
-    let mut cells = String::new();
-    for (_, colour, text) in SCALE {
-        let fg = if dark(colour) { "white" } else { INK };
-        cells.push_str(&format!(
-            r#"<td bgcolor="{colour}"><font color="{fg}">{text}</font></td>"#
-        ));
-    }
-    let scale = format!(
-        r#"<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" color="{MUTED}"><tr><td colspan="6" border="0" align="left">fill: known exposure x (lower bound), as a share of revenue</td></tr><tr>{cells}</tr><tr><td colspan="6" border="0" align="left">thick border: the upper bound X (what the unknown shares could make it), same colours</td></tr><tr><td colspan="6" border="0" align="left">label: name · exposure x – X · revenue at risk where the revenue is known</td></tr></table>>"#
-    );
-    body.push(node(
-        fresh(m, "scale"),
-        vec![
-            attr("label", Id::Html(scale)),
-            val("shape", "plain"),
-            val("style", ""),
-            val("fontsize", "10"),
-        ],
-    ));
-    body.push(node(
-        fresh(m, "restricted"),
-        vec![
-            val("label", "restricted\\nRESTRICTED: its lists"),
-            val("shape", "octagon"),
-            val("style", "filled"),
-            val("fillcolor", RESTRICTED),
-            val("color", RESTRICTED),
-            val("fontcolor", "white"),
-            val("fontsize", "10"),
-        ],
-    ));
-    body.push(node(
-        fresh(m, "possibly"),
-        vec![
-            val(
-                "label",
-                "possibly restricted\\n(affiliates rule, stake of unknown size)",
-            ),
-            val("shape", "octagon"),
-            val("style", "filled,dashed"),
-            val("fillcolor", POSSIBLY),
-            val("color", RESTRICTED),
-            val("penwidth", "1.6"),
-            val("fontsize", "10"),
-        ],
-    ));
-    let samples: [(&str, &str, Vec<Attribute>); 6] = [
-        (
-            "exact",
-            "sells to, share known exactly (width: share)",
-            vec![val("penwidth", "3.4")],
-        ),
-        (
-            "bounded",
-            "share bounded (width: lower bound)",
-            vec![val("style", "dashed"), val("penwidth", "2.2")],
-        ),
-        ("unknown", "share unknown", vec![val("style", "dotted")]),
-        (
-            "restricted buyer",
-            "sells to a restricted buyer",
-            vec![val("color", RESTRICTED), val("penwidth", "1.8")],
-        ),
-        (
-            "licensed",
-            "licensed (carries nothing)",
-            vec![val("color", LICENSED), val("fontcolor", LICENSED)],
-        ),
-        (
-            "owns",
-            "owns (percent of shares)",
-            vec![
-                val("color", OWNS),
-                val("fontcolor", OWNS),
-                val("arrowhead", "odiamond"),
-            ],
-        ),
-    ];
-    let dot = |id: Id| {
-        node(
-            id,
-            vec![
-                val("shape", "point"),
-                val("width", "0.06"),
-                val("color", MUTED),
-                val("label", ""),
-            ],
-        )
-    };
-    for (key, text, mut attrs) in samples {
-        let (a, b) = (
-            fresh(m, &format!("{key} from")),
-            fresh(m, &format!("{key} to")),
-        );
-        body.push(dot(a.clone()));
-        body.push(dot(b.clone()));
-        attrs.insert(0, val("label", text));
-        body.push(edge(a, b, attrs));
-    }
-    if d.highlight.is_some() {
-        let (a, b) = (fresh(m, "path from"), fresh(m, "path to"));
-        body.push(dot(a.clone()));
-        body.push(dot(b.clone()));
-        body.push(edge(
-            a,
-            b,
-            vec![
-                val("label", "on a highlighted path"),
-                val("style", "bold"),
-                val("penwidth", "4"),
-            ],
-        ));
-    }
-    Stmt::Subgraph(Subgraph {
-        id: Id::Escaped("\"cluster legend\"".into()),
-        stmts: body,
-    })
 }
 
 #[cfg(test)]
@@ -835,7 +717,5 @@ mod tests {
         assert_eq!(fill(0.01), "#feedde");
         assert_eq!(fill(0.15), "#fd8d3c");
         assert_eq!(fill(1.0), "#a63603");
-        assert_eq!(short_money(34_170_000.0), "34.2M");
-        assert_eq!(short_money(72e9), "72.0B");
     }
 }

@@ -14,7 +14,11 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::markup::{interval, money, percent, rules_line};
+mod safe;
+
+pub use safe::{clean_svg, esc, source};
+
+use super::markup::{as_of, bounds, interval, money, percent, rules_line};
 use crate::analysis::paths::Paths;
 use crate::analysis::{Outcome, Via};
 use crate::graph::Net;
@@ -69,218 +73,8 @@ pub struct Page<'a> {
     pub scenarios: Vec<ScenarioColumn<'a>>,
 }
 
-/// `s` with `& < > " '` as character references: safe in text and in a
-/// quoted attribute value.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A source as text in which each http(s) URL is a link (up to the next
-/// space, or a closing bracket, quote or trailing punctuation); anything
-/// else, `javascript:` and `data:` included, stays text.
-pub fn source(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    loop {
-        let lower = rest.to_ascii_lowercase();
-        let at = [lower.find("https://"), lower.find("http://")]
-            .into_iter()
-            .flatten()
-            .min();
-        let Some(at) = at else {
-            out.push_str(&esc(rest));
-            return out;
-        };
-        out.push_str(&esc(&rest[..at]));
-        let tail = &rest[at..];
-        let mut end = tail
-            .find(|c: char| {
-                c.is_whitespace()
-                    || c.is_control()
-                    || matches!(c, ')' | ']' | '>' | '<' | '"' | '\'')
-            })
-            .unwrap_or(tail.len());
-        while end > 0 && tail[..end].ends_with(['.', ',', ';', ':']) {
-            end -= 1;
-        }
-        let url = &tail[..end];
-        if url.len() > "https://".len() {
-            write!(
-                out,
-                "<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>",
-                esc(url),
-                esc(url)
-            )
-            .ok();
-        } else {
-            out.push_str(&esc(url));
-        }
-        if end == 0 {
-            out.push_str(&esc(&tail[..1]));
-            rest = &tail[1..];
-        } else {
-            rest = &tail[end..];
-        }
-    }
-}
-
-/// Elements that must not appear in inline SVG.
-const FORBIDDEN: [&str; 12] = [
-    "script",
-    "foreignobject",
-    "iframe",
-    "object",
-    "embed",
-    "image",
-    "use",
-    "animate",
-    "set",
-    "animatetransform",
-    "animatemotion",
-    "style",
-];
-
-/// The `<svg>…</svg>` element of an SVG document, without comments, or
-/// `None` when it holds an element or attribute that could run code or
-/// fetch anything (scripts, foreign content, `on…` attributes, links).
-pub fn clean_svg(doc: &str) -> Option<String> {
-    let start = doc.find("<svg")?;
-    let end = doc.rfind("</svg>")? + "</svg>".len();
-    let body = &doc[start..end];
-    // Comments go (Graphviz names nodes in them).
-    let mut svg = String::with_capacity(body.len());
-    let mut rest = body;
-    while let Some(at) = rest.find("<!--") {
-        svg.push_str(&rest[..at]);
-        let close = rest[at..].find("-->")?;
-        rest = &rest[at + close + 3..];
-    }
-    svg.push_str(rest);
-    // Every tag is looked at: its name and its attributes' names.
-    let b = svg.as_bytes();
-    let mut i = 0;
-    while let Some(off) = svg[i..].find('<') {
-        i += off + 1;
-        if b.get(i) == Some(&b'/') {
-            i += 1;
-        }
-        if matches!(b.get(i), Some(b'!') | Some(b'?')) {
-            return None;
-        }
-        let name_end = svg[i..]
-            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
-            .map_or(svg.len(), |k| i + k);
-        let name = svg[i..name_end].to_ascii_lowercase();
-        let local = name.rsplit(':').next().unwrap_or("");
-        if FORBIDDEN.contains(&local) {
-            return None;
-        }
-        i = name_end;
-        // Attributes up to the end of the tag; values are quoted.
-        loop {
-            while b
-                .get(i)
-                .is_some_and(|c| c.is_ascii_whitespace() || *c == b'/')
-            {
-                i += 1;
-            }
-            match b.get(i) {
-                None => return None,
-                Some(b'>') => {
-                    i += 1;
-                    break;
-                }
-                _ => {}
-            }
-            let attr_end = svg[i..]
-                .find(|c: char| c.is_whitespace() || c == '=' || c == '>')
-                .map_or(svg.len(), |k| i + k);
-            let attr = svg[i..attr_end].to_ascii_lowercase();
-            let local = attr.rsplit(':').next().unwrap_or("");
-            if local.starts_with("on") || local == "href" || local == "src" || attr == "style" {
-                return None;
-            }
-            i = attr_end;
-            if b.get(i) == Some(&b'=') {
-                i += 1;
-                let quote = *b.get(i)?;
-                if quote != b'"' && quote != b'\'' {
-                    return None;
-                }
-                let close = svg[i + 1..].find(quote as char)?;
-                i += close + 2;
-            }
-        }
-    }
-    Some(svg)
-}
-
-const STYLE: &str = r#"
-:root { --ink:#1f2328; --muted:#636c76; --rule:#d8dee4; --lo:#c2410c; --hi:#fdba74; --r:#b2182b; --bg:#f6f8fa; }
-* { box-sizing: border-box; }
-body { margin: 0; color: var(--ink); background: #fff; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
-main { max-width: 1100px; margin: 0 auto; padding: 28px 32px 48px; }
-h1 { font-size: 26px; margin: 0 0 4px; letter-spacing: -0.01em; }
-h2 { font-size: 18px; margin: 34px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--ink); }
-h3 { font-size: 15px; margin: 18px 0 6px; }
-p { margin: 6px 0; }
-.sub, .note, figcaption { color: var(--muted); }
-.note { font-size: 12.5px; }
-dl.settings { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 12px 0 0; }
-dl.settings dt { color: var(--muted); }
-dl.settings dd { margin: 0; }
-.figure { display: flex; gap: 28px; align-items: baseline; flex-wrap: wrap; margin: 8px 0 6px; }
-.big { font-size: 40px; font-weight: 650; letter-spacing: -0.02em; font-variant-numeric: tabular-nums; }
-.big small { font-size: 15px; font-weight: 400; color: var(--muted); letter-spacing: 0; }
-.alert { border-left: 4px solid var(--r); background: #fdf0f0; padding: 8px 12px; margin: 10px 0; }
-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--rule); vertical-align: top; }
-th { font-size: 12px; font-weight: 600; color: var(--muted); border-bottom: 1px solid var(--ink); white-space: nowrap; }
-td.n, th.n { text-align: right; white-space: nowrap; }
-td.id { color: var(--muted); font-size: 12px; }
-.tag { display: inline-block; font-size: 11px; font-weight: 600; padding: 0 5px; border-radius: 3px; color: #fff; background: var(--r); }
-.tag.maybe { background: #f4a582; color: var(--ink); }
-.bar { position: relative; height: 12px; min-width: 160px; background: var(--bg); border: 1px solid var(--rule); border-radius: 2px; margin-top: 3px; }
-.bar span { position: absolute; top: 0; bottom: 0; }
-.bar .lo { left: 0; background: var(--lo); }
-.bar .hi { background: repeating-linear-gradient(45deg, var(--hi), var(--hi) 3px, #fed7aa 3px, #fed7aa 6px); }
-.legend { display: flex; gap: 18px; font-size: 12px; color: var(--muted); margin: 6px 0; }
-.legend i { display: inline-block; width: 18px; height: 10px; margin-right: 5px; vertical-align: -1px; border: 1px solid var(--rule); }
-.legend i.lo { background: var(--lo); }
-.legend i.hi { background: var(--hi); }
-.paths { display: grid; grid-template-columns: 1fr 1fr; gap: 18px; }
-.paths ol { margin: 4px 0; padding-left: 22px; }
-.paths li { margin: 4px 0; }
-.path { font-weight: 500; }
-.w { font-variant-numeric: tabular-nums; font-weight: 600; }
-.src { font-size: 12px; color: var(--muted); overflow-wrap: anywhere; }
-.entity { break-inside: avoid; border-top: 1px solid var(--rule); padding-top: 4px; }
-figure { margin: 10px 0; }
-figure svg { max-width: 100%; height: auto; display: block; margin: 0 auto; }
-a { color: #0b62c4; }
-footer { margin-top: 36px; padding-top: 8px; border-top: 1px solid var(--rule); font-size: 12px; color: var(--muted); }
-@page { size: A4; margin: 14mm; }
-@media print {
-  body { font-size: 11px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  main { max-width: none; padding: 0; }
-  h2 { break-after: avoid; }
-  tr, li, figure, .figure, .alert { break-inside: avoid; }
-  section.diagram, section.timeline { break-before: page; }
-  a { color: inherit; text-decoration: none; }
-}
-"#;
+/// The page's styles (screen and print), inline in its `<style>`.
+const STYLE: &str = include_str!("style.css");
 
 /// A lower–upper bar: the solid part up to x, the hatched part up to X.
 fn bar(x: f64, up: f64) -> String {
@@ -311,7 +105,7 @@ fn who(model: &Model, v: EntityIx) -> String {
 }
 
 /// Writes the page.
-pub fn write(page: &Page, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_html(page: &Page, out: &mut dyn Write) -> io::Result<()> {
     let mut h = String::new();
     render(page, &mut h).map_err(io::Error::other)?;
     out.write_all(h.as_bytes())
@@ -323,11 +117,7 @@ fn render(p: &Page, h: &mut String) -> std::fmt::Result {
     let o = report.outcome;
     let s = &report.settings;
     let list_names = &o.restricted.list_names;
-    let date = s
-        .as_of
-        .map_or("no date (listings without an end)".to_string(), |d| {
-            d.to_string()
-        });
+    let date = as_of(s);
     let title = model
         .meta
         .title
@@ -525,14 +315,8 @@ fn ranking(p: &Page, h: &mut String) -> std::fmt::Result {
     )?;
     writeln!(h, "<div class=\"legend\"><span><i class=\"lo\"></i>lower bound: known shares</span><span><i class=\"hi\"></i>up to the upper bound: what unknown shares could add</span></div>")?;
     writeln!(h, "<table class=\"entities\">\n<thead><tr><th class=\"n\">#</th><th>entity</th><th>ticker</th><th class=\"n\">exposure</th><th>lower – upper</th><th class=\"n\">revenue at risk ({})</th><th class=\"n\">reach</th></tr></thead>\n<tbody>", esc(currency))?;
-    // Restricted entities that sell nothing onward would fill the table
-    // with zeros.
-    let shown: Vec<EntityIx> = report
-        .rows
-        .iter()
-        .copied()
-        .filter(|&v| !(report.is_restricted(v) && o.upper[v as usize] == 0.0))
-        .collect();
+    // Restricted entities that sell nothing onward are left out.
+    let shown = report.table_rows();
     for (k, &v) in shown.iter().take(p.rows_max).enumerate() {
         let i = v as usize;
         let flag = if report.is_restricted(v) {
@@ -652,7 +436,7 @@ fn explained(p: &Page, e: &Explained, h: &mut String) -> std::fmt::Result {
                         format!("{} + {} unsized", percent(p.net.lo[edge]), percent(t[edge]))
                     }
                     _ if p.net.exact[edge] => percent(p.net.lo[edge]),
-                    _ => format!("{} – {}", percent(p.net.lo[edge]), percent(p.net.hi[edge])),
+                    _ => bounds(p.net.lo[edge], p.net.hi[edge]),
                 };
                 let src = r
                     .source
@@ -748,11 +532,10 @@ fn scenarios(p: &Page, h: &mut String) -> std::fmt::Result {
     // The rows of the ranking, by id in each scenario.
     let report = p.report;
     let ids: Vec<&str> = report
-        .rows
-        .iter()
-        .filter(|&&v| !(report.is_restricted(v) && report.outcome.upper[v as usize] == 0.0))
+        .table_rows()
+        .into_iter()
         .take(p.rows_max.min(15))
-        .map(|&v| report.model.id(v))
+        .map(|v| report.model.id(v))
         .collect();
     for id in ids {
         let mut base = None;
@@ -796,52 +579,6 @@ fn scenarios(p: &Page, h: &mut String) -> std::fmt::Result {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn user_text_is_escaped() {
-        assert_eq!(
-            esc("<script>alert('x')</script> & \"q\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
-        );
-    }
-
-    #[test]
-    fn only_web_urls_become_links() {
-        assert_eq!(
-            source("https://www.federalregister.gov/d/2019-22210"),
-            "<a href=\"https://www.federalregister.gov/d/2019-22210\" rel=\"noopener noreferrer\">https://www.federalregister.gov/d/2019-22210</a>"
-        );
-        assert_eq!(source("javascript:alert(1)"), "javascript:alert(1)");
-        assert_eq!(source("JAVASCRIPT:alert(1)"), "JAVASCRIPT:alert(1)");
-        assert_eq!(source("data:text/html,<b>"), "data:text/html,&lt;b&gt;");
-        assert_eq!(
-            source("Reuters (https://r.com/a?b=1&c=2), 2019"),
-            "Reuters (<a href=\"https://r.com/a?b=1&amp;c=2\" rel=\"noopener noreferrer\">https://r.com/a?b=1&amp;c=2</a>), 2019"
-        );
-        assert_eq!(source("see javascript:https://"), "see javascript:https://");
-        assert_eq!(source("10-K 2019, p. 12"), "10-K 2019, p. 12");
-        assert!(!source("https://a\"onmouseover=\"x").contains("\"onmouseover"));
-        assert!(!source("https://a'onmouseover='x").contains("'onmouseover"));
-    }
-
-    #[test]
-    fn svg_is_cleaned_or_refused() {
-        let doc = "<?xml version=\"1.0\"?>\n<!DOCTYPE svg>\n<!-- Generated by graphviz -->\n<svg width=\"10\"><g id=\"node1\"><title>a&lt;script&gt;</title><!-- a --><text x=\"1\">&lt;img src=x onerror=alert(1)&gt;</text><a xlink:title=\"t\"><path d=\"M0\"/></a></g></svg>\n";
-        let svg = clean_svg(doc).expect("a clean SVG");
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(!svg.contains("<!--"));
-        for bad in [
-            "<svg><script>alert(1)</script></svg>",
-            "<svg><g onload=\"x\"></g></svg>",
-            "<svg><a xlink:href=\"javascript:x\"><text>t</text></a></svg>",
-            "<svg><foreignObject><div/></foreignObject></svg>",
-            "<svg><image href=\"http://x\"/></svg>",
-            "<svg><g style=\"background:url(http://x)\"></g></svg>",
-            "<svg><!-- open",
-        ] {
-            assert_eq!(clean_svg(bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn bars_are_clamped() {
