@@ -148,31 +148,39 @@ impl Equations<'_> {
         if bound == Bound::Lower {
             return add(net.sales(v as u32).map(|e| net.lo[e] * carried(e)));
         }
-        // One pass for the lower bounds, the room and the best open
-        // edges: most often the fill ends within those.
+        // One pass for the lower bounds and the best open edge: most
+        // often that edge alone can take all the room.
         let segmented = !net.segments_of(v as u32).is_empty();
-        let (mut base, mut taken) = (0.0, 0.0);
-        let mut best = Shortlist::new();
+        let cap = |e: usize| match segmented {
+            true => net.open_cap(e),
+            false => net.hi[e] - net.lo[e],
+        };
+        let (mut base, mut best) = (0.0, (0.0f64, 0.0f64));
         for e in net.sales(v as u32) {
             let c = carried(e);
             base += net.lo[e] * c;
-            taken += net.lo[e];
-            let seg = if segmented {
-                net.edge_seg[e]
-            } else {
-                NO_SEGMENT
-            };
-            let mut cap = net.hi[e] - net.lo[e];
-            if seg != NO_SEGMENT {
-                cap = cap.min(net.seg_room[seg as usize]);
+            let cap = cap(e);
+            if cap > 0.0 && (c > best.0 || (c == best.0 && cap > best.1)) {
+                best = (c, cap);
             }
-            best.offer(c, seg, cap);
         }
-        let room = (1.0 - taken).max(0.0);
-        if room <= 0.0 {
+        let room = self.room(v);
+        if best.0 <= 0.0 || room <= 0.0 {
             return base;
         }
-        match best.fill(room, |s| net.seg_room[s as usize]) {
+        if best.1 >= room {
+            return base + room * best.0;
+        }
+        // Else the fill nearly always ends within the best few edges.
+        let mut list = Shortlist::new();
+        for e in net.sales(v as u32) {
+            let seg = match segmented {
+                true => net.edge_seg[e],
+                false => NO_SEGMENT,
+            };
+            list.offer(carried(e), seg, cap(e));
+        }
+        match list.fill(room, |s| net.seg_room[s as usize]) {
             Some(gain) => base + gain,
             None => base + self.greedy(v, &carried, scratch),
         }
@@ -180,13 +188,13 @@ impl Equations<'_> {
 }
 
 /// How many of a seller's open edges a [`Shortlist`] keeps.
-pub(super) const SHORTLIST: usize = 8;
+const SHORTLIST: usize = 8;
 
 /// A seller's best few open edges by carried value, gathered in the pass
 /// over its edges that sums its lower bounds. The greedy fill most often
 /// ends within them (the best edge alone can often take all the room),
 /// and then needs no sort of all the seller's edges.
-pub(super) struct Shortlist {
+struct Shortlist {
     /// (carried value, segment or `NO_SEGMENT`, cap), best first; among
     /// equal values, first offered first.
     items: [(f64, u32, f64); SHORTLIST],
@@ -196,7 +204,7 @@ pub(super) struct Shortlist {
 }
 
 impl Shortlist {
-    pub(super) fn new() -> Shortlist {
+    fn new() -> Shortlist {
         Shortlist {
             items: [(0.0, NO_SEGMENT, 0.0); SHORTLIST],
             len: 0,
@@ -209,7 +217,7 @@ impl Shortlist {
     /// (`NO_SEGMENT` for none). Edges of value 0 add nothing and are not
     /// kept.
     #[inline]
-    pub(super) fn offer(&mut self, value: f64, seg: u32, cap: f64) {
+    fn offer(&mut self, value: f64, seg: u32, cap: f64) {
         if value <= 0.0 || cap <= 0.0 {
             return;
         }
@@ -229,12 +237,6 @@ impl Shortlist {
         self.len += 1;
     }
 
-    /// Marks that edges were left out without being offered (they carry
-    /// no more than the last one kept).
-    pub(super) fn left_out(&mut self) {
-        self.partial = true;
-    }
-
     /// The gain of the greedy fill of `room` over the kept edges, best
     /// first, each segment holding what `seg_room` gives it; `None` when
     /// room is left and edges were left out, so that only the fill over
@@ -245,7 +247,7 @@ impl Shortlist {
     /// kept, and the edges of one value take the same amount together in
     /// any order (the caps are nested: exposure spec, section 3), so
     /// which of them were kept does not change the gain.
-    pub(super) fn fill(&self, room: f64, seg_room: impl Fn(u32) -> f64) -> Option<f64> {
+    fn fill(&self, room: f64, seg_room: impl Fn(u32) -> f64) -> Option<f64> {
         let (mut left, mut gain) = (room, 0.0);
         // What is left of the segments met so far.
         let mut segs = [(NO_SEGMENT, 0.0f64); SHORTLIST];

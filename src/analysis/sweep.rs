@@ -11,7 +11,7 @@
 //! A seller with segments keeps what each segment may take, and its fill
 //! takes the segments' caps into account; the others pay nothing for them.
 
-use super::equations::{Equations, Shortlist, SHORTLIST};
+use super::equations::Equations;
 use super::fixpoint::iterate;
 use crate::graph::NO_SEGMENT;
 
@@ -168,21 +168,20 @@ impl Compact {
         }
         let ext = &self.ext[range(&self.ext_start)];
         let inside = &mut self.open[range(&self.open_start)];
-        // Most often the fill ends within the best few edges (the best
-        // edge alone can often take all the room): then no sort.
-        let mut best = Shortlist::new();
-        for e in ext.iter().take(SHORTLIST) {
-            best.offer(e.value, e.seg, e.cap);
-        }
-        if ext.len() > SHORTLIST {
-            best.left_out();
-        }
+        // Most often the best edge alone can take all the room: then the
+        // knapsack is a maximum.
+        let mut best = ext.first().map_or((0.0, 0.0), |e| (e.value, e.cap));
         for e in inside.iter() {
-            best.offer(vals[e.col as usize], e.seg, e.cap);
+            let c = vals[e.col as usize];
+            if c > best.0 || (c == best.0 && e.cap > best.1) {
+                best = (c, e.cap);
+            }
         }
-        let segs = &self.seg_room[range(&self.seg_start)];
-        if let Some(gain) = best.fill(left, |s| segs[s as usize]) {
-            return x + gain;
+        if best.0 <= 0.0 {
+            return x;
+        }
+        if best.1 >= left {
+            return x + left * best.0;
         }
         // Else fill by value, best first: the edges inside are sorted by
         // insertion from their last order, which is nearly right already,
