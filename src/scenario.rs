@@ -8,7 +8,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::analysis::{Options, WhatIfListing};
+use crate::analysis::incremental::{Incremental, Touched};
+use crate::analysis::{Options, Outcome, WhatIfListing};
 use crate::graph::Net;
 use crate::load::{self, Addition, Problems};
 use crate::model::{Date, EntityIx, Model, OptNum, RelType, SegmentRef};
@@ -405,12 +406,241 @@ fn change(v: &Value) -> Result<Change, (&'static str, String)> {
     })
 }
 
-/// A scenario applied: the graph it sees (the base, or a changed copy) and
-/// the options to evaluate it with.
+/// A scenario applied: the graph it sees (the loaded one with `edits`
+/// laid over its net, or a changed copy with its own net) and the options
+/// to evaluate it with.
 pub struct Applied<'a> {
     pub model: Cow<'a, Model>,
-    pub net: Cow<'a, Net>,
+    /// The changed copy's net; `None`: the loaded net with `edits`.
+    pub net: Option<Net>,
+    /// Supplies edges whose shares the scenario changes or that it
+    /// removes, laid over the loaded net (empty with a copy).
+    pub edits: Vec<EdgeEdit>,
     pub opts: Options,
+}
+
+/// A supplies edge of the loaded net as a scenario has it: new bounds, or
+/// gone.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EdgeEdit {
+    pub edge: usize,
+    pub lo: f64,
+    pub hi: f64,
+    pub exact: bool,
+    pub removed: bool,
+}
+
+impl Applied<'_> {
+    /// Evaluates the scenario on the loaded `net` (a changed copy has its
+    /// own): a full evaluation, the edits laid over a copy of the net.
+    ///
+    /// # Complexity
+    /// One [`evaluate`](crate::analysis::evaluate), plus a copy of the net
+    /// when there are edits.
+    pub fn evaluate(&self, net: &Net) -> Outcome {
+        if let Some(own) = &self.net {
+            return crate::analysis::evaluate(own, &self.opts);
+        }
+        if self.edits.is_empty() {
+            return crate::analysis::evaluate(net, &self.opts);
+        }
+        let mut copy = net.clone();
+        let laid = Laid::over(&mut copy, &self.model, &self.edits);
+        crate::analysis::evaluate(laid.net, &self.opts_with_removed())
+    }
+
+    /// Evaluates the scenario on the loaded `net`, solving again only
+    /// what it changes against `base` (the loaded net evaluated with
+    /// `incremental`'s options). The edits are laid over `net` for the
+    /// evaluation and taken off again, so `net` comes back as it was.
+    ///
+    /// # Complexity
+    /// See [`Incremental::evaluate`]; a changed copy is evaluated in full.
+    pub fn evaluate_from(
+        &self,
+        net: &mut Net,
+        incremental: &Incremental,
+        base: &Outcome,
+    ) -> Outcome {
+        if let Some(own) = &self.net {
+            return crate::analysis::evaluate(own, &self.opts);
+        }
+        let opts = self.opts_with_removed();
+        let laid = Laid::over(net, &self.model, &self.edits);
+        let touched: Vec<Touched> = self
+            .edits
+            .iter()
+            .map(|e| Touched {
+                edge: e.edge,
+                lower: e.removed || e.lo.to_bits() != laid.saved_lo(e.edge).to_bits(),
+                removed: e.removed,
+            })
+            .collect();
+        incremental.evaluate(laid.net, base, &opts, &touched)
+    }
+
+    /// The options, with the removed edges licensed: a removed edge leads
+    /// back to its seller with bounds 0, and as licensed it counts for no
+    /// reach and carries nothing into a restricted seller.
+    fn opts_with_removed(&self) -> Options {
+        let mut opts = self.opts.clone();
+        opts.licensed
+            .extend(self.edits.iter().filter(|e| e.removed).map(|e| e.edge));
+        opts
+    }
+}
+
+/// Edits laid over a net, taken off when dropped: what each edited edge
+/// and each segment of theirs had before.
+struct Laid<'n> {
+    net: &'n mut Net,
+    edges: Vec<(usize, f64, f64, bool, u32)>,
+    segments: Vec<(usize, f64)>,
+}
+
+impl<'n> Laid<'n> {
+    /// Lays `edits` over `net` (of `model`): an edge's bounds, a removed
+    /// edge as a loop to its seller with bounds 0, and the room b(S) of
+    /// the segments of the edited edges, summed as [`Net::build`] does.
+    ///
+    /// # Complexity
+    /// O(edits · the edges of their sellers).
+    fn over(net: &'n mut Net, model: &Model, edits: &[EdgeEdit]) -> Laid<'n> {
+        let mut edges = Vec::with_capacity(edits.len());
+        let mut segments: Vec<(usize, f64)> = Vec::new();
+        for ed in edits {
+            let e = ed.edge;
+            edges.push((e, net.lo[e], net.hi[e], net.exact[e], net.buyer[e]));
+            let seller = net.sell_start.partition_point(|&s| s as usize <= e) - 1;
+            (net.lo[e], net.hi[e], net.exact[e]) = (ed.lo, ed.hi, ed.exact);
+            if ed.removed {
+                (net.lo[e], net.hi[e], net.exact[e]) = (0.0, 0.0, false);
+                net.buyer[e] = seller as u32;
+            }
+            if let Some(s) = net.segment(e) {
+                if !segments.iter().any(|&(t, _)| t == s) {
+                    segments.push((s, net.seg_room[s]));
+                }
+            }
+        }
+        for &(s, _) in &segments {
+            let seller = model.segments[net.seg_model[s] as usize].seller;
+            let mut taken = 0.0f64;
+            for e in net.sales(seller) {
+                if net.segment(e) == Some(s) {
+                    taken += net.lo[e];
+                }
+            }
+            let cap = model.segments[net.seg_model[s] as usize].share_max;
+            net.seg_room[s] = (cap - taken).max(0.0);
+        }
+        Laid {
+            net,
+            edges,
+            segments,
+        }
+    }
+
+    /// The lower bound edge `e` had before.
+    fn saved_lo(&self, e: usize) -> f64 {
+        self.edges
+            .iter()
+            .find(|s| s.0 == e)
+            .map_or(self.net.lo[e], |s| s.1)
+    }
+}
+
+impl Drop for Laid<'_> {
+    fn drop(&mut self) {
+        for &(e, lo, hi, exact, buyer) in self.edges.iter().rev() {
+            (self.net.lo[e], self.net.hi[e], self.net.exact[e]) = (lo, hi, exact);
+            self.net.buyer[e] = buyer;
+        }
+        for &(s, room) in &self.segments {
+            self.net.seg_room[s] = room;
+        }
+    }
+}
+
+/// The edits of a scenario whose record changes can all be laid over the
+/// loaded net: `set_share` that raises no lower bound and keeps it at
+/// most the upper one (so the graph stays valid), and `remove` of a
+/// supplies edge. `None` for any other record change, or any change that
+/// fails (the copy then says why), or when a licence names a removed edge.
+fn overlay(model: &Model, net: &Net, scenario: &Scenario, extra: &Extra) -> Option<Vec<EdgeEdit>> {
+    let mut edits: Vec<EdgeEdit> = Vec::new();
+    let edge = |from: &str, to: &str| net.edge(model.find(from)?, model.find(to)?);
+    for change in &scenario.changes {
+        match change {
+            Change::List { .. } | Change::Delist { .. } | Change::License { .. } => {}
+            Change::SetShare {
+                from,
+                to,
+                share,
+                share_min,
+                share_max,
+            } => {
+                let e = edge(from, to)?;
+                let now = match edits.iter().find(|x| x.edge == e) {
+                    Some(x) if x.removed => return None,
+                    Some(x) => x.lo,
+                    None => net.lo[e],
+                };
+                let (lo, hi, exact) = match share {
+                    Some(s) => (*s, *s, true),
+                    None => (share_min.unwrap_or(0.0), share_max.unwrap_or(1.0), false),
+                };
+                if lo > hi || lo > now {
+                    return None;
+                }
+                edits.retain(|x| x.edge != e);
+                edits.push(EdgeEdit {
+                    edge: e,
+                    lo,
+                    hi,
+                    exact,
+                    removed: false,
+                });
+            }
+            Change::Remove {
+                rel: RelType::Supplies,
+                from,
+                to,
+            } => {
+                let e = edge(from, to)?;
+                if edits.iter().any(|x| x.edge == e && x.removed) {
+                    return None;
+                }
+                edits.retain(|x| x.edge != e);
+                edits.push(EdgeEdit {
+                    edge: e,
+                    lo: 0.0,
+                    hi: 0.0,
+                    exact: false,
+                    removed: true,
+                });
+            }
+            _ => return None,
+        }
+    }
+    let removed = |s: &str, b: &str| {
+        edge(s, b).is_some_and(|e| edits.iter().any(|x| x.edge == e && x.removed))
+    };
+    for change in &scenario.changes {
+        if let Change::License { from, to } = change {
+            if removed(from, to) {
+                return None;
+            }
+        }
+    }
+    for pair in &extra.license {
+        if let Ok(e) = licensed_edge(model, net, pair) {
+            if edits.iter().any(|x| x.edge == e && x.removed) {
+                return None;
+            }
+        }
+    }
+    Some(edits)
 }
 
 /// The problems of a changed graph, as one message.
@@ -488,6 +718,19 @@ pub fn licensed_edge(model: &Model, net: &Net, pair: &str) -> Result<usize, Stri
     }
 }
 
+/// The options of the loaded graph under the command line's `cli`
+/// settings, with no what-if: the base a scenario's changes are
+/// evaluated against.
+pub fn base_options(model: &Model, cli: &Settings) -> Options {
+    Options {
+        as_of: cli.as_of.or(model.meta.as_of),
+        affiliates: cli.affiliates,
+        lists: cli.lists.clone(),
+        max_depth: cli.max_depth,
+        ..Options::default()
+    }
+}
+
 /// Applies `scenario` to the loaded graph, then the command line's
 /// settings (which win) and what-ifs (applied after the file's changes).
 ///
@@ -496,16 +739,35 @@ pub fn licensed_edge(model: &Model, net: &Net, pair: &str) -> Result<usize, Stri
 /// O(V + E) per record change (the graph is checked again) plus one build.
 pub fn apply<'a>(
     model: &'a Model,
-    net: &'a Net,
+    net: &Net,
     index: usize,
     scenario: &Scenario,
     cli: &Settings,
     extra: &Extra,
 ) -> Result<Applied<'a>, ScenarioError> {
+    apply_with(model, net, index, scenario, cli, extra, true)
+}
+
+/// [`apply`]; `lay: false` changes records on a copy even where they could
+/// be laid over the net (tests compare the two).
+fn apply_with<'a>(
+    model: &'a Model,
+    net: &Net,
+    index: usize,
+    scenario: &Scenario,
+    cli: &Settings,
+    extra: &Extra,
+    lay: bool,
+) -> Result<Applied<'a>, ScenarioError> {
     let at = |change: Option<(usize, &'static str)>, message: String| ScenarioError {
         scenario: Some((index, scenario.name.clone())),
         change,
         message,
+    };
+    let edits = if lay {
+        overlay(model, net, scenario, extra)
+    } else {
+        None
     };
     let mut copy: Option<Model> = None;
     // What-ifs by id, in order; resolved against the final graph. A later
@@ -531,6 +793,9 @@ pub fn apply<'a>(
                 share_min,
                 share_max,
             } => {
+                if edits.is_some() {
+                    continue;
+                }
                 let m = copy.get_or_insert_with(|| model.clone());
                 let r = find_rel(m, RelType::Supplies, from, to).ok_or_else(|| {
                     at(
@@ -545,6 +810,9 @@ pub fn apply<'a>(
                 load::check(m).map_err(|p| at(here, invalid(&p)))?;
             }
             Change::Remove { rel, from, to } => {
+                if edits.is_some() {
+                    continue;
+                }
                 let m = copy.get_or_insert_with(|| model.clone());
                 let r = find_rel(m, *rel, from, to).ok_or_else(|| {
                     at(
@@ -613,13 +881,14 @@ pub fn apply<'a>(
         listed.push((id.clone(), None, None));
     }
 
-    let (model, net): (Cow<Model>, Cow<Net>) = match copy {
+    let (model, own): (Cow<Model>, Option<Net>) = match copy {
         Some(m) => {
             let n = Net::build(&m);
-            (Cow::Owned(m), Cow::Owned(n))
+            (Cow::Owned(m), Some(n))
         }
-        None => (Cow::Borrowed(model), Cow::Borrowed(net)),
+        None => (Cow::Borrowed(model), None),
     };
+    let net = own.as_ref().unwrap_or(net);
     let op_at = |c: Option<usize>, op: &'static str| c.map(|c| (c, op));
     let resolve =
         |id: &str, c: Option<usize>, op: &'static str| -> Result<EntityIx, ScenarioError> {
@@ -673,7 +942,12 @@ pub fn apply<'a>(
     opts.affiliates = settings.affiliates;
     opts.lists = settings.lists;
     opts.max_depth = settings.max_depth;
-    Ok(Applied { model, net, opts })
+    Ok(Applied {
+        model,
+        net: own,
+        edits: edits.unwrap_or_default(),
+        opts,
+    })
 }
 
 #[cfg(test)]

@@ -38,8 +38,23 @@ impl Equations<'_> {
     /// O(V + E) for acyclic parts; a component of k entities costs O(k³)
     /// per policy step up to `DENSE_MAX`, else O(edges) per sweep.
     pub fn solve(&self, sccs: &Sccs, bound: Bound) -> (Vec<f64>, Unsettled) {
+        let mut y = vec![0.0f64; self.net.n];
+        let unsettled = self.solve_into(sccs, bound, &mut y);
+        (y, unsettled)
+    }
+
+    /// Solves the components of `sccs`, in their order, into `y`, which
+    /// holds the values of every buyer outside them. Each member starts
+    /// from 0, as in [`Equations::solve`], so a component gets the same
+    /// numbers as there whenever its outside does.
+    ///
+    /// # Complexity
+    /// As [`Equations::solve`], over the components given.
+    pub fn solve_into(&self, sccs: &Sccs, bound: Bound, y: &mut [f64]) -> Unsettled {
         let n = self.net.n;
-        let mut y = vec![0.0f64; n];
+        for &v in &sccs.members {
+            y[v as usize] = 0.0;
+        }
         let mut local = vec![u32::MAX; n];
         let mut scratch = Scratch::default();
         let mut unsettled = Unsettled::default();
@@ -54,11 +69,11 @@ impl Equations<'_> {
                 local[v as usize] = i as u32;
             }
             let (solved, settled) = if bound == Bound::Lower {
-                self.linear(comp, &local, &y, &vec![Vec::new(); comp.len()])
+                self.linear(comp, &local, y, &vec![Vec::new(); comp.len()])
             } else if comp.len() <= self.dense_max {
-                self.policy_iteration(comp, &local, &y)
+                self.policy_iteration(comp, &local, y)
             } else {
-                self.swept(comp, &local, &y)
+                self.swept(comp, &local, y)
             };
             unsettled.note(settled, comp);
             for (i, &v) in comp.iter().enumerate() {
@@ -66,7 +81,7 @@ impl Equations<'_> {
                 local[v as usize] = u32::MAX;
             }
         }
-        (y, unsettled)
+        unsettled
     }
 
     /// Solves a component's linear system with fixed extra allocations
@@ -195,14 +210,15 @@ impl Equations<'_> {
     /// Direct exposure d(v): the lower bounds of edges into restricted
     /// buyers that are not licensed.
     pub fn direct(&self) -> Vec<f64> {
+        (0..self.net.n).map(|v| self.direct_at(v)).collect()
+    }
+
+    /// d(v) of one entity.
+    pub fn direct_at(&self, v: usize) -> f64 {
         let net = self.net;
-        (0..net.n)
-            .map(|v| {
-                add(net
-                    .sales(v as u32)
-                    .filter(|&e| self.restricted[net.buyer[e] as usize] && !self.licensed[e])
-                    .map(|e| net.lo[e]))
-            })
-            .collect()
+        add(net
+            .sales(v as u32)
+            .filter(|&e| self.restricted[net.buyer[e] as usize] && !self.licensed[e])
+            .map(|e| net.lo[e]))
     }
 }

@@ -4,11 +4,17 @@
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
+use std::borrow::Cow;
+
 use super::common::{
-    evaluate_scenarios, EvalArgs, Exit, Format, GraphArgs, OutputArgs, PortfolioArgs,
+    read_scenarios, warn, EvalArgs, Exit, Format, GraphArgs, OutputArgs, PortfolioArgs,
 };
+use exposure::analysis::incremental::{Delta, Incremental};
+use exposure::analysis::{evaluate, Options, Outcome};
 use exposure::export::whatif::{self, Named};
 use exposure::graph::Net;
+use exposure::model::Model;
+use exposure::scenario;
 use exposure::portfolio::Figures;
 use exposure::report::{Report, Selection};
 
@@ -29,63 +35,156 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
+    use anyhow::Context;
     let model = args.graph.load()?;
-    let net = Net::build(&model);
+    let mut net = Net::build(&model);
     let portfolio = args.portfolio.load(&model)?;
     args.eval.check_lists(&net)?;
-    let (scenarios, evaluated) = evaluate_scenarios(&args.scenarios, &model, &net, &args.eval)?;
-    let out_args = &args.output;
-    let top = if out_args.format == Format::Table {
-        None
-    } else {
-        out_args.top
-    };
-    let named: Vec<Named> = scenarios
-        .iter()
-        .zip(&evaluated)
-        .map(|(s, (applied, outcome))| {
-            let mut report = Report::new(
-                &applied.model,
-                outcome,
-                &applied.opts,
-                Selection {
-                    all: out_args.all,
-                    top,
-                },
-            );
-            report.what_ifs = Some(args.eval.what_ifs());
-            // A scenario only appends entities: the holdings' indexes hold.
-            report.portfolio = portfolio
-                .as_ref()
-                .map(|p| Figures::of(p, outcome, |v| applied.model.id(v)));
-            Named {
-                name: &s.name,
-                report,
-            }
-        })
-        .collect();
+    let scenarios = read_scenarios(&args.scenarios)?;
+    let (settings, extra) = (args.eval.settings(), args.eval.what_ifs());
 
+    // The loaded graph evaluated once under the command line's settings;
+    // each scenario solves again only what its changes reach (with
+    // --max-depth every scenario is evaluated in full).
+    let base = settings.max_depth.is_none().then(|| {
+        let opts = scenario::base_options(&model, &settings);
+        let outcome = evaluate(&net, &opts);
+        (Incremental::new(&net, &opts), outcome)
+    });
+    // Every scenario is applied and evaluated before anything is printed,
+    // so that a failing one leaves no half result; each keeps only what
+    // its output needs: against the base, the entities whose numbers
+    // differ.
+    let shown = args.scenarios.display();
+    let mut kept: Vec<Kept> = Vec::with_capacity(scenarios.len());
+    for (i, s) in scenarios.iter().enumerate() {
+        let applied = scenario::apply(&model, &net, i, s, &settings, &extra)
+            .with_context(|| format!("{shown}"))?;
+        let result = match &base {
+            Some((incremental, base)) => {
+                let outcome = applied.evaluate_from(&mut net, incremental, base);
+                warn(&outcome);
+                Result::Delta(Delta::of(base, outcome))
+            }
+            None => {
+                let outcome = applied.evaluate(&net);
+                warn(&outcome);
+                Result::Full(outcome)
+            }
+        };
+        kept.push(Kept {
+            model: applied.model,
+            opts: applied.opts,
+            result,
+        });
+    }
+    let outcome_of = |k: &Kept| -> Outcome {
+        match (&k.result, &base) {
+            (Result::Full(o), _) => o.clone(),
+            (Result::Delta(d), Some((_, base))) => d.outcome(base),
+            (Result::Delta(_), None) => unreachable!("a delta has a base"),
+        }
+    };
+
+    let out_args = &args.output;
+    let selection = Selection {
+        all: out_args.all,
+        top: if out_args.format == Format::Table {
+            None
+        } else {
+            out_args.top
+        },
+    };
+    let what_ifs = args.eval.what_ifs();
+    let portfolio = portfolio.as_ref();
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
+    // `--fail-above` looks at every scenario.
+    let mut crossed = false;
     match out_args.format {
-        Format::Table => whatif::write_table(
-            &named,
-            out_args.all,
-            out_args.top,
-            &mut exposure::export::Escaping(&mut out),
-        )?,
-        Format::Json => whatif::write_json(&named, &mut out)?,
-        Format::Csv => whatif::write_csv(&named, &mut out)?,
+        Format::Table => {
+            // Side by side: every scenario's numbers at once.
+            let outcomes: Vec<Outcome> = kept.iter().map(outcome_of).collect();
+            let named: Vec<Named> = scenarios
+                .iter()
+                .zip(&kept)
+                .zip(&outcomes)
+                .map(|((s, k), o)| Named {
+                    name: &s.name,
+                    report: report_of(k, o, selection, &what_ifs, portfolio),
+                })
+                .collect();
+            whatif::write_table(
+                &named,
+                out_args.all,
+                out_args.top,
+                &mut exposure::export::Escaping(&mut out),
+            )?;
+            crossed = named
+                .iter()
+                .any(|n| out_args.crossed(n.report.outcome, n.report.portfolio.as_ref()));
+        }
+        // One scenario at a time.
+        Format::Json => {
+            let mut json = whatif::JsonStream::new(&mut out)?;
+            for (s, k) in scenarios.iter().zip(&kept) {
+                let outcome = outcome_of(k);
+                let n = Named {
+                    name: &s.name,
+                    report: report_of(k, &outcome, selection, &what_ifs, portfolio),
+                };
+                json.scenario(&n)?;
+                crossed |= out_args.crossed(n.report.outcome, n.report.portfolio.as_ref());
+            }
+            json.finish()?;
+        }
+        Format::Csv => {
+            let mut csv = whatif::CsvStream::new(&mut out, portfolio.is_some())?;
+            for (s, k) in scenarios.iter().zip(&kept) {
+                let outcome = outcome_of(k);
+                let n = Named {
+                    name: &s.name,
+                    report: report_of(k, &outcome, selection, &what_ifs, portfolio),
+                };
+                csv.scenario(&n)?;
+                crossed |= out_args.crossed(n.report.outcome, n.report.portfolio.as_ref());
+            }
+            csv.finish()?;
+        }
     }
     out.flush()?;
-
-    // `--fail-above` looks at every scenario.
-    let crossed = named
-        .iter()
-        .any(|n| out_args.crossed(n.report.outcome, n.report.portfolio.as_ref()));
     Ok(if crossed {
         Exit::ThresholdCrossed
     } else {
         Exit::Success
     })
+}
+
+/// A scenario's report: its rows and, with a portfolio, its figures.
+fn report_of<'r>(
+    k: &'r Kept<'r>,
+    outcome: &'r Outcome,
+    selection: Selection,
+    what_ifs: &exposure::scenario::Extra,
+    portfolio: Option<&exposure::portfolio::Portfolio>,
+) -> Report<'r> {
+    let model: &Model = &k.model;
+    let mut report = Report::new(model, outcome, &k.opts, selection);
+    report.what_ifs = Some(what_ifs.clone());
+    // A scenario only appends entities: the holdings' indexes hold.
+    report.portfolio = portfolio.map(|p| Figures::of(p, outcome, |v| model.id(v)));
+    report
+}
+
+/// What a scenario keeps from its evaluation to its output.
+struct Kept<'a> {
+    model: Cow<'a, Model>,
+    opts: Options,
+    result: Result,
+}
+
+/// A scenario's numbers: against the base, or whole (no base).
+enum Result {
+    Delta(Delta),
+    Full(Outcome),
 }
