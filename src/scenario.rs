@@ -929,7 +929,7 @@ fn apply_with<'a>(
     }
     for pair in &extra.license {
         opts.licensed
-            .push(licensed_edge(&model, &net, pair).map_err(|m| at(None, m))?);
+            .push(licensed_edge(&model, net, pair).map_err(|m| at(None, m))?);
     }
     if let Some(lists) = &scenario.settings.lists {
         // The lists of the graph, and those the scenario's changes add.
@@ -1003,5 +1003,326 @@ mod tests {
         };
         let s = cli.or(&file);
         assert_eq!((s.max_depth, s.affiliates), (Some(2), Some(50.0)));
+    }
+
+    use crate::analysis::incremental::Incremental;
+    use crate::analysis::{evaluate_with, Outcome};
+
+    /// A random valid graph as JSON: loops of shares near 1, exact,
+    /// bounded and unknown shares within each seller's budget, segments,
+    /// stakes known and unknown, dated listings.
+    fn random_graph(seed: u64) -> String {
+        let mut next = crate::testing::random(seed);
+        let n = 6 + next(20) as usize;
+        let mut ents = Vec::new();
+        for i in 0..n {
+            let rev = if next(2) == 0 {
+                format!(r#","revenue":{}"#, 100 + next(900))
+            } else {
+                String::new()
+            };
+            ents.push(format!(r#"{{"id":"e{i}","name":"E{i}"{rev}}}"#));
+        }
+        let mut rels = Vec::new();
+        let mut budget = vec![1.0f64; n];
+        let mut seen = std::collections::BTreeSet::new();
+        let mut by_seller: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+        // A loop or two of shares near 1.
+        for _ in 0..1 + next(2) {
+            let k = 2 + next(4) as usize;
+            let start = next(n as u64) as usize;
+            let ring: Vec<usize> = (0..k).map(|j| (start + j * 3) % n).collect();
+            for j in 0..k {
+                let (a, b) = (ring[j], ring[(j + 1) % k]);
+                let s = [0.999, 0.9999, 0.99, 0.9][next(4) as usize];
+                if a == b || seen.contains(&(a, b)) || budget[a] < s + 0.0001 {
+                    continue;
+                }
+                seen.insert((a, b));
+                budget[a] -= s;
+                by_seller[a].push((b, s));
+                rels.push(format!(
+                    r#"{{"type":"supplies","from":"e{a}","to":"e{b}","share":{s}}}"#
+                ));
+            }
+        }
+        for _ in 0..n * 2 {
+            let (a, b) = (next(n as u64) as usize, next(n as u64) as usize);
+            if a == b || !seen.insert((a, b)) {
+                continue;
+            }
+            let q = match next(4) {
+                0 if budget[a] > 0.2 => {
+                    let s = [0.1, 0.3, 0.05][next(3) as usize];
+                    budget[a] -= s;
+                    by_seller[a].push((b, s));
+                    format!(r#","share":{s}"#)
+                }
+                1 if budget[a] > 0.1 => {
+                    budget[a] -= 0.05;
+                    by_seller[a].push((b, 0.05));
+                    r#","share_min":0.05,"share_max":0.5"#.to_string()
+                }
+                2 => {
+                    by_seller[a].push((b, 0.0));
+                    r#","share_max":0.2"#.to_string()
+                }
+                _ => {
+                    by_seller[a].push((b, 0.0));
+                    String::new()
+                }
+            };
+            rels.push(format!(
+                r#"{{"type":"supplies","from":"e{a}","to":"e{b}"{q}}}"#
+            ));
+        }
+        let mut segs = Vec::new();
+        for (a, edges) in by_seller.iter().enumerate() {
+            if edges.len() < 2 || next(3) != 0 {
+                continue;
+            }
+            let lo: f64 = edges.iter().take(2).map(|e| e.1).sum();
+            let cap = (lo + [0.0, 0.05, 0.3][next(3) as usize]).min(1.0);
+            segs.push(format!(
+                r#"{{"seller":"e{a}","name":"S","share_max":{cap}}}"#
+            ));
+            for &(b, _) in edges.iter().take(2) {
+                let r = rels
+                    .iter()
+                    .position(|r| r.contains(&format!(r#""from":"e{a}","to":"e{b}""#)))
+                    .unwrap();
+                let t = rels[r].trim_end_matches('}').to_string();
+                rels[r] = format!(r#"{t},"segment":"S"}}"#);
+            }
+        }
+        let mut owned = vec![0.0f64; n];
+        for _ in 0..n / 2 {
+            let (a, b) = (next(n as u64) as usize, next(n as u64) as usize);
+            if a == b || !seen.insert((n + a, b)) {
+                continue;
+            }
+            let pct = if next(3) == 0 || owned[b] > 40.0 {
+                String::new()
+            } else {
+                owned[b] += 50.0;
+                r#","percent":50"#.to_string()
+            };
+            rels.push(format!(
+                r#"{{"type":"owns","from":"e{a}","to":"e{b}"{pct}}}"#
+            ));
+        }
+        let mut lists = Vec::new();
+        for _ in 0..1 + next(4) {
+            let v = next(n as u64);
+            let list = ["BIS Entity List", "OFAC SDN"][next(2) as usize];
+            let dates = match next(5) {
+                0 => r#","start":"2019-05-16""#,
+                1 => r#","start":"2018-01-01","end":"2020-01-01""#,
+                2 => r#","start":"2017-03-01","end":"2019-07-01""#,
+                3 => r#","end":"2018-09-30""#,
+                _ => "",
+            };
+            lists.push(format!(r#"{{"entity":"e{v}","list":"{list}"{dates}}}"#));
+        }
+        format!(
+            r#"{{"format":"exposure-graph/1","meta":{{"as_of":"2019-10-09"}},"entities":[{}],"relationships":[{}],"segments":[{}],"listings":[{}]}}"#,
+            ents.join(","),
+            rels.join(","),
+            segs.join(","),
+            lists.join(",")
+        )
+    }
+
+    /// A random scenario of one to three changes of every kind, on the
+    /// supplies edges and entities of `model`.
+    fn random_scenario(model: &Model, next: &mut impl FnMut(u64) -> u64) -> Scenario {
+        let n = model.entities.len() as u64;
+        let supplies: Vec<&crate::model::Relationship> = model
+            .relationships
+            .iter()
+            .filter(|r| r.rel == RelType::Supplies)
+            .collect();
+        let mut changes = Vec::new();
+        for _ in 0..1 + next(3) {
+            let id = |v: u64| model.id(v as u32).to_string();
+            let r = supplies[next(supplies.len() as u64) as usize];
+            let (from, to) = (model.id(r.from).to_string(), model.id(r.to).to_string());
+            let lo = r.share.get().or(r.share_min.get()).unwrap_or(0.0);
+            changes.push(match next(9) {
+                0 => Change::List {
+                    entity: id(next(n)),
+                    list: [None, Some("OFAC SDN".to_string())][next(2) as usize].clone(),
+                },
+                1 => Change::Delist {
+                    entity: id(next(n)),
+                },
+                2 => Change::License { from, to },
+                // A cut, which is laid over the net.
+                3 => Change::SetShare {
+                    from,
+                    to,
+                    share: Some(lo * [0.0, 0.5, 1.0][next(3) as usize]),
+                    share_min: None,
+                    share_max: None,
+                },
+                4 => Change::SetShare {
+                    from,
+                    to,
+                    share: None,
+                    share_min: [None, Some(lo / 2.0)][next(2) as usize],
+                    share_max: Some([0.01, 0.5, 1.0][next(3) as usize]),
+                },
+                // A raise: on a copy, or an invalid graph.
+                5 => Change::SetShare {
+                    from,
+                    to,
+                    share: Some([0.2, 0.7][next(2) as usize]),
+                    share_min: None,
+                    share_max: None,
+                },
+                6 | 7 => Change::Remove {
+                    rel: RelType::Supplies,
+                    from,
+                    to,
+                },
+                _ => Change::AddEntity(
+                    serde_json::json!({"id": format!("new{}", next(1000)), "name": "N"}),
+                ),
+            });
+        }
+        Scenario {
+            name: "s".into(),
+            settings: Settings {
+                as_of: [None, Date::parse("2018-06-01")][next(2) as usize],
+                lists: [None, Some(vec!["OFAC SDN".to_string()])][(next(4) == 0) as usize].clone(),
+                ..Settings::default()
+            },
+            changes,
+        }
+    }
+
+    fn assert_close(seed: u64, what: &str, a: &Outcome, b: &Outcome) {
+        assert_eq!(a.total.len(), b.total.len(), "seed {seed} {what}");
+        for v in 0..a.total.len() {
+            for (name, x, y) in [
+                ("x", a.total[v], b.total[v]),
+                ("X", a.upper[v], b.upper[v]),
+                ("d", a.direct[v], b.direct[v]),
+            ] {
+                assert!(
+                    (x - y).abs() <= 1e-9,
+                    "seed {seed} {what}: {name} of e{v}: {x} vs {y}"
+                );
+            }
+            assert_eq!(a.reach[v], b.reach[v], "seed {seed} {what}: reach of e{v}");
+        }
+        assert_eq!(a.restricted.in_r, b.restricted.in_r, "seed {seed} {what}");
+        assert_eq!(
+            a.restricted.in_r_plus, b.restricted.in_r_plus,
+            "seed {seed} {what}"
+        );
+        assert_eq!(
+            a.restricted.members, b.restricted.members,
+            "seed {seed} {what}"
+        );
+        assert_eq!(a.warnings, b.warnings, "seed {seed} {what}");
+    }
+
+    /// Every array of the net, to see that a scenario leaves it as it was.
+    fn fingerprint(net: &Net) -> String {
+        format!(
+            "{:?}{:?}{:?}{:?}{:?}",
+            net.buyer, net.lo, net.hi, net.exact, net.seg_room
+        )
+    }
+
+    #[test]
+    fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
+        let mut laid = 0;
+        for seed in 1..400u64 {
+            let json = random_graph(seed);
+            let model = crate::load::from_json(json.as_bytes())
+                .unwrap_or_else(|p| panic!("seed {seed}: {:?}", p.list));
+            let mut net = Net::build(&model);
+            let before = fingerprint(&net);
+            let mut next = crate::testing::random(seed * 7 + 1);
+            let cli = Settings {
+                affiliates: [None, Some(50.0)][next(2) as usize],
+                ..Settings::default()
+            };
+            // Sweeps on components above 2 entities, or dense solves.
+            let dense_max = [2, usize::MAX][next(2) as usize];
+            let base_opts = base_options(&model, &cli);
+            let base = evaluate_with(&net, &base_opts, dense_max);
+            let mut incremental = Incremental::new(&net, &base_opts);
+            incremental.dense_max = dense_max;
+            for _ in 0..4 {
+                let scenario = random_scenario(&model, &mut next);
+                let none = Extra::default();
+                let fast = apply(&model, &net, 0, &scenario, &cli, &none);
+                let slow = apply_with(&model, &net, 0, &scenario, &cli, &none, false);
+                let (fast, slow) = match (fast, slow) {
+                    (Ok(f), Ok(s)) => (f, s),
+                    (Err(a), Err(b)) => {
+                        assert_eq!(a, b, "seed {seed}");
+                        continue;
+                    }
+                    (a, b) => panic!("seed {seed}: {:?} vs {:?}", a.err(), b.err()),
+                };
+                laid += usize::from(!fast.edits.is_empty());
+                let reference =
+                    evaluate_with(slow.net.as_ref().unwrap_or(&net), &slow.opts, dense_max);
+                let changed = fast.evaluate_from(&mut net, &incremental, &base);
+                assert_close(seed, "incremental", &changed, &reference);
+                assert_eq!(fingerprint(&net), before, "seed {seed}: the net changed");
+                let kept = crate::analysis::incremental::Delta::of(&base, changed);
+                assert_close(seed, "kept", &kept.outcome(&base), &reference);
+            }
+        }
+        assert!(laid > 200, "only {laid} scenarios were laid over the net");
+    }
+
+    #[test]
+    fn a_timeline_date_by_date_equals_a_full_evaluation_of_each_date() {
+        use crate::analysis::timeline::{self, Timeline};
+        use crate::analysis::Options;
+        for seed in 1..200u64 {
+            let json = random_graph(seed);
+            let model = crate::load::from_json(json.as_bytes()).unwrap();
+            let net = Net::build(&model);
+            let opts = Options {
+                as_of: model.meta.as_of,
+                affiliates: [None, Some(50.0)][seed as usize % 2],
+                ..Options::default()
+            };
+            let events = timeline::events(&net, &opts);
+            let Some(window) = timeline::window(&events, None, opts.as_of) else {
+                continue;
+            };
+            let seen = std::cell::RefCell::new(Vec::new());
+            let t = Timeline::build_with(
+                &net,
+                &opts,
+                &events,
+                window,
+                |_| (0..net.n as u32).collect(),
+                |o| {
+                    seen.borrow_mut().push(o.clone());
+                    None
+                },
+            );
+            let seen = seen.into_inner();
+            assert_eq!(seen.len(), t.points.len());
+            for (p, o) in t.points.iter().zip(&seen) {
+                let full = crate::analysis::evaluate(
+                    &net,
+                    &Options {
+                        as_of: Some(p.date),
+                        ..opts.clone()
+                    },
+                );
+                assert_close(seed, &format!("timeline {}", p.date), o, &full);
+            }
+        }
     }
 }

@@ -21,7 +21,7 @@ use super::reach;
 use super::restricted::Restricted;
 use super::scc::Sccs;
 use super::solve::DENSE_MAX;
-use super::{evaluate, Options, Outcome};
+use super::{Options, Outcome};
 use crate::graph::Net;
 
 /// The sellers into each entity (the supplies edges backwards), as CSR.
@@ -76,6 +76,9 @@ pub struct Touched {
 pub struct Incremental {
     callers: Callers,
     licensed: Vec<bool>,
+    /// Components above this size are swept (`solve::DENSE_MAX`; tests
+    /// lower it to check the sweeps).
+    pub(crate) dense_max: usize,
 }
 
 impl Incremental {
@@ -88,10 +91,11 @@ impl Incremental {
         Incremental {
             callers: Callers::of(net),
             licensed: opts.licensed_edges(net),
+            dense_max: DENSE_MAX,
         }
     }
 
-    /// [`evaluate`] of `net` under `opts`, where `net` differs from the
+    /// [`super::evaluate`] of `net` under `opts`, where `net` differs from the
     /// base's graph only in the `touched` edges (shares, or gone: a gone
     /// edge must lead back to its seller with bounds 0 and be licensed in
     /// `opts`), and `base` is the base's outcome. Falls back to a full
@@ -110,7 +114,7 @@ impl Incremental {
         touched: &[Touched],
     ) -> Outcome {
         if opts.max_depth.is_some() || !base.warnings.is_empty() {
-            return evaluate(net, opts);
+            return super::evaluate_with(net, opts, self.dense_max);
         }
         let n = net.n;
         let restricted = Restricted::of(net, opts);
@@ -163,7 +167,7 @@ impl Incremental {
             net,
             restricted: in_r,
             licensed: &licensed,
-            dense_max: DENSE_MAX,
+            dense_max: self.dense_max,
         };
         let eq_upper = Equations {
             restricted: in_r_plus,
@@ -322,7 +326,10 @@ impl Delta {
             total: pick(&outcome.total),
             direct: pick(&outcome.direct),
             upper: pick(&outcome.upper),
-            reach: entities.iter().map(|&v| outcome.reach[v as usize]).collect(),
+            reach: entities
+                .iter()
+                .map(|&v| outcome.reach[v as usize])
+                .collect(),
             entities,
             members: outcome.restricted.members,
             list_names: outcome.restricted.list_names,

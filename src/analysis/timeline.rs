@@ -203,7 +203,10 @@ impl Timeline {
         };
         // Each date is the one before with other listings in effect: only
         // what those reach is solved again (see `incremental.rs`).
-        let incremental = opts.max_depth.is_none().then(|| Incremental::new(net, opts));
+        let incremental = opts
+            .max_depth
+            .is_none()
+            .then(|| Incremental::new(net, opts));
         let at = |date: Date, before: Option<&Outcome>| match (&incremental, before) {
             (Some(incremental), Some(before)) => {
                 incremental.evaluate(net, before, &opts_at(date), &[])

@@ -14,9 +14,9 @@ use exposure::analysis::{evaluate, Options, Outcome};
 use exposure::export::whatif::{self, Named};
 use exposure::graph::Net;
 use exposure::model::Model;
-use exposure::scenario;
 use exposure::portfolio::Figures;
 use exposure::report::{Report, Selection};
+use exposure::scenario;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
