@@ -1112,6 +1112,22 @@ mod tests {
             ));
         }
         let mut lists = Vec::new();
+        // A loop of unknown shares that sells only to a listed entity: X
+        // is 1 round it, and stays a fixed point of X when the listing
+        // goes (the least one is then 0), so only a start from below
+        // finds the least.
+        let listed = next(n as u64);
+        for j in 0..3 {
+            ents.push(format!(r#"{{"id":"u{j}","name":"U{j}"}}"#));
+            rels.push(format!(
+                r#"{{"type":"supplies","from":"u{j}","to":"u{}"}}"#,
+                (j + 1) % 3
+            ));
+        }
+        rels.push(format!(
+            r#"{{"type":"supplies","from":"u0","to":"e{listed}"}}"#
+        ));
+        lists.push(format!(r#"{{"entity":"e{listed}","list":"OFAC SDN"}}"#));
         for _ in 0..1 + next(4) {
             let v = next(n as u64);
             let list = ["BIS Entity List", "OFAC SDN"][next(2) as usize];

@@ -13,6 +13,19 @@
 //! them is upstream too); they are solved sinks first, from 0 as in a full
 //! evaluation, with the values outside taken from the base.
 //!
+//! **Warm starts.** When a change only raises a bound's equations —
+//! entities join R (R+) and none leaves, no licence or edge changes, no
+//! licensed edge leads into a newcomer — the new operator F' is at least
+//! the base's F everywhere, so the base's least solution y satisfies
+//! y = F(y) <= F'(y), and y <= lfp(F') (lfp(F') is a fixed point of F'
+//! >= F, hence a pre-fixed point of F, and lfp(F) is below every one).
+//! The sweeps of a large component may then start from y: they rise from
+//! a point below the least fixed point exactly as from 0 (`fixpoint.rs`).
+//! Every other change starts from 0: a start above the least solution
+//! could settle on a larger fixed point (a loop of unknown shares holds
+//! one at every level), and a lowered or reshaped operator gives no
+//! start known to be below.
+//!
 //! **Invariant:** the result equals [`super::evaluate`] of the changed
 //! graph to rounding; the base is not changed.
 
@@ -122,11 +135,15 @@ impl Incremental {
         let before = &base.restricted;
         let (in_r, in_r_plus) = (&restricted.in_r, &restricted.in_r_plus);
 
-        // The seeds of each bound.
+        // The seeds of each bound, and whether the change only raised the
+        // bound's equations (see `warm` below).
         let mut lower = vec![false; n];
         let mut upper = vec![false; n];
         let mut reach = vec![false; n];
+        let (mut lower_rises, mut upper_rises) = (touched.is_empty(), touched.is_empty());
         for u in 0..n {
+            lower_rises &= in_r[u] >= before.in_r[u];
+            upper_rises &= in_r_plus[u] >= before.in_r_plus[u];
             if in_r[u] != before.in_r[u] {
                 for &s in self.callers.of_buyer(u) {
                     lower[s as usize] = true;
@@ -139,19 +156,31 @@ impl Incremental {
                 }
             }
         }
+        let any_licence = licensed.iter().chain(&self.licensed).any(|&l| l);
         for v in 0..n {
             for e in net.sales(v as u32) {
+                if !any_licence {
+                    break;
+                }
+                let u = net.buyer[e] as usize;
+                if licensed[e] && self.licensed[e] {
+                    // A licensed edge into a buyer that joins R (R+)
+                    // carries 0 where it carried the buyer's value.
+                    lower_rises &= in_r[u] == before.in_r[u];
+                    upper_rises &= in_r_plus[u] == before.in_r_plus[u];
+                }
                 if licensed[e] == self.licensed[e] {
                     continue;
                 }
                 // A licence counts only on an edge into R (R+).
-                let u = net.buyer[e] as usize;
                 if in_r[u] || before.in_r[u] {
                     lower[v] = true;
                     reach[v] = true;
+                    lower_rises = false;
                 }
                 if in_r_plus[u] || before.in_r_plus[u] {
                     upper[v] = true;
+                    upper_rises = false;
                 }
             }
         }
@@ -184,10 +213,21 @@ impl Incremental {
 
         let (mut total, mut upper_values) = (base.total.clone(), base.upper.clone());
         let mut reach_values = base.reach.clone();
+        // As in a full evaluation, one set of components serves both
+        // bounds when R+ = R (and both have the same entities to solve).
+        let shared = (in_r == in_r_plus && lower == upper)
+            .then(|| within(net, &lower, |e| eq_lower.follows(e)));
         let (lower_unsettled, upper_unsettled) = crate::parallel::both(
             || {
-                let sccs = within(net, &lower, |e| eq_lower.follows(e));
-                let u = eq_lower.solve_into(&sccs, Bound::Lower, &mut total);
+                let own;
+                let sccs = match &shared {
+                    Some(sccs) => sccs,
+                    None => {
+                        own = within(net, &lower, |e| eq_lower.follows(e));
+                        &own
+                    }
+                };
+                let u = eq_lower.solve_into(sccs, Bound::Lower, &mut total, lower_rises);
                 if !reach_seeds.is_empty() {
                     // A seed's set is built from its buyers' sets: solve
                     // reach over the seeds' upstream and all it reaches.
@@ -198,8 +238,15 @@ impl Incremental {
                 u
             },
             || {
-                let sccs = within(net, &upper, |e| eq_upper.follows(e));
-                eq_upper.solve_into(&sccs, Bound::Upper, &mut upper_values)
+                let own;
+                let sccs = match &shared {
+                    Some(sccs) => sccs,
+                    None => {
+                        own = within(net, &upper, |e| eq_upper.follows(e));
+                        &own
+                    }
+                };
+                eq_upper.solve_into(sccs, Bound::Upper, &mut upper_values, upper_rises)
             },
         );
         let mut warnings = Vec::new();
