@@ -51,41 +51,6 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let outcome = evaluate(&net, &opts);
         (Incremental::new(&net, &opts), outcome)
     });
-    // Every scenario is applied and evaluated before anything is printed,
-    // so that a failing one leaves no half result; each keeps only what
-    // its output needs: against the base, the entities whose numbers
-    // differ.
-    let shown = args.scenarios.display();
-    let mut kept: Vec<Kept> = Vec::with_capacity(scenarios.len());
-    for (i, s) in scenarios.iter().enumerate() {
-        let applied = scenario::apply(&model, &net, i, s, &settings, &extra)
-            .with_context(|| format!("{shown}"))?;
-        let result = match &base {
-            Some((incremental, base)) => {
-                let outcome = applied.evaluate_from(&mut net, incremental, base);
-                warn(&outcome);
-                Result::Delta(Delta::of(base, outcome))
-            }
-            None => {
-                let outcome = applied.evaluate(&net);
-                warn(&outcome);
-                Result::Full(outcome)
-            }
-        };
-        kept.push(Kept {
-            model: applied.model,
-            opts: applied.opts,
-            result,
-        });
-    }
-    let outcome_of = |k: &Kept| -> Outcome {
-        match (&k.result, &base) {
-            (Result::Full(o), _) => o.clone(),
-            (Result::Delta(d), Some((_, base))) => d.outcome(base),
-            (Result::Delta(_), None) => unreachable!("a delta has a base"),
-        }
-    };
-
     let out_args = &args.output;
     let selection = Selection {
         all: out_args.all,
@@ -97,10 +62,93 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     };
     let what_ifs = args.eval.what_ifs();
     let portfolio = portfolio.as_ref();
+    // JSON and CSV with `--top` (and no `--all`) are written as each
+    // scenario is evaluated, into memory: a few rows a scenario.
+    let early = out_args.format != Format::Table && out_args.top.is_some() && !out_args.all;
+    let mut written: Vec<u8> = Vec::new();
+    let (kept, mut crossed) = {
+        let mut json = None;
+        let mut csv = None;
+        if early {
+            match out_args.format {
+                Format::Json => json = Some(whatif::JsonStream::new(&mut written)?),
+                _ => csv = Some(whatif::CsvStream::new(&mut written, portfolio.is_some())?),
+            }
+        }
+        // `--fail-above` looks at every scenario.
+        let mut crossed = false;
+
+        // Every scenario is applied and evaluated before anything is printed,
+        // so that a failing one leaves no half result; each keeps only what
+        // its output needs: its rows written, or against the base the
+        // entities whose numbers differ.
+        let shown = args.scenarios.display();
+        let mut kept: Vec<Kept> = Vec::with_capacity(scenarios.len());
+        for (i, s) in scenarios.iter().enumerate() {
+            let applied = scenario::apply(&model, &net, i, s, &settings, &extra)
+                .with_context(|| format!("{shown}"))?;
+            let outcome = match &base {
+                Some((incremental, base)) => applied.evaluate_from(&mut net, incremental, base),
+                None => applied.evaluate(&net),
+            };
+            warn(&outcome);
+            let (model, opts) = (applied.model, applied.opts);
+            if early {
+                let k = Kept {
+                    model,
+                    opts,
+                    result: Result::Written,
+                };
+                let n = Named {
+                    name: &s.name,
+                    report: report_of(&k, &outcome, selection, &what_ifs, portfolio),
+                };
+                if let Some(json) = &mut json {
+                    json.scenario(&n)?;
+                }
+                if let Some(csv) = &mut csv {
+                    csv.scenario(&n)?;
+                }
+                crossed |= out_args.crossed(&outcome, n.report.portfolio.as_ref());
+                continue;
+            }
+            let result = match &base {
+                Some((_, base)) => Result::Delta(Delta::of(base, outcome)),
+                None => Result::Full(outcome),
+            };
+            kept.push(Kept {
+                model,
+                opts,
+                result,
+            });
+        }
+        if let Some(json) = json {
+            json.finish()?;
+        }
+        if let Some(csv) = csv {
+            csv.finish()?;
+        }
+        (kept, crossed)
+    };
+    let outcome_of = |k: &Kept| -> Outcome {
+        match (&k.result, &base) {
+            (Result::Full(o), _) => o.clone(),
+            (Result::Delta(d), Some((_, base))) => d.outcome(base),
+            _ => unreachable!("a kept scenario has a delta against the base, or its outcome"),
+        }
+    };
+
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    // `--fail-above` looks at every scenario.
-    let mut crossed = false;
+    if early {
+        out.write_all(&written)?;
+        out.flush()?;
+        return Ok(if crossed {
+            Exit::ThresholdCrossed
+        } else {
+            Exit::Success
+        });
+    }
     match out_args.format {
         Format::Table => {
             // Side by side: every scenario's numbers at once.
@@ -183,8 +231,10 @@ struct Kept<'a> {
     result: Result,
 }
 
-/// A scenario's numbers: against the base, or whole (no base).
+/// A scenario's numbers: against the base, or whole (no base), or
+/// nothing more (its rows are written).
 enum Result {
     Delta(Delta),
     Full(Outcome),
+    Written,
 }
