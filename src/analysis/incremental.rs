@@ -126,6 +126,20 @@ impl Incremental {
         opts: &Options,
         touched: &[Touched],
     ) -> Outcome {
+        self.evaluate_with(net, base, opts, touched, true)
+    }
+
+    /// [`Incremental::evaluate`]; without `reach`, reach is left as the
+    /// base's (for a caller that reads only x, X, d and R: a timeline).
+    pub fn evaluate_with(
+        &self,
+        net: &Net,
+        base: &Outcome,
+        opts: &Options,
+        touched: &[Touched],
+        reach: bool,
+    ) -> Outcome {
+        let with_reach = reach;
         if opts.max_depth.is_some() || !base.warnings.is_empty() {
             return super::evaluate_with(net, opts, self.dense_max);
         }
@@ -209,7 +223,11 @@ impl Incremental {
         }
         let lower = self.upstream(lower, in_r);
         let upper = self.upstream(upper, in_r_plus);
-        let reach_seeds = self.upstream(reach, in_r);
+        let reach_seeds = if with_reach {
+            self.upstream(reach, in_r)
+        } else {
+            Vec::new()
+        };
 
         let (mut total, mut upper_values) = (base.total.clone(), base.upper.clone());
         let mut reach_values = base.reach.clone();
@@ -228,7 +246,7 @@ impl Incremental {
                     }
                 };
                 let u = eq_lower.solve_into(sccs, Bound::Lower, &mut total, lower_rises);
-                if !reach_seeds.is_empty() {
+                if with_reach && !reach_seeds.is_empty() {
                     // A seed's set is built from its buyers' sets: solve
                     // reach over the seeds' upstream and all it reaches.
                     let all = downstream(net, &reach_seeds, in_r);

@@ -184,7 +184,9 @@ impl Timeline {
     }
 
     /// [`Timeline::build`], with `figure` taken of every date's
-    /// evaluation (a portfolio's total and upper).
+    /// evaluation (a portfolio's total and upper). The evaluations hold
+    /// x, X, d and R of each date; their reach is the last date's (not
+    /// solved again: no point shows it).
     ///
     /// # Complexity
     /// One [`evaluate`] at `to`, then per date one `figure` and what the
@@ -209,7 +211,9 @@ impl Timeline {
             .then(|| Incremental::new(net, opts));
         let at = |date: Date, before: Option<&Outcome>| match (&incremental, before) {
             (Some(incremental), Some(before)) => {
-                incremental.evaluate(net, before, &opts_at(date), &[])
+                // A point shows x and X (and a figure of x, X and R):
+                // reach is not solved again.
+                incremental.evaluate_with(net, before, &opts_at(date), &[], false)
             }
             _ => evaluate(net, &opts_at(date)),
         };
