@@ -1211,7 +1211,8 @@ mod tests {
             settings: Settings {
                 as_of: [None, Date::parse("2018-06-01")][next(2) as usize],
                 lists: [None, Some(vec!["OFAC SDN".to_string()])][(next(4) == 0) as usize].clone(),
-                ..Settings::default()
+                affiliates: [None, Some(50.0)][(next(4) == 0) as usize],
+                max_depth: [None, Some(3)][(next(6) == 0) as usize],
             },
             changes,
         }
