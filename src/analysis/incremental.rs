@@ -17,8 +17,8 @@
 //! entities join R (R+) and none leaves, no licence or edge changes, no
 //! licensed edge leads into a newcomer — the new operator F' is at least
 //! the base's F everywhere, so the base's least solution y satisfies
-//! y = F(y) <= F'(y), and y <= lfp(F') (lfp(F') is a fixed point of F'
-//! >= F, hence a pre-fixed point of F, and lfp(F) is below every one).
+//! y = F(y) <= F'(y), and y <= lfp(F') (lfp(F') is a fixed point of
+//! F' >= F, hence a pre-fixed point of F, and lfp(F) is below every one).
 //! The sweeps of a large component may then start from y: they rise from
 //! a point below the least fixed point exactly as from 0 (`fixpoint.rs`).
 //! Every other change starts from 0: a start above the least solution

@@ -80,7 +80,7 @@ pub(super) fn read_scenarios(path: &std::path::Path) -> anyhow::Result<Vec<scena
     let shown = path.display();
     let bytes =
         std::fs::read(path).with_context(|| format!("{shown}: cannot read the scenario file"))?;
-    Ok(scenario::parse(&bytes).with_context(|| format!("{shown}"))?)
+    scenario::parse(&bytes).with_context(|| format!("{shown}"))
 }
 
 /// `-g/--graph`.
