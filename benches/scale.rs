@@ -15,7 +15,8 @@
 //! on the sum of several sales, as a 10-K's revenue by region gives) on a
 //! third of the sellers: run beside `core`, it measures what segments cost.
 //! Internal modes (the bench re-executes itself so that their peak RSS is
-//! their own): `--bare-parse FILE`, `--pipeline FILE`.
+//! their own): `--bare-parse FILE`, `--pipeline FILE`; and
+//! `--write-scenarios GRAPH OUT` writes the bench's what-if file for GRAPH.
 
 use std::env;
 use std::fs::{self, File};
@@ -993,6 +994,80 @@ struct Row {
     rss: Vec<f64>,
 }
 
+/// The what-if file of the bench: 100 scenarios of one change each — 25
+/// licences (of sales into restricted buyers), 25 removed supplies edges,
+/// 20 share cuts (an exact share halved), 15 listings, 15 delistings —
+/// drawn with a fixed seed from the loaded graph.
+fn write_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], path: &Path) {
+    let mut rng = Rng(0x5ce7a210);
+    let id = |v: u32| model.id(v).to_string();
+    let m = net.edge_count();
+    let seller = |e: usize| (net.sell_start.partition_point(|&s| s as usize <= e) - 1) as u32;
+    let pick_edge = |rng: &mut Rng, ok: &dyn Fn(usize) -> bool| loop {
+        let e = rng.below(m);
+        if ok(e) {
+            return e;
+        }
+    };
+    let mut scenarios: Vec<String> = Vec::new();
+    let mut used = std::collections::HashSet::new();
+    let mut push = |kind: &str, i: usize, change: String| {
+        scenarios.push(format!(r#"{{"name":"{kind} {i}","changes":[{change}]}}"#));
+    };
+    for i in 0..25 {
+        let e = pick_edge(&mut rng, &|e| in_r[net.buyer[e] as usize]);
+        let (a, b) = (id(seller(e)), id(net.buyer[e]));
+        push(
+            "licence",
+            i,
+            format!(r#"{{"op":"license","from":"{a}","to":"{b}"}}"#),
+        );
+    }
+    for i in 0..25 {
+        let e = pick_edge(&mut rng, &|_| true);
+        let (a, b) = (id(seller(e)), id(net.buyer[e]));
+        push(
+            "removal",
+            i,
+            format!(r#"{{"op":"remove","type":"supplies","from":"{a}","to":"{b}"}}"#),
+        );
+    }
+    for i in 0..20 {
+        let e = pick_edge(&mut rng, &|e| net.exact[e] && net.lo[e] > 0.0);
+        let (a, b) = (id(seller(e)), id(net.buyer[e]));
+        let share = net.lo[e] / 2.0;
+        push(
+            "cut",
+            i,
+            format!(r#"{{"op":"set_share","from":"{a}","to":"{b}","share":{share}}}"#),
+        );
+    }
+    for i in 0..15 {
+        let v = loop {
+            let v = rng.below(net.n) as u32;
+            if !in_r[v as usize] && used.insert(v) {
+                break v;
+            }
+        };
+        push(
+            "listing",
+            i,
+            format!(r#"{{"op":"list","entity":"{}"}}"#, id(v)),
+        );
+    }
+    let listed: Vec<u32> = (0..net.n as u32).filter(|&v| in_r[v as usize]).collect();
+    for i in 0..15 {
+        let v = listed[rng.below(listed.len())];
+        push(
+            "delisting",
+            i,
+            format!(r#"{{"op":"delist","entity":"{}"}}"#, id(v)),
+        );
+    }
+    let text = format!("{{\"scenarios\":[\n{}\n]}}\n", scenarios.join(",\n"));
+    fs::write(path, text).expect("cannot write the scenario file");
+}
+
 fn bench_shape(
     shape: Shape,
     path: &Path,
@@ -1057,7 +1132,20 @@ fn bench_shape(
         label: "(h) end to end: report --top 20 -o FILE.html",
         ..Default::default()
     };
+    let mut whatif = Row {
+        label: "(i) end to end: whatif (100 scenarios) --top 20 --format json",
+        ..Default::default()
+    };
+    let mut timeline = Row {
+        label: "(j) end to end: timeline --format json",
+        ..Default::default()
+    };
     let html = env::temp_dir().join(format!("exposure-bench-{}.html", std::process::id()));
+    let scenarios = env::temp_dir().join(format!(
+        "exposure-bench-{}.scenarios.json",
+        std::process::id()
+    ));
+    let mut dates = 0;
 
     let mut info = String::new();
     for run in 0..runs {
@@ -1130,6 +1218,11 @@ fn bench_shape(
             read.times[k] + parse.times[k] + build.times[k] + compute.times[k] + write.times[k],
         );
         if run == 0 {
+            write_scenarios(&model, &net, &outcome.restricted.in_r, &scenarios);
+            let events = analysis::timeline::events(&net, &opts);
+            if let Some((from, to)) = analysis::timeline::window(&events, None, opts.as_of) {
+                dates = analysis::timeline::dates(&events, from, to).len();
+            }
             let sccs = Sccs::of(&net, |_| true);
             let sizes: Vec<usize> = (0..sccs.len()).map(|c| sccs.comp(c).len()).collect();
             let cyclic = sizes.iter().filter(|&&s| s > 1).count();
@@ -1178,6 +1271,26 @@ fn bench_shape(
         );
         report.times.push(wall);
         report.rss.push(rss);
+        if env::var("BENCH_WHATIF").map_or(true, |v| v != "0") {
+            let (wall, rss, _) = run_measured(
+                bin,
+                &[
+                    "whatif",
+                    scenarios.to_str().unwrap(),
+                    "-g",
+                    p,
+                    "--top",
+                    "20",
+                    "--format",
+                    "json",
+                ],
+            );
+            whatif.times.push(wall);
+            whatif.rss.push(rss);
+            let (wall, rss, _) = run_measured(bin, &["timeline", "-g", p, "--format", "json"]);
+            timeline.times.push(wall);
+            timeline.rss.push(rss);
+        }
         let (wall, rss, _) = run_measured(me, &["--bare-parse", p]);
         bare_proc.times.push(wall);
         bare_proc.rss.push(rss);
@@ -1217,6 +1330,8 @@ fn bench_shape(
         &bare_proc,
         &e2e,
         &report,
+        &whatif,
+        &timeline,
         &build_plain,
         &compute_plain,
     ] {
@@ -1268,6 +1383,20 @@ fn bench_shape(
         median(&report.times) / e2e_m,
         median(&report.times.iter().zip(&e2e.times).map(|(a, b)| a / b).collect::<Vec<_>>())
     );
+    if !whatif.times.is_empty() {
+        let rss_of = |row: &Row| median(&row.rss) / median(&e2e.rss);
+        println!(
+            "  whatif, 100 scenarios / analyze  = {:.2}  (target <= 3.00), peak RSS {:.2} x analyze's (target <= 1.30)",
+            median(&whatif.times) / e2e_m,
+            rss_of(&whatif)
+        );
+        println!(
+            "  timeline, {dates} dates / analyze = {:.2}  (goal <= 10.00), peak RSS {:.2} x analyze's",
+            median(&timeline.times) / e2e_m,
+            rss_of(&timeline)
+        );
+    }
+    let _ = fs::remove_file(&scenarios);
     if peaks.len() == 7 {
         println!(
             "  RSS column for (a)..(e): peak so far in one fresh-process run of the pipeline (file buffer freed after (b));\n  \
@@ -1289,6 +1418,16 @@ fn main() {
     match args.get(1).map(String::as_str) {
         Some("--bare-parse") => return child_bare(&args[2]),
         Some("--pipeline") => return child_pipeline(&args[2]),
+        Some("--write-scenarios") => {
+            let model = load::from_path(Path::new(&args[2])).expect("a valid graph");
+            let net = Net::build(&model);
+            let opts = Options {
+                as_of: model.meta.as_of,
+                ..Default::default()
+            };
+            let r = analysis::restricted::Restricted::of(&net, &opts);
+            return write_scenarios(&model, &net, &r.in_r, Path::new(&args[3]));
+        }
         _ => {}
     }
     let runs: usize = env::var("BENCH_RUNS")

@@ -8,7 +8,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::analysis::{Options, WhatIfListing};
+use crate::analysis::incremental::{Incremental, Touched};
+use crate::analysis::{Options, Outcome, WhatIfListing};
 use crate::graph::Net;
 use crate::load::{self, Addition, Problems};
 use crate::model::{Date, EntityIx, Model, OptNum, RelType, SegmentRef};
@@ -405,12 +406,241 @@ fn change(v: &Value) -> Result<Change, (&'static str, String)> {
     })
 }
 
-/// A scenario applied: the graph it sees (the base, or a changed copy) and
-/// the options to evaluate it with.
+/// A scenario applied: the graph it sees (the loaded one with `edits`
+/// laid over its net, or a changed copy with its own net) and the options
+/// to evaluate it with.
 pub struct Applied<'a> {
     pub model: Cow<'a, Model>,
-    pub net: Cow<'a, Net>,
+    /// The changed copy's net; `None`: the loaded net with `edits`.
+    pub net: Option<Net>,
+    /// Supplies edges whose shares the scenario changes or that it
+    /// removes, laid over the loaded net (empty with a copy).
+    pub edits: Vec<EdgeEdit>,
     pub opts: Options,
+}
+
+/// A supplies edge of the loaded net as a scenario has it: new bounds, or
+/// gone.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EdgeEdit {
+    pub edge: usize,
+    pub lo: f64,
+    pub hi: f64,
+    pub exact: bool,
+    pub removed: bool,
+}
+
+impl Applied<'_> {
+    /// Evaluates the scenario on the loaded `net` (a changed copy has its
+    /// own): a full evaluation, the edits laid over a copy of the net.
+    ///
+    /// # Complexity
+    /// One [`evaluate`](crate::analysis::evaluate), plus a copy of the net
+    /// when there are edits.
+    pub fn evaluate(&self, net: &Net) -> Outcome {
+        if let Some(own) = &self.net {
+            return crate::analysis::evaluate(own, &self.opts);
+        }
+        if self.edits.is_empty() {
+            return crate::analysis::evaluate(net, &self.opts);
+        }
+        let mut copy = net.clone();
+        let laid = Laid::over(&mut copy, &self.model, &self.edits);
+        crate::analysis::evaluate(laid.net, &self.opts_with_removed())
+    }
+
+    /// Evaluates the scenario on the loaded `net`, solving again only
+    /// what it changes against `base` (the loaded net evaluated with
+    /// `incremental`'s options). The edits are laid over `net` for the
+    /// evaluation and taken off again, so `net` comes back as it was.
+    ///
+    /// # Complexity
+    /// See [`Incremental::evaluate`]; a changed copy is evaluated in full.
+    pub fn evaluate_from(
+        &self,
+        net: &mut Net,
+        incremental: &Incremental,
+        base: &Outcome,
+    ) -> Outcome {
+        if let Some(own) = &self.net {
+            return crate::analysis::evaluate(own, &self.opts);
+        }
+        let opts = self.opts_with_removed();
+        let laid = Laid::over(net, &self.model, &self.edits);
+        let touched: Vec<Touched> = self
+            .edits
+            .iter()
+            .map(|e| Touched {
+                edge: e.edge,
+                lower: e.removed || e.lo.to_bits() != laid.saved_lo(e.edge).to_bits(),
+                removed: e.removed,
+            })
+            .collect();
+        incremental.evaluate(laid.net, base, &opts, &touched)
+    }
+
+    /// The options, with the removed edges licensed: a removed edge leads
+    /// back to its seller with bounds 0, and as licensed it counts for no
+    /// reach and carries nothing into a restricted seller.
+    fn opts_with_removed(&self) -> Options {
+        let mut opts = self.opts.clone();
+        opts.licensed
+            .extend(self.edits.iter().filter(|e| e.removed).map(|e| e.edge));
+        opts
+    }
+}
+
+/// Edits laid over a net, taken off when dropped: what each edited edge
+/// and each segment of theirs had before.
+struct Laid<'n> {
+    net: &'n mut Net,
+    edges: Vec<(usize, f64, f64, bool, u32)>,
+    segments: Vec<(usize, f64)>,
+}
+
+impl<'n> Laid<'n> {
+    /// Lays `edits` over `net` (of `model`): an edge's bounds, a removed
+    /// edge as a loop to its seller with bounds 0, and the room b(S) of
+    /// the segments of the edited edges, summed as [`Net::build`] does.
+    ///
+    /// # Complexity
+    /// O(edits · the edges of their sellers).
+    fn over(net: &'n mut Net, model: &Model, edits: &[EdgeEdit]) -> Laid<'n> {
+        let mut edges = Vec::with_capacity(edits.len());
+        let mut segments: Vec<(usize, f64)> = Vec::new();
+        for ed in edits {
+            let e = ed.edge;
+            edges.push((e, net.lo[e], net.hi[e], net.exact[e], net.buyer[e]));
+            let seller = net.sell_start.partition_point(|&s| s as usize <= e) - 1;
+            (net.lo[e], net.hi[e], net.exact[e]) = (ed.lo, ed.hi, ed.exact);
+            if ed.removed {
+                (net.lo[e], net.hi[e], net.exact[e]) = (0.0, 0.0, false);
+                net.buyer[e] = seller as u32;
+            }
+            if let Some(s) = net.segment(e) {
+                if !segments.iter().any(|&(t, _)| t == s) {
+                    segments.push((s, net.seg_room[s]));
+                }
+            }
+        }
+        for &(s, _) in &segments {
+            let seller = model.segments[net.seg_model[s] as usize].seller;
+            let mut taken = 0.0f64;
+            for e in net.sales(seller) {
+                if net.segment(e) == Some(s) {
+                    taken += net.lo[e];
+                }
+            }
+            let cap = model.segments[net.seg_model[s] as usize].share_max;
+            net.seg_room[s] = (cap - taken).max(0.0);
+        }
+        Laid {
+            net,
+            edges,
+            segments,
+        }
+    }
+
+    /// The lower bound edge `e` had before.
+    fn saved_lo(&self, e: usize) -> f64 {
+        self.edges
+            .iter()
+            .find(|s| s.0 == e)
+            .map_or(self.net.lo[e], |s| s.1)
+    }
+}
+
+impl Drop for Laid<'_> {
+    fn drop(&mut self) {
+        for &(e, lo, hi, exact, buyer) in self.edges.iter().rev() {
+            (self.net.lo[e], self.net.hi[e], self.net.exact[e]) = (lo, hi, exact);
+            self.net.buyer[e] = buyer;
+        }
+        for &(s, room) in &self.segments {
+            self.net.seg_room[s] = room;
+        }
+    }
+}
+
+/// The edits of a scenario whose record changes can all be laid over the
+/// loaded net: `set_share` that raises no lower bound and keeps it at
+/// most the upper one (so the graph stays valid), and `remove` of a
+/// supplies edge. `None` for any other record change, or any change that
+/// fails (the copy then says why), or when a licence names a removed edge.
+fn overlay(model: &Model, net: &Net, scenario: &Scenario, extra: &Extra) -> Option<Vec<EdgeEdit>> {
+    let mut edits: Vec<EdgeEdit> = Vec::new();
+    let edge = |from: &str, to: &str| net.edge(model.find(from)?, model.find(to)?);
+    for change in &scenario.changes {
+        match change {
+            Change::List { .. } | Change::Delist { .. } | Change::License { .. } => {}
+            Change::SetShare {
+                from,
+                to,
+                share,
+                share_min,
+                share_max,
+            } => {
+                let e = edge(from, to)?;
+                let now = match edits.iter().find(|x| x.edge == e) {
+                    Some(x) if x.removed => return None,
+                    Some(x) => x.lo,
+                    None => net.lo[e],
+                };
+                let (lo, hi, exact) = match share {
+                    Some(s) => (*s, *s, true),
+                    None => (share_min.unwrap_or(0.0), share_max.unwrap_or(1.0), false),
+                };
+                if lo > hi || lo > now {
+                    return None;
+                }
+                edits.retain(|x| x.edge != e);
+                edits.push(EdgeEdit {
+                    edge: e,
+                    lo,
+                    hi,
+                    exact,
+                    removed: false,
+                });
+            }
+            Change::Remove {
+                rel: RelType::Supplies,
+                from,
+                to,
+            } => {
+                let e = edge(from, to)?;
+                if edits.iter().any(|x| x.edge == e && x.removed) {
+                    return None;
+                }
+                edits.retain(|x| x.edge != e);
+                edits.push(EdgeEdit {
+                    edge: e,
+                    lo: 0.0,
+                    hi: 0.0,
+                    exact: false,
+                    removed: true,
+                });
+            }
+            _ => return None,
+        }
+    }
+    let removed = |s: &str, b: &str| {
+        edge(s, b).is_some_and(|e| edits.iter().any(|x| x.edge == e && x.removed))
+    };
+    for change in &scenario.changes {
+        if let Change::License { from, to } = change {
+            if removed(from, to) {
+                return None;
+            }
+        }
+    }
+    for pair in &extra.license {
+        if let Ok(e) = licensed_edge(model, net, pair) {
+            if edits.iter().any(|x| x.edge == e && x.removed) {
+                return None;
+            }
+        }
+    }
+    Some(edits)
 }
 
 /// The problems of a changed graph, as one message.
@@ -488,6 +718,19 @@ pub fn licensed_edge(model: &Model, net: &Net, pair: &str) -> Result<usize, Stri
     }
 }
 
+/// The options of the loaded graph under the command line's `cli`
+/// settings, with no what-if: the base a scenario's changes are
+/// evaluated against.
+pub fn base_options(model: &Model, cli: &Settings) -> Options {
+    Options {
+        as_of: cli.as_of.or(model.meta.as_of),
+        affiliates: cli.affiliates,
+        lists: cli.lists.clone(),
+        max_depth: cli.max_depth,
+        ..Options::default()
+    }
+}
+
 /// Applies `scenario` to the loaded graph, then the command line's
 /// settings (which win) and what-ifs (applied after the file's changes).
 ///
@@ -496,16 +739,35 @@ pub fn licensed_edge(model: &Model, net: &Net, pair: &str) -> Result<usize, Stri
 /// O(V + E) per record change (the graph is checked again) plus one build.
 pub fn apply<'a>(
     model: &'a Model,
-    net: &'a Net,
+    net: &Net,
     index: usize,
     scenario: &Scenario,
     cli: &Settings,
     extra: &Extra,
 ) -> Result<Applied<'a>, ScenarioError> {
+    apply_with(model, net, index, scenario, cli, extra, true)
+}
+
+/// [`apply`]; `lay: false` changes records on a copy even where they could
+/// be laid over the net (tests compare the two).
+fn apply_with<'a>(
+    model: &'a Model,
+    net: &Net,
+    index: usize,
+    scenario: &Scenario,
+    cli: &Settings,
+    extra: &Extra,
+    lay: bool,
+) -> Result<Applied<'a>, ScenarioError> {
     let at = |change: Option<(usize, &'static str)>, message: String| ScenarioError {
         scenario: Some((index, scenario.name.clone())),
         change,
         message,
+    };
+    let edits = if lay {
+        overlay(model, net, scenario, extra)
+    } else {
+        None
     };
     let mut copy: Option<Model> = None;
     // What-ifs by id, in order; resolved against the final graph. A later
@@ -531,6 +793,9 @@ pub fn apply<'a>(
                 share_min,
                 share_max,
             } => {
+                if edits.is_some() {
+                    continue;
+                }
                 let m = copy.get_or_insert_with(|| model.clone());
                 let r = find_rel(m, RelType::Supplies, from, to).ok_or_else(|| {
                     at(
@@ -545,6 +810,9 @@ pub fn apply<'a>(
                 load::check(m).map_err(|p| at(here, invalid(&p)))?;
             }
             Change::Remove { rel, from, to } => {
+                if edits.is_some() {
+                    continue;
+                }
                 let m = copy.get_or_insert_with(|| model.clone());
                 let r = find_rel(m, *rel, from, to).ok_or_else(|| {
                     at(
@@ -613,13 +881,14 @@ pub fn apply<'a>(
         listed.push((id.clone(), None, None));
     }
 
-    let (model, net): (Cow<Model>, Cow<Net>) = match copy {
+    let (model, own): (Cow<Model>, Option<Net>) = match copy {
         Some(m) => {
             let n = Net::build(&m);
-            (Cow::Owned(m), Cow::Owned(n))
+            (Cow::Owned(m), Some(n))
         }
-        None => (Cow::Borrowed(model), Cow::Borrowed(net)),
+        None => (Cow::Borrowed(model), None),
     };
+    let net = own.as_ref().unwrap_or(net);
     let op_at = |c: Option<usize>, op: &'static str| c.map(|c| (c, op));
     let resolve =
         |id: &str, c: Option<usize>, op: &'static str| -> Result<EntityIx, ScenarioError> {
@@ -660,7 +929,7 @@ pub fn apply<'a>(
     }
     for pair in &extra.license {
         opts.licensed
-            .push(licensed_edge(&model, &net, pair).map_err(|m| at(None, m))?);
+            .push(licensed_edge(&model, net, pair).map_err(|m| at(None, m))?);
     }
     if let Some(lists) = &scenario.settings.lists {
         // The lists of the graph, and those the scenario's changes add.
@@ -673,7 +942,12 @@ pub fn apply<'a>(
     opts.affiliates = settings.affiliates;
     opts.lists = settings.lists;
     opts.max_depth = settings.max_depth;
-    Ok(Applied { model, net, opts })
+    Ok(Applied {
+        model,
+        net: own,
+        edits: edits.unwrap_or_default(),
+        opts,
+    })
 }
 
 #[cfg(test)]
@@ -729,5 +1003,347 @@ mod tests {
         };
         let s = cli.or(&file);
         assert_eq!((s.max_depth, s.affiliates), (Some(2), Some(50.0)));
+    }
+
+    use crate::analysis::incremental::Incremental;
+    use crate::analysis::{evaluate_with, Outcome};
+
+    /// A random valid graph as JSON: loops of shares near 1, exact,
+    /// bounded and unknown shares within each seller's budget, segments,
+    /// stakes known and unknown, dated listings.
+    fn random_graph(seed: u64) -> String {
+        let mut next = crate::testing::random(seed);
+        let n = 6 + next(20) as usize;
+        let mut ents = Vec::new();
+        for i in 0..n {
+            let rev = if next(2) == 0 {
+                format!(r#","revenue":{}"#, 100 + next(900))
+            } else {
+                String::new()
+            };
+            ents.push(format!(r#"{{"id":"e{i}","name":"E{i}"{rev}}}"#));
+        }
+        let mut rels = Vec::new();
+        let mut budget = vec![1.0f64; n];
+        let mut seen = std::collections::BTreeSet::new();
+        let mut by_seller: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+        // A loop or two of shares near 1.
+        for _ in 0..1 + next(2) {
+            let k = 2 + next(4) as usize;
+            let start = next(n as u64) as usize;
+            let ring: Vec<usize> = (0..k).map(|j| (start + j * 3) % n).collect();
+            for j in 0..k {
+                let (a, b) = (ring[j], ring[(j + 1) % k]);
+                let s = [0.999, 0.9999, 0.99, 0.9][next(4) as usize];
+                if a == b || seen.contains(&(a, b)) || budget[a] < s + 0.0001 {
+                    continue;
+                }
+                seen.insert((a, b));
+                budget[a] -= s;
+                by_seller[a].push((b, s));
+                rels.push(format!(
+                    r#"{{"type":"supplies","from":"e{a}","to":"e{b}","share":{s}}}"#
+                ));
+            }
+        }
+        for _ in 0..n * 2 {
+            let (a, b) = (next(n as u64) as usize, next(n as u64) as usize);
+            if a == b || !seen.insert((a, b)) {
+                continue;
+            }
+            let q = match next(4) {
+                0 if budget[a] > 0.2 => {
+                    let s = [0.1, 0.3, 0.05][next(3) as usize];
+                    budget[a] -= s;
+                    by_seller[a].push((b, s));
+                    format!(r#","share":{s}"#)
+                }
+                1 if budget[a] > 0.1 => {
+                    budget[a] -= 0.05;
+                    by_seller[a].push((b, 0.05));
+                    r#","share_min":0.05,"share_max":0.5"#.to_string()
+                }
+                2 => {
+                    by_seller[a].push((b, 0.0));
+                    r#","share_max":0.2"#.to_string()
+                }
+                _ => {
+                    by_seller[a].push((b, 0.0));
+                    String::new()
+                }
+            };
+            rels.push(format!(
+                r#"{{"type":"supplies","from":"e{a}","to":"e{b}"{q}}}"#
+            ));
+        }
+        let mut segs = Vec::new();
+        for (a, edges) in by_seller.iter().enumerate() {
+            if edges.len() < 2 || next(3) != 0 {
+                continue;
+            }
+            let lo: f64 = edges.iter().take(2).map(|e| e.1).sum();
+            let cap = (lo + [0.0, 0.05, 0.3][next(3) as usize]).min(1.0);
+            segs.push(format!(
+                r#"{{"seller":"e{a}","name":"S","share_max":{cap}}}"#
+            ));
+            for &(b, _) in edges.iter().take(2) {
+                let r = rels
+                    .iter()
+                    .position(|r| r.contains(&format!(r#""from":"e{a}","to":"e{b}""#)))
+                    .unwrap();
+                let t = rels[r].trim_end_matches('}').to_string();
+                rels[r] = format!(r#"{t},"segment":"S"}}"#);
+            }
+        }
+        let mut owned = vec![0.0f64; n];
+        for _ in 0..n / 2 {
+            let (a, b) = (next(n as u64) as usize, next(n as u64) as usize);
+            if a == b || !seen.insert((n + a, b)) {
+                continue;
+            }
+            let pct = if next(3) == 0 || owned[b] > 40.0 {
+                String::new()
+            } else {
+                owned[b] += 50.0;
+                r#","percent":50"#.to_string()
+            };
+            rels.push(format!(
+                r#"{{"type":"owns","from":"e{a}","to":"e{b}"{pct}}}"#
+            ));
+        }
+        let mut lists = Vec::new();
+        // A loop of unknown shares that sells only to a listed entity: X
+        // is 1 round it, and stays a fixed point of X when the listing
+        // goes (the least one is then 0), so only a start from below
+        // finds the least.
+        let listed = next(n as u64);
+        for j in 0..3 {
+            ents.push(format!(r#"{{"id":"u{j}","name":"U{j}"}}"#));
+            rels.push(format!(
+                r#"{{"type":"supplies","from":"u{j}","to":"u{}"}}"#,
+                (j + 1) % 3
+            ));
+        }
+        rels.push(format!(
+            r#"{{"type":"supplies","from":"u0","to":"e{listed}"}}"#
+        ));
+        lists.push(format!(r#"{{"entity":"e{listed}","list":"OFAC SDN"}}"#));
+        for _ in 0..1 + next(4) {
+            let v = next(n as u64);
+            let list = ["BIS Entity List", "OFAC SDN"][next(2) as usize];
+            let dates = match next(5) {
+                0 => r#","start":"2019-05-16""#,
+                1 => r#","start":"2018-01-01","end":"2020-01-01""#,
+                2 => r#","start":"2017-03-01","end":"2019-07-01""#,
+                3 => r#","end":"2018-09-30""#,
+                _ => "",
+            };
+            lists.push(format!(r#"{{"entity":"e{v}","list":"{list}"{dates}}}"#));
+        }
+        format!(
+            r#"{{"format":"exposure-graph/1","meta":{{"as_of":"2019-10-09"}},"entities":[{}],"relationships":[{}],"segments":[{}],"listings":[{}]}}"#,
+            ents.join(","),
+            rels.join(","),
+            segs.join(","),
+            lists.join(",")
+        )
+    }
+
+    /// A random scenario of one to three changes of every kind, on the
+    /// supplies edges and entities of `model`.
+    fn random_scenario(model: &Model, next: &mut impl FnMut(u64) -> u64) -> Scenario {
+        let n = model.entities.len() as u64;
+        let supplies: Vec<&crate::model::Relationship> = model
+            .relationships
+            .iter()
+            .filter(|r| r.rel == RelType::Supplies)
+            .collect();
+        let mut changes = Vec::new();
+        for _ in 0..1 + next(3) {
+            let id = |v: u64| model.id(v as u32).to_string();
+            let r = supplies[next(supplies.len() as u64) as usize];
+            let (from, to) = (model.id(r.from).to_string(), model.id(r.to).to_string());
+            let lo = r.share.get().or(r.share_min.get()).unwrap_or(0.0);
+            changes.push(match next(9) {
+                0 => Change::List {
+                    entity: id(next(n)),
+                    list: [None, Some("OFAC SDN".to_string())][next(2) as usize].clone(),
+                },
+                1 => Change::Delist {
+                    entity: id(next(n)),
+                },
+                2 => Change::License { from, to },
+                // A cut, which is laid over the net.
+                3 => Change::SetShare {
+                    from,
+                    to,
+                    share: Some(lo * [0.0, 0.5, 1.0][next(3) as usize]),
+                    share_min: None,
+                    share_max: None,
+                },
+                4 => Change::SetShare {
+                    from,
+                    to,
+                    share: None,
+                    share_min: [None, Some(lo / 2.0)][next(2) as usize],
+                    share_max: Some([0.01, 0.5, 1.0][next(3) as usize]),
+                },
+                // A raise: on a copy, or an invalid graph.
+                5 => Change::SetShare {
+                    from,
+                    to,
+                    share: Some([0.2, 0.7][next(2) as usize]),
+                    share_min: None,
+                    share_max: None,
+                },
+                6 | 7 => Change::Remove {
+                    rel: RelType::Supplies,
+                    from,
+                    to,
+                },
+                _ => Change::AddEntity(
+                    serde_json::json!({"id": format!("new{}", next(1000)), "name": "N"}),
+                ),
+            });
+        }
+        Scenario {
+            name: "s".into(),
+            settings: Settings {
+                as_of: [None, Date::parse("2018-06-01")][next(2) as usize],
+                lists: [None, Some(vec!["OFAC SDN".to_string()])][(next(4) == 0) as usize].clone(),
+                affiliates: [None, Some(50.0)][(next(4) == 0) as usize],
+                max_depth: [None, Some(3)][(next(6) == 0) as usize],
+            },
+            changes,
+        }
+    }
+
+    fn assert_close(seed: u64, what: &str, a: &Outcome, b: &Outcome) {
+        assert_eq!(a.total.len(), b.total.len(), "seed {seed} {what}");
+        for v in 0..a.total.len() {
+            for (name, x, y) in [
+                ("x", a.total[v], b.total[v]),
+                ("X", a.upper[v], b.upper[v]),
+                ("d", a.direct[v], b.direct[v]),
+            ] {
+                assert!(
+                    (x - y).abs() <= 1e-9,
+                    "seed {seed} {what}: {name} of e{v}: {x} vs {y}"
+                );
+            }
+            assert_eq!(a.reach[v], b.reach[v], "seed {seed} {what}: reach of e{v}");
+        }
+        assert_eq!(a.restricted.in_r, b.restricted.in_r, "seed {seed} {what}");
+        assert_eq!(
+            a.restricted.in_r_plus, b.restricted.in_r_plus,
+            "seed {seed} {what}"
+        );
+        assert_eq!(
+            a.restricted.members, b.restricted.members,
+            "seed {seed} {what}"
+        );
+        assert_eq!(a.warnings, b.warnings, "seed {seed} {what}");
+    }
+
+    /// Every array of the net, to see that a scenario leaves it as it was.
+    fn fingerprint(net: &Net) -> String {
+        format!(
+            "{:?}{:?}{:?}{:?}{:?}",
+            net.buyer, net.lo, net.hi, net.exact, net.seg_room
+        )
+    }
+
+    #[test]
+    fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
+        let mut laid = 0;
+        for seed in 1..400u64 {
+            let json = random_graph(seed);
+            let model = crate::load::from_json(json.as_bytes())
+                .unwrap_or_else(|p| panic!("seed {seed}: {:?}", p.list));
+            let mut net = Net::build(&model);
+            let before = fingerprint(&net);
+            let mut next = crate::testing::random(seed * 7 + 1);
+            let cli = Settings {
+                affiliates: [None, Some(50.0)][next(2) as usize],
+                ..Settings::default()
+            };
+            // Sweeps on components above 2 entities, or dense solves.
+            let dense_max = [2, usize::MAX][next(2) as usize];
+            let base_opts = base_options(&model, &cli);
+            let base = evaluate_with(&net, &base_opts, dense_max);
+            let mut incremental = Incremental::new(&net, &base_opts);
+            incremental.dense_max = dense_max;
+            for _ in 0..4 {
+                let scenario = random_scenario(&model, &mut next);
+                let none = Extra::default();
+                let fast = apply(&model, &net, 0, &scenario, &cli, &none);
+                let slow = apply_with(&model, &net, 0, &scenario, &cli, &none, false);
+                let (fast, slow) = match (fast, slow) {
+                    (Ok(f), Ok(s)) => (f, s),
+                    (Err(a), Err(b)) => {
+                        assert_eq!(a, b, "seed {seed}");
+                        continue;
+                    }
+                    (a, b) => panic!("seed {seed}: {:?} vs {:?}", a.err(), b.err()),
+                };
+                laid += usize::from(!fast.edits.is_empty());
+                let reference =
+                    evaluate_with(slow.net.as_ref().unwrap_or(&net), &slow.opts, dense_max);
+                let changed = fast.evaluate_from(&mut net, &incremental, &base);
+                assert_close(seed, "incremental", &changed, &reference);
+                assert_eq!(fingerprint(&net), before, "seed {seed}: the net changed");
+                let kept = crate::analysis::incremental::Delta::of(&base, changed);
+                assert_close(seed, "kept", &kept.outcome(&base), &reference);
+            }
+        }
+        assert!(laid > 200, "only {laid} scenarios were laid over the net");
+    }
+
+    #[test]
+    fn a_timeline_date_by_date_equals_a_full_evaluation_of_each_date() {
+        use crate::analysis::timeline::{self, Timeline};
+        use crate::analysis::Options;
+        for seed in 1..200u64 {
+            let json = random_graph(seed);
+            let model = crate::load::from_json(json.as_bytes()).unwrap();
+            let net = Net::build(&model);
+            let opts = Options {
+                as_of: model.meta.as_of,
+                affiliates: [None, Some(50.0)][seed as usize % 2],
+                ..Options::default()
+            };
+            let events = timeline::events(&net, &opts);
+            let Some(window) = timeline::window(&events, None, opts.as_of) else {
+                continue;
+            };
+            let seen = std::cell::RefCell::new(Vec::new());
+            let t = Timeline::build_with(
+                &net,
+                &opts,
+                &events,
+                window,
+                |_| (0..net.n as u32).collect(),
+                |o| {
+                    seen.borrow_mut().push(o.clone());
+                    None
+                },
+            );
+            let seen = seen.into_inner();
+            assert_eq!(seen.len(), t.points.len());
+            for (p, o) in t.points.iter().zip(&seen) {
+                let full = crate::analysis::evaluate(
+                    &net,
+                    &Options {
+                        as_of: Some(p.date),
+                        ..opts.clone()
+                    },
+                );
+                let o = Outcome {
+                    reach: full.reach.clone(),
+                    ..o.clone()
+                };
+                assert_close(seed, &format!("timeline {}", p.date), &o, &full);
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@
 
 use super::equations::{Bound, Equations, Scratch};
 use super::scc::Sccs;
-use super::solve::{add, least_solution, Settled, Term, DIRECT_MAX, MAX_SWEEPS, SWEEP_BUDGET};
+use super::solve::{add, least_solution_from, Settled, Term, DIRECT_MAX, MAX_SWEEPS, SWEEP_BUDGET};
 use super::sweep::Compact;
 
 /// The components whose solve gave up before it converged: their values
@@ -38,8 +38,25 @@ impl Equations<'_> {
     /// O(V + E) for acyclic parts; a component of k entities costs O(k³)
     /// per policy step up to `DENSE_MAX`, else O(edges) per sweep.
     pub fn solve(&self, sccs: &Sccs, bound: Bound) -> (Vec<f64>, Unsettled) {
+        let mut y = vec![0.0f64; self.net.n];
+        let unsettled = self.solve_into(sccs, bound, &mut y, false);
+        (y, unsettled)
+    }
+
+    /// Solves the components of `sccs`, in their order, into `y`, which
+    /// holds the values of every buyer outside them. Each member starts
+    /// from 0, as in [`Equations::solve`], so a component gets the same
+    /// numbers as there whenever its outside does; with `warm`, the
+    /// sweeps of a component above `dense_max` start from the members'
+    /// values in `y` instead, which must then be below the least solution
+    /// and at most one sweep of themselves (see `incremental.rs`).
+    ///
+    /// # Complexity
+    /// As [`Equations::solve`], over the components given.
+    pub fn solve_into(&self, sccs: &Sccs, bound: Bound, y: &mut [f64], warm: bool) -> Unsettled {
         let n = self.net.n;
-        let mut y = vec![0.0f64; n];
+        // Each start, from 0 or warm, by component index.
+        let mut start: Vec<f64> = Vec::new();
         let mut local = vec![u32::MAX; n];
         let mut scratch = Scratch::default();
         let mut unsettled = Unsettled::default();
@@ -50,15 +67,17 @@ impl Equations<'_> {
                 y[v] = self.value_at(v, bound, &|u| y[u], &mut scratch);
                 continue;
             }
+            start.clear();
             for (i, &v) in comp.iter().enumerate() {
                 local[v as usize] = i as u32;
+                start.push(if warm { y[v as usize] } else { 0.0 });
             }
             let (solved, settled) = if bound == Bound::Lower {
-                self.linear(comp, &local, &y, &vec![Vec::new(); comp.len()])
+                self.linear(comp, &local, y, &vec![Vec::new(); comp.len()], &start)
             } else if comp.len() <= self.dense_max {
-                self.policy_iteration(comp, &local, &y)
+                self.policy_iteration(comp, &local, y)
             } else {
-                self.swept(comp, &local, &y)
+                self.swept(comp, &local, y, &start)
             };
             unsettled.note(settled, comp);
             for (i, &v) in comp.iter().enumerate() {
@@ -66,7 +85,7 @@ impl Equations<'_> {
                 local[v as usize] = u32::MAX;
             }
         }
-        (y, unsettled)
+        unsettled
     }
 
     /// Solves a component's linear system with fixed extra allocations
@@ -77,6 +96,7 @@ impl Equations<'_> {
         local: &[u32],
         y: &[f64],
         alloc: &[Vec<(usize, f64)>],
+        start: &[f64],
     ) -> (Vec<f64>, Settled) {
         let net = self.net;
         let mut b = vec![0.0f64; comp.len()];
@@ -107,16 +127,17 @@ impl Equations<'_> {
                 add(e, net.lo[e] + t);
             }
         }
-        least_solution(&terms, &b, self.dense_max)
+        least_solution_from(&terms, &b, self.dense_max, Some(start))
     }
 
-    /// X on a component above `dense_max` members: sweeps from 0 over its
+    /// X on a component above `dense_max` members: sweeps from `start` (0,
+    /// or a warm start below the least fixed point) over its
     /// compact copy, or, when they do not converge within `SWEEP_BUDGET`
     /// and the component has at most `DIRECT_MAX` members, policy
     /// iteration with dense solves.
-    fn swept(&self, comp: &[u32], local: &[u32], y: &[f64]) -> (Vec<f64>, Settled) {
+    fn swept(&self, comp: &[u32], local: &[u32], y: &[f64], start: &[f64]) -> (Vec<f64>, Settled) {
         let mut compact = Compact::of(self, comp, local, y);
-        let mut vals = vec![0.0; comp.len()];
+        let mut vals = start.to_vec();
         if compact.sweep(&mut vals, SWEEP_BUDGET).is_none() {
             if comp.len() <= DIRECT_MAX {
                 let direct = Equations {
@@ -163,7 +184,7 @@ impl Equations<'_> {
             if step > 0 && !changed {
                 return (vals, settled);
             }
-            (vals, settled) = self.linear(comp, local, y, &alloc);
+            (vals, settled) = self.linear(comp, local, y, &alloc, &vec![0.0; comp.len()]);
         }
         // The allocation still improved after MAX_STEPS: the values are
         // those of a policy below the best one.
@@ -195,14 +216,15 @@ impl Equations<'_> {
     /// Direct exposure d(v): the lower bounds of edges into restricted
     /// buyers that are not licensed.
     pub fn direct(&self) -> Vec<f64> {
+        (0..self.net.n).map(|v| self.direct_at(v)).collect()
+    }
+
+    /// d(v) of one entity.
+    pub fn direct_at(&self, v: usize) -> f64 {
         let net = self.net;
-        (0..net.n)
-            .map(|v| {
-                add(net
-                    .sales(v as u32)
-                    .filter(|&e| self.restricted[net.buyer[e] as usize] && !self.licensed[e])
-                    .map(|e| net.lo[e]))
-            })
-            .collect()
+        add(net
+            .sales(v as u32)
+            .filter(|&e| self.restricted[net.buyer[e] as usize] && !self.licensed[e])
+            .map(|e| net.lo[e]))
     }
 }

@@ -8,6 +8,7 @@
 mod equations;
 mod exposure;
 mod fixpoint;
+pub mod incremental;
 pub mod paths;
 mod reach;
 pub mod restricted;
@@ -160,11 +161,7 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
     let mut warnings = Vec::new();
     for (what, u) in [("x", lower_unsettled), ("X", upper_unsettled)] {
         if u.components > 0 {
-            warnings.push(format!(
-                "{what} did not converge on {} cycle(s) of {} entities in all: \
-                 their {what} may be below the exact value",
-                u.components, u.entities
-            ));
+            warnings.push(unsettled_warning(what, u));
         }
     }
     Outcome {
@@ -175,6 +172,16 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
         reach,
         warnings,
     }
+}
+
+/// What the reader is told of the components of `what` (x or X) that
+/// did not settle.
+fn unsettled_warning(what: &str, u: Unsettled) -> String {
+    format!(
+        "{what} did not converge on {} cycle(s) of {} entities in all: \
+         their {what} may be below the exact value",
+        u.components, u.entities
+    )
 }
 
 #[cfg(test)]

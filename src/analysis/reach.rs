@@ -86,9 +86,25 @@ fn words_for(targets: usize) -> usize {
 /// # Complexity
 /// O((V + E) · ⌈targets / 1024⌉) time, O(V · min(targets, 1024) / 8) bytes.
 pub fn reach(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs) -> Vec<u32> {
+    let mut reach = vec![0u32; net.n];
+    reach_into(net, in_r, licensed, sccs, &mut reach);
+    reach
+}
+
+/// Reach of the members of `sccs` into `reach`, the others left as they
+/// are. The components must hold every entity a member reaches through
+/// entities not in R (they are closed downstream), so that each one's set
+/// is built from its buyers' sets.
+///
+/// # Complexity
+/// As [`reach`], over the members and their edges, plus O(E) to number
+/// the targets.
+pub fn reach_into(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs, reach: &mut [u32]) {
     let t = targets(net, in_r, licensed);
     let words = words_for(t.count);
-    let mut reach = vec![0u32; net.n];
+    for &v in &sccs.members {
+        reach[v as usize] = 0;
+    }
     // Most sets stay empty in large graphs: those are neither written nor
     // read (their memory is never touched).
     let mut sets = vec![0u64; net.n * words];
@@ -129,7 +145,6 @@ pub fn reach(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs) -> Vec<u3
             }
         }
     }
-    reach
 }
 
 /// Reach within `k` edges (`--max-depth`).

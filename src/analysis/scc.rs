@@ -34,6 +34,24 @@ impl Sccs {
     /// # Complexity
     /// O(V + E) time, O(V) extra space.
     pub fn of(net: &Net, follow: impl Fn(usize) -> bool) -> Sccs {
+        Sccs::from_roots(net, 0..net.n as u32, follow)
+    }
+
+    /// The components that hold `roots` (ascending), over the edges `e`
+    /// with `follow(e)`. When the roots are closed under following back
+    /// (every entity whose followed edge leads to a root is a root) and
+    /// `follow` leaves the others out, these are the very components of
+    /// [`Sccs::of`] that hold them, with their members in the same order:
+    /// the search meets them in the same order, as nothing outside leads
+    /// into them. `comp_of` is meaningful for the roots only.
+    ///
+    /// # Complexity
+    /// O(roots + their followed edges) time, O(V) space.
+    pub fn from_roots(
+        net: &Net,
+        roots: impl IntoIterator<Item = u32>,
+        follow: impl Fn(usize) -> bool,
+    ) -> Sccs {
         const UNSEEN: u32 = u32::MAX;
         let n = net.n;
         let mut index = vec![UNSEEN; n];
@@ -44,12 +62,13 @@ impl Sccs {
         let mut frames: Vec<(u32, u32)> = Vec::new();
         // Entities whose search has finished, not yet in a component.
         let mut finished: Vec<u32> = Vec::new();
-        let mut members = Vec::with_capacity(n);
+        let roots = roots.into_iter();
+        let mut members = Vec::with_capacity(roots.size_hint().0);
         let mut start = vec![0u32];
         let mut comp_of = vec![0u32; n];
         let mut counter = 0u32;
 
-        for root in 0..n as u32 {
+        for root in roots {
             if index[root as usize] != UNSEEN {
                 continue;
             }

@@ -62,7 +62,22 @@ pub const MAX_SWEEPS: usize = 1_000_000;
 ///
 /// # Complexity
 /// O(k³) for k live unknowns up to [`DENSE_MAX`]; above, O(terms) per sweep.
+#[cfg(test)]
 pub fn least_solution(terms: &[Term], b: &[f64], dense_max: usize) -> (Vec<f64>, Settled) {
+    least_solution_from(terms, b, dense_max, None)
+}
+
+/// [`least_solution`], the sweeps (when the dense solve does not apply)
+/// starting from `start` instead of 0. `start` must be below the least
+/// solution and at most one sweep of itself (a base's solution under a
+/// change that only raised weights or constants is), so that the sweeps
+/// rise from it to the least solution as from 0.
+pub fn least_solution_from(
+    terms: &[Term],
+    b: &[f64],
+    dense_max: usize,
+    start: Option<&[f64]>,
+) -> (Vec<f64>, Settled) {
     let k = b.len();
     let live = live_unknowns(terms, b);
     let count = live.iter().filter(|&&l| l).count();
@@ -76,6 +91,13 @@ pub fn least_solution(terms: &[Term], b: &[f64], dense_max: usize) -> (Vec<f64>,
     }
     let rows = Rows::of(terms, k);
     let mut y = vec![0.0; k];
+    if let Some(start) = start {
+        for i in 0..k {
+            if live[i] {
+                y[i] = start[i];
+            }
+        }
+    }
     if rows.gauss_seidel(b, &mut y, SWEEP_BUDGET).is_some() {
         return (y, Settled::Yes);
     }

@@ -5,6 +5,7 @@
 //! Pure like the rest of `analysis`: no IO, and the same graph and options
 //! give the same dates, events and numbers.
 
+use super::incremental::Incremental;
 use super::{evaluate, Options, Outcome};
 use crate::graph::Net;
 use crate::model::{Date, EntityIx};
@@ -183,10 +184,13 @@ impl Timeline {
     }
 
     /// [`Timeline::build`], with `figure` taken of every date's
-    /// evaluation (a portfolio's total and upper).
+    /// evaluation (a portfolio's total and upper). The evaluations hold
+    /// x, X, d and R of each date; their reach is the last date's (not
+    /// solved again: no point shows it).
     ///
     /// # Complexity
-    /// One [`evaluate`] and one `figure` per date.
+    /// One [`evaluate`] at `to`, then per date one `figure` and what the
+    /// listings that start or end reach solved again (`incremental.rs`).
     pub fn build_with(
         net: &Net,
         opts: &Options,
@@ -195,16 +199,25 @@ impl Timeline {
         choose: impl FnOnce(&Outcome) -> Vec<EntityIx>,
         figure: impl Fn(&Outcome) -> Option<(f64, f64)>,
     ) -> Timeline {
-        let at = |date: Date| {
-            evaluate(
-                net,
-                &Options {
-                    as_of: Some(date),
-                    ..opts.clone()
-                },
-            )
+        let opts_at = |date: Date| Options {
+            as_of: Some(date),
+            ..opts.clone()
         };
-        let last = at(to);
+        // Each date is the one before with other listings in effect: only
+        // what those reach is solved again (see `incremental.rs`).
+        let incremental = opts
+            .max_depth
+            .is_none()
+            .then(|| Incremental::new(net, opts));
+        let at = |date: Date, before: Option<&Outcome>| match (&incremental, before) {
+            (Some(incremental), Some(before)) => {
+                // A point shows x and X (and a figure of x, X and R):
+                // reach is not solved again.
+                incremental.evaluate_with(net, before, &opts_at(date), &[], false)
+            }
+            _ => evaluate(net, &opts_at(date)),
+        };
+        let last = at(to, None);
         let entities = choose(&last);
         let point = |date: Date, o: &Outcome| {
             let first = events.partition_point(|e| e.date < date);
@@ -219,11 +232,14 @@ impl Timeline {
         };
         let all = dates(events, from, to);
         let mut points = Vec::with_capacity(all.len());
+        let mut before: Option<Outcome> = None;
         for &date in &all {
             if date == to {
                 points.push(point(date, &last));
             } else {
-                points.push(point(date, &at(date)));
+                let o = at(date, Some(before.as_ref().unwrap_or(&last)));
+                points.push(point(date, &o));
+                before = Some(o);
             }
         }
         Timeline {

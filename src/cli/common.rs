@@ -60,21 +60,27 @@ pub(super) fn evaluate_scenarios<'a>(
     Vec<scenario::Scenario>,
     Vec<(scenario::Applied<'a>, Outcome)>,
 )> {
-    use anyhow::Context;
     let shown = path.display();
-    let bytes =
-        std::fs::read(path).with_context(|| format!("{shown}: cannot read the scenario file"))?;
-    let scenarios = scenario::parse(&bytes).with_context(|| format!("{shown}"))?;
+    let scenarios = read_scenarios(path)?;
     let (settings, extra) = (eval.settings(), eval.what_ifs());
     let mut evaluated = Vec::with_capacity(scenarios.len());
     for (i, s) in scenarios.iter().enumerate() {
         let applied = scenario::apply(model, net, i, s, &settings, &extra)
             .map_err(|e| anyhow::anyhow!("{shown}: {}", graph.cite(&e.to_string())))?;
-        let outcome = exposure::analysis::evaluate(&applied.net, &applied.opts);
+        let outcome = applied.evaluate(net);
         warn(&outcome);
         evaluated.push((applied, outcome));
     }
     Ok((scenarios, evaluated))
+}
+
+/// Reads the scenario file at `path`.
+pub(super) fn read_scenarios(path: &std::path::Path) -> anyhow::Result<Vec<scenario::Scenario>> {
+    use anyhow::Context;
+    let shown = path.display();
+    let bytes =
+        std::fs::read(path).with_context(|| format!("{shown}: cannot read the scenario file"))?;
+    scenario::parse(&bytes).with_context(|| format!("{shown}"))
 }
 
 /// `-g/--graph`.

@@ -4,13 +4,19 @@
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
+use std::borrow::Cow;
+
 use super::common::{
-    evaluate_scenarios, EvalArgs, Exit, Format, GraphArgs, OutputArgs, PortfolioArgs,
+    read_scenarios, warn, EvalArgs, Exit, Format, GraphArgs, OutputArgs, PortfolioArgs,
 };
+use exposure::analysis::incremental::{Delta, Incremental};
+use exposure::analysis::{evaluate, Options, Outcome};
 use exposure::export::whatif::{self, Named};
 use exposure::graph::Net;
+use exposure::model::Model;
 use exposure::portfolio::Figures;
 use exposure::report::{Report, Selection};
+use exposure::scenario;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -30,63 +36,204 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let model = args.graph.load()?;
-    let net = Net::build(&model);
+    let mut net = Net::build(&model);
     let portfolio = args.portfolio.load(&model)?;
     args.eval.check_lists(&net)?;
-    let (scenarios, evaluated) =
-        evaluate_scenarios(&args.scenarios, &args.graph, &model, &net, &args.eval)?;
+    let scenarios = read_scenarios(&args.scenarios)?;
+    let (settings, extra) = (args.eval.settings(), args.eval.what_ifs());
+
+    // The loaded graph evaluated once under the command line's settings;
+    // each scenario solves again only what its changes reach (with
+    // --max-depth every scenario is evaluated in full).
+    let base = settings.max_depth.is_none().then(|| {
+        let opts = scenario::base_options(&model, &settings);
+        let outcome = evaluate(&net, &opts);
+        (Incremental::new(&net, &opts), outcome)
+    });
     let out_args = &args.output;
-    let top = if out_args.format == Format::Table {
-        None
-    } else {
-        out_args.top
+    let selection = Selection {
+        all: out_args.all,
+        top: if out_args.format == Format::Table {
+            None
+        } else {
+            out_args.top
+        },
     };
-    let named: Vec<Named> = scenarios
-        .iter()
-        .zip(&evaluated)
-        .map(|(s, (applied, outcome))| {
-            let mut report = Report::new(
-                &applied.model,
-                outcome,
-                &applied.opts,
-                Selection {
-                    all: out_args.all,
-                    top,
-                },
-            );
-            report.what_ifs = Some(args.eval.what_ifs());
-            // A scenario only appends entities: the holdings' indexes hold.
-            report.portfolio = portfolio
-                .as_ref()
-                .map(|p| Figures::of(p, outcome, |v| applied.model.id(v)));
-            Named {
-                name: &s.name,
-                report,
+    let what_ifs = args.eval.what_ifs();
+    let portfolio = portfolio.as_ref();
+    // JSON and CSV with `--top` (and no `--all`) are written as each
+    // scenario is evaluated, into memory: a few rows a scenario.
+    let early = out_args.format != Format::Table && out_args.top.is_some() && !out_args.all;
+    let mut written: Vec<u8> = Vec::new();
+    let (kept, mut crossed) = {
+        let mut json = None;
+        let mut csv = None;
+        if early {
+            match out_args.format {
+                Format::Json => json = Some(whatif::JsonStream::new(&mut written)?),
+                _ => csv = Some(whatif::CsvStream::new(&mut written, portfolio.is_some())?),
             }
-        })
-        .collect();
+        }
+        // `--fail-above` looks at every scenario.
+        let mut crossed = false;
+
+        // Every scenario is applied and evaluated before anything is printed,
+        // so that a failing one leaves no half result; each keeps only what
+        // its output needs: its rows written, or against the base the
+        // entities whose numbers differ.
+        let shown = args.scenarios.display();
+        let mut kept: Vec<Kept> = Vec::with_capacity(scenarios.len());
+        for (i, s) in scenarios.iter().enumerate() {
+            let applied = scenario::apply(&model, &net, i, s, &settings, &extra)
+                .map_err(|e| anyhow::anyhow!("{shown}: {}", args.graph.cite(&e.to_string())))?;
+            let outcome = match &base {
+                Some((incremental, base)) => applied.evaluate_from(&mut net, incremental, base),
+                None => applied.evaluate(&net),
+            };
+            warn(&outcome);
+            let (model, opts) = (applied.model, applied.opts);
+            if early {
+                let k = Kept {
+                    model,
+                    opts,
+                    result: Result::Written,
+                };
+                let n = Named {
+                    name: &s.name,
+                    report: report_of(&k, &outcome, selection, &what_ifs, portfolio),
+                };
+                if let Some(json) = &mut json {
+                    json.scenario(&n)?;
+                }
+                if let Some(csv) = &mut csv {
+                    csv.scenario(&n)?;
+                }
+                crossed |= out_args.crossed(&outcome, n.report.portfolio.as_ref());
+                continue;
+            }
+            let result = match &base {
+                Some((_, base)) => Result::Delta(Delta::of(base, outcome)),
+                None => Result::Full(outcome),
+            };
+            kept.push(Kept {
+                model,
+                opts,
+                result,
+            });
+        }
+        if let Some(json) = json {
+            json.finish()?;
+        }
+        if let Some(csv) = csv {
+            csv.finish()?;
+        }
+        (kept, crossed)
+    };
+    let outcome_of = |k: &Kept| -> Outcome {
+        match (&k.result, &base) {
+            (Result::Full(o), _) => o.clone(),
+            (Result::Delta(d), Some((_, base))) => d.outcome(base),
+            _ => unreachable!("a kept scenario has a delta against the base, or its outcome"),
+        }
+    };
 
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
+    if early {
+        out.write_all(&written)?;
+        out.flush()?;
+        return Ok(if crossed {
+            Exit::ThresholdCrossed
+        } else {
+            Exit::Success
+        });
+    }
     match out_args.format {
-        Format::Table => whatif::write_table(
-            &named,
-            out_args.all,
-            out_args.top,
-            &mut exposure::export::Escaping(&mut out),
-        )?,
-        Format::Json => whatif::write_json(&named, &mut out)?,
-        Format::Csv => whatif::write_csv(&named, &mut out)?,
+        Format::Table => {
+            // Side by side: every scenario's numbers at once.
+            let outcomes: Vec<Outcome> = kept.iter().map(outcome_of).collect();
+            let named: Vec<Named> = scenarios
+                .iter()
+                .zip(&kept)
+                .zip(&outcomes)
+                .map(|((s, k), o)| Named {
+                    name: &s.name,
+                    report: report_of(k, o, selection, &what_ifs, portfolio),
+                })
+                .collect();
+            whatif::write_table(
+                &named,
+                out_args.all,
+                out_args.top,
+                &mut exposure::export::Escaping(&mut out),
+            )?;
+            crossed = named
+                .iter()
+                .any(|n| out_args.crossed(n.report.outcome, n.report.portfolio.as_ref()));
+        }
+        // One scenario at a time.
+        Format::Json => {
+            let mut json = whatif::JsonStream::new(&mut out)?;
+            for (s, k) in scenarios.iter().zip(&kept) {
+                let outcome = outcome_of(k);
+                let n = Named {
+                    name: &s.name,
+                    report: report_of(k, &outcome, selection, &what_ifs, portfolio),
+                };
+                json.scenario(&n)?;
+                crossed |= out_args.crossed(n.report.outcome, n.report.portfolio.as_ref());
+            }
+            json.finish()?;
+        }
+        Format::Csv => {
+            let mut csv = whatif::CsvStream::new(&mut out, portfolio.is_some())?;
+            for (s, k) in scenarios.iter().zip(&kept) {
+                let outcome = outcome_of(k);
+                let n = Named {
+                    name: &s.name,
+                    report: report_of(k, &outcome, selection, &what_ifs, portfolio),
+                };
+                csv.scenario(&n)?;
+                crossed |= out_args.crossed(n.report.outcome, n.report.portfolio.as_ref());
+            }
+            csv.finish()?;
+        }
     }
     out.flush()?;
-
-    // `--fail-above` looks at every scenario.
-    let crossed = named
-        .iter()
-        .any(|n| out_args.crossed(n.report.outcome, n.report.portfolio.as_ref()));
     Ok(if crossed {
         Exit::ThresholdCrossed
     } else {
         Exit::Success
     })
+}
+
+/// A scenario's report: its rows and, with a portfolio, its figures.
+fn report_of<'r>(
+    k: &'r Kept<'r>,
+    outcome: &'r Outcome,
+    selection: Selection,
+    what_ifs: &exposure::scenario::Extra,
+    portfolio: Option<&exposure::portfolio::Portfolio>,
+) -> Report<'r> {
+    let model: &Model = &k.model;
+    let mut report = Report::new(model, outcome, &k.opts, selection);
+    report.what_ifs = Some(what_ifs.clone());
+    // A scenario only appends entities: the holdings' indexes hold.
+    report.portfolio = portfolio.map(|p| Figures::of(p, outcome, |v| model.id(v)));
+    report
+}
+
+/// What a scenario keeps from its evaluation to its output.
+struct Kept<'a> {
+    model: Cow<'a, Model>,
+    opts: Options,
+    result: Result,
+}
+
+/// A scenario's numbers: against the base, or whole (no base), or
+/// nothing more (its rows are written).
+enum Result {
+    Delta(Delta),
+    Full(Outcome),
+    Written,
 }

@@ -153,7 +153,7 @@ fn whatif() {
         .map(|(i, s)| {
             let applied = scenario::apply(&e.model, &e.net, i, s, &cli, &extra)
                 .expect("every example scenario applies");
-            let outcome = analysis::evaluate(&applied.net, &applied.opts);
+            let outcome = applied.evaluate(&e.net);
             (applied, outcome)
         })
         .collect();

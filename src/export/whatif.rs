@@ -17,12 +17,36 @@ pub struct Named<'a> {
 
 /// `{"scenarios": [ {"name": ..., <the analyze object>}, ... ]}`.
 pub fn write_json(scenarios: &[Named], out: &mut dyn Write) -> io::Result<()> {
-    out.write_all(b"{\"scenarios\":[")?;
-    for (i, s) in scenarios.iter().enumerate() {
-        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        write_object(&s.report, Some(s.name), out)?;
+    let mut json = JsonStream::new(out)?;
+    for s in scenarios {
+        json.scenario(s)?;
     }
-    out.write_all(b"\n]}\n")
+    json.finish()
+}
+
+/// [`write_json`] one scenario at a time, so that only one scenario's
+/// report need be held.
+pub struct JsonStream<'o> {
+    out: &'o mut dyn Write,
+    written: usize,
+}
+
+impl<'o> JsonStream<'o> {
+    pub fn new(out: &'o mut dyn Write) -> io::Result<JsonStream<'o>> {
+        out.write_all(b"{\"scenarios\":[")?;
+        Ok(JsonStream { out, written: 0 })
+    }
+
+    pub fn scenario(&mut self, s: &Named) -> io::Result<()> {
+        self.out
+            .write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
+        self.written += 1;
+        write_object(&s.report, Some(s.name), self.out)
+    }
+
+    pub fn finish(self) -> io::Result<()> {
+        self.out.write_all(b"\n]}\n")
+    }
 }
 
 /// One header row (`scenario` then the analyze columns), one row per
@@ -30,34 +54,57 @@ pub fn write_json(scenarios: &[Named], out: &mut dyn Write) -> io::Result<()> {
 ///
 /// With a portfolio: one row per (scenario, holding), the contributions.
 pub fn write_csv(scenarios: &[Named], out: &mut dyn Write) -> io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
-    if scenarios.iter().any(|s| s.report.portfolio.is_some()) {
+    let portfolio = scenarios.iter().any(|s| s.report.portfolio.is_some());
+    let mut csv = CsvStream::new(out, portfolio)?;
+    for s in scenarios {
+        csv.scenario(s)?;
+    }
+    csv.finish()
+}
+
+/// [`write_csv`] one scenario at a time; `portfolio`: the rows are the
+/// holdings' contributions.
+pub struct CsvStream<'o> {
+    w: ::csv::Writer<&'o mut dyn Write>,
+    portfolio: bool,
+}
+
+impl<'o> CsvStream<'o> {
+    pub fn new(out: &'o mut dyn Write, portfolio: bool) -> io::Result<CsvStream<'o>> {
+        let mut w = ::csv::Writer::from_writer(out);
         let mut header = vec!["scenario"];
-        header.extend_from_slice(&super::portfolio::HEADER);
+        if portfolio {
+            header.extend_from_slice(&super::portfolio::HEADER);
+        } else {
+            header.extend_from_slice(&super::analyze::HEADER);
+        }
         w.write_record(&header).map_err(csv_io)?;
-        for s in scenarios {
+        Ok(CsvStream { w, portfolio })
+    }
+
+    pub fn scenario(&mut self, s: &Named) -> io::Result<()> {
+        if self.portfolio {
             let Some(f) = &s.report.portfolio else {
-                continue;
+                return Ok(());
             };
             for row in super::portfolio::rows(f, s.report.model) {
                 let mut record = vec![super::text_cell(s.name).into_owned()];
                 record.extend(row);
-                w.write_record(&record).map_err(csv_io)?;
+                self.w.write_record(&record).map_err(csv_io)?;
             }
+            return Ok(());
         }
-        return w.flush();
-    }
-    let mut header = vec!["scenario"];
-    header.extend_from_slice(&super::analyze::HEADER);
-    w.write_record(&header).map_err(csv_io)?;
-    for s in scenarios {
         for &v in &s.report.rows {
             let mut record = vec![super::text_cell(s.name).into_owned()];
             record.extend(super::analyze::fields(&row(&s.report, v)));
-            w.write_record(&record).map_err(csv_io)?;
+            self.w.write_record(&record).map_err(csv_io)?;
         }
+        Ok(())
     }
-    w.flush()
+
+    pub fn finish(mut self) -> io::Result<()> {
+        self.w.flush()
+    }
 }
 
 /// A cell: `x` or `x – X`, marked when the entity is restricted there.

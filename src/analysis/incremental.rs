@@ -1,0 +1,446 @@
+//! A changed evaluation from one already made (the base): only the
+//! entities upstream of what changed are solved again, everything else is
+//! the base's. What-if scenarios and the dates of a timeline go this way.
+//!
+//! x(v), X(v), d(v) and reach(v) depend on v's own edges, on which of its
+//! buyers are in R (R+) and on the values of the others, transitively: on
+//! nothing upstream. A change therefore touches the *seeds* — the sellers
+//! of an edge whose shares, presence or licence changed, and the sellers
+//! into an entity that joined or left R (R+) — and everything upstream of
+//! them; every other entity keeps its equation and everything it depends
+//! on, so its least solution is the base's. The components of the upstream
+//! set are components of the changed graph (an entity that reaches one of
+//! them is upstream too); they are solved sinks first, from 0 as in a full
+//! evaluation, with the values outside taken from the base.
+//!
+//! **Warm starts.** When a change only raises a bound's equations —
+//! entities join R (R+) and none leaves, no licence or edge changes, no
+//! licensed edge leads into a newcomer — the new operator F' is at least
+//! the base's F everywhere, so the base's least solution y satisfies
+//! y = F(y) <= F'(y), and y <= lfp(F') (lfp(F') is a fixed point of
+//! F' >= F, hence a pre-fixed point of F, and lfp(F) is below every one).
+//! The sweeps of a large component may then start from y: they rise from
+//! a point below the least fixed point exactly as from 0 (`fixpoint.rs`).
+//! Every other change starts from 0: a start above the least solution
+//! could settle on a larger fixed point (a loop of unknown shares holds
+//! one at every level), and a lowered or reshaped operator gives no
+//! start known to be below.
+//!
+//! **Invariant:** the result equals [`super::evaluate`] of the changed
+//! graph to rounding; the base is not changed.
+
+use super::equations::{Bound, Equations};
+use super::reach;
+use super::restricted::Restricted;
+use super::scc::Sccs;
+use super::solve::DENSE_MAX;
+use super::{Options, Outcome};
+use crate::graph::Net;
+
+/// The sellers into each entity (the supplies edges backwards), as CSR.
+#[derive(Clone, Debug)]
+struct Callers {
+    start: Vec<u32>,
+    seller: Vec<u32>,
+}
+
+impl Callers {
+    /// # Complexity
+    /// O(V + E).
+    fn of(net: &Net) -> Callers {
+        let n = net.n;
+        let mut start = vec![0u32; n + 1];
+        for &u in &net.buyer {
+            start[u as usize + 1] += 1;
+        }
+        for v in 0..n {
+            start[v + 1] += start[v];
+        }
+        let mut fill: Vec<u32> = start[..n].to_vec();
+        let mut seller = vec![0u32; net.edge_count()];
+        for v in 0..n as u32 {
+            for e in net.sales(v) {
+                let u = net.buyer[e] as usize;
+                seller[fill[u] as usize] = v;
+                fill[u] += 1;
+            }
+        }
+        Callers { start, seller }
+    }
+
+    fn of_buyer(&self, u: usize) -> &[u32] {
+        &self.seller[self.start[u] as usize..self.start[u + 1] as usize]
+    }
+}
+
+/// A supplies edge the changed graph has otherwise than the base.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Touched {
+    pub edge: usize,
+    /// Its lower bound changed (or it is gone): x and d may change.
+    pub lower: bool,
+    /// It is gone: reach may change.
+    pub removed: bool,
+}
+
+/// What every changed evaluation of one base needs: who sells to whom,
+/// backwards, and the edges the base counted as licensed.
+#[derive(Clone, Debug)]
+pub struct Incremental {
+    callers: Callers,
+    licensed: Vec<bool>,
+    /// Components above this size are swept (`solve::DENSE_MAX`; tests
+    /// lower it to check the sweeps).
+    pub(crate) dense_max: usize,
+}
+
+impl Incremental {
+    /// For evaluations of `net` against a base evaluated under `opts`
+    /// (without `max_depth`).
+    ///
+    /// # Complexity
+    /// O(V + E) time; 4 bytes per entity and 5 per edge.
+    pub fn new(net: &Net, opts: &Options) -> Incremental {
+        Incremental {
+            callers: Callers::of(net),
+            licensed: opts.licensed_edges(net),
+            dense_max: DENSE_MAX,
+        }
+    }
+
+    /// [`super::evaluate`] of `net` under `opts`, where `net` differs from the
+    /// base's graph only in the `touched` edges (shares, or gone: a gone
+    /// edge must lead back to its seller with bounds 0 and be licensed in
+    /// `opts`), and `base` is the base's outcome. Falls back to a full
+    /// evaluation with `max_depth` (its iterates are not per component)
+    /// and when the base has unsettled components (their count is not
+    /// per entity).
+    ///
+    /// # Complexity
+    /// O(V + E) to find what changed, plus solving the components
+    /// upstream of it and reach over them and their downstream.
+    pub fn evaluate(
+        &self,
+        net: &Net,
+        base: &Outcome,
+        opts: &Options,
+        touched: &[Touched],
+    ) -> Outcome {
+        self.evaluate_with(net, base, opts, touched, true)
+    }
+
+    /// [`Incremental::evaluate`]; without `reach`, reach is left as the
+    /// base's (for a caller that reads only x, X, d and R: a timeline).
+    pub fn evaluate_with(
+        &self,
+        net: &Net,
+        base: &Outcome,
+        opts: &Options,
+        touched: &[Touched],
+        reach: bool,
+    ) -> Outcome {
+        let with_reach = reach;
+        if opts.max_depth.is_some() || !base.warnings.is_empty() {
+            return super::evaluate_with(net, opts, self.dense_max);
+        }
+        let n = net.n;
+        let restricted = Restricted::of(net, opts);
+        let licensed = opts.licensed_edges(net);
+        let before = &base.restricted;
+        let (in_r, in_r_plus) = (&restricted.in_r, &restricted.in_r_plus);
+
+        // The seeds of each bound, and whether the change only raised the
+        // bound's equations (see `warm` below).
+        let mut lower = vec![false; n];
+        let mut upper = vec![false; n];
+        let mut reach = vec![false; n];
+        let (mut lower_rises, mut upper_rises) = (touched.is_empty(), touched.is_empty());
+        for u in 0..n {
+            lower_rises &= in_r[u] >= before.in_r[u];
+            upper_rises &= in_r_plus[u] >= before.in_r_plus[u];
+            if in_r[u] != before.in_r[u] {
+                for &s in self.callers.of_buyer(u) {
+                    lower[s as usize] = true;
+                    reach[s as usize] = true;
+                }
+            }
+            if in_r_plus[u] != before.in_r_plus[u] {
+                for &s in self.callers.of_buyer(u) {
+                    upper[s as usize] = true;
+                }
+            }
+        }
+        let any_licence = licensed.iter().chain(&self.licensed).any(|&l| l);
+        for v in 0..n {
+            for e in net.sales(v as u32) {
+                if !any_licence {
+                    break;
+                }
+                let u = net.buyer[e] as usize;
+                if licensed[e] && self.licensed[e] {
+                    // A licensed edge into a buyer that joins R (R+)
+                    // carries 0 where it carried the buyer's value.
+                    lower_rises &= in_r[u] == before.in_r[u];
+                    upper_rises &= in_r_plus[u] == before.in_r_plus[u];
+                }
+                if licensed[e] == self.licensed[e] {
+                    continue;
+                }
+                // A licence counts only on an edge into R (R+).
+                if in_r[u] || before.in_r[u] {
+                    lower[v] = true;
+                    reach[v] = true;
+                    lower_rises = false;
+                }
+                if in_r_plus[u] || before.in_r_plus[u] {
+                    upper[v] = true;
+                    upper_rises = false;
+                }
+            }
+        }
+        for t in touched {
+            let v = seller_of(net, t.edge);
+            upper[v] = true;
+            lower[v] |= t.lower;
+            reach[v] |= t.removed;
+        }
+
+        let mut direct = base.direct.clone();
+        let eq_lower = Equations {
+            net,
+            restricted: in_r,
+            licensed: &licensed,
+            dense_max: self.dense_max,
+        };
+        let eq_upper = Equations {
+            restricted: in_r_plus,
+            ..eq_lower
+        };
+        for (v, d) in direct.iter_mut().enumerate() {
+            if lower[v] {
+                *d = eq_lower.direct_at(v);
+            }
+        }
+        let lower = self.upstream(lower, in_r);
+        let upper = self.upstream(upper, in_r_plus);
+        let reach_seeds = if with_reach {
+            self.upstream(reach, in_r)
+        } else {
+            Vec::new()
+        };
+
+        let (mut total, mut upper_values) = (base.total.clone(), base.upper.clone());
+        let mut reach_values = base.reach.clone();
+        // As in a full evaluation, one set of components serves both
+        // bounds when R+ = R (and both have the same entities to solve).
+        let shared = (in_r == in_r_plus && lower == upper)
+            .then(|| within(net, &lower, |e| eq_lower.follows(e)));
+        let (lower_unsettled, upper_unsettled) = crate::parallel::both(
+            || {
+                let own;
+                let sccs = match &shared {
+                    Some(sccs) => sccs,
+                    None => {
+                        own = within(net, &lower, |e| eq_lower.follows(e));
+                        &own
+                    }
+                };
+                let u = eq_lower.solve_into(sccs, Bound::Lower, &mut total, lower_rises);
+                if with_reach && !reach_seeds.is_empty() {
+                    // A seed's set is built from its buyers' sets: solve
+                    // reach over the seeds' upstream and all it reaches.
+                    let all = downstream(net, &reach_seeds, in_r);
+                    let sccs = within(net, &all, |e| eq_lower.follows(e));
+                    reach::reach_into(net, in_r, &licensed, &sccs, &mut reach_values);
+                }
+                u
+            },
+            || {
+                let own;
+                let sccs = match &shared {
+                    Some(sccs) => sccs,
+                    None => {
+                        own = within(net, &upper, |e| eq_upper.follows(e));
+                        &own
+                    }
+                };
+                eq_upper.solve_into(sccs, Bound::Upper, &mut upper_values, upper_rises)
+            },
+        );
+        let mut warnings = Vec::new();
+        for (what, u) in [("x", lower_unsettled), ("X", upper_unsettled)] {
+            if u.components > 0 {
+                warnings.push(super::unsettled_warning(what, u));
+            }
+        }
+        Outcome {
+            restricted,
+            total,
+            direct,
+            upper: upper_values,
+            reach: reach_values,
+            warnings,
+        }
+    }
+
+    /// The entities upstream of the seeds (the seeds included), ascending:
+    /// back along each edge whose buyer is not in `stop` (an edge into a
+    /// member of `stop` carries 1 or 0, not its buyer's value).
+    ///
+    /// # Complexity
+    /// O(V) plus the edges into the entities found.
+    fn upstream(&self, mut seen: Vec<bool>, stop: &[bool]) -> Vec<u32> {
+        let mut stack: Vec<u32> = (0..seen.len() as u32)
+            .filter(|&v| seen[v as usize])
+            .collect();
+        while let Some(w) = stack.pop() {
+            if stop[w as usize] {
+                continue;
+            }
+            for &s in self.callers.of_buyer(w as usize) {
+                if !seen[s as usize] {
+                    seen[s as usize] = true;
+                    stack.push(s);
+                }
+            }
+        }
+        (0..seen.len() as u32)
+            .filter(|&v| seen[v as usize])
+            .collect()
+    }
+}
+
+/// The seller of edge `e`.
+fn seller_of(net: &Net, e: usize) -> usize {
+    net.sell_start.partition_point(|&s| s as usize <= e) - 1
+}
+
+/// The components of the entities `set` (ascending, closed upstream, or
+/// closed downstream) over the followed edges between them.
+fn within(net: &Net, set: &[u32], follow: impl Fn(usize) -> bool) -> Sccs {
+    let mut inside = vec![false; net.n];
+    for &v in set {
+        inside[v as usize] = true;
+    }
+    Sccs::from_roots(net, set.iter().copied(), |e| {
+        inside[net.buyer[e] as usize] && follow(e)
+    })
+}
+
+/// `set` and every entity it reaches through entities not in R,
+/// ascending.
+///
+/// # Complexity
+/// O(V) plus the edges of the entities found.
+fn downstream(net: &Net, set: &[u32], in_r: &[bool]) -> Vec<u32> {
+    let mut seen = vec![false; net.n];
+    for &v in set {
+        seen[v as usize] = true;
+    }
+    let mut stack = set.to_vec();
+    while let Some(v) = stack.pop() {
+        for e in net.sales(v) {
+            let u = net.buyer[e];
+            if !in_r[u as usize] && !seen[u as usize] {
+                seen[u as usize] = true;
+                stack.push(u);
+            }
+        }
+    }
+    (0..net.n as u32).filter(|&v| seen[v as usize]).collect()
+}
+
+/// An outcome kept as what differs from a base: the entities whose
+/// numbers differ (and those the base does not have), with theirs, and
+/// the restricted members. What a scenario keeps between its evaluation
+/// and its output.
+#[derive(Clone, Debug)]
+pub struct Delta {
+    /// Entities of the outcome.
+    n: usize,
+    entities: Vec<u32>,
+    total: Vec<f64>,
+    direct: Vec<f64>,
+    upper: Vec<f64>,
+    reach: Vec<u32>,
+    members: Vec<(u32, super::Via, Vec<super::ListRef>)>,
+    list_names: Vec<String>,
+    warnings: Vec<String>,
+}
+
+impl Delta {
+    /// `outcome` against `base` (whose entities come first in it).
+    ///
+    /// # Complexity
+    /// O(V).
+    pub fn of(base: &Outcome, outcome: Outcome) -> Delta {
+        let same = |v: usize| {
+            v < base.total.len()
+                && base.total[v].to_bits() == outcome.total[v].to_bits()
+                && base.direct[v].to_bits() == outcome.direct[v].to_bits()
+                && base.upper[v].to_bits() == outcome.upper[v].to_bits()
+                && base.reach[v] == outcome.reach[v]
+        };
+        let entities: Vec<u32> = (0..outcome.total.len())
+            .filter(|&v| !same(v))
+            .map(|v| v as u32)
+            .collect();
+        let pick = |values: &[f64]| entities.iter().map(|&v| values[v as usize]).collect();
+        Delta {
+            n: outcome.total.len(),
+            total: pick(&outcome.total),
+            direct: pick(&outcome.direct),
+            upper: pick(&outcome.upper),
+            reach: entities
+                .iter()
+                .map(|&v| outcome.reach[v as usize])
+                .collect(),
+            entities,
+            members: outcome.restricted.members,
+            list_names: outcome.restricted.list_names,
+            warnings: outcome.warnings,
+        }
+    }
+
+    /// The outcome again, from the same base.
+    ///
+    /// # Complexity
+    /// O(V).
+    pub fn outcome(&self, base: &Outcome) -> Outcome {
+        let n = self.n;
+        let grown = |values: &[f64]| {
+            let mut v = values.to_vec();
+            v.resize(n, 0.0);
+            v
+        };
+        let (mut total, mut direct, mut upper) =
+            (grown(&base.total), grown(&base.direct), grown(&base.upper));
+        let mut reach = base.reach.clone();
+        reach.resize(n, 0);
+        for (i, &v) in self.entities.iter().enumerate() {
+            let v = v as usize;
+            total[v] = self.total[i];
+            direct[v] = self.direct[i];
+            upper[v] = self.upper[i];
+            reach[v] = self.reach[i];
+        }
+        let (mut in_r, mut in_r_plus) = (vec![false; n], vec![false; n]);
+        for &(v, via, _) in &self.members {
+            in_r_plus[v as usize] = true;
+            in_r[v as usize] = via != super::Via::PossibleAffiliate;
+        }
+        Outcome {
+            restricted: Restricted {
+                in_r,
+                in_r_plus,
+                members: self.members.clone(),
+                list_names: self.list_names.clone(),
+            },
+            total,
+            direct,
+            upper,
+            reach,
+            warnings: self.warnings.clone(),
+        }
+    }
+}
