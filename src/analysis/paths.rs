@@ -1,8 +1,9 @@
 //! The paths that make up an entity's lower exposure x, or its upper
 //! exposure X under the worst case (exposure spec, section 5), best
-//! first: a best-first (A*) search over partial paths, guided by the best
-//! weight each entity can still reach, that stops after the first K
-//! complete ones and never enumerates them all.
+//! first: a best-first search over partial paths (A*, guided by the best
+//! weight each entity can still reach when the weight so far does not
+//! complete paths soon), that stops after the first K complete ones and
+//! never enumerates them all.
 //!
 //! Owns the order of paths (weight descending, length ascending, ids
 //! lexicographically). Must not do IO or know ids beyond comparing them.
@@ -18,6 +19,10 @@ use crate::model::EntityIx;
 /// The default cap on partial paths a search may generate (about 150 MB
 /// of heap at most).
 pub const MAX_PARTIAL_PATHS: usize = 2_000_000;
+
+/// The partial paths a search tries without a guide to the ends before it
+/// takes one ([`Finder::search`]).
+const UNGUIDED_PARTIAL_PATHS: usize = 200_000;
 
 /// What to explain.
 #[derive(Clone, Copy, Debug)]
@@ -173,8 +178,9 @@ pub struct Finder<'n> {
     weight: Cow<'n, [f64]>,
     licensed: Vec<bool>,
     dist: Vec<u32>,
-    /// Per entity, the least cost of a path from it to an end.
-    rest: Vec<Cost>,
+    /// Per entity, the least cost of a path from it to an end: made on
+    /// the first search that needs it ([`Finder::search`]).
+    rest: std::sync::OnceLock<Vec<Cost>>,
     max_len: u32,
     /// Every entity's rank in id order and the entity of each rank, when
     /// many searches share them ([`Finder::ranked`]).
@@ -215,14 +221,13 @@ impl<'n> Finder<'n> {
         let licensed = opts.licensed_edges(net);
         let into = Incoming::of(net, in_r);
         let dist = distances(net, in_r, &licensed, &into);
-        let rest = rests(net, in_r, &licensed, &weight, &into);
         Finder {
             net,
             in_r,
             weight,
             licensed,
             dist,
-            rest,
+            rest: std::sync::OnceLock::new(),
             max_len: opts.max_depth.unwrap_or(u32::MAX),
             ranked: None,
             worst: None,
@@ -247,10 +252,42 @@ impl<'n> Finder<'n> {
     }
 
     /// The first `q.top` paths from `q.from`, as [`search`] finds them.
+    ///
+    /// Most graphs complete their first paths long before the cap with no
+    /// guide but the cost so far; a graph of many paths of equal weight
+    /// (layers of equal shares) does not, and is searched again guided by
+    /// each entity's least cost to an end, which takes a pass over the
+    /// whole graph (made once per finder). Both guides underestimate what
+    /// is left, so both give the same paths in the same order.
     pub fn search<'a>(&self, id: impl Fn(EntityIx) -> &'a str, q: Query) -> Paths {
+        if let Some(rest) = self.rest.get() {
+            return self.search_by(&id, q, rest);
+        }
+        let first = self.search_by(
+            &id,
+            Query {
+                limit: q.limit.min(UNGUIDED_PARTIAL_PATHS),
+                ..q
+            },
+            &[],
+        );
+        if !first.truncated {
+            return first;
+        }
+        let rest = self.rest.get_or_init(|| {
+            let into = Incoming::of(self.net, self.in_r);
+            rests(self.net, self.in_r, &self.licensed, &self.weight, &into)
+        });
+        self.search_by(&id, q, rest)
+    }
+
+    /// The search guided by `rest` (the least cost from each entity to an
+    /// end; none counts 0).
+    fn search_by<'a>(&self, id: impl Fn(EntityIx) -> &'a str, q: Query, rest: &[Cost]) -> Paths {
         let (net, in_r, weight, licensed) =
             (self.net, self.in_r, &self.weight[..], &self.licensed[..]);
-        let (dist, rest, max_len) = (&self.dist, &self.rest, self.max_len);
+        let (dist, max_len) = (&self.dist, self.max_len);
+        let rest = |v: usize| rest.get(v).copied().unwrap_or(0);
         let mut found = Paths {
             paths: Vec::new(),
             truncated: false,
@@ -271,7 +308,7 @@ impl<'n> Finder<'n> {
         let mut heap = BinaryHeap::new();
         if dist[q.from as usize] != u32::MAX && dist[q.from as usize] <= max_len {
             heap.push(Entry {
-                key: rest[q.from as usize],
+                key: rest(q.from as usize),
                 bound: dist[q.from as usize],
                 ranks: Box::new([rank[q.from as usize]]),
                 cost: 0,
@@ -324,7 +361,7 @@ impl<'n> Finder<'n> {
                     key: if done {
                         spent
                     } else {
-                        spent.saturating_add(rest[u])
+                        spent.saturating_add(rest(u))
                     },
                     bound,
                     ranks: ranks.into_boxed_slice(),
