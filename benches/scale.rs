@@ -818,7 +818,10 @@ fn child_pipeline(path: &str) {
     let net = Net::build(&model);
     peaks.push(own_peak_mb());
     let opts = Options {
-        as_of: model.meta.as_of,
+        settings: exposure::analysis::Settings {
+            as_of: model.meta.as_of,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let outcome = analysis::evaluate(&net, &opts);
@@ -1162,7 +1165,10 @@ fn bench_shape(
         });
         let net = timed(&mut build.times, || Net::build(&model));
         let opts = Options {
-            as_of: model.meta.as_of,
+            settings: exposure::analysis::Settings {
+                as_of: model.meta.as_of,
+                ..Default::default()
+            },
             ..Default::default()
         };
         let outcome = timed(&mut compute.times, || analysis::evaluate(&net, &opts));
@@ -1220,7 +1226,8 @@ fn bench_shape(
         if run == 0 {
             write_scenarios(&model, &net, &outcome.restricted.in_r, &scenarios);
             let events = analysis::timeline::events(&net, &opts);
-            if let Some((from, to)) = analysis::timeline::window(&events, None, opts.as_of) {
+            if let Some((from, to)) = analysis::timeline::window(&events, None, opts.settings.as_of)
+            {
                 dates = analysis::timeline::dates(&events, from, to).len();
             }
             let sccs = Sccs::of(&net, |_| true);
@@ -1422,7 +1429,10 @@ fn main() {
             let model = load::from_path(Path::new(&args[2])).expect("a valid graph");
             let net = Net::build(&model);
             let opts = Options {
-                as_of: model.meta.as_of,
+                settings: exposure::analysis::Settings {
+                    as_of: model.meta.as_of,
+                    ..Default::default()
+                },
                 ..Default::default()
             };
             let r = analysis::restricted::Restricted::of(&net, &opts);

@@ -13,19 +13,19 @@ use std::process::{Command, ExitStatus, Stdio};
 
 /// A format Graphviz draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
+pub enum ImageFormat {
     Svg,
     Png,
     Pdf,
 }
 
-impl Format {
+impl ImageFormat {
     /// The format a file extension asks for (case-insensitive).
-    pub fn from_extension(ext: &str) -> Option<Format> {
+    pub fn from_extension(ext: &str) -> Option<ImageFormat> {
         match ext.to_ascii_lowercase().as_str() {
-            "svg" => Some(Format::Svg),
-            "png" => Some(Format::Png),
-            "pdf" => Some(Format::Pdf),
+            "svg" => Some(ImageFormat::Svg),
+            "png" => Some(ImageFormat::Png),
+            "pdf" => Some(ImageFormat::Pdf),
             _ => None,
         }
     }
@@ -33,9 +33,9 @@ impl Format {
     /// `dot`'s flag for this format.
     fn flag(self) -> &'static str {
         match self {
-            Format::Svg => "-Tsvg",
-            Format::Png => "-Tpng",
-            Format::Pdf => "-Tpdf",
+            ImageFormat::Svg => "-Tsvg",
+            ImageFormat::Png => "-Tpng",
+            ImageFormat::Pdf => "-Tpdf",
         }
     }
 }
@@ -66,7 +66,7 @@ const STDERR_MAX: usize = 2000;
 /// # Complexity
 /// Graphviz's layout; the text is written to `dot`'s standard input while
 /// its output is read, so neither waits on the other.
-pub fn render(dot: String, format: Format) -> Result<Vec<u8>, RenderError> {
+pub fn render(dot: String, format: ImageFormat) -> Result<Vec<u8>, RenderError> {
     let mut command = Command::new("dot");
     command
         .arg(format.flag())
@@ -95,7 +95,7 @@ pub fn render(dot: String, format: Format) -> Result<Vec<u8>, RenderError> {
         return Err(RenderError::Failed(failure(output.status, &output.stderr)));
     }
     Ok(match format {
-        Format::Pdf => fixed_pdf_date(output.stdout),
+        ImageFormat::Pdf => fixed_pdf_date(output.stdout),
         _ => output.stdout,
     })
 }
@@ -218,10 +218,10 @@ mod tests {
 
     #[test]
     fn extensions_pick_the_format() {
-        assert_eq!(Format::from_extension("SVG"), Some(Format::Svg));
-        assert_eq!(Format::from_extension("png"), Some(Format::Png));
-        assert_eq!(Format::from_extension("pdf"), Some(Format::Pdf));
-        assert_eq!(Format::from_extension("jpg"), None);
+        assert_eq!(ImageFormat::from_extension("SVG"), Some(ImageFormat::Svg));
+        assert_eq!(ImageFormat::from_extension("png"), Some(ImageFormat::Png));
+        assert_eq!(ImageFormat::from_extension("pdf"), Some(ImageFormat::Pdf));
+        assert_eq!(ImageFormat::from_extension("jpg"), None);
     }
 
     #[cfg(unix)]

@@ -3,33 +3,12 @@
 //! listed as the CLI spec says. Every exporter writes a [`Report`]; none
 //! of them chooses or orders rows itself.
 
-use crate::analysis::{Options, Outcome};
-use crate::model::{Date, EntityIx, Model};
+use crate::analysis::{Options, Outcome, Settings};
+use crate::model::{EntityIx, Model};
 use crate::portfolio::Figures;
 
 /// One member of R+, for the `restricted` array.
 pub type RestrictedEntry = crate::analysis::restricted::Named;
-
-/// What the rows are computed under, for headers.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    pub as_of: Option<Date>,
-    pub lists: Option<Vec<String>>,
-    pub affiliates: Option<f64>,
-    pub max_depth: Option<u32>,
-}
-
-impl Settings {
-    /// The settings an evaluation ran under.
-    pub fn of(opts: &Options) -> Settings {
-        Settings {
-            as_of: opts.as_of,
-            lists: opts.lists.clone(),
-            affiliates: opts.affiliates,
-            max_depth: opts.max_depth,
-        }
-    }
-}
 
 /// Rows and restricted entities of one evaluation, ready to write.
 pub struct Report<'a> {
@@ -43,7 +22,7 @@ pub struct Report<'a> {
     /// The portfolio's figures under this evaluation (`--portfolio`).
     pub portfolio: Option<Figures>,
     /// The what-if flags as given (`analyze`), to record in the output.
-    pub what_ifs: Option<crate::scenario::Extra>,
+    pub what_ifs: Option<crate::scenario::WhatIfFlags>,
     /// The rows asked for.
     pub selection: Selection,
 }
@@ -89,7 +68,7 @@ impl<'a> Report<'a> {
         Report {
             model,
             outcome,
-            settings: Settings::of(opts),
+            settings: opts.settings.clone(),
             what_ifs: None,
             restricted,
             rows,

@@ -9,31 +9,10 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use crate::analysis::incremental::{Incremental, Touched};
-use crate::analysis::{Options, Outcome, WhatIfListing};
+use crate::analysis::{Options, Outcome, Settings, WhatIfListing};
 use crate::graph::Net;
 use crate::load::{self, Addition, Problems};
 use crate::model::{Date, EntityIx, Model, OptNum, RelType, SegmentRef};
-
-/// Evaluation settings a scenario (or the command line) may set.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Settings {
-    pub as_of: Option<Date>,
-    pub affiliates: Option<f64>,
-    pub lists: Option<Vec<String>>,
-    pub max_depth: Option<u32>,
-}
-
-impl Settings {
-    /// These settings, falling back to `other` for what they leave open.
-    pub fn or(&self, other: &Settings) -> Settings {
-        Settings {
-            as_of: self.as_of.or(other.as_of),
-            affiliates: self.affiliates.or(other.affiliates),
-            lists: self.lists.clone().or_else(|| other.lists.clone()),
-            max_depth: self.max_depth.or(other.max_depth),
-        }
-    }
-}
 
 /// One change of a scenario, as written in the file.
 #[derive(Clone, Debug, PartialEq)]
@@ -110,14 +89,14 @@ pub struct Scenario {
 /// What-if changes that apply to every scenario: the command line's
 /// `--list`, `--delist` and `--license`, applied after the file's.
 #[derive(Clone, Debug, Default)]
-pub struct Extra {
+pub struct WhatIfFlags {
     pub list: Vec<String>,
     pub delist: Vec<String>,
     /// `SELLER:BUYER` pairs.
     pub license: Vec<String>,
 }
 
-impl Extra {
+impl WhatIfFlags {
     /// The flags as given (`--list megvii`), for titles and headers.
     pub fn flags(&self) -> Vec<String> {
         [
@@ -567,7 +546,12 @@ impl Drop for Laid<'_> {
 /// most the upper one (so the graph stays valid), and `remove` of a
 /// supplies edge. `None` for any other record change, or any change that
 /// fails (the copy then says why), or when a licence names a removed edge.
-fn overlay(model: &Model, net: &Net, scenario: &Scenario, extra: &Extra) -> Option<Vec<EdgeEdit>> {
+fn overlay(
+    model: &Model,
+    net: &Net,
+    scenario: &Scenario,
+    extra: &WhatIfFlags,
+) -> Option<Vec<EdgeEdit>> {
     let mut edits: Vec<EdgeEdit> = Vec::new();
     let edge = |from: &str, to: &str| net.edge(model.find(from)?, model.find(to)?);
     for change in &scenario.changes {
@@ -723,10 +707,10 @@ pub fn licensed_edge(model: &Model, net: &Net, pair: &str) -> Result<usize, Stri
 /// evaluated against.
 pub fn base_options(model: &Model, cli: &Settings) -> Options {
     Options {
-        as_of: cli.as_of.or(model.meta.as_of),
-        affiliates: cli.affiliates,
-        lists: cli.lists.clone(),
-        max_depth: cli.max_depth,
+        settings: Settings {
+            as_of: cli.as_of.or(model.meta.as_of),
+            ..cli.clone()
+        },
         ..Options::default()
     }
 }
@@ -743,7 +727,7 @@ pub fn apply<'a>(
     index: usize,
     scenario: &Scenario,
     cli: &Settings,
-    extra: &Extra,
+    extra: &WhatIfFlags,
 ) -> Result<Applied<'a>, ScenarioError> {
     apply_with(model, net, index, scenario, cli, extra, true)
 }
@@ -756,7 +740,7 @@ fn apply_with<'a>(
     index: usize,
     scenario: &Scenario,
     cli: &Settings,
-    extra: &Extra,
+    extra: &WhatIfFlags,
     lay: bool,
 ) -> Result<Applied<'a>, ScenarioError> {
     let at = |change: Option<(usize, &'static str)>, message: String| ScenarioError {
@@ -938,10 +922,10 @@ fn apply_with<'a>(
         crate::suggest::check_lists(lists, &known, "lists").map_err(|m| at(None, m))?;
     }
     let settings = cli.or(&scenario.settings);
-    opts.as_of = settings.as_of.or(model.meta.as_of);
-    opts.affiliates = settings.affiliates;
-    opts.lists = settings.lists;
-    opts.max_depth = settings.max_depth;
+    opts.settings = Settings {
+        as_of: settings.as_of.or(model.meta.as_of),
+        ..settings
+    };
     Ok(Applied {
         model,
         net: own,
@@ -1275,7 +1259,7 @@ mod tests {
             incremental.dense_max = dense_max;
             for _ in 0..4 {
                 let scenario = random_scenario(&model, &mut next);
-                let none = Extra::default();
+                let none = WhatIfFlags::default();
                 let fast = apply(&model, &net, 0, &scenario, &cli, &none);
                 let slow = apply_with(&model, &net, 0, &scenario, &cli, &none, false);
                 let (fast, slow) = match (fast, slow) {
@@ -1308,12 +1292,15 @@ mod tests {
             let model = crate::load::from_json(json.as_bytes()).unwrap();
             let net = Net::build(&model);
             let opts = Options {
-                as_of: model.meta.as_of,
-                affiliates: [None, Some(50.0)][seed as usize % 2],
+                settings: crate::analysis::Settings {
+                    as_of: model.meta.as_of,
+                    affiliates: [None, Some(50.0)][seed as usize % 2],
+                    ..Default::default()
+                },
                 ..Options::default()
             };
             let events = timeline::events(&net, &opts);
-            let Some(window) = timeline::window(&events, None, opts.as_of) else {
+            let Some(window) = timeline::window(&events, None, opts.settings.as_of) else {
                 continue;
             };
             let seen = std::cell::RefCell::new(Vec::new());
@@ -1334,7 +1321,10 @@ mod tests {
                 let full = crate::analysis::evaluate(
                     &net,
                     &Options {
-                        as_of: Some(p.date),
+                        settings: Settings {
+                            as_of: Some(p.date),
+                            ..opts.settings.clone()
+                        },
                         ..opts.clone()
                     },
                 );

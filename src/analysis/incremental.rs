@@ -140,7 +140,7 @@ impl Incremental {
         reach: bool,
     ) -> Outcome {
         let with_reach = reach;
-        if opts.max_depth.is_some() || !base.warnings.is_empty() {
+        if opts.settings.max_depth.is_some() || !base.warnings.is_empty() {
             return super::evaluate_with(net, opts, self.dense_max);
         }
         let n = net.n;

@@ -29,10 +29,11 @@ pub use equations::Bound;
 use equations::Equations;
 use exposure::Unsettled;
 
-/// How to evaluate: the date, the lists, the rules and the what-ifs. Every
-/// value is already checked (ids resolved, threshold in range).
-#[derive(Clone, Debug, Default)]
-pub struct Options {
+/// What an evaluation is computed under: the date, the lists and the
+/// rules. The one type for them everywhere: a scenario file's settings,
+/// the command line's, and the header of every output.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings {
     /// The as-of date D; `None`: listings without an end count.
     pub as_of: Option<Date>,
     /// Only listings on these lists count; `None`: all lists.
@@ -41,6 +42,25 @@ pub struct Options {
     pub affiliates: Option<f64>,
     /// Only paths of at most this many supplies edges count (>= 1).
     pub max_depth: Option<u32>,
+}
+
+impl Settings {
+    /// These settings, falling back to `other` for what they leave open.
+    pub fn or(&self, other: &Settings) -> Settings {
+        Settings {
+            as_of: self.as_of.or(other.as_of),
+            affiliates: self.affiliates.or(other.affiliates),
+            lists: self.lists.clone().or_else(|| other.lists.clone()),
+            max_depth: self.max_depth.or(other.max_depth),
+        }
+    }
+}
+
+/// How to evaluate: the settings and the what-ifs. Every value is already
+/// checked (ids resolved, threshold in range).
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub settings: Settings,
     /// What-if: no listing of the graph is in effect for these entities.
     pub delist: Vec<EntityIx>,
     /// What-if: these listings are in effect (after `delist`).
@@ -130,34 +150,34 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
     let (in_r, licensed) = (&restricted.in_r, &licensed);
     // An iterate is what it is: nothing to settle.
     let none = Unsettled::default();
-    let ((upper_values, upper_unsettled), ((total, lower_unsettled), reach)) = match opts.max_depth
-    {
-        Some(k) => both(
-            || (upper.iterates(k, Bound::Upper), none),
-            || {
-                let total = lower.iterates(k, Bound::Lower);
-                ((total, none), reach::reach_within(net, in_r, licensed, k))
-            },
-        ),
-        None => {
-            let lower_and_reach = |sccs: &Sccs| {
-                let total = lower.solve(sccs, Bound::Lower);
-                (total, reach::reach(net, in_r, licensed, sccs))
-            };
-            if restricted.in_r_plus == restricted.in_r {
-                let sccs = Sccs::of(net, |e| lower.follows(e));
-                both(
-                    || upper.solve(&sccs, Bound::Upper),
-                    || lower_and_reach(&sccs),
-                )
-            } else {
-                both(
-                    || upper.solve(&Sccs::of(net, |e| upper.follows(e)), Bound::Upper),
-                    || lower_and_reach(&Sccs::of(net, |e| lower.follows(e))),
-                )
+    let ((upper_values, upper_unsettled), ((total, lower_unsettled), reach)) =
+        match opts.settings.max_depth {
+            Some(k) => both(
+                || (upper.iterates(k, Bound::Upper), none),
+                || {
+                    let total = lower.iterates(k, Bound::Lower);
+                    ((total, none), reach::reach_within(net, in_r, licensed, k))
+                },
+            ),
+            None => {
+                let lower_and_reach = |sccs: &Sccs| {
+                    let total = lower.solve(sccs, Bound::Lower);
+                    (total, reach::reach(net, in_r, licensed, sccs))
+                };
+                if restricted.in_r_plus == restricted.in_r {
+                    let sccs = Sccs::of(net, |e| lower.follows(e));
+                    both(
+                        || upper.solve(&sccs, Bound::Upper),
+                        || lower_and_reach(&sccs),
+                    )
+                } else {
+                    both(
+                        || upper.solve(&Sccs::of(net, |e| upper.follows(e)), Bound::Upper),
+                        || lower_and_reach(&Sccs::of(net, |e| lower.follows(e))),
+                    )
+                }
             }
-        }
-    };
+        };
     let mut warnings = Vec::new();
     for (what, u) in [("x", lower_unsettled), ("X", upper_unsettled)] {
         if u.components > 0 {

@@ -228,7 +228,7 @@ impl<'n> Finder<'n> {
             licensed,
             dist,
             rest: std::sync::OnceLock::new(),
-            max_len: opts.max_depth.unwrap_or(u32::MAX),
+            max_len: opts.settings.max_depth.unwrap_or(u32::MAX),
             ranked: None,
             worst: None,
         }

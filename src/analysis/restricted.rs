@@ -112,12 +112,13 @@ impl Restricted {
         let mut list_names = net.list_names.clone();
         let mut lists: Vec<Vec<ListRef>> = vec![Vec::new(); n];
         let wanted = |name: &str| {
-            opts.lists
+            opts.settings
+                .lists
                 .as_ref()
                 .is_none_or(|names| names.iter().any(|w| w == name))
         };
         for l in &net.listings {
-            let live = match opts.as_of {
+            let live = match opts.settings.as_of {
                 Some(d) => l.start.is_none_or(|s| s <= d) && l.end.is_none_or(|e| d < e),
                 None => l.end.is_none(),
             };
@@ -154,7 +155,7 @@ impl Restricted {
                 members.push((v as u32, Via::Listing, std::mem::take(&mut lists[v])));
             }
         }
-        let Some(t) = opts.affiliates else {
+        let Some(t) = opts.settings.affiliates else {
             return Restricted {
                 in_r_plus: in_r.clone(),
                 in_r,

@@ -126,7 +126,10 @@ fn affiliates(entities: &str, edges: &[&str], listed: &[&str]) -> Run {
     Run::new(
         graph(entities, edges, listed),
         Options {
-            affiliates: Some(50.0),
+            settings: crate::analysis::Settings {
+                affiliates: Some(50.0),
+                ..Default::default()
+            },
             ..Options::default()
         },
     )
@@ -234,7 +237,10 @@ fn max_depth_counts_only_short_paths() {
     let r = Run::new(
         model,
         Options {
-            max_depth: Some(2),
+            settings: crate::analysis::Settings {
+                max_depth: Some(2),
+                ..Default::default()
+            },
             ..Options::default()
         },
     );
@@ -269,8 +275,11 @@ fn listings_follow_the_date_and_the_lists() {
     let model = load::from_json(json.as_bytes()).unwrap();
     let at = |d: &str, lists: Option<Vec<String>>| {
         let opts = Options {
-            as_of: crate::model::Date::parse(d),
-            lists,
+            settings: crate::analysis::Settings {
+                as_of: crate::model::Date::parse(d),
+                lists,
+                ..Default::default()
+            },
             ..Options::default()
         };
         Run::new(model.clone(), opts).x("s")
@@ -541,7 +550,10 @@ fn reach_counts_more_restricted_buyers_than_one_pass_holds() {
     let r = Run::new(
         graph(&entities, &refs, &listed),
         Options {
-            max_depth: Some(1),
+            settings: crate::analysis::Settings {
+                max_depth: Some(1),
+                ..Default::default()
+            },
             ..Options::default()
         },
     );
@@ -690,7 +702,10 @@ fn with_segments_the_iterative_solvers_agree_with_the_dense_ones() {
         let deep = evaluate(
             &net,
             &Options {
-                max_depth: Some(2000),
+                settings: crate::analysis::Settings {
+                    max_depth: Some(2000),
+                    ..Default::default()
+                },
                 ..Options::default()
             },
         );

@@ -78,7 +78,8 @@ pub fn events(net: &Net, opts: &Options) -> Vec<Event> {
         suppliers[b as usize] += 1;
     }
     let counts = |list: u32, entity: EntityIx| {
-        opts.lists
+        opts.settings
+            .lists
             .as_ref()
             .is_none_or(|names| names.iter().any(|w| *w == net.list_names[list as usize]))
             && !opts.delist.contains(&entity)
@@ -199,13 +200,15 @@ impl Timeline {
         choose: impl FnOnce(&Outcome) -> Vec<EntityIx>,
         figure: impl Fn(&Outcome) -> Option<(f64, f64)>,
     ) -> Timeline {
-        let opts_at = |date: Date| Options {
-            as_of: Some(date),
-            ..opts.clone()
+        let opts_at = |date: Date| {
+            let mut at = opts.clone();
+            at.settings.as_of = Some(date);
+            at
         };
         // Each date is the one before with other listings in effect: only
         // what those reach is solved again (see `incremental.rs`).
         let incremental = opts
+            .settings
             .max_depth
             .is_none()
             .then(|| Incremental::new(net, opts));
@@ -292,7 +295,10 @@ mod tests {
             ]
         );
         let only_l2 = Options {
-            lists: Some(vec!["L2".into()]),
+            settings: crate::analysis::Settings {
+                lists: Some(vec!["L2".into()]),
+                ..Default::default()
+            },
             ..Options::default()
         };
         assert_eq!(events(&g, &only_l2).len(), 1, "--lists filters the events");
@@ -399,7 +405,10 @@ mod tests {
         let o = evaluate(
             &g,
             &Options {
-                as_of: Some(d("2019-07-01")),
+                settings: crate::analysis::Settings {
+                    as_of: Some(d("2019-07-01")),
+                    ..Default::default()
+                },
                 ..Options::default()
             },
         );

@@ -6,12 +6,13 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
+use exposure::analysis::Settings;
 use exposure::analysis::{Options, Outcome, WhatIfListing};
 use exposure::graph::Net;
 use exposure::load::{self, LoadError};
 use exposure::model::{Date, EntityIx, Model};
 use exposure::portfolio::{self, Figures, Portfolio, PortfolioError};
-use exposure::scenario::{self, Settings};
+use exposure::scenario;
 
 /// The example graph of the README, built into the binary.
 const BUILTIN: &str = include_str!("../../graphs/entity-list-2019.json");
@@ -212,8 +213,8 @@ impl EvalArgs {
     }
 
     /// The what-if flags, as ids, for every scenario.
-    pub fn what_ifs(&self) -> scenario::Extra {
-        scenario::Extra {
+    pub fn what_ifs(&self) -> scenario::WhatIfFlags {
+        scenario::WhatIfFlags {
             list: self.list.clone(),
             delist: self.delist.clone(),
             license: self.license.clone(),
@@ -256,10 +257,10 @@ impl EvalArgs {
             .collect::<Result<Vec<_>, _>>()?;
         self.check_lists(net)?;
         Ok(Options {
-            as_of: self.as_of.or(model.meta.as_of),
-            lists: self.lists.clone(),
-            affiliates: self.affiliates,
-            max_depth: self.max_depth,
+            settings: Settings {
+                as_of: self.as_of.or(model.meta.as_of),
+                ..self.settings()
+            },
             list,
             delist,
             licensed,

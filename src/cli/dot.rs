@@ -10,8 +10,7 @@ use super::output::{self, Written};
 use exposure::analysis::{self, paths, Bound};
 use exposure::export::dot::{self, Diagram, Focus, Highlight};
 use exposure::graph::Net;
-use exposure::render::{self, Format};
-use exposure::report::Settings;
+use exposure::render::{self, ImageFormat};
 use exposure::save::atomic_write;
 
 /// Entities drawn at most unless `--max-nodes` says otherwise.
@@ -65,7 +64,7 @@ pub struct Args {
 enum Target {
     Stdout,
     Dot(PathBuf),
-    Drawn(PathBuf, Format),
+    Drawn(PathBuf, ImageFormat),
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
@@ -166,7 +165,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         model: &model,
         net: &net,
         outcome: &outcome,
-        settings: Settings::of(&opts),
+        settings: opts.settings.clone(),
         scenario,
         licensed,
         keep,
@@ -214,7 +213,7 @@ fn target(path: Option<&Path>) -> Result<Target, UsageError> {
     if ext.eq_ignore_ascii_case("dot") || ext.eq_ignore_ascii_case("gv") {
         return Ok(Target::Dot(path.to_path_buf()));
     }
-    match Format::from_extension(ext) {
+    match ImageFormat::from_extension(ext) {
         Some(f) => Ok(Target::Drawn(path.to_path_buf(), f)),
         None => Err(UsageError(format!(
             "-o {}: the extension picks the output; give a file name ending in .dot, .svg, .png or .pdf",

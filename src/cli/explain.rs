@@ -7,7 +7,6 @@ use super::common::{resolve, warn, EvalArgs, Exit, Format, GraphArgs};
 use exposure::analysis::{self, paths, Bound};
 use exposure::export::{self, explain::Explanation};
 use exposure::graph::Net;
-use exposure::report::Settings;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -68,7 +67,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         restricted: outcome.restricted.in_r[entity as usize],
         total: outcome.total[entity as usize],
         upper: outcome.upper[entity as usize],
-        settings: Settings::of(&opts),
+        settings: opts.settings.clone(),
         worst,
         top: args.top,
         found,

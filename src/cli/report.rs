@@ -7,6 +7,7 @@ use super::common::{
     evaluate_scenarios, warn, EvalArgs, Exit, GraphArgs, PortfolioArgs, UsageError,
 };
 use super::output::{self, Written};
+use exposure::analysis::Settings;
 use exposure::analysis::{self, paths, timeline, Bound};
 use exposure::export::dot::{self, Diagram};
 use exposure::export::html::{self, Drawing, Explained, Page, ScenarioColumn};
@@ -15,7 +16,7 @@ use exposure::graph::Net;
 use exposure::model::EntityIx;
 use exposure::portfolio::Figures;
 use exposure::render::{self, RenderError};
-use exposure::report::{Report, Selection, Settings};
+use exposure::report::{Report, Selection};
 use exposure::save::atomic_write;
 
 /// Paths listed per bound of each top entity.
@@ -132,7 +133,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             model: &model,
             net: &net,
             outcome: &outcome,
-            settings: Settings::of(&opts),
+            settings: opts.settings.clone(),
             scenario: what_ifs.clone(),
             licensed,
             keep,
@@ -140,7 +141,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             unlinked: 0,
             highlight: None,
         };
-        match render::render(dot::to_string(&d), render::Format::Svg) {
+        match render::render(dot::to_string(&d), render::ImageFormat::Svg) {
             Ok(bytes) => Drawing::Svg(String::from_utf8_lossy(&bytes).into_owned()),
             Err(RenderError::NotFound) => Drawing::Note(
                 "No diagram: Graphviz's dot program was not found. Install Graphviz \
@@ -166,10 +167,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             name: &s.name,
             model: &applied.model,
             outcome,
-            settings: markup::settings_line(
-                &Settings::of(&applied.opts),
-                &outcome.restricted.list_names,
-            ),
+            settings: markup::settings_line(&applied.opts.settings, &outcome.restricted.list_names),
             portfolio: portfolio
                 .as_ref()
                 .map(|p| Figures::of(p, outcome, |v| applied.model.id(v))),
@@ -207,7 +205,7 @@ fn timeline_chart(
     report: &Report,
 ) -> Drawing {
     let events = timeline::events(net, opts);
-    let Some((from, to)) = timeline::window(&events, None, opts.as_of) else {
+    let Some((from, to)) = timeline::window(&events, None, opts.settings.as_of) else {
         return Drawing::Note(
             "No timeline: the graph has no date (no meta.as_of and no listing with a start or end)."
                 .into(),

@@ -9,11 +9,11 @@ use super::common::{
 };
 use super::output::{self, Written};
 use exposure::analysis::timeline::{self, Timeline};
+use exposure::analysis::Settings;
 use exposure::export;
 use exposure::graph::Net;
 use exposure::model::{Date, EntityIx};
 use exposure::portfolio::Figures;
-use exposure::report::Settings;
 use exposure::save::atomic_write;
 
 /// Entities followed when no `--entity` is given.
@@ -74,7 +74,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     );
 
     let events = timeline::events(&net, &opts);
-    let Some((from, to)) = timeline::window(&events, args.from, args.to.or(opts.as_of)) else {
+    let Some((from, to)) = timeline::window(&events, args.from, args.to.or(opts.settings.as_of))
+    else {
         return Err(UsageError(
             "no date to end the timeline at: the graph has no meta.as_of and no listing with a start or end; \
              give --to YYYY-MM-DD"
@@ -109,9 +110,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     );
     let settings = Settings {
         as_of: Some(to),
-        lists: opts.lists.clone(),
-        affiliates: opts.affiliates,
-        max_depth: opts.max_depth,
+        ..opts.settings.clone()
     };
 
     let names = &net.list_names;

@@ -212,7 +212,7 @@ fn report_of<'r>(
     k: &'r Kept<'r>,
     outcome: &'r Outcome,
     selection: Selection,
-    what_ifs: &exposure::scenario::Extra,
+    what_ifs: &exposure::scenario::WhatIfFlags,
     portfolio: Option<&exposure::portfolio::Portfolio>,
 ) -> Report<'r> {
     let model: &Model = &k.model;

@@ -14,8 +14,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::markup::{interval, percent, window_line};
 use super::timeline::label;
 use crate::analysis::timeline::Timeline;
+use crate::analysis::Settings;
 use crate::model::{Date, Model};
-use crate::report::Settings;
 
 const WIDTH: u32 = 1000;
 /// Left of the plots: the y labels.

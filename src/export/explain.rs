@@ -13,10 +13,10 @@ use serde_json::Number;
 use super::markup::{bounds, interval, percent, settings_line};
 use super::number;
 use crate::analysis::paths::{Path, Paths};
+use crate::analysis::Settings;
 use crate::analysis::{ChainLink, Via};
 use crate::graph::Net;
 use crate::model::{EntityIx, Model};
-use crate::report::Settings;
 
 /// One entity's paths, ready to write.
 pub struct Explanation<'a> {

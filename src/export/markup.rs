@@ -7,8 +7,8 @@ use std::io::{self, Write};
 
 use unicode_width::UnicodeWidthStr;
 
+use crate::analysis::Settings;
 use crate::model::Date;
-use crate::report::Settings;
 
 /// A share as a percentage: one decimal from 1 %, two below, `<0.01%` for
 /// the smallest non-zero values.

@@ -6,6 +6,7 @@
 
 use crate::analysis::paths;
 use crate::analysis::timeline::{self, Timeline};
+use crate::analysis::Settings;
 use crate::analysis::{self, Bound, Options, Outcome};
 use crate::export;
 use crate::export::explain::Explanation;
@@ -14,7 +15,7 @@ use crate::export::whatif::Named;
 use crate::graph::Net;
 use crate::model::Model;
 use crate::portfolio::{self, Figures};
-use crate::report::{Report, Selection, Settings};
+use crate::report::{Report, Selection};
 use crate::{scenario, screen};
 
 const GRAPH: &str = include_str!("../../graphs/entity-list-2019.json");
@@ -35,7 +36,10 @@ fn example() -> Example {
     let model = crate::load::from_json(GRAPH.as_bytes()).expect("the example graph loads");
     let net = Net::build(&model);
     let opts = Options {
-        as_of: model.meta.as_of,
+        settings: crate::analysis::Settings {
+            as_of: model.meta.as_of,
+            ..Default::default()
+        },
         ..Options::default()
     };
     let outcome = analysis::evaluate(&net, &opts);
@@ -56,7 +60,7 @@ impl Example {
             &self.opts,
             Selection { all, top: None },
         );
-        report.what_ifs = Some(scenario::Extra::default());
+        report.what_ifs = Some(scenario::WhatIfFlags::default());
         report
     }
 
@@ -145,8 +149,8 @@ fn portfolio() {
 fn whatif() {
     let e = example();
     let scenarios = scenario::parse(SCENARIOS.as_bytes()).expect("the example scenarios parse");
-    let cli = scenario::Settings::default();
-    let extra = scenario::Extra::default();
+    let cli = Settings::default();
+    let extra = scenario::WhatIfFlags::default();
     let evaluated: Vec<_> = scenarios
         .iter()
         .enumerate()
@@ -214,7 +218,7 @@ fn explain() {
             restricted: e.outcome.restricted.in_r[from as usize],
             total: e.outcome.total[from as usize],
             upper: e.outcome.upper[from as usize],
-            settings: Settings::of(&e.opts),
+            settings: e.opts.settings.clone(),
             worst,
             top,
             found,
@@ -240,7 +244,8 @@ fn explain() {
 fn timeline() {
     let e = example();
     let events = timeline::events(&e.net, &e.opts);
-    let window = timeline::window(&events, None, e.opts.as_of).expect("the example has dates");
+    let window =
+        timeline::window(&events, None, e.opts.settings.as_of).expect("the example has dates");
     let t = Timeline::build_with(
         &e.net,
         &e.opts,
@@ -251,7 +256,7 @@ fn timeline() {
     );
     let settings = Settings {
         as_of: Some(window.1),
-        ..Settings::of(&e.opts)
+        ..e.opts.settings.clone()
     };
     let (m, names) = (&e.model, &e.net.list_names);
     insta::assert_snapshot!(

@@ -11,8 +11,8 @@ use serde_json::Number;
 use super::markup::{interval, percent, window_line, write_columns};
 use super::number;
 use crate::analysis::timeline::{Change, Event, Timeline};
+use crate::analysis::Settings;
 use crate::model::Model;
-use crate::report::Settings;
 
 /// What started and ended on one date, for people: per list, `BIS Entity
 /// List: huawei, hisilicon`, or `… ended: …`, groups joined by `; `. At

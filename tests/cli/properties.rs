@@ -108,7 +108,10 @@ fn random_options(pick: u32) -> Options {
         _ => Some(25.0),
     };
     Options {
-        affiliates,
+        settings: exposure::analysis::Settings {
+            affiliates,
+            ..Default::default()
+        },
         ..Options::default()
     }
 }

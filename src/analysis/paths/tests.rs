@@ -161,7 +161,10 @@ fn max_depth_keeps_only_short_paths() {
         explain(
             &model,
             &Options {
-                max_depth: Some(k),
+                settings: crate::analysis::Settings {
+                    max_depth: Some(k),
+                    ..Default::default()
+                },
                 ..Options::default()
             },
             "A",
@@ -350,7 +353,7 @@ proptest! {
         let model = dag(n, &picks);
         let net = Net::build(&model);
         let licensed = (0..net.edge_count()).filter(|e| e % 6 == lic).collect();
-        let opts = Options { max_depth: (depth > 0).then_some(depth), licensed, ..Options::default() };
+        let opts = Options { settings: crate::analysis::Settings { max_depth: (depth > 0).then_some(depth), ..Default::default() }, licensed, ..Options::default() };
         let outcome = evaluate(&net, &opts);
         for v in 0..n as EntityIx {
             let q = Query { from: v, top: usize::MAX, limit: MAX_PARTIAL_PATHS };

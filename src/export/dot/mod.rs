@@ -20,10 +20,10 @@ use graphviz_rust::dot_structures::{
 use graphviz_rust::printer::{DotPrinter, PrinterContext};
 
 use super::markup::{interval, percent, settings_line, short_money, stake};
+use crate::analysis::Settings;
 use crate::analysis::{Outcome, Via};
 use crate::graph::Net;
 use crate::model::{EntityIx, Model, RelType};
-use crate::report::Settings;
 
 /// What to draw: the evaluation, the entities kept, the edges in bold.
 pub struct Diagram<'a> {
