@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::analyze::{row, write_object};
 use super::csv_io;
-use super::markup::{interval, percent, settings_line, write_columns};
+use super::markup::{interval, percent, points, settings_line, write_columns};
 use crate::report::Report;
 
 /// One evaluated scenario.
@@ -117,39 +117,6 @@ fn cell(report: &Report, v: u32) -> String {
         text.push_str(" R?");
     }
     text
-}
-
-/// The change from `base` to `now` in percentage points, signed, worked
-/// out from the two values as the table shows them (`percent`), so that
-/// the columns agree: 15.8% then 13.0% is -2.8 pp, although the values
-/// themselves (15.75%, 13.04%) differ by 2.71. Shown with as many decimals
-/// as the finer of the two; "0" when both are shown alike.
-fn points(now: f64, base: f64) -> String {
-    let (a, b) = (percent(now), percent(base));
-    if a == b {
-        return "0".into();
-    }
-    let (x, dx) = shown(&a, now);
-    let (y, dy) = shown(&b, base);
-    let decimals = dx.max(dy).max(1);
-    let d = x - y;
-    let text = format!("{d:+.decimals$}");
-    if text[1..].bytes().all(|c| c == b'0' || c == b'.') {
-        // Two values under 0.01% apart: show the sign only.
-        let sign = if d < 0.0 { '-' } else { '+' };
-        return format!("{sign}<0.01 pp");
-    }
-    format!("{text} pp")
-}
-
-/// The percent a `percent` text shows, and its decimals; the value itself
-/// for `<0.01%`.
-fn shown(text: &str, v: f64) -> (f64, usize) {
-    let digits = text.strip_suffix('%').unwrap_or(text);
-    match digits.parse::<f64>() {
-        Ok(p) => (p, digits.split_once('.').map_or(0, |(_, f)| f.len())),
-        Err(_) => (v * 100.0, 2),
-    }
 }
 
 /// The side-by-side table: per entity, each scenario's exposure and its
@@ -345,21 +312,4 @@ pub fn write_table(
         out,
         "R: restricted, R?: possibly restricted. change: total against [1], in percentage points."
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::points;
-
-    #[test]
-    fn a_change_is_the_difference_of_the_values_as_shown() {
-        // 15.75% shows as 15.8%, 13.04% as 13.0%: -2.71 points would
-        // round to -2.7 and contradict the two cells beside it.
-        assert_eq!(points(0.1304, 0.1575), "-2.8 pp");
-        assert_eq!(points(0.2, 0.15), "+5.0 pp");
-        assert_eq!(points(0.0025, 0.015), "-1.25 pp");
-        assert_eq!(points(0.15001, 0.15), "0");
-        assert_eq!(points(0.00004, 0.0), "+<0.01 pp");
-        assert_eq!(points(0.0, 1.0), "-100.0 pp");
-    }
 }

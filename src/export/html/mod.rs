@@ -18,7 +18,7 @@ mod safe;
 
 pub use safe::{clean_svg, esc, source};
 
-use super::markup::{as_of, bounds, interval, money, percent, rules_line};
+use super::markup::{as_of, bounds, interval, money, percent, points, rules_line};
 use crate::analysis::paths::Paths;
 use crate::analysis::{Outcome, Via};
 use crate::graph::Net;
@@ -513,10 +513,11 @@ fn scenarios(p: &Page, h: &mut String) -> std::fmt::Result {
                     let change = if std::ptr::eq(s, first) {
                         String::new()
                     } else {
-                        format!(
-                            "<br><span class=\"note\">{} pp</span>",
-                            esc(&format!("{:+.1}", (f.total - base.total) * 100.0))
-                        )
+                        let change = match points(f.total, base.total) {
+                            p if p == "0" => "0 pp".to_string(),
+                            p => p,
+                        };
+                        format!("<br><span class=\"note\">{}</span>", esc(&change))
                     };
                     write!(
                         h,
@@ -549,13 +550,10 @@ fn scenarios(p: &Page, h: &mut String) -> std::fmt::Result {
                             base = Some(x);
                             String::new()
                         }
-                        Some(b) if (x - b).abs() >= 0.0005 => {
-                            format!(
-                                "<br><span class=\"note\">{} pp</span>",
-                                esc(&format!("{:+.1}", (x - b) * 100.0))
-                            )
-                        }
-                        Some(_) => String::new(),
+                        Some(b) => match points(x, b) {
+                            p if p == "0" => String::new(),
+                            p => format!("<br><span class=\"note\">{}</span>", esc(&p)),
+                        },
                     };
                     let flag = if s.outcome.restricted.in_r[v as usize] {
                         " R"
