@@ -3,6 +3,8 @@
 //! listed as the CLI spec says. Every exporter writes a [`Report`]; none
 //! of them chooses or orders rows itself.
 
+use std::collections::HashMap;
+
 use crate::analysis::{Options, Outcome, Settings};
 use crate::model::{EntityIx, Model};
 use crate::portfolio::Figures;
@@ -121,5 +123,76 @@ impl<'a> Report<'a> {
     pub fn is_possibly_restricted(&self, v: EntityIx) -> bool {
         let r = &self.outcome.restricted;
         r.in_r_plus[v as usize] && !r.in_r[v as usize]
+    }
+}
+
+/// Scenarios side by side (`whatif`'s table): each scenario's entities by
+/// id (a scenario may add entities), and the rows to show: every entity
+/// exposed or possibly restricted in some scenario (every entity with
+/// `all`), the largest change against the first scenario first, then the
+/// first's lower bound descending, then by id; the first `top`.
+pub struct SideBySide<'a> {
+    pub index: Vec<HashMap<&'a str, u32>>,
+    pub ids: Vec<&'a str>,
+}
+
+impl<'a> SideBySide<'a> {
+    pub fn of(reports: &[&Report<'a>], all: bool, top: Option<usize>) -> SideBySide<'a> {
+        let index: Vec<HashMap<&str, u32>> = reports
+            .iter()
+            .map(|r| {
+                let m = r.model;
+                (0..m.entities.len() as u32).map(|v| (m.id(v), v)).collect()
+            })
+            .collect();
+        let mut ids: Vec<&str> = Vec::new();
+        for (r, idx) in reports.iter().zip(&index) {
+            let o = r.outcome;
+            for (&id, &v) in idx {
+                if all
+                    || o.upper[v as usize] > 0.0
+                    || o.restricted.in_r_plus[v as usize] && !o.restricted.in_r[v as usize]
+                {
+                    ids.push(id);
+                }
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let side = SideBySide {
+            index,
+            ids: Vec::new(),
+        };
+        let value = |k: usize, id: &str| side.value(reports, k, id);
+        let change = |id: &str| -> f64 {
+            let base = value(0, id).unwrap_or((0.0, 0.0));
+            (1..reports.len())
+                .filter_map(|k| value(k, id))
+                .map(|(x, up)| (x - base.0).abs().max((up - base.1).abs()))
+                .fold(0.0, f64::max)
+        };
+        ids.sort_by(|a, b| {
+            change(b)
+                .total_cmp(&change(a))
+                .then_with(|| {
+                    value(0, b)
+                        .unwrap_or_default()
+                        .0
+                        .total_cmp(&value(0, a).unwrap_or_default().0)
+                })
+                .then_with(|| a.cmp(b))
+        });
+        if let Some(top) = top {
+            ids.truncate(top);
+        }
+        SideBySide { ids, ..side }
+    }
+
+    /// (x, X) of `id` in scenario `k`, if it has that entity.
+    pub fn value(&self, reports: &[&Report], k: usize, id: &str) -> Option<(f64, f64)> {
+        self.index[k].get(id).map(|&v| {
+            let o = reports[k].outcome;
+            (o.total[v as usize], o.upper[v as usize])
+        })
     }
 }

@@ -1,13 +1,12 @@
 //! `exposure whatif` output: scenarios side by side for people, and for
 //! scripts every scenario's analyze object (JSON) or rows (CSV).
 
-use std::collections::HashMap;
 use std::io::{self, Write};
 
 use super::analyze::{row, write_object};
 use super::csv_io;
 use super::markup::{interval, percent, points, settings_line, write_columns};
-use crate::report::Report;
+use crate::report::{Report, SideBySide};
 
 /// One evaluated scenario.
 pub struct Named<'a> {
@@ -188,57 +187,10 @@ pub fn write_table(
         writeln!(out)?;
     }
 
-    // Each scenario's entity index by id (a scenario may add entities).
-    let index: Vec<HashMap<&str, u32>> = scenarios
-        .iter()
-        .map(|s| {
-            let m = s.report.model;
-            (0..m.entities.len() as u32).map(|v| (m.id(v), v)).collect()
-        })
-        .collect();
-    let mut ids: Vec<&str> = Vec::new();
-    for (s, idx) in scenarios.iter().zip(&index) {
-        let o = s.report.outcome;
-        for (&id, &v) in idx {
-            if all
-                || o.upper[v as usize] > 0.0
-                || o.restricted.in_r_plus[v as usize] && !o.restricted.in_r[v as usize]
-            {
-                ids.push(id);
-            }
-        }
-    }
-    ids.sort_unstable();
-    ids.dedup();
-    let value = |k: usize, id: &str| {
-        index[k].get(id).map(|&v| {
-            (
-                scenarios[k].report.outcome.total[v as usize],
-                scenarios[k].report.outcome.upper[v as usize],
-            )
-        })
-    };
-    let change = |id: &str| -> f64 {
-        let base = value(0, id).unwrap_or((0.0, 0.0));
-        (1..scenarios.len())
-            .filter_map(|k| value(k, id))
-            .map(|(x, up)| (x - base.0).abs().max((up - base.1).abs()))
-            .fold(0.0, f64::max)
-    };
-    ids.sort_by(|a, b| {
-        change(b)
-            .total_cmp(&change(a))
-            .then_with(|| {
-                value(0, b)
-                    .unwrap_or_default()
-                    .0
-                    .total_cmp(&value(0, a).unwrap_or_default().0)
-            })
-            .then_with(|| a.cmp(b))
-    });
-    if let Some(top) = top {
-        ids.truncate(top);
-    }
+    let reports: Vec<&Report> = scenarios.iter().map(|s| &s.report).collect();
+    let side = SideBySide::of(&reports, all, top);
+    let (index, ids) = (&side.index, &side.ids);
+    let value = |k: usize, id: &str| side.value(&reports, k, id);
 
     let mut header = vec!["entity".to_string()];
     for i in 0..scenarios.len() {
@@ -248,7 +200,7 @@ pub fn write_table(
         }
     }
     let mut lines = vec![header];
-    for id in &ids {
+    for id in ids {
         let name = index
             .iter()
             .zip(scenarios)
