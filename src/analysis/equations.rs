@@ -190,10 +190,10 @@ impl Equations<'_> {
 /// How many of a seller's open edges a [`Shortlist`] keeps.
 const SHORTLIST: usize = 8;
 
-/// A seller's best few open edges by carried value, gathered in the pass
-/// over its edges that sums its lower bounds. The greedy fill most often
-/// ends within them (the best edge alone can often take all the room),
-/// and then needs no sort of all the seller's edges.
+/// A seller's best few open edges by carried value, gathered in a second
+/// pass over its edges when its best edge alone cannot take all the
+/// room. The greedy fill nearly always ends within them, and then needs
+/// no sort of all the seller's edges.
 struct Shortlist {
     /// (carried value, segment or `NO_SEGMENT`, cap), best first; among
     /// equal values, first offered first.
