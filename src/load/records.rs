@@ -157,10 +157,10 @@ pub(super) struct Builder<'de> {
     pub first_segment: usize,
     /// The names of segments, as named by segments and by relationships:
     /// a file has few, so an edge's is a number compared, not a string
-    /// copied. [`UNDEFINED`] for a segment without a name.
+    /// copied.
     pub segment_names: Interner,
     /// The name of every segment of the model (seeded ones included), in
-    /// `segment_names`.
+    /// `segment_names`; [`UNDEFINED`] for a segment without a name.
     pub segment_name: Vec<u32>,
     /// The name read last, which the next edge most often names again.
     pub last_segment_name: Option<u32>,
