@@ -35,43 +35,7 @@ use super::restricted::Restricted;
 use super::scc::Sccs;
 use super::solve::DENSE_MAX;
 use super::{Options, Outcome};
-use crate::graph::Net;
-
-/// The sellers into each entity (the supplies edges backwards), as CSR.
-#[derive(Clone, Debug)]
-struct Callers {
-    start: Vec<u32>,
-    seller: Vec<u32>,
-}
-
-impl Callers {
-    /// # Complexity
-    /// O(V + E).
-    fn of(net: &Net) -> Callers {
-        let n = net.n;
-        let mut start = vec![0u32; n + 1];
-        for &u in &net.buyer {
-            start[u as usize + 1] += 1;
-        }
-        for v in 0..n {
-            start[v + 1] += start[v];
-        }
-        let mut fill: Vec<u32> = start[..n].to_vec();
-        let mut seller = vec![0u32; net.edge_count()];
-        for v in 0..n as u32 {
-            for e in net.sales(v) {
-                let u = net.buyer[e] as usize;
-                seller[fill[u] as usize] = v;
-                fill[u] += 1;
-            }
-        }
-        Callers { start, seller }
-    }
-
-    fn of_buyer(&self, u: usize) -> &[u32] {
-        &self.seller[self.start[u] as usize..self.start[u + 1] as usize]
-    }
-}
+use crate::graph::{Incoming, Net};
 
 /// A supplies edge the changed graph has otherwise than the base.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,7 +51,7 @@ pub struct Touched {
 /// backwards, and the edges the base counted as licensed.
 #[derive(Clone, Debug)]
 pub struct Incremental {
-    callers: Callers,
+    callers: Incoming,
     licensed: Vec<bool>,
     /// Components above this size are swept (`solve::DENSE_MAX`; tests
     /// lower it to check the sweeps).
@@ -99,10 +63,10 @@ impl Incremental {
     /// (without `max_depth`).
     ///
     /// # Complexity
-    /// O(V + E) time; 4 bytes per entity and 5 per edge.
+    /// O(V + E) time; 4 bytes per entity and 9 per edge.
     pub fn new(net: &Net, opts: &Options) -> Incremental {
         Incremental {
-            callers: Callers::of(net),
+            callers: Incoming::of(net, |_| true),
             licensed: opts.licensed_edges(net),
             dense_max: DENSE_MAX,
         }
@@ -159,13 +123,13 @@ impl Incremental {
             lower_rises &= in_r[u] >= before.in_r[u];
             upper_rises &= in_r_plus[u] >= before.in_r_plus[u];
             if in_r[u] != before.in_r[u] {
-                for &s in self.callers.of_buyer(u) {
+                for &s in self.callers.sellers_of(u as u32) {
                     lower[s as usize] = true;
                     reach[s as usize] = true;
                 }
             }
             if in_r_plus[u] != before.in_r_plus[u] {
-                for &s in self.callers.of_buyer(u) {
+                for &s in self.callers.sellers_of(u as u32) {
                     upper[s as usize] = true;
                 }
             }
@@ -297,7 +261,7 @@ impl Incremental {
             if stop[w as usize] {
                 continue;
             }
-            for &s in self.callers.of_buyer(w as usize) {
+            for &s in self.callers.sellers_of(w as u32) {
                 if !seen[s as usize] {
                     seen[s as usize] = true;
                     stack.push(s);

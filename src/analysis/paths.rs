@@ -13,7 +13,7 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, VecDeque};
 
 use super::{worst_case, Bound, Options, Outcome};
-use crate::graph::Net;
+use crate::graph::{Incoming, Net};
 use crate::model::EntityIx;
 
 /// The default cap on partial paths a search may generate (about 150 MB
@@ -219,7 +219,7 @@ impl<'n> Finder<'n> {
 
     fn over(net: &'n Net, in_r: &'n [bool], weight: Cow<'n, [f64]>, opts: &Options) -> Finder<'n> {
         let licensed = opts.licensed_edges(net);
-        let into = Incoming::of(net, in_r);
+        let into = Incoming::of(net, |u| !in_r[u]);
         let dist = distances(net, in_r, &licensed, &into);
         Finder {
             net,
@@ -275,7 +275,7 @@ impl<'n> Finder<'n> {
             return first;
         }
         let rest = self.rest.get_or_init(|| {
-            let into = Incoming::of(self.net, self.in_r);
+            let into = Incoming::of(self.net, |u| !self.in_r[u]);
             rests(self.net, self.in_r, &self.licensed, &self.weight, &into)
         });
         self.search_by(&id, q, rest)
@@ -432,54 +432,6 @@ fn path(net: &Net, by_rank: &[EntityIx], entry: Entry) -> Path {
     }
 }
 
-/// The supplies edges into entities not in R, by buyer: each one's seller
-/// and edge (a CSR the walks back from the ends share).
-struct Incoming {
-    start: Vec<u32>,
-    seller: Vec<EntityIx>,
-    edge: Vec<u32>,
-}
-
-impl Incoming {
-    /// # Complexity
-    /// O(V + E).
-    fn of(net: &Net, in_r: &[bool]) -> Incoming {
-        let n = net.n;
-        let mut start = vec![0u32; n + 1];
-        for &u in &net.buyer {
-            if !in_r[u as usize] {
-                start[u as usize + 1] += 1;
-            }
-        }
-        for v in 0..n {
-            start[v + 1] += start[v];
-        }
-        let mut fill: Vec<u32> = start[..n].to_vec();
-        let mut seller = vec![0 as EntityIx; start[n] as usize];
-        let mut edge = vec![0u32; start[n] as usize];
-        for s in 0..n as EntityIx {
-            for e in net.sales(s) {
-                let u = net.buyer[e] as usize;
-                if !in_r[u] {
-                    seller[fill[u] as usize] = s;
-                    edge[fill[u] as usize] = e as u32;
-                    fill[u] += 1;
-                }
-            }
-        }
-        Incoming {
-            start,
-            seller,
-            edge,
-        }
-    }
-
-    /// The positions of `w`'s incoming edges in `seller` and `edge`.
-    fn of_buyer(&self, w: EntityIx) -> std::ops::Range<usize> {
-        self.start[w as usize] as usize..self.start[w as usize + 1] as usize
-    }
-}
-
 /// Per entity, the fewest edges to a restricted entity through entities
 /// not in R (licensed edges into R do not count); `u32::MAX` when none can
 /// be reached. A breadth-first search backwards from R.
@@ -504,7 +456,7 @@ fn distances(net: &Net, in_r: &[bool], licensed: &[bool], into: &Incoming) -> Ve
             continue;
         }
         let d = dist[w as usize] + 1;
-        for &s in &into.seller[into.of_buyer(w)] {
+        for &s in into.sellers_of(w) {
             if dist[s as usize] == u32::MAX {
                 dist[s as usize] = d;
                 queue.push_back(s);

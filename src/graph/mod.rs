@@ -7,6 +7,9 @@
 //! **Invariant:** entity indexes are the model's; edges of one seller are in
 //! the order of the model's relationships. Nothing here allocates per edge.
 
+mod incoming;
+pub use incoming::Incoming;
+
 use std::ops::Range;
 
 use crate::model::{Date, EntityIx, Model, RelType};

@@ -382,7 +382,7 @@ proptest! {
         let opts = Options::default();
         let outcome = evaluate(&net, &opts);
         let finder = Finder::new(&net, &opts, &outcome, Bound::Lower, |v| model.id(v));
-        let into = Incoming::of(&net, &outcome.restricted.in_r);
+        let into = Incoming::of(&net, |u| !outcome.restricted.in_r[u]);
         let rest = rests(&net, &outcome.restricted.in_r, &finder.licensed, &finder.weight, &into);
         for v in 0..n as EntityIx {
             let q = Query { from: v, top, limit: MAX_PARTIAL_PATHS };
