@@ -59,21 +59,22 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             out_args.top
         },
     };
-    let what_ifs = args.eval.what_ifs();
+    let what_ifs = &extra;
     let portfolio = portfolio.as_ref();
+    let json = out_args.format == Format::Json;
     // JSON and CSV with `--top` (and no `--all`) are written as each
     // scenario is evaluated, into memory: a few rows a scenario.
     let early = out_args.format != Format::Table && out_args.top.is_some() && !out_args.all;
     let mut written: Vec<u8> = Vec::new();
     let (kept, mut crossed) = {
-        let mut json = None;
-        let mut csv = None;
-        if early {
-            match out_args.format {
-                Format::Json => json = Some(whatif::JsonStream::new(&mut written)?),
-                _ => csv = Some(whatif::CsvStream::new(&mut written, portfolio.is_some())?),
-            }
-        }
+        let mut stream = match early {
+            true => Some(whatif::Stream::new(
+                json,
+                &mut written,
+                portfolio.is_some(),
+            )?),
+            false => None,
+        };
         // `--fail-above` looks at every scenario.
         let mut crossed = false;
 
@@ -100,13 +101,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 };
                 let n = Named {
                     name: &s.name,
-                    report: report_of(&k, &outcome, selection, &what_ifs, portfolio),
+                    report: report_of(&k, &outcome, selection, what_ifs, portfolio),
                 };
-                if let Some(json) = &mut json {
-                    json.scenario(&n)?;
-                }
-                if let Some(csv) = &mut csv {
-                    csv.scenario(&n)?;
+                if let Some(stream) = &mut stream {
+                    stream.scenario(&n)?;
                 }
                 crossed |= out_args.crossed(&outcome, n.report.portfolio.as_ref());
                 continue;
@@ -121,11 +119,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 result,
             });
         }
-        if let Some(json) = json {
-            json.finish()?;
-        }
-        if let Some(csv) = csv {
-            csv.finish()?;
+        if let Some(stream) = stream {
+            stream.finish()?;
         }
         (kept, crossed)
     };
@@ -158,7 +153,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 .zip(&outcomes)
                 .map(|((s, k), o)| Named {
                     name: &s.name,
-                    report: report_of(k, o, selection, &what_ifs, portfolio),
+                    report: report_of(k, o, selection, what_ifs, portfolio),
                 })
                 .collect();
             whatif::write_table(
@@ -172,31 +167,18 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 .any(|n| out_args.crossed(n.report.outcome, n.report.portfolio.as_ref()));
         }
         // One scenario at a time.
-        Format::Json => {
-            let mut json = whatif::JsonStream::new(&mut out)?;
+        Format::Json | Format::Csv => {
+            let mut stream = whatif::Stream::new(json, &mut out, portfolio.is_some())?;
             for (s, k) in scenarios.iter().zip(&kept) {
                 let outcome = outcome_of(k);
                 let n = Named {
                     name: &s.name,
-                    report: report_of(k, &outcome, selection, &what_ifs, portfolio),
+                    report: report_of(k, &outcome, selection, what_ifs, portfolio),
                 };
-                json.scenario(&n)?;
+                stream.scenario(&n)?;
                 crossed |= out_args.crossed(n.report.outcome, n.report.portfolio.as_ref());
             }
-            json.finish()?;
-        }
-        Format::Csv => {
-            let mut csv = whatif::CsvStream::new(&mut out, portfolio.is_some())?;
-            for (s, k) in scenarios.iter().zip(&kept) {
-                let outcome = outcome_of(k);
-                let n = Named {
-                    name: &s.name,
-                    report: report_of(k, &outcome, selection, &what_ifs, portfolio),
-                };
-                csv.scenario(&n)?;
-                crossed |= out_args.crossed(n.report.outcome, n.report.portfolio.as_ref());
-            }
-            csv.finish()?;
+            stream.finish()?;
         }
     }
     out.flush()?;

@@ -48,6 +48,37 @@ impl<'o> JsonStream<'o> {
     }
 }
 
+/// [`JsonStream`] or [`CsvStream`]: scenarios written one at a time in
+/// either form.
+pub enum Stream<'o> {
+    Json(JsonStream<'o>),
+    Csv(CsvStream<'o>),
+}
+
+impl<'o> Stream<'o> {
+    /// JSON when `json`, else CSV (`portfolio`: the holdings' rows).
+    pub fn new(json: bool, out: &'o mut dyn Write, portfolio: bool) -> io::Result<Stream<'o>> {
+        Ok(match json {
+            true => Stream::Json(JsonStream::new(out)?),
+            false => Stream::Csv(CsvStream::new(out, portfolio)?),
+        })
+    }
+
+    pub fn scenario(&mut self, s: &Named) -> io::Result<()> {
+        match self {
+            Stream::Json(j) => j.scenario(s),
+            Stream::Csv(c) => c.scenario(s),
+        }
+    }
+
+    pub fn finish(self) -> io::Result<()> {
+        match self {
+            Stream::Json(j) => j.finish(),
+            Stream::Csv(c) => c.finish(),
+        }
+    }
+}
+
 /// One header row (`scenario` then the analyze columns), one row per
 /// (scenario, entity), scenarios in file order.
 ///
