@@ -77,6 +77,10 @@ enum Shape {
     Cycles,
     /// The core graph plus segments on a third of the sellers.
     Segments,
+    /// A curated dataset's look: a smaller core, most shares known,
+    /// sellers attributing 70-100 % of their revenue, and a few short
+    /// loops of shares near 1.
+    Attributed,
 }
 
 impl Shape {
@@ -85,6 +89,7 @@ impl Shape {
             Shape::Core => "core",
             Shape::Cycles => "cycles",
             Shape::Segments => "segments",
+            Shape::Attributed => "attributed",
         }
     }
 }
@@ -234,6 +239,7 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
     let mut rng = Rng(match shape {
         Shape::Core | Shape::Segments => 0x00C0_FFEE,
         Shape::Cycles => 0x0C1C_1E55,
+        Shape::Attributed => 0xA771_B07E,
     });
     let supplies_target = (4_000_000.0 * n as f64 / 1e6) as usize;
     let owns_target = n / 20;
@@ -286,11 +292,14 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
     };
 
     match shape {
-        Shape::Core | Shape::Segments => {
+        Shape::Core | Shape::Segments | Shape::Attributed => {
             // 0..core: the core, edges both ways; core..sup_end: suppliers
             // that sell into the core (and to later suppliers, a DAG);
             // sup_end..n: customers that only buy from the core.
-            let core = n * 3 / 10;
+            let core = match shape {
+                Shape::Attributed => n / 4,
+                _ => n * 3 / 10,
+            };
             let sup_end = n * 85 / 100;
             let c_core = degree_factor(&w[..core], 0.62 * supplies_target as f64, cap);
             let c_sup = degree_factor(&w[core..sup_end], 0.38 * supplies_target as f64, cap);
@@ -381,7 +390,16 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
         .collect();
 
     // Quantities, per seller: 40 % exact (summing to at most 0.6), 30 %
-    // bounded by share_max 0.1, 30 % unquantified.
+    // bounded by share_max 0.1, 30 % unquantified; for shape `attributed`,
+    // 85 % exact (summing to 0.7-1.0), 10 % and 5 %.
+    let (exact, bounded) = match shape {
+        Shape::Attributed => (0.85, 0.95),
+        _ => (0.4, 0.7),
+    };
+    let attributed = |x: f64| match shape {
+        Shape::Attributed => 0.7 + 0.3 * x,
+        _ => 0.6 * (0.2 + 0.8 * x),
+    };
     rels.sort_unstable_by_key(|r| r.from);
     let mut i = 0;
     let mut raw: Vec<f64> = Vec::new();
@@ -394,13 +412,13 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
         raw.clear();
         for r in &mut rels[i..j] {
             let u = rng.f64();
-            r.q = if u < 0.4 {
+            r.q = if u < exact {
                 if revenue[seller] > 0 && rng.chance(0.1) {
                     Q::Value
                 } else {
                     Q::Share
                 }
-            } else if u < 0.7 {
+            } else if u < bounded {
                 Q::Below10
             } else {
                 Q::Unquantified
@@ -431,7 +449,7 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
             }
         }
         if !raw.is_empty() {
-            let total = 0.6 * (0.2 + 0.8 * rng.f64()) * 1e6;
+            let total = attributed(rng.f64()) * 1e6;
             let sum: f64 = raw.iter().sum();
             let mut k = 0;
             for r in &mut rels[i..j] {
@@ -442,6 +460,57 @@ fn generate(shape: Shape, n: usize, path: &Path) -> std::io::Result<Generated> {
             }
         }
         i = j;
+    }
+
+    // Short loops of shares near 1 (shape `attributed`), from a stream of
+    // their own: 2 or 3 firms, each selling 0.95-0.99 of its revenue to
+    // the next, its other known shares scaled down to fit.
+    if shape == Shape::Attributed {
+        let mut lrng = Rng(0x100F_5EED);
+        let mut in_loop = vec![false; n];
+        let mut extra: Vec<Rel> = Vec::new();
+        let run = |rels: &[Rel], v: u32| {
+            rels.partition_point(|r| r.from < v)..rels.partition_point(|r| r.from <= v)
+        };
+        let mut loops = 0;
+        while loops < n / 500 {
+            let k = 2 + lrng.below(2);
+            let members: Vec<u32> = (0..k).map(|_| lrng.below(n) as u32).collect();
+            let fresh = members.iter().all(|&m| !in_loop[m as usize])
+                && (0..k).all(|i| members[..i].iter().all(|&o| o != members[i]))
+                && (0..k).all(|i| {
+                    let next = members[(i + 1) % k];
+                    rels[run(&rels, members[i])].iter().all(|r| r.to != next)
+                });
+            if !fresh {
+                continue;
+            }
+            for i in 0..k {
+                let m = members[i];
+                in_loop[m as usize] = true;
+                let micro = 950_000 + lrng.below(40_001) as u32;
+                let room = (1_000_000 - micro) as f64 * 0.999;
+                let range = run(&rels, m);
+                let known = |r: &Rel| matches!(r.q, Q::Share | Q::Value);
+                let sum: f64 = rels[range.clone()]
+                    .iter()
+                    .filter(|r| known(r))
+                    .map(|r| r.micro as f64)
+                    .sum();
+                if sum > room {
+                    for r in rels[range].iter_mut().filter(|r| known(r)) {
+                        r.micro = ((r.micro as f64 * room / sum) as u32).max(1);
+                    }
+                }
+                extra.push(Rel {
+                    micro,
+                    q: Q::Share,
+                    ..plain(m, members[(i + 1) % k])
+                });
+            }
+            loops += 1;
+        }
+        rels.extend(extra);
     }
 
     // Segments (shape `segments`), from a stream of their own so that the
@@ -1456,10 +1525,15 @@ fn main() {
         .map(String::as_str)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    let shapes: Vec<Shape> = [Shape::Core, Shape::Cycles, Shape::Segments]
-        .into_iter()
-        .filter(|s| picked.is_empty() || picked.contains(&s.name()))
-        .collect();
+    let shapes: Vec<Shape> = [
+        Shape::Core,
+        Shape::Cycles,
+        Shape::Segments,
+        Shape::Attributed,
+    ]
+    .into_iter()
+    .filter(|s| picked.is_empty() || picked.contains(&s.name()))
+    .collect();
 
     let dir = Path::new(MANIFEST_DIR).join("bench-data");
     fs::create_dir_all(&dir).expect("cannot create bench-data/");

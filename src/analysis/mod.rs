@@ -9,6 +9,7 @@ mod equations;
 mod exposure;
 mod fixpoint;
 pub mod incremental;
+mod loops;
 pub mod paths;
 mod reach;
 pub mod restricted;

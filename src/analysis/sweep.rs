@@ -13,6 +13,7 @@
 
 use super::equations::Equations;
 use super::fixpoint::iterate;
+use super::loops::Loops;
 use crate::graph::NO_SEGMENT;
 
 /// One component's X equations, members by their index in the component.
@@ -140,10 +141,21 @@ impl Compact {
 
     /// Sweeps `vals` (by component index, from below the least fixed
     /// point) up to `budget` times; `None` when they did not converge.
+    /// Loops of heavy lower bounds are solved whole at their head
+    /// (`loops.rs`).
     pub(super) fn sweep(&mut self, vals: &mut [f64], budget: usize) -> Option<usize> {
         let (mut values, mut left) = (Vec::new(), Vec::new());
-        iterate(vals, budget, |vals, j| {
-            self.update(vals, j, &mut values, &mut left)
+        let loops = Loops::find(self.fixed.len(), |j| {
+            let range = self.lo_start[j] as usize..self.lo_start[j + 1] as usize;
+            range
+                .map(|t| (self.lo_col[t], self.lo_w[t]))
+                .find(|&(c, w)| w > 0.5 && c as usize != j)
+        });
+        iterate(vals, budget, |vals, j| match loops.headed_by(j) {
+            Some(l) => loops.solve(l, |m, next, w| {
+                self.update(vals, m, &mut values, &mut left) - w * vals[next]
+            }),
+            None => self.update(vals, j, &mut values, &mut left),
         })
     }
 

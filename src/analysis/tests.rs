@@ -388,6 +388,55 @@ fn random_ring(n: usize, seed: u64) -> Model {
     graph(&names.join(" "), &refs, &["H"])
 }
 
+/// Pairs of firms selling 0.97-0.99 of their revenue to each other inside
+/// a ring of unknown shares that also sells to the listed H: the sweeps
+/// solve each pair whole (`loops.rs`) and must land where the dense
+/// solves do.
+#[test]
+fn loops_of_shares_near_1_inside_a_swept_component_agree_with_the_dense_solve() {
+    for seed in 1..8u64 {
+        let mut next = crate::testing::random(seed);
+        let n = 60;
+        let names: Vec<String> = (0..n).map(|i| format!("f{i:02}")).collect();
+        let mut edges = Vec::new();
+        for i in 0..n {
+            // Ring of unknown shares, and every fifth firm sells to H.
+            edges.push(format!("{}>{} ?", names[i], names[(i + 1) % n]));
+            if i % 5 == 0 {
+                edges.push(format!("{}>H 0.01", names[i]));
+            }
+        }
+        for p in (0..n).step_by(6) {
+            let (a, b) = (p + 2, p + 4);
+            let w = |next: &mut dyn FnMut(u64) -> u64| 0.97 + 0.02 * next(100) as f64 / 100.0;
+            edges.push(format!("{}>{} {}", names[a], names[b], w(&mut next)));
+            edges.push(format!("{}>{} {}", names[b], names[a], w(&mut next)));
+        }
+        let refs: Vec<&str> = edges.iter().map(String::as_str).collect();
+        let model = graph(&format!("{} H", names.join(" ")), &refs, &["H"]);
+        let net = Net::build(&model);
+        let opts = Options::default();
+        let dense = evaluate_with(&net, &opts, usize::MAX);
+        let swept = evaluate_with(&net, &opts, 0);
+        for v in 0..net.n {
+            for (what, a, b) in [
+                ("x", dense.total[v], swept.total[v]),
+                ("X", dense.upper[v], swept.upper[v]),
+            ] {
+                assert!(
+                    (a - b).abs() < 1e-10,
+                    "seed {seed}, {}: {what} {a} vs {b}",
+                    model.id(v as u32)
+                );
+            }
+        }
+        assert!(
+            dense.upper.iter().any(|&u| u > 0.5),
+            "seed {seed}: the loops carry value"
+        );
+    }
+}
+
 #[test]
 fn the_iterative_solvers_agree_with_the_dense_ones() {
     for seed in 1..40u64 {
