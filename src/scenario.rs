@@ -654,23 +654,55 @@ fn find_segment(model: &Model, seller: &str, name: &str) -> Option<usize> {
         .position(|s| s.seller == v && model.str(s.name) == name)
 }
 
+/// What to tell a user whose `--license SELLER:BUYER` names no edge: the
+/// edge the other way, if there is one, else whom the seller sells to
+/// (the first few by id).
+fn no_edge_hint(model: &Model, net: &Net, seller: u32, buyer: u32) -> String {
+    const SHOWN: usize = 5;
+    if net.edge(buyer, seller).is_some() {
+        return format!(
+            "there is one the other way: --license {}:{}",
+            model.id(buyer),
+            model.id(seller)
+        );
+    }
+    let mut buyers: Vec<&str> = net.sales(seller).map(|e| model.id(net.buyer[e])).collect();
+    if buyers.is_empty() {
+        return format!("{:?} sells to no one in the graph", model.id(seller));
+    }
+    buyers.sort_unstable();
+    let more = buyers.len().saturating_sub(SHOWN);
+    buyers.truncate(SHOWN);
+    let list = buyers.join(", ");
+    match more {
+        0 => format!("{:?} sells to {list}", model.id(seller)),
+        _ => format!("{:?} sells to {list} and {more} more", model.id(seller)),
+    }
+}
+
 /// Resolves `SELLER:BUYER` to a supplies edge. Ids may hold `:`, so every
 /// split is tried; exactly one must name an edge.
 pub fn licensed_edge(model: &Model, net: &Net, pair: &str) -> Result<usize, String> {
     let mut found = Vec::new();
-    let mut named = false;
+    let mut named = None;
     for (i, _) in pair.match_indices(':') {
         let (seller, buyer) = (&pair[..i], &pair[i + 1..]);
         if let (Some(s), Some(b)) = (model.find(seller), model.find(buyer)) {
-            named = true;
+            named = named.or(Some((s, b)));
             found.extend(net.edge(s, b));
         }
     }
     match found.as_slice() {
         [e] => Ok(*e),
-        [] if named => Err(format!(
-            "--license {pair}: there is no supplies edge from seller to buyer"
-        )),
+        [] if named.is_some() => {
+            let (s, b) = named.expect("checked");
+            Err(format!(
+                "--license {pair}: there is no supplies edge from {:?} to {:?}; {}",
+                model.id(s),
+                model.id(b),
+                no_edge_hint(model, net, s, b)
+            ))
+        }
         [] if !pair.contains(':') => Err(format!("--license {pair}: write it as SELLER:BUYER")),
         [] => {
             // Say which side is unknown, at the split whose other side is

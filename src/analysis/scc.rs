@@ -58,7 +58,13 @@ impl Sccs {
         let n = net.n;
         // The search's index and low link of each entity side by side, so
         // that looking at a buyer costs one memory access, not three.
-        let mut node = vec![Link { index: UNSEEN, low: 0 }; n];
+        let mut node = vec![
+            Link {
+                index: UNSEEN,
+                low: 0
+            };
+            n
+        ];
         let mut stack: Vec<u32> = Vec::new();
         // Call frames: (entity, next edge to look at).
         let mut frames: Vec<(u32, u32)> = Vec::new();

@@ -139,6 +139,13 @@ pub fn write_columns(
     lines: &[Vec<String>],
     left: impl Fn(usize) -> bool,
 ) -> io::Result<()> {
+    // Cells as the terminal will show them (control characters escaped,
+    // as the table's writer would anyway), so that the widths are those
+    // seen.
+    let lines: Vec<Vec<std::borrow::Cow<'_, str>>> = lines
+        .iter()
+        .map(|l| l.iter().map(|cell| super::shown(cell)).collect())
+        .collect();
     let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
@@ -150,7 +157,7 @@ pub fn write_columns(
                 .unwrap_or(0)
         })
         .collect();
-    for line in lines {
+    for line in &lines {
         let mut text = String::new();
         for (c, cell) in line.iter().enumerate() {
             let pad = " ".repeat(widths[c].saturating_sub(cell.width()));

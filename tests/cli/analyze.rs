@@ -257,6 +257,37 @@ fn unknown_ids_in_what_if_flags_are_exit_two_naming_them() {
 }
 
 #[test]
+fn a_licence_for_a_pair_without_an_edge_says_what_there_is() {
+    let (_d, path) = write_temp("g.json", WORKED.as_bytes());
+    let p = path.to_str().unwrap();
+    for (pair, hint) in [
+        // B sells to C: the other way round.
+        ("C:B", "there is one the other way: --license B:C"),
+        // A sells to B and H, not to C.
+        ("A:C", "\"A\" sells to B, H"),
+        // H sells nothing; A sells to H, so that is said first.
+        ("H:A", "there is one the other way: --license A:H"),
+    ] {
+        let out = run(&["analyze", "-g", p, "--license", pair]);
+        assert_eq!(out.status.code(), Some(2), "{pair}");
+        assert!(stderr(&out).contains(hint), "{pair}: {}", stderr(&out));
+        assert!(out.stdout.is_empty());
+    }
+    let lone = WORKED.replace(
+        r#"{"id":"H","name":"H"}"#,
+        r#"{"id":"H","name":"H"},{"id":"Z","name":"Z"}"#,
+    );
+    let (_e, path) = write_temp("lone.json", lone.as_bytes());
+    let out = run(&["analyze", "-g", path.to_str().unwrap(), "--license", "Z:A"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("\"Z\" sells to no one in the graph"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn bad_flag_values_are_usage_errors() {
     for args in [
         vec!["analyze", "--as-of", "2019-02-30"],
