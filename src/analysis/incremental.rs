@@ -36,6 +36,7 @@ use super::scc::Sccs;
 use super::solve::DENSE_MAX;
 use super::{Options, Outcome};
 use crate::graph::{Incoming, Net};
+use std::sync::OnceLock;
 
 /// A supplies edge the changed graph has otherwise than the base.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +54,10 @@ pub struct Touched {
 pub struct Incremental {
     callers: Incoming,
     licensed: Vec<bool>,
+    /// The components of the whole graph over the edges into entities
+    /// not in R (R+), with that R (R+), found on first need: a change that
+    /// leaves R (R+) and every edge's ends as they were has the same ones.
+    base_sccs: [OnceLock<(Vec<bool>, Sccs)>; 2],
     /// Components above this size are swept (`solve::DENSE_MAX`; tests
     /// lower it to check the sweeps).
     pub(crate) dense_max: usize,
@@ -68,6 +73,7 @@ impl Incremental {
         Incremental {
             callers: Incoming::of(net, |_| true),
             licensed: opts.licensed_edges(net),
+            base_sccs: Default::default(),
             dense_max: DENSE_MAX,
         }
     }
@@ -135,6 +141,8 @@ impl Incremental {
             }
         }
         let any_licence = licensed.iter().chain(&self.licensed).any(|&l| l);
+        // Edges into R whose licence changed.
+        let mut licences = Vec::new();
         for v in 0..n {
             for e in net.sales(v as u32) {
                 if !any_licence {
@@ -155,6 +163,7 @@ impl Incremental {
                     lower[v] = true;
                     reach[v] = true;
                     lower_rises = false;
+                    licences.push(e);
                 }
                 if in_r_plus[u] || before.in_r_plus[u] {
                     upper[v] = true;
@@ -167,6 +176,18 @@ impl Incremental {
             upper[v] = true;
             lower[v] |= t.lower;
             reach[v] |= t.removed;
+        }
+        // Reach counts the restricted buyers an entity gets to, not the
+        // ways: a licence changes no one's reach when its seller gets to
+        // the same buyer another way.
+        let only_licences = *in_r == before.in_r && !touched.iter().any(|t| t.removed);
+        if only_licences
+            && !licences.is_empty()
+            && licences
+                .iter()
+                .all(|&e| reaches_otherwise(net, in_r, &licensed, e, BYPASS_SEARCH))
+        {
+            reach.fill(false);
         }
 
         let mut direct = base.direct.clone();
@@ -195,17 +216,25 @@ impl Incremental {
 
         let (mut total, mut upper_values) = (base.total.clone(), base.upper.clone());
         let mut reach_values = base.reach.clone();
+        // Whether the edges each bound follows are the base's: the same R
+        // (R+), and no edge gone.
+        let kept = !touched.iter().any(|t| t.removed);
+        let same = [
+            kept && *in_r == before.in_r,
+            kept && *in_r_plus == before.in_r_plus,
+        ];
+        let components =
+            |b: usize, stop: &[bool], set: &[u32]| self.components(net, b, stop, same[b], set);
         // As in a full evaluation, one set of components serves both
         // bounds when R+ = R (and both have the same entities to solve).
-        let shared = (in_r == in_r_plus && lower == upper)
-            .then(|| within(net, &lower, |e| eq_lower.follows(e)));
+        let shared = (in_r == in_r_plus && lower == upper).then(|| components(0, in_r, &lower));
         let (lower_unsettled, upper_unsettled) = crate::parallel::both(
             || {
                 let own;
                 let sccs = match &shared {
                     Some(sccs) => sccs,
                     None => {
-                        own = within(net, &lower, |e| eq_lower.follows(e));
+                        own = components(0, in_r, &lower);
                         &own
                     }
                 };
@@ -214,7 +243,7 @@ impl Incremental {
                     // A seed's set is built from its buyers' sets: solve
                     // reach over the seeds' upstream and all it reaches.
                     let all = downstream(net, &reach_seeds, in_r);
-                    let sccs = within(net, &all, |e| eq_lower.follows(e));
+                    let sccs = components(0, in_r, &all);
                     reach::reach_into(net, in_r, &licensed, &sccs, &mut reach_values);
                 }
                 u
@@ -224,7 +253,7 @@ impl Incremental {
                 let sccs = match &shared {
                     Some(sccs) => sccs,
                     None => {
-                        own = within(net, &upper, |e| eq_upper.follows(e));
+                        own = components(1, in_r_plus, &upper);
                         &own
                     }
                 };
@@ -245,6 +274,28 @@ impl Incremental {
             reach: reach_values,
             warnings,
         }
+    }
+
+    /// The components of `set` (closed upstream or closed downstream)
+    /// over the edges into entities not in `stop` (R for `b` = 0, R+ for
+    /// 1): when `same` (the change kept those edges), the base's
+    /// components that lie in `set`, in the base's order, which are the
+    /// same components with their members in the same order; else found
+    /// anew.
+    ///
+    /// # Complexity
+    /// O(V) with the base's components (O(V + E) the first time), else
+    /// O(set + its edges).
+    fn components(&self, net: &Net, b: usize, stop: &[bool], same: bool, set: &[u32]) -> Sccs {
+        let follow = |e: usize| !stop[net.buyer[e] as usize];
+        if same {
+            let (key, sccs) =
+                self.base_sccs[b].get_or_init(|| (stop.to_vec(), Sccs::of(net, follow)));
+            if key.as_slice() == stop {
+                return sccs.within(set, net.n);
+            }
+        }
+        within(net, set, follow)
     }
 
     /// The entities upstream of the seeds (the seeds included), ascending:
@@ -272,6 +323,35 @@ impl Incremental {
             .filter(|&v| seen[v as usize])
             .collect()
     }
+}
+
+/// The most entities [`reaches_otherwise`] looks at before it gives up
+/// (and reach is solved again).
+const BYPASS_SEARCH: usize = 50_000;
+
+/// Whether the seller of edge `e`, into a restricted buyer r, gets to r
+/// without `e`: through entities not in R, to one with an unlicensed edge
+/// into r. Looks at most at `budget` entities; `false` when it gives up.
+///
+/// # Complexity
+/// O(budget + their edges).
+fn reaches_otherwise(net: &Net, in_r: &[bool], licensed: &[bool], e: usize, budget: usize) -> bool {
+    let (v, r) = (seller_of(net, e) as u32, net.buyer[e]);
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![v];
+    seen.insert(v);
+    while let Some(w) = stack.pop() {
+        for f in net.sales(w) {
+            let u = net.buyer[f];
+            if u == r && f != e && !licensed[f] {
+                return true;
+            }
+            if !in_r[u as usize] && seen.len() < budget && seen.insert(u) {
+                stack.push(u);
+            }
+        }
+    }
+    false
 }
 
 /// The seller of edge `e`.

@@ -29,6 +29,40 @@ impl Sccs {
         &self.members[self.start[c] as usize..self.start[c + 1] as usize]
     }
 
+    /// The components whose members are in `set`, in this order, each
+    /// with its members in this order; `set` must hold whole components
+    /// (it does when it is closed upstream or downstream along the edges
+    /// followed). `comp_of` is meaningful for `set` only.
+    ///
+    /// # Complexity
+    /// O(n + members kept).
+    pub fn within(&self, set: &[u32], n: usize) -> Sccs {
+        let mut inside = vec![false; n];
+        for &v in set {
+            inside[v as usize] = true;
+        }
+        let mut members = Vec::with_capacity(set.len());
+        let mut start = vec![0u32];
+        let mut comp_of = vec![0u32; n];
+        for c in 0..self.len() {
+            let comp = self.comp(c);
+            if !inside[comp[0] as usize] {
+                continue;
+            }
+            let k = (start.len() - 1) as u32;
+            for &v in comp {
+                comp_of[v as usize] = k;
+            }
+            members.extend_from_slice(comp);
+            start.push(members.len() as u32);
+        }
+        Sccs {
+            members,
+            start,
+            comp_of,
+        }
+    }
+
     /// Components of the graph of supplies edges `e` with `follow(e)`.
     ///
     /// # Complexity
@@ -206,6 +240,34 @@ mod tests {
         let sccs = Sccs::of(&net, |_| true);
         let ids: Vec<&str> = sccs.comp(0).iter().map(|&v| model.id(v)).collect();
         assert_eq!(ids, ["e", "d", "c", "b", "a"]);
+    }
+
+    #[test]
+    fn the_components_within_an_upstream_set_are_those_found_from_its_roots() {
+        // a -> b <-> c -> d, e -> d, f -> a: upstream of b is {a, b, c, f}.
+        let (model, net) = net(&[
+            ("a", "b"),
+            ("b", "c"),
+            ("c", "b"),
+            ("c", "d"),
+            ("e", "d"),
+            ("f", "a"),
+        ]);
+        let all = Sccs::of(&net, |_| true);
+        let mut set: Vec<u32> = ["a", "b", "c", "f"]
+            .iter()
+            .map(|id| model.find(id).unwrap())
+            .collect();
+        set.sort_unstable();
+        let kept = all.within(&set, net.n);
+        let found = Sccs::from_roots(&net, set.iter().copied(), |e| set.contains(&net.buyer[e]));
+        let names = |s: &Sccs| -> Vec<Vec<String>> {
+            (0..s.len())
+                .map(|c| s.comp(c).iter().map(|&v| model.id(v).to_string()).collect())
+                .collect()
+        };
+        assert_eq!(names(&kept), names(&found));
+        assert_eq!(names(&kept), [vec!["c", "b"], vec!["a"], vec!["f"]]);
     }
 
     #[test]
