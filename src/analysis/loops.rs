@@ -17,7 +17,10 @@
 //! and the members after it follow from it in the same sweep. That is an
 //! exact solve of a block of the equations, so the sweep stays monotone
 //! and convex in the values and never passes the least fixed point
-//! (`fixpoint.rs`).
+//! (`fixpoint.rs`). (Where a heavy edge's share is not exact, c_i still
+//! holds what the knapsack gives that edge at the next member's last
+//! value: the head's value is then below the block's solution, which
+//! keeps it below the least fixed point all the same.)
 
 /// A loop's members are at most this many; longer loops carry a product
 /// of weights below 2^-8 and converge by sweeping alone.

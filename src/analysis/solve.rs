@@ -274,6 +274,7 @@ impl Rows {
     /// Gauss-Seidel sweeps of `y = A y + b` (from below the least
     /// solution, which they rise to): at most `budget` of them; `None`
     /// when they did not converge.
+    ///
     /// Loops of heavy weights are solved whole at their head
     /// (`loops.rs`).
     fn gauss_seidel(&self, b: &[f64], y: &mut [f64], budget: usize) -> Option<usize> {

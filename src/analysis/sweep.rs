@@ -141,6 +141,7 @@ impl Compact {
 
     /// Sweeps `vals` (by component index, from below the least fixed
     /// point) up to `budget` times; `None` when they did not converge.
+    ///
     /// Loops of heavy lower bounds are solved whole at their head
     /// (`loops.rs`).
     pub(super) fn sweep(&mut self, vals: &mut [f64], budget: usize) -> Option<usize> {
