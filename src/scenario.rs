@@ -654,16 +654,21 @@ fn find_segment(model: &Model, seller: &str, name: &str) -> Option<usize> {
         .position(|s| s.seller == v && model.str(s.name) == name)
 }
 
-/// What to tell a user whose `--license SELLER:BUYER` names no edge: the
-/// edge the other way, if there is one, else whom the seller sells to
-/// (the first few by id).
-fn no_edge_hint(model: &Model, net: &Net, seller: u32, buyer: u32) -> String {
+/// What to tell a user whose licence names no edge: the edge the other
+/// way, if there is one (written by `other_way(seller, buyer)`), else whom
+/// the seller sells to (the first few by id).
+fn no_edge_hint(
+    model: &Model,
+    net: &Net,
+    seller: u32,
+    buyer: u32,
+    other_way: impl Fn(&str, &str) -> String,
+) -> String {
     const SHOWN: usize = 5;
     if net.edge(buyer, seller).is_some() {
         return format!(
-            "there is one the other way: --license {}:{}",
-            model.id(buyer),
-            model.id(seller)
+            "there is one the other way: {}",
+            other_way(model.id(buyer), model.id(seller))
         );
     }
     let mut buyers: Vec<&str> = net.sales(seller).map(|e| model.id(net.buyer[e])).collect();
@@ -700,7 +705,7 @@ pub fn licensed_edge(model: &Model, net: &Net, pair: &str) -> Result<usize, Stri
                 "--license {pair}: there is no supplies edge from {:?} to {:?}; {}",
                 model.id(s),
                 model.id(b),
-                no_edge_hint(model, net, s, b)
+                no_edge_hint(model, net, s, b, |a, b| format!("--license {a}:{b}"))
             ))
         }
         [] if !pair.contains(':') => Err(format!("--license {pair}: write it as SELLER:BUYER")),
@@ -936,9 +941,12 @@ fn apply_with<'a>(
     for (from, to, c) in &licensed {
         let (s, b) = (resolve(from, *c, "license")?, resolve(to, *c, "license")?);
         let e = net.edge(s, b).ok_or_else(|| {
+            let hint = no_edge_hint(&model, net, s, b, |a, b| {
+                format!(r#"{{"op": "license", "from": {a:?}, "to": {b:?}}}"#)
+            });
             at(
                 op_at(*c, "license"),
-                format!("there is no supplies edge from {from:?} to {to:?}"),
+                format!("there is no supplies edge from {from:?} to {to:?}; {hint}"),
             )
         })?;
         opts.licensed.push(e);

@@ -171,7 +171,15 @@ fn a_failing_scenario_is_named_with_its_change_and_nothing_is_printed() {
         (json!({"op": "list", "entity": "ghost"}), "ghost"),
         (
             json!({"op": "license", "from": "D", "to": "S"}),
-            "no supplies edge",
+            r#"no supplies edge from "D" to "S"; there is one the other way: {"op": "license", "from": "S", "to": "D"}"#,
+        ),
+        (
+            json!({"op": "license", "from": "D", "to": "O"}),
+            r#"no supplies edge from "D" to "O"; "D" sells to H"#,
+        ),
+        (
+            json!({"op": "license", "from": "P", "to": "S"}),
+            r#""P" sells to no one in the graph"#,
         ),
         (
             json!({"op": "set_share", "from": "S", "to": "D", "share": 0.9}),
