@@ -36,6 +36,7 @@ use super::scc::Sccs;
 use super::solve::DENSE_MAX;
 use super::{Options, Outcome};
 use crate::graph::{Incoming, Net};
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// A supplies edge the changed graph has otherwise than the base.
@@ -177,11 +178,13 @@ impl Incremental {
             lower[v] |= t.lower;
             reach[v] |= t.removed;
         }
+        // Whether every edge keeps its ends (none is gone).
+        let kept = !touched.iter().any(|t| t.removed);
         // Reach counts the restricted buyers an entity gets to, not the
         // ways: a licence changes no one's reach when its seller gets to
         // the same buyer another way.
-        let only_licences = *in_r == before.in_r && !touched.iter().any(|t| t.removed);
-        if only_licences
+        if kept
+            && *in_r == before.in_r
             && !licences.is_empty()
             && licences
                 .iter()
@@ -218,7 +221,6 @@ impl Incremental {
         let mut reach_values = base.reach.clone();
         // Whether the edges each bound follows are the base's: the same R
         // (R+), and no edge gone.
-        let kept = !touched.iter().any(|t| t.removed);
         let same = [
             kept && *in_r == before.in_r,
             kept && *in_r_plus == before.in_r_plus,
@@ -230,15 +232,8 @@ impl Incremental {
         let shared = (in_r == in_r_plus && lower == upper).then(|| components(0, in_r, &lower));
         let (lower_unsettled, upper_unsettled) = crate::parallel::both(
             || {
-                let own;
-                let sccs = match &shared {
-                    Some(sccs) => sccs,
-                    None => {
-                        own = components(0, in_r, &lower);
-                        &own
-                    }
-                };
-                let u = eq_lower.solve_into(sccs, Bound::Lower, &mut total, lower_rises);
+                let sccs = own_or(&shared, || components(0, in_r, &lower));
+                let u = eq_lower.solve_into(&sccs, Bound::Lower, &mut total, lower_rises);
                 if with_reach && !reach_seeds.is_empty() {
                     // A seed's set is built from its buyers' sets: solve
                     // reach over the seeds' upstream and all it reaches.
@@ -249,15 +244,8 @@ impl Incremental {
                 u
             },
             || {
-                let own;
-                let sccs = match &shared {
-                    Some(sccs) => sccs,
-                    None => {
-                        own = components(1, in_r_plus, &upper);
-                        &own
-                    }
-                };
-                eq_upper.solve_into(sccs, Bound::Upper, &mut upper_values, upper_rises)
+                let sccs = own_or(&shared, || components(1, in_r_plus, &upper));
+                eq_upper.solve_into(&sccs, Bound::Upper, &mut upper_values, upper_rises)
             },
         );
         let mut warnings = Vec::new();
@@ -322,6 +310,14 @@ impl Incremental {
         (0..seen.len() as u32)
             .filter(|&v| seen[v as usize])
             .collect()
+    }
+}
+
+/// The components both bounds share, or a bound's own.
+fn own_or(shared: &Option<Sccs>, own: impl FnOnce() -> Sccs) -> Cow<'_, Sccs> {
+    match shared {
+        Some(sccs) => Cow::Borrowed(sccs),
+        None => Cow::Owned(own()),
     }
 }
 

@@ -105,6 +105,15 @@ impl Loops {
         self.start.push(self.members.len() as u32);
     }
 
+    /// Member `j`'s heavy edge among its `edges` (to a member, with its
+    /// weight), if it has one: a weight above 1/2.
+    pub(super) fn heavy_of(
+        j: usize,
+        mut edges: impl Iterator<Item = (u32, f64)>,
+    ) -> Option<(u32, f64)> {
+        edges.find(|&(c, w)| w > 0.5 && c as usize != j)
+    }
+
     /// The loop that member `j` heads, if any.
     #[inline]
     pub(super) fn headed_by(&self, j: usize) -> Option<usize> {

@@ -284,10 +284,10 @@ impl Rows {
                 .map(|&(c, w)| w * y[c as usize]))
         };
         let loops = Loops::find(b.len(), |i| {
-            self.cols[self.start[i]..self.start[i + 1]]
-                .iter()
-                .find(|&&(c, w)| w > 0.5 && c as usize != i)
-                .copied()
+            Loops::heavy_of(
+                i,
+                self.cols[self.start[i]..self.start[i + 1]].iter().copied(),
+            )
         });
         iterate(y, budget, |y, i| match loops.headed_by(i) {
             Some(l) => loops.solve(l, |m, next, w| row(y, m) - w * y[next]),

@@ -148,9 +148,7 @@ impl Compact {
         let (mut values, mut left) = (Vec::new(), Vec::new());
         let loops = Loops::find(self.fixed.len(), |j| {
             let range = self.lo_start[j] as usize..self.lo_start[j + 1] as usize;
-            range
-                .map(|t| (self.lo_col[t], self.lo_w[t]))
-                .find(|&(c, w)| w > 0.5 && c as usize != j)
+            Loops::heavy_of(j, range.map(|t| (self.lo_col[t], self.lo_w[t])))
         });
         iterate(vals, budget, |vals, j| match loops.headed_by(j) {
             Some(l) => loops.solve(l, |m, next, w| {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::Number;
 
 use super::markup::{clip, interval, money, percent, settings_line, write_columns};
-use super::{csv_io, json_io, number};
+use super::{csv_io, json_io, number, RestrictedJson};
 use crate::analysis::Via;
 use crate::report::Report;
 
@@ -128,13 +128,6 @@ pub fn write_table(report: &Report, list_names: &[String], out: &mut dyn Write) 
     Ok(())
 }
 
-#[derive(Serialize)]
-struct Restricted<'a> {
-    id: &'a str,
-    via: &'static str,
-    lists: &'a [String],
-}
-
 /// One entity row, with the spec's field names.
 #[derive(Serialize)]
 pub struct Row<'a> {
@@ -199,11 +192,7 @@ pub fn write_object(report: &Report, name: Option<&str>, out: &mut dyn Write) ->
     }
     for (k, r) in report.restricted.iter().enumerate() {
         out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
-        let entry = Restricted {
-            id: report.model.id(r.entity),
-            via: r.via.as_str(),
-            lists: &r.lists,
-        };
+        let entry = RestrictedJson::of(report.model, r);
         serde_json::to_writer(&mut *out, &entry).map_err(json_io)?;
     }
     out.write_all(b"],\"entities\":[")?;

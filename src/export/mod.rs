@@ -20,6 +20,25 @@ mod tests;
 pub mod timeline;
 pub mod whatif;
 
+/// A restricted entity as the JSON outputs write it (`restricted`, and a
+/// portfolio's `restricted_holdings`).
+#[derive(serde::Serialize)]
+struct RestrictedJson<'a> {
+    id: &'a str,
+    via: &'static str,
+    lists: &'a [String],
+}
+
+impl<'a> RestrictedJson<'a> {
+    fn of(model: &'a crate::model::Model, r: &'a crate::analysis::restricted::Named) -> Self {
+        RestrictedJson {
+            id: model.id(r.entity),
+            via: r.via.as_str(),
+            lists: &r.lists,
+        }
+    }
+}
+
 /// A number as the JSON and CSV outputs write it: integral values up to
 /// 2^53 without a fraction (`228000000`, `0`), others in the shortest form
 /// that reads back to the same f64 (`0.15`, `1e-12`).

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Number;
 
 use super::markup::{interval, percent, write_columns};
-use super::{csv_io, json_io, number};
+use super::{csv_io, json_io, number, RestrictedJson};
 use crate::model::Model;
 use crate::portfolio::Figures;
 
@@ -19,15 +19,8 @@ struct Object<'a> {
     weight_total: Number,
     total: Number,
     upper: Number,
-    restricted_holdings: Vec<Restricted<'a>>,
+    restricted_holdings: Vec<RestrictedJson<'a>>,
     contributions: Vec<Contribution<'a>>,
-}
-
-#[derive(Serialize)]
-struct Restricted<'a> {
-    id: &'a str,
-    via: &'static str,
-    lists: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -51,11 +44,7 @@ pub fn write_json_member(f: &Figures, model: &Model, out: &mut dyn Write) -> io:
         restricted_holdings: f
             .restricted
             .iter()
-            .map(|r| Restricted {
-                id: model.id(r.entity),
-                via: r.via.as_str(),
-                lists: &r.lists,
-            })
+            .map(|r| RestrictedJson::of(model, r))
             .collect(),
         contributions: Vec::new(),
     };

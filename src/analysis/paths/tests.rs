@@ -6,31 +6,42 @@ use crate::analysis::tests::graph;
 use crate::model::Model;
 use proptest::prelude::*;
 
-/// Each path from `from` as `("a>b>h", weight, complete)`.
-fn explain(model: &Model, opts: &Options, from: &str, top: usize) -> Vec<(String, f64, bool)> {
+/// The paths from `from` under `opts`, the first `top`, after at most
+/// `limit` partial paths.
+fn search_in(model: &Model, opts: &Options, from: &str, top: usize, limit: usize) -> Paths {
     let net = Net::build(model);
     let outcome = evaluate(&net, opts);
     let q = Query {
         from: model.find(from).expect("the id exists"),
         top,
-        limit: MAX_PARTIAL_PATHS,
+        limit,
     };
-    let found = search(
+    search(
         &net,
         &outcome.restricted.in_r,
         &net.lo,
         opts,
         |v| model.id(v),
         q,
-    );
+    )
+}
+
+/// A path's entities as `a>b>h`.
+fn text(model: &Model, p: &Path) -> String {
+    let ids: Vec<&str> = p.entities.iter().map(|&v| model.id(v)).collect();
+    ids.join(">")
+}
+
+/// Each path from `from` as `("a>b>h", weight, complete)`.
+fn explain(model: &Model, opts: &Options, from: &str, top: usize) -> Vec<(String, f64, bool)> {
+    let found = search_in(model, opts, from, top, MAX_PARTIAL_PATHS);
     assert!(!found.truncated);
     found
         .paths
         .iter()
         .map(|p| {
             assert_eq!(p.edges.len() + 1, p.entities.len());
-            let ids: Vec<&str> = p.entities.iter().map(|&v| model.id(v)).collect();
-            (ids.join(">"), p.weight, p.complete)
+            (text(model, p), p.weight, p.complete)
         })
         .collect()
 }
@@ -184,21 +195,7 @@ fn entities_that_reach_no_restricted_buyer_are_never_entered() {
         &["A>H 0.1", "A>D 0.5", "D>E ?", "E>F ?", "F>G ?"],
         &["H"],
     );
-    let net = Net::build(&model);
-    let in_r = evaluate(&net, &Options::default()).restricted.in_r;
-    let q = Query {
-        from: model.find("A").unwrap(),
-        top: 10,
-        limit: MAX_PARTIAL_PATHS,
-    };
-    let found = search(
-        &net,
-        &in_r,
-        &net.lo,
-        &Options::default(),
-        |v| model.id(v),
-        q,
-    );
+    let found = search_in(&model, &Options::default(), "A", 10, MAX_PARTIAL_PATHS);
     assert_eq!(found.paths.len(), 1);
     assert_eq!(found.generated, 2, "the start and A -> H");
 }
@@ -215,32 +212,15 @@ fn top_and_the_cap_stop_the_search() {
         ["A>B>H", "A>H"]
     );
     assert!(explain(&model, &Options::default(), "A", 0).is_empty());
-    let net = Net::build(&model);
-    let in_r = evaluate(&net, &Options::default()).restricted.in_r;
-    let q = Query {
-        from: model.find("A").unwrap(),
-        top: 10,
-        limit: 3,
-    };
-    let found = search(
-        &net,
-        &in_r,
-        &net.lo,
-        &Options::default(),
-        |v| model.id(v),
-        q,
-    );
+    let found = search_in(&model, &Options::default(), "A", 10, 3);
     assert!(found.truncated);
     assert_eq!(found.generated, 3);
     // What was found before the cap is still the start of the order.
-    assert!(found.paths.iter().zip(["A>B>H", "A>H"]).all(|(p, want)| {
-        p.entities
-            .iter()
-            .map(|&v| model.id(v))
-            .collect::<Vec<_>>()
-            .join(">")
-            == want
-    }));
+    assert!(found
+        .paths
+        .iter()
+        .zip(["A>B>H", "A>H"])
+        .all(|(p, want)| text(&model, p) == want));
 }
 
 /// `layers` layers of `width` entities, each selling `share` to every
@@ -271,21 +251,7 @@ fn paths_of_equal_weight_are_completed_before_the_rest_are_grown() {
     // 0.1 have no exact product: their ties must be exact all the same.
     for (width, share) in [(4, "0.25"), (10, "0.1"), (3, "?")] {
         let model = layered(12, width, share);
-        let net = Net::build(&model);
-        let in_r = evaluate(&net, &Options::default()).restricted.in_r;
-        let q = Query {
-            from: model.find("l0_0").unwrap(),
-            top: 10,
-            limit: MAX_PARTIAL_PATHS,
-        };
-        let found = search(
-            &net,
-            &in_r,
-            &net.lo,
-            &Options::default(),
-            |v| model.id(v),
-            q,
-        );
+        let found = search_in(&model, &Options::default(), "l0_0", 10, MAX_PARTIAL_PATHS);
         assert!(!found.truncated, "share {share}");
         assert_eq!(found.paths.len(), 10);
         assert!(
