@@ -14,6 +14,7 @@ pub mod load;
 pub mod model;
 mod parallel;
 pub mod portfolio;
+mod prefetch;
 pub mod render;
 pub mod report;
 pub mod save;

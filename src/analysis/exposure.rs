@@ -12,6 +12,7 @@ use super::equations::{Bound, Equations, Scratch};
 use super::scc::Sccs;
 use super::solve::{add, least_solution_from, Settled, Term, DIRECT_MAX, MAX_SWEEPS, SWEEP_BUDGET};
 use super::sweep::Compact;
+use crate::prefetch::prefetch;
 
 /// The components whose solve gave up before it converged: their values
 /// are below the exact ones by an unknown margin, and the command says so.
@@ -61,6 +62,11 @@ impl Equations<'_> {
         let mut scratch = Scratch::default();
         let mut unsettled = Unsettled::default();
         for c in 0..sccs.len() {
+            let first = |k: usize| (k < sccs.len()).then(|| sccs.comp(k)[0]);
+            self.prefetch_sales(c, first, |u| {
+                prefetch(y, u);
+                prefetch(self.restricted, u);
+            });
             let comp = sccs.comp(c);
             if let [v] = comp {
                 let v = *v as usize;

@@ -15,6 +15,7 @@ use super::equations::Equations;
 use super::fixpoint::iterate;
 use super::loops::Loops;
 use crate::graph::NO_SEGMENT;
+use crate::prefetch::{prefetch, AHEAD};
 
 /// One component's X equations, members by their index in the component.
 /// (The order of a sweep hardly matters here: on a core of 300,000 firms,
@@ -71,7 +72,12 @@ impl Compact {
             seg_room: Vec::new(),
         };
         let mut outside: Vec<ExtEdge> = Vec::new();
-        for &v in comp {
+        for (i, &v) in comp.iter().enumerate() {
+            eq.prefetch_sales(i, |k| comp.get(k).copied(), |u| {
+                prefetch(local, u);
+                prefetch(y, u);
+                prefetch(eq.restricted, u);
+            });
             c.lo_start.push(c.lo_col.len() as u32);
             c.open_start.push(c.open.len() as u32);
             c.ext_start.push(c.ext.len() as u32);
@@ -171,6 +177,9 @@ impl Compact {
         let range = |start: &[u32]| start[j] as usize..start[j + 1] as usize;
         let mut x = self.fixed[j];
         for t in range(&self.lo_start) {
+            if let Some(&c) = self.lo_col.get(t + AHEAD) {
+                prefetch(vals, c as usize);
+            }
             x += self.lo_w[t] * vals[self.lo_col[t] as usize];
         }
         let mut left = self.room[j];
@@ -178,7 +187,11 @@ impl Compact {
             return x;
         }
         let ext = &self.ext[range(&self.ext_start)];
-        let inside = &mut self.open[range(&self.open_start)];
+        let open = range(&self.open_start);
+        for e in self.open.get(open.start + AHEAD..open.end + AHEAD).into_iter().flatten() {
+            prefetch(vals, e.col as usize);
+        }
+        let inside = &mut self.open[open];
         // Most often the best edge alone can take all the room: then the
         // knapsack is a maximum.
         let mut best = ext.first().map_or((0.0, 0.0), |e| (e.value, e.cap));

@@ -88,16 +88,7 @@ impl Interner {
     /// Asks the processor to fetch the slot where a lookup of an id with
     /// hash `h` starts, so that many lookups can wait for memory at once.
     pub fn prefetch(&self, h: u64) {
-        let slot = &self.slots[h as usize & (self.slots.len() - 1)];
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: a prefetch is a hint; it reads nothing and cannot fault,
-        // and the pointer is to a live slot besides.
-        unsafe {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            _mm_prefetch::<_MM_HINT_T0>(slot.as_ptr().cast());
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = slot;
+        crate::prefetch::prefetch(&self.slots, h as usize & (self.slots.len() - 1));
     }
 
     /// [`Interner::intern`] with the id's [`hash`] already computed.

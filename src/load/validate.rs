@@ -10,6 +10,7 @@ use super::segments::SegmentsBySeller;
 use super::{Place, Problems};
 use crate::model::{EntityIx, Model, RelType, Relationship};
 use crate::parallel::both;
+use crate::prefetch::{prefetch, AHEAD};
 use crate::tolerance::EPS;
 
 /// Relationships whose `from` or `to` did not resolve carry this index.
@@ -222,7 +223,14 @@ fn relationships(
     let mut committed = vec![0.0f64; n];
     let mut owned = vec![0.0f64; n];
     let mut in_segment = vec![0.0f64; model.segments.len()];
-    for (i, r) in model.relationships[range.clone()].iter().enumerate() {
+    let rels = &model.relationships[range.clone()];
+    for (i, r) in rels.iter().enumerate() {
+        // The sums below add in entity order, which is not the file's.
+        match rels.get(i + AHEAD) {
+            Some(a) if a.rel == RelType::Supplies => prefetch(&committed, a.from as usize),
+            Some(a) => prefetch(&owned, a.to as usize),
+            None => {}
+        }
         let i = range.start + i;
         let place = || Place::Relationship {
             index: i,
