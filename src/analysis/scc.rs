@@ -3,6 +3,7 @@
 //! million entities needs no deep call stack.
 
 use crate::graph::Net;
+use crate::prefetch::prefetch;
 
 /// Components in reverse topological order: every edge leaves a component
 /// for one listed earlier (sinks first), so each can be solved once the
@@ -139,6 +140,11 @@ impl Sccs {
                         counter += 1;
                         stack.push(u as u32);
                         frames.push((u as u32, net.sell_start[u]));
+                        // u's buyers are looked at next, and then theirs.
+                        for &w in &net.buyer[net.sales(u as u32)] {
+                            prefetch(&node, w as usize);
+                            prefetch(&net.sell_start, w as usize);
+                        }
                     } else if low != DONE {
                         // On the stack.
                         let l = &mut node[v as usize].low;
