@@ -293,17 +293,22 @@ impl Incremental {
     /// # Complexity
     /// O(V) plus the edges into the entities found.
     fn upstream(&self, mut seen: Vec<bool>, stop: &[bool]) -> Vec<u32> {
-        let mut stack: Vec<u32> = (0..seen.len() as u32)
+        // Breadth first, so that the entities to come are known ahead and
+        // what each needs is asked for (`prefetch`) before its turn.
+        let mut queue: Vec<u32> = (0..seen.len() as u32)
             .filter(|&v| seen[v as usize])
             .collect();
-        while let Some(w) = stack.pop() {
+        let mut head = 0;
+        while let Some(&w) = queue.get(head) {
+            self.callers.prefetch_sellers(&queue, head, &seen);
+            head += 1;
             if stop[w as usize] {
                 continue;
             }
-            for &s in self.callers.sellers_of(w as u32) {
+            for &s in self.callers.sellers_of(w) {
                 if !seen[s as usize] {
                     seen[s as usize] = true;
-                    stack.push(s);
+                    queue.push(s);
                 }
             }
         }

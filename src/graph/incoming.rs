@@ -5,6 +5,7 @@
 
 use super::Net;
 use crate::model::EntityIx;
+use crate::prefetch::{prefetch, AHEAD};
 
 /// The sellers into each buyer, with their edges.
 #[derive(Clone, Debug)]
@@ -61,5 +62,24 @@ impl Incoming {
     /// The sellers into `w`.
     pub fn sellers_of(&self, w: EntityIx) -> &[EntityIx] {
         &self.seller[self.of_buyer(w)]
+    }
+
+    /// For a walk that takes the buyers of `queue` in turn and looks at
+    /// `flag[s]` of each of their sellers: asks for what the buyers after
+    /// the one at `head` will need, in three steps as each address
+    /// becomes known (where the sellers start, the sellers, their flags).
+    #[inline]
+    pub fn prefetch_sellers(&self, queue: &[EntityIx], head: usize, flag: &[bool]) {
+        if let Some(&w) = queue.get(head + AHEAD) {
+            prefetch(&self.start, w as usize);
+        }
+        if let Some(&w) = queue.get(head + AHEAD / 2) {
+            prefetch(&self.seller, self.start[w as usize] as usize);
+        }
+        if let Some(&w) = queue.get(head + AHEAD / 4) {
+            for &s in self.sellers_of(w) {
+                prefetch(flag, s as usize);
+            }
+        }
     }
 }
