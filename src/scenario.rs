@@ -445,6 +445,9 @@ impl Applied<'_> {
             return crate::analysis::evaluate(own, &self.opts);
         }
         let opts = self.opts_with_removed();
+        if self.edits.iter().any(|e| e.removed) {
+            incremental.find_base_components(net, base);
+        }
         let laid = Laid::over(net, &self.model, &self.edits);
         let touched: Vec<Touched> = self
             .edits
@@ -453,6 +456,7 @@ impl Applied<'_> {
                 edge: e.edge,
                 lower: e.removed || e.lo.to_bits() != laid.saved_lo(e.edge).to_bits(),
                 removed: e.removed,
+                buyer: laid.saved_buyer(e.edge),
             })
             .collect();
         incremental.evaluate(laid.net, base, &opts, &touched)
@@ -526,6 +530,14 @@ impl<'n> Laid<'n> {
             .iter()
             .find(|s| s.0 == e)
             .map_or(self.net.lo[e], |s| s.1)
+    }
+
+    /// The buyer edge `e` had before.
+    fn saved_buyer(&self, e: usize) -> u32 {
+        self.edges
+            .iter()
+            .find(|s| s.0 == e)
+            .map_or(self.net.buyer[e], |s| s.4)
     }
 }
 

@@ -47,6 +47,9 @@ pub struct Touched {
     pub lower: bool,
     /// It is gone: reach may change.
     pub removed: bool,
+    /// Its buyer in the base (a gone edge is laid as a loop to its
+    /// seller).
+    pub buyer: u32,
 }
 
 /// What every changed evaluation of one base needs: who sells to whom,
@@ -219,11 +222,11 @@ impl Incremental {
 
         let (mut total, mut upper_values) = (base.total.clone(), base.upper.clone());
         let mut reach_values = base.reach.clone();
-        // Whether the edges each bound follows are the base's: the same R
-        // (R+), and no edge gone.
+        // Whether each bound's components are the base's: the same R
+        // (R+), and no edge gone that splits one.
         let same = [
-            kept && *in_r == before.in_r,
-            kept && *in_r_plus == before.in_r_plus,
+            *in_r == before.in_r && self.keeps_components(net, 0, in_r, touched),
+            *in_r_plus == before.in_r_plus && self.keeps_components(net, 1, in_r_plus, touched),
         ];
         let components =
             |b: usize, stop: &[bool], set: &[u32]| self.components(net, b, stop, same[b], set);
@@ -266,10 +269,13 @@ impl Incremental {
 
     /// The components of `set` (closed upstream or closed downstream)
     /// over the edges into entities not in `stop` (R for `b` = 0, R+ for
-    /// 1): when `same` (the change kept those edges), the base's
-    /// components that lie in `set`, in the base's order, which are the
-    /// same components with their members in the same order; else found
-    /// anew.
+    /// 1): when `same` (the change kept the components: it kept those
+    /// edges, or the gone ones split none, see
+    /// [`Incremental::keeps_components`]), the base's components that lie
+    /// in `set`, in the base's order; else found anew. With every edge
+    /// kept, they are the very components a new search finds, members in
+    /// the same order; with an edge gone, the members of one may come in
+    /// another order, which changes only the rounding of its sweeps.
     ///
     /// # Complexity
     /// O(V) with the base's components (O(V + E) the first time), else
@@ -284,6 +290,56 @@ impl Incremental {
             }
         }
         within(net, set, follow)
+    }
+
+    /// Finds the base's components, if not found yet, on `net` while it
+    /// is still the base's graph: [`Incremental::evaluate`] can keep them
+    /// for a change with an edge gone only if they were found before.
+    ///
+    /// # Complexity
+    /// O(V + E) the first time, then O(1).
+    pub fn find_base_components(&self, net: &Net, base: &Outcome) {
+        let r = &base.restricted;
+        let of = |stop: &[bool]| Sccs::of(net, |e| !stop[net.buyer[e] as usize]);
+        let lower = self.base_sccs[0].get_or_init(|| (r.in_r.clone(), of(&r.in_r)));
+        self.base_sccs[1].get_or_init(|| match r.in_r_plus == lower.0 {
+            true => lower.clone(),
+            false => (r.in_r_plus.clone(), of(&r.in_r_plus)),
+        });
+    }
+
+    /// Whether the base's components over the edges into entities not in
+    /// `stop` (found already, for this `stop`) are those of `net`, which
+    /// differs from the base by `touched` only. A gone edge splits no
+    /// component when it was not followed or led from one component to
+    /// another, nor when its seller still gets to its buyer inside their
+    /// component: every path that took the edge can go that way instead.
+    /// `false` when the base's components are not found yet (they must
+    /// be found on the base graph: [`Incremental::find_base_components`])
+    /// or a search gives up.
+    ///
+    /// # Complexity
+    /// O(gone edges · `BYPASS_SEARCH` and their edges).
+    fn keeps_components(&self, net: &Net, b: usize, stop: &[bool], touched: &[Touched]) -> bool {
+        let mut gone = touched.iter().filter(|t| t.removed).peekable();
+        if gone.peek().is_none() {
+            return true;
+        }
+        let Some((key, sccs)) = self.base_sccs[b].get() else {
+            return false;
+        };
+        if key.as_slice() != stop {
+            return false;
+        }
+        gone.all(|t| {
+            let (seller, buyer) = (seller_of(net, t.edge) as u32, t.buyer);
+            let c = sccs.comp_of[seller as usize];
+            stop[buyer as usize]
+                || sccs.comp_of[buyer as usize] != c
+                || still_reaches(net, seller, buyer, BYPASS_SEARCH, |u| {
+                    !stop[u as usize] && sccs.comp_of[u as usize] == c
+                })
+        })
     }
 
     /// The entities upstream of the seeds (the seeds included), ascending:
@@ -348,6 +404,35 @@ fn reaches_otherwise(net: &Net, in_r: &[bool], licensed: &[bool], e: usize, budg
                 return true;
             }
             if !in_r[u as usize] && seen.len() < budget && seen.insert(u) {
+                stack.push(u);
+            }
+        }
+    }
+    false
+}
+
+/// Whether `from` gets to `to` in `net` through entities `inside`
+/// accepts, looking at most at `budget` entities; `false` when it gives
+/// up.
+///
+/// # Complexity
+/// O(budget + their edges).
+fn still_reaches(
+    net: &Net,
+    from: u32,
+    to: u32,
+    budget: usize,
+    inside: impl Fn(u32) -> bool,
+) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![from];
+    seen.insert(from);
+    while let Some(w) = stack.pop() {
+        for &u in &net.buyer[net.sales(w)] {
+            if u == to {
+                return true;
+            }
+            if inside(u) && seen.len() < budget && seen.insert(u) {
                 stack.push(u);
             }
         }
