@@ -59,10 +59,10 @@ impl Equations<'_> {
     /// Asks for what reading the sales of the sellers after step `i` of a
     /// loop will need, in three steps as each address becomes known: where
     /// a seller's edges and segments start, the edges and segments, then
-    /// `buyer(u)` for each buyer
-    /// (which asks for whatever the loop reads of it). `seller(k)` is the
-    /// seller of step `k`, if any. For loops that take sellers in an
-    /// order of their own, so that each of these lies anywhere in memory.
+    /// `buyer(u)` for each buyer (which asks for whatever the loop reads
+    /// of it). `seller(k)` is the seller of step `k`, if any. For loops
+    /// that take sellers in an order of their own, so that each of these
+    /// lies anywhere in memory.
     #[inline]
     pub(super) fn prefetch_sales(
         &self,

@@ -191,7 +191,7 @@ impl Incremental {
             && !licences.is_empty()
             && licences
                 .iter()
-                .all(|&e| reaches_otherwise(net, in_r, &licensed, e, BYPASS_SEARCH))
+                .all(|&e| reaches_otherwise(net, in_r, &licensed, e))
         {
             reach.fill(false);
         }
@@ -319,7 +319,7 @@ impl Incremental {
     /// or a search gives up.
     ///
     /// # Complexity
-    /// O(gone edges · `BYPASS_SEARCH` and their edges).
+    /// O(gone edges · (`BYPASS_SEARCH` + their edges)).
     fn keeps_components(&self, net: &Net, b: usize, stop: &[bool], touched: &[Touched]) -> bool {
         let mut gone = touched.iter().filter(|t| t.removed).peekable();
         if gone.peek().is_none() {
@@ -336,7 +336,7 @@ impl Incremental {
             let c = sccs.comp_of[seller as usize];
             stop[buyer as usize]
                 || sccs.comp_of[buyer as usize] != c
-                || still_reaches(net, seller, buyer, BYPASS_SEARCH, |u| {
+                || finds_edge(net, seller, |_, u| u == buyer, |u| {
                     !stop[u as usize] && sccs.comp_of[u as usize] == c
                 })
         })
@@ -382,57 +382,48 @@ fn own_or(shared: &Option<Sccs>, own: impl FnOnce() -> Sccs) -> Cow<'_, Sccs> {
     }
 }
 
-/// The most entities [`reaches_otherwise`] looks at before it gives up
-/// (and reach is solved again).
+/// The most entities a search of [`finds_edge`] looks at before it gives
+/// up (and what it was to spare is done in full).
 const BYPASS_SEARCH: usize = 50_000;
 
 /// Whether the seller of edge `e`, into a restricted buyer r, gets to r
 /// without `e`: through entities not in R, to one with an unlicensed edge
-/// into r. Looks at most at `budget` entities; `false` when it gives up.
+/// into r. `false` when the search gives up.
 ///
 /// # Complexity
-/// O(budget + their edges).
-fn reaches_otherwise(net: &Net, in_r: &[bool], licensed: &[bool], e: usize, budget: usize) -> bool {
-    let (v, r) = (seller_of(net, e) as u32, net.buyer[e]);
-    let mut seen = std::collections::HashSet::new();
-    let mut stack = vec![v];
-    seen.insert(v);
-    while let Some(w) = stack.pop() {
-        for f in net.sales(w) {
-            let u = net.buyer[f];
-            if u == r && f != e && !licensed[f] {
-                return true;
-            }
-            if !in_r[u as usize] && seen.len() < budget && seen.insert(u) {
-                stack.push(u);
-            }
-        }
-    }
-    false
+/// O(`BYPASS_SEARCH` + their edges).
+fn reaches_otherwise(net: &Net, in_r: &[bool], licensed: &[bool], e: usize) -> bool {
+    let r = net.buyer[e];
+    finds_edge(
+        net,
+        seller_of(net, e) as u32,
+        |f, u| u == r && f != e && !licensed[f],
+        |u| !in_r[u as usize],
+    )
 }
 
-/// Whether `from` gets to `to` in `net` through entities `inside`
-/// accepts, looking at most at `budget` entities; `false` when it gives
-/// up.
+/// Whether the entities `from` gets to through entities `inside` accepts
+/// (`from` included) have an edge `f` into `u` with `wanted(f, u)`,
+/// looking at most at `BYPASS_SEARCH` entities; `false` when it gives up.
 ///
 /// # Complexity
-/// O(budget + their edges).
-fn still_reaches(
+/// O(`BYPASS_SEARCH` + their edges).
+fn finds_edge(
     net: &Net,
     from: u32,
-    to: u32,
-    budget: usize,
+    wanted: impl Fn(usize, u32) -> bool,
     inside: impl Fn(u32) -> bool,
 ) -> bool {
     let mut seen = std::collections::HashSet::new();
     let mut stack = vec![from];
     seen.insert(from);
     while let Some(w) = stack.pop() {
-        for &u in &net.buyer[net.sales(w)] {
-            if u == to {
+        for f in net.sales(w) {
+            let u = net.buyer[f];
+            if wanted(f, u) {
                 return true;
             }
-            if inside(u) && seen.len() < budget && seen.insert(u) {
+            if inside(u) && seen.len() < BYPASS_SEARCH && seen.insert(u) {
                 stack.push(u);
             }
         }
