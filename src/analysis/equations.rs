@@ -7,7 +7,6 @@
 
 use super::solve::add;
 use crate::graph::{Net, NO_SEGMENT};
-use crate::prefetch::{prefetch, AHEAD};
 
 /// Which bound an evaluation solves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,42 +52,6 @@ impl Equations<'_> {
             }
         } else {
             values(u)
-        }
-    }
-
-    /// Asks for what reading the sales of the sellers after step `i` of a
-    /// loop will need, in three steps as each address becomes known: where
-    /// a seller's edges and segments start, the edges and segments, then
-    /// `buyer(u)` for each buyer (which asks for whatever the loop reads
-    /// of it). `seller(k)` is the seller of step `k`, if any. For loops
-    /// that take sellers in an order of their own, so that each of these
-    /// lies anywhere in memory.
-    #[inline]
-    pub(super) fn prefetch_sales(
-        &self,
-        i: usize,
-        seller: impl Fn(usize) -> Option<u32>,
-        buyer: impl Fn(usize),
-    ) {
-        let net = self.net;
-        if let Some(v) = seller(i + AHEAD) {
-            prefetch(&net.sell_start, v as usize);
-            prefetch(&net.seg_start, v as usize);
-        }
-        if let Some(v) = seller(i + AHEAD / 2) {
-            let e = net.sales(v).start;
-            prefetch(&net.buyer, e);
-            prefetch(&net.lo, e);
-            prefetch(&net.hi, e);
-            prefetch(&net.edge_seg, e);
-            if let Some(&s) = net.seg_start.get(v as usize) {
-                prefetch(&net.seg_room, s as usize);
-            }
-        }
-        if let Some(v) = seller(i + AHEAD / 4) {
-            for &u in &net.buyer[net.sales(v)] {
-                buyer(u as usize);
-            }
         }
     }
 

@@ -63,7 +63,7 @@ impl Equations<'_> {
         let mut unsettled = Unsettled::default();
         for c in 0..sccs.len() {
             let first = |k: usize| (k < sccs.len()).then(|| sccs.comp(k)[0]);
-            self.prefetch_sales(c, first, |u| {
+            self.net.prefetch_sales(c, first, |u| {
                 prefetch(y, u);
                 prefetch(self.restricted, u);
             });
@@ -108,6 +108,11 @@ impl Equations<'_> {
         let mut b = vec![0.0f64; comp.len()];
         let mut terms = Vec::new();
         for (i, &v) in comp.iter().enumerate() {
+            net.prefetch_sales(i, |k| comp.get(k).copied(), |u| {
+                prefetch(local, u);
+                prefetch(y, u);
+                prefetch(self.restricted, u);
+            });
             let mut add = |e: usize, w: f64| {
                 if w <= 0.0 {
                     return;

@@ -9,6 +9,7 @@
 
 use super::scc::Sccs;
 use crate::graph::Net;
+use crate::prefetch::prefetch;
 
 /// The widest bitset, in 64-bit words.
 const MAX_WORDS: usize = 16;
@@ -121,6 +122,12 @@ pub fn reach_into(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs, reac
             words,
         };
         for c in 0..sccs.len() {
+            let first = |k: usize| (k < sccs.len()).then(|| sccs.comp(k)[0]);
+            net.prefetch_sales(c, first, |u| {
+                prefetch(in_r, u);
+                prefetch(&filled, u);
+                prefetch(&sets, u * words);
+            });
             let comp = sccs.comp(c);
             acc.iter_mut().for_each(|w| *w = 0);
             for &v in comp {

@@ -11,6 +11,7 @@
 
 use super::fixpoint::iterate;
 use super::loops::Loops;
+use crate::prefetch::{prefetch, AHEAD};
 
 /// One weight of `A`: unknown `row` depends on unknown `col` with `w > 0`.
 #[derive(Clone, Copy, Debug)]
@@ -279,9 +280,13 @@ impl Rows {
     /// (`loops.rs`).
     fn gauss_seidel(&self, b: &[f64], y: &mut [f64], budget: usize) -> Option<usize> {
         let row = |y: &[f64], i: usize| {
-            b[i] + add(self.cols[self.start[i]..self.start[i + 1]]
-                .iter()
-                .map(|&(c, w)| w * y[c as usize]))
+            let cols = self.start[i]..self.start[i + 1];
+            // The values this row reads lie anywhere: ask for the next
+            // rows' ahead.
+            for &(c, _) in self.cols.get(cols.start + AHEAD..cols.end + AHEAD).into_iter().flatten() {
+                prefetch(y, c as usize);
+            }
+            b[i] + add(self.cols[cols].iter().map(|&(c, w)| w * y[c as usize]))
         };
         let loops = Loops::find(b.len(), |i| {
             Loops::heavy_of(

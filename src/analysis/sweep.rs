@@ -73,7 +73,7 @@ impl Compact {
         };
         let mut outside: Vec<ExtEdge> = Vec::new();
         for (i, &v) in comp.iter().enumerate() {
-            eq.prefetch_sales(i, |k| comp.get(k).copied(), |u| {
+            eq.net.prefetch_sales(i, |k| comp.get(k).copied(), |u| {
                 prefetch(local, u);
                 prefetch(y, u);
                 prefetch(eq.restricted, u);

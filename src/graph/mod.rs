@@ -13,6 +13,7 @@ pub use incoming::Incoming;
 use std::ops::Range;
 
 use crate::model::{Date, EntityIx, Model, RelType, Relationship};
+use crate::prefetch::{prefetch, AHEAD};
 
 /// One listing, with its list name as an index into [`Net::list_names`].
 #[derive(Clone, Debug)]
@@ -190,6 +191,41 @@ impl Net {
         match self.segment(e) {
             Some(s) => cap.min(self.seg_room[s]),
             None => cap,
+        }
+    }
+
+    /// Asks for what reading the sales of the sellers after step `i` of a
+    /// loop will need, in three steps as each address becomes known: where
+    /// a seller's edges and segments start, the edges and segments, then
+    /// `buyer(u)` for each buyer (which asks for whatever the loop reads
+    /// of it). `seller(k)` is the seller of step `k`, if any. For loops
+    /// that take sellers in an order of their own, so that each of these
+    /// lies anywhere in memory.
+    #[inline]
+    pub(crate) fn prefetch_sales(
+        &self,
+        i: usize,
+        seller: impl Fn(usize) -> Option<EntityIx>,
+        buyer: impl Fn(usize),
+    ) {
+        if let Some(v) = seller(i + AHEAD) {
+            prefetch(&self.sell_start, v as usize);
+            prefetch(&self.seg_start, v as usize);
+        }
+        if let Some(v) = seller(i + AHEAD / 2) {
+            let e = self.sales(v).start;
+            prefetch(&self.buyer, e);
+            prefetch(&self.lo, e);
+            prefetch(&self.hi, e);
+            prefetch(&self.edge_seg, e);
+            if let Some(&s) = self.seg_start.get(v as usize) {
+                prefetch(&self.seg_room, s as usize);
+            }
+        }
+        if let Some(v) = seller(i + AHEAD / 4) {
+            for &u in &self.buyer[self.sales(v)] {
+                buyer(u as usize);
+            }
         }
     }
 
