@@ -7,6 +7,7 @@
 
 use super::solve::add;
 use crate::graph::{Net, NO_SEGMENT};
+use crate::prefetch::prefetch;
 
 /// Which bound an evaluation solves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +54,19 @@ impl Equations<'_> {
         } else {
             values(u)
         }
+    }
+
+    /// [`Net::prefetch_sales`] for step `i` of a loop over the members of
+    /// a component `comp` that reads, of each buyer, its index in the
+    /// component (`local`), its value (`y`) and whether it is restricted.
+    #[inline]
+    pub(super) fn prefetch_members(&self, i: usize, comp: &[u32], local: &[u32], y: &[f64]) {
+        let seller = |k: usize| comp.get(k).copied();
+        self.net.prefetch_sales(i, seller, |u| {
+            prefetch(local, u);
+            prefetch(y, u);
+            prefetch(self.restricted, u);
+        });
     }
 
     /// Whether edge `e` leads to an entity whose value the equation uses.

@@ -108,11 +108,7 @@ impl Equations<'_> {
         let mut b = vec![0.0f64; comp.len()];
         let mut terms = Vec::new();
         for (i, &v) in comp.iter().enumerate() {
-            net.prefetch_sales(i, |k| comp.get(k).copied(), |u| {
-                prefetch(local, u);
-                prefetch(y, u);
-                prefetch(self.restricted, u);
-            });
+            self.prefetch_members(i, comp, local, y);
             let mut add = |e: usize, w: f64| {
                 if w <= 0.0 {
                     return;

@@ -336,9 +336,12 @@ impl Incremental {
             let c = sccs.comp_of[seller as usize];
             stop[buyer as usize]
                 || sccs.comp_of[buyer as usize] != c
-                || finds_edge(net, seller, |_, u| u == buyer, |u| {
-                    !stop[u as usize] && sccs.comp_of[u as usize] == c
-                })
+                || finds_edge(
+                    net,
+                    seller,
+                    |_, u| u == buyer,
+                    |u| !stop[u as usize] && sccs.comp_of[u as usize] == c,
+                )
         })
     }
 

@@ -283,7 +283,12 @@ impl Rows {
             let cols = self.start[i]..self.start[i + 1];
             // The values this row reads lie anywhere: ask for the next
             // rows' ahead.
-            for &(c, _) in self.cols.get(cols.start + AHEAD..cols.end + AHEAD).into_iter().flatten() {
+            for &(c, _) in self
+                .cols
+                .get(cols.start + AHEAD..cols.end + AHEAD)
+                .into_iter()
+                .flatten()
+            {
                 prefetch(y, c as usize);
             }
             b[i] + add(self.cols[cols].iter().map(|&(c, w)| w * y[c as usize]))

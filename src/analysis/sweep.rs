@@ -73,11 +73,7 @@ impl Compact {
         };
         let mut outside: Vec<ExtEdge> = Vec::new();
         for (i, &v) in comp.iter().enumerate() {
-            eq.net.prefetch_sales(i, |k| comp.get(k).copied(), |u| {
-                prefetch(local, u);
-                prefetch(y, u);
-                prefetch(eq.restricted, u);
-            });
+            eq.prefetch_members(i, comp, local, y);
             c.lo_start.push(c.lo_col.len() as u32);
             c.open_start.push(c.open.len() as u32);
             c.ext_start.push(c.ext.len() as u32);
@@ -188,7 +184,12 @@ impl Compact {
         }
         let ext = &self.ext[range(&self.ext_start)];
         let open = range(&self.open_start);
-        for e in self.open.get(open.start + AHEAD..open.end + AHEAD).into_iter().flatten() {
+        for e in self
+            .open
+            .get(open.start + AHEAD..open.end + AHEAD)
+            .into_iter()
+            .flatten()
+        {
             prefetch(vals, e.col as usize);
         }
         let inside = &mut self.open[open];
