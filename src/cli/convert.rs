@@ -2,7 +2,8 @@
 //! folder form or back, or from the packed form to either (the form of OUT
 //! is told by the path: a `.json` file or a folder). The input is loaded
 //! and validated first; the output is written atomically and never over
-//! the input.
+//! the input. `exposure pack` writes the packed form the same way
+//! ([`write`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,14 +28,17 @@ pub struct Args {
     force: bool,
 }
 
-/// The two forms of a graph.
+/// The forms of a graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Form {
+pub enum Form {
     Json,
     Csv,
+    Packed,
 }
 
 impl Form {
+    /// The form `convert` writes to `path`: JSON for a `.json` name, else
+    /// CSV.
     fn of_output(path: &Path) -> Form {
         let json = path
             .extension()
@@ -50,18 +54,31 @@ impl Form {
         match self {
             Form::Json => "JSON file",
             Form::Csv => "CSV folder",
+            Form::Packed => "packed graph",
         }
     }
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let (input, output) = (&args.input, &args.output);
-    let form = Form::of_output(output);
-    check_paths(input, output, form, args.force)?;
+    let form = Form::of_output(&args.output);
+    write(&args.input, &args.output, form, args.force, "convert")
+}
+
+/// Loads the graph at `input` and writes it to `output` in `form`, for
+/// `command` (named in its messages).
+pub fn write(
+    input: &Path,
+    output: &Path,
+    form: Form,
+    force: bool,
+    command: &str,
+) -> anyhow::Result<Exit> {
+    check_paths(input, output, form, force, command)?;
     let model = load::from_path(input)?;
     let written = match form {
         Form::Json => save::atomic_write(output, |out| save::write_json(&model, out)),
-        Form::Csv => save::atomic_folder(output, args.force, |dir| save::write_csv(&model, dir)),
+        Form::Csv => save::atomic_folder(output, force, |dir| save::write_csv(&model, dir)),
+        Form::Packed => save::atomic_write(output, |out| save::write_packed(&model, out)),
     };
     written.map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", output.display()))?;
     writeln!(
@@ -80,10 +97,16 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 /// `output::check` refuses, OUT inside IN (or IN inside OUT, which
 /// `--force` would remove), an existing OUT without `--force`, an existing
 /// OUT of the other form.
-fn check_paths(input: &Path, output: &Path, form: Form, force: bool) -> Result<(), UsageError> {
+fn check_paths(
+    input: &Path,
+    output: &Path,
+    form: Form,
+    force: bool,
+    command: &str,
+) -> Result<(), UsageError> {
     let fail = |m: String| Err(UsageError(m));
     let written = match form {
-        Form::Json => Written::File,
+        Form::Json | Form::Packed => Written::File,
         Form::Csv => Written::Folder,
     };
     output::check("OUT", output, written, &[("IN", Some(input))])?;
@@ -95,7 +118,7 @@ fn check_paths(input: &Path, output: &Path, form: Form, force: bool) -> Result<(
     };
     if out.starts_with(&inp) || inp.starts_with(&out) {
         return fail(format!(
-            "{} and {} are one inside the other; write the output elsewhere, convert never touches its input",
+            "{} and {} are one inside the other; write the output elsewhere, {command} never touches its input",
             input.display(),
             output.display()
         ));
