@@ -10,6 +10,22 @@
 /// memory to arrive, few enough that the line is still in the cache.
 pub(crate) const AHEAD: usize = 40;
 
+/// For a loop that reads `values[col(c)]` for each `c` of a run of
+/// `cols` at a time, runs after one another: asks for what the columns
+/// `AHEAD` places after `run` will read.
+#[inline(always)]
+pub(crate) fn prefetch_run<C, V>(
+    cols: &[C],
+    run: std::ops::Range<usize>,
+    values: &[V],
+    col: impl Fn(&C) -> usize,
+) {
+    let ahead = cols.get(run.start + AHEAD..run.end + AHEAD).into_iter();
+    for c in ahead.flatten() {
+        prefetch(values, col(c));
+    }
+}
+
 /// Asks for the cache line of `items[i]`; nothing when `i` is out of
 /// range or the processor has no such hint.
 #[inline(always)]

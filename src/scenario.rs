@@ -452,11 +452,14 @@ impl Applied<'_> {
         let touched: Vec<Touched> = self
             .edits
             .iter()
-            .map(|e| Touched {
-                edge: e.edge,
-                lower: e.removed || e.lo.to_bits() != laid.saved_lo(e.edge).to_bits(),
-                removed: e.removed,
-                buyer: laid.saved_buyer(e.edge),
+            .map(|e| {
+                let (lo, buyer) = laid.before(e.edge);
+                Touched {
+                    edge: e.edge,
+                    lower: e.removed || e.lo.to_bits() != lo.to_bits(),
+                    removed: e.removed,
+                    buyer,
+                }
             })
             .collect();
         incremental.evaluate(laid.net, base, &opts, &touched)
@@ -524,20 +527,12 @@ impl<'n> Laid<'n> {
         }
     }
 
-    /// The lower bound edge `e` had before.
-    fn saved_lo(&self, e: usize) -> f64 {
+    /// The lower bound and the buyer edge `e` had before.
+    fn before(&self, e: usize) -> (f64, u32) {
         self.edges
             .iter()
             .find(|s| s.0 == e)
-            .map_or(self.net.lo[e], |s| s.1)
-    }
-
-    /// The buyer edge `e` had before.
-    fn saved_buyer(&self, e: usize) -> u32 {
-        self.edges
-            .iter()
-            .find(|s| s.0 == e)
-            .map_or(self.net.buyer[e], |s| s.4)
+            .map_or((self.net.lo[e], self.net.buyer[e]), |s| (s.1, s.4))
     }
 }
 
@@ -709,19 +704,18 @@ pub fn licensed_edge(model: &Model, net: &Net, pair: &str) -> Result<usize, Stri
             found.extend(net.edge(s, b));
         }
     }
-    match found.as_slice() {
-        [e] => Ok(*e),
-        [] if named.is_some() => {
-            let (s, b) = named.expect("checked");
-            Err(format!(
-                "--license {pair}: there is no supplies edge from {:?} to {:?}; {}",
-                model.id(s),
-                model.id(b),
-                no_edge_hint(model, net, s, b, |a, b| format!("--license {a}:{b}"))
-            ))
+    match (found.as_slice(), named) {
+        ([e], _) => Ok(*e),
+        ([], Some((s, b))) => Err(format!(
+            "--license {pair}: there is no supplies edge from {:?} to {:?}; {}",
+            model.id(s),
+            model.id(b),
+            no_edge_hint(model, net, s, b, |a, b| format!("--license {a}:{b}"))
+        )),
+        ([], None) if !pair.contains(':') => {
+            Err(format!("--license {pair}: write it as SELLER:BUYER"))
         }
-        [] if !pair.contains(':') => Err(format!("--license {pair}: write it as SELLER:BUYER")),
-        [] => {
+        ([], None) => {
             // Say which side is unknown, at the split whose other side is
             // an id (or the first one).
             let splits: Vec<(&str, &str)> = pair
@@ -745,7 +739,7 @@ pub fn licensed_edge(model: &Model, net: &Net, pair: &str) -> Result<usize, Stri
             }
             Err(format!("--license {pair}: {}", unknown.join("; ")))
         }
-        _ => Err(format!(
+        (_, _) => Err(format!(
             "--license {pair}: ambiguous, more than one split names an edge"
         )),
     }

@@ -62,11 +62,14 @@ impl Equations<'_> {
         let mut scratch = Scratch::default();
         let mut unsettled = Unsettled::default();
         for c in 0..sccs.len() {
-            let first = |k: usize| (k < sccs.len()).then(|| sccs.comp(k)[0]);
-            self.net.prefetch_sales(c, first, |u| {
-                prefetch(y, u);
-                prefetch(self.restricted, u);
-            });
+            self.net.prefetch_sales(
+                c,
+                |k| sccs.first_member(k),
+                |u| {
+                    prefetch(y, u);
+                    prefetch(self.restricted, u);
+                },
+            );
             let comp = sccs.comp(c);
             if let [v] = comp {
                 let v = *v as usize;

@@ -281,10 +281,10 @@ impl Incremental {
     /// O(V) with the base's components (O(V + E) the first time), else
     /// O(set + its edges).
     fn components(&self, net: &Net, b: usize, stop: &[bool], same: bool, set: &[u32]) -> Sccs {
-        let follow = |e: usize| !stop[net.buyer[e] as usize];
+        let follow = followed(net, stop);
         if same {
             let (key, sccs) =
-                self.base_sccs[b].get_or_init(|| (stop.to_vec(), Sccs::of(net, follow)));
+                self.base_sccs[b].get_or_init(|| (stop.to_vec(), Sccs::of(net, &follow)));
             if key.as_slice() == stop {
                 return sccs.within(set, net.n);
             }
@@ -300,7 +300,7 @@ impl Incremental {
     /// O(V + E) the first time, then O(1).
     pub fn find_base_components(&self, net: &Net, base: &Outcome) {
         let r = &base.restricted;
-        let of = |stop: &[bool]| Sccs::of(net, |e| !stop[net.buyer[e] as usize]);
+        let of = |stop: &[bool]| Sccs::of(net, followed(net, stop));
         let lower = self.base_sccs[0].get_or_init(|| (r.in_r.clone(), of(&r.in_r)));
         self.base_sccs[1].get_or_init(|| match r.in_r_plus == lower.0 {
             true => lower.clone(),
@@ -375,6 +375,12 @@ impl Incremental {
             .filter(|&v| seen[v as usize])
             .collect()
     }
+}
+
+/// Whether a bound with `stop` (R or R+) follows edge `e`: its buyer's
+/// value counts, not 1 or 0.
+fn followed<'a>(net: &'a Net, stop: &'a [bool]) -> impl Fn(usize) -> bool + 'a {
+    move |e| !stop[net.buyer[e] as usize]
 }
 
 /// The components both bounds share, or a bound's own.

@@ -122,12 +122,15 @@ pub fn reach_into(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs, reac
             words,
         };
         for c in 0..sccs.len() {
-            let first = |k: usize| (k < sccs.len()).then(|| sccs.comp(k)[0]);
-            net.prefetch_sales(c, first, |u| {
-                prefetch(in_r, u);
-                prefetch(&filled, u);
-                prefetch(&sets, u * words);
-            });
+            net.prefetch_sales(
+                c,
+                |k| sccs.first_member(k),
+                |u| {
+                    prefetch(in_r, u);
+                    prefetch(&filled, u);
+                    prefetch(&sets, u * words);
+                },
+            );
             let comp = sccs.comp(c);
             acc.iter_mut().for_each(|w| *w = 0);
             for &v in comp {

@@ -30,6 +30,12 @@ impl Sccs {
         &self.members[self.start[c] as usize..self.start[c + 1] as usize]
     }
 
+    /// The first member of component `c`, if there is one (loops that
+    /// look ahead ask past the last).
+    pub fn first_member(&self, c: usize) -> Option<u32> {
+        (c < self.len()).then(|| self.comp(c)[0])
+    }
+
     /// The components whose members are in `set`, in this order, each
     /// with its members in this order; `set` must hold whole components
     /// (it does when it is closed upstream or downstream along the edges

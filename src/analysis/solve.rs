@@ -11,7 +11,7 @@
 
 use super::fixpoint::iterate;
 use super::loops::Loops;
-use crate::prefetch::{prefetch, AHEAD};
+use crate::prefetch::prefetch_run;
 
 /// One weight of `A`: unknown `row` depends on unknown `col` with `w > 0`.
 #[derive(Clone, Copy, Debug)]
@@ -283,14 +283,7 @@ impl Rows {
             let cols = self.start[i]..self.start[i + 1];
             // The values this row reads lie anywhere: ask for the next
             // rows' ahead.
-            for &(c, _) in self
-                .cols
-                .get(cols.start + AHEAD..cols.end + AHEAD)
-                .into_iter()
-                .flatten()
-            {
-                prefetch(y, c as usize);
-            }
+            prefetch_run(&self.cols, cols.clone(), y, |&(c, _)| c as usize);
             b[i] + add(self.cols[cols].iter().map(|&(c, w)| w * y[c as usize]))
         };
         let loops = Loops::find(b.len(), |i| {
