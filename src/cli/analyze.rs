@@ -22,8 +22,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let model = args.graph.load()?;
-    let net = Net::build(&model);
+    let (model, net) = args.graph.load_then(Net::build)?;
     let opts = args.eval.options(&model, &net)?;
     let portfolio = args.portfolio.load(&model)?;
     let outcome = analysis::evaluate(&net, &opts);

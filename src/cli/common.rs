@@ -116,7 +116,31 @@ impl GraphArgs {
 
     /// Loads and validates the graph (or the built-in one, with a notice).
     pub fn load(&self) -> Result<Model, LoadError> {
-        let model = self.load_quietly()?;
+        self.load_then(|_| ()).map(|(model, ())| model)
+    }
+
+    /// [`GraphArgs::load`], running `then` on the model while its rules
+    /// across records are checked (`load::from_path_then`): a command
+    /// builds its net in that time. `then` must not rely on those rules;
+    /// its result is dropped when one fails.
+    pub fn load_then<T: Send>(
+        &self,
+        then: impl FnOnce(&Model) -> T + Send,
+    ) -> Result<(Model, T), LoadError> {
+        let (model, done) = match &self.graph {
+            Some(path) => load::from_path_then(path, then)?,
+            None => {
+                eprintln!(
+                    "note: no --graph given; using the built-in example graph {BUILTIN_NAME}"
+                );
+                let model = load::from_json(BUILTIN.as_bytes()).map_err(|problems| LoadError {
+                    origin: BUILTIN_NAME.into(),
+                    problems,
+                })?;
+                let done = then(&model);
+                (model, done)
+            }
+        };
         let (doubts, more) = load::doubts(&model);
         for d in &doubts {
             eprintln!("warning: {}", exposure::export::shown(d));
@@ -124,22 +148,7 @@ impl GraphArgs {
         if more > 0 {
             eprintln!("warning: and {more} more like these");
         }
-        Ok(model)
-    }
-
-    fn load_quietly(&self) -> Result<Model, LoadError> {
-        match &self.graph {
-            Some(path) => load::from_path(path),
-            None => {
-                eprintln!(
-                    "note: no --graph given; using the built-in example graph {BUILTIN_NAME}"
-                );
-                load::from_json(BUILTIN.as_bytes()).map_err(|problems| LoadError {
-                    origin: BUILTIN_NAME.into(),
-                    problems,
-                })
-            }
-        }
+        Ok((model, done))
     }
 }
 

@@ -77,8 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             &[("-g", args.graph.graph.as_deref())],
         )?;
     }
-    let model = args.graph.load()?;
-    let net = Net::build(&model);
+    let (model, net) = args.graph.load_then(Net::build)?;
     let opts = args.eval.options(&model, &net)?;
     let focus = args
         .focus

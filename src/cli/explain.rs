@@ -31,8 +31,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let model = args.graph.load()?;
-    let net = Net::build(&model);
+    let (model, net) = args.graph.load_then(Net::build)?;
     let entity = resolve(&model, &args.id, "explain")?;
     let opts = args.eval.options(&model, &net)?;
     let outcome = analysis::evaluate(&net, &opts);

@@ -62,8 +62,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         ];
         output::check("-o", path, Written::File, &inputs)?;
     }
-    let model = args.graph.load()?;
-    let net = Net::build(&model);
+    let (model, net) = args.graph.load_then(Net::build)?;
     let opts = args.eval.options(&model, &net)?;
     let portfolio = args.portfolio.load(&model)?;
     let explicit = dedup(

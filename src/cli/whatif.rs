@@ -35,8 +35,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let model = args.graph.load()?;
-    let mut net = Net::build(&model);
+    let (model, mut net) = args.graph.load_then(Net::build)?;
     let portfolio = args.portfolio.load(&model)?;
     args.eval.check_lists(&net)?;
     let scenarios = read_scenarios(&args.scenarios)?;

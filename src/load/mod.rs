@@ -3,6 +3,9 @@
 //!
 //! **Invariant:** a [`Model`] that leaves this module satisfies every
 //! validation rule of `exposure-graph/1`; nothing downstream re-checks them.
+//! The one exception is the model [`from_path_then`] lends its `then`
+//! while the rules across records are checked: every record read and
+//! every id resolved, no rule across records assumed.
 //! Loading never panics on user data and never stops at the first problem.
 
 pub mod csv;
@@ -22,6 +25,7 @@ use std::fmt;
 use std::path::Path;
 
 use crate::model::Model;
+use crate::parallel::both;
 
 /// How many problems are kept; the rest are only counted.
 pub const MAX_PROBLEMS: usize = 1000;
@@ -190,6 +194,15 @@ pub struct LoadError {
 /// O(bytes + entities + relationships · α), one pass for syntax and types,
 /// one for the rules that span records.
 pub fn from_json(bytes: &[u8]) -> Result<Model, Problems> {
+    from_json_then(bytes, |_| ()).map(|(model, ())| model)
+}
+
+/// [`from_json`], running `then` on the model while it is validated (see
+/// [`from_path_then`]).
+fn from_json_then<T: Send>(
+    bytes: &[u8],
+    then: impl FnOnce(&Model) -> T + Send,
+) -> Result<(Model, T), Problems> {
     let bytes = without_bom(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
@@ -208,23 +221,32 @@ pub fn from_json(bytes: &[u8]) -> Result<Model, Problems> {
     let Some(model) = model else {
         return Err(problems);
     };
-    checked(model, problems)
+    checked_then(model, problems, then)
 }
 
 /// [`from_json`], taking the bytes: a large file is parsed in two parts at
 /// once (`split.rs`), and the bytes are freed as soon as they are no longer
 /// needed. The result is the same.
-pub fn from_json_owned(mut bytes: Vec<u8>) -> Result<Model, Problems> {
+pub fn from_json_owned(bytes: Vec<u8>) -> Result<Model, Problems> {
+    from_json_owned_then(bytes, |_| ()).map(|(model, ())| model)
+}
+
+/// [`from_json_owned`], running `then` on the model while it is validated
+/// (see [`from_path_then`]).
+fn from_json_owned_then<T: Send>(
+    mut bytes: Vec<u8>,
+    then: impl FnOnce(&Model) -> T + Send,
+) -> Result<(Model, T), Problems> {
     if bytes.starts_with(BOM) {
         bytes.drain(..BOM.len());
     }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
-        Err(e) => return from_json(e.as_bytes()),
+        Err(e) => return from_json_then(e.as_bytes(), then),
     };
     match split::parse(text, split::MIN_LEN) {
-        Ok(model) => checked(model, Problems::default()),
-        Err(text) => from_json(text.as_bytes()),
+        Ok(model) => checked_then(model, Problems::default(), then),
+        Err(text) => from_json_then(text.as_bytes(), then),
     }
 }
 
@@ -236,11 +258,22 @@ pub fn without_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(BOM).unwrap_or(bytes)
 }
 
-/// `model` after the checks across records, or every problem.
-fn checked(model: Model, mut problems: Problems) -> Result<Model, Problems> {
-    validate::check(&model, &mut problems);
+/// `model` after the checks across records, or every problem; with
+/// `then`'s result on it, run on a second thread during the checks when
+/// the records were read without a problem (`then` needs every id
+/// resolved), and dropped when a check fails.
+fn checked_then<T: Send>(
+    model: Model,
+    mut problems: Problems,
+    then: impl FnOnce(&Model) -> T + Send,
+) -> Result<(Model, T), Problems> {
+    if !problems.is_empty() {
+        validate::check(&model, &mut problems);
+        return Err(problems);
+    }
+    let (done, ()) = both(|| then(&model), || validate::check(&model, &mut problems));
     if problems.is_empty() {
-        Ok(model)
+        Ok((model, done))
     } else {
         Err(problems)
     }
@@ -282,6 +315,20 @@ pub fn check(model: &Model) -> Result<(), Problems> {
 /// else a file, packed (`exposure pack`; told by its first bytes, not its
 /// name) or JSON.
 pub fn from_path(path: &Path) -> Result<Model, LoadError> {
+    from_path_then(path, |_| ()).map(|(model, ())| model)
+}
+
+/// [`from_path`], running `then` on the model while its rules across
+/// records are checked, on a second thread: a command builds its indexes
+/// in the time the checks take. `then` sees every record read and every
+/// id resolved, but no rule across records checked yet, so it must not
+/// rely on one (a share may be above 1, a sum too large); its result is
+/// dropped when a check fails. (A folder in the CSV form is checked
+/// first, then `then` runs.)
+pub fn from_path_then<T: Send>(
+    path: &Path,
+    then: impl FnOnce(&Model) -> T + Send,
+) -> Result<(Model, T), LoadError> {
     let origin = path.display().to_string();
     let fail = |message: String| {
         let mut problems = Problems::default();
@@ -291,26 +338,25 @@ pub fn from_path(path: &Path) -> Result<Model, LoadError> {
             problems,
         }
     };
+    let at_origin = |problems| LoadError {
+        origin: origin.clone(),
+        problems,
+    };
     if path.is_dir() {
-        return csv::from_folder(path).map_err(|problems| LoadError {
-            origin: origin.clone(),
-            problems,
-        });
+        let model = csv::from_folder(path).map_err(at_origin)?;
+        let done = then(&model);
+        return Ok((model, done));
     }
     let bytes = read_file(path).map_err(|e| fail(format!("cannot read: {e}")))?;
     if let Some(message) = csv_file_of_a_folder(path, &bytes) {
         return Err(fail(message));
     }
     if packed::is_packed(&bytes) {
-        return packed::from_bytes(&bytes).map_err(|problems| LoadError {
-            origin: origin.clone(),
-            problems,
-        });
+        let model = packed::read(&bytes).map_err(at_origin)?;
+        drop(bytes);
+        return checked_then(model, Problems::default(), then).map_err(at_origin);
     }
-    from_json_owned(bytes).map_err(|problems| LoadError {
-        origin: origin.clone(),
-        problems,
-    })
+    from_json_owned_then(bytes, then).map_err(at_origin)
 }
 
 /// When `path` is one file of the CSV form (its name ends in `.csv` and it
@@ -384,5 +430,63 @@ mod tests {
             .collect();
         std::fs::write(&path, &content).expect("writing the file");
         assert_eq!(read_file(&path).expect("reading it"), content);
+    }
+
+    /// `from_path_then` on the graph `body` (inside a graph object, after
+    /// its `format`): the load's result, and whether `then` ran.
+    fn then_on(body: &str) -> (Result<(Model, usize), LoadError>, bool) {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("g.json");
+        let text = format!("{{\"format\": \"exposure-graph/1\", {body}}}");
+        std::fs::write(&path, text).expect("writing the file");
+        let ran = AtomicBool::new(false);
+        let got = from_path_then(&path, |m| {
+            ran.store(true, Ordering::Relaxed);
+            crate::graph::Net::build(m).n
+        });
+        let alone = from_path(&path);
+        match (&got, &alone) {
+            (Ok((a, _)), Ok(b)) => assert_eq!(a.relationships.len(), b.relationships.len()),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            _ => panic!("from_path_then and from_path disagree on {body}"),
+        }
+        (got, ran.load(Ordering::Relaxed))
+    }
+
+    const ENTITIES: &str = r#""entities": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}]"#;
+
+    #[test]
+    fn then_runs_beside_the_checks_and_its_result_comes_back() {
+        let (got, ran) = then_on(&format!(
+            r#"{ENTITIES}, "relationships": [{{"type": "supplies", "from": "a", "to": "b", "share": 0.4}}]"#
+        ));
+        let (model, n) = got.expect("a valid graph");
+        assert!(ran);
+        assert_eq!(n, model.entities.len());
+    }
+
+    #[test]
+    fn then_on_a_graph_that_breaks_a_rule_runs_without_harm_and_is_dropped() {
+        // Shares of one seller adding up to 1.5: read fine, refused by the
+        // checks across records, while `then` builds a net of it.
+        let (got, ran) = then_on(&format!(
+            r#"{ENTITIES}, "relationships": [{{"type": "supplies", "from": "a", "to": "b", "share": 0.9}},
+               {{"type": "supplies", "from": "a", "to": "b", "share": 0.6}}]"#
+        ));
+        assert!(ran);
+        let err = got.expect_err("shares above 1 are refused");
+        assert!(err.problems.count() > 0);
+    }
+
+    #[test]
+    fn then_does_not_run_when_a_record_could_not_be_read() {
+        // An unknown id leaves an edge without its buyer: `then` would
+        // see an unresolved index.
+        let (got, ran) = then_on(&format!(
+            r#"{ENTITIES}, "relationships": [{{"type": "supplies", "from": "a", "to": "zz", "share": 0.4}}]"#
+        ));
+        assert!(got.is_err());
+        assert!(!ran);
     }
 }

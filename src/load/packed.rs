@@ -101,7 +101,14 @@ fn bad<T>(what: impl Into<String>) -> Result<T, Bad> {
 /// # Complexity
 /// O(bytes + entities + relationships): one checksum pass, one pass per
 /// section, then the checks of a loaded model.
+#[cfg(test)]
 pub fn from_bytes(bytes: &[u8]) -> Result<Model, Problems> {
+    super::checked_then(read(bytes)?, Problems::default(), |_| ()).map(|(model, ())| model)
+}
+
+/// Reads a packed graph: its checksum, its version and every handle are
+/// checked, the rules across records are not (`super::checked_then`).
+pub(super) fn read(bytes: &[u8]) -> Result<Model, Problems> {
     let fail = |message: String| {
         let mut problems = Problems::default();
         problems.push(Place::File, message);
@@ -121,18 +128,11 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model, Problems> {
             "the packed graph is of version {version}, this exposure reads version {VERSION} — pack it again from the JSON or CSV with this exposure"
         )));
     }
-    let model = decode(&body[head..]).map_err(|Bad(what)| {
+    decode(&body[head..]).map_err(|Bad(what)| {
         fail(format!(
             "the packed graph is not valid ({what}) — pack it again from the JSON or CSV"
         ))
-    })?;
-    let mut problems = Problems::default();
-    super::validate::check(&model, &mut problems);
-    if problems.is_empty() {
-        Ok(model)
-    } else {
-        Err(problems)
-    }
+    })
 }
 
 fn u32_at(c: &[u8], at: usize) -> u32 {
