@@ -145,36 +145,37 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
         licensed: &licensed,
         dense_max,
     };
-    let direct = lower.direct();
     // Each bound needs nothing from the other: X is solved on a second
-    // thread while x and reach, which need no bound, are solved here.
+    // thread while x, d and reach, which need no bound, are solved here.
     let (in_r, licensed) = (&restricted.in_r, &licensed);
     // An iterate is what it is: nothing to settle.
     let none = Unsettled::default();
-    let ((upper_values, upper_unsettled), ((total, lower_unsettled), reach)) =
+    let ((upper_values, upper_unsettled), ((total, lower_unsettled), direct, reach)) =
         match opts.settings.max_depth {
             Some(k) => both(
                 || (upper.iterates(k, Bound::Upper), none),
                 || {
                     let total = lower.iterates(k, Bound::Lower);
-                    ((total, none), reach::reach_within(net, in_r, licensed, k))
+                    let reach = reach::reach_within(net, in_r, licensed, k);
+                    ((total, none), lower.direct(), reach)
                 },
             ),
             None => {
-                let lower_and_reach = |sccs: &Sccs| {
+                let lower_side = |sccs: &Sccs| {
                     let total = lower.solve(sccs, Bound::Lower);
-                    (total, reach::reach(net, in_r, licensed, sccs))
+                    (
+                        total,
+                        lower.direct(),
+                        reach::reach(net, in_r, licensed, sccs),
+                    )
                 };
                 if restricted.in_r_plus == restricted.in_r {
                     let sccs = Sccs::of(net, |e| lower.follows(e));
-                    both(
-                        || upper.solve(&sccs, Bound::Upper),
-                        || lower_and_reach(&sccs),
-                    )
+                    both(|| upper.solve(&sccs, Bound::Upper), || lower_side(&sccs))
                 } else {
                     both(
                         || upper.solve(&Sccs::of(net, |e| upper.follows(e)), Bound::Upper),
-                        || lower_and_reach(&Sccs::of(net, |e| lower.follows(e))),
+                        || lower_side(&Sccs::of(net, |e| lower.follows(e))),
                     )
                 }
             }
