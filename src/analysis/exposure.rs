@@ -9,7 +9,7 @@
 //! rise to the least fixed point by Gauss-Seidel instead (`sweep.rs`).
 
 use super::equations::{Bound, Equations, Scratch};
-use super::scc::Sccs;
+use super::scc::Components;
 use super::solve::{add, least_solution_from, Settled, Term, DIRECT_MAX, MAX_SWEEPS, SWEEP_BUDGET};
 use super::sweep::Compact;
 use crate::prefetch::prefetch;
@@ -38,9 +38,9 @@ impl Equations<'_> {
     /// # Complexity
     /// O(V + E) for acyclic parts; a component of k entities costs O(k³)
     /// per policy step up to `DENSE_MAX`, else O(edges) per sweep.
-    pub fn solve(&self, sccs: &Sccs, bound: Bound) -> (Vec<f64>, Unsettled) {
+    pub fn solve(&self, comps: impl Components, bound: Bound) -> (Vec<f64>, Unsettled) {
         let mut y = vec![0.0f64; self.net.n];
-        let unsettled = self.solve_into(sccs, bound, &mut y, false);
+        let unsettled = self.solve_into(comps, bound, &mut y, false);
         (y, unsettled)
     }
 
@@ -54,23 +54,29 @@ impl Equations<'_> {
     ///
     /// # Complexity
     /// As [`Equations::solve`], over the components given.
-    pub fn solve_into(&self, sccs: &Sccs, bound: Bound, y: &mut [f64], warm: bool) -> Unsettled {
+    pub fn solve_into(
+        &self,
+        mut comps: impl Components,
+        bound: Bound,
+        y: &mut [f64],
+        warm: bool,
+    ) -> Unsettled {
         let n = self.net.n;
         // Each start, from 0 or warm, by component index.
         let mut start: Vec<f64> = Vec::new();
         let mut local = vec![u32::MAX; n];
         let mut scratch = Scratch::default();
         let mut unsettled = Unsettled::default();
-        for c in 0..sccs.len() {
+        for c in 0.. {
             self.net.prefetch_sales(
                 c,
-                |k| sccs.first_member(k),
+                |k| comps.first_member(k),
                 |u| {
                     prefetch(y, u);
                     prefetch(self.restricted, u);
                 },
             );
-            let comp = sccs.comp(c);
+            let Some(comp) = comps.get(c) else { break };
             if let [v] = comp {
                 let v = *v as usize;
                 y[v] = self.value_at(v, bound, &|u| y[u], &mut scratch);

@@ -236,7 +236,7 @@ impl Incremental {
         let (lower_unsettled, upper_unsettled) = crate::parallel::both(
             || {
                 let sccs = own_or(&shared, || components(0, in_r, &lower));
-                let u = eq_lower.solve_into(&sccs, Bound::Lower, &mut total, lower_rises);
+                let u = eq_lower.solve_into(&*sccs, Bound::Lower, &mut total, lower_rises);
                 if with_reach && !reach_seeds.is_empty() {
                     // A seed's set is built from its buyers' sets: solve
                     // reach over the seeds' upstream and all it reaches.
@@ -248,7 +248,7 @@ impl Incremental {
             },
             || {
                 let sccs = own_or(&shared, || components(1, in_r_plus, &upper));
-                eq_upper.solve_into(&sccs, Bound::Upper, &mut upper_values, upper_rises)
+                eq_upper.solve_into(&*sccs, Bound::Upper, &mut upper_values, upper_rises)
             },
         );
         let mut warnings = Vec::new();

@@ -11,6 +11,7 @@ mod fixpoint;
 pub mod incremental;
 mod loops;
 pub mod paths;
+mod published;
 mod reach;
 pub mod restricted;
 mod scc;
@@ -29,6 +30,7 @@ use crate::parallel::both;
 pub use equations::Bound;
 use equations::Equations;
 use exposure::Unsettled;
+use published::Published;
 
 /// What an evaluation is computed under: the date, the lists and the
 /// rules. The one type for them everywhere: a scenario file's settings,
@@ -170,8 +172,14 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
                     )
                 };
                 if restricted.in_r_plus == restricted.in_r {
-                    let sccs = Sccs::of(net, |e| lower.follows(e));
-                    both(|| upper.solve(&sccs, Bound::Upper), || lower_side(&sccs))
+                    // Once the search finds a large component, X takes
+                    // each component as it is found; x, d and reach start
+                    // when the search has ended.
+                    let found = Published::new(net.n);
+                    both(
+                        || upper.solve(found.components(), Bound::Upper),
+                        || lower_side(found.search(net, |e| lower.follows(e))),
+                    )
                 } else {
                     both(
                         || upper.solve(&Sccs::of(net, |e| upper.follows(e)), Bound::Upper),

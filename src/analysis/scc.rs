@@ -2,8 +2,32 @@
 //! edges an equation depends on, by an iterative Tarjan: a chain of a
 //! million entities needs no deep call stack.
 
+use super::published::Published;
 use crate::graph::Net;
 use crate::prefetch::prefetch;
+
+/// Components in the order of [`Sccs`], as a solver reads them: all at
+/// hand, or handed over one by one as a search on another thread finds
+/// them (`published.rs`).
+pub trait Components {
+    /// The members of component `c`, waiting for it if it is still being
+    /// found; `None` past the last component.
+    fn get(&mut self, c: usize) -> Option<&[u32]>;
+
+    /// The first member of component `c`, if it is at hand now (loops that
+    /// look ahead ask past the last, and past what was found).
+    fn first_member(&self, c: usize) -> Option<u32>;
+}
+
+impl Components for &Sccs {
+    fn get(&mut self, c: usize) -> Option<&[u32]> {
+        (c < self.len()).then(|| self.comp(c))
+    }
+
+    fn first_member(&self, c: usize) -> Option<u32> {
+        Sccs::first_member(self, c)
+    }
+}
 
 /// Components in reverse topological order: every edge leaves a component
 /// for one listed earlier (sinks first), so each can be solved once the
@@ -93,6 +117,23 @@ impl Sccs {
         roots: impl IntoIterator<Item = u32>,
         follow: impl Fn(usize) -> bool,
     ) -> Sccs {
+        Sccs::search(net, roots, follow, None)
+    }
+
+    /// [`Sccs::of`], publishing each component to `found` as soon as it
+    /// is found, for a solver on another thread (`Published::search`).
+    pub(super) fn publishing(net: &Net, follow: impl Fn(usize) -> bool, found: &Published) -> Sccs {
+        Sccs::search(net, 0..net.n as u32, follow, Some(found))
+    }
+
+    /// The iterative Tarjan behind [`Sccs::from_roots`], publishing to
+    /// `found` when given.
+    fn search(
+        net: &Net,
+        roots: impl IntoIterator<Item = u32>,
+        follow: impl Fn(usize) -> bool,
+        found: Option<&Published>,
+    ) -> Sccs {
         const UNSEEN: u32 = u32::MAX;
         // `low` once the entity has its component: off the stack.
         const DONE: u32 = u32::MAX;
@@ -180,9 +221,13 @@ impl Sccs {
                     // the component (`solve.rs`) mostly reads values
                     // already updated; a loop then takes one sweep, not one
                     // per member.
+                    let from = members.len();
                     members.extend_from_slice(&finished[finished.len() - k..]);
                     finished.truncate(finished.len() - k);
                     start.push(members.len() as u32);
+                    if let Some(found) = found {
+                        found.publish(from, &members[from..]);
+                    }
                     continue;
                 }
                 if let Some(&(parent, _)) = frames.last() {

@@ -763,3 +763,53 @@ fn with_segments_the_iterative_solvers_agree_with_the_dense_ones() {
         }
     }
 }
+
+#[test]
+fn x_upper_solved_as_the_search_finds_components_equals_it_solved_after() {
+    // A ring of 24,000 firms (above the size that starts X before the
+    // search ends) with chords of unknown share, a buyer downstream that
+    // sells to a listed firm, and sellers upstream of the ring.
+    let (n, up) = (24_000, 3_000);
+    let mut next = crate::testing::random(17);
+    let mut ids: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
+    ids.extend((0..up).map(|j| format!("u{j}")));
+    let mut edges = vec!["D>H 0.5".to_string()];
+    for i in 0..n {
+        edges.push(format!("v{i}>v{} 0.3", (i + 1) % n));
+        // Never to itself or to the next one, which it sells to already.
+        edges.push(format!(
+            "v{i}>v{} ?",
+            (i + 2 + next(n as u64 - 3) as usize) % n
+        ));
+        edges.push(format!("v{i}>D 0..0.05"));
+    }
+    for j in 0..up {
+        edges.push(format!("u{j}>v{} 0.4", next(n as u64)));
+    }
+    let refs: Vec<&str> = edges.iter().map(String::as_str).collect();
+    let model = graph(&format!("{} D H", ids.join(" ")), &refs, &["H"]);
+    let net = Net::build(&model);
+    let opts = Options::default();
+    let out = evaluate(&net, &opts);
+
+    let restricted = Restricted::of(&net, &opts);
+    let licensed = opts.licensed_edges(&net);
+    let upper = Equations {
+        net: &net,
+        restricted: &restricted.in_r_plus,
+        licensed: &licensed,
+        dense_max: solve::DENSE_MAX,
+    };
+    let sccs = Sccs::of(&net, |e| upper.follows(e));
+    assert!((0..sccs.len()).any(|c| sccs.comp(c).len() == n));
+    let (after, _) = upper.solve(&sccs, Bound::Upper);
+    assert_eq!(out.upper, after);
+
+    // The solve above did start before the search ended.
+    let found = published::Published::new(net.n);
+    let (early, _) = both(
+        || matches!(found.components(), published::Start::Early(_)),
+        || found.search(&net, |e| upper.follows(e)).len(),
+    );
+    assert!(early);
+}
