@@ -23,7 +23,7 @@ pub(super) struct Published {
     start: Vec<AtomicU32>,
     count: AtomicUsize,
     /// Set once a component of at least `EARLY_MIN` members is published:
-    /// the reader starts then (see [`Reader::get`]).
+    /// the reader starts then (see [`Published::components`]).
     go: AtomicBool,
     /// Set when the search has ended (or stopped on a panic): no more
     /// components will come.
@@ -148,14 +148,6 @@ impl Reader<'_> {
         }
         true
     }
-
-    fn first_member_known(&self, c: usize) -> Option<u32> {
-        let p = self.published;
-        (c < self.known).then(|| {
-            let at = p.start[c].load(Ordering::Relaxed) as usize;
-            p.members[at].load(Ordering::Relaxed)
-        })
-    }
 }
 
 /// What [`Published::components`] gives the reader.
@@ -204,7 +196,11 @@ impl Components for Reader<'_> {
     }
 
     fn first_member(&self, c: usize) -> Option<u32> {
-        self.first_member_known(c)
+        let p = self.published;
+        (c < self.known).then(|| {
+            let at = p.start[c].load(Ordering::Relaxed) as usize;
+            p.members[at].load(Ordering::Relaxed)
+        })
     }
 }
 
