@@ -241,7 +241,16 @@ impl Incremental {
                     // A seed's set is built from its buyers' sets: solve
                     // reach over the seeds' upstream and all it reaches.
                     let all = downstream(net, &reach_seeds, in_r);
-                    let sccs = components(0, in_r, &all);
+                    let sccs = match same[0] || reach_seeds != lower {
+                        true => components(0, in_r, &all),
+                        // x's components, found anew above, are those of
+                        // the seeds' upstream: only what lies below it is
+                        // searched again (nothing there leads back up).
+                        false => {
+                            let below = minus(&all, &lower);
+                            sccs.after(&within(net, &below, followed(net, in_r)), n)
+                        }
+                    };
                     reach::reach_into(net, in_r, &licensed, &sccs, &mut reach_values);
                 }
                 u
@@ -457,6 +466,24 @@ fn within(net: &Net, set: &[u32], follow: impl Fn(usize) -> bool) -> Sccs {
     })
 }
 
+/// The entities of `all` not in `part` (both ascending), ascending.
+///
+/// # Complexity
+/// O(|all| + |part|).
+fn minus(all: &[u32], part: &[u32]) -> Vec<u32> {
+    let mut rest = Vec::with_capacity(all.len().saturating_sub(part.len()));
+    let mut j = 0;
+    for &v in all {
+        while part.get(j).is_some_and(|&p| p < v) {
+            j += 1;
+        }
+        if part.get(j) != Some(&v) {
+            rest.push(v);
+        }
+    }
+    rest
+}
+
 /// `set` and every entity it reaches through entities not in R,
 /// ascending.
 ///
@@ -572,5 +599,17 @@ impl Delta {
             reach,
             warnings: self.warnings.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minus;
+
+    #[test]
+    fn minus_keeps_what_the_part_lacks_in_order() {
+        assert_eq!(minus(&[1, 2, 4, 7, 9], &[2, 3, 9]), [1, 4, 7]);
+        assert_eq!(minus(&[1, 2], &[]), [1, 2]);
+        assert!(minus(&[5], &[5]).is_empty());
     }
 }

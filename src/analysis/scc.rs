@@ -94,6 +94,37 @@ impl Sccs {
         }
     }
 
+    /// The components of `below` followed by those of `self`, as one list
+    /// over `n` entities: in order sinks first when no followed edge leads
+    /// from a member of `below` to a member of `self` (`below` is
+    /// downstream of `self`). `comp_of` is meaningful for their members.
+    ///
+    /// # Complexity
+    /// O(n + members).
+    pub fn after(&self, below: &Sccs, n: usize) -> Sccs {
+        let (k, m) = (below.len() as u32, below.members.len() as u32);
+        let mut comp_of = vec![0u32; n];
+        for (c, w) in below.start.windows(2).enumerate() {
+            for &v in &below.members[w[0] as usize..w[1] as usize] {
+                comp_of[v as usize] = c as u32;
+            }
+        }
+        for (c, w) in self.start.windows(2).enumerate() {
+            for &v in &self.members[w[0] as usize..w[1] as usize] {
+                comp_of[v as usize] = k + c as u32;
+            }
+        }
+        let mut members = below.members.clone();
+        members.extend_from_slice(&self.members);
+        let mut start = below.start.clone();
+        start.extend(self.start[1..].iter().map(|&s| s + m));
+        Sccs {
+            members,
+            start,
+            comp_of,
+        }
+    }
+
     /// Components of the graph of supplies edges `e` with `follow(e)`.
     ///
     /// # Complexity
@@ -297,6 +328,44 @@ mod tests {
         let sccs = Sccs::of(&net, |_| true);
         let ids: Vec<&str> = sccs.comp(0).iter().map(|&v| model.id(v)).collect();
         assert_eq!(ids, ["e", "d", "c", "b", "a"]);
+    }
+
+    #[test]
+    fn components_below_then_above_make_one_list_sinks_first() {
+        // a -> b <-> c -> d <-> e: {a, b, c} above, {d, e} below it.
+        let (model, net) = net(&[
+            ("a", "b"),
+            ("b", "c"),
+            ("c", "b"),
+            ("c", "d"),
+            ("d", "e"),
+            ("e", "d"),
+        ]);
+        let ix = |ids: &[&str]| -> Vec<u32> {
+            let mut v: Vec<u32> = ids.iter().map(|id| model.find(id).unwrap()).collect();
+            v.sort_unstable();
+            v
+        };
+        let (above, below) = (ix(&["a", "b", "c"]), ix(&["d", "e"]));
+        let within = |set: &[u32]| {
+            Sccs::from_roots(&net, set.iter().copied(), |e| set.contains(&net.buyer[e]))
+        };
+        let joined = within(&above).after(&within(&below), net.n);
+        let whole = Sccs::of(&net, |_| true);
+        let names = |s: &Sccs| -> Vec<Vec<String>> {
+            (0..s.len())
+                .map(|c| s.comp(c).iter().map(|&v| model.id(v).to_string()).collect())
+                .collect()
+        };
+        assert_eq!(names(&joined), names(&whole));
+        for v in 0..net.n {
+            assert_eq!(
+                joined.comp_of[v],
+                whole.comp_of[v],
+                "{}",
+                model.id(v as u32)
+            );
+        }
     }
 
     #[test]
