@@ -248,7 +248,7 @@ impl Incremental {
                         // searched again (nothing there leads back up).
                         false => {
                             let below = minus(&all, &lower);
-                            sccs.after(&within(net, &below, followed(net, in_r)), n)
+                            sccs.after(within(net, &below, followed(net, in_r)))
                         }
                     };
                     reach::reach_into(net, in_r, &licensed, &sccs, &mut reach_values);

@@ -165,7 +165,7 @@ impl Components for Start<'_> {
     fn get(&mut self, c: usize) -> Option<&[u32]> {
         match self {
             Start::Early(reader) => reader.get(c),
-            Start::Whole(sccs) => (c < sccs.len()).then(|| sccs.comp(c)),
+            Start::Whole(sccs) => sccs.get(c),
             Start::Stopped => None,
         }
     }

@@ -94,29 +94,25 @@ impl Sccs {
         }
     }
 
-    /// The components of `below` followed by those of `self`, as one list
-    /// over `n` entities: in order sinks first when no followed edge leads
-    /// from a member of `below` to a member of `self` (`below` is
-    /// downstream of `self`). `comp_of` is meaningful for their members.
+    /// The components of `below` followed by those of `self`, as one
+    /// list: in order sinks first when no followed edge leads from a
+    /// member of `below` to a member of `self` (`below` is downstream of
+    /// `self`). `comp_of` is meaningful for their members, as it is in
+    /// each for its own.
     ///
     /// # Complexity
-    /// O(n + members).
-    pub fn after(&self, below: &Sccs, n: usize) -> Sccs {
-        let (k, m) = (below.len() as u32, below.members.len() as u32);
-        let mut comp_of = vec![0u32; n];
-        for (c, w) in below.start.windows(2).enumerate() {
-            for &v in &below.members[w[0] as usize..w[1] as usize] {
-                comp_of[v as usize] = c as u32;
-            }
+    /// O(members of `self`).
+    pub fn after(&self, below: Sccs) -> Sccs {
+        let Sccs {
+            mut members,
+            mut start,
+            mut comp_of,
+        } = below;
+        let (k, m) = ((start.len() - 1) as u32, members.len() as u32);
+        for &v in &self.members {
+            comp_of[v as usize] = k + self.comp_of[v as usize];
         }
-        for (c, w) in self.start.windows(2).enumerate() {
-            for &v in &self.members[w[0] as usize..w[1] as usize] {
-                comp_of[v as usize] = k + c as u32;
-            }
-        }
-        let mut members = below.members.clone();
         members.extend_from_slice(&self.members);
-        let mut start = below.start.clone();
         start.extend(self.start[1..].iter().map(|&s| s + m));
         Sccs {
             members,
@@ -350,7 +346,7 @@ mod tests {
         let within = |set: &[u32]| {
             Sccs::from_roots(&net, set.iter().copied(), |e| set.contains(&net.buyer[e]))
         };
-        let joined = within(&above).after(&within(&below), net.n);
+        let joined = within(&above).after(within(&below));
         let whole = Sccs::of(&net, |_| true);
         let names = |s: &Sccs| -> Vec<Vec<String>> {
             (0..s.len())
