@@ -227,7 +227,13 @@ fn relationships(
     for (i, r) in rels.iter().enumerate() {
         // The sums below add in entity order, which is not the file's.
         match rels.get(i + AHEAD) {
-            Some(a) if a.rel == RelType::Supplies => prefetch(&committed, a.from as usize),
+            Some(a) if a.rel == RelType::Supplies => {
+                prefetch(&committed, a.from as usize);
+                if let Some(s) = a.segment.get() {
+                    prefetch(sellers, s);
+                    prefetch(&in_segment, s);
+                }
+            }
             Some(a) => prefetch(&owned, a.to as usize),
             None => {}
         }
