@@ -60,12 +60,12 @@ fn the_example_steps_in_may_august_and_october_2019() {
     assert_eq!(value(&v, "2019-05-16", "ambarella"), (0.0, 0.0));
     assert_eq!(value(&v, "2019-08-13", "ambarella"), (0.15, 1.0));
     assert_eq!(value(&v, "2019-10-09", "ambarella"), (0.15, 1.0));
-    // SenseTime is listed only in October: Qualcomm's upper steps then.
-    // NVIDIA's does not: its sales to Hikvision and Dahua can already take
+    // SenseTime is listed only in October: Qualcomm's upper steps then, to
+    // its China segment (0.4784 of revenue). NVIDIA's does not: its sales to Hikvision and Dahua can already take
     // all of its China incl. Hong Kong segment (0.2502 of revenue), which
     // its sales to SenseTime share.
     assert_eq!(value(&v, "2019-08-13", "qualcomm"), (0.0, 0.0));
-    assert_eq!(value(&v, "2019-10-09", "qualcomm"), (0.0, 1.0));
+    assert_eq!(value(&v, "2019-10-09", "qualcomm"), (0.0, 0.4784));
     assert_eq!(value(&v, "2019-08-13", "nvidia"), (0.0, 0.2502));
     assert_eq!(value(&v, "2019-10-09", "nvidia"), (0.0, 0.2502));
     let events = |i: usize| v["points"][i]["events"].as_array().unwrap().clone();
@@ -89,8 +89,8 @@ fn by_default_the_most_exposed_unrestricted_entities_are_followed() {
         ids,
         [
             "ambarella",
-            "qualcomm",
             "seagate",
+            "qualcomm",
             "western-digital",
             "nvidia",
             "intel"
