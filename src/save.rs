@@ -33,7 +33,7 @@ pub fn write_json(model: &Model, out: &mut dyn Write) -> io::Result<()> {
         top.insert("meta".into(), Value::Object(meta_object(model)));
     }
     let head = serde_json::to_string(&Value::Object(top)).map_err(json_io)?;
-    out.write_all(head[..head.len() - 1].as_bytes())?;
+    out.write_all(&head.as_bytes()[..head.len() - 1])?;
     write_array(
         out,
         "entities",

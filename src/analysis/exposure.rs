@@ -218,8 +218,8 @@ impl Equations<'_> {
         let mut next = vec![0.0f64; n];
         let mut scratch = Scratch::default();
         for _ in 0..k {
-            for v in 0..n {
-                next[v] = self.value_at(v, bound, &|u| prev[u], &mut scratch);
+            for (v, next) in next.iter_mut().enumerate() {
+                *next = self.value_at(v, bound, &|u| prev[u], &mut scratch);
             }
             std::mem::swap(&mut prev, &mut next);
             if prev == next {

@@ -23,9 +23,9 @@ struct Targets {
 
 fn targets(net: &Net, in_r: &[bool], licensed: &[bool]) -> Targets {
     let mut is_target = vec![false; net.n];
-    for e in 0..net.edge_count() {
-        let u = net.buyer[e] as usize;
-        is_target[u] |= in_r[u] && !licensed[e];
+    for (&u, &lic) in net.buyer.iter().zip(licensed) {
+        let u = u as usize;
+        is_target[u] |= in_r[u] && !lic;
     }
     let mut number = vec![u32::MAX; net.n];
     let mut count = 0;

@@ -49,6 +49,11 @@ impl Sccs {
         self.start.len() - 1
     }
 
+    /// Whether there is no component (a graph without entities).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// The entities of component `c`.
     pub fn comp(&self, c: usize) -> &[u32] {
         &self.members[self.start[c] as usize..self.start[c + 1] as usize]

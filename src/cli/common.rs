@@ -48,6 +48,12 @@ pub(super) fn warn(outcome: &Outcome) {
     }
 }
 
+/// The scenarios of a file, each applied and evaluated, in file order.
+pub(super) type Evaluated<'a> = (
+    Vec<scenario::Scenario>,
+    Vec<(scenario::Applied<'a>, Outcome)>,
+);
+
 /// Reads the scenario file at `path`, then applies and evaluates every
 /// scenario against the loaded graph, all before anything is printed, so
 /// that a failing scenario leaves no half result.
@@ -57,10 +63,7 @@ pub(super) fn evaluate_scenarios<'a>(
     model: &'a Model,
     net: &'a Net,
     eval: &EvalArgs,
-) -> anyhow::Result<(
-    Vec<scenario::Scenario>,
-    Vec<(scenario::Applied<'a>, Outcome)>,
-)> {
+) -> anyhow::Result<Evaluated<'a>> {
     let shown = path.display();
     let scenarios = read_scenarios(path)?;
     let (settings, extra) = (eval.settings(), eval.what_ifs());

@@ -52,7 +52,8 @@ impl<'o> JsonStream<'o> {
 /// either form.
 pub enum Stream<'o> {
     Json(JsonStream<'o>),
-    Csv(CsvStream<'o>),
+    /// Boxed: the CSV writer holds its buffer inline.
+    Csv(Box<CsvStream<'o>>),
 }
 
 impl<'o> Stream<'o> {
@@ -60,7 +61,7 @@ impl<'o> Stream<'o> {
     pub fn new(json: bool, out: &'o mut dyn Write, portfolio: bool) -> io::Result<Stream<'o>> {
         Ok(match json {
             true => Stream::Json(JsonStream::new(out)?),
-            false => Stream::Csv(CsvStream::new(out, portfolio)?),
+            false => Stream::Csv(Box::new(CsvStream::new(out, portfolio)?)),
         })
     }
 

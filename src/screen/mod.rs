@@ -289,11 +289,10 @@ fn score_pair(
         }
         _ => CountryEvidence::Unknown,
     };
-    let kind_conflict = match (e.kind, row_is_person(&row.kind)) {
-        (Some(Kind::Person), Some(false)) => true,
-        (Some(Kind::Company | Kind::Government), Some(true)) => true,
-        _ => false,
-    };
+    let kind_conflict = matches!(
+        (e.kind, row_is_person(&row.kind)),
+        (Some(Kind::Person), Some(false)) | (Some(Kind::Company | Kind::Government), Some(true))
+    );
     let mut score = ns.score;
     match country {
         CountryEvidence::Same => score += COUNTRY_BONUS,

@@ -271,7 +271,7 @@ fn the_scenario_file_of_the_docs_runs_on_the_example_graph() {
     let doc = std::fs::read_to_string(format!("{root}/docs/scenarios.md")).unwrap();
     let start = doc.find("```json\n").expect("a JSON block") + "```json\n".len();
     let end = start + doc[start..].find("```").unwrap();
-    let (_dir, s) = write_temp("s.json", doc[start..end].as_bytes());
+    let (_dir, s) = write_temp("s.json", &doc.as_bytes()[start..end]);
     let v = json_of(&["whatif", s.to_str().unwrap(), "--format", "json"]);
     let sc = v["scenarios"].as_array().unwrap();
     assert_eq!(sc.len(), 2);
