@@ -448,17 +448,26 @@ impl Applied<'_> {
         if self.edits.iter().any(|e| e.removed) {
             incremental.find_base_components(net, base);
         }
+        // Asked on the base's graph, before the edits are laid over it.
+        let unused: Vec<bool> = self
+            .edits
+            .iter()
+            .map(|e| e.removed && incremental.unused(net, base, e.edge))
+            .collect();
         let laid = Laid::over(net, &self.model, &self.edits);
         let touched: Vec<Touched> = self
             .edits
             .iter()
-            .map(|e| {
+            .zip(unused)
+            .map(|(e, unused)| {
                 let (lo, buyer) = laid.before(e.edge);
                 Touched {
                     edge: e.edge,
-                    lower: e.removed || e.lo.to_bits() != lo.to_bits(),
+                    // An unused sale's lower bound was 0.
+                    lower: !unused && (e.removed || e.lo.to_bits() != lo.to_bits()),
                     removed: e.removed,
                     buyer,
+                    unused,
                 }
             })
             .collect();
@@ -1327,6 +1336,73 @@ mod tests {
             }
         }
         assert!(laid > 200, "only {laid} scenarios were laid over the net");
+    }
+
+    /// Removes the sale `from > to` from a ring `a > b > c > a` of unknown
+    /// shares (swept: components above 2 entities) whose `a` also sells
+    /// to the listed `r`, the sales of `a` in the order `first`; returns
+    /// whether the sale counted as unused, X of `a` after the removal, and
+    /// X of `a` by a full evaluation of the changed graph.
+    fn remove_from_ring(first: &str, from: &str, to: &str) -> (bool, f64, f64) {
+        let sales = match first {
+            "r" => {
+                r#"{"type":"supplies","from":"a","to":"r"},{"type":"supplies","from":"a","to":"b"}"#
+            }
+            _ => {
+                r#"{"type":"supplies","from":"a","to":"b"},{"type":"supplies","from":"a","to":"r"}"#
+            }
+        };
+        let json = format!(
+            r#"{{"format":"exposure-graph/1",
+            "entities":[{{"id":"a","name":"a"}},{{"id":"b","name":"b"}},{{"id":"c","name":"c"}},
+                        {{"id":"d","name":"d"}},{{"id":"r","name":"r"}}],
+            "relationships":[{sales},
+                {{"type":"supplies","from":"a","to":"d"}},
+                {{"type":"supplies","from":"b","to":"c"}},
+                {{"type":"supplies","from":"c","to":"a"}}],
+            "listings":[{{"entity":"r","list":"BIS Entity List"}}]}}"#
+        );
+        let model = crate::load::from_json(json.as_bytes()).unwrap();
+        let mut net = Net::build(&model);
+        let cli = Settings::default();
+        let opts = base_options(&model, &cli);
+        let base = evaluate_with(&net, &opts, 2);
+        let mut incremental = Incremental::new(&net, &opts);
+        incremental.dense_max = 2;
+        let scenario = Scenario {
+            name: "s".into(),
+            settings: Settings::default(),
+            changes: vec![Change::Remove {
+                rel: RelType::Supplies,
+                from: from.into(),
+                to: to.into(),
+            }],
+        };
+        let none = WhatIfFlags::default();
+        let applied = apply(&model, &net, 0, &scenario, &cli, &none).unwrap();
+        let edge = applied.edits[0].edge;
+        incremental.find_base_components(&net, &base);
+        let unused = incremental.unused(&net, &base, edge);
+        let changed = applied.evaluate_from(&mut net, &incremental, &base);
+        let slow = apply_with(&model, &net, 0, &scenario, &cli, &none, false).unwrap();
+        let full = evaluate_with(slow.net.as_ref().unwrap_or(&net), &slow.opts, 2);
+        let a = model.find("a").unwrap() as usize;
+        (unused, changed.upper[a], full.upper[a])
+    }
+
+    #[test]
+    fn a_removed_sale_the_worst_case_leaves_unused_keeps_x_only_where_that_is_proven() {
+        // a sells to the listed r first: its worst case gives r all, and the
+        // ring drains through a. The sale to d (X 0) gets nothing: removing
+        // it solves nothing again.
+        assert_eq!(remove_from_ring("r", "a", "d"), (true, 1.0, 1.0));
+        // a sells to b first: at X = 1 everywhere the worst case gives b
+        // all (a tie with r), and the ring keeps everything: nothing
+        // drains, so nothing proves that the ring keeps 1 without the sale
+        // to r, and indeed it falls to 0.
+        assert_eq!(remove_from_ring("b", "a", "r"), (false, 0.0, 0.0));
+        // Removing the sale that the worst case uses is solved again.
+        assert_eq!(remove_from_ring("r", "a", "r"), (false, 0.0, 0.0));
     }
 
     #[test]

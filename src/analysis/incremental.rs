@@ -26,14 +26,21 @@
 //! one at every level), and a lowered or reshaped operator gives no
 //! start known to be below.
 //!
+//! **Removed sales.** A sale that is gone seeds no bound when
+//! [`Incremental::unused`] proves x, d and X unchanged without it (its
+//! lower bound was 0 and the base's worst case gave it nothing;
+//! `unused.rs`), and no reach when its seller gets to its buyer another
+//! way.
+//!
 //! **Invariant:** the result equals [`super::evaluate`] of the changed
 //! graph to rounding; the base is not changed.
 
-use super::equations::{Bound, Equations};
+use super::equations::{Bound, Equations, Scratch};
 use super::reach;
 use super::restricted::Restricted;
 use super::scc::Sccs;
 use super::solve::DENSE_MAX;
+use super::unused;
 use super::{Options, Outcome};
 use crate::graph::{Incoming, Net};
 use std::borrow::Cow;
@@ -50,6 +57,10 @@ pub struct Touched {
     /// Its buyer in the base (a gone edge is laid as a loop to its
     /// seller).
     pub buyer: u32,
+    /// It is gone, and [`Incremental::unused`] proved that x, d and X
+    /// are the base's without it: it seeds no bound (reach may still
+    /// change).
+    pub unused: bool,
 }
 
 /// What every changed evaluation of one base needs: who sells to whom,
@@ -62,6 +73,10 @@ pub struct Incremental {
     /// not in R (R+), with that R (R+), found on first need: a change that
     /// leaves R (R+) and every edge's ends as they were has the same ones.
     base_sccs: [OnceLock<(Vec<bool>, Sccs)>; 2],
+    /// For each component of X's equations in `base_sccs`, whether a sale
+    /// the base's worst case leaves unused can go without changing X
+    /// (`unused.rs`), found on first need.
+    base_proofs: OnceLock<Vec<bool>>,
     /// Components above this size are swept (`solve::DENSE_MAX`; tests
     /// lower it to check the sweeps).
     pub(crate) dense_max: usize,
@@ -78,6 +93,7 @@ impl Incremental {
             callers: Incoming::of(net, |_| true),
             licensed: opts.licensed_edges(net),
             base_sccs: Default::default(),
+            base_proofs: OnceLock::new(),
             dense_max: DENSE_MAX,
         }
     }
@@ -177,9 +193,9 @@ impl Incremental {
         }
         for t in touched {
             let v = seller_of(net, t.edge);
-            upper[v] = true;
+            upper[v] |= !t.unused;
             lower[v] |= t.lower;
-            reach[v] |= t.removed;
+            reach[v] |= t.removed && !bypassed(net, in_r, &licensed, t);
         }
         // Whether every edge keeps its ends (none is gone).
         let kept = !touched.iter().any(|t| t.removed);
@@ -317,6 +333,55 @@ impl Incremental {
         });
     }
 
+    /// Whether removing supplies edge `e` of `net` leaves x, d and X as
+    /// the base has them: its lower bound is 0, the base's worst case at
+    /// its seller gives it nothing, and the seller is alone in its
+    /// component of X's equations or in a swept one for which `unused.rs`
+    /// proves that such a removal keeps the least solution. Reach may
+    /// still change. Ask while `net` is still the base's graph, after
+    /// [`Incremental::find_base_components`]; `false` before.
+    ///
+    /// # Complexity
+    /// O(the seller's sales); the first time a swept component is asked
+    /// about, the proof of every swept component (O(its members and
+    /// sales) per sweep of the bound on how slowly it drains).
+    pub fn unused(&self, net: &Net, base: &Outcome, e: usize) -> bool {
+        let Some((stop, sccs)) = self.base_sccs[1].get() else {
+            return false;
+        };
+        if net.lo[e] != 0.0 || *stop != base.restricted.in_r_plus {
+            return false;
+        }
+        let eq = Equations {
+            net,
+            restricted: stop,
+            licensed: &self.licensed,
+            dense_max: self.dense_max,
+        };
+        let seller = seller_of(net, e);
+        let mut scratch = Scratch::default();
+        unused::worst_case(&eq, seller, &base.upper, &mut scratch);
+        if scratch.out.iter().any(|&(f, t)| f == e && t > 0.0) {
+            return false;
+        }
+        let c = sccs.comp_of[seller] as usize;
+        match sccs.comp(c).len() {
+            1 => true,
+            len if len <= self.dense_max => false,
+            _ => {
+                let proofs = self.base_proofs.get_or_init(|| {
+                    (0..sccs.len())
+                        .map(|c| {
+                            let comp = sccs.comp(c);
+                            comp.len() > self.dense_max && unused::proven(&eq, &base.upper, comp)
+                        })
+                        .collect()
+                });
+                proofs[c]
+            }
+        }
+    }
+
     /// Whether the base's components over the edges into entities not in
     /// `stop` (found already, for this `stop`) are those of `net`, which
     /// differs from the base by `touched` only. A gone edge splits no
@@ -403,6 +468,24 @@ fn own_or(shared: &Option<Sccs>, own: impl FnOnce() -> Sccs) -> Cow<'_, Sccs> {
 /// The most entities a search of [`finds_edge`] looks at before it gives
 /// up (and what it was to spare is done in full).
 const BYPASS_SEARCH: usize = 50_000;
+
+/// Whether every entity's reach is the base's without the gone edge `t`:
+/// its seller gets to its buyer another way, through entities not in R
+/// (by an unlicensed sale, when the buyer is in R), so that a walk that
+/// took the edge can go that way instead. `false` when the search gives
+/// up.
+///
+/// # Complexity
+/// O(`BYPASS_SEARCH` + their edges).
+fn bypassed(net: &Net, in_r: &[bool], licensed: &[bool], t: &Touched) -> bool {
+    let (buyer, restricted) = (t.buyer, in_r[t.buyer as usize]);
+    finds_edge(
+        net,
+        seller_of(net, t.edge) as u32,
+        |f, u| u == buyer && f != t.edge && !(restricted && licensed[f]),
+        |u| !in_r[u as usize],
+    )
+}
 
 /// Whether the seller of edge `e`, into a restricted buyer r, gets to r
 /// without `e`: through entities not in R, to one with an unlicensed edge

@@ -18,6 +18,7 @@ mod scc;
 mod solve;
 mod sweep;
 pub mod timeline;
+mod unused;
 mod worst;
 
 pub use restricted::{ChainLink, ListRef, Restricted, Via, WhatIfListing, WHAT_IF};
