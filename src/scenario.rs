@@ -1295,7 +1295,10 @@ mod tests {
     #[test]
     fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
         let mut laid = 0;
-        for seed in 1..400u64 {
+        // And two seeds whose loops of shares near 1 kept policy
+        // iteration switching on rounding until it gave up with a warning
+        // that the sweeps of the same component did not give.
+        for seed in (1..400u64).chain([2829, 3492]) {
             let json = random_graph(seed);
             let model = crate::load::from_json(json.as_bytes())
                 .unwrap_or_else(|p| panic!("seed {seed}: {:?}", p.list));
