@@ -172,6 +172,8 @@ impl Equations<'_> {
     /// X on a component by policy iteration with exact linear solves.
     fn policy_iteration(&self, comp: &[u32], local: &[u32], y: &[f64]) -> (Vec<f64>, Settled) {
         const MAX_STEPS: usize = 200;
+        // Gains and losses up to this are the linear solves' rounding.
+        const ROUNDING: f64 = 1e-12;
         let mut vals = vec![0.0; comp.len()];
         let mut settled = Settled::Yes;
         let mut alloc: Vec<Vec<(usize, f64)>> = vec![Vec::new(); comp.len()];
@@ -204,14 +206,23 @@ impl Equations<'_> {
             if step > 0 && !changed {
                 return (vals, settled);
             }
-            (vals, settled) = self.linear(comp, local, y, &alloc, &vec![0.0; comp.len()]);
+            let (next, next_settled) = self.linear(comp, local, y, &alloc, &vec![0.0; comp.len()]);
+            // Policy iteration only rises. Values that fall mean that a
+            // switch closed a loop whose least solution is lower (on loops
+            // of shares near 1, a switch of rounding size can): the values
+            // before it solve the equations to within what was promised.
+            if step > 0 && next.iter().zip(&vals).any(|(n, v)| *n < v - ROUNDING) {
+                break;
+            }
+            (vals, settled) = (next, next_settled);
         }
-        // The allocation still switched after MAX_STEPS. On a loop of
-        // shares near 1 the linear solves round at about 1e-13, and
-        // switches that promise no more than that can go on forever: the
-        // values then solve the equations to rounding. Otherwise they are
-        // those of a policy below the best one.
-        match promised <= 1e-12 {
+        // The allocation still switched after MAX_STEPS, or a switch made
+        // the values fall. On a loop of shares near 1 the linear solves
+        // round at about 1e-13, and switches that promise no more than
+        // that can go on forever: the values then solve the equations to
+        // rounding. Otherwise they are those of a policy below the best
+        // one.
+        match promised <= ROUNDING {
             true => (vals, settled),
             false => (vals, Settled::No),
         }
