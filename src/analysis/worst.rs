@@ -31,11 +31,14 @@ pub fn worst_case<'a>(
         dense_max: 0,
     };
     // Values equal in exact arithmetic can differ in the last bits here
-    // (X = 1 by a cycle comes out 0.9999999999999994): they are ordered on
-    // a grid of 1e-12, so that such ties go to the smaller id as the spec
-    // says. The fill and X itself are not changed by the order of ties.
+    // (X = 1 by a cycle comes out 0.9999999999999994), and by more on a
+    // loop of shares near 1, whose solve rounds at up to about 1e-13:
+    // they are ordered on a grid of 1e-9 (the tolerance to which results
+    // are exact), so that such ties go to the smaller id as the spec says.
+    // X itself is solved before and does not change; values less than 1e-9
+    // apart carry the same to 1e-9 whichever comes first.
     let values = |u: usize| outcome.upper[u];
-    let carried = |e: usize| (eq.carried(e, values) * 1e12).round() / 1e12;
+    let carried = |e: usize| (eq.carried(e, values) * 1e9).round() / 1e9;
     let by_buyer = |a: usize, b: usize| -> Ordering { id(net.buyer[a]).cmp(id(net.buyer[b])) };
     let mut t = vec![0.0; net.edge_count()];
     let mut scratch = Scratch::default();

@@ -428,16 +428,11 @@ def fixed_cases():
     # it gave up 0.08 below the least solution, with a warning.
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            "cases", "policy-switch-loop.json"), encoding="utf-8") as fh:
-        out.append((ANALYZE_ONLY, json.load(fh), opts(affiliates=50)))
+        # (Its loop's buyers tie exactly; the binary's worst case once read
+        # ties on a grid of 1e-12, finer than its solve's rounding there.)
+        out.append(("policy switch of rounding size on a near-1 loop", json.load(fh),
+                    opts(affiliates=50)))
     return out
-
-
-# A fixed case for `analyze` only. Buyers on its loop tie exactly (X of e2
-# and e17, both sold to by e9); the binary's values for them, solved to
-# rounding, can fall apart on the 1e-12 grid on which its worst case reads
-# ties, so `explain --upper` may order them otherwise than the smaller id
-# first (the same X; another worst case).
-ANALYZE_ONLY = "policy switch of rounding size on a near-1 loop"
 
 
 # --------------------------------------------------------------------------
@@ -601,7 +596,7 @@ def explain_main(a, binary):
         cases = []
         if not a.no_fixed:
             for j, (lbl, d, o) in enumerate(fixed_cases()):
-                if (upper and o.get("max_depth") is not None) or lbl == ANALYZE_ONLY:
+                if upper and o.get("max_depth") is not None:
                     continue
                 cases.append((f"fixed-{j}", lbl, d, o))
         cases += [(a.seed + i, None, None, None) for i in range(a.count)]
