@@ -95,7 +95,12 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     }
     if let Some(load) = err.downcast_ref::<exposure::load::LoadError>() {
         for d in &load.problems.list {
-            eprintln!("error: {}", shown(&d.to_string()));
+            // A problem of the file as a whole names the file.
+            let line = match d.place {
+                exposure::load::Place::File => format!("{}: {}", load.origin, d.message),
+                _ => d.to_string(),
+            };
+            eprintln!("error: {}", shown(&line));
         }
         if load.problems.more > 0 {
             eprintln!("error: ... and {} more problems", load.problems.more);

@@ -26,6 +26,20 @@ fn assert_error(out: &Output, words: &[&str]) {
 }
 
 #[test]
+fn a_problem_of_the_whole_file_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.json");
+    let out = run(&["analyze", "-g", missing.to_str().unwrap()]);
+    let shown = format!("error: {}: cannot read", missing.display());
+    assert!(stderr(&out).contains(&shown), "{}", stderr(&out));
+    let (_dir, path) = write_temp("graph.json", br#"{"format":"exposure-graph/1"}"#);
+    let out = run(&["validate", "-g", path.to_str().unwrap()]);
+    let shown = format!("error: {}: the required field \"entities\"", path.display());
+    assert!(stderr(&out).contains(&shown), "{}", stderr(&out));
+    assert_error(&out, &["entities"]);
+}
+
+#[test]
 fn null_format_is_rejected_like_a_missing_one() {
     let out = validate(r#"{ "format": null, "entities": [ { "id": "a", "name": "A" } ] }"#);
     assert_error(&out, &["format", "missing"]);
