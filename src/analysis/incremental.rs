@@ -370,10 +370,12 @@ impl Incremental {
             len if len <= self.dense_max => false,
             _ => {
                 let proofs = self.base_proofs.get_or_init(|| {
+                    let mut local = vec![u32::MAX; net.n];
                     (0..sccs.len())
                         .map(|c| {
                             let comp = sccs.comp(c);
-                            comp.len() > self.dense_max && unused::proven(&eq, &base.upper, comp)
+                            comp.len() > self.dense_max
+                                && unused::proven(&eq, &base.upper, comp, &mut local)
                         })
                         .collect()
                 });

@@ -45,13 +45,13 @@ pub(super) fn worst_case(eq: &Equations<'_>, v: usize, y: &[f64], scratch: &mut 
 /// Whether removing any sales of the members of `comp` (a component of X's
 /// equations, members in any order) that the greedy worst case at the
 /// base's values `y` leaves unused, lower bound 0, keeps X's least solution
-/// at `y` within [`MOVE`] (see the module's doc).
+/// at `y` within [`MOVE`] (see the module's doc). `local` is scratch space
+/// of one entry per entity, all `u32::MAX`, and is left so.
 ///
 /// # Complexity
 /// O(members + their sales) per sweep, at most [`SWEEPS`] sweeps.
-pub(super) fn proven(eq: &Equations<'_>, y: &[f64], comp: &[u32]) -> bool {
+pub(super) fn proven(eq: &Equations<'_>, y: &[f64], comp: &[u32], local: &mut [u32]) -> bool {
     let net: &Net = eq.net;
-    let mut local = vec![u32::MAX; net.n];
     for (i, &v) in comp.iter().enumerate() {
         local[v as usize] = i as u32;
     }
@@ -82,6 +82,9 @@ pub(super) fn proven(eq: &Equations<'_>, y: &[f64], comp: &[u32]) -> bool {
             }
         }
         start.push(cols.len() as u32);
+    }
+    for &v in comp {
+        local[v as usize] = u32::MAX;
     }
     match drain_bound(&start, &cols, &shares) {
         Some(bound) => bound * residual <= MOVE,
