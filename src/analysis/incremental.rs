@@ -195,7 +195,7 @@ impl Incremental {
             let v = seller_of(net, t.edge);
             upper[v] |= !t.unused;
             lower[v] |= t.lower;
-            reach[v] |= t.removed && !bypassed(net, in_r, &licensed, t);
+            reach[v] |= t.removed && !reaches_otherwise(net, in_r, &licensed, t.edge, t.buyer);
         }
         // Whether every edge keeps its ends (none is gone).
         let kept = !touched.iter().any(|t| t.removed);
@@ -207,7 +207,7 @@ impl Incremental {
             && !licences.is_empty()
             && licences
                 .iter()
-                .all(|&e| reaches_otherwise(net, in_r, &licensed, e))
+                .all(|&e| reaches_otherwise(net, in_r, &licensed, e, net.buyer[e]))
         {
             reach.fill(false);
         }
@@ -471,36 +471,20 @@ fn own_or(shared: &Option<Sccs>, own: impl FnOnce() -> Sccs) -> Cow<'_, Sccs> {
 /// up (and what it was to spare is done in full).
 const BYPASS_SEARCH: usize = 50_000;
 
-/// Whether every entity's reach is the base's without the gone edge `t`:
-/// its seller gets to its buyer another way, through entities not in R
-/// (by an unlicensed sale, when the buyer is in R), so that a walk that
-/// took the edge can go that way instead. `false` when the search gives
-/// up.
+/// Whether the seller of edge `e` gets to `buyer` (the edge's buyer in the
+/// base) without `e`: through entities not in R, to another edge into
+/// `buyer`, unlicensed when `buyer` is in R. Then every entity's reach is
+/// the same with `e` licensed or gone: a walk that took `e` can go that
+/// way instead. `false` when the search gives up.
 ///
 /// # Complexity
 /// O(`BYPASS_SEARCH` + their edges).
-fn bypassed(net: &Net, in_r: &[bool], licensed: &[bool], t: &Touched) -> bool {
-    let (buyer, restricted) = (t.buyer, in_r[t.buyer as usize]);
-    finds_edge(
-        net,
-        seller_of(net, t.edge) as u32,
-        |f, u| u == buyer && f != t.edge && !(restricted && licensed[f]),
-        |u| !in_r[u as usize],
-    )
-}
-
-/// Whether the seller of edge `e`, into a restricted buyer r, gets to r
-/// without `e`: through entities not in R, to one with an unlicensed edge
-/// into r. `false` when the search gives up.
-///
-/// # Complexity
-/// O(`BYPASS_SEARCH` + their edges).
-fn reaches_otherwise(net: &Net, in_r: &[bool], licensed: &[bool], e: usize) -> bool {
-    let r = net.buyer[e];
+fn reaches_otherwise(net: &Net, in_r: &[bool], licensed: &[bool], e: usize, buyer: u32) -> bool {
+    let restricted = in_r[buyer as usize];
     finds_edge(
         net,
         seller_of(net, e) as u32,
-        |f, u| u == r && f != e && !licensed[f],
+        |f, u| u == buyer && f != e && !(restricted && licensed[f]),
         |u| !in_r[u as usize],
     )
 }

@@ -21,7 +21,7 @@
 //!
 //! Owns the proof; which removals it spares is `incremental.rs`'s call.
 
-use super::equations::{Equations, Scratch};
+use super::equations::{Bound, Equations, Scratch};
 use crate::graph::Net;
 
 /// How far the base's values may move under the proof: well inside the
@@ -36,10 +36,8 @@ const SWEEPS: usize = 2_000;
 /// share beyond their lower bound to, into `scratch.out`, and the value
 /// that worst case gives `v` (its lower bounds plus the fill).
 pub(super) fn worst_case(eq: &Equations<'_>, v: usize, y: &[f64], scratch: &mut Scratch) -> f64 {
-    let net = eq.net;
-    let carried = |e: usize| eq.carried(e, |u| y[u]);
-    let lower: f64 = net.sales(v as u32).map(|e| net.lo[e] * carried(e)).sum();
-    lower + eq.greedy(v, &carried, scratch)
+    let lower = eq.value_at(v, Bound::Lower, &|u| y[u], scratch);
+    lower + eq.greedy(v, &|e| eq.carried(e, |u| y[u]), scratch)
 }
 
 /// Whether removing any sales of the members of `comp` (a component of X's
