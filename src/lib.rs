@@ -8,6 +8,7 @@
 //! commands to that pipeline; only it knows clap and the terminal.
 
 pub mod analysis;
+pub mod batch;
 pub mod export;
 pub mod graph;
 pub mod load;

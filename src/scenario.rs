@@ -441,8 +441,8 @@ impl Applied<'_> {
         incremental: &Incremental,
         base: &Outcome,
     ) -> Outcome {
-        if let Some(own) = &self.net {
-            return crate::analysis::evaluate(own, &self.opts);
+        if self.edits.is_empty() {
+            return self.evaluate_shared(net, incremental, base);
         }
         let opts = self.opts_with_removed();
         if self.edits.iter().any(|e| e.removed) {
@@ -472,6 +472,20 @@ impl Applied<'_> {
             })
             .collect();
         incremental.evaluate(laid.net, base, &opts, &touched)
+    }
+
+    /// [`Applied::evaluate_from`] on a net that may be shared: a scenario
+    /// that lays no edits over it is evaluated incrementally, one that
+    /// does (which `batch.rs` never passes here) in full on a copy.
+    ///
+    /// # Complexity
+    /// See [`Incremental::evaluate`]; a changed copy is evaluated in full.
+    pub fn evaluate_shared(&self, net: &Net, incremental: &Incremental, base: &Outcome) -> Outcome {
+        match (&self.net, self.edits.is_empty()) {
+            (Some(own), _) => crate::analysis::evaluate(own, &self.opts),
+            (None, true) => incremental.evaluate(net, base, &self.opts, &[]),
+            (None, false) => self.evaluate(net),
+        }
     }
 
     /// The options, with the removed edges licensed: a removed edge leads
@@ -990,7 +1004,7 @@ fn apply_with<'a>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -1050,7 +1064,7 @@ mod tests {
     /// A random valid graph as JSON: loops of shares near 1, exact,
     /// bounded and unknown shares within each seller's budget, segments,
     /// stakes known and unknown, dated listings.
-    fn random_graph(seed: u64) -> String {
+    pub(crate) fn random_graph(seed: u64) -> String {
         let mut next = crate::testing::random(seed);
         let n = 6 + next(20) as usize;
         let mut ents = Vec::new();
@@ -1190,7 +1204,7 @@ mod tests {
 
     /// A random scenario of one to three changes of every kind, on the
     /// supplies edges and entities of `model`.
-    fn random_scenario(model: &Model, next: &mut impl FnMut(u64) -> u64) -> Scenario {
+    pub(crate) fn random_scenario(model: &Model, next: &mut impl FnMut(u64) -> u64) -> Scenario {
         let n = model.entities.len() as u64;
         let supplies: Vec<&crate::model::Relationship> = model
             .relationships
@@ -1285,7 +1299,7 @@ mod tests {
     }
 
     /// Every array of the net, to see that a scenario leaves it as it was.
-    fn fingerprint(net: &Net) -> String {
+    pub(crate) fn fingerprint(net: &Net) -> String {
         format!(
             "{:?}{:?}{:?}{:?}{:?}",
             net.buyer, net.lo, net.hi, net.exact, net.seg_room
@@ -1428,7 +1442,10 @@ mod tests {
             let Some(window) = timeline::window(&events, None, opts.settings.as_of) else {
                 continue;
             };
-            let seen = std::cell::RefCell::new(Vec::new());
+            // The two chains call `figure` from two threads: each point
+            // is matched to its evaluation by its numbers (every entity
+            // is charted).
+            let seen = std::sync::Mutex::new(Vec::new());
             let t = Timeline::build_with(
                 &net,
                 &opts,
@@ -1436,13 +1453,13 @@ mod tests {
                 window,
                 |_| (0..net.n as u32).collect(),
                 |o| {
-                    seen.borrow_mut().push(o.clone());
+                    seen.lock().unwrap().push(o.clone());
                     None
                 },
             );
-            let seen = seen.into_inner();
+            let seen = seen.into_inner().unwrap();
             assert_eq!(seen.len(), t.points.len());
-            for (p, o) in t.points.iter().zip(&seen) {
+            for p in &t.points {
                 let full = crate::analysis::evaluate(
                     &net,
                     &Options {
@@ -1453,6 +1470,14 @@ mod tests {
                         ..opts.clone()
                     },
                 );
+                let o = seen
+                    .iter()
+                    .filter(|o| o.total == p.total && o.upper == p.upper)
+                    .find(|o| {
+                        let (a, b) = (&o.restricted, &full.restricted);
+                        (&a.in_r, &a.in_r_plus, &a.members) == (&b.in_r, &b.in_r_plus, &b.members)
+                    })
+                    .unwrap_or_else(|| panic!("seed {seed}: no evaluation of {}", p.date));
                 let o = Outcome {
                     reach: full.reach.clone(),
                     ..o.clone()

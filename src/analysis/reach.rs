@@ -9,7 +9,7 @@
 
 use super::scc::Sccs;
 use crate::graph::Net;
-use crate::prefetch::prefetch;
+use crate::prefetch::{prefetch, AHEAD};
 
 /// The widest bitset, in 64-bit words.
 const MAX_WORDS: usize = 16;
@@ -85,7 +85,8 @@ fn words_for(targets: usize) -> usize {
 /// non-restricted buyers (`sccs`).
 ///
 /// # Complexity
-/// O((V + E) · ⌈targets / 1024⌉) time, O(V · min(targets, 1024) / 8) bytes.
+/// O((V + E) · ⌈targets / 1024⌉) time, O(components · min(targets, 1024) / 8)
+/// bytes.
 pub fn reach(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs) -> Vec<u32> {
     let mut reach = vec![0u32; net.n];
     reach_into(net, in_r, licensed, sccs, &mut reach);
@@ -106,11 +107,13 @@ pub fn reach_into(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs, reac
     for &v in &sccs.members {
         reach[v as usize] = 0;
     }
-    // Most sets stay empty in large graphs: those are neither written nor
-    // read (their memory is never touched).
-    let mut sets = vec![0u64; net.n * words];
-    let mut filled = vec![false; net.n];
+    // One set per component (every member reaches the same), by the
+    // component's number. Most sets stay empty in large graphs: those are
+    // neither written nor read (their memory is never touched).
+    let mut sets = vec![0u64; sccs.len() * words];
+    let mut filled = vec![false; sccs.len()];
     let mut acc = vec![0u64; words];
+    let comp_of = |u: usize| sccs.comp_of[u] as usize;
     for first in (0..t.count).step_by(words * 64) {
         filled.iter_mut().for_each(|f| *f = false);
         let pass = Pass {
@@ -122,15 +125,23 @@ pub fn reach_into(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs, reac
             words,
         };
         for c in 0..sccs.len() {
+            // A buyer's set is found through its component: ask for the
+            // component numbers first, then, nearer, for their sets.
             net.prefetch_sales(
                 c,
                 |k| sccs.first_member(k),
                 |u| {
                     prefetch(in_r, u);
-                    prefetch(&filled, u);
-                    prefetch(&sets, u * words);
+                    prefetch(&sccs.comp_of, u);
                 },
             );
+            if let Some(v) = sccs.first_member(c + AHEAD / 8) {
+                for &u in &net.buyer[net.sales(v)] {
+                    let k = comp_of(u as usize).min(sccs.len());
+                    prefetch(&filled, k);
+                    prefetch(&sets, k * words);
+                }
+            }
             let comp = sccs.comp(c);
             acc.iter_mut().for_each(|w| *w = 0);
             for &v in comp {
@@ -138,20 +149,22 @@ pub fn reach_into(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs, reac
                     if pass.mark(e, &mut acc) {
                         continue;
                     }
-                    let u = net.buyer[e] as usize;
-                    if filled[u] && sccs.comp_of[u] as usize != c {
-                        or_into(&mut acc, &sets[u * words..(u + 1) * words]);
+                    let k = comp_of(net.buyer[e] as usize);
+                    // (`get`: a buyer outside the components, which the
+                    // caller's closure rules out, is passed over.)
+                    if k != c && filled.get(k) == Some(&true) {
+                        or_into(&mut acc, &sets[k * words..(k + 1) * words]);
                     }
                 }
             }
-            let k = count(&acc);
-            if k == 0 {
+            let count = count(&acc);
+            if count == 0 {
                 continue;
             }
+            sets[c * words..(c + 1) * words].copy_from_slice(&acc);
+            filled[c] = true;
             for &v in comp {
-                sets[v as usize * words..(v as usize + 1) * words].copy_from_slice(&acc);
-                filled[v as usize] = true;
-                reach[v as usize] += k;
+                reach[v as usize] += count;
             }
         }
     }

@@ -266,7 +266,7 @@ impl Restricted {
         }
         // Stakes by the entity owned: (owner, percent) runs, as CSR.
         let mut start = vec![0u32; n + 1];
-        for &v in &net.owned {
+        for &v in net.owned.iter() {
             start[v as usize + 1] += 1;
         }
         for v in 0..n {

@@ -402,7 +402,7 @@ mod tests {
         let n = 200_000usize;
         let mut net = Net::build(&crate::model::Model::default());
         net.n = n;
-        net.sell_start = (0..=n as u32).map(|i| i.min(n as u32 - 1)).collect();
+        net.sell_start = std::sync::Arc::new((0..=n as u32).map(|i| i.min(n as u32 - 1)).collect());
         net.buyer = (1..n as u32).collect();
         let sccs = Sccs::of(&net, |_| true);
         assert_eq!(sccs.len(), n);

@@ -189,6 +189,12 @@ impl Timeline {
     /// x, X, d and R of each date; their reach is the last date's (not
     /// solved again: no point shows it).
     ///
+    /// The dates before `to` are two chains, evaluated at once on two
+    /// threads: the earlier half forward from its first date, the later
+    /// half backward from `to`, each date from the one beside it in its
+    /// chain. Which half a date falls in depends only on the dates, so the
+    /// numbers do not depend on timing.
+    ///
     /// # Complexity
     /// One [`evaluate`] at `to`, then per date one `figure` and what the
     /// listings that start or end reach solved again (`incremental.rs`).
@@ -198,25 +204,25 @@ impl Timeline {
         events: &[Event],
         (from, to): (Date, Date),
         choose: impl FnOnce(&Outcome) -> Vec<EntityIx>,
-        figure: impl Fn(&Outcome) -> Option<(f64, f64)>,
+        figure: impl Fn(&Outcome) -> Option<(f64, f64)> + Sync,
     ) -> Timeline {
         let opts_at = |date: Date| {
             let mut at = opts.clone();
             at.settings.as_of = Some(date);
             at
         };
-        // Each date is the one before with other listings in effect: only
-        // what those reach is solved again (see `incremental.rs`).
+        // Each date is the one beside it with other listings in effect:
+        // only what those reach is solved again (see `incremental.rs`).
         let incremental = opts
             .settings
             .max_depth
             .is_none()
             .then(|| Incremental::new(net, opts));
-        let at = |date: Date, before: Option<&Outcome>| match (&incremental, before) {
-            (Some(incremental), Some(before)) => {
+        let at = |date: Date, beside: Option<&Outcome>| match (&incremental, beside) {
+            (Some(incremental), Some(beside)) => {
                 // A point shows x and X (and a figure of x, X and R):
                 // reach is not solved again.
-                incremental.evaluate_with(net, before, &opts_at(date), &[], false)
+                incremental.evaluate_with(net, beside, &opts_at(date), &[], false)
             }
             _ => evaluate(net, &opts_at(date)),
         };
@@ -233,17 +239,30 @@ impl Timeline {
                 figure: figure(o),
             }
         };
+        // Each date of `dates` (in this order) from the one before it, the
+        // first from `last`.
+        let chain = |dates: &mut dyn Iterator<Item = &Date>| -> Vec<Point> {
+            let mut beside: Option<Outcome> = None;
+            dates
+                .map(|&date| {
+                    let o = at(date, Some(beside.as_ref().unwrap_or(&last)));
+                    let p = point(date, &o);
+                    beside = Some(o);
+                    p
+                })
+                .collect()
+        };
         let all = dates(events, from, to);
-        let mut points = Vec::with_capacity(all.len());
-        let mut before: Option<Outcome> = None;
-        for &date in &all {
-            if date == to {
-                points.push(point(date, &last));
-            } else {
-                let o = at(date, Some(before.as_ref().unwrap_or(&last)));
-                points.push(point(date, &o));
-                before = Some(o);
-            }
+        let before_to = &all[..all.partition_point(|&d| d < to)];
+        let (earlier, later) = before_to.split_at(before_to.len() / 2);
+        let (mut points, mut backward) = crate::parallel::both(
+            || chain(&mut earlier.iter()),
+            || chain(&mut later.iter().rev()),
+        );
+        backward.reverse();
+        points.append(&mut backward);
+        if all.last() == Some(&to) {
+            points.push(point(to, &last));
         }
         Timeline {
             from,

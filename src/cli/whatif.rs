@@ -11,6 +11,7 @@ use super::common::{
 };
 use exposure::analysis::incremental::{Delta, Incremental};
 use exposure::analysis::{evaluate, Options, Outcome};
+use exposure::batch::{self, Evaluated};
 use exposure::export::whatif::{self, Named};
 use exposure::graph::Net;
 use exposure::model::Model;
@@ -83,41 +84,49 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         // entities whose numbers differ.
         let shown = args.scenarios.display();
         let mut kept: Vec<Kept> = Vec::with_capacity(scenarios.len());
-        for (i, s) in scenarios.iter().enumerate() {
-            let applied = scenario::apply(&model, &net, i, s, &settings, &extra)
-                .map_err(|e| anyhow::anyhow!("{shown}: {}", args.graph.cite(&e.to_string())))?;
-            let outcome = match &base {
-                Some((incremental, base)) => applied.evaluate_from(&mut net, incremental, base),
-                None => applied.evaluate(&net),
-            };
-            warn(&outcome);
-            let (model, opts) = (applied.model, applied.opts);
-            if early {
-                let k = Kept {
+        let against = batch::Against {
+            model: &model,
+            base: base.as_ref().map(|(incremental, base)| (incremental, base)),
+            settings: &settings,
+            extra: &extra,
+        };
+        batch::each(
+            &mut net,
+            &against,
+            &scenarios,
+            |i, evaluated| -> anyhow::Result<()> {
+                let Evaluated { applied, outcome } = evaluated
+                    .map_err(|e| anyhow::anyhow!("{shown}: {}", args.graph.cite(&e.to_string())))?;
+                warn(&outcome);
+                let (model, opts) = (applied.model, applied.opts);
+                if early {
+                    let k = Kept {
+                        model,
+                        opts,
+                        result: Result::Written,
+                    };
+                    let n = Named {
+                        name: &scenarios[i].name,
+                        report: report_of(&k, &outcome, selection, what_ifs, portfolio),
+                    };
+                    if let Some(stream) = &mut stream {
+                        stream.scenario(&n)?;
+                    }
+                    crossed |= out_args.crossed(&outcome, n.report.portfolio.as_ref());
+                    return Ok(());
+                }
+                let result = match &base {
+                    Some((_, base)) => Result::Delta(Delta::of(base, outcome)),
+                    None => Result::Full(outcome),
+                };
+                kept.push(Kept {
                     model,
                     opts,
-                    result: Result::Written,
-                };
-                let n = Named {
-                    name: &s.name,
-                    report: report_of(&k, &outcome, selection, what_ifs, portfolio),
-                };
-                if let Some(stream) = &mut stream {
-                    stream.scenario(&n)?;
-                }
-                crossed |= out_args.crossed(&outcome, n.report.portfolio.as_ref());
-                continue;
-            }
-            let result = match &base {
-                Some((_, base)) => Result::Delta(Delta::of(base, outcome)),
-                None => Result::Full(outcome),
-            };
-            kept.push(Kept {
-                model,
-                opts,
-                result,
-            });
-        }
+                    result,
+                });
+                Ok(())
+            },
+        )?;
         if let Some(stream) = stream {
             stream.finish()?;
         }

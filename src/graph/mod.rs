@@ -11,6 +11,7 @@ mod incoming;
 pub use incoming::Incoming;
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::model::{Date, EntityIx, Model, RelType, Relationship};
 use crate::prefetch::{prefetch, AHEAD};
@@ -25,12 +26,17 @@ pub struct NetListing {
 }
 
 /// The graph in the shape the analysis needs.
+///
+/// The arrays a what-if lays its edits over (an edge's bounds and buyer,
+/// a segment's room) are a copy's own; the others are shared (`Arc`), so
+/// that a clone, such as a what-if worker's (`batch.rs`), costs only
+/// those.
 #[derive(Clone, Debug)]
 pub struct Net {
     /// Number of entities.
     pub n: usize,
     /// Seller `v`'s edges are `sell_start[v]..sell_start[v + 1]`.
-    pub sell_start: Vec<u32>,
+    pub sell_start: Arc<Vec<u32>>,
     /// The buyer of each supplies edge.
     pub buyer: Vec<EntityIx>,
     /// Lower and upper bound of each edge's share (equal on exact edges).
@@ -39,28 +45,28 @@ pub struct Net {
     /// Whether each edge's share is known exactly.
     pub exact: Vec<bool>,
     /// The model relationship behind each edge.
-    pub rel: Vec<u32>,
+    pub rel: Arc<Vec<u32>>,
     /// Owner `v`'s stakes are `own_start[v]..own_start[v + 1]`.
-    pub own_start: Vec<u32>,
-    pub owned: Vec<EntityIx>,
+    pub own_start: Arc<Vec<u32>>,
+    pub owned: Arc<Vec<EntityIx>>,
     /// The percent of each stake; `None` when its size is unknown.
-    pub percent: Vec<Option<f64>>,
+    pub percent: Arc<Vec<Option<f64>>>,
     /// Per entity: the sum of the known percents owned of it.
-    pub known_owned: Vec<f64>,
+    pub known_owned: Arc<Vec<f64>>,
     pub listings: Vec<NetListing>,
     /// The distinct list names, sorted.
     pub list_names: Vec<String>,
     /// Segments, grouped by seller: seller `v`'s are
     /// `seg_start[v]..seg_start[v + 1]`. Empty when the graph has none.
-    pub seg_start: Vec<u32>,
+    pub seg_start: Arc<Vec<u32>>,
     /// The segment of each supplies edge, or [`NO_SEGMENT`]; empty when
     /// the graph has no segments.
-    pub edge_seg: Vec<u32>,
+    pub edge_seg: Arc<Vec<u32>>,
     /// Each segment's room beyond the lower bounds of its edges:
     /// b(S) = max(0, share_max(S) - sum of lo over S's edges).
     pub seg_room: Vec<f64>,
     /// The model segment behind each segment.
-    pub seg_model: Vec<u32>,
+    pub seg_model: Arc<Vec<u32>>,
 }
 
 /// Marks an edge in no segment.
@@ -147,22 +153,22 @@ impl Net {
 
         Net {
             n,
-            sell_start,
+            sell_start: Arc::new(sell_start),
             buyer,
             lo,
             hi,
             exact,
-            rel,
-            own_start,
-            owned,
-            percent,
-            known_owned,
+            rel: Arc::new(rel),
+            own_start: Arc::new(own_start),
+            owned: Arc::new(owned),
+            percent: Arc::new(percent),
+            known_owned: Arc::new(known_owned),
             listings,
             list_names,
-            seg_start,
-            edge_seg,
+            seg_start: Arc::new(seg_start),
+            edge_seg: Arc::new(edge_seg),
             seg_room,
-            seg_model,
+            seg_model: Arc::new(seg_model),
         }
     }
 
