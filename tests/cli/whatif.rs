@@ -228,6 +228,27 @@ fn a_failing_scenario_is_named_with_its_change_and_nothing_is_printed() {
 }
 
 #[test]
+fn of_several_failing_scenarios_the_first_in_the_file_is_named() {
+    // Evaluated two at a time: the light failure at the end may well be
+    // found before the one at index 3, which comes after three scenarios.
+    let fine = |i: usize| json!({"name": format!("fine {i}"), "changes": [{"op": "delist", "entity": "H"}]});
+    let mut list: Vec<Value> = (0..8).map(fine).collect();
+    list[3] = json!({"name": "first broken", "changes": [{"op": "list", "entity": "ghost3"}]});
+    list[7] = json!({"name": "second broken", "changes": [{"op": "list", "entity": "ghost7"}]});
+    for format in ["table", "json", "csv"] {
+        let out = whatif(json!({ "scenarios": list }), &["--format", format]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(out.stdout.is_empty(), "printed {}", stdout(&out));
+        assert!(
+            err.contains("scenarios[3] (\"first broken\")") && err.contains("ghost3"),
+            "{err}"
+        );
+        assert!(!err.contains("ghost7"), "{err}");
+    }
+}
+
+#[test]
 fn malformed_scenario_files_are_exit_two() {
     for text in [
         "",
