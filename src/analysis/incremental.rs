@@ -228,12 +228,19 @@ impl Incremental {
                 *d = eq_lower.direct_at(v);
             }
         }
+        // The same seeds and stops give the same upstream: each search
+        // (tens of milliseconds at the core of a large graph) is made once.
+        let upper_is_lower = in_r == in_r_plus && upper == lower;
+        let reach_is_lower = reach == lower;
         let lower = self.upstream(lower, in_r);
-        let upper = self.upstream(upper, in_r_plus);
-        let reach_seeds = if with_reach {
-            self.upstream(reach, in_r)
-        } else {
-            Vec::new()
+        let upper = match upper_is_lower {
+            true => lower.clone(),
+            false => self.upstream(upper, in_r_plus),
+        };
+        let reach_seeds = match (with_reach, reach_is_lower) {
+            (false, _) => Vec::new(),
+            (true, true) => lower.clone(),
+            (true, false) => self.upstream(reach, in_r),
         };
 
         let (mut total, mut upper_values) = (base.total.clone(), base.upper.clone());

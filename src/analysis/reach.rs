@@ -85,8 +85,8 @@ fn words_for(targets: usize) -> usize {
 /// non-restricted buyers (`sccs`).
 ///
 /// # Complexity
-/// O((V + E) · ⌈targets / 1024⌉) time, O(components · min(targets, 1024) / 8)
-/// bytes.
+/// O((V + E) · ⌈targets / 1024⌉) time, O(components + distinct sets ·
+/// min(targets, 1024) / 8) bytes.
 pub fn reach(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs) -> Vec<u32> {
     let mut reach = vec![0u32; net.n];
     reach_into(net, in_r, licensed, sccs, &mut reach);
@@ -107,15 +107,19 @@ pub fn reach_into(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs, reac
     for &v in &sccs.members {
         reach[v as usize] = 0;
     }
-    // One set per component (every member reaches the same), by the
-    // component's number. Most sets stay empty in large graphs: those are
-    // neither written nor read (their memory is never touched).
-    let mut sets = vec![0u64; sccs.len() * words];
-    let mut filled = vec![false; sccs.len()];
+    // One set per component (every member reaches the same). Most
+    // components reach what one of their buyers reaches and nothing more
+    // (upstream of a large core, nearly all): such a component points to
+    // that buyer's set; only a set that adds to every buyer's is stored.
+    let mut set_of = vec![NO_SET; sccs.len()];
+    let mut pool: Vec<u64> = Vec::new();
     let mut acc = vec![0u64; words];
+    // The distinct buyers' sets a component's set is made of, the first few.
+    let mut parts: Vec<u32> = Vec::with_capacity(PARTS);
     let comp_of = |u: usize| sccs.comp_of[u] as usize;
     for first in (0..t.count).step_by(words * 64) {
-        filled.iter_mut().for_each(|f| *f = false);
+        set_of.iter_mut().for_each(|s| *s = NO_SET);
+        pool.clear();
         let pass = Pass {
             net,
             in_r,
@@ -137,13 +141,12 @@ pub fn reach_into(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs, reac
             );
             if let Some(v) = sccs.first_member(c + AHEAD / 8) {
                 for &u in &net.buyer[net.sales(v)] {
-                    let k = comp_of(u as usize).min(sccs.len());
-                    prefetch(&filled, k);
-                    prefetch(&sets, k * words);
+                    prefetch(&set_of, comp_of(u as usize));
                 }
             }
             let comp = sccs.comp(c);
             acc.iter_mut().for_each(|w| *w = 0);
+            parts.clear();
             for &v in comp {
                 for e in net.sales(v) {
                     if pass.mark(e, &mut acc) {
@@ -152,22 +155,43 @@ pub fn reach_into(net: &Net, in_r: &[bool], licensed: &[bool], sccs: &Sccs, reac
                     let k = comp_of(net.buyer[e] as usize);
                     // (`get`: a buyer outside the components, which the
                     // caller's closure rules out, is passed over.)
-                    if k != c && filled.get(k) == Some(&true) {
-                        or_into(&mut acc, &sets[k * words..(k + 1) * words]);
+                    let set = match set_of.get(k) {
+                        Some(&set) if k != c && set != NO_SET => set,
+                        _ => continue,
+                    };
+                    if parts.len() < PARTS && !parts.contains(&set) {
+                        parts.push(set);
                     }
+                    or_into(&mut acc, stored(&pool, set, words));
                 }
             }
             let count = count(&acc);
             if count == 0 {
                 continue;
             }
-            sets[c * words..(c + 1) * words].copy_from_slice(&acc);
-            filled[c] = true;
+            set_of[c] = match parts.iter().find(|&&p| stored(&pool, p, words) == acc) {
+                Some(&p) => p,
+                None => {
+                    pool.extend_from_slice(&acc);
+                    (pool.len() / words - 1) as u32
+                }
+            };
             for &v in comp {
                 reach[v as usize] += count;
             }
         }
     }
+}
+
+/// No set: the component reaches none of this pass's targets.
+const NO_SET: u32 = u32::MAX;
+
+/// How many of a component's buyers' sets are compared with its own.
+const PARTS: usize = 4;
+
+/// Set number `set` of `pool`.
+fn stored(pool: &[u64], set: u32, words: usize) -> &[u64] {
+    &pool[set as usize * words..(set as usize + 1) * words]
 }
 
 /// Reach within `k` edges (`--max-depth`).

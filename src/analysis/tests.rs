@@ -584,6 +584,28 @@ fn a_component_whose_sweeps_stall_is_solved_directly() {
 }
 
 #[test]
+fn reach_shares_a_buyers_set_only_where_it_is_the_same_set() {
+    // A reaches what E reaches (its set is E's); B adds H3 to D's, and F
+    // joins D's and G's into one that neither holds: both are new sets.
+    // K, above A and B, reaches all three, which a set of A's taken from
+    // D, its first buyer, would lose.
+    let model = graph(
+        "H1 H2 H3 D E G A B F K",
+        &[
+            "D>H1 0.1", "E>H1 0.1", "E>H2 0.1", "G>H2 0.1", "A>D 0.1", "A>E 0.1", "B>D 0.1",
+            "B>H3 0.1", "F>D 0.1", "F>G 0.1", "K>A 0.1", "K>B 0.1",
+        ],
+        &["H1", "H2", "H3"],
+    );
+    let r = Run::new(model, Options::default());
+    let got: Vec<u32> = ["D", "E", "G", "A", "B", "F", "K"]
+        .iter()
+        .map(|v| r.reach(v))
+        .collect();
+    assert_eq!(got, [1, 2, 1, 2, 2, 2, 3]);
+}
+
+#[test]
 fn reach_counts_more_restricted_buyers_than_one_pass_holds() {
     let n = 1100;
     let buyers: Vec<String> = (0..n).map(|i| format!("h{i}")).collect();
