@@ -65,9 +65,11 @@ pub fn each<'m, E>(
         return Ok(());
     }
     let queue = Queue::default();
-    // A worker of its own net for each, when a scenario will lay edits
-    // over one; else both read the loaded net.
-    let mut copy = scenarios.iter().any(lays_edits).then(|| net.clone());
+    // A net of its own for each worker when a scenario will lay edits
+    // over one (only an incremental evaluation does: a full one lays them
+    // over a copy of its own); else both read the loaded net.
+    let laying = against.base.is_some() && scenarios.iter().any(lays_edits);
+    let mut copy = laying.then(|| net.clone());
     let slots = match &mut copy {
         Some(copy) => [Slot::Own(net), Slot::Own(copy)],
         None => [Slot::Shared(net), Slot::Shared(net)],

@@ -8,6 +8,7 @@ use clap::ValueEnum;
 
 use exposure::analysis::Settings;
 use exposure::analysis::{Options, Outcome, WhatIfListing};
+use exposure::batch;
 use exposure::graph::Net;
 use exposure::load::{self, LoadError};
 use exposure::model::{Date, EntityIx, Model};
@@ -61,20 +62,26 @@ pub(super) fn evaluate_scenarios<'a>(
     path: &std::path::Path,
     graph: &GraphArgs,
     model: &'a Model,
-    net: &'a Net,
+    net: &mut Net,
     eval: &EvalArgs,
 ) -> anyhow::Result<Evaluated<'a>> {
     let shown = path.display();
     let scenarios = read_scenarios(path)?;
     let (settings, extra) = (eval.settings(), eval.what_ifs());
     let mut evaluated = Vec::with_capacity(scenarios.len());
-    for (i, s) in scenarios.iter().enumerate() {
-        let applied = scenario::apply(model, net, i, s, &settings, &extra)
-            .map_err(|e| anyhow::anyhow!("{shown}: {}", graph.cite(&e.to_string())))?;
-        let outcome = applied.evaluate(net);
-        warn(&outcome);
-        evaluated.push((applied, outcome));
-    }
+    // Each in full (no base), two at a time.
+    let against = batch::Against {
+        model,
+        base: None,
+        settings: &settings,
+        extra: &extra,
+    };
+    batch::each(net, &against, &scenarios, |_, e| -> anyhow::Result<()> {
+        let e = e.map_err(|e| anyhow::anyhow!("{shown}: {}", graph.cite(&e.to_string())))?;
+        warn(&e.outcome);
+        evaluated.push((e.applied, e.outcome));
+        Ok(())
+    })?;
     Ok((scenarios, evaluated))
 }
 

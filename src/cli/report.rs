@@ -56,7 +56,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     check_output(&args)?;
-    let (model, net) = args.graph.load_then(Net::build)?;
+    let (model, mut net) = args.graph.load_then(Net::build)?;
     let opts = args.eval.options(&model, &net)?;
     let portfolio = args.portfolio.load(&model)?;
     let outcome = analysis::evaluate(&net, &opts);
@@ -156,7 +156,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
     // The scenarios, evaluated against the same loaded graph.
     let (read, evaluated) = match &args.scenarios {
-        Some(path) => evaluate_scenarios(path, &args.graph, &model, &net, &args.eval)?,
+        Some(path) => evaluate_scenarios(path, &args.graph, &model, &mut net, &args.eval)?,
         None => Default::default(),
     };
     let scenarios: Vec<ScenarioColumn> = read
