@@ -360,52 +360,55 @@ mod tests {
         assert_eq!(handed, [0, 1, 2]);
     }
 
-    #[test]
-    fn a_worker_waits_until_the_scenario_window_moves() {
+    /// A queue whose window is full: the first scenarios claimed, none
+    /// handed back.
+    fn full() -> Queue {
         let queue = Queue::default();
         for i in 0..WINDOW {
             assert_eq!(queue.claim(10), Some(i));
         }
+        queue
+    }
+
+    /// Claims on another thread, sees that the claim waits, does `then`,
+    /// and returns what the claim got.
+    fn claim_waiting(queue: &Queue, then: impl FnOnce()) -> Option<usize> {
         std::thread::scope(|s| {
             let (tx, rx) = mpsc::channel();
-            let queue = &queue;
             s.spawn(move || tx.send(queue.claim(10)).unwrap());
-            // Nothing handed back yet: the next claim waits.
-            assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
-            queue.handed(1);
-            assert_eq!(rx.recv_timeout(Duration::from_secs(30)), Ok(Some(WINDOW)));
-        });
+            let early = rx.recv_timeout(Duration::from_millis(200));
+            assert!(early.is_err(), "the claim did not wait: {early:?}");
+            then();
+            match rx.recv_timeout(Duration::from_secs(30)) {
+                Ok(got) => got,
+                Err(e) => {
+                    // Free the claim, so that the scope ends and the test fails.
+                    queue.stop();
+                    panic!("the claim still waits: {e}");
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn a_worker_waits_until_the_scenario_window_moves() {
+        let queue = full();
+        assert_eq!(claim_waiting(&queue, || queue.handed(1)), Some(WINDOW));
         // A stop ends the wait with nothing to do.
-        std::thread::scope(|s| {
-            let (tx, rx) = mpsc::channel();
-            let queue = &queue;
-            s.spawn(move || tx.send(queue.claim(10)).unwrap());
-            assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
-            queue.stop();
-            assert_eq!(rx.recv_timeout(Duration::from_secs(30)), Ok(None));
-        });
+        assert_eq!(claim_waiting(&queue, || queue.stop()), None);
         assert_eq!(queue.claim(3), None);
     }
 
     #[test]
     fn a_worker_that_panics_stops_the_other() {
-        let queue = Queue::default();
-        for i in 0..WINDOW {
-            assert_eq!(queue.claim(10), Some(i));
-        }
-        std::thread::scope(|s| {
-            let (tx, rx) = mpsc::channel();
-            let queue = &queue;
-            s.spawn(move || tx.send(queue.claim(10)).unwrap());
-            assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
-            let panicked = s
-                .spawn(move || {
-                    let _guard = StopOnPanic(queue);
-                    panic!("a worker fails");
-                })
-                .join();
-            assert!(panicked.is_err());
-            assert_eq!(rx.recv_timeout(Duration::from_secs(30)), Ok(None));
+        let queue = full();
+        let panics = || {
+            let _guard = StopOnPanic(&queue);
+            panic!("a worker fails");
+        };
+        let stopped = claim_waiting(&queue, || {
+            assert!(std::thread::scope(|s| s.spawn(panics).join()).is_err());
         });
+        assert_eq!(stopped, None);
     }
 }
