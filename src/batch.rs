@@ -8,7 +8,7 @@
 //! results do not depend on which worker took a scenario or when: each
 //! worker evaluates on its own copy of the net (the edits of a scenario
 //! are laid over it and taken off again), or both share it when no
-//! scenario lays edits.
+//! scenario lays edits over it.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -20,9 +20,10 @@ use crate::graph::Net;
 use crate::model::Model;
 use crate::scenario::{self, Applied, Change, Scenario, ScenarioError, WhatIfFlags};
 
-/// How many scenarios past the next one to hand back a worker may start:
-/// each evaluated one waits with its every number (tens of megabytes at a
-/// million entities) until those before it are handed back.
+/// How many scenarios may be in hand at once, from the next one to hand
+/// back on: each evaluated one waits with its every number (tens of
+/// megabytes at a million entities) until those before it are handed
+/// back.
 const WINDOW: usize = 2;
 
 /// One scenario applied to the loaded graph, and its evaluation.

@@ -441,7 +441,8 @@ impl Applied<'_> {
         incremental: &Incremental,
         base: &Outcome,
     ) -> Outcome {
-        if self.edits.is_empty() {
+        // A changed copy, or nothing to lay over the net.
+        if self.net.is_some() || self.edits.is_empty() {
             return self.evaluate_shared(net, incremental, base);
         }
         let opts = self.opts_with_removed();
