@@ -2,10 +2,11 @@
 //! directly or through entities that are not restricted.
 //!
 //! Restricted targets are numbered and handled up to 1,024 at a time: one
-//! bitset per entity is propagated over the components sinks first (every
-//! entity of a component reaches the same set), and its bits are counted.
-//! The bitsets are as wide as the targets need, so a graph with under a
-//! thousand restricted buyers takes one pass.
+//! bitset per component (every entity of a component reaches the same
+//! set) is propagated over the components sinks first, and its bits are
+//! counted; a component that adds nothing to one of its buyers' sets
+//! shares that set. The bitsets are as wide as the targets need, so a
+//! graph with under a thousand restricted buyers takes one pass.
 
 use super::scc::Sccs;
 use crate::graph::Net;
