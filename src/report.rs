@@ -132,65 +132,104 @@ impl<'a> Report<'a> {
 /// `all`), the largest change against the first scenario first, then the
 /// first's lower bound descending, then by id; the first `top`.
 pub struct SideBySide<'a> {
-    pub index: Vec<HashMap<&'a str, u32>>,
+    /// The entities by id of each distinct model: the scenarios that
+    /// change no record share the loaded one (a map of a million ids is
+    /// tens of megabytes).
+    maps: Vec<HashMap<&'a str, u32>>,
+    /// Each scenario's map.
+    map_of: Vec<usize>,
     pub ids: Vec<&'a str>,
 }
 
 impl<'a> SideBySide<'a> {
+    /// # Complexity
+    /// O(entities · (models + scenarios)) for the rows, then a sort of
+    /// the rows by keys computed once each.
     pub fn of(reports: &[&Report<'a>], all: bool, top: Option<usize>) -> SideBySide<'a> {
-        let index: Vec<HashMap<&str, u32>> = reports
+        let mut models: Vec<&Model> = Vec::new();
+        let mut map_of = Vec::with_capacity(reports.len());
+        for r in reports {
+            match models.iter().position(|&m| std::ptr::eq(m, r.model)) {
+                Some(i) => map_of.push(i),
+                None => {
+                    map_of.push(models.len());
+                    models.push(r.model);
+                }
+            }
+        }
+        let maps: Vec<HashMap<&str, u32>> = models
             .iter()
-            .map(|r| {
-                let m = r.model;
-                (0..m.entities.len() as u32).map(|v| (m.id(v), v)).collect()
-            })
+            .map(|m| (0..m.entities.len() as u32).map(|v| (m.id(v), v)).collect())
             .collect();
         let mut ids: Vec<&str> = Vec::new();
-        for (r, idx) in reports.iter().zip(&index) {
-            let o = r.outcome;
-            for (&id, &v) in idx {
-                if all
-                    || o.upper[v as usize] > 0.0
-                    || o.restricted.in_r_plus[v as usize] && !o.restricted.in_r[v as usize]
-                {
-                    ids.push(id);
+        for r in reports {
+            let (m, o) = (r.model, r.outcome);
+            for v in 0..m.entities.len() {
+                if all || o.upper[v] > 0.0 || o.restricted.in_r_plus[v] && !o.restricted.in_r[v] {
+                    ids.push(m.id(v as u32));
                 }
             }
         }
         ids.sort_unstable();
         ids.dedup();
         let side = SideBySide {
-            index,
+            maps,
+            map_of,
             ids: Vec::new(),
         };
-        let value = |k: usize, id: &str| side.value(reports, k, id);
-        let change = |id: &str| -> f64 {
-            let base = value(0, id).unwrap_or((0.0, 0.0));
-            (1..reports.len())
-                .filter_map(|k| value(k, id))
-                .map(|(x, up)| (x - base.0).abs().max((up - base.1).abs()))
-                .fold(0.0, f64::max)
-        };
-        ids.sort_by(|a, b| {
-            change(b)
-                .total_cmp(&change(a))
-                .then_with(|| {
-                    value(0, b)
-                        .unwrap_or_default()
-                        .0
-                        .total_cmp(&value(0, a).unwrap_or_default().0)
-                })
-                .then_with(|| a.cmp(b))
+        // Each row's keys once: its place in each model, then its largest
+        // change and the first scenario's lower bound.
+        let mut keyed: Vec<(f64, f64, &str)> = ids
+            .into_iter()
+            .map(|id| {
+                let at: Vec<Option<u32>> = side.maps.iter().map(|m| m.get(id).copied()).collect();
+                let value = |k: usize| {
+                    at[side.map_of[k]].map(|v| {
+                        let o = reports[k].outcome;
+                        (o.total[v as usize], o.upper[v as usize])
+                    })
+                };
+                let base = value(0).unwrap_or((0.0, 0.0));
+                let change = (1..reports.len())
+                    .filter_map(value)
+                    .map(|(x, up)| (x - base.0).abs().max((up - base.1).abs()))
+                    .fold(0.0, f64::max);
+                (change, value(0).unwrap_or_default().0, id)
+            })
+            .collect();
+        keyed.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| b.1.total_cmp(&a.1))
+                .then_with(|| a.2.cmp(b.2))
         });
         if let Some(top) = top {
-            ids.truncate(top);
+            keyed.truncate(top);
         }
-        SideBySide { ids, ..side }
+        SideBySide {
+            ids: keyed.into_iter().map(|(_, _, id)| id).collect(),
+            ..side
+        }
+    }
+
+    /// The entity `id` is in scenario `k`, if it has it.
+    pub fn entity(&self, k: usize, id: &str) -> Option<u32> {
+        self.maps[self.map_of[k]].get(id).copied()
+    }
+
+    /// Whether scenarios `j` and `k` have the same model (so the same
+    /// entity indexes).
+    pub fn same_model(&self, j: usize, k: usize) -> bool {
+        self.map_of[j] == self.map_of[k]
+    }
+
+    /// Every entity of scenario `k` by id, in no particular order.
+    pub fn entities(&self, k: usize) -> impl Iterator<Item = (&'a str, u32)> + '_ {
+        self.maps[self.map_of[k]].iter().map(|(&id, &v)| (id, v))
     }
 
     /// (x, X) of `id` in scenario `k`, if it has that entity.
     pub fn value(&self, reports: &[&Report], k: usize, id: &str) -> Option<(f64, f64)> {
-        self.index[k].get(id).map(|&v| {
+        self.entity(k, id).map(|v| {
             let o = reports[k].outcome;
             (o.total[v as usize], o.upper[v as usize])
         })

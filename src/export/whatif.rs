@@ -221,7 +221,7 @@ pub fn write_table(
 
     let reports: Vec<&Report> = scenarios.iter().map(|s| &s.report).collect();
     let side = SideBySide::of(&reports, all, top);
-    let (index, ids) = (&side.index, &side.ids);
+    let ids = &side.ids;
     let value = |k: usize, id: &str| side.value(&reports, k, id);
 
     let mut header = vec!["entity".to_string()];
@@ -233,17 +233,16 @@ pub fn write_table(
     }
     let mut lines = vec![header];
     for id in ids {
-        let name = index
+        let name = scenarios
             .iter()
-            .zip(scenarios)
-            .find_map(|(idx, s)| idx.get(id).map(|&v| s.report.model.name(v)));
+            .enumerate()
+            .find_map(|(k, s)| side.entity(k, id).map(|v| s.report.model.name(v)));
         let mut line = vec![format!("{} ({id})", name.unwrap_or(id))];
         let base = value(0, id);
         for (k, s) in scenarios.iter().enumerate() {
             line.push(
-                index[k]
-                    .get(id)
-                    .map_or("—".to_string(), |&v| cell(&s.report, v)),
+                side.entity(k, id)
+                    .map_or("—".to_string(), |v| cell(&s.report, v)),
             );
             if k > 0 {
                 line.push(match (base, value(k, id)) {
@@ -267,19 +266,29 @@ pub fn write_table(
     }
 
     // Who is restricted in a scenario but not in the first.
+    let was_in_r = &first.report.outcome.restricted.in_r;
     for (k, s) in scenarios.iter().enumerate().skip(1) {
-        let o = s.report.outcome;
+        let in_r = &s.report.outcome.restricted.in_r;
         let mut gained: Vec<&str> = Vec::new();
         let mut lost: Vec<&str> = Vec::new();
-        for (&id, &v) in &index[k] {
-            let now = o.restricted.in_r[v as usize];
-            let before = index[0]
-                .get(id)
-                .is_some_and(|&b| first.report.outcome.restricted.in_r[b as usize]);
+        let mut compare = |id, now: bool, before: bool| {
             if now && !before {
                 gained.push(id);
             } else if before && !now {
                 lost.push(id);
+            }
+        };
+        if side.same_model(0, k) {
+            // The same entities by the same indexes: no id to look up.
+            for (v, (&now, &before)) in in_r.iter().zip(was_in_r).enumerate() {
+                if now != before {
+                    compare(s.report.model.id(v as u32), now, before);
+                }
+            }
+        } else {
+            for (id, v) in side.entities(k) {
+                let before = side.entity(0, id).is_some_and(|b| was_in_r[b as usize]);
+                compare(id, in_r[v as usize], before);
             }
         }
         gained.sort_unstable();
