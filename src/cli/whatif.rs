@@ -53,8 +53,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let out_args = &args.output;
     let selection = Selection {
         all: out_args.all,
+        // The side-by-side table chooses its own rows (`SideBySide`): a
+        // scenario's report needs none of its own there.
         top: if out_args.format == Format::Table {
-            None
+            Some(0)
         } else {
             out_args.top
         },
