@@ -131,70 +131,143 @@ impl<'a> Report<'a> {
 /// exposed or possibly restricted in some scenario (every entity with
 /// `all`), the largest change against the first scenario first, then the
 /// first's lower bound descending, then by id; the first `top`.
+///
+/// Built one scenario at a time ([`SideBySide::add`], in order from the
+/// first), so that a caller need hold only one scenario's numbers: what
+/// is kept is the first scenario's (x, X) and R, and each row's largest
+/// change.
 pub struct SideBySide<'a> {
-    /// The entities by id of each distinct model: the scenarios that
-    /// change no record share the loaded one (a map of a million ids is
-    /// tens of megabytes).
+    /// The distinct models, and the entities of each by id: the
+    /// scenarios that change no record share the loaded one (a map of a
+    /// million ids is tens of megabytes).
+    models: Vec<&'a Model>,
     maps: Vec<HashMap<&'a str, u32>>,
-    /// Each scenario's map.
+    /// Each scenario's model.
     map_of: Vec<usize>,
+    /// Per model and entity: exposed or possibly restricted in some
+    /// scenario of that model (or every entity, with `all`).
+    shown: Vec<Vec<bool>>,
+    all: bool,
+    /// The first scenario's (x, X) and R, by its entity index.
+    pub first: Vec<(f64, f64)>,
+    pub first_in_r: Vec<bool>,
+    /// The largest change against the first scenario, by the first's
+    /// entity index, and of the entities the first lacks.
+    change: Vec<f64>,
+    change_new: HashMap<&'a str, f64>,
+    /// The rows, once chosen ([`SideBySide::choose`]), and the index of
+    /// each in each model.
     pub ids: Vec<&'a str>,
+    at: Vec<Vec<Option<u32>>>,
 }
 
 impl<'a> SideBySide<'a> {
+    /// For scenarios whose models are `models`, in order.
+    ///
     /// # Complexity
-    /// O(entities · (models + scenarios)) for the rows, then a sort of
-    /// the rows by keys computed once each.
-    pub fn of(reports: &[&Report<'a>], all: bool, top: Option<usize>) -> SideBySide<'a> {
-        let mut models: Vec<&Model> = Vec::new();
-        let mut map_of = Vec::with_capacity(reports.len());
-        for r in reports {
-            match models.iter().position(|&m| std::ptr::eq(m, r.model)) {
+    /// O(entities) per distinct model.
+    pub fn new(models: impl Iterator<Item = &'a Model>, all: bool) -> SideBySide<'a> {
+        let mut distinct: Vec<&Model> = Vec::new();
+        let mut map_of = Vec::new();
+        for m in models {
+            match distinct.iter().position(|&d| std::ptr::eq(d, m)) {
                 Some(i) => map_of.push(i),
                 None => {
-                    map_of.push(models.len());
-                    models.push(r.model);
+                    map_of.push(distinct.len());
+                    distinct.push(m);
                 }
             }
         }
-        let maps: Vec<HashMap<&str, u32>> = models
+        let maps = distinct
             .iter()
             .map(|m| (0..m.entities.len() as u32).map(|v| (m.id(v), v)).collect())
             .collect();
-        let mut ids: Vec<&str> = Vec::new();
-        for r in reports {
-            let (m, o) = (r.model, r.outcome);
-            for v in 0..m.entities.len() {
-                if all || o.upper[v] > 0.0 || o.restricted.in_r_plus[v] && !o.restricted.in_r[v] {
-                    ids.push(m.id(v as u32));
+        let shown = distinct
+            .iter()
+            .map(|m| vec![all; m.entities.len()])
+            .collect();
+        SideBySide {
+            models: distinct,
+            maps,
+            map_of,
+            shown,
+            all,
+            first: Vec::new(),
+            first_in_r: Vec::new(),
+            change: Vec::new(),
+            change_new: HashMap::new(),
+            ids: Vec::new(),
+            at: Vec::new(),
+        }
+    }
+
+    /// Takes in scenario `k`'s outcome (the scenarios in order from 0).
+    ///
+    /// # Complexity
+    /// O(entities), plus a look-up per entity when its model is not the
+    /// first scenario's.
+    pub fn add(&mut self, k: usize, o: &Outcome) {
+        let (r, m) = (&o.restricted, self.map_of[k]);
+        let model = self.models[m];
+        if !self.all {
+            for (v, shown) in self.shown[m].iter_mut().enumerate() {
+                *shown |= o.upper[v] > 0.0 || r.in_r_plus[v] && !r.in_r[v];
+            }
+        }
+        if k == 0 {
+            self.first = o
+                .total
+                .iter()
+                .copied()
+                .zip(o.upper.iter().copied())
+                .collect();
+            self.first_in_r = r.in_r.clone();
+            self.change = vec![0.0; self.first.len()];
+            return;
+        }
+        let same = self.same_model(0, k);
+        for v in 0..o.total.len() {
+            let (x, up) = (o.total[v], o.upper[v]);
+            let at_first = match same {
+                true => Some(v as u32),
+                false => self.entity(0, model.id(v as u32)),
+            };
+            match at_first {
+                Some(u) => {
+                    let (x0, up0) = self.first[u as usize];
+                    let d = (x - x0).abs().max((up - up0).abs());
+                    let c = &mut self.change[u as usize];
+                    *c = c.max(d);
+                }
+                None => {
+                    let d = x.abs().max(up.abs());
+                    let c = self.change_new.entry(model.id(v as u32)).or_insert(0.0);
+                    *c = c.max(d);
                 }
             }
         }
+    }
+
+    /// Chooses the rows, once every scenario is in: the first `top`.
+    ///
+    /// # Complexity
+    /// O(rows · log rows), plus a look-up per row and model.
+    pub fn choose(&mut self, top: Option<usize>) {
+        let mut ids: Vec<&'a str> = Vec::new();
+        for (m, shown) in self.models.iter().zip(&self.shown) {
+            ids.extend(
+                (0..m.entities.len())
+                    .filter(|&v| shown[v])
+                    .map(|v| m.id(v as u32)),
+            );
+        }
         ids.sort_unstable();
         ids.dedup();
-        let side = SideBySide {
-            maps,
-            map_of,
-            ids: Vec::new(),
-        };
-        // Each row's keys once: its place in each model, then its largest
-        // change and the first scenario's lower bound.
         let mut keyed: Vec<(f64, f64, &str)> = ids
             .into_iter()
-            .map(|id| {
-                let at: Vec<Option<u32>> = side.maps.iter().map(|m| m.get(id).copied()).collect();
-                let value = |k: usize| {
-                    at[side.map_of[k]].map(|v| {
-                        let o = reports[k].outcome;
-                        (o.total[v as usize], o.upper[v as usize])
-                    })
-                };
-                let base = value(0).unwrap_or((0.0, 0.0));
-                let change = (1..reports.len())
-                    .filter_map(value)
-                    .map(|(x, up)| (x - base.0).abs().max((up - base.1).abs()))
-                    .fold(0.0, f64::max);
-                (change, value(0).unwrap_or_default().0, id)
+            .map(|id| match self.entity(0, id) {
+                Some(u) => (self.change[u as usize], self.first[u as usize].0, id),
+                None => (self.change_new.get(id).copied().unwrap_or(0.0), 0.0, id),
             })
             .collect();
         keyed.sort_by(|a, b| {
@@ -205,10 +278,17 @@ impl<'a> SideBySide<'a> {
         if let Some(top) = top {
             keyed.truncate(top);
         }
-        SideBySide {
-            ids: keyed.into_iter().map(|(_, _, id)| id).collect(),
-            ..side
-        }
+        self.ids = keyed.into_iter().map(|(_, _, id)| id).collect();
+        self.at = self
+            .maps
+            .iter()
+            .map(|map| self.ids.iter().map(|id| map.get(id).copied()).collect())
+            .collect();
+    }
+
+    /// Row `row`'s entity in scenario `k`, if it has it.
+    pub fn row_entity(&self, k: usize, row: usize) -> Option<u32> {
+        self.at[self.map_of[k]][row]
     }
 
     /// The entity `id` is in scenario `k`, if it has it.
@@ -225,13 +305,5 @@ impl<'a> SideBySide<'a> {
     /// Every entity of scenario `k` by id, in no particular order.
     pub fn entities(&self, k: usize) -> impl Iterator<Item = (&'a str, u32)> + '_ {
         self.maps[self.map_of[k]].iter().map(|(&id, &v)| (id, v))
-    }
-
-    /// (x, X) of `id` in scenario `k`, if it has that entity.
-    pub fn value(&self, reports: &[&Report], k: usize, id: &str) -> Option<(f64, f64)> {
-        self.entity(k, id).map(|v| {
-            let o = reports[k].outcome;
-            (o.total[v as usize], o.upper[v as usize])
-        })
     }
 }

@@ -68,7 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     // scenario is evaluated, into memory: a few rows a scenario.
     let early = out_args.format != Format::Table && out_args.top.is_some() && !out_args.all;
     let mut written: Vec<u8> = Vec::new();
-    let (kept, mut crossed) = {
+    let (kept, crossed) = {
         let mut stream = match early {
             true => Some(whatif::Stream::new(
                 json,
@@ -117,6 +117,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     crossed |= out_args.crossed(&outcome, n.report.portfolio.as_ref());
                     return Ok(());
                 }
+                // `--fail-above` looks at every scenario now, while its
+                // outcome is whole.
+                let figures = portfolio.map(|p| Figures::of(p, &outcome, |v| model.id(v)));
+                crossed |= out_args.crossed(&outcome, figures.as_ref());
                 let result = match &base {
                     Some((_, base)) => Result::Delta(Delta::of(base, outcome)),
                     None => Result::Full(outcome),
@@ -155,26 +159,20 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     }
     match out_args.format {
         Format::Table => {
-            // Side by side: every scenario's numbers at once.
-            let outcomes: Vec<Outcome> = kept.iter().map(outcome_of).collect();
-            let named: Vec<Named> = scenarios
-                .iter()
-                .zip(&kept)
-                .zip(&outcomes)
-                .map(|((s, k), o)| Named {
-                    name: &s.name,
-                    report: report_of(k, o, selection, what_ifs, portfolio),
-                })
-                .collect();
+            // Side by side, one scenario's numbers at a time: each is
+            // rebuilt from the base and its delta when the table asks.
+            let each = Rebuilt {
+                scenarios: &scenarios,
+                kept: &kept,
+                outcome_of: &outcome_of,
+                report: &|k: &Kept, o: &Outcome| report_of(k, o, selection, what_ifs, portfolio),
+            };
             whatif::write_table(
-                &named,
+                &each,
                 out_args.all,
                 out_args.top,
                 &mut exposure::export::Escaping(&mut out),
             )?;
-            crossed = named
-                .iter()
-                .any(|n| out_args.crossed(n.report.outcome, n.report.portfolio.as_ref()));
         }
         // One scenario at a time.
         Format::Json | Format::Csv => {
@@ -186,7 +184,6 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     report: report_of(k, &outcome, selection, what_ifs, portfolio),
                 };
                 stream.scenario(&n)?;
-                crossed |= out_args.crossed(n.report.outcome, n.report.portfolio.as_ref());
             }
             stream.finish()?;
         }
@@ -213,6 +210,34 @@ fn report_of<'r>(
     // A scenario only appends entities: the holdings' indexes hold.
     report.portfolio = portfolio.map(|p| Figures::of(p, outcome, |v| model.id(v)));
     report
+}
+
+/// The kept scenarios for the side-by-side table, each rebuilt when it
+/// asks (`outcome_of`, then `report`).
+struct Rebuilt<'k, 'a> {
+    scenarios: &'k [exposure::scenario::Scenario],
+    kept: &'k [Kept<'a>],
+    outcome_of: &'k dyn Fn(&Kept) -> Outcome,
+    report: &'k dyn for<'r> Fn(&'r Kept<'r>, &'r Outcome) -> Report<'r>,
+}
+
+impl<'k> whatif::EachScenario<'k> for Rebuilt<'k, '_> {
+    fn count(&self) -> usize {
+        self.kept.len()
+    }
+
+    fn model(&self, k: usize) -> &'k Model {
+        &self.kept[k].model
+    }
+
+    fn with(&self, k: usize, f: &mut dyn FnMut(&Named<'_>) -> io::Result<()>) -> io::Result<()> {
+        let kept = &self.kept[k];
+        let outcome = (self.outcome_of)(kept);
+        f(&Named {
+            name: &self.scenarios[k].name,
+            report: (self.report)(kept, &outcome),
+        })
+    }
 }
 
 /// What a scenario keeps from its evaluation to its output.

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use super::analyze::{row, write_object};
 use super::csv_io;
 use super::markup::{interval, percent, points, settings_line, write_columns};
+use crate::model::Model;
 use crate::report::{Report, SideBySide};
 
 /// One evaluated scenario.
@@ -150,102 +151,150 @@ fn cell(report: &Report, v: u32) -> String {
     text
 }
 
+/// The scenarios of the side-by-side table, each built when asked for,
+/// so that the table holds one scenario's numbers at a time (a scenario of
+/// a million entities is tens of megabytes).
+pub trait EachScenario<'a> {
+    fn count(&self) -> usize;
+    /// The model of scenario `k` (kept while the table is written).
+    fn model(&self, k: usize) -> &'a Model;
+    /// Calls `f` with scenario `k`.
+    fn with(&self, k: usize, f: &mut dyn FnMut(&Named<'_>) -> io::Result<()>) -> io::Result<()>;
+}
+
+impl<'a> EachScenario<'a> for [Named<'a>] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn model(&self, k: usize) -> &'a Model {
+        self[k].report.model
+    }
+
+    fn with(&self, k: usize, f: &mut dyn FnMut(&Named<'_>) -> io::Result<()>) -> io::Result<()> {
+        f(&self[k])
+    }
+}
+
 /// The side-by-side table: per entity, each scenario's exposure and its
 /// change against the first scenario, largest change first.
-pub fn write_table(
-    scenarios: &[Named],
+///
+/// Each scenario is asked for twice: once to choose the rows, once to
+/// fill them.
+pub fn write_table<'a>(
+    scenarios: &(impl EachScenario<'a> + ?Sized),
     all: bool,
     top: Option<usize>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let Some(first) = scenarios.first() else {
+    let count = scenarios.count();
+    if count == 0 {
         return Ok(());
-    };
-    if let Some(title) = &first.report.model.meta.title {
-        writeln!(out, "{title}: {} scenarios", scenarios.len())?;
     }
-    let settings =
-        |s: &Named| settings_line(&s.report.settings, &s.report.outcome.restricted.list_names);
-    let base = settings(first);
-    for (i, s) in scenarios.iter().enumerate() {
-        let line = settings(s);
-        let shown = if i > 0 && line == base {
+    if let Some(title) = &scenarios.model(0).meta.title {
+        writeln!(out, "{title}: {count} scenarios")?;
+    }
+    // First pass: the settings and portfolio lines, and the rows.
+    let mut side = SideBySide::new((0..count).map(|k| scenarios.model(k)), all);
+    let mut settings: Vec<(String, String)> = Vec::with_capacity(count);
+    let mut portfolio: Option<(String, Vec<Vec<String>>)> = None;
+    let mut base: Option<(f64, f64)> = None;
+    for k in 0..count {
+        scenarios.with(k, &mut |s| {
+            let line = settings_line(&s.report.settings, &s.report.outcome.restricted.list_names);
+            settings.push((s.name.to_string(), line));
+            if let Some(f) = &s.report.portfolio {
+                let (_, lines) = portfolio.get_or_insert_with(|| {
+                    let head = format!(
+                        "Portfolio {} ({} holdings), per scenario:",
+                        f.origin, f.holdings
+                    );
+                    (
+                        head,
+                        vec![vec![
+                            "  scenario".to_string(),
+                            "portfolio".to_string(),
+                            "change".to_string(),
+                            "restricted holdings".to_string(),
+                        ]],
+                    )
+                });
+                let change = match base {
+                    _ if k == 0 => String::new(),
+                    Some((total, upper)) => {
+                        let (dx, du) = (points(f.total, total), points(f.upper, upper));
+                        if dx == du {
+                            dx
+                        } else {
+                            format!("{dx} (upper {du})")
+                        }
+                    }
+                    None => String::new(),
+                };
+                if k == 0 {
+                    base = Some((f.total, f.upper));
+                }
+                let held: Vec<&str> = f
+                    .restricted
+                    .iter()
+                    .map(|r| s.report.model.id(r.entity))
+                    .collect();
+                lines.push(vec![
+                    format!("  [{}] {}", k + 1, s.name),
+                    super::portfolio::figure(f.total, f.upper),
+                    change,
+                    held.join(", "),
+                ]);
+            }
+            side.add(k, s.report.outcome);
+            Ok(())
+        })?;
+    }
+    side.choose(top);
+    let first = &settings[0].1;
+    for (i, (name, line)) in settings.iter().enumerate() {
+        let shown = if i > 0 && line == first {
             "settings as [1]"
         } else {
             line.as_str()
         };
-        writeln!(out, "  [{}] {}: {shown}", i + 1, s.name)?;
+        writeln!(out, "  [{}] {name}: {shown}", i + 1)?;
     }
     writeln!(out)?;
-    if let Some(base) = &first.report.portfolio {
-        writeln!(
-            out,
-            "Portfolio {} ({} holdings), per scenario:",
-            base.origin, base.holdings
-        )?;
-        let mut lines = vec![vec![
-            "  scenario".to_string(),
-            "portfolio".to_string(),
-            "change".to_string(),
-            "restricted holdings".to_string(),
-        ]];
-        for (i, s) in scenarios.iter().enumerate() {
-            let Some(f) = &s.report.portfolio else {
-                continue;
-            };
-            let change = if i == 0 {
-                String::new()
-            } else {
-                let (dx, du) = (points(f.total, base.total), points(f.upper, base.upper));
-                if dx == du {
-                    dx
-                } else {
-                    format!("{dx} (upper {du})")
-                }
-            };
-            let held: Vec<&str> = f
-                .restricted
-                .iter()
-                .map(|r| s.report.model.id(r.entity))
-                .collect();
-            lines.push(vec![
-                format!("  [{}] {}", i + 1, s.name),
-                super::portfolio::figure(f.total, f.upper),
-                change,
-                held.join(", "),
-            ]);
-        }
-        write_columns(out, &lines, |c| c == 0 || c == 3)?;
+    if let Some((head, lines)) = &portfolio {
+        writeln!(out, "{head}")?;
+        write_columns(out, lines, |c| c == 0 || c == 3)?;
         writeln!(out)?;
     }
 
-    let reports: Vec<&Report> = scenarios.iter().map(|s| &s.report).collect();
-    let side = SideBySide::of(&reports, all, top);
-    let ids = &side.ids;
-    let value = |k: usize, id: &str| side.value(&reports, k, id);
-
+    // Second pass: each scenario's cells of the rows, and who it
+    // restricts that the first does not, or no longer.
     let mut header = vec!["entity".to_string()];
-    for i in 0..scenarios.len() {
+    for i in 0..count {
         header.push(format!("[{}]", i + 1));
         if i > 0 {
             header.push(format!("change [{}]", i + 1));
         }
     }
     let mut lines = vec![header];
-    for id in ids {
-        let name = scenarios
-            .iter()
-            .enumerate()
-            .find_map(|(k, s)| side.entity(k, id).map(|v| s.report.model.name(v)));
-        let mut line = vec![format!("{} ({id})", name.unwrap_or(id))];
-        let base = value(0, id);
-        for (k, s) in scenarios.iter().enumerate() {
-            line.push(
-                side.entity(k, id)
-                    .map_or("—".to_string(), |v| cell(&s.report, v)),
-            );
-            if k > 0 {
-                line.push(match (base, value(k, id)) {
+    for (row, &id) in side.ids.iter().enumerate() {
+        let name =
+            (0..count).find_map(|k| side.row_entity(k, row).map(|v| scenarios.model(k).name(v)));
+        lines.push(vec![format!("{} ({id})", name.unwrap_or(id))]);
+    }
+    let mut restricts: Vec<String> = Vec::new();
+    for k in 0..count {
+        scenarios.with(k, &mut |s| {
+            let o = s.report.outcome;
+            for (row, line) in lines[1..].iter_mut().enumerate() {
+                let v = side.row_entity(k, row);
+                line.push(v.map_or("—".to_string(), |v| cell(&s.report, v)));
+                if k == 0 {
+                    continue;
+                }
+                let base = side.row_entity(0, row).map(|u| side.first[u as usize]);
+                let now = v.map(|v| (o.total[v as usize], o.upper[v as usize]));
+                line.push(match (base, now) {
                     (Some(b), Some(now)) => {
                         let (dx, du) = (points(now.0, b.0), points(now.1, b.1));
                         if dx == du {
@@ -257,52 +306,65 @@ pub fn write_table(
                     _ => "—".to_string(),
                 });
             }
-        }
-        lines.push(line);
+            if k > 0 {
+                restricts.extend(restriction_changes(&side, k, s));
+            }
+            Ok(())
+        })?;
     }
     write_columns(out, &lines, |c| c == 0)?;
-    if ids.is_empty() {
+    if side.ids.is_empty() {
         writeln!(out, "(no entity is exposed in any scenario)")?;
     }
-
-    // Who is restricted in a scenario but not in the first.
-    let was_in_r = &first.report.outcome.restricted.in_r;
-    for (k, s) in scenarios.iter().enumerate().skip(1) {
-        let in_r = &s.report.outcome.restricted.in_r;
-        let mut gained: Vec<&str> = Vec::new();
-        let mut lost: Vec<&str> = Vec::new();
-        let mut compare = |id, now: bool, before: bool| {
-            if now && !before {
-                gained.push(id);
-            } else if before && !now {
-                lost.push(id);
-            }
-        };
-        if side.same_model(0, k) {
-            // The same entities by the same indexes: no id to look up.
-            for (v, (&now, &before)) in in_r.iter().zip(was_in_r).enumerate() {
-                if now != before {
-                    compare(s.report.model.id(v as u32), now, before);
-                }
-            }
-        } else {
-            for (id, v) in side.entities(k) {
-                let before = side.entity(0, id).is_some_and(|b| was_in_r[b as usize]);
-                compare(id, in_r[v as usize], before);
-            }
-        }
-        gained.sort_unstable();
-        lost.sort_unstable();
-        if !gained.is_empty() {
-            writeln!(out, "[{}] restricts also: {}", k + 1, gained.join(", "))?;
-        }
-        if !lost.is_empty() {
-            writeln!(out, "[{}] no longer restricts: {}", k + 1, lost.join(", "))?;
-        }
+    for line in &restricts {
+        writeln!(out, "{line}")?;
     }
     writeln!(out)?;
     writeln!(
         out,
         "R: restricted, R?: possibly restricted. change: total against [1], in percentage points."
     )
+}
+
+/// Who scenario `k` restricts that the first does not, and who it no
+/// longer restricts: a line for each that is not empty.
+fn restriction_changes(side: &SideBySide, k: usize, s: &Named) -> Vec<String> {
+    let in_r = &s.report.outcome.restricted.in_r;
+    let was_in_r = &side.first_in_r;
+    let mut gained: Vec<&str> = Vec::new();
+    let mut lost: Vec<&str> = Vec::new();
+    let mut compare = |id, now: bool, before: bool| {
+        if now && !before {
+            gained.push(id);
+        } else if before && !now {
+            lost.push(id);
+        }
+    };
+    if side.same_model(0, k) {
+        // The same entities by the same indexes: no id to look up.
+        for (v, (&now, &before)) in in_r.iter().zip(was_in_r).enumerate() {
+            if now != before {
+                compare(s.report.model.id(v as u32), now, before);
+            }
+        }
+    } else {
+        for (id, v) in side.entities(k) {
+            let before = side.entity(0, id).is_some_and(|b| was_in_r[b as usize]);
+            compare(id, in_r[v as usize], before);
+        }
+    }
+    gained.sort_unstable();
+    lost.sort_unstable();
+    let mut lines = Vec::new();
+    if !gained.is_empty() {
+        lines.push(format!("[{}] restricts also: {}", k + 1, gained.join(", ")));
+    }
+    if !lost.is_empty() {
+        lines.push(format!(
+            "[{}] no longer restricts: {}",
+            k + 1,
+            lost.join(", ")
+        ));
+    }
+    lines
 }

@@ -189,6 +189,16 @@ fn whatif_and_timeline_carry_the_portfolio() {
     let table = with("entity,weight\nB,1\n", &["whatif", s]);
     // The change of the second: `0 (upper +48.0 pp)`.
     insta::assert_snapshot!("whatif_table", shown(&table));
+    // The gate looks at each scenario's portfolio in every form of output
+    // (only H, restricted, is above 0.45: the portfolio of H crosses).
+    for form in [&["--format", "table"][..], &["--format", "json", "--all"]] {
+        let code = |limit: &str| {
+            let args = [&["whatif", s, "--fail-above", limit][..], form].concat();
+            with("entity,weight\nH,1\n", &args).status.code()
+        };
+        assert_eq!(code("0.45"), Some(1), "{form:?}");
+        assert_eq!(code("0.5"), Some(0), "{form:?}");
+    }
 
     let t = json("entity,weight\nA,1\n", &["timeline", "--format", "json"]);
     let last = t["points"].as_array().unwrap().last().unwrap().clone();

@@ -279,16 +279,21 @@ fn malformed_scenario_files_are_exit_two() {
 #[test]
 fn fail_above_watches_every_scenario() {
     let scenarios = one(json!([{"op": "set_share", "from": "D", "to": "H", "share": 1.0}]));
-    assert_eq!(
-        whatif(scenarios.clone(), &["--fail-above", "0.6"])
-            .status
-            .code(),
-        Some(1)
-    );
-    assert_eq!(
-        whatif(scenarios, &["--fail-above", "1"]).status.code(),
-        Some(0)
-    );
+    // Each form of output: written as each scenario is evaluated (JSON
+    // and CSV with --top) or after them all (the table, and --all).
+    for form in [
+        &["--format", "table"][..],
+        &["--format", "json"],
+        &["--format", "json", "--all"],
+        &["--format", "csv", "--all"],
+    ] {
+        let code = |limit: &str| {
+            let args = [form, &["--fail-above", limit]].concat();
+            whatif(scenarios.clone(), &args).status.code()
+        };
+        assert_eq!(code("0.6"), Some(1), "{form:?}");
+        assert_eq!(code("1"), Some(0), "{form:?}");
+    }
 }
 
 #[test]
