@@ -124,6 +124,50 @@ fn each_op_changes_what_it_says() {
 }
 
 #[test]
+fn the_table_lines_up_an_added_entity_and_who_each_scenario_restricts() {
+    // [2] is a changed copy of the graph (an entity added) that also lists
+    // O; [3] reads the loaded graph and delists H.
+    let scenarios = json!({"scenarios": [
+        {"name": "base"},
+        {"name": "newco", "changes": [
+            {"op": "add_entity", "entity": {"id": "N", "name": "NewCo", "revenue": 10}},
+            {"op": "add_relationship", "relationship": {"type": "supplies", "from": "N", "to": "H", "share": 0.25}},
+            {"op": "list", "entity": "O"}]},
+        {"name": "delist", "changes": [{"op": "delist", "entity": "H"}]}]});
+    let out = whatif(scenarios, &["--all"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let table = stdout(&out);
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("entity"))
+        .skip(1)
+        .take_while(|l| !l.starts_with('['))
+        .map(|l| {
+            l.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .collect();
+    // Largest change first; N, which [1] lacks, changes by its 25 %, so
+    // it comes before the entities that do not change.
+    assert_eq!(
+        rows,
+        [
+            vec!["Seller (S)", "50.0%", "50.0%", "0", "0%", "-50.0 pp"],
+            vec!["Distributor (D)", "40.0%", "40.0%", "0", "0%", "-40.0 pp"],
+            vec!["NewCo (N)", "—", "25.0%", "—", "—", "—"],
+            vec!["Listed (H)", "0% R", "0% R", "0", "0%", "0"],
+            vec!["Owned (O)", "0%", "0% R", "0", "0%", "0"],
+            vec!["Parent (P)", "0%", "0%", "0", "0%", "0"],
+        ],
+        "{table}"
+    );
+    assert!(table.contains("\n[2] restricts also: O\n"), "{table}");
+    assert!(table.contains("\n[3] no longer restricts: H\n"), "{table}");
+}
+
+#[test]
 fn later_changes_win_and_the_base_graph_is_untouched_between_scenarios() {
     let scenarios = json!({"scenarios": [
         {"name": "cut", "changes": [{"op": "remove", "type": "supplies", "from": "S", "to": "H"},
