@@ -8,7 +8,7 @@
 //! results do not depend on which worker took a scenario or when: each
 //! worker evaluates on its own copy of the net (the edits of a scenario
 //! are laid over it and taken off again), or both share it when no
-//! scenario lays edits over it.
+//! scenario lays edits over it (as when each is evaluated in full).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -34,8 +34,8 @@ pub struct Evaluated<'m> {
 
 /// What every scenario is evaluated against: the loaded graph and
 /// command line, and the base evaluation when there is one
-/// (`Incremental`; `None` with `--max-depth`, where each scenario is
-/// evaluated in full).
+/// (`Incremental`; `None` where each scenario is evaluated in full: with
+/// `--max-depth`, and for `report --scenarios`).
 pub struct Against<'a, 'm> {
     pub model: &'m Model,
     pub base: Option<(&'a Incremental, &'a Outcome)>,
@@ -51,8 +51,9 @@ pub struct Against<'a, 'm> {
 ///
 /// # Complexity
 /// One [`Applied::evaluate_from`] per scenario (or [`Applied::evaluate`]
-/// without a base), two at once; a copy of the net when a scenario lays
-/// edits over it; at most [`WINDOW`] evaluated scenarios held at once.
+/// without a base), two at once; a copy of the arrays edits write when a
+/// scenario lays edits over the net; at most [`WINDOW`] evaluated
+/// scenarios held at once.
 pub fn each<'m, E>(
     net: &mut Net,
     against: &Against<'_, 'm>,
