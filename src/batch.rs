@@ -139,17 +139,29 @@ enum Slot<'n> {
     Shared(&'n Net),
 }
 
+impl Slot<'_> {
+    fn net(&self) -> &Net {
+        match self {
+            Slot::Own(net) => net,
+            Slot::Shared(net) => net,
+        }
+    }
+}
+
 fn evaluate<'m>(
     slot: &mut Slot<'_>,
     against: &Against<'_, 'm>,
     i: usize,
     s: &Scenario,
 ) -> Result<Evaluated<'m>, ScenarioError> {
-    let read: &Net = match slot {
-        Slot::Own(net) => net,
-        Slot::Shared(net) => net,
-    };
-    let applied = scenario::apply(against.model, read, i, s, against.settings, against.extra)?;
+    let applied = scenario::apply(
+        against.model,
+        slot.net(),
+        i,
+        s,
+        against.settings,
+        against.extra,
+    )?;
     let outcome = match (against.base, slot) {
         (Some((incremental, base)), Slot::Own(net)) => {
             applied.evaluate_from(net, incremental, base)
@@ -157,8 +169,7 @@ fn evaluate<'m>(
         (Some((incremental, base)), Slot::Shared(net)) => {
             applied.evaluate_shared(net, incremental, base)
         }
-        (None, Slot::Own(net)) => applied.evaluate(net),
-        (None, Slot::Shared(net)) => applied.evaluate(net),
+        (None, slot) => applied.evaluate(slot.net()),
     };
     Ok(Evaluated { applied, outcome })
 }

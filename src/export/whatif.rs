@@ -219,18 +219,8 @@ pub fn write_table<'a>(
                         ]],
                     )
                 });
-                let change = match base {
-                    _ if k == 0 => String::new(),
-                    Some((total, upper)) => {
-                        let (dx, du) = (points(f.total, total), points(f.upper, upper));
-                        if dx == du {
-                            dx
-                        } else {
-                            format!("{dx} (upper {du})")
-                        }
-                    }
-                    None => String::new(),
-                };
+                // Against the first scenario's (none for the first).
+                let change = base.map_or(String::new(), |b| change((f.total, f.upper), b));
                 if k == 0 {
                     base = Some((f.total, f.upper));
                 }
@@ -295,14 +285,7 @@ pub fn write_table<'a>(
                 let base = side.row_entity(0, row).map(|u| side.first[u as usize]);
                 let now = v.map(|v| (o.total[v as usize], o.upper[v as usize]));
                 line.push(match (base, now) {
-                    (Some(b), Some(now)) => {
-                        let (dx, du) = (points(now.0, b.0), points(now.1, b.1));
-                        if dx == du {
-                            dx
-                        } else {
-                            format!("{dx} (upper {du})")
-                        }
-                    }
+                    (Some(b), Some(now)) => change(now, b),
                     _ => "—".to_string(),
                 });
             }
@@ -324,6 +307,17 @@ pub fn write_table<'a>(
         out,
         "R: restricted, R?: possibly restricted. change: total against [1], in percentage points."
     )
+}
+
+/// The change of (x, X) `now` against `base`, in points: one figure when
+/// both moved alike, else `x (upper X)`.
+fn change(now: (f64, f64), base: (f64, f64)) -> String {
+    let (dx, du) = (points(now.0, base.0), points(now.1, base.1));
+    if dx == du {
+        dx
+    } else {
+        format!("{dx} (upper {du})")
+    }
 }
 
 /// Who scenario `k` restricts that the first does not, and who it no
