@@ -181,7 +181,7 @@ impl Compact {
             }
             x += self.lo_w[t] * vals[self.lo_col[t] as usize];
         }
-        let mut left = self.room[j];
+        let left = self.room[j];
         if left <= 0.0 {
             return x;
         }
@@ -217,39 +217,78 @@ impl Compact {
                 b -= 1;
             }
         }
-        left_in.clear();
-        left_in.extend_from_slice(&self.seg_room[range(&self.seg_start)]);
-        let (mut a, mut b) = (0, 0);
-        while left > 0.0 {
-            let (c, seg, cap) = match (ext.get(a), values.get(b)) {
-                (Some(e), Some(&w)) if e.value >= w => {
-                    a += 1;
-                    (e.value, e.seg, e.cap)
-                }
-                (_, Some(&w)) => {
-                    b += 1;
-                    (w, inside[b - 1].seg, inside[b - 1].cap)
-                }
-                (Some(e), None) => {
-                    a += 1;
-                    (e.value, e.seg, e.cap)
-                }
-                (None, None) => break,
-            };
-            if c <= 0.0 {
-                break;
+        // What a segment may still take: none to track, one kept in a
+        // register, or several in `left_in`.
+        let segments = range(&self.seg_start);
+        match segments.len() {
+            0 => fill(x, left, ext, inside, values, |_, t| t),
+            1 => {
+                let mut room = self.seg_room[segments.start];
+                fill(x, left, ext, inside, values, |seg, t| match seg {
+                    NO_SEGMENT => t,
+                    _ => {
+                        let t = t.min(room);
+                        room -= t;
+                        t
+                    }
+                })
             }
-            let mut t = cap.min(left);
-            if seg != NO_SEGMENT {
-                let s = &mut left_in[seg as usize];
-                t = t.min(*s);
-                *s -= t;
+            _ => {
+                left_in.clear();
+                left_in.extend_from_slice(&self.seg_room[segments]);
+                fill(x, left, ext, inside, values, |seg, t| match seg {
+                    NO_SEGMENT => t,
+                    seg => {
+                        let s = &mut left_in[seg as usize];
+                        let t = t.min(*s);
+                        *s -= t;
+                        t
+                    }
+                })
             }
-            x += t * c;
-            left -= t;
         }
-        x
     }
+}
+
+/// Adds to `x` the greedy fill of `left` over the edges to outside
+/// (`ext`, best first) and inside (`inside`, with their values `values`,
+/// best first), each edge taking what `limit` allows of its room and what
+/// is left (`limit(seg, t)`: at most `t`, and what the edge's segment
+/// still has).
+#[inline(always)]
+fn fill(
+    mut x: f64,
+    mut left: f64,
+    ext: &[ExtEdge],
+    inside: &[OpenEdge],
+    values: &[f64],
+    mut limit: impl FnMut(u32, f64) -> f64,
+) -> f64 {
+    let (mut a, mut b) = (0, 0);
+    while left > 0.0 {
+        let (c, seg, cap) = match (ext.get(a), values.get(b)) {
+            (Some(e), Some(&w)) if e.value >= w => {
+                a += 1;
+                (e.value, e.seg, e.cap)
+            }
+            (_, Some(&w)) => {
+                b += 1;
+                (w, inside[b - 1].seg, inside[b - 1].cap)
+            }
+            (Some(e), None) => {
+                a += 1;
+                (e.value, e.seg, e.cap)
+            }
+            (None, None) => break,
+        };
+        if c <= 0.0 {
+            break;
+        }
+        let t = limit(seg, cap.min(left));
+        x += t * c;
+        left -= t;
+    }
+    x
 }
 
 /// An open edge to another member: its column, its segment (an index

@@ -727,10 +727,17 @@ fn random_segments(model: &mut Model, seed: u64) {
         if edges.is_empty() {
             continue;
         }
-        let lo: f64 = edges.iter().map(|e| e.1).sum();
-        let spare = [0.0, 0.05, 0.3, 1.0][next(4) as usize];
-        let buyers: Vec<&str> = edges.iter().map(|e| e.0.as_str()).collect();
-        segment(model, seller, (lo + spare).min(1.0).max(lo), &buyers);
+        // Half of the sellers with two edges or more have two segments.
+        let parts = match edges.len() >= 2 && next(2) == 0 {
+            true => edges.split_at(edges.len() / 2),
+            false => (&edges[..], &[][..]),
+        };
+        for part in [parts.0, parts.1].into_iter().filter(|p| !p.is_empty()) {
+            let lo: f64 = part.iter().map(|e| e.1).sum();
+            let spare = [0.0, 0.05, 0.3, 1.0][next(4) as usize];
+            let buyers: Vec<&str> = part.iter().map(|e| e.0.as_str()).collect();
+            segment(model, seller, (lo + spare).min(1.0).max(lo), &buyers);
+        }
     }
 }
 
