@@ -35,6 +35,13 @@ pub struct Portfolio {
     pub weight_total: f64,
 }
 
+impl Portfolio {
+    /// The held entities, in file order.
+    pub fn entities(&self) -> Vec<EntityIx> {
+        self.holdings.iter().map(|h| h.entity).collect()
+    }
+}
+
 /// Why a holdings file was refused: the file, the line (when one is to
 /// blame) and what is wrong there.
 #[derive(Debug, thiserror::Error)]

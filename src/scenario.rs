@@ -1457,6 +1457,7 @@ pub(crate) mod tests {
                     seen.lock().unwrap().push(o.clone());
                     None
                 },
+                &[],
             );
             let seen = seen.into_inner().unwrap();
             assert_eq!(seen.len(), t.points.len());
@@ -1484,6 +1485,103 @@ pub(crate) mod tests {
                     ..o.clone()
                 };
                 assert_close(seed, &format!("timeline {}", p.date), &o, &full);
+            }
+        }
+    }
+    #[test]
+    fn a_timeline_of_a_few_entities_equals_a_full_evaluation_where_they_sell() {
+        use crate::analysis::timeline::{self, Timeline};
+        use crate::analysis::Options;
+        for seed in 1..200u64 {
+            let json = random_graph(seed);
+            let model = crate::load::from_json(json.as_bytes()).unwrap();
+            let net = Net::build(&model);
+            let opts = Options {
+                settings: crate::analysis::Settings {
+                    as_of: model.meta.as_of,
+                    affiliates: [None, Some(50.0)][seed as usize % 2],
+                    ..Default::default()
+                },
+                ..Options::default()
+            };
+            let events = timeline::events(&net, &opts);
+            let Some(window) = timeline::window(&events, None, opts.settings.as_of) else {
+                continue;
+            };
+            // Two entities charted, two more read by the figure.
+            let mut next = crate::testing::random(seed + 7000);
+            let mut pick = || {
+                (0..2)
+                    .map(|_| next(net.n as u64) as u32)
+                    .collect::<Vec<_>>()
+            };
+            let (charted, read) = (pick(), pick());
+            // What their numbers depend on: they and all they sell to.
+            let mut shown = vec![false; net.n];
+            let mut stack: Vec<u32> = charted.iter().chain(&read).copied().collect();
+            while let Some(v) = stack.pop() {
+                if !std::mem::replace(&mut shown[v as usize], true) {
+                    stack.extend(net.sales(v).map(|e| net.buyer[e]));
+                }
+            }
+            let seen = std::sync::Mutex::new(Vec::new());
+            let t = Timeline::build_with(
+                &net,
+                &opts,
+                &events,
+                window,
+                |_| charted.clone(),
+                |o| {
+                    seen.lock().unwrap().push(o.clone());
+                    Some((o.total[read[0] as usize], o.upper[read[1] as usize]))
+                },
+                &read,
+            );
+            let seen = seen.into_inner().unwrap();
+            for p in &t.points {
+                let full = crate::analysis::evaluate(
+                    &net,
+                    &Options {
+                        settings: Settings {
+                            as_of: Some(p.date),
+                            ..opts.settings.clone()
+                        },
+                        ..opts.clone()
+                    },
+                );
+                let what = format!("seed {seed}, {}", p.date);
+                for (i, &v) in charted.iter().enumerate() {
+                    let v = v as usize;
+                    assert!((p.total[i] - full.total[v]).abs() <= 1e-9, "{what}: x");
+                    assert!((p.upper[i] - full.upper[v]).abs() <= 1e-9, "{what}: X");
+                }
+                let (x, up) = p.figure.unwrap();
+                assert!(
+                    (x - full.total[read[0] as usize]).abs() <= 1e-9,
+                    "{what}: figure"
+                );
+                assert!(
+                    (up - full.upper[read[1] as usize]).abs() <= 1e-9,
+                    "{what}: figure"
+                );
+                // The evaluation behind the point (the same R gives the
+                // same numbers): right wherever the chart depends.
+                let o = seen
+                    .iter()
+                    .find(|o| {
+                        o.restricted.in_r_plus == full.restricted.in_r_plus
+                            && o.restricted.in_r == full.restricted.in_r
+                    })
+                    .unwrap_or_else(|| panic!("{what}: no evaluation"));
+                for v in (0..net.n).filter(|&v| shown[v]) {
+                    for (name, a, b) in [
+                        ("x", o.total[v], full.total[v]),
+                        ("X", o.upper[v], full.upper[v]),
+                        ("d", o.direct[v], full.direct[v]),
+                    ] {
+                        assert!((a - b).abs() <= 1e-9, "{what}: {name} of e{v}: {a} vs {b}");
+                    }
+                }
             }
         }
     }

@@ -46,6 +46,19 @@ use crate::graph::{Incoming, Net};
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+/// What a changed evaluation solves again.
+#[derive(Clone, Copy, Debug)]
+pub enum Scope<'a> {
+    /// Every number of the changed graph: x, X, d, R and reach.
+    Everything,
+    /// x, X and d of the entities marked in the slice, which must be
+    /// closed downstream (every buyer of a marked entity marked: their
+    /// numbers depend on nothing else), and R; the other entities' x, X
+    /// and d, and everyone's reach, are left as the base's. For a caller
+    /// that reads only those: a timeline's chart.
+    Within(&'a [bool]),
+}
+
 /// A supplies edge the changed graph has otherwise than the base.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Touched {
@@ -116,20 +129,22 @@ impl Incremental {
         opts: &Options,
         touched: &[Touched],
     ) -> Outcome {
-        self.evaluate_with(net, base, opts, touched, true)
+        self.evaluate_with(net, base, opts, touched, Scope::Everything)
     }
 
-    /// [`Incremental::evaluate`]; without `reach`, reach is left as the
-    /// base's (for a caller that reads only x, X, d and R: a timeline).
+    /// [`Incremental::evaluate`] of what `scope` asks for.
     pub fn evaluate_with(
         &self,
         net: &Net,
         base: &Outcome,
         opts: &Options,
         touched: &[Touched],
-        reach: bool,
+        scope: Scope<'_>,
     ) -> Outcome {
-        let with_reach = reach;
+        let (with_reach, needed) = match scope {
+            Scope::Everything => (true, None),
+            Scope::Within(needed) => (false, Some(needed)),
+        };
         if opts.settings.max_depth.is_some() || !base.warnings.is_empty() {
             return super::evaluate_with(net, opts, self.dense_max);
         }
@@ -197,6 +212,14 @@ impl Incremental {
             lower[v] |= t.lower;
             reach[v] |= t.removed && !reaches_otherwise(net, in_r, &licensed, t.edge, t.buyer);
         }
+        // Outside a scope, nothing is solved again: a seed there moves no
+        // number the scope holds (they depend only on what lies below).
+        if let Some(needed) = needed {
+            for v in 0..n {
+                lower[v] &= needed[v];
+                upper[v] &= needed[v];
+            }
+        }
         // Whether every edge keeps its ends (none is gone).
         let kept = !touched.iter().any(|t| t.removed);
         // Reach counts the restricted buyers an entity gets to, not the
@@ -232,15 +255,15 @@ impl Incremental {
         // (tens of milliseconds at the core of a large graph) is made once.
         let upper_is_lower = in_r == in_r_plus && upper == lower;
         let reach_is_lower = reach == lower;
-        let lower = self.upstream(lower, in_r);
+        let lower = self.upstream(lower, in_r, needed);
         let upper = match upper_is_lower {
             true => lower.clone(),
-            false => self.upstream(upper, in_r_plus),
+            false => self.upstream(upper, in_r_plus, needed),
         };
         let reach_seeds = match (with_reach, reach_is_lower) {
             (false, _) => Vec::new(),
             (true, true) => lower.clone(),
-            (true, false) => self.upstream(reach, in_r),
+            (true, false) => self.upstream(reach, in_r, None),
         };
 
         let (mut total, mut upper_values) = (base.total.clone(), base.upper.clone());
@@ -430,11 +453,15 @@ impl Incremental {
 
     /// The entities upstream of the seeds (the seeds included), ascending:
     /// back along each edge whose buyer is not in `stop` (an edge into a
-    /// member of `stop` carries 1 or 0, not its buyer's value).
+    /// member of `stop` carries 1 or 0, not its buyer's value); only
+    /// through entities `within`, if given (closed downstream, and the
+    /// seeds in it: what is found is then the part of the whole upstream
+    /// in `within`, since every entity between one there and a seed is
+    /// below the first).
     ///
     /// # Complexity
     /// O(V) plus the edges into the entities found.
-    fn upstream(&self, mut seen: Vec<bool>, stop: &[bool]) -> Vec<u32> {
+    fn upstream(&self, mut seen: Vec<bool>, stop: &[bool], within: Option<&[bool]>) -> Vec<u32> {
         // Breadth first, so that the entities to come are known ahead and
         // what each needs is asked for (`prefetch`) before its turn.
         let mut queue: Vec<u32> = (0..seen.len() as u32)
@@ -448,7 +475,7 @@ impl Incremental {
                 continue;
             }
             for &s in self.callers.sellers_of(w) {
-                if !seen[s as usize] {
+                if !seen[s as usize] && within.is_none_or(|n| n[s as usize]) {
                     seen[s as usize] = true;
                     queue.push(s);
                 }

@@ -5,7 +5,7 @@
 //! Pure like the rest of `analysis`: no IO, and the same graph and options
 //! give the same dates, events and numbers.
 
-use super::incremental::Incremental;
+use super::incremental::{Incremental, Scope};
 use super::{evaluate, Options, Outcome};
 use crate::graph::Net;
 use crate::model::{Date, EntityIx};
@@ -167,6 +167,30 @@ pub fn most_exposed<'a>(
     rows
 }
 
+/// The entities `from` and every entity they sell to, directly or not
+/// (whatever is listed): all that their x, X and d depend on.
+///
+/// # Complexity
+/// O(V + E) at most.
+fn below<'a>(net: &Net, from: impl Iterator<Item = &'a EntityIx>) -> Vec<bool> {
+    let mut seen = vec![false; net.n];
+    let mut stack: Vec<EntityIx> = Vec::new();
+    for &v in from {
+        if !std::mem::replace(&mut seen[v as usize], true) {
+            stack.push(v);
+        }
+    }
+    while let Some(v) = stack.pop() {
+        for e in net.sales(v) {
+            let u = net.buyer[e];
+            if !std::mem::replace(&mut seen[u as usize], true) {
+                stack.push(u);
+            }
+        }
+    }
+    seen
+}
+
 impl Timeline {
     /// Evaluates `opts` at every date of `dates(events, from, to)`, with
     /// `as_of` set to that date. `choose` picks the entities from the
@@ -181,13 +205,15 @@ impl Timeline {
         window: (Date, Date),
         choose: impl FnOnce(&Outcome) -> Vec<EntityIx>,
     ) -> Timeline {
-        Timeline::build_with(net, opts, events, window, choose, |_| None)
+        Timeline::build_with(net, opts, events, window, choose, |_| None, &[])
     }
 
     /// [`Timeline::build`], with `figure` taken of every date's
-    /// evaluation (a portfolio's total and upper). The evaluations hold
-    /// x, X, d and R of each date; their reach is the last date's (not
-    /// solved again: no point shows it).
+    /// evaluation (a portfolio's total and upper), which reads the numbers
+    /// of the entities `reads` and of none other. The evaluations hold R
+    /// of each date and x, X and d of the chosen entities, of `reads`
+    /// and of all they sell to, directly or not; the rest, and reach, are
+    /// the last date's (not solved again: no point shows them).
     ///
     /// The dates before `to` are two chains, evaluated at once on two
     /// threads: the earlier half forward from its first date, the later
@@ -205,6 +231,7 @@ impl Timeline {
         (from, to): (Date, Date),
         choose: impl FnOnce(&Outcome) -> Vec<EntityIx>,
         figure: impl Fn(&Outcome) -> Option<(f64, f64)> + Sync,
+        reads: &[EntityIx],
     ) -> Timeline {
         let opts_at = |date: Date| {
             let mut at = opts.clone();
@@ -218,16 +245,18 @@ impl Timeline {
             .max_depth
             .is_none()
             .then(|| Incremental::new(net, opts));
-        let at = |date: Date, beside: Option<&Outcome>| match (&incremental, beside) {
-            (Some(incremental), Some(beside)) => {
-                // A point shows x and X (and a figure of x, X and R):
-                // reach is not solved again.
-                incremental.evaluate_with(net, beside, &opts_at(date), &[], false)
-            }
-            _ => evaluate(net, &opts_at(date)),
-        };
-        let last = at(to, None);
+        let last = evaluate(net, &opts_at(to));
         let entities = choose(&last);
+        // A point shows x and X of the chosen entities, and a figure of
+        // those of `reads` and of R: only they and what they sell to are
+        // solved again, and not reach.
+        let shown = below(net, entities.iter().chain(reads));
+        let at = |date: Date, beside: &Outcome| match &incremental {
+            Some(incremental) => {
+                incremental.evaluate_with(net, beside, &opts_at(date), &[], Scope::Within(&shown))
+            }
+            None => evaluate(net, &opts_at(date)),
+        };
         let point = |date: Date, o: &Outcome| {
             let first = events.partition_point(|e| e.date < date);
             let end = events.partition_point(|e| e.date <= date);
@@ -245,7 +274,7 @@ impl Timeline {
             let mut beside: Option<Outcome> = None;
             dates
                 .map(|&date| {
-                    let o = at(date, Some(beside.as_ref().unwrap_or(&last)));
+                    let o = at(date, beside.as_ref().unwrap_or(&last));
                     let p = point(date, &o);
                     beside = Some(o);
                     p

@@ -221,6 +221,7 @@ fn timeline_chart(
         ));
     }
     let charted: Vec<EntityIx> = top.iter().copied().take(CHARTED).collect();
+    let held = portfolio.map_or_else(Vec::new, |p| p.entities());
     let t = timeline::Timeline::build_with(
         net,
         opts,
@@ -233,6 +234,7 @@ fn timeline_chart(
                 (f.total, f.upper)
             })
         },
+        &held,
     );
     let settings = Settings {
         as_of: Some(to),

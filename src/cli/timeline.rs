@@ -88,6 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         ))
         .into());
     }
+    let held = portfolio.as_ref().map_or_else(Vec::new, |p| p.entities());
     let t = Timeline::build_with(
         &net,
         &opts,
@@ -106,6 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 (f.total, f.upper)
             })
         },
+        &held,
     );
     let settings = Settings {
         as_of: Some(to),

@@ -246,14 +246,9 @@ fn timeline() {
     let events = timeline::events(&e.net, &e.opts);
     let window =
         timeline::window(&events, None, e.opts.settings.as_of).expect("the example has dates");
-    let t = Timeline::build_with(
-        &e.net,
-        &e.opts,
-        &events,
-        window,
-        |at_end| timeline::most_exposed(at_end, 10, |v| e.model.id(v)),
-        |_| None,
-    );
+    let t = Timeline::build(&e.net, &e.opts, &events, window, |at_end| {
+        timeline::most_exposed(at_end, 10, |v| e.model.id(v))
+    });
     let settings = Settings {
         as_of: Some(window.1),
         ..e.opts.settings.clone()
