@@ -559,7 +559,7 @@ fn seller_of(net: &Net, e: usize) -> usize {
 
 /// The components of the entities `set` (ascending, closed upstream, or
 /// closed downstream) over the followed edges between them.
-fn within(net: &Net, set: &[u32], follow: impl Fn(usize) -> bool) -> Sccs {
+pub(super) fn within(net: &Net, set: &[u32], follow: impl Fn(usize) -> bool) -> Sccs {
     let mut inside = vec![false; net.n];
     for &v in set {
         inside[v as usize] = true;

@@ -205,6 +205,61 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
     }
 }
 
+/// [`evaluate`] of what the numbers of `from` depend on, for a command
+/// that reads no other (`explain`): R, and x, X and d of `from` and of
+/// every entity not in R that they sell to, directly or through others
+/// not in R ([`Net::below`]). Every other entity's x, X and d are 0, not
+/// solved, and so is everyone's reach; warnings are about the components
+/// solved. With `max_depth`, a whole [`evaluate`].
+///
+/// # Complexity
+/// As [`evaluate`] over those entities, plus O(V + E) for R and d.
+pub fn evaluate_below(net: &Net, opts: &Options, from: &[EntityIx]) -> Outcome {
+    if opts.settings.max_depth.is_some() {
+        return evaluate(net, opts);
+    }
+    let restricted = Restricted::of(net, opts);
+    let below = net.below(from.iter(), &restricted.in_r);
+    let set: Vec<u32> = (0..net.n as u32).filter(|&v| below[v as usize]).collect();
+    let licensed = opts.licensed_edges(net);
+    let lower = Equations {
+        net,
+        restricted: &restricted.in_r,
+        licensed: &licensed,
+        dense_max: solve::DENSE_MAX,
+    };
+    let upper = Equations {
+        restricted: &restricted.in_r_plus,
+        ..lower
+    };
+    // A set closed downstream holds whole components, and whatever its
+    // members' equations read (exposure spec, section 3).
+    let solved = |eq: &Equations, bound: Bound| {
+        let sccs = incremental::within(net, &set, |e| eq.follows(e));
+        let mut values = vec![0.0; net.n];
+        let unsettled = eq.solve_into(&sccs, bound, &mut values, false);
+        (values, unsettled)
+    };
+    let ((upper_values, upper_unsettled), (total, lower_unsettled)) = both(
+        || solved(&upper, Bound::Upper),
+        || solved(&lower, Bound::Lower),
+    );
+    let mut warnings = Vec::new();
+    for (what, u) in [("x", lower_unsettled), ("X", upper_unsettled)] {
+        if u.components > 0 {
+            warnings.push(unsettled_warning(what, u));
+        }
+    }
+    Outcome {
+        direct: lower.direct(),
+        restricted,
+        total,
+        upper: upper_values,
+        reach: vec![0; net.n],
+        warnings,
+    }
+}
+
 /// What the reader is told of the components of `what` (x or X) that
 /// did not settle.
 fn unsettled_warning(what: &str, u: Unsettled) -> String {

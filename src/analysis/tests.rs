@@ -842,3 +842,48 @@ fn x_upper_solved_as_the_search_finds_components_equals_it_solved_after() {
     );
     assert!(early);
 }
+
+#[test]
+fn evaluated_below_some_entities_their_numbers_and_what_they_sell_to_are_a_full_evaluations() {
+    use crate::scenario::tests::random_graph;
+    for seed in 1..300u64 {
+        let model = load::from_json(random_graph(seed).as_bytes()).unwrap();
+        let net = Net::build(&model);
+        let opts = Options {
+            settings: Settings {
+                as_of: model.meta.as_of,
+                affiliates: [None, Some(50.0)][seed as usize % 2],
+                ..Default::default()
+            },
+            ..Options::default()
+        };
+        let full = evaluate(&net, &opts);
+        let mut next = crate::testing::random(seed + 9000);
+        let from = [next(net.n as u64) as u32];
+        let below = net.below(from.iter(), &full.restricted.in_r);
+        // Something is left out, in most graphs: the test says nothing
+        // where the set is the whole graph.
+        let part = evaluate_below(&net, &opts, &from);
+        assert_eq!(
+            part.restricted.in_r_plus, full.restricted.in_r_plus,
+            "seed {seed}"
+        );
+        for v in (0..net.n).filter(|&v| below[v]) {
+            for (name, a, b) in [
+                ("x", part.total[v], full.total[v]),
+                ("X", part.upper[v], full.upper[v]),
+                ("d", part.direct[v], full.direct[v]),
+            ] {
+                assert!(
+                    (a - b).abs() <= 1e-9,
+                    "seed {seed}, {}: {name} {a} vs {b}",
+                    model.id(v as u32)
+                );
+            }
+        }
+        // Only what lies below is solved.
+        for v in (0..net.n).filter(|&v| !below[v]) {
+            assert_eq!((part.total[v], part.upper[v]), (0.0, 0.0), "seed {seed}");
+        }
+    }
+}

@@ -167,30 +167,6 @@ pub fn most_exposed<'a>(
     rows
 }
 
-/// The entities `from` and every entity they sell to, directly or not
-/// (whatever is listed): all that their x, X and d depend on.
-///
-/// # Complexity
-/// O(V + E) at most.
-fn below<'a>(net: &Net, from: impl Iterator<Item = &'a EntityIx>) -> Vec<bool> {
-    let mut seen = vec![false; net.n];
-    let mut stack: Vec<EntityIx> = Vec::new();
-    for &v in from {
-        if !std::mem::replace(&mut seen[v as usize], true) {
-            stack.push(v);
-        }
-    }
-    while let Some(v) = stack.pop() {
-        for e in net.sales(v) {
-            let u = net.buyer[e];
-            if !std::mem::replace(&mut seen[u as usize], true) {
-                stack.push(u);
-            }
-        }
-    }
-    seen
-}
-
 impl Timeline {
     /// Evaluates `opts` at every date of `dates(events, from, to)`, with
     /// `as_of` set to that date. `choose` picks the entities from the
@@ -250,7 +226,8 @@ impl Timeline {
         // A point shows x and X of the chosen entities, and a figure of
         // those of `reads` and of R: only they and what they sell to are
         // solved again, and not reach.
-        let shown = below(net, entities.iter().chain(reads));
+        // R changes from date to date: every sale is followed.
+        let shown = net.below(entities.iter().chain(reads), &[]);
         let at = |date: Date, beside: &Outcome| match &incremental {
             Some(incremental) => {
                 incremental.evaluate_with(net, beside, &opts_at(date), &[], Scope::Within(&shown))

@@ -34,7 +34,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let (model, net) = args.graph.load_then(Net::build)?;
     let entity = resolve(&model, &args.id, "explain")?;
     let opts = args.eval.options(&model, &net)?;
-    let outcome = analysis::evaluate(&net, &opts);
+    // The paths and both bounds of `entity` read only what it sells to.
+    let outcome = analysis::evaluate_below(&net, &opts, &[entity]);
     warn(&outcome);
 
     // One path more than shown tells whether more follow.

@@ -251,6 +251,36 @@ impl Net {
     }
 
     /// Number of supplies edges.
+    /// The entities `from` and every entity they sell to, directly or
+    /// not, that is not in `stop` (nor is what lies only beyond one): with
+    /// `stop` empty or R, all whose x, X and d the numbers of `from`
+    /// depend on (an edge into R carries 1 or 0, not its buyer's
+    /// numbers).
+    ///
+    /// # Complexity
+    /// O(V) plus the sales of the entities found.
+    pub fn below<'a>(&self, from: impl Iterator<Item = &'a EntityIx>, stop: &[bool]) -> Vec<bool> {
+        let mut seen = vec![false; self.n];
+        let mut stack: Vec<EntityIx> = Vec::new();
+        for &v in from {
+            if !std::mem::replace(&mut seen[v as usize], true) {
+                stack.push(v);
+            }
+        }
+        while let Some(v) = stack.pop() {
+            for e in self.sales(v) {
+                let u = self.buyer[e];
+                if stop.get(u as usize) == Some(&true) {
+                    continue;
+                }
+                if !std::mem::replace(&mut seen[u as usize], true) {
+                    stack.push(u);
+                }
+            }
+        }
+        seen
+    }
+
     pub fn edge_count(&self) -> usize {
         self.buyer.len()
     }
