@@ -225,8 +225,8 @@ impl Timeline {
         let entities = choose(&last);
         // A point shows x and X of the chosen entities, and a figure of
         // those of `reads` and of R: only they and what they sell to are
-        // solved again, and not reach.
-        // R changes from date to date: every sale is followed.
+        // solved again, and not reach. R changes from date to date, so
+        // every sale is followed, into R too.
         let shown = net.below(entities.iter().chain(reads), &[]);
         let at = |date: Date, beside: &Outcome| match &incremental {
             Some(incremental) => {

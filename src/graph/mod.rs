@@ -250,12 +250,10 @@ impl Net {
         self.sales(seller).find(|&e| self.buyer[e] == buyer)
     }
 
-    /// Number of supplies edges.
-    /// The entities `from` and every entity they sell to, directly or
-    /// not, that is not in `stop` (nor is what lies only beyond one): with
-    /// `stop` empty or R, all whose x, X and d the numbers of `from`
-    /// depend on (an edge into R carries 1 or 0, not its buyer's
-    /// numbers).
+    /// The entities `from`, and every entity not in `stop` that they sell
+    /// to, directly or through others not in `stop`. With `stop` empty or
+    /// R: every entity whose x, X or d the numbers of `from` depend on (an
+    /// edge into R carries 1 or 0, not its buyer's numbers).
     ///
     /// # Complexity
     /// O(V) plus the sales of the entities found.
@@ -281,6 +279,7 @@ impl Net {
         seen
     }
 
+    /// Number of supplies edges.
     pub fn edge_count(&self) -> usize {
         self.buyer.len()
     }
