@@ -1423,36 +1423,86 @@ pub(crate) mod tests {
         assert_eq!(remove_from_ring("r", "a", "r"), (false, 0.0, 0.0));
     }
 
+    /// A random graph (`random_graph`), its net, and options as of its
+    /// date with the affiliates rule on for odd seeds.
+    pub(crate) fn random_case(seed: u64) -> (Model, Net, Options) {
+        let model = crate::load::from_json(random_graph(seed).as_bytes()).unwrap();
+        let net = Net::build(&model);
+        let opts = Options {
+            settings: Settings {
+                as_of: model.meta.as_of,
+                affiliates: [None, Some(50.0)][seed as usize % 2],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        (model, net, opts)
+    }
+
+    /// A random graph's timeline: its net, options, events and window.
+    struct TimelineCase {
+        net: Net,
+        opts: Options,
+        events: Vec<crate::analysis::timeline::Event>,
+        window: (crate::model::Date, crate::model::Date),
+    }
+
+    impl TimelineCase {
+        /// Its timeline of the entities `chart`, `figure` reading `reads`.
+        fn timeline(
+            &self,
+            chart: Vec<u32>,
+            figure: impl Fn(&Outcome) -> Option<(f64, f64)> + Sync,
+            reads: &[u32],
+        ) -> crate::analysis::timeline::Timeline {
+            let (net, opts) = (&self.net, &self.opts);
+            crate::analysis::timeline::Timeline::build_with(
+                net,
+                opts,
+                &self.events,
+                self.window,
+                |_| chart,
+                figure,
+                reads,
+            )
+        }
+    }
+
+    /// The timelines of random graphs 1 to 199 that have a date, by seed.
+    fn timeline_cases() -> impl Iterator<Item = (u64, TimelineCase)> {
+        use crate::analysis::timeline;
+        (1..200u64).filter_map(|seed| {
+            let (_, net, opts) = random_case(seed);
+            let events = timeline::events(&net, &opts);
+            let window = timeline::window(&events, None, opts.settings.as_of)?;
+            let case = TimelineCase {
+                net,
+                opts,
+                events,
+                window,
+            };
+            Some((seed, case))
+        })
+    }
+
+    /// A full evaluation of `net` under `opts` as of `date`.
+    fn evaluate_at(net: &Net, opts: &Options, date: crate::model::Date) -> Outcome {
+        let mut at = opts.clone();
+        at.settings.as_of = Some(date);
+        crate::analysis::evaluate(net, &at)
+    }
+
     #[test]
     fn a_timeline_date_by_date_equals_a_full_evaluation_of_each_date() {
-        use crate::analysis::timeline::{self, Timeline};
-        use crate::analysis::Options;
-        for seed in 1..200u64 {
-            let json = random_graph(seed);
-            let model = crate::load::from_json(json.as_bytes()).unwrap();
-            let net = Net::build(&model);
-            let opts = Options {
-                settings: crate::analysis::Settings {
-                    as_of: model.meta.as_of,
-                    affiliates: [None, Some(50.0)][seed as usize % 2],
-                    ..Default::default()
-                },
-                ..Options::default()
-            };
-            let events = timeline::events(&net, &opts);
-            let Some(window) = timeline::window(&events, None, opts.settings.as_of) else {
-                continue;
-            };
+        for (seed, case) in timeline_cases() {
+            let (net, opts) = (&case.net, &case.opts);
             // The two chains call `figure` from two threads: each point
             // is matched to its evaluation by its numbers (every entity
             // is charted).
             let seen = std::sync::Mutex::new(Vec::new());
-            let t = Timeline::build_with(
-                &net,
-                &opts,
-                &events,
-                window,
-                |_| (0..net.n as u32).collect(),
+            let all = (0..net.n as u32).collect();
+            let t = case.timeline(
+                all,
                 |o| {
                     seen.lock().unwrap().push(o.clone());
                     None
@@ -1462,16 +1512,7 @@ pub(crate) mod tests {
             let seen = seen.into_inner().unwrap();
             assert_eq!(seen.len(), t.points.len());
             for p in &t.points {
-                let full = crate::analysis::evaluate(
-                    &net,
-                    &Options {
-                        settings: Settings {
-                            as_of: Some(p.date),
-                            ..opts.settings.clone()
-                        },
-                        ..opts.clone()
-                    },
-                );
+                let full = evaluate_at(net, opts, p.date);
                 let o = seen
                     .iter()
                     .filter(|o| o.total == p.total && o.upper == p.upper)
@@ -1488,27 +1529,12 @@ pub(crate) mod tests {
             }
         }
     }
+
     #[test]
     fn a_timeline_of_a_few_entities_equals_a_full_evaluation_where_they_sell() {
-        use crate::analysis::timeline::{self, Timeline};
-        use crate::analysis::Options;
         let mut partial = 0;
-        for seed in 1..200u64 {
-            let json = random_graph(seed);
-            let model = crate::load::from_json(json.as_bytes()).unwrap();
-            let net = Net::build(&model);
-            let opts = Options {
-                settings: crate::analysis::Settings {
-                    as_of: model.meta.as_of,
-                    affiliates: [None, Some(50.0)][seed as usize % 2],
-                    ..Default::default()
-                },
-                ..Options::default()
-            };
-            let events = timeline::events(&net, &opts);
-            let Some(window) = timeline::window(&events, None, opts.settings.as_of) else {
-                continue;
-            };
+        for (seed, case) in timeline_cases() {
+            let (net, opts) = (&case.net, &case.opts);
             // Two entities charted, two more read by the figure.
             let mut next = crate::testing::random(seed + 7000);
             let mut pick = || {
@@ -1527,12 +1553,8 @@ pub(crate) mod tests {
             }
             partial += shown.contains(&false) as usize;
             let seen = std::sync::Mutex::new(Vec::new());
-            let t = Timeline::build_with(
-                &net,
-                &opts,
-                &events,
-                window,
-                |_| charted.clone(),
+            let t = case.timeline(
+                charted.clone(),
                 |o| {
                     seen.lock().unwrap().push(o.clone());
                     Some((o.total[read[0] as usize], o.upper[read[1] as usize]))
@@ -1541,16 +1563,7 @@ pub(crate) mod tests {
             );
             let seen = seen.into_inner().unwrap();
             for p in &t.points {
-                let full = crate::analysis::evaluate(
-                    &net,
-                    &Options {
-                        settings: Settings {
-                            as_of: Some(p.date),
-                            ..opts.settings.clone()
-                        },
-                        ..opts.clone()
-                    },
-                );
+                let full = evaluate_at(net, opts, p.date);
                 let what = format!("seed {seed}, {}", p.date);
                 for (i, &v) in charted.iter().enumerate() {
                     let v = v as usize;

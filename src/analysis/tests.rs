@@ -845,19 +845,9 @@ fn x_upper_solved_as_the_search_finds_components_equals_it_solved_after() {
 
 #[test]
 fn evaluated_below_some_entities_their_numbers_and_what_they_sell_to_are_a_full_evaluations() {
-    use crate::scenario::tests::random_graph;
     let mut partial = 0;
     for seed in 1..300u64 {
-        let model = load::from_json(random_graph(seed).as_bytes()).unwrap();
-        let net = Net::build(&model);
-        let opts = Options {
-            settings: Settings {
-                as_of: model.meta.as_of,
-                affiliates: [None, Some(50.0)][seed as usize % 2],
-                ..Default::default()
-            },
-            ..Options::default()
-        };
+        let (model, net, opts) = crate::scenario::tests::random_case(seed);
         let full = evaluate(&net, &opts);
         let mut next = crate::testing::random(seed + 9000);
         let from = [next(net.n as u64) as u32];
