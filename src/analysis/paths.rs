@@ -203,12 +203,26 @@ impl<'n> Finder<'n> {
         bound: Bound,
         id: impl Fn(EntityIx) -> &'a str,
     ) -> Finder<'n> {
+        Finder::of_sellers(net, opts, outcome, bound, id, None)
+    }
+
+    /// [`Finder::new`] for paths through `sellers` only, if given (closed
+    /// downstream up to R, as [`Net::below`] gives): the worst case is
+    /// found for them alone.
+    pub fn of_sellers<'a>(
+        net: &'n Net,
+        opts: &Options,
+        outcome: &'n Outcome,
+        bound: Bound,
+        id: impl Fn(EntityIx) -> &'a str,
+        sellers: Option<&[bool]>,
+    ) -> Finder<'n> {
         match bound {
             Bound::Lower => {
                 Finder::over(net, &outcome.restricted.in_r, Cow::Borrowed(&net.lo), opts)
             }
             Bound::Upper => {
-                let t = worst_case(net, opts, outcome, id);
+                let t = worst_case(net, opts, outcome, id, sellers);
                 let w = net.lo.iter().zip(&t).map(|(lo, t)| lo + t).collect();
                 let mut f = Finder::over(net, &outcome.restricted.in_r_plus, Cow::Owned(w), opts);
                 f.worst = Some(t);
@@ -378,7 +392,8 @@ impl<'n> Finder<'n> {
 }
 
 /// The paths behind one bound of `q.from`, and for X the worst case's t
-/// per edge: a [`Finder`] made for one search.
+/// per edge (of `sellers` only, if given: [`Finder::of_sellers`]): a
+/// [`Finder`] made for one search.
 ///
 /// # Complexity
 /// That of [`Finder::new`] and one search.
@@ -389,8 +404,9 @@ pub fn of_bound<'a>(
     bound: Bound,
     id: impl Fn(EntityIx) -> &'a str + Copy,
     q: Query,
+    sellers: Option<&[bool]>,
 ) -> (Paths, Option<Vec<f64>>) {
-    let finder = Finder::new(net, opts, outcome, bound, id);
+    let finder = Finder::of_sellers(net, opts, outcome, bound, id, sellers);
     let found = finder.search(id, q);
     (found, finder.worst)
 }

@@ -880,3 +880,37 @@ fn evaluated_below_some_entities_their_numbers_and_what_they_sell_to_are_a_full_
     // set is the whole graph.
     assert!(partial > 250, "{partial} of 299");
 }
+
+#[test]
+fn paths_of_x_upper_found_below_an_entity_are_those_of_a_full_evaluation() {
+    let mut with_paths = 0;
+    for seed in 1..150u64 {
+        let (model, net, opts) = crate::scenario::tests::random_case(seed);
+        let id = |v| model.id(v);
+        let mut next = crate::testing::random(seed + 11000);
+        let q = paths::Query {
+            from: next(net.n as u64) as u32,
+            top: 20,
+            limit: paths::MAX_PARTIAL_PATHS,
+        };
+        let full = evaluate(&net, &opts);
+        let (paths, worst) = paths::of_bound(&net, &opts, &full, Bound::Upper, id, q, None);
+        let part = evaluate_below(&net, &opts, &[q.from]);
+        let below = net.below([q.from].iter(), &part.restricted.in_r);
+        let (found, t) = paths::of_bound(&net, &opts, &part, Bound::Upper, id, q, Some(&below));
+        assert_eq!(found.paths.len(), paths.paths.len(), "seed {seed}");
+        with_paths += !paths.paths.is_empty() as usize;
+        let (worst, t) = (worst.unwrap(), t.unwrap());
+        for (a, b) in found.paths.iter().zip(&paths.paths) {
+            assert_eq!(a.entities, b.entities, "seed {seed}");
+            assert!((a.weight - b.weight).abs() <= 1e-9, "seed {seed}");
+            for &e in &a.edges {
+                assert!(
+                    (t[e] - worst[e]).abs() <= 1e-9,
+                    "seed {seed}: t of edge {e}"
+                );
+            }
+        }
+    }
+    assert!(with_paths > 100, "{with_paths} of 149 entities have paths");
+}

@@ -14,6 +14,7 @@ use crate::model::EntityIx;
 
 /// Per supplies edge, the share t the worst case adds to its lower bound.
 /// With `--max-depth` the fill is taken at the k-th iterate's values.
+/// With `sellers`, only their edges are filled; the others' t stay 0.
 ///
 /// # Complexity
 /// O(E log E) in the worst case (each seller's open edges sorted once).
@@ -22,6 +23,7 @@ pub fn worst_case<'a>(
     opts: &Options,
     outcome: &Outcome,
     id: impl Fn(EntityIx) -> &'a str,
+    sellers: Option<&[bool]>,
 ) -> Vec<f64> {
     let licensed = opts.licensed_edges(net);
     let eq = Equations {
@@ -43,6 +45,9 @@ pub fn worst_case<'a>(
     let mut t = vec![0.0; net.edge_count()];
     let mut scratch = Scratch::default();
     for v in 0..net.n {
+        if sellers.is_some_and(|s| !s[v]) {
+            continue;
+        }
         eq.greedy_by(v, &carried, by_buyer, &mut scratch);
         for &(e, amount) in &scratch.out {
             t[e] = amount;

@@ -137,7 +137,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         } else {
             Bound::Lower
         };
-        let (found, worst) = paths::of_bound(&net, &opts, &outcome, bound, |v| model.id(v), query);
+        let (found, worst) = paths::of_bound(&net, &opts, &outcome, bound, |v| model.id(v), query, None);
         if found.truncated {
             eprintln!(
                 "warning: the search for the paths of {} stopped after {} partial paths; {} of the {} paths asked for are highlighted",

@@ -37,6 +37,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     // The paths and both bounds of `entity` read only what it sells to.
     let outcome = analysis::evaluate_below(&net, &opts, &[entity]);
     warn(&outcome);
+    let below = net.below([entity].iter(), &outcome.restricted.in_r);
 
     // One path more than shown tells whether more follow.
     let query = paths::Query {
@@ -49,7 +50,15 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     } else {
         Bound::Lower
     };
-    let (mut found, worst) = paths::of_bound(&net, &opts, &outcome, bound, |v| model.id(v), query);
+    let (mut found, worst) = paths::of_bound(
+        &net,
+        &opts,
+        &outcome,
+        bound,
+        |v| model.id(v),
+        query,
+        Some(&below),
+    );
     let more = found.paths.len() > args.top;
     found.paths.truncate(args.top);
     let ends: Vec<_> = found

@@ -200,8 +200,15 @@ fn explain() {
             top: top + 1,
             limit: paths::MAX_PARTIAL_PATHS,
         };
-        let (mut found, worst) =
-            paths::of_bound(&e.net, &e.opts, &e.outcome, bound, |v| e.model.id(v), query);
+        let (mut found, worst) = paths::of_bound(
+            &e.net,
+            &e.opts,
+            &e.outcome,
+            bound,
+            |v| e.model.id(v),
+            query,
+            None,
+        );
         let more = found.paths.len() > top;
         found.paths.truncate(top);
         let ends: Vec<_> = found
