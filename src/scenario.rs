@@ -1272,19 +1272,28 @@ pub(crate) mod tests {
         }
     }
 
-    fn assert_close(seed: u64, what: &str, a: &Outcome, b: &Outcome) {
-        assert_eq!(a.total.len(), b.total.len(), "seed {seed} {what}");
-        for v in 0..a.total.len() {
+    /// x, X and d of each of `entities` in `a` and `b` within 1e-9.
+    pub(crate) fn assert_bounds_close(
+        what: &str,
+        a: &Outcome,
+        b: &Outcome,
+        entities: impl Iterator<Item = usize>,
+    ) {
+        for v in entities {
             for (name, x, y) in [
                 ("x", a.total[v], b.total[v]),
                 ("X", a.upper[v], b.upper[v]),
                 ("d", a.direct[v], b.direct[v]),
             ] {
-                assert!(
-                    (x - y).abs() <= 1e-9,
-                    "seed {seed} {what}: {name} of e{v}: {x} vs {y}"
-                );
+                assert!((x - y).abs() <= 1e-9, "{what}: {name} of e{v}: {x} vs {y}");
             }
+        }
+    }
+
+    fn assert_close(seed: u64, what: &str, a: &Outcome, b: &Outcome) {
+        assert_eq!(a.total.len(), b.total.len(), "seed {seed} {what}");
+        assert_bounds_close(&format!("seed {seed} {what}"), a, b, 0..a.total.len());
+        for v in 0..a.total.len() {
             assert_eq!(a.reach[v], b.reach[v], "seed {seed} {what}: reach of e{v}");
         }
         assert_eq!(a.restricted.in_r, b.restricted.in_r, "seed {seed} {what}");
@@ -1588,15 +1597,7 @@ pub(crate) mod tests {
                             && o.restricted.in_r == full.restricted.in_r
                     })
                     .unwrap_or_else(|| panic!("{what}: no evaluation"));
-                for v in (0..net.n).filter(|&v| shown[v]) {
-                    for (name, a, b) in [
-                        ("x", o.total[v], full.total[v]),
-                        ("X", o.upper[v], full.upper[v]),
-                        ("d", o.direct[v], full.direct[v]),
-                    ] {
-                        assert!((a - b).abs() <= 1e-9, "{what}: {name} of e{v}: {a} vs {b}");
-                    }
-                }
+                assert_bounds_close(&what, o, &full, (0..net.n).filter(|&v| shown[v]));
             }
         }
         // Most timelines leave something out: the test says nothing where
