@@ -306,12 +306,7 @@ impl Incremental {
                 eq_upper.solve_into(&*sccs, Bound::Upper, &mut upper_values, upper_rises)
             },
         );
-        let mut warnings = Vec::new();
-        for (what, u) in [("x", lower_unsettled), ("X", upper_unsettled)] {
-            if u.components > 0 {
-                warnings.push(super::unsettled_warning(what, u));
-            }
-        }
+        let warnings = super::unsettled_warnings(lower_unsettled, upper_unsettled);
         Outcome {
             restricted,
             total,
@@ -494,7 +489,7 @@ fn followed<'a>(net: &'a Net, stop: &'a [bool]) -> impl Fn(usize) -> bool + 'a {
 }
 
 /// The components both bounds share, or a bound's own.
-fn own_or(shared: &Option<Sccs>, own: impl FnOnce() -> Sccs) -> Cow<'_, Sccs> {
+pub(super) fn own_or(shared: &Option<Sccs>, own: impl FnOnce() -> Sccs) -> Cow<'_, Sccs> {
     match shared {
         Some(sccs) => Cow::Borrowed(sccs),
         None => Cow::Owned(own()),

@@ -189,12 +189,7 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
                 }
             }
         };
-    let mut warnings = Vec::new();
-    for (what, u) in [("x", lower_unsettled), ("X", upper_unsettled)] {
-        if u.components > 0 {
-            warnings.push(unsettled_warning(what, u));
-        }
-    }
+    let warnings = unsettled_warnings(lower_unsettled, upper_unsettled);
     Outcome {
         restricted,
         total,
@@ -208,15 +203,18 @@ pub(crate) fn evaluate_with(net: &Net, opts: &Options, dense_max: usize) -> Outc
 /// [`evaluate`] of what the numbers of `from` depend on, for a command
 /// that reads no other (`explain`): R, and x, X and d of `from` and of
 /// every entity not in R that they sell to, directly or through others
-/// not in R ([`Net::below`]). Every other entity's x, X and d are 0, not
-/// solved, and so is everyone's reach; warnings are about the components
-/// solved. With `max_depth`, a whole [`evaluate`].
+/// not in R ([`Net::below`], returned beside the outcome). Every other
+/// entity's x, X and d are 0, not solved, and so is everyone's reach;
+/// warnings are about the components solved. With `max_depth`, a whole
+/// [`evaluate`].
 ///
 /// # Complexity
 /// As [`evaluate`] over those entities, plus O(V + E) for R and d.
-pub fn evaluate_below(net: &Net, opts: &Options, from: &[EntityIx]) -> Outcome {
+pub fn evaluate_below(net: &Net, opts: &Options, from: &[EntityIx]) -> (Outcome, Vec<bool>) {
     if opts.settings.max_depth.is_some() {
-        return evaluate(net, opts);
+        let outcome = evaluate(net, opts);
+        let below = net.below(from.iter(), &outcome.restricted.in_r);
+        return (outcome, below);
     }
     let restricted = Restricted::of(net, opts);
     let below = net.below(from.iter(), &restricted.in_r);
@@ -233,31 +231,39 @@ pub fn evaluate_below(net: &Net, opts: &Options, from: &[EntityIx]) -> Outcome {
         ..lower
     };
     // A set closed downstream holds whole components, and whatever its
-    // members' equations read (exposure spec, section 3).
+    // members' equations read (exposure spec, section 3); as in a full
+    // evaluation, one set of components serves both bounds when R+ = R.
+    let components = |eq: &Equations| incremental::within(net, &set, |e| eq.follows(e));
+    let shared = (restricted.in_r_plus == restricted.in_r).then(|| components(&lower));
     let solved = |eq: &Equations, bound: Bound| {
-        let sccs = incremental::within(net, &set, |e| eq.follows(e));
+        let sccs = incremental::own_or(&shared, || components(eq));
         let mut values = vec![0.0; net.n];
-        let unsettled = eq.solve_into(&sccs, bound, &mut values, false);
+        let unsettled = eq.solve_into(&*sccs, bound, &mut values, false);
         (values, unsettled)
     };
-    let ((upper_values, upper_unsettled), (total, lower_unsettled)) = both(
+    let ((upper, upper_unsettled), (total, lower_unsettled)) = both(
         || solved(&upper, Bound::Upper),
         || solved(&lower, Bound::Lower),
     );
-    let mut warnings = Vec::new();
-    for (what, u) in [("x", lower_unsettled), ("X", upper_unsettled)] {
-        if u.components > 0 {
-            warnings.push(unsettled_warning(what, u));
-        }
-    }
-    Outcome {
+    let outcome = Outcome {
         direct: lower.direct(),
         restricted,
         total,
-        upper: upper_values,
+        upper,
         reach: vec![0; net.n],
-        warnings,
-    }
+        warnings: unsettled_warnings(lower_unsettled, upper_unsettled),
+    };
+    (outcome, below)
+}
+
+/// What the reader is told of the components of x's and X's equations
+/// that did not settle: a line for each bound with any.
+fn unsettled_warnings(lower: Unsettled, upper: Unsettled) -> Vec<String> {
+    [("x", lower), ("X", upper)]
+        .into_iter()
+        .filter(|(_, u)| u.components > 0)
+        .map(|(what, u)| unsettled_warning(what, u))
+        .collect()
 }
 
 /// What the reader is told of the components of `what` (x or X) that

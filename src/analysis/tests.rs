@@ -853,7 +853,7 @@ fn evaluated_below_some_entities_their_numbers_and_what_they_sell_to_are_a_full_
         let from = [next(net.n as u64) as u32];
         let below = net.below(from.iter(), &full.restricted.in_r);
         partial += below.contains(&false) as usize;
-        let part = evaluate_below(&net, &opts, &from);
+        let (part, _) = evaluate_below(&net, &opts, &from);
         assert_eq!(
             part.restricted.in_r_plus, full.restricted.in_r_plus,
             "seed {seed}"
@@ -889,8 +889,7 @@ fn paths_of_x_upper_found_below_an_entity_are_those_of_a_full_evaluation() {
         };
         let full = evaluate(&net, &opts);
         let (paths, worst) = paths::of_bound(&net, &opts, &full, Bound::Upper, id, q, None);
-        let part = evaluate_below(&net, &opts, &[q.from]);
-        let below = net.below([q.from].iter(), &part.restricted.in_r);
+        let (part, below) = evaluate_below(&net, &opts, &[q.from]);
         let (found, t) = paths::of_bound(&net, &opts, &part, Bound::Upper, id, q, Some(&below));
         assert_eq!(found.paths.len(), paths.paths.len(), "seed {seed}");
         with_paths += !paths.paths.is_empty() as usize;

@@ -35,9 +35,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let entity = resolve(&model, &args.id, "explain")?;
     let opts = args.eval.options(&model, &net)?;
     // The paths and both bounds of `entity` read only what it sells to.
-    let outcome = analysis::evaluate_below(&net, &opts, &[entity]);
+    let (outcome, below) = analysis::evaluate_below(&net, &opts, &[entity]);
     warn(&outcome);
-    let below = net.below([entity].iter(), &outcome.restricted.in_r);
 
     // One path more than shown tells whether more follow.
     let query = paths::Query {
