@@ -139,40 +139,49 @@ pub fn write_columns(
     lines: &[Vec<String>],
     left: impl Fn(usize) -> bool,
 ) -> io::Result<()> {
-    // Cells as the terminal will show them (control characters escaped,
-    // as the table's writer would anyway), so that the widths are those
-    // seen.
-    let lines: Vec<Vec<std::borrow::Cow<'_, str>>> = lines
-        .iter()
-        .map(|l| l.iter().map(|cell| super::shown(cell)).collect())
-        .collect();
     let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            lines
-                .iter()
-                .filter_map(|l| l.get(c))
-                .map(|cell| cell.width())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for line in &lines {
-        let mut text = String::new();
+    let mut widths = vec![0; columns];
+    for line in lines {
         for (c, cell) in line.iter().enumerate() {
-            let pad = " ".repeat(widths[c].saturating_sub(cell.width()));
-            if left(c) {
-                text.push_str(cell);
-                text.push_str(&pad);
-            } else {
-                text.push_str(&pad);
-                text.push_str(cell);
-            }
-            text.push_str("  ");
+            widths[c] = widths[c].max(width(cell));
         }
-        writeln!(out, "{}", text.trim_end())?;
+    }
+    for line in lines {
+        write_row(out, &widths, &left, line.iter().map(String::as_str))?;
     }
     Ok(())
+}
+
+/// The width a cell takes in [`write_columns`] (and [`write_row`]): that
+/// of the text the terminal will show (control characters escaped, as the
+/// table's writer would anyway).
+pub fn width(cell: &str) -> usize {
+    super::shown(cell).width()
+}
+
+/// One line of columns `widths` wide (see [`write_columns`]), for a table
+/// written a line at a time.
+pub fn write_row<'c>(
+    out: &mut dyn Write,
+    widths: &[usize],
+    left: impl Fn(usize) -> bool,
+    cells: impl Iterator<Item = &'c str>,
+) -> io::Result<()> {
+    let mut text = String::new();
+    let pad = |text: &mut String, n: usize| text.extend(std::iter::repeat_n(' ', n));
+    for (c, cell) in cells.enumerate() {
+        let cell = super::shown(cell);
+        let n = widths[c].saturating_sub(cell.width());
+        if left(c) {
+            text.push_str(&cell);
+            pad(&mut text, n);
+        } else {
+            pad(&mut text, n);
+            text.push_str(&cell);
+        }
+        text.push_str("  ");
+    }
+    writeln!(out, "{}", text.trim_end())
 }
 
 /// The header line: date, lists and rules in force.
@@ -246,6 +255,22 @@ mod tests {
         assert_eq!(widths, vec![13, 13], "{text}");
         assert_eq!(clip("海康威视数字技术", 7), "海康威…");
         assert_eq!(clip("Hikvision", 20), "Hikvision");
+    }
+
+    #[test]
+    fn only_control_characters_but_the_line_feed_are_escaped() {
+        // Every character up to U+3000, and a few beyond, between two
+        // others: the check on bytes must agree with the one on characters.
+        let beyond = ['\u{feff}', '\u{1f600}', '\u{10ffff}'];
+        for c in (0..0x3000u32).filter_map(char::from_u32).chain(beyond) {
+            let s = format!("a{c}é");
+            let escaped = super::super::shown(&s);
+            let control = c.is_control() && c != '\n';
+            assert_eq!(escaped != s, control, "{:x}", c as u32);
+            if control {
+                assert_eq!(escaped, format!("a\\u{{{:x}}}é", c as u32));
+            }
+        }
     }
 
     #[test]

@@ -87,7 +87,10 @@ pub fn xml_safe(s: &str) -> std::borrow::Cow<'_, str> {
 /// writers (through [`Escaping`]) and by the error and warning printing.
 pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
     let bad = |c: char| c.is_control() && c != '\n';
-    if !s.chars().any(bad) {
+    // A control character is a byte below 0x20, 0x7f, or 0xc2 then
+    // 0x80–0x9f: text with none of those bytes (nearly all) is shown as
+    // it is, without decoding it.
+    if !s.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) || !s.chars().any(bad) {
         return s.into();
     }
     let mut out = String::with_capacity(s.len() + 8);

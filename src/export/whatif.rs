@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::analyze::{row, write_object};
 use super::csv_io;
-use super::markup::{interval, percent, points, settings_line, write_columns};
+use super::markup::{interval, percent, points, settings_line, width, write_columns, write_row};
 use crate::model::Model;
 use crate::report::{Report, SideBySide};
 
@@ -143,13 +143,188 @@ impl<'o> CsvStream<'o> {
 fn cell(report: &Report, v: u32) -> String {
     let o = report.outcome;
     let mut text = interval(percent(o.total[v as usize]), percent(o.upper[v as usize]));
-    if report.is_restricted(v) {
-        text.push_str(" R");
-    } else if report.is_possibly_restricted(v) {
-        text.push_str(" R?");
-    }
+    text.push_str(match mark(report, v) {
+        Mark::Restricted => " R",
+        Mark::Possibly => " R?",
+        Mark::None => "",
+    });
     text
 }
+
+/// How a cell marks its entity.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Restricted,
+    Possibly,
+    None,
+}
+
+fn mark(report: &Report, v: u32) -> Mark {
+    if report.is_restricted(v) {
+        Mark::Restricted
+    } else if report.is_possibly_restricted(v) {
+        Mark::Possibly
+    } else {
+        Mark::None
+    }
+}
+
+/// The cells of the side-by-side table: each row's in the first
+/// scenario, and only those of the other scenarios that read otherwise
+/// than the first's with no change. A scenario at the core of a large
+/// graph moves the numbers of most rows, but the cells of few: the table
+/// holds those, not a string per row and scenario.
+struct Cells {
+    /// Each row's cell in the first scenario, and its entity's mark there
+    /// (`None`: the first lacks the entity), by the row's place in the
+    /// first's entity order (`at`).
+    first: Vec<String>,
+    first_mark: Vec<Option<Mark>>,
+    /// The place of each row in that order.
+    at: Vec<u32>,
+    /// The other cells: row, scenario (after the first), cell and change.
+    other: Vec<(u32, u32, Box<str>, Box<str>)>,
+}
+
+impl Cells {
+    /// The cells of `side`'s rows in each of `count` scenarios, and the
+    /// lines of whom each restricts that the first does not, or no longer.
+    fn of<'a>(
+        scenarios: &(impl EachScenario<'a> + ?Sized),
+        side: &SideBySide,
+        count: usize,
+    ) -> io::Result<(Cells, Vec<String>)> {
+        // The rows by their entity in the first scenario, so that each
+        // scenario's numbers are read in the order they lie in memory (a
+        // scenario shares the first's entities, and only appends its own).
+        let rows = side.ids.len();
+        let mut order: Vec<u32> = (0..rows as u32).collect();
+        order.sort_by_key(|&row| side.row_entity(0, row as usize).unwrap_or(u32::MAX));
+        let mut at = vec![0u32; rows];
+        for (place, &row) in order.iter().enumerate() {
+            at[row as usize] = place as u32;
+        }
+        let at_first: Vec<Option<u32>> = order
+            .iter()
+            .map(|&row| side.row_entity(0, row as usize))
+            .collect();
+        let mut cells = Cells {
+            first: Vec::with_capacity(rows),
+            first_mark: Vec::with_capacity(rows),
+            at,
+            other: Vec::new(),
+        };
+        let mut restricts: Vec<String> = Vec::new();
+        for k in 0..count {
+            let same = side.same_model(0, k);
+            scenarios.with(k, &mut |s| {
+                let o = s.report.outcome;
+                for (place, (&row, &u)) in order.iter().zip(&at_first).enumerate() {
+                    let v = match same {
+                        true => u,
+                        false => side.row_entity(k, row as usize),
+                    };
+                    if k == 0 {
+                        cells
+                            .first
+                            .push(v.map_or("—".to_string(), |v| cell(&s.report, v)));
+                        cells.first_mark.push(v.map(|v| mark(&s.report, v)));
+                        continue;
+                    }
+                    let base = u.map(|u| side.first[u as usize]);
+                    let now = v.map(|v| (o.total[v as usize], o.upper[v as usize]));
+                    let (text, moved) = match (v, base, now) {
+                        // The first's numbers and mark, bit for bit: its cell.
+                        (Some(v), Some(b), Some(n))
+                            if b.0.to_bits() == n.0.to_bits()
+                                && b.1.to_bits() == n.1.to_bits()
+                                && cells.first_mark[place] == Some(mark(&s.report, v)) =>
+                        {
+                            continue
+                        }
+                        (Some(v), Some(b), Some(n)) => {
+                            // A cell reads as the first's only with the same
+                            // percents and mark, and then its change is "0".
+                            let text = cell(&s.report, v);
+                            if text == cells.first[place] {
+                                continue;
+                            }
+                            (text, change(n, b))
+                        }
+                        (v, _, _) => (
+                            v.map_or("—".to_string(), |v| cell(&s.report, v)),
+                            "—".to_string(),
+                        ),
+                    };
+                    cells.other.push((row, k as u32, text.into(), moved.into()));
+                }
+                if k > 0 {
+                    restricts.extend(restriction_changes(side, k, s));
+                }
+                Ok(())
+            })?;
+        }
+        Ok((cells, restricts))
+    }
+
+    /// Writes the rows (`names`, then each of `count` scenarios' cell and,
+    /// after the first, its change) under `header`, as [`write_columns`]
+    /// would, a row at a time.
+    fn write(
+        mut self,
+        out: &mut dyn Write,
+        header: &[String],
+        names: &[String],
+        count: usize,
+    ) -> io::Result<()> {
+        self.other.sort_unstable_by_key(|&(row, k, ..)| (row, k));
+        // The widths: of the column of scenario `k`'s cells (`1` for the
+        // first, `2k` after it) and of its changes (`2k + 1`).
+        let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+        let mut other = self.other.iter().peekable();
+        for (row, name) in names.iter().enumerate() {
+            let first = width(&self.first[self.at[row] as usize]);
+            widths[0] = widths[0].max(width(name));
+            widths[1] = widths[1].max(first);
+            for k in 1..count {
+                let (text, moved) =
+                    match other.next_if(|o| (o.0 as usize, o.1 as usize) == (row, k)) {
+                        Some((_, _, text, moved)) => (width(text), width(moved)),
+                        None => (first, NO_CHANGE.len()),
+                    };
+                widths[2 * k] = widths[2 * k].max(text);
+                widths[2 * k + 1] = widths[2 * k + 1].max(moved);
+            }
+        }
+        let left = |c: usize| c == 0;
+        write_row(out, &widths, left, header.iter().map(String::as_str))?;
+        let mut other = self.other.iter().peekable();
+        let mut line: Vec<&str> = Vec::with_capacity(2 * count);
+        for (row, name) in names.iter().enumerate() {
+            let first = &self.first[self.at[row] as usize];
+            line.clear();
+            line.push(name);
+            line.push(first);
+            for k in 1..count {
+                match other.next_if(|o| (o.0 as usize, o.1 as usize) == (row, k)) {
+                    Some((_, _, text, moved)) => {
+                        line.push(text);
+                        line.push(moved);
+                    }
+                    None => {
+                        line.push(first);
+                        line.push(NO_CHANGE);
+                    }
+                }
+            }
+            write_row(out, &widths, left, line.iter().copied())?;
+        }
+        Ok(())
+    }
+}
+
+/// The change of a cell that reads as the first scenario's.
+const NO_CHANGE: &str = "0";
 
 /// The scenarios of the side-by-side table, each built when asked for,
 /// so that the table holds one scenario's numbers at a time (a scenario of
@@ -258,7 +433,8 @@ pub fn write_table<'a>(
     }
 
     // Second pass: each scenario's cells of the rows, and who it
-    // restricts that the first does not, or no longer.
+    // restricts that the first does not, or no longer. Most cells read as
+    // the first scenario's do, with no change: only the others are kept.
     let mut header = vec!["entity".to_string()];
     for i in 0..count {
         header.push(format!("[{}]", i + 1));
@@ -266,36 +442,15 @@ pub fn write_table<'a>(
             header.push(format!("change [{}]", i + 1));
         }
     }
-    let mut lines = vec![header];
+    let rows = side.ids.len();
+    let mut names: Vec<String> = Vec::with_capacity(rows);
     for (row, &id) in side.ids.iter().enumerate() {
         let name =
             (0..count).find_map(|k| side.row_entity(k, row).map(|v| scenarios.model(k).name(v)));
-        lines.push(vec![format!("{} ({id})", name.unwrap_or(id))]);
+        names.push(format!("{} ({id})", name.unwrap_or(id)));
     }
-    let mut restricts: Vec<String> = Vec::new();
-    for k in 0..count {
-        scenarios.with(k, &mut |s| {
-            let o = s.report.outcome;
-            for (row, line) in lines[1..].iter_mut().enumerate() {
-                let v = side.row_entity(k, row);
-                line.push(v.map_or("—".to_string(), |v| cell(&s.report, v)));
-                if k == 0 {
-                    continue;
-                }
-                let base = side.row_entity(0, row).map(|u| side.first[u as usize]);
-                let now = v.map(|v| (o.total[v as usize], o.upper[v as usize]));
-                line.push(match (base, now) {
-                    (Some(b), Some(now)) => change(now, b),
-                    _ => "—".to_string(),
-                });
-            }
-            if k > 0 {
-                restricts.extend(restriction_changes(&side, k, s));
-            }
-            Ok(())
-        })?;
-    }
-    write_columns(out, &lines, |c| c == 0)?;
+    let (cells, restricts) = Cells::of(scenarios, &side, count)?;
+    cells.write(out, &header, &names, count)?;
     if side.ids.is_empty() {
         writeln!(out, "(no entity is exposed in any scenario)")?;
     }
@@ -361,4 +516,123 @@ fn restriction_changes(side: &SideBySide, k: usize, s: &Named) -> Vec<String> {
         ));
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Settings;
+    use crate::graph::Net;
+    use crate::report::Selection;
+    use crate::scenario::{self, tests::random_graph, tests::random_scenario, WhatIfFlags};
+
+    /// The side-by-side table written the plain way: every cell of every
+    /// row and scenario as a string, then aligned.
+    fn dense(scenarios: &[Named], all: bool, top: Option<usize>) -> String {
+        let count = scenarios.len();
+        let mut side = SideBySide::new(scenarios.iter().map(|s| s.report.model), all);
+        for (k, s) in scenarios.iter().enumerate() {
+            side.add(k, s.report.outcome);
+        }
+        side.choose(top);
+        let mut lines = vec![vec!["entity".to_string()]];
+        for k in 0..count {
+            lines[0].push(format!("[{}]", k + 1));
+            if k > 0 {
+                lines[0].push(format!("change [{}]", k + 1));
+            }
+        }
+        for (row, &id) in side.ids.iter().enumerate() {
+            let name = (0..count).find_map(|k| {
+                side.row_entity(k, row)
+                    .map(|v| scenarios[k].report.model.name(v))
+            });
+            let mut line = vec![format!("{} ({id})", name.unwrap_or(id))];
+            for (k, s) in scenarios.iter().enumerate() {
+                let (o, v) = (s.report.outcome, side.row_entity(k, row));
+                line.push(v.map_or("—".to_string(), |v| cell(&s.report, v)));
+                if k > 0 {
+                    let base = side.row_entity(0, row).map(|u| side.first[u as usize]);
+                    let now = v.map(|v| (o.total[v as usize], o.upper[v as usize]));
+                    line.push(match (base, now) {
+                        (Some(b), Some(now)) => change(now, b),
+                        _ => "—".to_string(),
+                    });
+                }
+            }
+            lines.push(line);
+        }
+        let mut out = Vec::new();
+        write_columns(&mut out, &lines, |c| c == 0).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_table_keeps_only_the_cells_that_read_otherwise_and_writes_every_one() {
+        // (cells kept, cells in all, tables with a row some scenario lacks)
+        let (mut kept, mut cells, mut lacking) = (0, 0, 0);
+        for seed in 0..80u64 {
+            let model = crate::load::from_json(random_graph(seed).as_bytes()).unwrap();
+            let net = Net::build(&model);
+            let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+            let mut next = |n: u64| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state % n.max(1)
+            };
+            let (cli, extra) = (Settings::default(), WhatIfFlags::default());
+            let mut evaluated = Vec::new();
+            for i in 0..2 + next(4) as usize {
+                let s = random_scenario(&model, &mut next);
+                if let Ok(applied) = scenario::apply(&model, &net, i, &s, &cli, &extra) {
+                    let outcome = applied.evaluate(&net);
+                    evaluated.push((applied, outcome));
+                }
+            }
+            if evaluated.len() < 2 {
+                continue;
+            }
+            let named: Vec<Named> = evaluated
+                .iter()
+                .map(|(applied, outcome)| Named {
+                    name: "s",
+                    report: Report::new(
+                        &applied.model,
+                        outcome,
+                        &applied.opts,
+                        Selection::default(),
+                    ),
+                })
+                .collect();
+            let (all, top) = (
+                [false, true][seed as usize % 2],
+                [None, Some(3)][seed as usize / 2 % 2],
+            );
+            let mut side = SideBySide::new(named.iter().map(|s| s.report.model), all);
+            for (k, s) in named.iter().enumerate() {
+                side.add(k, s.report.outcome);
+            }
+            side.choose(top);
+            let (c, _) = Cells::of(named.as_slice(), &side, named.len()).unwrap();
+            kept += c.other.len();
+            cells += side.ids.len() * (named.len() - 1);
+            lacking += (0..side.ids.len())
+                .any(|row| (0..named.len()).any(|k| side.row_entity(k, row).is_none()))
+                as usize;
+
+            let mut out = Vec::new();
+            write_table(named.as_slice(), all, top, &mut out).unwrap();
+            let table = String::from_utf8(out).unwrap();
+            let expected = dense(&named, all, top);
+            assert!(
+                table.contains(&expected),
+                "seed {seed}:\n{table}\nexpected rows:\n{expected}"
+            );
+        }
+        // Many cells are kept and many are not; some rows are missing
+        // from a scenario (an entity it added).
+        assert!(kept > 100 && cells - kept > 100, "{kept} of {cells}");
+        assert!(lacking > 3, "{lacking}");
+    }
 }
