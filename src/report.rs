@@ -126,94 +126,120 @@ impl<'a> Report<'a> {
     }
 }
 
-/// Scenarios side by side (`whatif`'s table): each scenario's entities by
-/// id (a scenario may add entities), and the rows to show: every entity
-/// exposed or possibly restricted in some scenario (every entity with
-/// `all`), the largest change against the first scenario first, then the
-/// first's lower bound descending, then by id; the first `top`.
+/// Scenarios side by side (`whatif`'s table): the rows to show, every
+/// entity exposed or possibly restricted in some scenario (every entity
+/// with `all`), the largest change against the first scenario first, then
+/// the first's lower bound descending, then by id; the first `top`.
 ///
-/// Built one scenario at a time ([`SideBySide::add`], in order from the
-/// first), so that a caller need hold only one scenario's numbers: what
-/// is kept is the first scenario's (x, X) and R, and each row's largest
-/// change.
+/// Taken in one scenario at a time ([`SideBySide::add`], in order from the
+/// first), so that a caller need hold only one scenario's numbers: what is
+/// kept is the first scenario's (x, X) and R, and each entity's largest
+/// change. Every scenario's model starts with the loaded graph's entities
+/// in its order (a scenario only appends entities), so an entity of the
+/// loaded graph is known by its index in every scenario, and one that a
+/// scenario added by its id.
 pub struct SideBySide<'a> {
-    /// The distinct models, and the entities of each by id: the
-    /// scenarios that change no record share the loaded one (a map of a
-    /// million ids is tens of megabytes).
-    models: Vec<&'a Model>,
-    maps: Vec<HashMap<&'a str, u32>>,
-    /// Each scenario's model.
-    map_of: Vec<usize>,
-    /// Per model and entity: exposed or possibly restricted in some
-    /// scenario of that model (or every entity, with `all`).
-    shown: Vec<Vec<bool>>,
+    loaded: &'a Model,
     all: bool,
+    /// Per entity of the loaded graph: exposed or possibly restricted in
+    /// some scenario (or every entity, with `all`).
+    shown: Vec<bool>,
+    /// The entities scenarios added, in the order first seen.
+    added: Vec<Added>,
+    added_at: HashMap<String, usize>,
+    /// Each scenario's added entities, as indexes into `added`, by its
+    /// entity index less the loaded graph's count.
+    added_of: Vec<Vec<usize>>,
     /// The first scenario's (x, X) and R, by its entity index.
     pub first: Vec<(f64, f64)>,
     pub first_in_r: Vec<bool>,
     /// The largest change against the first scenario, by the first's
-    /// entity index, and of the entities the first lacks.
+    /// entity index.
     change: Vec<f64>,
-    change_new: HashMap<&'a str, f64>,
-    /// The rows, once chosen ([`SideBySide::choose`]), and the index of
-    /// each in each model.
-    pub ids: Vec<&'a str>,
-    at: Vec<Vec<Option<u32>>>,
+    /// The rows, once chosen ([`SideBySide::choose`]).
+    pub rows: Vec<Row>,
+}
+
+/// An entity that a scenario added.
+struct Added {
+    id: String,
+    /// Its name in the first scenario that has it.
+    name: String,
+    shown: bool,
+    /// Its index in the first scenario, if the first has it.
+    in_first: Option<u32>,
+    /// The largest change against the first, when the first lacks it.
+    change: f64,
+}
+
+/// A row of the side-by-side table: an entity of the loaded graph (its
+/// index), or one that scenarios added (its place in [`SideBySide`]'s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Row {
+    Loaded(u32),
+    Added(u32),
 }
 
 impl<'a> SideBySide<'a> {
-    /// For scenarios whose models are `models`, in order.
-    ///
-    /// # Complexity
-    /// O(entities) per distinct model.
-    pub fn new(models: impl Iterator<Item = &'a Model>, all: bool) -> SideBySide<'a> {
-        let mut distinct: Vec<&Model> = Vec::new();
-        let mut map_of = Vec::new();
-        for m in models {
-            match distinct.iter().position(|&d| std::ptr::eq(d, m)) {
-                Some(i) => map_of.push(i),
-                None => {
-                    map_of.push(distinct.len());
-                    distinct.push(m);
-                }
-            }
-        }
-        let maps = distinct
-            .iter()
-            .map(|m| (0..m.entities.len() as u32).map(|v| (m.id(v), v)).collect())
-            .collect();
-        let shown = distinct
-            .iter()
-            .map(|m| vec![all; m.entities.len()])
-            .collect();
+    /// For scenarios of the graph `loaded`.
+    pub fn new(loaded: &'a Model, all: bool) -> SideBySide<'a> {
         SideBySide {
-            models: distinct,
-            maps,
-            map_of,
-            shown,
+            loaded,
             all,
+            shown: vec![all; loaded.entities.len()],
+            added: Vec::new(),
+            added_at: HashMap::new(),
+            added_of: Vec::new(),
             first: Vec::new(),
             first_in_r: Vec::new(),
             change: Vec::new(),
-            change_new: HashMap::new(),
-            ids: Vec::new(),
-            at: Vec::new(),
+            rows: Vec::new(),
         }
     }
 
-    /// Takes in scenario `k`'s outcome (the scenarios in order from 0).
+    /// The number of the loaded graph's entities, which every scenario's
+    /// model starts with.
+    pub fn loaded(&self) -> usize {
+        self.loaded.entities.len()
+    }
+
+    /// Takes in the next scenario's `model` and outcome `o` (the
+    /// scenarios in order from the first).
     ///
     /// # Complexity
-    /// O(entities), plus a look-up per entity when its model is not the
-    /// first scenario's.
-    pub fn add(&mut self, k: usize, o: &Outcome) {
-        let (r, m) = (&o.restricted, self.map_of[k]);
-        let model = self.models[m];
+    /// O(entities).
+    pub fn add(&mut self, model: &Model, o: &Outcome) {
+        let (n, r) = (self.loaded(), &o.restricted);
+        debug_assert!(
+            model.entities.len() >= n && (0..n as u32).all(|v| model.id(v) == self.loaded.id(v))
+        );
+        let k = self.added_of.len();
+        let shown = |v: usize| o.upper[v] > 0.0 || r.in_r_plus[v] && !r.in_r[v];
         if !self.all {
-            for (v, shown) in self.shown[m].iter_mut().enumerate() {
-                *shown |= o.upper[v] > 0.0 || r.in_r_plus[v] && !r.in_r[v];
+            for (v, s) in self.shown.iter_mut().enumerate() {
+                *s |= shown(v);
             }
         }
+        let mut added = Vec::new();
+        for v in n..model.entities.len() {
+            let id = model.id(v as u32);
+            let a = *self
+                .added_at
+                .entry(id.to_string())
+                .or_insert(self.added.len());
+            if a == self.added.len() {
+                self.added.push(Added {
+                    id: id.to_string(),
+                    name: model.name(v as u32).to_string(),
+                    shown: self.all,
+                    in_first: (k == 0).then_some(v as u32),
+                    change: 0.0,
+                });
+            }
+            self.added[a].shown |= shown(v);
+            added.push(a);
+        }
+        self.added_of.push(added);
         if k == 0 {
             self.first = o
                 .total
@@ -225,49 +251,50 @@ impl<'a> SideBySide<'a> {
             self.change = vec![0.0; self.first.len()];
             return;
         }
-        let same = self.same_model(0, k);
-        for v in 0..o.total.len() {
+        for v in 0..model.entities.len() {
             let (x, up) = (o.total[v], o.upper[v]);
-            let at_first = match same {
-                true => Some(v as u32),
-                false => self.entity(0, model.id(v as u32)),
-            };
-            match at_first {
+            match self.at_first(k, v as u32) {
                 Some(u) => {
                     let (x0, up0) = self.first[u as usize];
-                    let d = (x - x0).abs().max((up - up0).abs());
                     let c = &mut self.change[u as usize];
-                    *c = c.max(d);
+                    *c = c.max((x - x0).abs().max((up - up0).abs()));
                 }
                 None => {
-                    let d = x.abs().max(up.abs());
-                    let c = self.change_new.entry(model.id(v as u32)).or_insert(0.0);
-                    *c = c.max(d);
+                    let a = &mut self.added[self.added_of[k][v - n]];
+                    a.change = a.change.max(x.abs().max(up.abs()));
                 }
             }
+        }
+    }
+
+    /// Entity `v` of scenario `k` in the first scenario, if the first has
+    /// it.
+    pub fn at_first(&self, k: usize, v: u32) -> Option<u32> {
+        match (v as usize).checked_sub(self.loaded()) {
+            None => Some(v),
+            Some(i) => self.added[self.added_of[k][i]].in_first,
         }
     }
 
     /// Chooses the rows, once every scenario is in: the first `top`.
     ///
     /// # Complexity
-    /// O(rows · log rows), plus a look-up per row and model.
+    /// O(rows · log rows).
     pub fn choose(&mut self, top: Option<usize>) {
-        let mut ids: Vec<&'a str> = Vec::new();
-        for (m, shown) in self.models.iter().zip(&self.shown) {
-            ids.extend(
-                (0..m.entities.len())
-                    .filter(|&v| shown[v])
-                    .map(|v| m.id(v as u32)),
-            );
-        }
-        ids.sort_unstable();
-        ids.dedup();
-        let mut keyed: Vec<(f64, f64, &str)> = ids
-            .into_iter()
-            .map(|id| match self.entity(0, id) {
-                Some(u) => (self.change[u as usize], self.first[u as usize].0, id),
-                None => (self.change_new.get(id).copied().unwrap_or(0.0), 0.0, id),
+        let loaded = (0..self.loaded() as u32)
+            .filter(|&v| self.shown[v as usize])
+            .map(Row::Loaded);
+        let added = (0..self.added.len() as u32)
+            .filter(|&a| self.added[a as usize].shown)
+            .map(Row::Added);
+        let mut keyed: Vec<(f64, f64, &str, Row)> = loaded
+            .chain(added)
+            .map(|row| {
+                let (change, x) = match self.first_of(row) {
+                    Some(u) => (self.change[u as usize], self.first[u as usize].0),
+                    None => (self.added[Self::added_index(row)].change, 0.0),
+                };
+                (change, x, self.id(row), row)
             })
             .collect();
         keyed.sort_by(|a, b| {
@@ -278,32 +305,54 @@ impl<'a> SideBySide<'a> {
         if let Some(top) = top {
             keyed.truncate(top);
         }
-        self.ids = keyed.into_iter().map(|(_, _, id)| id).collect();
-        self.at = self
-            .maps
-            .iter()
-            .map(|map| self.ids.iter().map(|id| map.get(id).copied()).collect())
-            .collect();
+        self.rows = keyed.into_iter().map(|(.., row)| row).collect();
     }
 
-    /// Row `row`'s entity in scenario `k`, if it has it.
-    pub fn row_entity(&self, k: usize, row: usize) -> Option<u32> {
-        self.at[self.map_of[k]][row]
+    fn added_index(row: Row) -> usize {
+        match row {
+            Row::Added(a) => a as usize,
+            Row::Loaded(_) => unreachable!("an entity of the loaded graph is in every scenario"),
+        }
     }
 
-    /// The entity `id` is in scenario `k`, if it has it.
-    pub fn entity(&self, k: usize, id: &str) -> Option<u32> {
-        self.maps[self.map_of[k]].get(id).copied()
+    /// The entity of `row` in the first scenario, if the first has it.
+    pub fn first_of(&self, row: Row) -> Option<u32> {
+        match row {
+            Row::Loaded(v) => Some(v),
+            Row::Added(a) => self.added[a as usize].in_first,
+        }
     }
 
-    /// Whether scenarios `j` and `k` have the same model (so the same
-    /// entity indexes).
-    pub fn same_model(&self, j: usize, k: usize) -> bool {
-        self.map_of[j] == self.map_of[k]
+    /// The id of `row`'s entity.
+    pub fn id(&self, row: Row) -> &str {
+        match row {
+            Row::Loaded(v) => self.loaded.id(v),
+            Row::Added(a) => &self.added[a as usize].id,
+        }
     }
 
-    /// Every entity of scenario `k` by id, in no particular order.
-    pub fn entities(&self, k: usize) -> impl Iterator<Item = (&'a str, u32)> + '_ {
-        self.maps[self.map_of[k]].iter().map(|(&id, &v)| (id, v))
+    /// The name of `row`'s entity (in the first scenario that has it).
+    pub fn name(&self, row: Row) -> &str {
+        match row {
+            Row::Loaded(v) => self.loaded.name(v),
+            Row::Added(a) => &self.added[a as usize].name,
+        }
+    }
+
+    /// The row of entity `v` of scenario `k`, whether chosen or not.
+    pub fn row_of(&self, k: usize, v: u32) -> Row {
+        match (v as usize).checked_sub(self.loaded()) {
+            None => Row::Loaded(v),
+            Some(i) => Row::Added(self.added_of[k][i] as u32),
+        }
+    }
+
+    /// Whether scenario `k` has `row`'s entity (every scenario has those
+    /// of the loaded graph).
+    pub fn has(&self, k: usize, row: Row) -> bool {
+        match row {
+            Row::Loaded(_) => true,
+            Row::Added(a) => self.added_of[k].contains(&(a as usize)),
+        }
     }
 }

@@ -65,8 +65,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let portfolio = portfolio.as_ref();
     let json = out_args.format == Format::Json;
     // JSON and CSV with `--top` (and no `--all`) are written as each
-    // scenario is evaluated, into memory: a few rows a scenario.
+    // scenario is evaluated, into memory: a few rows a scenario. The
+    // side-by-side table takes each in as it is evaluated, too: its
+    // settings, and the cells that read otherwise than the first's.
     let early = out_args.format != Format::Table && out_args.top.is_some() && !out_args.all;
+    let side_by_side = out_args.format == Format::Table;
+    let mut table = whatif::Table::new(&model, out_args.all);
     let mut written: Vec<u8> = Vec::new();
     let (kept, crossed) = {
         let mut stream = match early {
@@ -82,10 +86,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
         // Every scenario is applied and evaluated before anything is printed,
         // so that a failing one leaves no half result; each keeps only what
-        // its output needs: its rows written, or against the base the
-        // entities whose numbers differ.
+        // its output needs: its rows written, its cells taken in, or
+        // against the base the entities whose numbers differ.
         let shown = args.scenarios.display();
-        let mut kept: Vec<Kept> = Vec::with_capacity(scenarios.len());
+        let mut kept: Vec<Kept> = Vec::new();
         let against = batch::Against {
             model: &model,
             base: base.as_ref().map(|(incremental, base)| (incremental, base)),
@@ -101,7 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     .map_err(|e| anyhow::anyhow!("{shown}: {}", args.graph.cite(&e.to_string())))?;
                 warn(&outcome);
                 let (model, opts) = (applied.model, applied.opts);
-                if early {
+                if early || side_by_side {
                     let k = Kept {
                         model,
                         opts,
@@ -113,6 +117,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     };
                     if let Some(stream) = &mut stream {
                         stream.scenario(&n)?;
+                    }
+                    if side_by_side {
+                        table.add(&n);
                     }
                     crossed |= out_args.crossed(&outcome, n.report.portfolio.as_ref());
                     return Ok(());
@@ -158,22 +165,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         });
     }
     match out_args.format {
-        Format::Table => {
-            // Side by side, one scenario's numbers at a time: each is
-            // rebuilt from the base and its delta when the table asks.
-            let each = Rebuilt {
-                scenarios: &scenarios,
-                kept: &kept,
-                outcome_of: &outcome_of,
-                report: &|k: &Kept, o: &Outcome| report_of(k, o, selection, what_ifs, portfolio),
-            };
-            whatif::write_table(
-                &each,
-                out_args.all,
-                out_args.top,
-                &mut exposure::export::Escaping(&mut out),
-            )?;
-        }
+        Format::Table => table.write(out_args.top, &mut exposure::export::Escaping(&mut out))?,
         // One scenario at a time.
         Format::Json | Format::Csv => {
             let mut stream = whatif::Stream::new(json, &mut out, portfolio.is_some())?;
@@ -212,34 +204,6 @@ fn report_of<'r>(
     report
 }
 
-/// The kept scenarios for the side-by-side table, each rebuilt when it
-/// asks (`outcome_of`, then `report`).
-struct Rebuilt<'k, 'a> {
-    scenarios: &'k [exposure::scenario::Scenario],
-    kept: &'k [Kept<'a>],
-    outcome_of: &'k dyn Fn(&Kept) -> Outcome,
-    report: &'k dyn for<'r> Fn(&'r Kept<'r>, &'r Outcome) -> Report<'r>,
-}
-
-impl<'k> whatif::EachScenario<'k> for Rebuilt<'k, '_> {
-    fn count(&self) -> usize {
-        self.kept.len()
-    }
-
-    fn model(&self, k: usize) -> &'k Model {
-        &self.kept[k].model
-    }
-
-    fn with(&self, k: usize, f: &mut dyn FnMut(&Named<'_>) -> io::Result<()>) -> io::Result<()> {
-        let kept = &self.kept[k];
-        let outcome = (self.outcome_of)(kept);
-        f(&Named {
-            name: &self.scenarios[k].name,
-            report: (self.report)(kept, &outcome),
-        })
-    }
-}
-
 /// What a scenario keeps from its evaluation to its output.
 struct Kept<'a> {
     model: Cow<'a, Model>,
@@ -248,7 +212,7 @@ struct Kept<'a> {
 }
 
 /// A scenario's numbers: against the base, or whole (no base), or
-/// nothing more (its rows are written).
+/// nothing more (its rows are written, or its cells taken in).
 enum Result {
     Delta(Delta),
     Full(Outcome),

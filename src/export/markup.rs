@@ -25,6 +25,30 @@ pub fn percent(v: f64) -> String {
     }
 }
 
+/// Whether [`percent`] surely shows `a` and `b` alike, told without
+/// formatting them: equal, both below 0.01 % (and not 0), or both in the same
+/// range of decimals and rounding to the same last digit, each clear of
+/// the half-way point (so that no rounding of `p · 10` or `p · 100` can
+/// tip it). `false` says nothing: format them to know.
+pub fn surely_alike(a: f64, b: f64) -> bool {
+    if a == b {
+        return true;
+    }
+    let (pa, pb) = (a * 100.0, b * 100.0);
+    let tiny = |p: f64| p > 0.0 && p < 0.01;
+    let scale = match (pa, pb) {
+        _ if tiny(pa) && tiny(pb) => return true,
+        _ if pa >= 1.0 && pb >= 1.0 => 10.0,
+        _ if (0.01..1.0).contains(&pa) && (0.01..1.0).contains(&pb) => 100.0,
+        _ => return false,
+    };
+    let (qa, qb) = (pa * scale, pb * scale);
+    let (ma, mb) = (qa.round(), qb.round());
+    // Far more than the rounding of the products (1e-13 at 100 %).
+    const CLEAR: f64 = 0.5 - 1e-6;
+    ma == mb && (qa - ma).abs() < CLEAR && (qb - mb).abs() < CLEAR
+}
+
 /// The change from `base` to `now` in percentage points, signed, worked
 /// out from the two values as the table shows them (`percent`), so that
 /// the columns agree: 15.8% then 13.0% is -2.8 pp, although the values
@@ -227,6 +251,40 @@ mod tests {
         assert_eq!(percent(0.001234), "0.12%");
         assert_eq!(percent(1e-9), "<0.01%");
         assert_eq!(percent(1.0), "100.0%");
+    }
+
+    #[test]
+    fn values_surely_alike_are_shown_alike() {
+        // Pairs on both sides of rounding boundaries and of the ranges of
+        // decimals, and pairs a rounding step apart.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut alike, mut sure) = (0, 0);
+        for i in 0..200_000 {
+            let base = match i % 5 {
+                0 => next(),
+                // Near the half-way points of one and of two decimals.
+                1 => ((next() * 1000.0).floor() + 0.5) / 1000.0 + 1e-9 * (next() - 0.5),
+                2 => ((next() * 100.0).floor() + 0.5) / 1e4 + 1e-11 * (next() - 0.5),
+                3 => 0.0001 * next(),
+                _ => [0.01, 0.0001, 0.00005, 0.99995][i / 5 % 4] + 1e-9 * (next() - 0.5),
+            };
+            let other = base + [0.0, 1e-12, 1e-9, 1e-6, 1e-4][i % 5] * (next() - 0.5);
+            let same = percent(base) == percent(other);
+            alike += same as usize;
+            if surely_alike(base, other) {
+                sure += 1;
+                assert!(same, "{base} {other}: {} {}", percent(base), percent(other));
+            }
+        }
+        // It is sure of most pairs shown alike (two in five of these are
+        // at a half-way point on purpose).
+        assert!(sure * 2 > alike, "{sure} of {alike}");
     }
 
     #[test]

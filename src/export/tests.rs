@@ -174,7 +174,7 @@ fn whatif() {
         .collect();
     insta::assert_snapshot!(
         "whatif_table",
-        text(|out| export::whatif::write_table(named.as_slice(), false, None, out))
+        text(|out| export::whatif::write_table(&e.model, named.as_slice(), false, None, out))
     );
     insta::assert_snapshot!(
         "whatif_json",
