@@ -547,14 +547,16 @@ mod tests {
                 (change, first.map_or(0.0, |f| f.0), id)
             })
             .collect();
-        keyed.sort_by(|a, b| {
-            b.0.total_cmp(&a.0)
-                .then_with(|| b.1.total_cmp(&a.1))
-                .then_with(|| a.2.cmp(b.2))
-        });
-        if let Some(top) = top {
-            keyed.truncate(top);
-        }
+        // Largest change first, then the first's x, then by id (numbers
+        // that are not negative order as their bits).
+        let key = |k: &(f64, f64, &str)| {
+            (
+                std::cmp::Reverse(k.0.to_bits()),
+                std::cmp::Reverse(k.1.to_bits()),
+            )
+        };
+        keyed.sort_by(|a, b| key(a).cmp(&key(b)).then(a.2.cmp(b.2)));
+        keyed.truncate(top.unwrap_or(usize::MAX));
         let mut lines = vec![vec!["entity".to_string()]];
         for k in 0..count {
             lines[0].push(format!("[{}]", k + 1));
