@@ -4,7 +4,7 @@
 //! scenarios side by side finish sooner.
 //!
 //! Owns the order, the threads and how far ahead they may run; what a
-//! scenario changes and how it is evaluated stays in `scenario.rs`. The
+//! scenario changes and how it is evaluated stays in `scenario/`. The
 //! results do not depend on which worker took a scenario or when: each
 //! worker evaluates on its own copy of the net (the edits of a scenario
 //! are laid over it and taken off again), or both share it when no

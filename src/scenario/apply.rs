@@ -1,0 +1,473 @@
+//! Applying one scenario to the loaded graph: its settings and listings
+//! as options, its record changes laid over the loaded net
+//! (`overlay.rs`) or made on a copy, and the evaluation of the result.
+
+use std::borrow::Cow;
+
+use super::overlay::{overlay, Laid};
+use super::{Change, Scenario, ScenarioError, WhatIfFlags};
+use crate::analysis::incremental::{Incremental, Touched};
+use crate::analysis::{Options, Outcome, Settings, WhatIfListing};
+use crate::graph::Net;
+use crate::load::{self, Addition, Problems};
+use crate::model::{EntityIx, Model, OptNum, RelType, SegmentRef};
+
+/// laid over its net, or a changed copy with its own net) and the options
+/// to evaluate it with.
+pub struct Applied<'a> {
+    pub model: Cow<'a, Model>,
+    /// The changed copy's net; `None`: the loaded net with `edits`.
+    pub net: Option<Net>,
+    /// Supplies edges whose shares the scenario changes or that it
+    /// removes, laid over the loaded net (empty with a copy).
+    pub edits: Vec<EdgeEdit>,
+    pub opts: Options,
+}
+
+/// A supplies edge of the loaded net as a scenario has it: new bounds, or
+/// gone.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EdgeEdit {
+    pub edge: usize,
+    pub lo: f64,
+    pub hi: f64,
+    pub exact: bool,
+    pub removed: bool,
+}
+
+impl Applied<'_> {
+    /// Evaluates the scenario on the loaded `net` (a changed copy has its
+    /// own): a full evaluation, the edits laid over a copy of the net.
+    ///
+    /// # Complexity
+    /// One [`evaluate`](crate::analysis::evaluate), plus a copy of the net
+    /// when there are edits.
+    pub fn evaluate(&self, net: &Net) -> Outcome {
+        if let Some(own) = &self.net {
+            return crate::analysis::evaluate(own, &self.opts);
+        }
+        if self.edits.is_empty() {
+            return crate::analysis::evaluate(net, &self.opts);
+        }
+        let mut copy = net.clone();
+        let laid = Laid::over(&mut copy, &self.model, &self.edits);
+        crate::analysis::evaluate(laid.net, &self.opts_with_removed())
+    }
+
+    /// Evaluates the scenario on the loaded `net`, solving again only
+    /// what it changes against `base` (the loaded net evaluated with
+    /// `incremental`'s options). The edits are laid over `net` for the
+    /// evaluation and taken off again, so `net` comes back as it was.
+    ///
+    /// # Complexity
+    /// See [`Incremental::evaluate`]; a changed copy is evaluated in full.
+    pub fn evaluate_from(
+        &self,
+        net: &mut Net,
+        incremental: &Incremental,
+        base: &Outcome,
+    ) -> Outcome {
+        // A changed copy, or nothing to lay over the net.
+        if self.net.is_some() || self.edits.is_empty() {
+            return self.evaluate_shared(net, incremental, base);
+        }
+        let opts = self.opts_with_removed();
+        if self.edits.iter().any(|e| e.removed) {
+            incremental.find_base_components(net, base);
+        }
+        // Asked on the base's graph, before the edits are laid over it.
+        let unused: Vec<bool> = self
+            .edits
+            .iter()
+            .map(|e| e.removed && incremental.unused(net, base, e.edge))
+            .collect();
+        let laid = Laid::over(net, &self.model, &self.edits);
+        let touched: Vec<Touched> = self
+            .edits
+            .iter()
+            .zip(unused)
+            .map(|(e, unused)| {
+                let (lo, buyer) = laid.before(e.edge);
+                Touched {
+                    edge: e.edge,
+                    // An unused sale's lower bound was 0.
+                    lower: !unused && (e.removed || e.lo.to_bits() != lo.to_bits()),
+                    removed: e.removed,
+                    buyer,
+                    unused,
+                }
+            })
+            .collect();
+        incremental.evaluate(laid.net, base, &opts, &touched)
+    }
+
+    /// [`Applied::evaluate_from`] on a net that may be shared: a scenario
+    /// that lays no edits over it is evaluated incrementally, one that
+    /// does (which `batch.rs` never passes here) in full on a copy.
+    ///
+    /// # Complexity
+    /// See [`Incremental::evaluate`]; a changed copy is evaluated in full.
+    pub fn evaluate_shared(&self, net: &Net, incremental: &Incremental, base: &Outcome) -> Outcome {
+        match (&self.net, self.edits.is_empty()) {
+            (Some(own), _) => crate::analysis::evaluate(own, &self.opts),
+            (None, true) => incremental.evaluate(net, base, &self.opts, &[]),
+            (None, false) => self.evaluate(net),
+        }
+    }
+
+    /// The options, with the removed edges licensed: a removed edge leads
+    /// back to its seller with bounds 0, and as licensed it counts for no
+    /// reach and carries nothing into a restricted seller.
+    fn opts_with_removed(&self) -> Options {
+        let mut opts = self.opts.clone();
+        opts.licensed
+            .extend(self.edits.iter().filter(|e| e.removed).map(|e| e.edge));
+        opts
+    }
+}
+
+/// The problems of a changed graph, as one message.
+fn invalid(problems: &Problems) -> String {
+    let mut parts: Vec<String> = problems.list.iter().map(|d| d.to_string()).collect();
+    if problems.more > 0 {
+        parts.push(format!("and {} more", problems.more));
+    }
+    format!("the change makes the graph invalid: {}", parts.join("; "))
+}
+
+/// Finds a relationship of the copy by type and ids.
+fn find_rel(model: &Model, rel: RelType, from: &str, to: &str) -> Option<usize> {
+    let (f, t) = (model.find(from)?, model.find(to)?);
+    model
+        .relationships
+        .iter()
+        .position(|r| r.rel == rel && r.from == f && r.to == t)
+}
+
+/// Finds a segment of the copy by its seller's id and its name.
+fn find_segment(model: &Model, seller: &str, name: &str) -> Option<usize> {
+    let v = model.find(seller)?;
+    model
+        .segments
+        .iter()
+        .position(|s| s.seller == v && model.str(s.name) == name)
+}
+
+/// What to tell a user whose licence names no edge: the edge the other
+/// way, if there is one (written by `other_way(seller, buyer)`), else whom
+/// the seller sells to (the first few by id).
+fn no_edge_hint(
+    model: &Model,
+    net: &Net,
+    seller: u32,
+    buyer: u32,
+    other_way: impl Fn(&str, &str) -> String,
+) -> String {
+    const SHOWN: usize = 5;
+    if net.edge(buyer, seller).is_some() {
+        return format!(
+            "there is one the other way: {}",
+            other_way(model.id(buyer), model.id(seller))
+        );
+    }
+    let mut buyers: Vec<&str> = net.sales(seller).map(|e| model.id(net.buyer[e])).collect();
+    if buyers.is_empty() {
+        return format!("{:?} sells to no one in the graph", model.id(seller));
+    }
+    buyers.sort_unstable();
+    let more = buyers.len().saturating_sub(SHOWN);
+    buyers.truncate(SHOWN);
+    let list = buyers.join(", ");
+    match more {
+        0 => format!("{:?} sells to {list}", model.id(seller)),
+        _ => format!("{:?} sells to {list} and {more} more", model.id(seller)),
+    }
+}
+
+/// Resolves `SELLER:BUYER` to a supplies edge. Ids may hold `:`, so every
+/// split is tried; exactly one must name an edge.
+pub fn licensed_edge(model: &Model, net: &Net, pair: &str) -> Result<usize, String> {
+    let mut found = Vec::new();
+    let mut named = None;
+    for (i, _) in pair.match_indices(':') {
+        let (seller, buyer) = (&pair[..i], &pair[i + 1..]);
+        if let (Some(s), Some(b)) = (model.find(seller), model.find(buyer)) {
+            named = named.or(Some((s, b)));
+            found.extend(net.edge(s, b));
+        }
+    }
+    match (found.as_slice(), named) {
+        ([e], _) => Ok(*e),
+        ([], Some((s, b))) => Err(format!(
+            "--license {pair}: there is no supplies edge from {:?} to {:?}; {}",
+            model.id(s),
+            model.id(b),
+            no_edge_hint(model, net, s, b, |a, b| format!("--license {a}:{b}"))
+        )),
+        ([], None) if !pair.contains(':') => {
+            Err(format!("--license {pair}: write it as SELLER:BUYER"))
+        }
+        ([], None) => {
+            // Say which side is unknown, at the split whose other side is
+            // an id (or the first one).
+            let splits: Vec<(&str, &str)> = pair
+                .match_indices(':')
+                .map(|(i, _)| (&pair[..i], &pair[i + 1..]))
+                .collect();
+            let (seller, buyer) = splits
+                .iter()
+                .find(|(s, b)| model.find(s).is_some() || model.find(b).is_some())
+                .or(splits.first())
+                .copied()
+                .unwrap_or((pair, ""));
+            let mut unknown = Vec::new();
+            for (side, id) in [("seller", seller), ("buyer", buyer)] {
+                if model.find(id).is_none() {
+                    unknown.push(format!(
+                        "the {side} {id:?} is not the id of any entity{}",
+                        crate::suggest::id_hint(model, id)
+                    ));
+                }
+            }
+            Err(format!("--license {pair}: {}", unknown.join("; ")))
+        }
+        (_, _) => Err(format!(
+            "--license {pair}: ambiguous, more than one split names an edge"
+        )),
+    }
+}
+
+/// The options of the loaded graph under the command line's `cli`
+/// settings, with no what-if: the base a scenario's changes are
+/// evaluated against.
+pub fn base_options(model: &Model, cli: &Settings) -> Options {
+    Options {
+        settings: Settings {
+            as_of: cli.as_of.or(model.meta.as_of),
+            ..cli.clone()
+        },
+        ..Options::default()
+    }
+}
+
+/// Applies `scenario` to the loaded graph, then the command line's
+/// settings (which win) and what-ifs (applied after the file's changes).
+///
+/// # Complexity
+/// O(changes) without record changes; with them, a copy of the model and
+/// O(V + E) per record change (the graph is checked again) plus one build.
+pub fn apply<'a>(
+    model: &'a Model,
+    net: &Net,
+    index: usize,
+    scenario: &Scenario,
+    cli: &Settings,
+    extra: &WhatIfFlags,
+) -> Result<Applied<'a>, ScenarioError> {
+    apply_with(model, net, index, scenario, cli, extra, true)
+}
+
+/// [`apply`]; `lay: false` changes records on a copy even where they could
+/// be laid over the net (tests compare the two).
+pub(super) fn apply_with<'a>(
+    model: &'a Model,
+    net: &Net,
+    index: usize,
+    scenario: &Scenario,
+    cli: &Settings,
+    extra: &WhatIfFlags,
+    lay: bool,
+) -> Result<Applied<'a>, ScenarioError> {
+    let at = |change: Option<(usize, &'static str)>, message: String| ScenarioError {
+        scenario: Some((index, scenario.name.clone())),
+        change,
+        message,
+    };
+    let edits = if lay {
+        overlay(model, net, scenario, extra)
+    } else {
+        None
+    };
+    let mut copy: Option<Model> = None;
+    // What-ifs by id, in order; resolved against the final graph. A later
+    // list or delist of the same entity undoes an earlier one.
+    let mut listed: Vec<(String, Option<String>, Option<usize>)> = Vec::new();
+    let mut delisted: Vec<(String, Option<usize>)> = Vec::new();
+    let mut licensed: Vec<(String, String, Option<usize>)> = Vec::new();
+    for (c, change) in scenario.changes.iter().enumerate() {
+        let here = Some((c, change.op()));
+        match change {
+            Change::List { entity, list: name } => {
+                listed.push((entity.clone(), name.clone(), Some(c)))
+            }
+            Change::Delist { entity } => {
+                listed.retain(|(e, _, _)| e != entity);
+                delisted.push((entity.clone(), Some(c)));
+            }
+            Change::License { from, to } => licensed.push((from.clone(), to.clone(), Some(c))),
+            Change::SetShare {
+                from,
+                to,
+                share,
+                share_min,
+                share_max,
+            } => {
+                if edits.is_some() {
+                    continue;
+                }
+                let m = copy.get_or_insert_with(|| model.clone());
+                let r = find_rel(m, RelType::Supplies, from, to).ok_or_else(|| {
+                    at(
+                        here,
+                        format!("there is no supplies edge from {from:?} to {to:?}"),
+                    )
+                })?;
+                let r = &mut m.relationships[r];
+                (r.share, r.share_min, r.share_max) =
+                    ((*share).into(), (*share_min).into(), (*share_max).into());
+                r.value = OptNum::NONE;
+                load::check(m).map_err(|p| at(here, invalid(&p)))?;
+            }
+            Change::Remove { rel, from, to } => {
+                if edits.is_some() {
+                    continue;
+                }
+                let m = copy.get_or_insert_with(|| model.clone());
+                let r = find_rel(m, *rel, from, to).ok_or_else(|| {
+                    at(
+                        here,
+                        format!(
+                            "there is no {} relationship from {from:?} to {to:?}",
+                            rel.as_str()
+                        ),
+                    )
+                })?;
+                m.relationships.remove(r);
+            }
+            Change::SetSegment {
+                seller,
+                name,
+                share_max,
+            } => {
+                let m = copy.get_or_insert_with(|| model.clone());
+                let s = find_segment(m, seller, name)
+                    .ok_or_else(|| at(here, format!("{seller:?} has no segment named {name:?}")))?;
+                m.segments[s].share_max = *share_max;
+                load::check(m).map_err(|p| at(here, invalid(&p)))?;
+            }
+            Change::AddSegment { segment, edges } => {
+                let m = copy.get_or_insert_with(|| model.clone());
+                load::append(m, Addition::Segment(segment)).map_err(|p| at(here, invalid(&p)))?;
+                let s = m.segments.len() - 1;
+                let seller = m.id(m.segments[s].seller).to_string();
+                for buyer in edges {
+                    let r = find_rel(m, RelType::Supplies, &seller, buyer).ok_or_else(|| {
+                        at(
+                            here,
+                            format!("there is no supplies edge from {seller:?} to {buyer:?}"),
+                        )
+                    })?;
+                    // An edge is in at most one segment: moving it out of
+                    // another would loosen that one's cap unseen.
+                    if let Some(other) = m.relationships[r].segment.get() {
+                        return Err(at(
+                            here,
+                            format!(
+                                "the edge from {seller:?} to {buyer:?} is already in segment {:?}",
+                                m.str(m.segments[other].name)
+                            ),
+                        ));
+                    }
+                    m.relationships[r].segment = SegmentRef::new(s);
+                }
+                load::check(m).map_err(|p| at(here, invalid(&p)))?;
+            }
+            Change::AddEntity(v) | Change::AddRelationship(v) => {
+                let m = copy.get_or_insert_with(|| model.clone());
+                let addition = match change {
+                    Change::AddEntity(_) => Addition::Entity(v),
+                    _ => Addition::Relationship(v),
+                };
+                load::append(m, addition).map_err(|p| at(here, invalid(&p)))?;
+            }
+        }
+    }
+    for id in &extra.delist {
+        listed.retain(|(e, _, _)| e != id);
+        delisted.push((id.clone(), None));
+    }
+    for id in &extra.list {
+        listed.push((id.clone(), None, None));
+    }
+
+    let (model, own): (Cow<Model>, Option<Net>) = match copy {
+        Some(m) => {
+            let n = Net::build(&m);
+            (Cow::Owned(m), Some(n))
+        }
+        None => (Cow::Borrowed(model), None),
+    };
+    let net = own.as_ref().unwrap_or(net);
+    let op_at = |c: Option<usize>, op: &'static str| c.map(|c| (c, op));
+    let resolve =
+        |id: &str, c: Option<usize>, op: &'static str| -> Result<EntityIx, ScenarioError> {
+            model.find(id).ok_or_else(|| {
+                let flag = if c.is_none() {
+                    format!(" (--{op})")
+                } else {
+                    String::new()
+                };
+                at(
+                    op_at(c, op),
+                    format!(
+                        "no entity has the id {id:?}{flag}{}",
+                        crate::suggest::id_hint(&model, id)
+                    ),
+                )
+            })
+        };
+    let mut opts = Options::default();
+    for (id, c) in &delisted {
+        opts.delist.push(resolve(id, *c, "delist")?);
+    }
+    for (id, name, c) in &listed {
+        opts.list.push(WhatIfListing {
+            entity: resolve(id, *c, "list")?,
+            list: name.clone(),
+        });
+    }
+    for (from, to, c) in &licensed {
+        let (s, b) = (resolve(from, *c, "license")?, resolve(to, *c, "license")?);
+        let e = net.edge(s, b).ok_or_else(|| {
+            let hint = no_edge_hint(&model, net, s, b, |a, b| {
+                format!(r#"{{"op": "license", "from": {a:?}, "to": {b:?}}}"#)
+            });
+            at(
+                op_at(*c, "license"),
+                format!("there is no supplies edge from {from:?} to {to:?}; {hint}"),
+            )
+        })?;
+        opts.licensed.push(e);
+    }
+    for pair in &extra.license {
+        opts.licensed
+            .push(licensed_edge(&model, net, pair).map_err(|m| at(None, m))?);
+    }
+    if let Some(lists) = &scenario.settings.lists {
+        // The lists of the graph, and those the scenario's changes add.
+        let mut known = net.list_names.clone();
+        known.extend(listed.iter().filter_map(|(_, name, _)| name.clone()));
+        crate::suggest::check_lists(lists, &known, "lists").map_err(|m| at(None, m))?;
+    }
+    let settings = cli.or(&scenario.settings);
+    opts.settings = Settings {
+        as_of: settings.as_of.or(model.meta.as_of),
+        ..settings
+    };
+    Ok(Applied {
+        model,
+        net: own,
+        edits: edits.unwrap_or_default(),
+        opts,
+    })
+}
