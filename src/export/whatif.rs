@@ -502,7 +502,7 @@ mod tests {
     use crate::analysis::Settings;
     use crate::graph::Net;
     use crate::report::Selection;
-    use crate::scenario::{self, tests::random_graph, tests::random_scenario, WhatIfFlags};
+    use crate::scenario::{self, tests::random_graph, tests::random_scenario, Change, WhatIfFlags};
 
     /// The rows of the side-by-side table written the plain way: each
     /// scenario's entities looked up by id, and every cell of every row
@@ -592,8 +592,9 @@ mod tests {
     #[test]
     fn the_table_keeps_only_the_cells_that_read_otherwise_and_writes_every_one() {
         // (cells kept, cells of the scenarios after the first, tables
-        // with a row some scenario lacks)
-        let (mut kept, mut cells, mut lacking) = (0, 0, 0);
+        // with a row some scenario lacks, tables with an added entity
+        // whose upper bound is above its x)
+        let (mut kept, mut cells, mut lacking, mut exposed_added) = (0, 0, 0, 0);
         for seed in 0..80u64 {
             let model = crate::load::from_json(random_graph(seed).as_bytes()).unwrap();
             let net = Net::build(&model);
@@ -607,7 +608,23 @@ mod tests {
             let (cli, extra) = (Settings::default(), WhatIfFlags::default());
             let mut evaluated = Vec::new();
             for i in 0..2 + next(4) as usize {
-                let s = random_scenario(&model, &mut next);
+                let mut s = random_scenario(&model, &mut next);
+                // An added entity sells to one of the graph's, so that its
+                // numbers are not all 0.
+                let added: Vec<String> = s
+                    .changes
+                    .iter()
+                    .filter_map(|c| match c {
+                        Change::AddEntity(e) => Some(e["id"].as_str()?.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                for id in added {
+                    let to = model.id(next(model.entities.len() as u64) as u32);
+                    s.changes.push(Change::AddRelationship(
+                        serde_json::json!({"type": "supplies", "from": id, "to": to}),
+                    ));
+                }
                 if let Ok(applied) = scenario::apply(&model, &net, i, &s, &cli, &extra) {
                     let outcome = applied.evaluate(&net);
                     evaluated.push((applied, outcome));
@@ -639,6 +656,10 @@ mod tests {
             table.side.choose(top);
             let rows = &table.side.rows;
             kept += table.other.iter().filter(|o| rows.contains(&o.0)).count();
+            exposed_added += named.iter().any(|n| {
+                let (m, o) = (n.report.model, n.report.outcome);
+                (model.entities.len()..m.entities.len()).any(|v| o.upper[v] > o.total[v])
+            }) as usize;
             cells += rows.len() * (named.len() - 1);
             let expected = dense(&named, all, top);
             lacking += expected.contains('—') as usize;
@@ -655,5 +676,7 @@ mod tests {
         // from a scenario (an entity it added).
         assert!(kept > 100 && cells > kept + 100, "{kept} of {cells}");
         assert!(lacking > 3, "{lacking}");
+        // Some added entities are exposed, with an upper bound above x.
+        assert!(exposed_added > 3, "{exposed_added}");
     }
 }
