@@ -165,7 +165,11 @@ impl Incremental {
             upper_rises &= in_r_plus[u] >= before.in_r_plus[u];
             if in_r[u] != before.in_r[u] {
                 for &s in self.callers.sellers_of(u as u32) {
-                    lower[s as usize] = true;
+                    // x and d read a sale into R (or not) at its lower
+                    // bound only: a sale without one changes neither.
+                    lower[s as usize] |= net
+                        .sales(s)
+                        .any(|e| net.buyer[e] as usize == u && net.lo[e] > 0.0);
                     reach[s as usize] = true;
                 }
             }
@@ -193,11 +197,14 @@ impl Incremental {
                 if licensed[e] == self.licensed[e] {
                     continue;
                 }
-                // A licence counts only on an edge into R (R+).
+                // A licence counts only on an edge into R (R+), and for x
+                // and d only on one with a lower bound.
                 if in_r[u] || before.in_r[u] {
-                    lower[v] = true;
+                    if net.lo[e] > 0.0 {
+                        lower[v] = true;
+                        lower_rises = false;
+                    }
                     reach[v] = true;
-                    lower_rises = false;
                     licences.push(e);
                 }
                 if in_r_plus[u] || before.in_r_plus[u] {
