@@ -222,8 +222,8 @@ impl<'a> Table<'a> {
     /// Takes in the next scenario.
     ///
     /// # Complexity
-    /// O(entities), and a cell or two formatted for each entity whose
-    /// numbers differ from the first scenario's.
+    /// O(entities), and two cells formatted for each entity whose numbers
+    /// may not be shown as the first scenario's (`surely_alike`).
     pub fn add(&mut self, s: &Named) {
         let k = self.settings.len();
         let (o, model) = (s.report.outcome, s.report.model);
