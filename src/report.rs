@@ -290,9 +290,15 @@ impl<'a> SideBySide<'a> {
         let mut keyed: Vec<(f64, f64, &str, Row)> = loaded
             .chain(added)
             .map(|row| {
-                let (change, x) = match self.first_of(row) {
-                    Some(u) => (self.change[u as usize], self.first[u as usize].0),
-                    None => (self.added[Self::added_index(row)].change, 0.0),
+                // Against the first's numbers, or, when the first lacks
+                // the entity, against 0.
+                let first = |u: u32| (self.change[u as usize], self.first[u as usize].0);
+                let (change, x) = match row {
+                    Row::Loaded(v) => first(v),
+                    Row::Added(a) => {
+                        let a = &self.added[a as usize];
+                        a.in_first.map_or((a.change, 0.0), first)
+                    }
                 };
                 (change, x, self.id(row), row)
             })
@@ -306,13 +312,6 @@ impl<'a> SideBySide<'a> {
             keyed.truncate(top);
         }
         self.rows = keyed.into_iter().map(|(.., row)| row).collect();
-    }
-
-    fn added_index(row: Row) -> usize {
-        match row {
-            Row::Added(a) => a as usize,
-            Row::Loaded(_) => unreachable!("an entity of the loaded graph is in every scenario"),
-        }
     }
 
     /// The entity of `row` in the first scenario, if the first has it.

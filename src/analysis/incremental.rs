@@ -167,9 +167,7 @@ impl Incremental {
                 for &s in self.callers.sellers_of(u as u32) {
                     // x and d read a sale into R (or not) at its lower
                     // bound only: a sale without one changes neither.
-                    lower[s as usize] |= net
-                        .sales(s)
-                        .any(|e| net.buyer[e] as usize == u && net.lo[e] > 0.0);
+                    lower[s as usize] |= net.edge(s, u as u32).is_some_and(|e| net.lo[e] > 0.0);
                     reach[s as usize] = true;
                 }
             }

@@ -10,7 +10,6 @@ use super::markup::{
     interval, percent, points, settings_line, surely_alike, width, write_columns, write_row,
 };
 
-use crate::analysis::Outcome;
 use crate::model::Model;
 use crate::report::{Report, Row, SideBySide};
 
@@ -165,11 +164,10 @@ enum Mark {
 }
 
 impl Mark {
-    fn of(o: &Outcome, v: u32) -> Mark {
-        let (r, v) = (&o.restricted, v as usize);
-        if r.in_r[v] {
+    fn of(report: &Report, v: u32) -> Mark {
+        if report.is_restricted(v) {
             Mark::Restricted
-        } else if r.in_r_plus[v] {
+        } else if report.is_possibly_restricted(v) {
             Mark::Possibly
         } else {
             Mark::None
@@ -264,13 +262,13 @@ impl<'a> Table<'a> {
         let n = model.entities.len() as u32;
         if k == 0 {
             self.title = model.meta.title.clone();
-            self.first_mark = (0..n).map(|v| Mark::of(o, v)).collect();
+            self.first_mark = (0..n).map(|v| Mark::of(&s.report, v)).collect();
             return;
         }
         let side = &self.side;
         for v in 0..n {
             let now = (o.total[v as usize], o.upper[v as usize]);
-            let mark = Mark::of(o, v);
+            let mark = Mark::of(&s.report, v);
             let (text, moved) = match side.at_first(k, v) {
                 Some(u) => {
                     let (b, first) = (side.first[u as usize], self.first_mark[u as usize]);
@@ -573,7 +571,7 @@ mod tests {
             for (k, s) in scenarios.iter().enumerate() {
                 let v = maps[k].get(id).copied();
                 line.push(v.map_or("—".to_string(), |v| {
-                    cell(numbers(k, v), Mark::of(s.report.outcome, v))
+                    cell(numbers(k, v), Mark::of(&s.report, v))
                 }));
                 if k > 0 {
                     line.push(match (first, v) {
