@@ -6,7 +6,8 @@
 //! values), so a component is solved by policy iteration: fix the greedy
 //! allocation, solve that linear system exactly, recompute the allocation,
 //! until it no longer improves. Components too large for a dense solve
-//! rise to the least fixed point by Gauss-Seidel instead (`sweep.rs`).
+//! rise to the least fixed point by Gauss-Seidel sweeps instead, of the
+//! knapsack and of the policy they settle on (`sweep.rs`).
 
 use super::equations::{Bound, Equations, Scratch};
 use super::scc::Components;

@@ -1,6 +1,7 @@
-//! X on a component too large for policy iteration: Gauss-Seidel sweeps
-//! over a compact copy of the component's equations, rising from below to
-//! the least fixed point.
+//! X on a component too large for dense solves: modified policy iteration
+//! over a compact copy of the component's equations (Gauss-Seidel sweeps
+//! of the knapsack, and of the linear equations of the policy they
+//! settle on), rising from below to the least fixed point.
 //!
 //! A sweep of a giant component is the hot loop of a large graph's
 //! analysis, so the copy keeps only what changes from sweep to sweep: the
@@ -144,31 +145,149 @@ impl Compact {
     /// Sweeps `vals` (by component index, from below the least fixed
     /// point) up to `budget` times; `None` when they did not converge.
     ///
+    /// Modified policy iteration. How each seller shares its room out
+    /// (the policy) is read from the knapsack's sweeps; between two of
+    /// them, the policy's linear equations are swept a few times, at a
+    /// fraction of a knapsack sweep's cost (`Policy`). Once a knapsack
+    /// sweep gives the same policy as the one before, its equations are
+    /// swept to their solution, and knapsack sweeps from there stop at
+    /// once when it is the least fixed point. Every step stays below that
+    /// point: a policy's equations give at most what the knapsack gives.
+    ///
     /// Loops of heavy lower bounds are solved whole at their head
-    /// (`loops.rs`).
+    /// (`loops.rs`), in the knapsack's sweeps and the policies' alike.
     pub(super) fn sweep(&mut self, vals: &mut [f64], budget: usize) -> Option<usize> {
+        // Knapsack sweeps before the first policy: far from the fixed
+        // point the greedy policy says little.
+        const SETTLE: usize = 2;
+        // Sweeps of a policy between two knapsack sweeps.
+        const BETWEEN: usize = 4;
+        // Knapsack sweeps that check a policy's solution.
+        const CHECK: usize = 2;
+        // Policies tried before the knapsack's sweeps go on alone.
+        const ROUNDS: usize = 30;
         let (mut values, mut left) = (Vec::new(), Vec::new());
         let loops = Loops::find(self.fixed.len(), |j| {
             let range = self.lo_start[j] as usize..self.lo_start[j + 1] as usize;
             Loops::heavy_of(j, range.map(|t| (self.lo_col[t], self.lo_w[t])))
         });
-        iterate(vals, budget, |vals, j| match loops.headed_by(j) {
+        let first = SETTLE.min(budget);
+        if let Some(n) = self.knapsack(&loops, vals, first, &mut values, &mut left) {
+            return Some(n);
+        }
+        let mut used = first;
+        let mut policies = [Policy::default(), Policy::default()];
+        // Whether `vals` solve the last policy's equations, and whether a
+        // solved policy changed before.
+        let (mut solved, mut changed_once) = (false, false);
+        for _ in 0..ROUNDS {
+            if used == budget {
+                return None;
+            }
+            let [last, now] = &mut policies;
+            std::mem::swap(last, now);
+            self.record(&loops, vals, now, &mut values, &mut left);
+            used += 1;
+            let changed = now.changed_rows(last);
+            // The greedy policy at its own solution: the least fixed point.
+            if solved && changed == 0 {
+                return Some(used);
+            }
+            // Few enough changes to solve the policy whole.
+            let settled = changed <= vals.len() / 1000;
+            if solved && settled && changed_once {
+                // A policy that keeps changing at its solution has near
+                // ties: the knapsack's sweeps and their stopping rule
+                // decide.
+                let sweeps = CHECK.min(budget - used);
+                if let Some(n) = self.knapsack(&loops, vals, sweeps, &mut values, &mut left) {
+                    return Some(used + n);
+                }
+                used += sweeps;
+                solved = false;
+                continue;
+            }
+            changed_once |= solved;
+            solved = settled;
+            let sweeps = match solved {
+                true => budget - used,
+                false => BETWEEN.min(budget - used),
+            };
+            match now.solve(self, &loops, vals, sweeps) {
+                Some(n) => used += n,
+                None if solved => return None,
+                None => used += sweeps,
+            }
+        }
+        // The policy would not settle: knapsack sweeps from here.
+        let r = self.knapsack(&loops, vals, budget - used, &mut values, &mut left);
+        r.map(|n| used + n)
+    }
+
+    /// Up to `sweeps` knapsack sweeps of `vals`, as [`iterate`] returns
+    /// them; `values` and `left` are scratch space.
+    fn knapsack(
+        &mut self,
+        loops: &Loops,
+        vals: &mut [f64],
+        sweeps: usize,
+        values: &mut Vec<f64>,
+        left: &mut Vec<f64>,
+    ) -> Option<usize> {
+        iterate(vals, sweeps, |vals, j| match loops.headed_by(j) {
             Some(l) => loops.solve(l, |m, next, w| {
-                self.update(vals, m, &mut values, &mut left) - w * vals[next]
+                self.update(vals, m, values, left, |_, _, _| ()) - w * vals[next]
             }),
-            None => self.update(vals, j, &mut values, &mut left),
+            None => self.update(vals, j, values, left, |_, _, _| ()),
         })
+    }
+
+    /// One knapsack sweep of `vals` that writes to `policy` the greedy
+    /// policy each member takes as it is updated (a loop's head: the
+    /// policy at the values before its loop is solved).
+    fn record(
+        &mut self,
+        loops: &Loops,
+        vals: &mut [f64],
+        policy: &mut Policy,
+        values: &mut Vec<f64>,
+        left: &mut Vec<f64>,
+    ) {
+        policy.clear();
+        for j in 0..vals.len() {
+            policy.start.push(policy.col.len() as u32);
+            let mut c = self.fixed[j];
+            let (col, w) = (&mut policy.col, &mut policy.w);
+            let v = self.update(vals, j, values, left, |inside, t, value| match inside {
+                Some(m) => {
+                    col.push(m);
+                    w.push(t);
+                }
+                None => c += t * value,
+            });
+            policy.c.push(c);
+            vals[j] = match loops.headed_by(j) {
+                Some(l) => loops.solve(l, |m, next, w| {
+                    self.update(vals, m, values, left, |_, _, _| ()) - w * vals[next]
+                }),
+                None => v,
+            };
+        }
+        policy.start.push(policy.col.len() as u32);
     }
 
     /// X of member `j` from the current values: its lower bounds plus the
     /// greedy knapsack over its open edges. `values` and `left` are
-    /// scratch space.
+    /// scratch space. Tells `take` what each open edge takes, as
+    /// [`Compact::fill`] does.
+    #[inline(always)]
     fn update(
         &mut self,
         vals: &[f64],
         j: usize,
         values: &mut Vec<f64>,
         left_in: &mut Vec<f64>,
+        mut take: impl FnMut(Option<u32>, f64, f64),
     ) -> f64 {
         let range = |start: &[u32]| start[j] as usize..start[j + 1] as usize;
         let mut x = self.fixed[j];
@@ -188,25 +307,50 @@ impl Compact {
         let ext = &self.ext[range(&self.ext_start)];
         let open = range(&self.open_start);
         prefetch_run(&self.open, open.clone(), vals, |e| e.col as usize);
-        let inside = &mut self.open[open];
+        let inside = &self.open[open];
         // Most often the best edge alone can take all the room: then the
         // knapsack is a maximum.
-        let mut best = ext.first().map_or((0.0, 0.0), |e| (e.value, e.cap));
+        let mut best = ext
+            .first()
+            .map_or((0.0, 0.0, None), |e| (e.value, e.cap, None));
         for e in inside.iter() {
             let c = vals[e.col as usize];
             if c > best.0 || (c == best.0 && e.cap > best.1) {
-                best = (c, e.cap);
+                best = (c, e.cap, Some(e.col));
             }
         }
         if best.0 <= 0.0 {
             return x;
         }
         if best.1 >= left {
+            take(best.2, left, best.0);
             return x + left * best.0;
         }
-        // Else fill by value, best first: the edges inside are sorted by
-        // insertion from their last order, which is nearly right already,
-        // and merged with those to outside.
+        self.fill(vals, j, x, left, values, left_in, take)
+    }
+
+    /// Adds to `x` the greedy fill of member `j`'s room `left` over its
+    /// open edges, best first by `vals`, telling `take` each edge that
+    /// takes a part: `take(inside, t, value)`, with `inside` the edge's
+    /// column among the members, or `None` for an edge to outside.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn fill(
+        &mut self,
+        vals: &[f64],
+        j: usize,
+        x: f64,
+        left: f64,
+        values: &mut Vec<f64>,
+        left_in: &mut Vec<f64>,
+        take: impl FnMut(Option<u32>, f64, f64),
+    ) -> f64 {
+        let range = |start: &[u32]| start[j] as usize..start[j + 1] as usize;
+        let ext = &self.ext[range(&self.ext_start)];
+        let inside = &mut self.open[range(&self.open_start)];
+        // The edges inside are sorted by insertion from their last order,
+        // which is nearly right already, and merged with those to
+        // outside.
         values.clear();
         values.extend(inside.iter().map(|e| vals[e.col as usize]));
         for a in 1..inside.len() {
@@ -217,26 +361,28 @@ impl Compact {
                 b -= 1;
             }
         }
+        let inside = &*inside;
         // What a segment may still take: none to track, one kept in a
         // register, or several in `left_in`.
         let segments = range(&self.seg_start);
         match segments.len() {
-            0 => fill(x, left, ext, inside, values, |_, t| t),
+            0 => fill(x, left, ext, inside, values, |_, t| t, take),
             1 => {
                 let mut room = self.seg_room[segments.start];
-                fill(x, left, ext, inside, values, |seg, t| match seg {
+                let limit = |seg, t: f64| match seg {
                     NO_SEGMENT => t,
                     _ => {
                         let t = t.min(room);
                         room -= t;
                         t
                     }
-                })
+                };
+                fill(x, left, ext, inside, values, limit, take)
             }
             _ => {
                 left_in.clear();
                 left_in.extend_from_slice(&self.seg_room[segments]);
-                fill(x, left, ext, inside, values, |seg, t| match seg {
+                let limit = |seg, t: f64| match seg {
                     NO_SEGMENT => t,
                     seg => {
                         let s = &mut left_in[seg as usize];
@@ -244,9 +390,77 @@ impl Compact {
                         *s -= t;
                         t
                     }
-                })
+                };
+                fill(x, left, ext, inside, values, limit, take)
             }
         }
+    }
+}
+
+/// A policy: what the fill gives each member's open edges. With the
+/// lower bounds, its linear equations: member `j`'s value is `c[j]` (the
+/// constants of [`Compact`] and what edges to outside carry) plus its
+/// lower bounds times their members' values, plus `w[t]` times the value
+/// of member `col[t]` for `t` in `start[j]..start[j + 1]`.
+#[derive(Debug, Default)]
+struct Policy {
+    c: Vec<f64>,
+    start: Vec<u32>,
+    col: Vec<u32>,
+    w: Vec<f64>,
+}
+
+impl Policy {
+    fn clear(&mut self) {
+        self.c.clear();
+        self.start.clear();
+        self.col.clear();
+        self.w.clear();
+    }
+
+    /// How many members' shares differ from those of `other`.
+    fn changed_rows(&self, other: &Policy) -> usize {
+        if self.c.len() != other.c.len() {
+            return self.c.len();
+        }
+        (0..self.c.len())
+            .filter(|&j| self.row(j) != other.row(j))
+            .count()
+    }
+
+    /// Member `j`'s constant, columns and shares.
+    fn row(&self, j: usize) -> (f64, &[u32], &[f64]) {
+        let r = self.start[j] as usize..self.start[j + 1] as usize;
+        (self.c[j], &self.col[r.clone()], &self.w[r])
+    }
+
+    /// Up to `budget` sweeps of the equations of this policy over `of`
+    /// (from `vals`, below the least fixed point), as [`iterate`] returns
+    /// them, with `loops` solved whole.
+    fn solve(&self, of: &Compact, loops: &Loops, vals: &mut [f64], budget: usize) -> Option<usize> {
+        iterate(vals, budget, |vals, j| match loops.headed_by(j) {
+            Some(l) => loops.solve(l, |m, next, w| self.update(of, vals, m) - w * vals[next]),
+            None => self.update(of, vals, j),
+        })
+    }
+
+    /// Member `j`'s value from the current values.
+    #[inline]
+    fn update(&self, of: &Compact, vals: &[f64], j: usize) -> f64 {
+        let mut x = self.c[j];
+        let runs = [
+            (&of.lo_col, &of.lo_w, of.lo_start[j]..of.lo_start[j + 1]),
+            (&self.col, &self.w, self.start[j]..self.start[j + 1]),
+        ];
+        for (col, w, run) in runs {
+            for t in run.start as usize..run.end as usize {
+                if let Some(&c) = col.get(t + AHEAD) {
+                    prefetch(vals, c as usize);
+                }
+                x += w[t] * vals[col[t] as usize];
+            }
+        }
+        x
     }
 }
 
@@ -254,7 +468,7 @@ impl Compact {
 /// (`ext`, best first) and inside (`inside`, with their values `values`,
 /// best first), each edge taking what `limit` allows of its room and what
 /// is left (`limit(seg, t)`: at most `t`, and what the edge's segment
-/// still has).
+/// still has), and telling `take` what it took (see `Compact::fill`).
 #[inline(always)]
 fn fill(
     mut x: f64,
@@ -263,21 +477,23 @@ fn fill(
     inside: &[OpenEdge],
     values: &[f64],
     mut limit: impl FnMut(u32, f64) -> f64,
+    mut take: impl FnMut(Option<u32>, f64, f64),
 ) -> f64 {
     let (mut a, mut b) = (0, 0);
     while left > 0.0 {
-        let (c, seg, cap) = match (ext.get(a), values.get(b)) {
+        let (c, seg, cap, col) = match (ext.get(a), values.get(b)) {
             (Some(e), Some(&w)) if e.value >= w => {
                 a += 1;
-                (e.value, e.seg, e.cap)
+                (e.value, e.seg, e.cap, None)
             }
             (_, Some(&w)) => {
                 b += 1;
-                (w, inside[b - 1].seg, inside[b - 1].cap)
+                let e = &inside[b - 1];
+                (w, e.seg, e.cap, Some(e.col))
             }
             (Some(e), None) => {
                 a += 1;
-                (e.value, e.seg, e.cap)
+                (e.value, e.seg, e.cap, None)
             }
             (None, None) => break,
         };
@@ -285,6 +501,7 @@ fn fill(
             break;
         }
         let t = limit(seg, cap.min(left));
+        take(col, t, c);
         x += t * c;
         left -= t;
     }
