@@ -907,3 +907,30 @@ fn paths_of_x_upper_found_below_an_entity_are_those_of_a_full_evaluation() {
     }
     assert!(with_paths > 100, "{with_paths} of 149 entities have paths");
 }
+
+#[test]
+fn a_component_above_a_thousand_members_gets_the_dense_solves_numbers() {
+    // Above 1,000 members a sweep's policy counts as settled with a few
+    // members still changing (`sweep.rs`), and is checked at its
+    // solution; with segments, the fill's caps take part in each policy.
+    for seed in 1..12u64 {
+        let mut model = random_ring(1200 + 300 * (seed as usize % 4), seed);
+        random_segments(&mut model, seed + 1000);
+        let net = Net::build(&model);
+        let opts = Options::default();
+        let dense = evaluate_with(&net, &opts, usize::MAX);
+        let iterative = evaluate_with(&net, &opts, 0);
+        for v in 0..net.n {
+            let (a, b) = (dense.upper[v], iterative.upper[v]);
+            assert!(
+                (a - b).abs() < 1e-10,
+                "seed {seed}, {}: X {a} vs {b}",
+                model.id(v as u32)
+            );
+        }
+        assert!(
+            dense.upper.iter().filter(|&&u| u > 0.0).count() > 1000,
+            "seed {seed}"
+        );
+    }
+}
