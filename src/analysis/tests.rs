@@ -765,17 +765,7 @@ fn with_segments_the_iterative_solvers_agree_with_the_dense_ones() {
         let mut model = random_ring(3 + (seed as usize % 25), seed);
         random_segments(&mut model, seed + 1000);
         let net = Net::build(&model);
-        let opts = Options::default();
-        let dense = evaluate_with(&net, &opts, usize::MAX);
-        let iterative = evaluate_with(&net, &opts, 0);
-        for v in 0..net.n {
-            let (a, b) = (dense.upper[v], iterative.upper[v]);
-            assert!(
-                (a - b).abs() < 1e-10,
-                "seed {seed}, {}: X {a} vs {b}",
-                model.id(v as u32)
-            );
-        }
+        let dense = swept_upper_is_the_dense_one(&model, &net, seed);
         // The k-th iterates rise to X.
         let deep = evaluate(
             &net,
@@ -788,9 +778,26 @@ fn with_segments_the_iterative_solvers_agree_with_the_dense_ones() {
             },
         );
         for v in 0..net.n {
-            assert!(deep.upper[v] <= dense.upper[v] + 1e-9, "seed {seed}");
+            assert!(deep.upper[v] <= dense[v] + 1e-9, "seed {seed}");
         }
     }
+}
+
+/// Asserts that X with every component swept is X with every component
+/// solved densely, to 1e-10, and returns the latter.
+fn swept_upper_is_the_dense_one(model: &Model, net: &Net, seed: u64) -> Vec<f64> {
+    let opts = Options::default();
+    let dense = evaluate_with(net, &opts, usize::MAX);
+    let swept = evaluate_with(net, &opts, 0);
+    for v in 0..net.n {
+        let (a, b) = (dense.upper[v], swept.upper[v]);
+        assert!(
+            (a - b).abs() < 1e-10,
+            "seed {seed}, {}: X {a} vs {b}",
+            model.id(v as u32)
+        );
+    }
+    dense.upper
 }
 
 #[test]
@@ -916,21 +923,8 @@ fn a_component_above_a_thousand_members_gets_the_dense_solves_numbers() {
     for seed in 1..12u64 {
         let mut model = random_ring(1200 + 300 * (seed as usize % 4), seed);
         random_segments(&mut model, seed + 1000);
-        let net = Net::build(&model);
-        let opts = Options::default();
-        let dense = evaluate_with(&net, &opts, usize::MAX);
-        let iterative = evaluate_with(&net, &opts, 0);
-        for v in 0..net.n {
-            let (a, b) = (dense.upper[v], iterative.upper[v]);
-            assert!(
-                (a - b).abs() < 1e-10,
-                "seed {seed}, {}: X {a} vs {b}",
-                model.id(v as u32)
-            );
-        }
-        assert!(
-            dense.upper.iter().filter(|&&u| u > 0.0).count() > 1000,
-            "seed {seed}"
-        );
+        let dense = swept_upper_is_the_dense_one(&model, &Net::build(&model), seed);
+        let valued = dense.iter().filter(|&&u| u > 0.0).count();
+        assert!(valued > 1000, "seed {seed}: {valued}");
     }
 }
