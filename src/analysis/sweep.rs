@@ -149,10 +149,14 @@ impl Compact {
     /// (the policy) is read from the knapsack's sweeps; between two of
     /// them, the policy's linear equations are swept a few times, at a
     /// fraction of a knapsack sweep's cost (`Policy`). Once a knapsack
-    /// sweep gives the same policy as the one before, its equations are
-    /// swept to their solution, and knapsack sweeps from there stop at
-    /// once when it is the least fixed point. Every step stays below that
-    /// point: a policy's equations give at most what the knapsack gives.
+    /// sweep gives nearly the policy of the one before (at most one
+    /// member in a thousand changed), its equations are swept to their
+    /// solution, and a knapsack sweep from there that records the same
+    /// policy ends the solve: a policy greedy at its own solution makes it
+    /// a fixed point, and one not above the least. Every step stays below
+    /// that point: a policy's equations give at most what the knapsack
+    /// gives. A policy that still changes at its solution (near ties)
+    /// gives way to the knapsack's sweeps and their stopping rule.
     ///
     /// Loops of heavy lower bounds are solved whole at their head
     /// (`loops.rs`), in the knapsack's sweeps and the policies' alike.
