@@ -149,9 +149,9 @@ impl Compact {
     /// (the policy) is read from the knapsack's sweeps; between two of
     /// them, the policy's linear equations are swept a few times, at a
     /// fraction of a knapsack sweep's cost (`Policy`). Once a knapsack
-    /// sweep gives nearly the policy of the one before (at most one
-    /// member in a thousand changed), its equations are swept to their
-    /// solution, and a knapsack sweep from there that records the same
+    /// sweep gives the policy of the one before (after eight rounds, at
+    /// most one member in a thousand changed), its equations are swept to
+    /// their solution, and a knapsack sweep from there that records the same
     /// policy ends the solve: a policy greedy at its own solution makes it
     /// a fixed point, and one not above the least. Every step stays below
     /// that point: a policy's equations give at most what the knapsack
@@ -161,6 +161,22 @@ impl Compact {
     /// Loops of heavy lower bounds are solved whole at their head
     /// (`loops.rs`), in the knapsack's sweeps and the policies' alike.
     pub(super) fn sweep(&mut self, vals: &mut [f64], budget: usize) -> Option<usize> {
+        // Rounds after which a policy with few changes is solved whole.
+        const PATIENCE: usize = 8;
+        self.sweep_with(vals, budget, PATIENCE, vals.len() / 1000)
+    }
+
+    /// [`Compact::sweep`], a policy with at most `few` members changed
+    /// being solved whole after `patience` rounds (an unchanged one at
+    /// once): a member whose policy flips between near ties would
+    /// otherwise hold the rounds forever.
+    pub(super) fn sweep_with(
+        &mut self,
+        vals: &mut [f64],
+        budget: usize,
+        patience: usize,
+        few: usize,
+    ) -> Option<usize> {
         // Knapsack sweeps before the first policy: far from the fixed
         // point the greedy policy says little.
         const SETTLE: usize = 2;
@@ -184,7 +200,7 @@ impl Compact {
         // Whether `vals` solve the last policy's equations, and whether a
         // solved policy changed before.
         let (mut solved, mut changed_once) = (false, false);
-        for _ in 0..ROUNDS {
+        for round in 0..ROUNDS {
             if used == budget {
                 return None;
             }
@@ -197,8 +213,8 @@ impl Compact {
             if solved && changed == 0 {
                 return Some(used);
             }
-            // Few enough changes to solve the policy whole.
-            let settled = changed <= vals.len() / 1000;
+            // The policy to solve whole.
+            let settled = changed == 0 || (round >= patience && changed <= few);
             if solved && settled && changed_once {
                 // A policy that keeps changing at its solution has near
                 // ties: the knapsack's sweeps and their stopping rule

@@ -928,3 +928,54 @@ fn a_component_above_a_thousand_members_gets_the_dense_solves_numbers() {
         assert!(valued > 1000, "seed {seed}: {valued}");
     }
 }
+
+#[test]
+fn policy_rounds_that_solve_a_changing_policy_still_reach_the_dense_solves_numbers() {
+    // Any policy solved whole, however many of its members still change
+    // (`few` = every member): a solved policy that changes goes on to
+    // another round, and one that changes again gives way to the
+    // knapsack's sweeps and their stopping rule, as a policy flipping
+    // between near ties would.
+    use super::scc::Sccs;
+    use super::sweep::Compact;
+    for seed in 1..10u64 {
+        let mut model = random_ring(300 + 40 * seed as usize, seed);
+        random_segments(&mut model, seed + 2000);
+        let net = Net::build(&model);
+        let opts = Options::default();
+        let dense = evaluate_with(&net, &opts, usize::MAX).upper;
+        let restricted = Restricted::of(&net, &opts);
+        let licensed = opts.licensed_edges(&net);
+        let eq = Equations {
+            net: &net,
+            restricted: &restricted.in_r_plus,
+            licensed: &licensed,
+            dense_max: 0,
+        };
+        let sccs = Sccs::of(&net, |e| eq.follows(e));
+        let comp = (0..sccs.len())
+            .map(|c| sccs.comp(c))
+            .max_by_key(|c| c.len())
+            .expect("a component")
+            .to_vec();
+        assert!(comp.len() > 250, "seed {seed}: {}", comp.len());
+        let mut local = vec![u32::MAX; net.n];
+        for (i, &v) in comp.iter().enumerate() {
+            local[v as usize] = i as u32;
+        }
+        for (patience, few) in [(0, comp.len()), (0, 0), (3, 5)] {
+            let mut compact = Compact::of(&eq, &comp, &local, &dense);
+            let mut vals = vec![0.0; comp.len()];
+            let sweeps = compact.sweep_with(&mut vals, 20_000, patience, few);
+            assert!(sweeps.is_some(), "seed {seed}, {patience}/{few}");
+            for (i, &v) in comp.iter().enumerate() {
+                let (want, got) = (dense[v as usize], vals[i]);
+                assert!(
+                    (want - got).abs() < 1e-10,
+                    "seed {seed}, {patience}/{few}, {}: X {got} vs {want}",
+                    model.id(v)
+                );
+            }
+        }
+    }
+}
