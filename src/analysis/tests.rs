@@ -777,8 +777,8 @@ fn with_segments_the_iterative_solvers_agree_with_the_dense_ones() {
                 ..Options::default()
             },
         );
-        for v in 0..net.n {
-            assert!(deep.upper[v] <= dense[v] + 1e-9, "seed {seed}");
+        for (deep, dense) in deep.upper.iter().zip(&dense) {
+            assert!(*deep <= dense + 1e-9, "seed {seed}");
         }
     }
 }
