@@ -917,9 +917,10 @@ fn paths_of_x_upper_found_below_an_entity_are_those_of_a_full_evaluation() {
 
 #[test]
 fn a_component_above_a_thousand_members_gets_the_dense_solves_numbers() {
-    // Above 1,000 members a sweep's policy counts as settled with a few
-    // members still changing (`sweep.rs`), and is checked at its
-    // solution; with segments, the fill's caps take part in each policy.
+    // Above 1,000 members a policy with a few members still changing is
+    // solved whole after eight rounds (`sweep.rs`), and is checked at
+    // its solution; with segments, the fill's caps take part in each
+    // policy.
     for seed in 1..12u64 {
         let mut model = random_ring(1200 + 300 * (seed as usize % 4), seed);
         random_segments(&mut model, seed + 1000);
