@@ -270,10 +270,7 @@ impl<'a> SideBySide<'a> {
     /// Entity `v` of scenario `k` in the first scenario, if the first has
     /// it.
     pub fn at_first(&self, k: usize, v: u32) -> Option<u32> {
-        match (v as usize).checked_sub(self.loaded()) {
-            None => Some(v),
-            Some(i) => self.added[self.added_of[k][i]].in_first,
-        }
+        self.first_of(self.row_of(k, v))
     }
 
     /// Chooses the rows, once every scenario is in: the first `top`.

@@ -69,8 +69,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     // side-by-side table takes each in as it is evaluated, too: its
     // settings, and the cells that read otherwise than the first's.
     let early = out_args.format != Format::Table && out_args.top.is_some() && !out_args.all;
-    let side_by_side = out_args.format == Format::Table;
-    let mut table = whatif::Table::new(&model, out_args.all);
+    let mut table =
+        (out_args.format == Format::Table).then(|| whatif::Table::new(&model, out_args.all));
     let mut written: Vec<u8> = Vec::new();
     let (kept, crossed) = {
         let mut stream = match early {
@@ -105,7 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     .map_err(|e| anyhow::anyhow!("{shown}: {}", args.graph.cite(&e.to_string())))?;
                 warn(&outcome);
                 let (model, opts) = (applied.model, applied.opts);
-                if early || side_by_side {
+                if early || table.is_some() {
                     let k = Kept {
                         model,
                         opts,
@@ -118,7 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     if let Some(stream) = &mut stream {
                         stream.scenario(&n)?;
                     }
-                    if side_by_side {
+                    if let Some(table) = &mut table {
                         table.add(&n);
                     }
                     crossed |= out_args.crossed(&outcome, n.report.portfolio.as_ref());
@@ -165,7 +165,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         });
     }
     match out_args.format {
-        Format::Table => table.write(out_args.top, &mut exposure::export::Escaping(&mut out))?,
+        Format::Table => table
+            .expect("made for the table format")
+            .write(out_args.top, &mut exposure::export::Escaping(&mut out))?,
         // One scenario at a time.
         Format::Json | Format::Csv => {
             let mut stream = whatif::Stream::new(json, &mut out, portfolio.is_some())?;
