@@ -61,8 +61,22 @@ impl Equations<'_> {
     /// component (`local`), its value (`y`) and whether it is restricted.
     #[inline]
     pub(super) fn prefetch_members(&self, i: usize, comp: &[u32], local: &[u32], y: &[f64]) {
+        self.prefetch_members_where(i, comp, local, y, |_| true);
+    }
+
+    /// [`Equations::prefetch_members`] for a loop that reads the buyers
+    /// of the edges `e` with `wanted(e)` only.
+    #[inline]
+    pub(super) fn prefetch_members_where(
+        &self,
+        i: usize,
+        comp: &[u32],
+        local: &[u32],
+        y: &[f64],
+        wanted: impl Fn(usize) -> bool,
+    ) {
         let seller = |k: usize| comp.get(k).copied();
-        self.net.prefetch_sales(i, seller, |u| {
+        self.net.prefetch_sales_where(i, seller, wanted, |u| {
             prefetch(local, u);
             prefetch(y, u);
             prefetch(self.restricted, u);

@@ -11,7 +11,7 @@
 
 use super::equations::{Bound, Equations, Scratch};
 use super::scc::Components;
-use super::solve::{add, least_solution_from, Settled, Term, DIRECT_MAX, MAX_SWEEPS, SWEEP_BUDGET};
+use super::solve::{add, least_solution_from, Rows, Settled, DIRECT_MAX, MAX_SWEEPS, SWEEP_BUDGET};
 use super::sweep::Compact;
 use crate::prefetch::prefetch;
 
@@ -89,7 +89,7 @@ impl Equations<'_> {
                 start.push(if warm { y[v as usize] } else { 0.0 });
             }
             let (solved, settled) = if bound == Bound::Lower {
-                self.linear(comp, &local, y, &vec![Vec::new(); comp.len()], &start)
+                self.linear(comp, &local, y, &[], warm.then_some(&start))
             } else if comp.len() <= self.dense_max {
                 self.policy_iteration(comp, &local, y)
             } else {
@@ -105,46 +105,44 @@ impl Equations<'_> {
     }
 
     /// Solves a component's linear system with fixed extra allocations
-    /// `alloc[i]` on top of the lower bounds.
+    /// `alloc[i]` on top of the lower bounds (none when `alloc` is empty),
+    /// from 0 or from `start` (see [`least_solution_from`]).
     fn linear(
         &self,
         comp: &[u32],
         local: &[u32],
         y: &[f64],
         alloc: &[Vec<(usize, f64)>],
-        start: &[f64],
+        start: Option<&[f64]>,
     ) -> (Vec<f64>, Settled) {
         let net = self.net;
         let mut b = vec![0.0f64; comp.len()];
-        let mut terms = Vec::new();
+        let mut rows = Rows::with_capacity(0);
+        // Without allocations only the edges with a lower bound count.
+        let counts = |e: usize| !alloc.is_empty() || net.lo[e] > 0.0;
         for (i, &v) in comp.iter().enumerate() {
-            self.prefetch_members(i, comp, local, y);
-            let mut add = |e: usize, w: f64| {
-                if w <= 0.0 {
-                    return;
-                }
-                let u = net.buyer[e] as usize;
-                if !self.restricted[u] && local[u] != u32::MAX {
-                    terms.push(Term {
-                        row: i as u32,
-                        col: local[u],
-                        w,
-                    });
-                } else {
-                    b[i] += w * self.carried(e, |u| y[u]);
-                }
-            };
-            // One weight per edge: lower bound plus its allocation.
-            let extra = &alloc[i];
+            self.prefetch_members_where(i, comp, local, y, counts);
+            let extra = alloc.get(i).map_or(&[][..], Vec::as_slice);
             for e in net.sales(v) {
+                // One weight per edge: lower bound plus its allocation.
                 let t = extra
                     .iter()
                     .find(|&&(x, _)| x == e)
                     .map_or(0.0, |&(_, t)| t);
-                add(e, net.lo[e] + t);
+                let w = net.lo[e] + t;
+                if w <= 0.0 {
+                    continue;
+                }
+                let u = net.buyer[e] as usize;
+                if !self.restricted[u] && local[u] != u32::MAX {
+                    rows.push(local[u], w);
+                } else {
+                    b[i] += w * self.carried(e, |u| y[u]);
+                }
             }
+            rows.end_row();
         }
-        least_solution_from(&terms, &b, self.dense_max, Some(start))
+        least_solution_from(&rows, &b, self.dense_max, start)
     }
 
     /// X on a component above `dense_max` members: sweeps from `start` (0,
@@ -207,7 +205,7 @@ impl Equations<'_> {
             if step > 0 && !changed {
                 return (vals, settled);
             }
-            let (next, next_settled) = self.linear(comp, local, y, &alloc, &vec![0.0; comp.len()]);
+            let (next, next_settled) = self.linear(comp, local, y, &alloc, None);
             // Policy iteration only rises. Values that fall mean that a
             // switch closed a loop whose least solution is lower (on loops
             // of shares near 1, a switch of rounding size can): the values

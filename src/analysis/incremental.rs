@@ -215,7 +215,8 @@ impl Incremental {
             let v = seller_of(net, t.edge);
             upper[v] |= !t.unused;
             lower[v] |= t.lower;
-            reach[v] |= t.removed && !reaches_otherwise(net, in_r, &licensed, t.edge, t.buyer);
+            reach[v] |= t.removed
+                && !reaches_otherwise(net, &self.callers, in_r, &licensed, t.edge, t.buyer);
         }
         // Outside a scope, nothing is solved again: a seed there moves no
         // number the scope holds (they depend only on what lies below).
@@ -235,7 +236,7 @@ impl Incremental {
             && !licences.is_empty()
             && licences
                 .iter()
-                .all(|&e| reaches_otherwise(net, in_r, &licensed, e, net.buyer[e]))
+                .all(|&e| reaches_otherwise(net, &self.callers, in_r, &licensed, e, net.buyer[e]))
         {
             reach.fill(false);
         }
@@ -444,8 +445,9 @@ impl Incremental {
                 || sccs.comp_of[buyer as usize] != c
                 || finds_edge(
                     net,
-                    seller,
-                    |_, u| u == buyer,
+                    &self.callers,
+                    (seller, buyer),
+                    |_| true,
                     |u| !stop[u as usize] && sccs.comp_of[u as usize] == c,
                 )
         })
@@ -501,9 +503,13 @@ pub(super) fn own_or(shared: &Option<Sccs>, own: impl FnOnce() -> Sccs) -> Cow<'
     }
 }
 
-/// The most entities a search of [`finds_edge`] looks at before it gives
-/// up (and what it was to spare is done in full).
+/// The most entities a search of [`finds_edge`] looks at from where it
+/// starts before it gives up (and what it was to spare is done in full).
 const BYPASS_SEARCH: usize = 50_000;
+
+/// The most entities [`finds_edge`] gathers backwards from the edges it
+/// looks for before it searches forwards.
+const BYPASS_BALL: usize = 5_000;
 
 /// Whether the seller of edge `e` gets to `buyer` (the edge's buyer in the
 /// base) without `e`: through entities not in R, to another edge into
@@ -512,36 +518,96 @@ const BYPASS_SEARCH: usize = 50_000;
 /// way instead. `false` when the search gives up.
 ///
 /// # Complexity
-/// O(`BYPASS_SEARCH` + their edges).
-fn reaches_otherwise(net: &Net, in_r: &[bool], licensed: &[bool], e: usize, buyer: u32) -> bool {
+/// As [`finds_edge`].
+fn reaches_otherwise(
+    net: &Net,
+    callers: &Incoming,
+    in_r: &[bool],
+    licensed: &[bool],
+    e: usize,
+    buyer: u32,
+) -> bool {
     let restricted = in_r[buyer as usize];
     finds_edge(
         net,
-        seller_of(net, e) as u32,
-        |f, u| u == buyer && f != e && !(restricted && licensed[f]),
+        callers,
+        (seller_of(net, e) as u32, buyer),
+        |f| f != e && !(restricted && licensed[f]),
         |u| !in_r[u as usize],
     )
 }
 
-/// Whether the entities `from` gets to through entities `inside` accepts
-/// (`from` included) have an edge `f` into `u` with `wanted(f, u)`,
-/// looking at most at `BYPASS_SEARCH` entities; `false` when it gives up.
+/// Whether `from` gets to `to` (another entity) by an edge `f` into `to`
+/// with `wanted(f)` through entities `inside` accepts (`from` aside), on
+/// `net`, whose edges are `callers`' or gone (laid back to their seller,
+/// which leads nowhere). `false` when the search gives up.
+///
+/// Searches both ways, since a path across a large component is short
+/// but a search from one end sees thousands of entities before it finds
+/// it: first up to [`BYPASS_BALL`] entities backwards from the wanted
+/// edges (all of which get to `to`; when there are no more, the answer
+/// is known), then forwards from `from` until it meets one of them or
+/// has seen [`BYPASS_SEARCH`].
 ///
 /// # Complexity
-/// O(`BYPASS_SEARCH` + their edges).
+/// O(`BYPASS_BALL` + `BYPASS_SEARCH` + their edges).
 fn finds_edge(
     net: &Net,
-    from: u32,
-    wanted: impl Fn(usize, u32) -> bool,
+    callers: &Incoming,
+    (from, to): (u32, u32),
+    wanted: impl Fn(usize) -> bool,
     inside: impl Fn(u32) -> bool,
 ) -> bool {
+    // The entities that get to a wanted edge through entities inside,
+    // and the sellers of those edges.
+    let mut ball = std::collections::HashSet::new();
+    let mut queue = Vec::new();
+    let sellers_into = |w: u32| {
+        let p = callers.of_buyer(w);
+        let (sellers, edges) = (&callers.seller[p.clone()], &callers.edge[p]);
+        sellers
+            .iter()
+            .zip(edges)
+            .filter(move |&(_, &f)| net.buyer[f as usize] == w)
+    };
+    for (&s, &f) in sellers_into(to) {
+        if wanted(f as usize) {
+            if s == from {
+                return true;
+            }
+            if inside(s) && ball.insert(s) {
+                queue.push(s);
+            }
+        }
+    }
+    let mut head = 0;
+    while head < queue.len() && ball.len() < BYPASS_BALL {
+        let w = queue[head];
+        head += 1;
+        for (&s, _) in sellers_into(w) {
+            if s == from {
+                return true;
+            }
+            if inside(s) && ball.insert(s) {
+                queue.push(s);
+            }
+        }
+    }
+    if head == queue.len() {
+        // Every entity that gets to a wanted edge is in the ball.
+        return false;
+    }
     let mut seen = std::collections::HashSet::new();
     let mut stack = vec![from];
     seen.insert(from);
     while let Some(w) = stack.pop() {
         for f in net.sales(w) {
             let u = net.buyer[f];
-            if wanted(f, u) {
+            if u == w {
+                // Gone.
+                continue;
+            }
+            if (u == to && wanted(f)) || ball.contains(&u) {
                 return true;
             }
             if inside(u) && seen.len() < BYPASS_SEARCH && seen.insert(u) {
@@ -707,7 +773,95 @@ impl Delta {
 
 #[cfg(test)]
 mod tests {
-    use super::minus;
+    use super::{finds_edge, minus, BYPASS_SEARCH};
+    use crate::analysis::tests::graph;
+    use crate::graph::{Incoming, Net};
+
+    /// What [`finds_edge`] answers, by a plain search with no limit.
+    fn truly_finds(
+        net: &Net,
+        (from, to): (u32, u32),
+        wanted: impl Fn(usize) -> bool,
+        inside: impl Fn(u32) -> bool,
+    ) -> bool {
+        let mut seen = vec![false; net.n];
+        let mut stack = vec![from];
+        seen[from as usize] = true;
+        while let Some(w) = stack.pop() {
+            for f in net.sales(w).filter(|&f| net.buyer[f] != w) {
+                let u = net.buyer[f];
+                if u == to && wanted(f) {
+                    return true;
+                }
+                if inside(u) && !seen[u as usize] {
+                    seen[u as usize] = true;
+                    stack.push(u);
+                }
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn the_search_both_ways_answers_as_a_plain_search_on_random_graphs() {
+        for seed in 1..200 {
+            let mut next = crate::testing::random(seed);
+            let n = 4 + next(20) as usize;
+            let ids: Vec<String> = (0..n).map(|i| format!("e{i}")).collect();
+            let mut edges = Vec::new();
+            for a in 0..n {
+                for b in 0..n {
+                    if a != b && next(100) < 15 {
+                        edges.push(format!("{}>{} ?", ids[a], ids[b]));
+                    }
+                }
+            }
+            let edges: Vec<&str> = edges.iter().map(String::as_str).collect();
+            let model = graph(&ids.join(" "), &edges, &[]);
+            let mut net = Net::build(&model);
+            // Built before some edges go, as a what-if's base builds it;
+            // a gone edge is laid back to its seller.
+            let callers = Incoming::of(&net, |_| true);
+            for v in 0..n as u32 {
+                for e in net.sales(v) {
+                    if next(10) == 0 {
+                        net.buyer[e] = v;
+                    }
+                }
+            }
+            let wanted: Vec<bool> = (0..net.buyer.len()).map(|_| next(4) != 0).collect();
+            let inside: Vec<bool> = (0..n).map(|_| next(5) != 0).collect();
+            for _ in 0..5 {
+                // Two ends of an edge: never one entity.
+                let from = next(n as u64) as u32;
+                let ends = (from, (from + 1 + next(n as u64 - 1) as u32) % n as u32);
+                let got = finds_edge(&net, &callers, ends, |f| wanted[f], |u| inside[u as usize]);
+                let want = truly_finds(&net, ends, |f| wanted[f], |u| inside[u as usize]);
+                assert_eq!(got, want, "seed {seed}, ends {ends:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_short_way_round_behind_a_long_detour_is_found() {
+        // s sells to a line longer than the forward search's limit, which
+        // a search from s takes first, and to a way of four firms to b.
+        let line = BYPASS_SEARCH + 10;
+        let mut ids: Vec<String> = ["s", "b", "h", "c1", "c2", "c3"].map(String::from).into();
+        ids.extend((0..line).map(|i| format!("t{i}")));
+        let mut edges: Vec<String> = ["s>h ?", "h>c1 ?", "c1>c2 ?", "c2>c3 ?", "c3>b ?"]
+            .map(String::from)
+            .into();
+        edges.push("s>t0 ?".into());
+        edges.extend((1..line).map(|i| format!("t{}>t{i} ?", i - 1)));
+        let edges: Vec<&str> = edges.iter().map(String::as_str).collect();
+        let model = graph(&ids.join(" "), &edges, &[]);
+        let net = Net::build(&model);
+        let callers = Incoming::of(&net, |_| true);
+        let ix = |id: &str| model.find(id).expect("in the graph");
+        let found = finds_edge(&net, &callers, (ix("s"), ix("b")), |_| true, |_| true);
+        assert!(found);
+    }
 
     #[test]
     fn minus_keeps_what_the_part_lacks_in_order() {

@@ -14,6 +14,7 @@ use super::loops::Loops;
 use crate::prefetch::prefetch_run;
 
 /// One weight of `A`: unknown `row` depends on unknown `col` with `w > 0`.
+#[cfg(test)]
 #[derive(Clone, Copy, Debug)]
 pub struct Term {
     pub row: u32,
@@ -66,49 +67,51 @@ pub const MAX_SWEEPS: usize = 1_000_000;
 /// O(k³) for k live unknowns up to [`DENSE_MAX`]; above, O(terms) per sweep.
 #[cfg(test)]
 pub fn least_solution(terms: &[Term], b: &[f64], dense_max: usize) -> (Vec<f64>, Settled) {
-    least_solution_from(terms, b, dense_max, None)
+    least_solution_from(&Rows::of(terms, b.len()), b, dense_max, None)
 }
 
-/// [`least_solution`], the sweeps (when the dense solve does not apply)
-/// starting from `start` instead of 0. `start` must be below the least
-/// solution and at most one sweep of itself (a base's solution under a
-/// change that only raised weights or constants is), so that the sweeps
-/// rise from it to the least solution as from 0.
+/// [`least_solution`] of the rows `a`, the sweeps (when the dense solve
+/// does not apply) starting from `start` instead of 0. `start` must be
+/// below the least solution and at most one sweep of itself (a base's
+/// solution under a change that only raised weights or constants is), so
+/// that the sweeps rise from it to the least solution as from 0.
 pub fn least_solution_from(
-    terms: &[Term],
+    a: &Rows,
     b: &[f64],
     dense_max: usize,
     start: Option<&[f64]>,
 ) -> (Vec<f64>, Settled) {
     let k = b.len();
-    let live = live_unknowns(terms, b);
-    let count = live.iter().filter(|&&l| l).count();
-    if count == 0 {
+    // Every unknown with inflow is live: with more of them than
+    // `dense_max`, the sweeps from 0 need no count of the others.
+    let seeds = b.iter().filter(|&&v| v > 0.0).count();
+    if seeds == 0 {
         return (vec![0.0; k], Settled::Yes);
     }
-    if count <= dense_max {
-        if let Some(y) = dense(terms, b, &live, count) {
+    let live = (seeds <= dense_max || start.is_some()).then(|| Live::of(a, b));
+    if let Some(live) = live.as_ref().filter(|l| l.count <= dense_max) {
+        if let Some(y) = dense(a, b, live) {
             return (y, Settled::Yes);
         }
     }
-    let rows = Rows::of(terms, k);
     let mut y = vec![0.0; k];
-    if let Some(start) = start {
+    if let (Some(start), Some(live)) = (start, &live) {
         for i in 0..k {
-            if live[i] {
+            if live.of[i] {
                 y[i] = start[i];
             }
         }
     }
-    if rows.gauss_seidel(b, &mut y, SWEEP_BUDGET).is_some() {
+    if a.gauss_seidel(b, &mut y, SWEEP_BUDGET).is_some() {
         return (y, Settled::Yes);
     }
-    if count <= DIRECT_MAX {
-        if let Some(exact) = dense(terms, b, &live, count) {
+    let live = live.unwrap_or_else(|| Live::of(a, b));
+    if live.count <= DIRECT_MAX {
+        if let Some(exact) = dense(a, b, &live) {
             return (exact, Settled::Yes);
         }
     }
-    let settled = rows
+    let settled = a
         .gauss_seidel(b, &mut y, MAX_SWEEPS)
         .map_or(Settled::No, |_| Settled::Yes);
     (y, settled)
@@ -122,15 +125,23 @@ pub enum Settled {
     No,
 }
 
-/// Which unknowns can reach a positive `b` through positive weights.
-fn live_unknowns(terms: &[Term], b: &[f64]) -> Vec<bool> {
-    let seeds: Vec<bool> = b.iter().map(|&v| v > 0.0).collect();
-    let (order, reached) = reached_from(b.len(), terms.iter().map(|t| (t.row, t.col)), &seeds);
-    let mut live = vec![false; b.len()];
-    for &i in &order[..reached] {
-        live[i as usize] = true;
+/// Which unknowns can reach a positive `b` through positive weights, and
+/// how many do.
+struct Live {
+    of: Vec<bool>,
+    count: usize,
+}
+
+impl Live {
+    fn of(a: &Rows, b: &[f64]) -> Live {
+        let seeds: Vec<bool> = b.iter().map(|&v| v > 0.0).collect();
+        let (order, reached) = reached_from(b.len(), a.pairs(), &seeds);
+        let mut of = vec![false; b.len()];
+        for &i in &order[..reached] {
+            of[i as usize] = true;
+        }
+        Live { of, count: reached }
     }
-    live
 }
 
 /// The unknowns in breadth-first order from the seeds, following each
@@ -178,7 +189,8 @@ fn reached_from(
 
 /// Solves `(I - A) y = b` over the live unknowns; `None` when a pivot
 /// vanishes.
-fn dense(terms: &[Term], b: &[f64], live: &[bool], count: usize) -> Option<Vec<f64>> {
+fn dense(rows: &Rows, b: &[f64], live: &Live) -> Option<Vec<f64>> {
+    let (live, count) = (&live.of, live.count);
     let k = b.len();
     let mut local = vec![u32::MAX; k];
     let mut next = 0u32;
@@ -198,10 +210,10 @@ fn dense(terms: &[Term], b: &[f64], live: &[bool], count: usize) -> Option<Vec<f
             rhs[li] = b[i];
         }
     }
-    for t in terms {
-        let (r, c) = (local[t.row as usize], local[t.col as usize]);
+    for (row, col, w) in rows.weights() {
+        let (r, c) = (local[row as usize], local[col as usize]);
         if r != u32::MAX && c != u32::MAX {
-            a[r as usize * m + c as usize] -= t.w;
+            a[r as usize * m + c as usize] -= w;
         }
     }
     for col in 0..m {
@@ -249,27 +261,60 @@ fn dense(terms: &[Term], b: &[f64], live: &[bool], count: usize) -> Option<Vec<f
 }
 
 /// The weights of `A` by row: row `i` is `cols[start[i]..start[i + 1]]`.
-struct Rows {
+/// Written a row at a time, in order: [`Rows::push`] adds a weight to the
+/// row being written, [`Rows::end_row`] closes it.
+pub struct Rows {
     start: Vec<usize>,
     cols: Vec<(u32, f64)>,
 }
 
 impl Rows {
+    /// No rows yet, with room for `weights` weights.
+    pub fn with_capacity(weights: usize) -> Rows {
+        Rows {
+            start: vec![0],
+            cols: Vec::with_capacity(weights),
+        }
+    }
+
+    /// Unknown `col` with weight `w > 0` in the row being written.
+    #[inline]
+    pub fn push(&mut self, col: u32, w: f64) {
+        self.cols.push((col, w));
+    }
+
+    /// Closes the row being written.
+    #[inline]
+    pub fn end_row(&mut self) {
+        self.start.push(self.cols.len());
+    }
+
+    /// Every weight as `(row, col, w)`, by row.
+    fn weights(&self) -> impl Iterator<Item = (u32, u32, f64)> + Clone + '_ {
+        self.start.windows(2).enumerate().flat_map(|(i, w)| {
+            self.cols[w[0]..w[1]]
+                .iter()
+                .map(move |&(c, w)| (i as u32, c, w))
+        })
+    }
+
+    /// Every weight as a `(row, col)` pair, by row.
+    fn pairs(&self) -> impl Iterator<Item = (u32, u32)> + Clone + '_ {
+        self.weights().map(|(r, c, _)| (r, c))
+    }
+
+    /// The rows of `terms`, over `k` unknowns, each row's weights in the
+    /// order given.
+    #[cfg(test)]
     fn of(terms: &[Term], k: usize) -> Rows {
-        let mut start = vec![0usize; k + 1];
-        for t in terms {
-            start[t.row as usize + 1] += 1;
+        let mut rows = Rows::with_capacity(terms.len());
+        for i in 0..k as u32 {
+            for t in terms.iter().filter(|t| t.row == i) {
+                rows.push(t.col, t.w);
+            }
+            rows.end_row();
         }
-        for i in 0..k {
-            start[i + 1] += start[i];
-        }
-        let mut fill = start.clone();
-        let mut cols = vec![(0u32, 0.0f64); terms.len()];
-        for t in terms {
-            cols[fill[t.row as usize]] = (t.col, t.w);
-            fill[t.row as usize] += 1;
-        }
-        Rows { start, cols }
+        rows
     }
 
     /// Gauss-Seidel sweeps of `y = A y + b` (from below the least
@@ -338,8 +383,7 @@ mod tests {
     fn gauss_seidel_agrees_with_the_dense_solve() {
         let terms = [t(0, 1, 0.9), t(1, 2, 0.95), t(2, 0, 0.97), t(2, 1, 0.01)];
         let b = [0.0, 0.01, 0.02];
-        let live = vec![true; 3];
-        let d = dense(&terms, &b, &live, 3).unwrap();
+        let d = exact(&terms, &b);
         let mut g = vec![0.0; 3];
         Rows::of(&terms, 3)
             .gauss_seidel(&b, &mut g, MAX_SWEEPS)
@@ -378,7 +422,11 @@ mod tests {
 
     /// The dense solve of a system whose unknowns are all live.
     fn exact(terms: &[Term], b: &[f64]) -> Vec<f64> {
-        dense(terms, b, &vec![true; b.len()], b.len()).expect("not singular")
+        let live = Live {
+            of: vec![true; b.len()],
+            count: b.len(),
+        };
+        dense(&Rows::of(terms, b.len()), b, &live).expect("not singular")
     }
 
     fn assert_near(got: &[f64], want: &[f64], tol: f64) {

@@ -214,6 +214,19 @@ impl Net {
         seller: impl Fn(usize) -> Option<EntityIx>,
         buyer: impl Fn(usize),
     ) {
+        self.prefetch_sales_where(i, seller, |_| true, buyer);
+    }
+
+    /// [`Net::prefetch_sales`], asking for the buyers of the edges `e`
+    /// with `wanted(e)` only.
+    #[inline]
+    pub(crate) fn prefetch_sales_where(
+        &self,
+        i: usize,
+        seller: impl Fn(usize) -> Option<EntityIx>,
+        wanted: impl Fn(usize) -> bool,
+        buyer: impl Fn(usize),
+    ) {
         if let Some(v) = seller(i + AHEAD) {
             prefetch(&self.sell_start, v as usize);
             prefetch(&self.seg_start, v as usize);
@@ -229,8 +242,10 @@ impl Net {
             }
         }
         if let Some(v) = seller(i + AHEAD / 4) {
-            for &u in &self.buyer[self.sales(v)] {
-                buyer(u as usize);
+            for e in self.sales(v) {
+                if wanted(e) {
+                    buyer(self.buyer[e] as usize);
+                }
             }
         }
     }
