@@ -93,6 +93,12 @@ pub struct Incremental {
     /// Components above this size are swept (`solve::DENSE_MAX`; tests
     /// lower it to check the sweeps).
     pub(crate) dense_max: usize,
+    /// Whether every evaluation is against one base (what-if scenarios),
+    /// so that the base's components, found once, serve them all. A
+    /// timeline's chain moves its base from date to date and finds each
+    /// date's components anew: a key that two chains could set in either
+    /// order would make the rounding of a date depend on which came first.
+    one_base: bool,
 }
 
 impl Incremental {
@@ -108,6 +114,19 @@ impl Incremental {
             base_sccs: Default::default(),
             base_proofs: OnceLock::new(),
             dense_max: DENSE_MAX,
+            one_base: true,
+        }
+    }
+
+    /// [`Incremental::new`] for a chain of evaluations, each against the
+    /// one before it (a timeline): the base's components are never kept.
+    ///
+    /// # Complexity
+    /// As [`Incremental::new`].
+    pub fn chained(net: &Net, opts: &Options) -> Incremental {
+        Incremental {
+            one_base: false,
+            ..Incremental::new(net, opts)
         }
     }
 
@@ -274,14 +293,25 @@ impl Incremental {
 
         let (mut total, mut upper_values) = (base.total.clone(), base.upper.clone());
         let mut reach_values = base.reach.clone();
-        // Whether each bound's components are the base's: the same R
-        // (R+), and no edge gone that splits one.
-        let same = [
-            *in_r == before.in_r && self.keeps_components(net, 0, in_r, touched),
-            *in_r_plus == before.in_r_plus && self.keeps_components(net, 1, in_r_plus, touched),
+        let base_stop = [&before.in_r[..], &before.in_r_plus[..]];
+        let changed = [
+            changed(in_r, base_stop[0]),
+            changed(in_r_plus, base_stop[1]),
         ];
-        let components =
-            |b: usize, stop: &[bool], set: &[u32]| self.components(net, b, stop, same[b], set);
+        // Whether bound `b`'s components of `set` are the base's.
+        let holds = |b: usize, stop: &[bool], set: &[u32]| {
+            let change = Change {
+                stop,
+                base: base_stop[b],
+                changed: &changed[b],
+                touched,
+            };
+            self.base_components_hold(net, b, &change, set)
+        };
+        let components = |b: usize, stop: &[bool], set: &[u32]| {
+            let base = holds(b, stop, set).then_some(base_stop[b]);
+            self.components(net, b, stop, base, set)
+        };
         // As in a full evaluation, one set of components serves both
         // bounds when R+ = R (and both have the same entities to solve).
         let shared = (in_r == in_r_plus && lower == upper).then(|| components(0, in_r, &lower));
@@ -293,7 +323,7 @@ impl Incremental {
                     // A seed's set is built from its buyers' sets: solve
                     // reach over the seeds' upstream and all it reaches.
                     let all = downstream(net, &reach_seeds, in_r);
-                    let sccs = match same[0] || reach_seeds != lower {
+                    let sccs = match holds(0, in_r, &all) || reach_seeds != lower {
                         true => components(0, in_r, &all),
                         // x's components, found anew above, are those of
                         // the seeds' upstream: only what lies below it is
@@ -325,27 +355,85 @@ impl Incremental {
 
     /// The components of `set` (closed upstream or closed downstream)
     /// over the edges into entities not in `stop` (R for `b` = 0, R+ for
-    /// 1): when `same` (the change kept the components: it kept those
-    /// edges, or the gone ones split none, see
-    /// [`Incremental::keeps_components`]), the base's components that lie
-    /// in `set`, in the base's order; else found anew. With every edge
-    /// kept, they are the very components a new search finds, members in
-    /// the same order; with an edge gone, the members of one may come in
-    /// another order, which changes only the rounding of its sweeps.
+    /// 1): with `base`, the base's R (R+), when the base's components
+    /// hold for `stop` ([`Incremental::base_components_hold`]), those of
+    /// the base that lie in `set`, in the base's order; else found anew.
+    /// With every edge kept and R (R+) as it was, they are the very
+    /// components a new search finds, members in the same order; else
+    /// the members of one may come in another order, which changes only
+    /// the rounding of its sweeps.
     ///
     /// # Complexity
     /// O(V) with the base's components (O(V + E) the first time), else
     /// O(set + its edges).
-    fn components(&self, net: &Net, b: usize, stop: &[bool], same: bool, set: &[u32]) -> Sccs {
-        let follow = followed(net, stop);
-        if same {
-            let (key, sccs) =
-                self.base_sccs[b].get_or_init(|| (stop.to_vec(), Sccs::of(net, &follow)));
-            if key.as_slice() == stop {
+    fn components(
+        &self,
+        net: &Net,
+        b: usize,
+        stop: &[bool],
+        base: Option<&[bool]>,
+        set: &[u32],
+    ) -> Sccs {
+        if let Some(base) = base {
+            if let Some(sccs) = self.base_components(net, b, base) {
                 return sccs.within(set, net.n);
             }
         }
-        within(net, set, follow)
+        within(net, set, followed(net, stop))
+    }
+
+    /// The base's components of bound `b` over the edges into entities
+    /// not in `base` (the base's R or R+), found on first need on `net`,
+    /// which must follow the same edges as the base's graph; `None` when
+    /// they were found for another R (R+), or for a chain.
+    ///
+    /// # Complexity
+    /// O(V + E) the first time, then O(1).
+    fn base_components(&self, net: &Net, b: usize, base: &[bool]) -> Option<&Sccs> {
+        if !self.one_base {
+            return None;
+        }
+        let (key, sccs) =
+            self.base_sccs[b].get_or_init(|| (base.to_vec(), Sccs::of(net, followed(net, base))));
+        (key.as_slice() == base).then_some(sccs)
+    }
+
+    /// Whether the base's components of bound `b` (over the edges into
+    /// entities not in `change.base`, its R or R+) that lie in `set`
+    /// (closed upstream or closed downstream in the changed graph) are
+    /// the changed graph's components of `set`:
+    /// - with R (R+) as it was, when no gone edge splits one
+    ///   ([`Incremental::keeps_components`]);
+    /// - else when no edge is gone and each entity whose R (R+) changed
+    ///   either joined it and was alone in its component (the edges into
+    ///   it, no longer followed, each led from one component to another:
+    ///   none loses a member or splits), or left it and lies outside `set`
+    ///   (the edges into it, followed now, are not among `set`'s members,
+    ///   whose components are then made of the same edges as in the
+    ///   base).
+    ///
+    /// # Complexity
+    /// O(changed · log set), plus O(V + E) if the base's components are
+    /// not found yet; with R (R+) as it was, as
+    /// [`Incremental::keeps_components`].
+    fn base_components_hold(&self, net: &Net, b: usize, change: &Change, set: &[u32]) -> bool {
+        if change.changed.is_empty() {
+            return self.keeps_components(net, b, change.stop, change.touched);
+        }
+        if change.touched.iter().any(|t| t.removed) {
+            return false;
+        }
+        let Some(sccs) = self.base_components(net, b, change.base) else {
+            return false;
+        };
+        let alone = |u: usize| sccs.comp(sccs.comp_of[u] as usize).len() == 1;
+        change
+            .changed
+            .iter()
+            .all(|&u| match change.stop[u as usize] {
+                true => alone(u as usize),
+                false => set.binary_search(&u).is_err(),
+            })
     }
 
     /// Finds the base's components, if not found yet, on `net` while it
@@ -355,6 +443,9 @@ impl Incremental {
     /// # Complexity
     /// O(V + E) the first time, then O(1).
     pub fn find_base_components(&self, net: &Net, base: &Outcome) {
+        if !self.one_base {
+            return;
+        }
         let r = &base.restricted;
         let of = |stop: &[bool]| Sccs::of(net, followed(net, stop));
         let lower = self.base_sccs[0].get_or_init(|| (r.in_r.clone(), of(&r.in_r)));
@@ -487,6 +578,26 @@ impl Incremental {
             .filter(|&v| seen[v as usize])
             .collect()
     }
+}
+
+/// What changed of one bound's equations between the base and a changed
+/// graph.
+struct Change<'a> {
+    /// R (R+) of the changed graph.
+    stop: &'a [bool],
+    /// R (R+) of the base.
+    base: &'a [bool],
+    /// The entities in one of `stop` and `base` and not the other.
+    changed: &'a [u32],
+    /// The edges the changed graph has otherwise.
+    touched: &'a [Touched],
+}
+
+/// The entities in one of `a` and `b` and not the other, ascending.
+fn changed(a: &[bool], b: &[bool]) -> Vec<u32> {
+    (0..a.len() as u32)
+        .filter(|&u| a[u as usize] != b[u as usize])
+        .collect()
 }
 
 /// Whether a bound with `stop` (R or R+) follows edge `e`: its buyer's
@@ -773,8 +884,10 @@ impl Delta {
 
 #[cfg(test)]
 mod tests {
-    use super::{finds_edge, minus, BYPASS_SEARCH};
+    use super::{finds_edge, minus, Incremental, BYPASS_SEARCH};
+    use crate::analysis::restricted::WhatIfListing;
     use crate::analysis::tests::graph;
+    use crate::analysis::{evaluate, Options};
     use crate::graph::{Incoming, Net};
 
     /// What [`finds_edge`] answers, by a plain search with no limit.
@@ -800,6 +913,38 @@ mod tests {
             }
         }
         false
+    }
+
+    #[test]
+    fn a_chain_keeps_no_components_of_a_base_and_one_base_keeps_them() {
+        // d joins R: it was alone in its component, so what-if scenarios
+        // against one base solve a, b, c over the base's components.
+        let model = graph(
+            "a b c d",
+            &["a>b 0.5", "b>a 0.2", "b>c ?", "c>a 0.1", "a>d 0.3"],
+            &[],
+        );
+        let net = Net::build(&model);
+        let base_opts = Options::default();
+        let base = evaluate(&net, &base_opts);
+        let d = model.find("d").expect("in the graph");
+        let listed = Options {
+            list: vec![WhatIfListing {
+                entity: d,
+                list: None,
+            }],
+            ..Options::default()
+        };
+        let full = evaluate(&net, &listed);
+        for (incremental, kept) in [
+            (Incremental::new(&net, &base_opts), true),
+            (Incremental::chained(&net, &base_opts), false),
+        ] {
+            let got = incremental.evaluate(&net, &base, &listed, &[]);
+            assert_eq!(got.total, full.total);
+            assert_eq!(got.upper, full.upper);
+            assert_eq!(incremental.base_sccs[0].get().is_some(), kept);
+        }
     }
 
     #[test]

@@ -220,7 +220,7 @@ impl Timeline {
             .settings
             .max_depth
             .is_none()
-            .then(|| Incremental::new(net, opts));
+            .then(|| Incremental::chained(net, opts));
         let last = evaluate(net, &opts_at(to));
         let entities = choose(&last);
         // A point shows x and X of the chosen entities, and a figure of
