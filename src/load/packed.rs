@@ -31,6 +31,7 @@ use serde_json::{Map, Number, Value};
 
 use super::intern::Interner;
 use super::{Place, Problems};
+use crate::prefetch::{prefetch, AHEAD};
 use crate::model::{
     Confidence, Date, Entity, Extra, Kind, Listing, Meta, Model, OptNum, RelType, Relationship,
     Segment, SegmentRef, Str, StrList, Text,
@@ -302,6 +303,13 @@ impl<'a> Column<'a> {
         let v = &self.vals[self.at..self.at + self.width];
         self.at += self.width;
         Some(v)
+    }
+
+    /// The present value `k` after the next one, if there is one: for a
+    /// loop that asks for what that value points to ahead of its turn.
+    fn ahead(&self, k: usize) -> Option<&'a [u8]> {
+        let at = self.at + k * self.width;
+        self.vals.get(at..at + self.width)
     }
 }
 
@@ -697,6 +705,10 @@ fn relationships_of(
             None => return f.missing("type"),
         };
         let seller = f.entity(from.get(i), "from")?;
+        // Segments lie anywhere in their array.
+        if let Some(v) = segment.ahead(AHEAD) {
+            prefetch(segs, u32_at(v, 0) as usize);
+        }
         let confidence = f
             .tag(confidence.get(i), Confidence::NAMES.len(), "confidence")?
             .and_then(|c| Confidence::parse(Confidence::NAMES[c]));
