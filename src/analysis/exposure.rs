@@ -117,7 +117,7 @@ impl Equations<'_> {
     ) -> (Vec<f64>, Settled) {
         let net = self.net;
         let mut b = vec![0.0f64; comp.len()];
-        let mut rows = Rows::with_capacity(0);
+        let mut rows = Rows::new();
         // Without allocations only the edges with a lower bound count.
         let counts = |e: usize| !alloc.is_empty() || net.lo[e] > 0.0;
         for (i, &v) in comp.iter().enumerate() {

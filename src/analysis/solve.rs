@@ -269,11 +269,11 @@ pub struct Rows {
 }
 
 impl Rows {
-    /// No rows yet, with room for `weights` weights.
-    pub fn with_capacity(weights: usize) -> Rows {
+    /// No rows yet.
+    pub fn new() -> Rows {
         Rows {
             start: vec![0],
-            cols: Vec::with_capacity(weights),
+            cols: Vec::new(),
         }
     }
 
@@ -307,7 +307,7 @@ impl Rows {
     /// order given.
     #[cfg(test)]
     fn of(terms: &[Term], k: usize) -> Rows {
-        let mut rows = Rows::with_capacity(terms.len());
+        let mut rows = Rows::new();
         for i in 0..k as u32 {
             for t in terms.iter().filter(|t| t.row == i) {
                 rows.push(t.col, t.w);

@@ -31,11 +31,11 @@ use serde_json::{Map, Number, Value};
 
 use super::intern::Interner;
 use super::{Place, Problems};
-use crate::prefetch::{prefetch, AHEAD};
 use crate::model::{
     Confidence, Date, Entity, Extra, Kind, Listing, Meta, Model, OptNum, RelType, Relationship,
     Segment, SegmentRef, Str, StrList, Text,
 };
+use crate::prefetch::{prefetch, AHEAD};
 
 /// The first bytes of a packed file. The first is not valid UTF-8 (so no
 /// JSON file starts with it) and the line ends catch a copy that rewrote
