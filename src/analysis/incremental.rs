@@ -86,6 +86,11 @@ pub struct Incremental {
     /// not in R (R+), with that R (R+), found on first need: a change that
     /// leaves R (R+) and every edge's ends as they were has the same ones.
     base_sccs: [OnceLock<(Vec<bool>, Sccs)>; 2],
+    /// For each bound, the entities upstream of the largest of
+    /// `base_sccs`' components (when it has two members or more), found on
+    /// first need: a search that reaches one of its members has all of
+    /// them upstream ([`Incremental::upstream`]).
+    giant_upstream: [OnceLock<Option<GiantUpstream>>; 2],
     /// For each component of X's equations in `base_sccs`, whether a sale
     /// the base's worst case leaves unused can go without changing X
     /// (`unused.rs`), found on first need.
@@ -112,6 +117,7 @@ impl Incremental {
             callers: Incoming::of(net, |_| true),
             licensed: opts.licensed_edges(net),
             base_sccs: Default::default(),
+            giant_upstream: Default::default(),
             base_proofs: OnceLock::new(),
             dense_max: DENSE_MAX,
             one_base: true,
@@ -552,9 +558,71 @@ impl Incremental {
     /// in `within`, since every entity between one there and a seed is
     /// below the first).
     ///
+    /// Without `within`, and with the base's components over `stop` found,
+    /// a search that reaches a member of the largest takes that
+    /// component's whole upstream at once (found once per base): every
+    /// member has the same upstream, since each reaches all the others.
+    ///
     /// # Complexity
-    /// O(V) plus the edges into the entities found.
-    fn upstream(&self, mut seen: Vec<bool>, stop: &[bool], within: Option<&[bool]>) -> Vec<u32> {
+    /// O(V) plus the edges into the entities found (those upstream of the
+    /// largest component only once per base).
+    fn upstream(&self, seen: Vec<bool>, stop: &[bool], within: Option<&[bool]>) -> Vec<u32> {
+        let giant = match within {
+            None => self.giant_upstream(stop),
+            Some(_) => None,
+        };
+        let seen = self.search_up(seen, stop, within, giant);
+        (0..seen.len() as u32)
+            .filter(|&v| seen[v as usize])
+            .collect()
+    }
+
+    /// The base's components over `stop`, the largest of them and its
+    /// upstream, when they are found and it has two members or more.
+    ///
+    /// # Complexity
+    /// O(1), or once per base and bound O(V) plus the edges into the
+    /// entities found.
+    fn giant_upstream(&self, stop: &[bool]) -> Option<Giant<'_>> {
+        let b = (0..2).find(|&b| {
+            self.base_sccs[b]
+                .get()
+                .is_some_and(|(key, _)| key.as_slice() == stop)
+        })?;
+        let (_, sccs) = self.base_sccs[b].get()?;
+        let found = self.giant_upstream[b].get_or_init(|| {
+            let c = (0..sccs.len()).max_by_key(|&c| (sccs.comp(c).len(), std::cmp::Reverse(c)))?;
+            let members = sccs.comp(c);
+            if members.len() < 2 {
+                return None;
+            }
+            let mut seen = vec![false; stop.len()];
+            for &v in members {
+                seen[v as usize] = true;
+            }
+            Some(GiantUpstream {
+                c: c as u32,
+                up: self.search_up(seen, stop, None, None),
+            })
+        });
+        let found = found.as_ref()?;
+        Some(Giant {
+            comp_of: &sccs.comp_of,
+            c: found.c,
+            up: &found.up,
+        })
+    }
+
+    /// [`Incremental::upstream`]'s search: marks in `seen` what it finds
+    /// from the entities marked. With `giant`, it marks the component's
+    /// upstream at once when it reaches a member.
+    fn search_up(
+        &self,
+        mut seen: Vec<bool>,
+        stop: &[bool],
+        within: Option<&[bool]>,
+        mut giant: Option<Giant<'_>>,
+    ) -> Vec<bool> {
         // Breadth first, so that the entities to come are known ahead and
         // what each needs is asked for (`prefetch`) before its turn.
         let mut queue: Vec<u32> = (0..seen.len() as u32)
@@ -567,6 +635,14 @@ impl Incremental {
             if stop[w as usize] {
                 continue;
             }
+            if let Some(g) = giant.take_if(|g| g.comp_of[w as usize] == g.c) {
+                // Everything upstream of w, marked; none of it needs a
+                // search of its own.
+                for (s, &u) in seen.iter_mut().zip(g.up) {
+                    *s |= u;
+                }
+                continue;
+            }
             for &s in self.callers.sellers_of(w) {
                 if !seen[s as usize] && within.is_none_or(|n| n[s as usize]) {
                     seen[s as usize] = true;
@@ -574,10 +650,26 @@ impl Incremental {
                 }
             }
         }
-        (0..seen.len() as u32)
-            .filter(|&v| seen[v as usize])
-            .collect()
+        seen
     }
+}
+
+/// The largest of the base's components over one R (R+), by number, and
+/// the entities upstream of it, its members included.
+#[derive(Clone, Debug)]
+struct GiantUpstream {
+    c: u32,
+    up: Vec<bool>,
+}
+
+/// The largest of the base's components and its upstream, for
+/// [`Incremental::upstream`].
+struct Giant<'a> {
+    /// The component of each entity.
+    comp_of: &'a [u32],
+    c: u32,
+    /// The entities upstream of the component, its members included.
+    up: &'a [bool],
 }
 
 /// What changed of one bound's equations between the base and a changed
