@@ -300,22 +300,20 @@ impl Incremental {
         let (mut total, mut upper_values) = (base.total.clone(), base.upper.clone());
         let mut reach_values = base.reach.clone();
         let base_stop = [&before.in_r[..], &before.in_r_plus[..]];
-        let changed = [
-            changed(in_r, base_stop[0]),
-            changed(in_r_plus, base_stop[1]),
+        // Per bound, whether the base's components can serve, and the
+        // entities a set must not hold for them to.
+        let serve = [
+            self.base_serves(net, 0, (in_r, base_stop[0]), touched),
+            self.base_serves(net, 1, (in_r_plus, base_stop[1]), touched),
         ];
         // Whether bound `b`'s components of `set` are the base's.
-        let holds = |b: usize, stop: &[bool], set: &[u32]| {
-            let change = Change {
-                stop,
-                base: base_stop[b],
-                changed: &changed[b],
-                touched,
-            };
-            self.base_components_hold(net, b, &change, set)
+        let holds = |b: usize, set: &[u32]| {
+            serve[b]
+                .as_ref()
+                .is_some_and(|outside| outside.iter().all(|u| set.binary_search(u).is_err()))
         };
         let components = |b: usize, stop: &[bool], set: &[u32]| {
-            let base = holds(b, stop, set).then_some(base_stop[b]);
+            let base = holds(b, set).then_some(base_stop[b]);
             self.components(net, b, stop, base, set)
         };
         // As in a full evaluation, one set of components serves both
@@ -329,7 +327,7 @@ impl Incremental {
                     // A seed's set is built from its buyers' sets: solve
                     // reach over the seeds' upstream and all it reaches.
                     let all = downstream(net, &reach_seeds, in_r);
-                    let sccs = match holds(0, in_r, &all) || reach_seeds != lower {
+                    let sccs = match holds(0, &all) || reach_seeds != lower {
                         true => components(0, in_r, &all),
                         // x's components, found anew above, are those of
                         // the seeds' upstream: only what lies below it is
@@ -362,7 +360,7 @@ impl Incremental {
     /// The components of `set` (closed upstream or closed downstream)
     /// over the edges into entities not in `stop` (R for `b` = 0, R+ for
     /// 1): with `base`, the base's R (R+), when the base's components
-    /// hold for `stop` ([`Incremental::base_components_hold`]), those of
+    /// hold for `stop` ([`Incremental::base_serves`]), those of
     /// the base that lie in `set`, in the base's order; else found anew.
     /// With every edge kept and R (R+) as it was, they are the very
     /// components a new search finds, members in the same order; else
@@ -405,41 +403,50 @@ impl Incremental {
     }
 
     /// Whether the base's components of bound `b` (over the edges into
-    /// entities not in `change.base`, its R or R+) that lie in `set`
-    /// (closed upstream or closed downstream in the changed graph) are
-    /// the changed graph's components of `set`:
-    /// - with R (R+) as it was, when no gone edge splits one
-    ///   ([`Incremental::keeps_components`]);
-    /// - else when no edge is gone and each entity whose R (R+) changed
+    /// entities not in `base`, its R or R+) can be the changed graph's
+    /// components of a set (closed upstream or closed downstream in the
+    /// changed graph), R (R+) being `stop` there: `None` when they
+    /// cannot, else the entities the set must not hold.
+    /// - With R (R+) as it was, when no gone edge splits one
+    ///   ([`Incremental::keeps_components`]); any set.
+    /// - Else when no edge is gone and each entity whose R (R+) changed
     ///   either joined it and was alone in its component (the edges into
     ///   it, no longer followed, each led from one component to another:
-    ///   none loses a member or splits), or left it and lies outside `set`
-    ///   (the edges into it, followed now, are not among `set`'s members,
-    ///   whose components are then made of the same edges as in the
-    ///   base).
+    ///   none loses a member or splits), or left it and the set does not
+    ///   hold it (the edges into it, followed now, are not among the
+    ///   set's members, whose components are then made of the same edges
+    ///   as in the base).
     ///
     /// # Complexity
-    /// O(changed · log set), plus O(V + E) if the base's components are
-    /// not found yet; with R (R+) as it was, as
-    /// [`Incremental::keeps_components`].
-    fn base_components_hold(&self, net: &Net, b: usize, change: &Change, set: &[u32]) -> bool {
-        if change.changed.is_empty() {
-            return self.keeps_components(net, b, change.stop, change.touched);
+    /// O(V), plus O(V + E) if the base's components are not found yet;
+    /// with R (R+) as it was, as [`Incremental::keeps_components`].
+    fn base_serves(
+        &self,
+        net: &Net,
+        b: usize,
+        (stop, base): (&[bool], &[bool]),
+        touched: &[Touched],
+    ) -> Option<Vec<u32>> {
+        let changed: Vec<u32> = (0..stop.len() as u32)
+            .filter(|&u| stop[u as usize] != base[u as usize])
+            .collect();
+        if changed.is_empty() {
+            return self.keeps_components(net, b, stop, touched).then(Vec::new);
         }
-        if change.touched.iter().any(|t| t.removed) {
-            return false;
+        if touched.iter().any(|t| t.removed) {
+            return None;
         }
-        let Some(sccs) = self.base_components(net, b, change.base) else {
-            return false;
-        };
-        let alone = |u: usize| sccs.comp(sccs.comp_of[u] as usize).len() == 1;
-        change
-            .changed
-            .iter()
-            .all(|&u| match change.stop[u as usize] {
-                true => alone(u as usize),
-                false => set.binary_search(&u).is_err(),
-            })
+        let sccs = self.base_components(net, b, base)?;
+        let alone = |u: u32| sccs.comp(sccs.comp_of[u as usize] as usize).len() == 1;
+        let mut outside = Vec::new();
+        for u in changed {
+            match stop[u as usize] {
+                true if !alone(u) => return None,
+                true => {}
+                false => outside.push(u),
+            }
+        }
+        Some(outside)
     }
 
     /// Finds the base's components, if not found yet, on `net` while it
@@ -670,26 +677,6 @@ struct Giant<'a> {
     c: u32,
     /// The entities upstream of the component, its members included.
     up: &'a [bool],
-}
-
-/// What changed of one bound's equations between the base and a changed
-/// graph.
-struct Change<'a> {
-    /// R (R+) of the changed graph.
-    stop: &'a [bool],
-    /// R (R+) of the base.
-    base: &'a [bool],
-    /// The entities in one of `stop` and `base` and not the other.
-    changed: &'a [u32],
-    /// The edges the changed graph has otherwise.
-    touched: &'a [Touched],
-}
-
-/// The entities in one of `a` and `b` and not the other, ascending.
-fn changed(a: &[bool], b: &[bool]) -> Vec<u32> {
-    (0..a.len() as u32)
-        .filter(|&u| a[u as usize] != b[u as usize])
-        .collect()
 }
 
 /// Whether a bound with `stop` (R or R+) follows edge `e`: its buyer's

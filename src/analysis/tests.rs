@@ -445,20 +445,20 @@ fn the_iterative_solvers_agree_with_the_dense_ones() {
         let opts = Options::default();
         let dense = evaluate_with(&net, &opts, usize::MAX);
         let iterative = evaluate_with(&net, &opts, 0);
-        for v in 0..net.n {
-            let (a, b) = (dense.total[v], iterative.total[v]);
-            assert!(
-                (a - b).abs() < 1e-10,
-                "seed {seed}, {}: x {a} vs {b}",
-                model.id(v as u32)
-            );
-            let (a, b) = (dense.upper[v], iterative.upper[v]);
-            assert!(
-                (a - b).abs() < 1e-10,
-                "seed {seed}, {}: X {a} vs {b}",
-                model.id(v as u32)
-            );
-        }
+        assert_agree(&model, seed, "x", &dense.total, &iterative.total);
+        assert_agree(&model, seed, "X", &dense.upper, &iterative.upper);
+    }
+}
+
+/// Asserts that every entity's `what` in `got` is the one in `want`, to
+/// 1e-10.
+fn assert_agree(model: &Model, seed: u64, what: &str, want: &[f64], got: &[f64]) {
+    for (v, (a, b)) in want.iter().zip(got).enumerate() {
+        assert!(
+            (a - b).abs() < 1e-10,
+            "seed {seed}, {}: {what} {a} vs {b}",
+            model.id(v as u32)
+        );
     }
 }
 
@@ -789,14 +789,7 @@ fn swept_upper_is_the_dense_one(model: &Model, net: &Net, seed: u64) -> Vec<f64>
     let opts = Options::default();
     let dense = evaluate_with(net, &opts, usize::MAX);
     let swept = evaluate_with(net, &opts, 0);
-    for v in 0..net.n {
-        let (a, b) = (dense.upper[v], swept.upper[v]);
-        assert!(
-            (a - b).abs() < 1e-10,
-            "seed {seed}, {}: X {a} vs {b}",
-            model.id(v as u32)
-        );
-    }
+    assert_agree(model, seed, "X", &dense.upper, &swept.upper);
     dense.upper
 }
 

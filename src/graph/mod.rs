@@ -242,9 +242,10 @@ impl Net {
             }
         }
         if let Some(v) = seller(i + AHEAD / 4) {
-            for e in self.sales(v) {
+            let sales = self.sales(v);
+            for (e, &u) in sales.clone().zip(&self.buyer[sales]) {
                 if wanted(e) {
-                    buyer(self.buyer[e] as usize);
+                    buyer(u as usize);
                 }
             }
         }
