@@ -32,6 +32,13 @@ impl Unsettled {
     }
 }
 
+/// Makes the copy of a component of X's equations to sweep (`comp`,
+/// `local` and the values `y` as [`Compact::of`] takes them) when it can
+/// do so faster than [`Compact::of`], which makes it otherwise (`None`).
+/// It must make the very copy [`Compact::of`] would.
+pub(super) type Copier<'a> =
+    &'a (dyn Fn(&Equations<'_>, &[u32], &[u32], &[f64]) -> Option<Compact> + Sync);
+
 impl Equations<'_> {
     /// The least solution of the equations of `bound`, and the components
     /// that did not converge.
@@ -57,10 +64,26 @@ impl Equations<'_> {
     /// As [`Equations::solve`], over the components given.
     pub fn solve_into(
         &self,
+        comps: impl Components,
+        bound: Bound,
+        y: &mut [f64],
+        warm: bool,
+    ) -> Unsettled {
+        self.solve_into_with(comps, bound, y, warm, None)
+    }
+
+    /// [`Equations::solve_into`], the copy of each component of X's
+    /// equations that is swept made by `copier` when it has one.
+    ///
+    /// # Complexity
+    /// As [`Equations::solve_into`].
+    pub(super) fn solve_into_with(
+        &self,
         mut comps: impl Components,
         bound: Bound,
         y: &mut [f64],
         warm: bool,
+        copier: Option<Copier<'_>>,
     ) -> Unsettled {
         let n = self.net.n;
         // Each start, from 0 or warm, by component index.
@@ -93,7 +116,7 @@ impl Equations<'_> {
             } else if comp.len() <= self.dense_max {
                 self.policy_iteration(comp, &local, y)
             } else {
-                self.swept(comp, &local, y, &start)
+                self.swept(comp, &local, y, &start, copier)
             };
             unsettled.note(settled, comp);
             for (i, &v) in comp.iter().enumerate() {
@@ -150,8 +173,17 @@ impl Equations<'_> {
     /// compact copy, or, when they do not converge within `SWEEP_BUDGET`
     /// and the component has at most `DIRECT_MAX` members, policy
     /// iteration with dense solves.
-    fn swept(&self, comp: &[u32], local: &[u32], y: &[f64], start: &[f64]) -> (Vec<f64>, Settled) {
-        let mut compact = Compact::of(self, comp, local, y);
+    fn swept(
+        &self,
+        comp: &[u32],
+        local: &[u32],
+        y: &[f64],
+        start: &[f64],
+        copier: Option<Copier<'_>>,
+    ) -> (Vec<f64>, Settled) {
+        let mut compact = copier
+            .and_then(|copy| copy(self, comp, local, y))
+            .unwrap_or_else(|| Compact::of(self, comp, local, y));
         let mut vals = start.to_vec();
         if compact.sweep(&mut vals, SWEEP_BUDGET).is_none() {
             if comp.len() <= DIRECT_MAX {

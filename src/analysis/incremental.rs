@@ -40,6 +40,7 @@ use super::reach;
 use super::restricted::Restricted;
 use super::scc::Sccs;
 use super::solve::DENSE_MAX;
+use super::sweep::Compact;
 use super::unused;
 use super::{Options, Outcome};
 use crate::graph::{Incoming, Net};
@@ -95,6 +96,16 @@ pub struct Incremental {
     /// the base's worst case leaves unused can go without changing X
     /// (`unused.rs`), found on first need.
     base_proofs: OnceLock<Vec<bool>>,
+    /// The copy of X's equations (`sweep.rs`) of the largest of
+    /// `base_sccs`' components of X, as the base has them, made the first
+    /// time a changed evaluation sweeps that component: each one after
+    /// makes its own from it, the rows that changed made again
+    /// ([`Incremental::copy_of_giant`]).
+    base_copy: OnceLock<BaseCopy>,
+    /// How many copies [`Incremental::copy_of_giant`] made from the
+    /// base's (tests check that they take that way).
+    #[cfg(test)]
+    pub(crate) copies: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     /// Components above this size are swept (`solve::DENSE_MAX`; tests
     /// lower it to check the sweeps).
     pub(crate) dense_max: usize,
@@ -119,6 +130,9 @@ impl Incremental {
             base_sccs: Default::default(),
             giant_upstream: Default::default(),
             base_proofs: OnceLock::new(),
+            base_copy: OnceLock::new(),
+            #[cfg(test)]
+            copies: Default::default(),
             dense_max: DENSE_MAX,
             one_base: true,
         }
@@ -203,8 +217,10 @@ impl Incremental {
             }
         }
         let any_licence = licensed.iter().chain(&self.licensed).any(|&l| l);
-        // Edges into R whose licence changed.
+        // Edges into R whose licence changed, and the sellers of every
+        // edge whose licence changed.
         let mut licences = Vec::new();
+        let mut relicensed = Vec::new();
         for v in 0..n {
             for e in net.sales(v as u32) {
                 if !any_licence {
@@ -220,6 +236,7 @@ impl Incremental {
                 if licensed[e] == self.licensed[e] {
                     continue;
                 }
+                relicensed.push(v as u32);
                 // A licence counts only on an edge into R (R+), and for x
                 // and d only on one with a lower bound.
                 if in_r[u] || before.in_r[u] {
@@ -319,6 +336,15 @@ impl Incremental {
         // As in a full evaluation, one set of components serves both
         // bounds when R+ = R (and both have the same entities to solve).
         let shared = (in_r == in_r_plus && lower == upper).then(|| components(0, in_r, &lower));
+        let changed = Changed {
+            in_r_plus,
+            touched,
+            relicensed: &relicensed,
+            set: &upper,
+        };
+        let copier = |eq: &Equations<'_>, comp: &[u32], local: &[u32], y: &[f64]| {
+            self.copy_of_giant(eq, base, &changed, (comp, local, y))
+        };
         let (lower_unsettled, upper_unsettled) = crate::parallel::both(
             || {
                 let sccs = own_or(&shared, || components(0, in_r, &lower));
@@ -343,7 +369,8 @@ impl Incremental {
             },
             || {
                 let sccs = own_or(&shared, || components(1, in_r_plus, &upper));
-                eq_upper.solve_into(&*sccs, Bound::Upper, &mut upper_values, upper_rises)
+                let values = &mut upper_values;
+                eq_upper.solve_into_with(&*sccs, Bound::Upper, values, upper_rises, Some(&copier))
             },
         );
         let warnings = super::unsettled_warnings(lower_unsettled, upper_unsettled);
@@ -447,6 +474,90 @@ impl Incremental {
             }
         }
         Some(outside)
+    }
+
+    /// The copy of X's equations of component `comp` (members' indices
+    /// `local`, the values outside `y`) under the change `changed`, made
+    /// from the base's copy when `comp` is the largest of the base's
+    /// components of X, members in the same order: only the rows that can
+    /// differ are made again. `None` for any other component, and when the
+    /// base's components of X are not found yet.
+    ///
+    /// A member's row reads its own sales (bounds, segments, licences),
+    /// whether each buyer is in R+, and the values of the buyers outside.
+    /// A change lays new bounds only over the `touched` edges, so a row
+    /// can differ only where a sale is touched or licensed otherwise, or
+    /// leads into an entity that joined or left R+, or to one outside
+    /// whose value changed. An entity outside the component and not in
+    /// the set solved keeps the base's value, and so does every one the
+    /// set holds that is not solved yet: each buyer outside is solved
+    /// before the component (`solve_into` goes sinks first).
+    ///
+    /// # Complexity
+    /// O(V) and a copy of the base's copy, plus the rows made again; the
+    /// first time, as [`Compact::of`].
+    fn copy_of_giant(
+        &self,
+        eq: &Equations<'_>,
+        base: &Outcome,
+        changed: &Changed<'_>,
+        (comp, local, y): (&[u32], &[u32], &[f64]),
+    ) -> Option<Compact> {
+        let before = &base.restricted.in_r_plus;
+        let (key, sccs) = self.base_sccs[1].get()?;
+        let c = largest(sccs)?;
+        if key != before || sccs.comp(c) != comp {
+            return None;
+        }
+        let net = eq.net;
+        let touched = changed.touched.iter().map(|t| seller_of(net, t.edge));
+        let from = self.base_copy.get_or_init(|| {
+            // Made over the graph as this change has it: its touched
+            // sellers' rows are the change's, and every later change makes
+            // them again.
+            let stale: Vec<u32> = touched.clone().map(|v| local[v]).collect();
+            let eq = Equations {
+                restricted: before,
+                licensed: &self.licensed,
+                ..*eq
+            };
+            BaseCopy {
+                copy: Compact::of(&eq, comp, local, &base.upper),
+                stale: stale.into_iter().filter(|&j| j != u32::MAX).collect(),
+            }
+        });
+        let mut rows = vec![false; comp.len()];
+        for &j in &from.stale {
+            rows[j as usize] = true;
+        }
+        let mut mark = |v: usize| {
+            if local[v] != u32::MAX {
+                rows[local[v] as usize] = true;
+            }
+        };
+        touched.for_each(&mut mark);
+        for &v in changed.relicensed {
+            mark(v as usize);
+        }
+        for u in 0..net.n {
+            if changed.in_r_plus[u] != before[u] {
+                self.callers.sellers_of(u as u32).iter().for_each(|&s| mark(s as usize));
+            }
+        }
+        for &u in changed.set {
+            if y[u as usize].to_bits() != base.upper[u as usize].to_bits() {
+                self.callers.sellers_of(u).iter().for_each(|&s| mark(s as usize));
+            }
+        }
+        let rows: Vec<u32> = (0..comp.len() as u32).filter(|&j| rows[j as usize]).collect();
+        let copy = from.copy.with_rows(eq, comp, local, y, &rows);
+        #[cfg(test)]
+        {
+            let fresh = Compact::of(eq, comp, local, y);
+            assert_eq!(format!("{copy:?}"), format!("{fresh:?}"), "rows {rows:?}");
+            self.copies.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        Some(copy)
     }
 
     /// Finds the base's components, if not found yet, on `net` while it
@@ -598,11 +709,8 @@ impl Incremental {
         })?;
         let (_, sccs) = self.base_sccs[b].get()?;
         let found = self.giant_upstream[b].get_or_init(|| {
-            let c = (0..sccs.len()).max_by_key(|&c| (sccs.comp(c).len(), std::cmp::Reverse(c)))?;
+            let c = largest(sccs)?;
             let members = sccs.comp(c);
-            if members.len() < 2 {
-                return None;
-            }
             let mut seen = vec![false; stop.len()];
             for &v in members {
                 seen[v as usize] = true;
@@ -659,6 +767,35 @@ impl Incremental {
         }
         seen
     }
+}
+
+/// What a change does to the rows of X's equations
+/// ([`Incremental::copy_of_giant`]).
+struct Changed<'a> {
+    /// R+ under the change.
+    in_r_plus: &'a [bool],
+    touched: &'a [Touched],
+    /// The sellers of the edges licensed otherwise than in the base.
+    relicensed: &'a [u32],
+    /// The entities whose X is solved again.
+    set: &'a [u32],
+}
+
+/// The base's copy of the equations of its largest component of X.
+#[derive(Clone, Debug)]
+struct BaseCopy {
+    copy: Compact,
+    /// The rows that may not be the base's (they are made again for
+    /// every change): those of the sellers of the edges that the change
+    /// under which the copy was made touched.
+    stale: Vec<u32>,
+}
+
+/// The largest of `sccs`' components (the first of the largest), when it
+/// has two members or more.
+fn largest(sccs: &Sccs) -> Option<usize> {
+    let c = (0..sccs.len()).max_by_key(|&c| (sccs.comp(c).len(), std::cmp::Reverse(c)))?;
+    (sccs.comp(c).len() >= 2).then_some(c)
 }
 
 /// The largest of the base's components over one R (R+), by number, and

@@ -312,7 +312,7 @@ pub(crate) fn fingerprint(net: &Net) -> String {
 
 #[test]
 fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
-    let mut laid = 0;
+    let (mut laid, mut copies) = (0, 0);
     // And two seeds whose loops of shares near 1 kept policy
     // iteration switching on rounding until it gave up with a warning
     // that the sweeps of the same component did not give.
@@ -354,8 +354,12 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
             let kept = crate::analysis::incremental::Delta::of(&base, changed);
             assert_close(seed, "kept", &kept.outcome(&base), &reference);
         }
+        // Each copy of X's equations made from the base's is checked
+        // against one made anew (`Incremental::copy_of_giant`).
+        copies += incremental.copies.load(std::sync::atomic::Ordering::Relaxed);
     }
     assert!(laid > 200, "only {laid} scenarios were laid over the net");
+    assert!(copies > 50, "only {copies} copies were made from the base's");
 }
 
 /// Removes the sale `from > to` from a ring `a > b > c > a` of unknown
