@@ -541,21 +541,30 @@ impl Incremental {
         }
         for u in 0..net.n {
             if changed.in_r_plus[u] != before[u] {
-                self.callers.sellers_of(u as u32).iter().for_each(|&s| mark(s as usize));
+                self.callers
+                    .sellers_of(u as u32)
+                    .iter()
+                    .for_each(|&s| mark(s as usize));
             }
         }
         for &u in changed.set {
             if y[u as usize].to_bits() != base.upper[u as usize].to_bits() {
-                self.callers.sellers_of(u).iter().for_each(|&s| mark(s as usize));
+                self.callers
+                    .sellers_of(u)
+                    .iter()
+                    .for_each(|&s| mark(s as usize));
             }
         }
-        let rows: Vec<u32> = (0..comp.len() as u32).filter(|&j| rows[j as usize]).collect();
+        let rows: Vec<u32> = (0..comp.len() as u32)
+            .filter(|&j| rows[j as usize])
+            .collect();
         let copy = from.copy.with_rows(eq, comp, local, y, &rows);
         #[cfg(test)]
         {
             let fresh = Compact::of(eq, comp, local, y);
             assert_eq!(format!("{copy:?}"), format!("{fresh:?}"), "rows {rows:?}");
-            self.copies.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.copies
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         Some(copy)
     }

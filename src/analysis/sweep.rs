@@ -194,18 +194,43 @@ impl Compact {
         }
         self.fixed.extend_from_slice(&from.fixed[rows.clone()]);
         self.room.extend_from_slice(&from.room[rows.clone()]);
-        fn run<T: Copy>(start: &mut Vec<u32>, to: &mut Vec<T>, from: (&[u32], &[T]), rows: &std::ops::Range<usize>) {
+        fn run<T: Copy>(
+            start: &mut Vec<u32>,
+            to: &mut Vec<T>,
+            from: (&[u32], &[T]),
+            rows: &std::ops::Range<usize>,
+        ) {
             let (first, last) = (from.0[rows.start], from.0[rows.end]);
             let shift = to.len() as u32;
             start.extend(from.0[rows.clone()].iter().map(|&s| s - first + shift));
             to.extend_from_slice(&from.1[first as usize..last as usize]);
         }
-        run(&mut self.lo_start, &mut self.lo_col, (&from.lo_start, &from.lo_col), &rows);
+        run(
+            &mut self.lo_start,
+            &mut self.lo_col,
+            (&from.lo_start, &from.lo_col),
+            &rows,
+        );
         let lo = from.lo_start[rows.start] as usize..from.lo_start[rows.end] as usize;
         self.lo_w.extend_from_slice(&from.lo_w[lo]);
-        run(&mut self.open_start, &mut self.open, (&from.open_start, &from.open), &rows);
-        run(&mut self.ext_start, &mut self.ext, (&from.ext_start, &from.ext), &rows);
-        run(&mut self.seg_start, &mut self.seg_room, (&from.seg_start, &from.seg_room), &rows);
+        run(
+            &mut self.open_start,
+            &mut self.open,
+            (&from.open_start, &from.open),
+            &rows,
+        );
+        run(
+            &mut self.ext_start,
+            &mut self.ext,
+            (&from.ext_start, &from.ext),
+            &rows,
+        );
+        run(
+            &mut self.seg_start,
+            &mut self.seg_room,
+            (&from.seg_start, &from.seg_room),
+            &rows,
+        );
     }
 
     /// Closes the last row.

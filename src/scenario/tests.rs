@@ -356,10 +356,15 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
         }
         // Each copy of X's equations made from the base's is checked
         // against one made anew (`Incremental::copy_of_giant`).
-        copies += incremental.copies.load(std::sync::atomic::Ordering::Relaxed);
+        copies += incremental
+            .copies
+            .load(std::sync::atomic::Ordering::Relaxed);
     }
     assert!(laid > 200, "only {laid} scenarios were laid over the net");
-    assert!(copies > 50, "only {copies} copies were made from the base's");
+    assert!(
+        copies > 50,
+        "only {copies} copies were made from the base's"
+    );
 }
 
 /// Removes the sale `from > to` from a ring `a > b > c > a` of unknown
