@@ -1574,8 +1574,38 @@ fn main() {
             size as f64 / 1e6
         );
         let r = bench_shape(shape, &path, runs, &bin, &me);
-        summary.push((shape, r));
+        summary.push((shape, r, path));
     }
+    // What segments cost end to end, the core and segments graphs run in
+    // turn so that both meet the same machine: the median of the pairs'
+    // ratios (the shapes' own medians come minutes apart).
+    let file = |want: Shape| {
+        summary
+            .iter()
+            .find(|(s, ..)| *s == want)
+            .map(|(.., p)| p.clone())
+    };
+    let paired = match (file(Shape::Core), file(Shape::Segments)) {
+        (Some(core), Some(seg)) => {
+            let e2e = |p: &Path| {
+                let p = p.to_str().expect("utf-8 path");
+                run_measured(
+                    &bin,
+                    &["analyze", "-g", p, "--top", "20", "--format", "json"],
+                )
+                .0
+            };
+            let ratios: Vec<f64> = (0..runs.max(5))
+                .map(|_| {
+                    let c = e2e(&core);
+                    e2e(&seg) / c
+                })
+                .collect();
+            Some(ratios)
+        }
+        _ => None,
+    };
+    let summary: Vec<_> = summary.into_iter().map(|(s, r, _)| (s, r)).collect();
     println!();
     println!("targets: end to end <= 1.3 x bare parse; compute < 1 s; peak RSS < 1024 MB");
     println!(
@@ -1589,6 +1619,19 @@ fn main() {
             "segments on a third of the sellers (target: at most 5 % of analyze): compute {:+.1} %, end to end {:+.1} %",
             cost(core.1, seg.1),
             cost(core.4, seg.4)
+        );
+    }
+    if let Some(mut ratios) = paired {
+        ratios.sort_by(f64::total_cmp);
+        let pct: Vec<String> = ratios
+            .iter()
+            .map(|r| format!("{:+.1}", 100.0 * (r - 1.0)))
+            .collect();
+        println!(
+            "  end to end, core and segments in turn ({} pairs): {:+.1} % (median of the pairs; each: {} %)",
+            ratios.len(),
+            100.0 * (median(&ratios) - 1.0),
+            pct.join(", ")
         );
     }
     for (shape, (ratio, compute, rss, bare_rss, e2e)) in summary {
