@@ -539,8 +539,8 @@ impl Incremental {
         for &v in changed.relicensed {
             mark(v as usize);
         }
-        for u in 0..net.n {
-            if changed.in_r_plus[u] != before[u] {
+        for (u, (now, was)) in changed.in_r_plus.iter().zip(before).enumerate() {
+            if now != was {
                 self.callers
                     .sellers_of(u as u32)
                     .iter()
