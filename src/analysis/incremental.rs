@@ -83,6 +83,8 @@ pub struct Touched {
 pub struct Incremental {
     callers: Incoming,
     licensed: Vec<bool>,
+    /// The edges licensed in the base, as a list.
+    licensed_list: Vec<usize>,
     /// The components of the whole graph over the edges into entities
     /// not in R (R+), with that R (R+), found on first need: a change that
     /// leaves R (R+) and every edge's ends as they were has the same ones.
@@ -127,6 +129,7 @@ impl Incremental {
         Incremental {
             callers: Incoming::of(net, |_| true),
             licensed: opts.licensed_edges(net),
+            licensed_list: opts.licensed.clone(),
             base_sccs: Default::default(),
             giant_upstream: Default::default(),
             base_proofs: OnceLock::new(),
@@ -216,41 +219,46 @@ impl Incremental {
                 }
             }
         }
-        let any_licence = licensed.iter().chain(&self.licensed).any(|&l| l);
         // Edges into R whose licence changed, and the sellers of every
         // edge whose licence changed.
         let mut licences = Vec::new();
         let mut relicensed = Vec::new();
-        for v in 0..n {
-            for e in net.sales(v as u32) {
-                if !any_licence {
-                    break;
+        // The edges licensed here or in the base, in edge order: no other
+        // is licensed on either side.
+        let mut either: Vec<usize> = opts
+            .licensed
+            .iter()
+            .chain(&self.licensed_list)
+            .copied()
+            .collect();
+        either.sort_unstable();
+        either.dedup();
+        for e in either {
+            let v = seller_of(net, e);
+            let u = net.buyer[e] as usize;
+            if licensed[e] && self.licensed[e] {
+                // A licensed edge into a buyer that joins R (R+)
+                // carries 0 where it carried the buyer's value.
+                lower_rises &= in_r[u] == before.in_r[u];
+                upper_rises &= in_r_plus[u] == before.in_r_plus[u];
+            }
+            if licensed[e] == self.licensed[e] {
+                continue;
+            }
+            relicensed.push(v as u32);
+            // A licence counts only on an edge into R (R+), and for x
+            // and d only on one with a lower bound.
+            if in_r[u] || before.in_r[u] {
+                if net.lo[e] > 0.0 {
+                    lower[v] = true;
+                    lower_rises = false;
                 }
-                let u = net.buyer[e] as usize;
-                if licensed[e] && self.licensed[e] {
-                    // A licensed edge into a buyer that joins R (R+)
-                    // carries 0 where it carried the buyer's value.
-                    lower_rises &= in_r[u] == before.in_r[u];
-                    upper_rises &= in_r_plus[u] == before.in_r_plus[u];
-                }
-                if licensed[e] == self.licensed[e] {
-                    continue;
-                }
-                relicensed.push(v as u32);
-                // A licence counts only on an edge into R (R+), and for x
-                // and d only on one with a lower bound.
-                if in_r[u] || before.in_r[u] {
-                    if net.lo[e] > 0.0 {
-                        lower[v] = true;
-                        lower_rises = false;
-                    }
-                    reach[v] = true;
-                    licences.push(e);
-                }
-                if in_r_plus[u] || before.in_r_plus[u] {
-                    upper[v] = true;
-                    upper_rises = false;
-                }
+                reach[v] = true;
+                licences.push(e);
+            }
+            if in_r_plus[u] || before.in_r_plus[u] {
+                upper[v] = true;
+                upper_rises = false;
             }
         }
         for t in touched {
