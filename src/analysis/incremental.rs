@@ -45,7 +45,7 @@ use super::unused;
 use super::{Options, Outcome};
 use crate::graph::{Incoming, Net};
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// What a changed evaluation solves again.
 #[derive(Clone, Copy, Debug)]
@@ -86,9 +86,10 @@ pub struct Incremental {
     /// The edges licensed in the base, as a list.
     licensed_list: Vec<usize>,
     /// The components of the whole graph over the edges into entities
-    /// not in R (R+), with that R (R+), found on first need: a change that
-    /// leaves R (R+) and every edge's ends as they were has the same ones.
-    base_sccs: [OnceLock<(Vec<bool>, Sccs)>; 2],
+    /// not in R (R+), with that R (R+), found on first need (one set for
+    /// both bounds when R+ = R): a change that leaves R (R+) and every
+    /// edge's ends as they were has the same ones.
+    base_sccs: [OnceLock<Arc<(Vec<bool>, Sccs)>>; 2],
     /// For each bound, the entities upstream of the largest of
     /// `base_sccs`' components (when it has two members or more), found on
     /// first need: a search that reaches one of its members has all of
@@ -432,9 +433,19 @@ impl Incremental {
         if !self.one_base {
             return None;
         }
-        let (key, sccs) =
-            self.base_sccs[b].get_or_init(|| (base.to_vec(), Sccs::of(net, followed(net, base))));
+        // The other bound's, when they are over the same R (R+).
+        let other = self.base_sccs[1 - b].get().filter(|found| found.0 == base);
+        let (key, sccs) = &**self.base_sccs[b].get_or_init(|| match other {
+            Some(found) => Arc::clone(found),
+            None => Arc::new((base.to_vec(), Sccs::of(net, followed(net, base)))),
+        });
         (key.as_slice() == base).then_some(sccs)
+    }
+
+    /// The base's components of bound `b` and the R (R+) they are over,
+    /// if found.
+    fn found_sccs(&self, b: usize) -> Option<&(Vec<bool>, Sccs)> {
+        self.base_sccs[b].get().map(|found| &**found)
     }
 
     /// Whether the base's components of bound `b` (over the edges into
@@ -512,7 +523,7 @@ impl Incremental {
         (comp, local, y): (&[u32], &[u32], &[f64]),
     ) -> Option<Compact> {
         let before = &base.restricted.in_r_plus;
-        let (key, sccs) = self.base_sccs[1].get()?;
+        let (key, sccs) = self.found_sccs(1)?;
         let c = largest(sccs)?;
         if key != before || sccs.comp(c) != comp {
             return None;
@@ -589,10 +600,10 @@ impl Incremental {
         }
         let r = &base.restricted;
         let of = |stop: &[bool]| Sccs::of(net, followed(net, stop));
-        let lower = self.base_sccs[0].get_or_init(|| (r.in_r.clone(), of(&r.in_r)));
+        let lower = self.base_sccs[0].get_or_init(|| Arc::new((r.in_r.clone(), of(&r.in_r))));
         self.base_sccs[1].get_or_init(|| match r.in_r_plus == lower.0 {
-            true => lower.clone(),
-            false => (r.in_r_plus.clone(), of(&r.in_r_plus)),
+            true => Arc::clone(lower),
+            false => Arc::new((r.in_r_plus.clone(), of(&r.in_r_plus))),
         });
     }
 
@@ -609,7 +620,7 @@ impl Incremental {
     /// about, the proof of every swept component (O(its members and
     /// sales) per sweep of the bound on how slowly it drains).
     pub fn unused(&self, net: &Net, base: &Outcome, e: usize) -> bool {
-        let Some((stop, sccs)) = self.base_sccs[1].get() else {
+        let Some((stop, sccs)) = self.found_sccs(1) else {
             return false;
         };
         if net.lo[e] != 0.0 || *stop != base.restricted.in_r_plus {
@@ -664,7 +675,7 @@ impl Incremental {
         if gone.peek().is_none() {
             return true;
         }
-        let Some((key, sccs)) = self.base_sccs[b].get() else {
+        let Some((key, sccs)) = self.found_sccs(b) else {
             return false;
         };
         if key.as_slice() != stop {
@@ -720,11 +731,10 @@ impl Incremental {
     /// entities found.
     fn giant_upstream(&self, stop: &[bool]) -> Option<Giant<'_>> {
         let b = (0..2).find(|&b| {
-            self.base_sccs[b]
-                .get()
+            self.found_sccs(b)
                 .is_some_and(|(key, _)| key.as_slice() == stop)
         })?;
-        let (_, sccs) = self.base_sccs[b].get()?;
+        let (_, sccs) = self.found_sccs(b)?;
         let found = self.giant_upstream[b].get_or_init(|| {
             let c = largest(sccs)?;
             let members = sccs.comp(c);
