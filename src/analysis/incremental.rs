@@ -77,6 +77,10 @@ pub struct Touched {
     pub unused: bool,
 }
 
+/// The base's components over one R (R+), and that R (R+); shared by
+/// both bounds when they are over the same one.
+type Found = Arc<(Vec<bool>, Sccs)>;
+
 /// What every changed evaluation of one base needs: who sells to whom,
 /// backwards, and the edges the base counted as licensed.
 #[derive(Clone, Debug)]
@@ -89,7 +93,7 @@ pub struct Incremental {
     /// not in R (R+), with that R (R+), found on first need (one set for
     /// both bounds when R+ = R): a change that leaves R (R+) and every
     /// edge's ends as they were has the same ones.
-    base_sccs: [OnceLock<Arc<(Vec<bool>, Sccs)>>; 2],
+    base_sccs: [OnceLock<Found>; 2],
     /// For each bound, the entities upstream of the largest of
     /// `base_sccs`' components (when it has two members or more), found on
     /// first need: a search that reaches one of its members has all of
