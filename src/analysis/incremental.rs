@@ -112,7 +112,7 @@ pub struct Incremental {
     /// How many copies [`Incremental::copy_of_giant`] made from the
     /// base's (tests check that they take that way).
     #[cfg(test)]
-    pub(crate) copies: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    pub(crate) copies: Arc<std::sync::atomic::AtomicUsize>,
     /// Components above this size are swept (`solve::DENSE_MAX`; tests
     /// lower it to check the sweeps).
     pub(crate) dense_max: usize,
@@ -207,10 +207,13 @@ impl Incremental {
         let mut upper = vec![false; n];
         let mut reach = vec![false; n];
         let (mut lower_rises, mut upper_rises) = (touched.is_empty(), touched.is_empty());
+        // The entities that joined or left R, and R+.
+        let mut moved: [Vec<u32>; 2] = Default::default();
         for u in 0..n {
             lower_rises &= in_r[u] >= before.in_r[u];
             upper_rises &= in_r_plus[u] >= before.in_r_plus[u];
             if in_r[u] != before.in_r[u] {
+                moved[0].push(u as u32);
                 for &s in self.callers.sellers_of(u as u32) {
                     // x and d read a sale into R (or not) at its lower
                     // bound only: a sale without one changes neither.
@@ -219,6 +222,7 @@ impl Incremental {
                 }
             }
             if in_r_plus[u] != before.in_r_plus[u] {
+                moved[1].push(u as u32);
                 for &s in self.callers.sellers_of(u as u32) {
                     upper[s as usize] = true;
                 }
@@ -333,8 +337,8 @@ impl Incremental {
         // Per bound, whether the base's components can serve, and the
         // entities a set must not hold for them to.
         let serve = [
-            self.base_serves(net, 0, (in_r, base_stop[0]), touched),
-            self.base_serves(net, 1, (in_r_plus, base_stop[1]), touched),
+            self.base_serves(net, 0, (in_r, base_stop[0]), &moved[0], touched),
+            self.base_serves(net, 1, (in_r_plus, base_stop[1]), &moved[1], touched),
         ];
         // Whether bound `b`'s components of `set` are the base's.
         let holds = |b: usize, set: &[u32]| {
@@ -350,7 +354,7 @@ impl Incremental {
         // bounds when R+ = R (and both have the same entities to solve).
         let shared = (in_r == in_r_plus && lower == upper).then(|| components(0, in_r, &lower));
         let changed = Changed {
-            in_r_plus,
+            moved: &moved[1],
             touched,
             relicensed: &relicensed,
             set: &upper,
@@ -455,8 +459,9 @@ impl Incremental {
     /// Whether the base's components of bound `b` (over the edges into
     /// entities not in `base`, its R or R+) can be the changed graph's
     /// components of a set (closed upstream or closed downstream in the
-    /// changed graph), R (R+) being `stop` there: `None` when they
-    /// cannot, else the entities the set must not hold.
+    /// changed graph), R (R+) being `stop` there (`moved`: the entities
+    /// whose R (R+) changed, ascending): `None` when they cannot, else the
+    /// entities the set must not hold.
     /// - With R (R+) as it was, when no gone edge splits one
     ///   ([`Incremental::keeps_components`]); any set.
     /// - Else when no edge is gone and each entity whose R (R+) changed
@@ -468,19 +473,17 @@ impl Incremental {
     ///   as in the base).
     ///
     /// # Complexity
-    /// O(V), plus O(V + E) if the base's components are not found yet;
-    /// with R (R+) as it was, as [`Incremental::keeps_components`].
+    /// O(`moved`), plus O(V + E) if the base's components are not found
+    /// yet; with R (R+) as it was, as [`Incremental::keeps_components`].
     fn base_serves(
         &self,
         net: &Net,
         b: usize,
         (stop, base): (&[bool], &[bool]),
+        moved: &[u32],
         touched: &[Touched],
     ) -> Option<Vec<u32>> {
-        let changed: Vec<u32> = (0..stop.len() as u32)
-            .filter(|&u| stop[u as usize] != base[u as usize])
-            .collect();
-        if changed.is_empty() {
+        if moved.is_empty() {
             return self.keeps_components(net, b, stop, touched).then(Vec::new);
         }
         if touched.iter().any(|t| t.removed) {
@@ -489,7 +492,7 @@ impl Incremental {
         let sccs = self.base_components(net, b, base)?;
         let alone = |u: u32| sccs.comp(sccs.comp_of[u as usize] as usize).len() == 1;
         let mut outside = Vec::new();
-        for u in changed {
+        for &u in moved {
             match stop[u as usize] {
                 true if !alone(u) => return None,
                 true => {}
@@ -517,8 +520,8 @@ impl Incremental {
     /// before the component (`solve_into` goes sinks first).
     ///
     /// # Complexity
-    /// O(V) and a copy of the base's copy, plus the rows made again; the
-    /// first time, as [`Compact::of`].
+    /// O(the set solved) and a copy of the base's copy, plus the rows made
+    /// again; the first time, as [`Compact::of`].
     fn copy_of_giant(
         &self,
         eq: &Equations<'_>,
@@ -538,7 +541,7 @@ impl Incremental {
             // Made over the graph as this change has it: its touched
             // sellers' rows are the change's, and every later change makes
             // them again.
-            let stale: Vec<u32> = touched.clone().map(|v| local[v]).collect();
+            let stale = touched.clone().map(|v| local[v]);
             let eq = Equations {
                 restricted: before,
                 licensed: &self.licensed,
@@ -546,7 +549,7 @@ impl Incremental {
             };
             BaseCopy {
                 copy: Compact::of(&eq, comp, local, &base.upper),
-                stale: stale.into_iter().filter(|&j| j != u32::MAX).collect(),
+                stale: stale.filter(|&j| j != u32::MAX).collect(),
             }
         });
         let mut rows = vec![false; comp.len()];
@@ -562,13 +565,11 @@ impl Incremental {
         for &v in changed.relicensed {
             mark(v as usize);
         }
-        for (u, (now, was)) in changed.in_r_plus.iter().zip(before).enumerate() {
-            if now != was {
-                self.callers
-                    .sellers_of(u as u32)
-                    .iter()
-                    .for_each(|&s| mark(s as usize));
-            }
+        for &u in changed.moved {
+            self.callers
+                .sellers_of(u)
+                .iter()
+                .for_each(|&s| mark(s as usize));
         }
         for &u in changed.set {
             if y[u as usize].to_bits() != base.upper[u as usize].to_bits() {
@@ -803,8 +804,8 @@ impl Incremental {
 /// What a change does to the rows of X's equations
 /// ([`Incremental::copy_of_giant`]).
 struct Changed<'a> {
-    /// R+ under the change.
-    in_r_plus: &'a [bool],
+    /// The entities that joined or left R+.
+    moved: &'a [u32],
     touched: &'a [Touched],
     /// The sellers of the edges licensed otherwise than in the base.
     relicensed: &'a [u32],
