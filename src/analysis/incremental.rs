@@ -26,6 +26,15 @@
 //! one at every level), and a lowered or reshaped operator gives no
 //! start known to be below.
 //!
+//! **A chain's components.** A timeline's dates differ only in R (R+),
+//! and each follows a subset of every edge: the components over every
+//! edge, found once, hold whole components of every date, in an order
+//! valid for each, and solving one whole gives its members' least
+//! solution however they group (only the rounding moves). A chain so
+//! searches upstream over every edge (the set solved then holds whole
+//! ones), and finds the largest one's upstream once
+//! ([`Incremental::every_edge`]).
+//!
 //! **Removed sales.** A sale that is gone seeds no bound when
 //! [`Incremental::unused`] proves x, d and X unchanged without it (its
 //! lower bound was 0 and the base's worst case gave it nothing;
@@ -109,6 +118,14 @@ pub struct Incremental {
     /// makes its own from it, the rows that changed made again
     /// ([`Incremental::copy_of_giant`]).
     base_copy: OnceLock<BaseCopy>,
+    /// For a chain, the components over every supplies edge, into R
+    /// (R+) too, found on first need: they hold the components of every
+    /// date ([`Incremental::every_edge`]).
+    every_edge: OnceLock<Sccs>,
+    /// For a chain, the upstream over every edge of the largest of
+    /// `every_edge`'s components, within the entities a scope holds (the
+    /// scope, then the upstream), found on first need.
+    every_giant: OnceLock<Option<(Option<Vec<bool>>, GiantUpstream)>>,
     /// How many copies [`Incremental::copy_of_giant`] made from the
     /// base's (tests check that they take that way).
     #[cfg(test)]
@@ -139,6 +156,8 @@ impl Incremental {
             giant_upstream: Default::default(),
             base_proofs: OnceLock::new(),
             base_copy: OnceLock::new(),
+            every_edge: OnceLock::new(),
+            every_giant: OnceLock::new(),
             #[cfg(test)]
             copies: Default::default(),
             dense_max: DENSE_MAX,
@@ -316,19 +335,32 @@ impl Incremental {
                 *d = eq_lower.direct_at(v);
             }
         }
+        // A chain's date differs from the one beside it only in R (R+):
+        // it solves over the components of every edge, which hold
+        // whole components of both, and so searches upstream over every
+        // edge too, so that what it solves holds whole ones of those.
+        let every = (!self.one_base && touched.is_empty()).then(|| self.every_edge(net));
+        let none = match every {
+            Some(_) => vec![false; n],
+            None => Vec::new(),
+        };
+        let (stop_lower, stop_upper) = match every {
+            Some(_) => (&none[..], &none[..]),
+            None => (&in_r[..], &in_r_plus[..]),
+        };
         // The same seeds and stops give the same upstream: each search
         // (tens of milliseconds at the core of a large graph) is made once.
-        let upper_is_lower = in_r == in_r_plus && upper == lower;
+        let upper_is_lower = stop_lower == stop_upper && upper == lower;
         let reach_is_lower = reach == lower;
-        let lower = self.upstream(lower, in_r, needed);
+        let lower = self.upstream(lower, stop_lower, needed, every);
         let upper = match upper_is_lower {
             true => lower.clone(),
-            false => self.upstream(upper, in_r_plus, needed),
+            false => self.upstream(upper, stop_upper, needed, every),
         };
         let reach_seeds = match (with_reach, reach_is_lower) {
             (false, _) => Vec::new(),
             (true, true) => lower.clone(),
-            (true, false) => self.upstream(reach, in_r, None),
+            (true, false) => self.upstream(reach, in_r, None, None),
         };
 
         let (mut total, mut upper_values) = (base.total.clone(), base.upper.clone());
@@ -346,13 +378,17 @@ impl Incremental {
                 .as_ref()
                 .is_some_and(|outside| outside.iter().all(|u| set.binary_search(u).is_err()))
         };
-        let components = |b: usize, stop: &[bool], set: &[u32]| {
-            let base = holds(b, set).then_some(base_stop[b]);
-            self.components(net, b, stop, base, set)
+        let components = |b: usize, stop: &[bool], set: &[u32]| match every {
+            Some(every) => every.within(set, n),
+            None => {
+                let base = holds(b, set).then_some(base_stop[b]);
+                self.components(net, b, stop, base, set)
+            }
         };
         // As in a full evaluation, one set of components serves both
         // bounds when R+ = R (and both have the same entities to solve).
-        let shared = (in_r == in_r_plus && lower == upper).then(|| components(0, in_r, &lower));
+        let one_set = (every.is_some() || in_r == in_r_plus) && lower == upper;
+        let shared = one_set.then(|| components(0, in_r, &lower));
         let changed = Changed {
             moved: &moved[1],
             touched,
@@ -448,6 +484,21 @@ impl Incremental {
             None => Arc::new((base.to_vec(), Sccs::of(net, followed(net, base)))),
         });
         (key.as_slice() == base).then_some(sccs)
+    }
+
+    /// The components over every supplies edge, found on first need on
+    /// `net`, for a chain whose dates differ only in R (R+). A date
+    /// follows only the edges into entities not in its R (R+), a subset,
+    /// so each of its components lies within one of these, and these come
+    /// sinks first as its do. Solving one of these whole, given the values
+    /// of all it sells to outside, gives the least solution of its
+    /// members' equations, however they group into the date's
+    /// components; only the rounding of the sweeps may differ.
+    ///
+    /// # Complexity
+    /// O(V + E) the first time, then O(1).
+    fn every_edge(&self, net: &Net) -> &Sccs {
+        self.every_edge.get_or_init(|| Sccs::of(net, |_| true))
     }
 
     /// The base's components of bound `b` and the R (R+) they are over,
@@ -713,14 +764,23 @@ impl Incremental {
     /// a search that reaches a member of the largest takes that
     /// component's whole upstream at once (found once per base): every
     /// member has the same upstream, since each reaches all the others.
+    /// So does a chain's search over every edge (`every`: the components
+    /// over every edge, `stop` empty), within the same entities each time.
     ///
     /// # Complexity
     /// O(V) plus the edges into the entities found (those upstream of the
-    /// largest component only once per base).
-    fn upstream(&self, seen: Vec<bool>, stop: &[bool], within: Option<&[bool]>) -> Vec<u32> {
-        let giant = match within {
-            None => self.giant_upstream(stop),
-            Some(_) => None,
+    /// largest component only once per base, or per chain).
+    fn upstream(
+        &self,
+        seen: Vec<bool>,
+        stop: &[bool],
+        within: Option<&[bool]>,
+        every: Option<&Sccs>,
+    ) -> Vec<u32> {
+        let giant = match (within, every) {
+            (_, Some(every)) => self.every_giant(every, within),
+            (None, None) => self.giant_upstream(stop),
+            (Some(_), None) => None,
         };
         let seen = self.search_up(seen, stop, within, giant);
         (0..seen.len() as u32)
@@ -755,6 +815,40 @@ impl Incremental {
         let found = found.as_ref()?;
         Some(Giant {
             comp_of: &sccs.comp_of,
+            c: found.c,
+            up: &found.up,
+        })
+    }
+
+    /// The upstream over every edge of the largest of `every` (a chain's
+    /// components over every edge) within `within`, when it has two
+    /// members or more, and the first search asked for it within the same
+    /// entities.
+    ///
+    /// # Complexity
+    /// O(1), or once per chain O(V) plus the edges into the entities
+    /// found; O(V) to compare `within`.
+    fn every_giant<'s>(&'s self, every: &'s Sccs, within: Option<&[bool]>) -> Option<Giant<'s>> {
+        let found = self.every_giant.get_or_init(|| {
+            let c = largest(every)?;
+            let mut seen = vec![false; every.comp_of.len()];
+            for &v in every.comp(c) {
+                seen[v as usize] = true;
+            }
+            // Within a scope, the component lies inside it or outside.
+            if within.is_some_and(|w| !w[every.comp(c)[0] as usize]) {
+                return None;
+            }
+            let none = vec![false; seen.len()];
+            let up = GiantUpstream {
+                c: c as u32,
+                up: self.search_up(seen, &none, within, None),
+            };
+            Some((within.map(<[bool]>::to_vec), up))
+        });
+        let (key, found) = found.as_ref()?;
+        (key.as_deref() == within).then_some(Giant {
+            comp_of: &every.comp_of,
             c: found.c,
             up: &found.up,
         })
