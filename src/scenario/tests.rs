@@ -602,3 +602,44 @@ fn a_timeline_of_a_few_entities_equals_a_full_evaluation_where_they_sell() {
     // the chart depends on the whole graph.
     assert!(partial > 100, "{partial} timelines leave something out");
 }
+
+#[test]
+fn a_chain_swept_over_the_components_of_every_edge_equals_a_full_evaluation() {
+    use crate::analysis::incremental::Scope;
+    use crate::analysis::{timeline, Sccs};
+    // Components of more than 2 members are swept (X) or iterated (x),
+    // so the blocks over every edge that are not one date's components
+    // go through the sweeps too.
+    const DENSE_MAX: usize = 2;
+    // Dates where an entity in R+ lies in a swept block over every edge:
+    // its buyers' edges into it are not followed that date, so the block
+    // is not that date's component.
+    let mut mixed = 0;
+    for (seed, case) in timeline_cases() {
+        let (net, opts) = (&case.net, &case.opts);
+        let every = Sccs::of(net, |_| true);
+        let at = |date: Date| {
+            let mut at = opts.clone();
+            at.settings.as_of = Some(date);
+            at
+        };
+        let mut chain = Incremental::chained(net, opts);
+        chain.dense_max = DENSE_MAX;
+        let all = vec![true; net.n];
+        let dates = timeline::dates(&case.events, case.window.0, case.window.1);
+        let mut beside = evaluate_with(net, &at(case.window.1), DENSE_MAX);
+        // Backward from the last date, as a timeline's later chain goes.
+        for &date in dates.iter().rev().skip(1) {
+            let o = chain.evaluate_with(net, &beside, &at(date), &[], Scope::Within(&all));
+            let full = evaluate_with(net, &at(date), DENSE_MAX);
+            let what = format!("seed {seed}, {date}");
+            assert_bounds_close(&what, &o, &full, 0..net.n);
+            mixed += (0..net.n).any(|v| {
+                let size = every.comp(every.comp_of[v] as usize).len();
+                full.restricted.in_r_plus[v] && size > DENSE_MAX
+            }) as usize;
+            beside = o;
+        }
+    }
+    assert!(mixed > 20, "{mixed} dates with R+ inside a swept block");
+}
