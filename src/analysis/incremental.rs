@@ -350,7 +350,7 @@ impl Incremental {
         };
         // The same seeds and stops give the same upstream: each search
         // (tens of milliseconds at the core of a large graph) is made once.
-        let upper_is_lower = stop_lower == stop_upper && upper == lower;
+        let upper_is_lower = (every.is_some() || in_r == in_r_plus) && upper == lower;
         let reach_is_lower = reach == lower;
         let lower = self.upstream(lower, stop_lower, needed, every);
         let upper = match upper_is_lower {
@@ -831,13 +831,13 @@ impl Incremental {
     fn every_giant<'s>(&'s self, every: &'s Sccs, within: Option<&[bool]>) -> Option<Giant<'s>> {
         let found = self.every_giant.get_or_init(|| {
             let c = largest(every)?;
-            let mut seen = vec![false; every.comp_of.len()];
-            for &v in every.comp(c) {
-                seen[v as usize] = true;
-            }
             // Within a scope, the component lies inside it or outside.
             if within.is_some_and(|w| !w[every.comp(c)[0] as usize]) {
                 return None;
+            }
+            let mut seen = vec![false; every.comp_of.len()];
+            for &v in every.comp(c) {
+                seen[v as usize] = true;
             }
             let none = vec![false; seen.len()];
             let up = GiantUpstream {

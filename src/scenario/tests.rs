@@ -627,18 +627,27 @@ fn a_chain_swept_over_the_components_of_every_edge_equals_a_full_evaluation() {
         chain.dense_max = DENSE_MAX;
         let all = vec![true; net.n];
         let dates = timeline::dates(&case.events, case.window.0, case.window.1);
-        let mut beside = evaluate_with(net, &at(case.window.1), DENSE_MAX);
-        // Backward from the last date, as a timeline's later chain goes.
-        for &date in dates.iter().rev().skip(1) {
-            let o = chain.evaluate_with(net, &beside, &at(date), &[], Scope::Within(&all));
-            let full = evaluate_with(net, &at(date), DENSE_MAX);
-            let what = format!("seed {seed}, {date}");
-            assert_bounds_close(&what, &o, &full, 0..net.n);
-            mixed += (0..net.n).any(|v| {
-                let size = every.comp(every.comp_of[v] as usize).len();
-                full.restricted.in_r_plus[v] && size > DENSE_MAX
-            }) as usize;
-            beside = o;
+        let last = evaluate_with(net, &at(case.window.1), DENSE_MAX);
+        // Backward from the last date, as a timeline's later chain goes,
+        // and forward from the first (mostly listings that start: the
+        // sweeps start warm), as the earlier one goes.
+        let before = &dates[..dates.len().saturating_sub(1)];
+        for order in [
+            &mut before.iter().rev() as &mut dyn Iterator<Item = &Date>,
+            &mut before.iter(),
+        ] {
+            let mut beside = last.clone();
+            for &date in order {
+                let o = chain.evaluate_with(net, &beside, &at(date), &[], Scope::Within(&all));
+                let full = evaluate_with(net, &at(date), DENSE_MAX);
+                let what = format!("seed {seed}, {date}");
+                assert_bounds_close(&what, &o, &full, 0..net.n);
+                mixed += (0..net.n).any(|v| {
+                    let size = every.comp(every.comp_of[v] as usize).len();
+                    full.restricted.in_r_plus[v] && size > DENSE_MAX
+                }) as usize;
+                beside = o;
+            }
         }
     }
     assert!(mixed > 20, "{mixed} dates with R+ inside a swept block");
