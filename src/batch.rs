@@ -54,7 +54,7 @@ pub struct Against<'a, 'm> {
 /// # Complexity
 /// One [`Applied::evaluate_from`] per scenario (or [`Applied::evaluate`]
 /// without a base), two at once; a copy of the arrays edits write when a
-/// scenario lays edits over the net; at most [`WINDOW`] evaluated
+/// scenario lays edits over the net; at most `WINDOW` evaluated
 /// scenarios held at once.
 pub fn each<'m, E>(
     net: &mut Net,

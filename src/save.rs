@@ -2,7 +2,7 @@
 //! unknown fields included, so that nothing the user wrote is lost in a
 //! round trip. Known fields come first in the format's order, then the
 //! unknown ones in the order they were read; numbers are written as
-//! [`export::number`] does. The CSV writer puts each record through the
+//! [`crate::export::number`] does. The CSV writer puts each record through the
 //! same JSON object as the JSON writer, then into cells.
 //!
 //! Files are written atomically (`save/atomic.rs`): to a temporary file

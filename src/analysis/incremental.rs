@@ -33,7 +33,7 @@
 //! solution however they group (only the rounding moves). A chain so
 //! searches upstream over every edge (the set solved then holds whole
 //! ones), and finds the largest one's upstream once
-//! ([`Incremental::every_edge`]).
+//! (`Incremental::every_edge`).
 //!
 //! **Removed sales.** A sale that is gone seeds no bound when
 //! [`Incremental::unused`] proves x, d and X unchanged without it (its

@@ -70,7 +70,7 @@ pub fn write_json_member(f: &Figures, model: &Model, out: &mut dyn Write) -> io:
     out.write_all(b"]}")
 }
 
-/// The CSV header of the contributions, in [`fields`] order.
+/// The CSV header of the contributions, in the order of [`rows`]' cells.
 pub const HEADER: [&str; 9] = [
     "id",
     "weight",

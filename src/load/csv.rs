@@ -9,7 +9,7 @@
 //!
 //! Each row becomes a JSON object, typed by its column, and goes through
 //! the JSON reader's record seeds into the shared record builder
-//! (`records.rs`) by way of [`Feed`], so that every check and message is
+//! (`records.rs`) by way of `Feed`, so that every check and message is
 //! shared; this module only reads cells and maps places back to file,
 //! line and column, and decides no rule of the format itself. It reads
 //! row by row: memory is the model plus one number per record (the line

@@ -386,7 +386,7 @@ pub const DOUBTS_SHOWN: usize = 20;
 /// (likely a fraction, 0.51 for 51 %), and a `value` on a `supplies` edge
 /// without a `share` whose seller has no revenue (the value cannot become
 /// a share, so the edge counts as unquantified). Words the first
-/// [`DOUBTS_SHOWN`] and counts the rest.
+/// `DOUBTS_SHOWN` and counts the rest.
 ///
 /// # Complexity
 /// O(relationships); only the edges that match build text.
