@@ -6,6 +6,7 @@ mod common;
 mod convert;
 mod dot;
 mod explain;
+mod memory;
 mod output;
 mod pack;
 mod report;

@@ -36,6 +36,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Exit> {
+    // Each scenario's arrays are made and dropped: give them back.
+    super::memory::release_large_blocks();
     let (model, mut net) = args.graph.load_then(Net::build)?;
     let portfolio = args.portfolio.load(&model)?;
     args.eval.check_lists(&net)?;
