@@ -9,8 +9,9 @@ const RELEASED_FROM: usize = 8 << 20;
 /// its own threshold for that up to 32 MiB as large blocks are freed).
 /// `whatif` makes and drops arrays of a few bytes per entity for every
 /// scenario, two scenarios at a time: kept, they raised its peak by about
-/// 85 MB on the bench's 1M-entity graph, for 2 s less system time over
-/// 100 scenarios (benches/README.md). Returns whether the allocator took
+/// 85 MB on the bench's 1M-entity graph; given back, they cost up to 2 s
+/// more system time over 100 scenarios (benches/README.md). Returns
+/// whether the allocator took
 /// the setting (always `false` off glibc, where nothing changes).
 pub fn release_large_blocks() -> bool {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
