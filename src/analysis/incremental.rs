@@ -802,22 +802,9 @@ impl Incremental {
         let (_, sccs) = self.found_sccs(b)?;
         let found = self.giant_upstream[b].get_or_init(|| {
             let c = largest(sccs)?;
-            let members = sccs.comp(c);
-            let mut seen = vec![false; stop.len()];
-            for &v in members {
-                seen[v as usize] = true;
-            }
-            Some(GiantUpstream {
-                c: c as u32,
-                up: self.search_up(seen, stop, None, None),
-            })
+            Some(self.upstream_of(sccs, c, stop, None))
         });
-        let found = found.as_ref()?;
-        Some(Giant {
-            comp_of: &sccs.comp_of,
-            c: found.c,
-            up: &found.up,
-        })
+        Some(found.as_ref()?.giant(sccs))
     }
 
     /// The upstream over every edge of the largest of `every` (a chain's
@@ -835,23 +822,35 @@ impl Incremental {
             if within.is_some_and(|w| !w[every.comp(c)[0] as usize]) {
                 return None;
             }
-            let mut seen = vec![false; every.comp_of.len()];
-            for &v in every.comp(c) {
-                seen[v as usize] = true;
-            }
-            let none = vec![false; seen.len()];
-            let up = GiantUpstream {
-                c: c as u32,
-                up: self.search_up(seen, &none, within, None),
-            };
+            let none = vec![false; every.comp_of.len()];
+            let up = self.upstream_of(every, c, &none, within);
             Some((within.map(<[bool]>::to_vec), up))
         });
         let (key, found) = found.as_ref()?;
-        (key.as_deref() == within).then_some(Giant {
-            comp_of: &every.comp_of,
-            c: found.c,
-            up: &found.up,
-        })
+        (key.as_deref() == within).then(|| found.giant(every))
+    }
+
+    /// The entities upstream of component `c` of `sccs`, its members
+    /// included, back along the edges into entities not in `stop`, only
+    /// through entities `within`, if given.
+    ///
+    /// # Complexity
+    /// O(V) plus the edges into the entities found.
+    fn upstream_of(
+        &self,
+        sccs: &Sccs,
+        c: usize,
+        stop: &[bool],
+        within: Option<&[bool]>,
+    ) -> GiantUpstream {
+        let mut seen = vec![false; stop.len()];
+        for &v in sccs.comp(c) {
+            seen[v as usize] = true;
+        }
+        GiantUpstream {
+            c: c as u32,
+            up: self.search_up(seen, stop, within, None),
+        }
     }
 
     /// [`Incremental::upstream`]'s search: marks in `seen` what it finds
@@ -924,12 +923,25 @@ fn largest(sccs: &Sccs) -> Option<usize> {
     (sccs.comp(c).len() >= 2).then_some(c)
 }
 
-/// The largest of the base's components over one R (R+), by number, and
-/// the entities upstream of it, its members included.
+/// The largest of a set of components (the base's over one R (R+), or a
+/// chain's over every edge), by number, and the entities upstream of it,
+/// its members included.
 #[derive(Clone, Debug)]
 struct GiantUpstream {
     c: u32,
     up: Vec<bool>,
+}
+
+impl GiantUpstream {
+    /// This upstream, for a search over the components `sccs` it was
+    /// found in.
+    fn giant<'s>(&'s self, sccs: &'s Sccs) -> Giant<'s> {
+        Giant {
+            comp_of: &sccs.comp_of,
+            c: self.c,
+            up: &self.up,
+        }
+    }
 }
 
 /// The largest of the base's components and its upstream, for
