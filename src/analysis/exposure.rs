@@ -9,6 +9,7 @@
 //! rise to the least fixed point by Gauss-Seidel sweeps instead, of the
 //! knapsack and of the policy they settle on (`sweep.rs`).
 
+use super::above::{self, FromAbove};
 use super::equations::{Bound, Equations, Scratch};
 use super::scc::Components;
 use super::solve::{add, least_solution_from, Rows, Settled, DIRECT_MAX, MAX_SWEEPS, SWEEP_BUDGET};
@@ -37,7 +38,16 @@ impl Unsettled {
 /// do so faster than [`Compact::of`], which makes it otherwise (`None`).
 /// It must make the very copy [`Compact::of`] would.
 pub(super) type Copier<'a> =
-    &'a (dyn Fn(&Equations<'_>, &[u32], &[u32], &[f64]) -> Option<Compact> + Sync);
+    &'a (dyn Fn(&Equations<'_>, &[u32], &[u32], &[f64]) -> Option<Copied<'a>> + Sync);
+
+/// A copy a [`Copier`] made of a component that a base solved: the
+/// members' values in `y` are the base's, and its sweeps may start from
+/// them (`above.rs`).
+pub(super) struct Copied<'a> {
+    pub compact: Compact,
+    /// What solving it from above keeps for the base.
+    pub above: &'a FromAbove,
+}
 
 impl Equations<'_> {
     /// The least solution of the equations of `bound`, and the components
@@ -116,7 +126,7 @@ impl Equations<'_> {
             } else if comp.len() <= self.dense_max {
                 self.policy_iteration(comp, &local, y)
             } else {
-                self.swept(comp, &local, y, &start, copier)
+                self.swept(comp, &local, y, (&start, warm), copier)
             };
             unsettled.note(settled, comp);
             for (i, &v) in comp.iter().enumerate() {
@@ -169,21 +179,31 @@ impl Equations<'_> {
     }
 
     /// X on a component above `dense_max` members: sweeps from `start` (0,
-    /// or a warm start below the least fixed point) over its
+    /// or a warm start below the least fixed point, `warm`) over its
     /// compact copy, or, when they do not converge within `SWEEP_BUDGET`
     /// and the component has at most `DIRECT_MAX` members, policy
-    /// iteration with dense solves.
+    /// iteration with dense solves. A copy of a component the base solved
+    /// is first swept from the base's values, kept when `above.rs` proves
+    /// them the least solution.
     fn swept(
         &self,
         comp: &[u32],
         local: &[u32],
         y: &[f64],
-        start: &[f64],
+        (start, warm): (&[f64], bool),
         copier: Option<Copier<'_>>,
     ) -> (Vec<f64>, Settled) {
-        let mut compact = copier
-            .and_then(|copy| copy(self, comp, local, y))
-            .unwrap_or_else(|| Compact::of(self, comp, local, y));
+        let (mut compact, above) = match copier.and_then(|copy| copy(self, comp, local, y)) {
+            Some(copied) => (copied.compact, Some(copied.above)),
+            None => (Compact::of(self, comp, local, y), None),
+        };
+        // A warm start is below the least solution already.
+        if let (false, Some(keep)) = (warm, above) {
+            let base = comp.iter().map(|&v| y[v as usize]).collect();
+            if let Some(vals) = above::solve(&mut compact, base, keep) {
+                return (vals, Settled::Yes);
+            }
+        }
         let mut vals = start.to_vec();
         if compact.sweep(&mut vals, SWEEP_BUDGET).is_none() {
             if comp.len() <= DIRECT_MAX {

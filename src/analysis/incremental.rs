@@ -21,10 +21,11 @@
 //! F' >= F, hence a pre-fixed point of F, and lfp(F) is below every one).
 //! The sweeps of a large component may then start from y: they rise from
 //! a point below the least fixed point exactly as from 0 (`fixpoint.rs`).
-//! Every other change starts from 0: a start above the least solution
-//! could settle on a larger fixed point (a loop of unknown shares holds
-//! one at every level), and a lowered or reshaped operator gives no
-//! start known to be below.
+//! After any other change a start from y could settle on a larger fixed
+//! point (a loop of unknown shares holds one at every level): components
+//! start from 0, except the base's largest component of X, which is swept
+//! from y and kept only where `above.rs` proves the result within 1e-11
+//! of the least solution (else solved from 0).
 //!
 //! **A chain's components.** A timeline's dates differ only in R (R+),
 //! and each follows a subset of every edge: the components over every
@@ -44,7 +45,9 @@
 //! **Invariant:** the result equals [`super::evaluate`] of the changed
 //! graph to rounding; the base is not changed.
 
+use super::above::FromAbove;
 use super::equations::{Bound, Equations, Scratch};
+use super::exposure::Copied;
 use super::reach;
 use super::restricted::Restricted;
 use super::scc::Sccs;
@@ -579,7 +582,7 @@ impl Incremental {
         base: &Outcome,
         changed: &Changed<'_>,
         (comp, local, y): (&[u32], &[u32], &[f64]),
-    ) -> Option<Compact> {
+    ) -> Option<Copied<'_>> {
         let before = &base.restricted.in_r_plus;
         let (key, sccs) = self.found_sccs(1)?;
         let c = largest(sccs)?;
@@ -601,6 +604,7 @@ impl Incremental {
             BaseCopy {
                 copy: Compact::of(&eq, comp, local, &base.upper),
                 stale: stale.filter(|&j| j != u32::MAX).collect(),
+                above: FromAbove::default(),
             }
         });
         let mut rows = vec![false; comp.len()];
@@ -641,7 +645,22 @@ impl Incremental {
             self.copies
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
-        Some(copy)
+        Some(Copied {
+            compact: copy,
+            above: &from.above,
+        })
+    }
+
+    /// How many solves of the base's largest component from above were
+    /// proven, and how many were not (`above.rs`).
+    #[cfg(test)]
+    pub(crate) fn above_tally(&self) -> [usize; 2] {
+        self.base_copy.get().map_or([0, 0], |b| {
+            b.above
+                .tally
+                .each_ref()
+                .map(|n| n.load(std::sync::atomic::Ordering::Relaxed))
+        })
     }
 
     /// Finds the base's components, if not found yet, on `net` while it
@@ -914,6 +933,8 @@ struct BaseCopy {
     /// every change): those of the sellers of the edges that the change
     /// under which the copy was made touched.
     stale: Vec<u32>,
+    /// What solving the component from above keeps (`above.rs`).
+    above: FromAbove,
 }
 
 /// The largest of `sccs`' components (the first of the largest), when it

@@ -5,6 +5,8 @@
 //! and options give the same numbers bit for bit: every loop runs in entity
 //! or edge order, never over a hash map.
 
+mod above;
+mod drain;
 mod equations;
 mod exposure;
 mod fixpoint;

@@ -343,6 +343,57 @@ impl Compact {
         r.map(|n| used + n)
     }
 
+    /// The greedy worst case at `w` (by component index), without
+    /// sweeping: the shares it gives each member's sales to other members
+    /// (lower bounds and fill; P by rows), and the residual: how far the
+    /// equations at `w` move any member from `w`.
+    ///
+    /// # Complexity
+    /// One knapsack sweep.
+    pub(super) fn worst_case_at(&mut self, w: &[f64]) -> WorstCase {
+        let k = self.fixed.len();
+        let (mut values, mut left) = (Vec::new(), Vec::new());
+        let mut p = WorstCase {
+            start: Vec::with_capacity(k + 1),
+            cols: Vec::new(),
+            shares: Vec::new(),
+            residual: 0.0,
+        };
+        for j in 0..k {
+            p.start.push(p.cols.len() as u32);
+            let lo = self.lo_start[j] as usize..self.lo_start[j + 1] as usize;
+            p.cols.extend_from_slice(&self.lo_col[lo.clone()]);
+            p.shares.extend_from_slice(&self.lo_w[lo]);
+            let (cols, shares) = (&mut p.cols, &mut p.shares);
+            let v = self.update(w, j, &mut values, &mut left, |inside, t, _| {
+                if let Some(m) = inside {
+                    cols.push(m);
+                    shares.push(t);
+                }
+            });
+            // NaN stays: the caller's comparisons then fail.
+            let moved = (v - w[j]).abs();
+            if moved.is_nan() || moved > p.residual {
+                p.residual = moved;
+            }
+        }
+        p.start.push(p.cols.len() as u32);
+        p
+    }
+
+    /// Whether the equations at `v` give no member more than `v` does:
+    /// `v` is then at or above the least solution (it is a pre-fixed
+    /// point of a monotone map, and the least fixed point lies below
+    /// every one).
+    ///
+    /// # Complexity
+    /// At most one knapsack sweep.
+    pub(super) fn at_most(&mut self, v: &[f64]) -> bool {
+        let (mut values, mut left) = (Vec::new(), Vec::new());
+        (0..self.fixed.len())
+            .all(|j| self.update(v, j, &mut values, &mut left, |_, _, _| ()) <= v[j])
+    }
+
     /// Up to `sweeps` knapsack sweeps of `vals`, as [`iterate`] returns
     /// them; `values` and `left` are scratch space.
     fn knapsack(
@@ -625,6 +676,16 @@ fn fill(
         left -= t;
     }
     x
+}
+
+/// The greedy worst case at some values, as [`Compact::worst_case_at`]
+/// finds it: P by rows (`cols[start[j]..start[j + 1]]` with `shares`)
+/// and the residual.
+pub(super) struct WorstCase {
+    pub start: Vec<u32>,
+    pub cols: Vec<u32>,
+    pub shares: Vec<f64>,
+    pub residual: f64,
 }
 
 /// An open edge to another member: its column, its segment (an index

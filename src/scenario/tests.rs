@@ -313,6 +313,8 @@ pub(crate) fn fingerprint(net: &Net) -> String {
 #[test]
 fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
     let (mut laid, mut copies) = (0, 0);
+    // Solves from above, proven and not.
+    let mut above = [0, 0];
     // And two seeds whose loops of shares near 1 kept policy
     // iteration switching on rounding until it gave up with a warning
     // that the sweeps of the same component did not give.
@@ -359,20 +361,28 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
         copies += incremental
             .copies
             .load(std::sync::atomic::Ordering::Relaxed);
+        let [proven, refused] = incremental.above_tally();
+        above = [above[0] + proven, above[1] + refused];
     }
     assert!(laid > 200, "only {laid} scenarios were laid over the net");
     assert!(
         copies > 50,
         "only {copies} copies were made from the base's"
     );
+    // Both ways out of a solve from above are taken: the values it
+    // settled on kept, and a component solved from 0 again.
+    assert!(above[0] > 20 && above[1] > 5, "from above: {above:?}");
 }
 
-/// Removes the sale `from > to` from a ring `a > b > c > a` of unknown
-/// shares (swept: components above 2 entities) whose `a` also sells
-/// to the listed `r`, the sales of `a` in the order `first`; returns
-/// whether the sale counted as unused, X of `a` after the removal, and
-/// X of `a` by a full evaluation of the changed graph.
-fn remove_from_ring(first: &str, from: &str, to: &str) -> (bool, f64, f64) {
+/// A ring `a > b > c > a` of unknown shares (swept: components above 2
+/// entities) whose `a` also sells to the listed `r` and to `d`, the
+/// sales of `a` in the order `first`, with the relationships `extra`
+/// (the listed `q` sells nothing otherwise), after each of `scenarios`
+/// in turn: whether the last one's first change is a removal the
+/// base's worst case leaves unused, X of `a` after it, X of `a` by a
+/// full evaluation of the changed graph, and how many solves from
+/// above were proven and not, over all.
+fn change_ring(first: &str, extra: &str, scenarios: &[&[Change]]) -> (bool, f64, f64, [usize; 2]) {
     let sales = match first {
         "r" => r#"{"type":"supplies","from":"a","to":"r"},{"type":"supplies","from":"a","to":"b"}"#,
         _ => r#"{"type":"supplies","from":"a","to":"b"},{"type":"supplies","from":"a","to":"r"}"#,
@@ -380,12 +390,12 @@ fn remove_from_ring(first: &str, from: &str, to: &str) -> (bool, f64, f64) {
     let json = format!(
         r#"{{"format":"exposure-graph/1",
         "entities":[{{"id":"a","name":"a"}},{{"id":"b","name":"b"}},{{"id":"c","name":"c"}},
-                    {{"id":"d","name":"d"}},{{"id":"r","name":"r"}}],
-        "relationships":[{sales},
+                    {{"id":"d","name":"d"}},{{"id":"r","name":"r"}},{{"id":"q","name":"q"}}],
+        "relationships":[{sales},{extra}
             {{"type":"supplies","from":"a","to":"d"}},
             {{"type":"supplies","from":"b","to":"c"}},
             {{"type":"supplies","from":"c","to":"a"}}],
-        "listings":[{{"entity":"r","list":"BIS Entity List"}}]}}"#
+        "listings":[{{"entity":"r","list":"BIS Entity List"}},{{"entity":"q","list":"BIS Entity List"}}]}}"#
     );
     let model = crate::load::from_json(json.as_bytes()).unwrap();
     let mut net = Net::build(&model);
@@ -394,25 +404,38 @@ fn remove_from_ring(first: &str, from: &str, to: &str) -> (bool, f64, f64) {
     let base = evaluate_with(&net, &opts, 2);
     let mut incremental = Incremental::new(&net, &opts);
     incremental.dense_max = 2;
-    let scenario = Scenario {
-        name: "s".into(),
-        settings: Settings::default(),
-        changes: vec![Change::Remove {
-            rel: RelType::Supplies,
-            from: from.into(),
-            to: to.into(),
-        }],
-    };
-    let none = WhatIfFlags::default();
-    let applied = apply(&model, &net, 0, &scenario, &cli, &none).unwrap();
-    let edge = applied.edits[0].edge;
     incremental.find_base_components(&net, &base);
-    let unused = incremental.unused(&net, &base, edge);
-    let changed = applied.evaluate_from(&mut net, &incremental, &base);
-    let slow = apply_with(&model, &net, 0, &scenario, &cli, &none, false).unwrap();
-    let full = evaluate_with(slow.net.as_ref().unwrap_or(&net), &slow.opts, 2);
+    let none = WhatIfFlags::default();
     let a = model.find("a").unwrap() as usize;
-    (unused, changed.upper[a], full.upper[a])
+    let mut last = None;
+    for changes in scenarios {
+        let scenario = Scenario {
+            name: "s".into(),
+            settings: Settings::default(),
+            changes: changes.to_vec(),
+        };
+        let applied = apply(&model, &net, 0, &scenario, &cli, &none).unwrap();
+        let unused = match applied.edits.first() {
+            Some(edit) => incremental.unused(&net, &base, edit.edge),
+            None => false,
+        };
+        let changed = applied.evaluate_from(&mut net, &incremental, &base);
+        let slow = apply_with(&model, &net, 0, &scenario, &cli, &none, false).unwrap();
+        let full = evaluate_with(slow.net.as_ref().unwrap_or(&net), &slow.opts, 2);
+        last = Some((unused, changed.upper[a], full.upper[a]));
+    }
+    let (unused, changed, full) = last.expect("a change");
+    (unused, changed, full, incremental.above_tally())
+}
+
+/// [`change_ring`] with the sale `from > to` removed.
+fn remove_from_ring(first: &str, from: &str, to: &str) -> (bool, f64, f64, [usize; 2]) {
+    let remove = Change::Remove {
+        rel: RelType::Supplies,
+        from: from.into(),
+        to: to.into(),
+    };
+    change_ring(first, "", &[&[remove]])
 }
 
 #[test]
@@ -420,14 +443,46 @@ fn a_removed_sale_the_worst_case_leaves_unused_keeps_x_only_where_that_is_proven
     // a sells to the listed r first: its worst case gives r all, and the
     // ring drains through a. The sale to d (X 0) gets nothing: removing
     // it solves nothing again.
-    assert_eq!(remove_from_ring("r", "a", "d"), (true, 1.0, 1.0));
+    assert_eq!(remove_from_ring("r", "a", "d"), (true, 1.0, 1.0, [0, 0]));
     // a sells to b first: at X = 1 everywhere the worst case gives b
     // all (a tie with r), and the ring keeps everything: nothing
     // drains, so nothing proves that the ring keeps 1 without the sale
-    // to r, and indeed it falls to 0.
-    assert_eq!(remove_from_ring("b", "a", "r"), (false, 0.0, 0.0));
+    // to r, and indeed it falls to 0. Without that sale the worst case
+    // at the base's values does not drain either, so nothing starts
+    // from above (it would stay at 1, a fixed point above the least).
+    assert_eq!(remove_from_ring("b", "a", "r"), (false, 0.0, 0.0, [0, 0]));
     // Removing the sale that the worst case uses is solved again.
-    assert_eq!(remove_from_ring("r", "a", "r"), (false, 0.0, 0.0));
+    assert_eq!(remove_from_ring("r", "a", "r"), (false, 0.0, 0.0, [0, 0]));
+}
+
+#[test]
+fn a_ring_swept_from_above_is_kept_where_proven_and_solved_from_0_where_it_stays_up() {
+    let license = |from: &str, to: &str| Change::License {
+        from: from.into(),
+        to: to.into(),
+    };
+    // a sells to the listed q too.
+    let q = r#"{"type":"supplies","from":"a","to":"q"},"#;
+    // The sale to q licensed: a still sells to r, the ring stays at 1,
+    // and the sweeps from the base's values are proven where they
+    // settle (the worst case drains through r).
+    let one = [license("a", "q")];
+    assert_eq!(change_ring("r", q, &[&one]), (false, 1.0, 1.0, [1, 0]));
+    // Then both licensed: the ring held 1 only through them, and falls
+    // to 0. From the base's values it stays at 1, which the proof
+    // refuses (nothing drains), and it is solved from 0.
+    let both = [license("a", "q"), license("a", "r")];
+    assert_eq!(
+        change_ring("r", q, &[&one, &both]),
+        (false, 0.0, 0.0, [1, 1])
+    );
+    // Both licensed in the first scenario: the worst case at the base's
+    // values over its copy does not drain, and nothing starts from above
+    // for that base.
+    assert_eq!(
+        change_ring("r", q, &[&both, &one]),
+        (false, 1.0, 1.0, [0, 0])
+    );
 }
 
 /// A random graph (`random_graph`), its net, and options as of its
