@@ -1,7 +1,8 @@
-//! X's largest component solved again from above: after a change, its
-//! sweeps start from the base's values, which are near the new solution,
-//! and a proof decides whether where they settled is the least solution;
-//! when it cannot tell, the component is solved from 0 as before.
+//! X's largest component solved again from above: after a change (or a
+//! timeline's next date), its sweeps start from the base's values, which
+//! are near the new solution, and a proof decides whether where they
+//! settled is the least solution; when it cannot tell, the component is
+//! solved from 0 as before.
 //!
 //! Sweeps from a start above the least solution z can settle on a larger
 //! fixed point (a loop of unknown shares holds one at every level), and
@@ -19,11 +20,13 @@
 //!   (checked): z lies below every such point (Knaster-Tarski).
 //!
 //! So |w - z| <= (r + SLACK) max s, and the proof accepts when that is at
-//! most [`MOVE`]. s is twice t = (I - P')^-1 1 for the worst case P' at
-//! the base's values (`drain.rs`), found once per base: a change moves
-//! the worst case a little, and s has a margin of 1 over P'. A loop that
-//! π keeps whole (nothing drains) fails the first check, and a value
-//! settled too high the second: both are solved from 0.
+//! most [`MOVE`]. s starts as twice t = (I - P')^-1 1 for the worst case
+//! P' at the base's values (`drain.rs`), found once per base (what-if)
+//! or per chain (a timeline's), and each row that falls short of
+//! 1 + P s is raised: a change moves the worst case in a few rows. A
+//! loop that π keeps whole (nothing drains) fails the first check; a
+//! point below z fails the second. Either way the component is solved
+//! from 0.
 //!
 //! Owns the proof; which components start from above is `exposure.rs`'s
 //! and `incremental.rs`'s call.
@@ -46,14 +49,14 @@ const SLACK: f64 = 1e-14;
 
 /// What solving from above keeps for one base's largest component.
 #[derive(Clone, Debug, Default)]
-pub(super) struct FromAbove {
+pub(crate) struct FromAbove {
     /// t for the worst case at the base's values, found on first need
     /// (`None` when it does not drain: nothing starts from above).
     drain: OnceLock<Option<Vec<f64>>>,
     /// How many solves from above were proven, and how many were not
     /// (tests check that both ways are taken).
     #[cfg(test)]
-    pub(super) tally: std::sync::Arc<[std::sync::atomic::AtomicUsize; 2]>,
+    pub(crate) tally: std::sync::Arc<[std::sync::atomic::AtomicUsize; 2]>,
 }
 
 /// The least solution of `compact`'s equations swept from `base` (by

@@ -23,9 +23,10 @@
 //! a point below the least fixed point exactly as from 0 (`fixpoint.rs`).
 //! After any other change a start from y could settle on a larger fixed
 //! point (a loop of unknown shares holds one at every level): components
-//! start from 0, except the base's largest component of X, which is swept
-//! from y and kept only where `above.rs` proves the result within 1e-11
-//! of the least solution (else solved from 0).
+//! start from 0, except the base's largest component of X (a chain's:
+//! the largest over every edge), which is swept from y and kept only
+//! where `above.rs` proves the result within 1e-11 of the least solution
+//! (else solved from 0).
 //!
 //! **A chain's components.** A timeline's dates differ only in R (R+),
 //! and each follows a subset of every edge: the components over every
@@ -125,6 +126,8 @@ pub struct Incremental {
     /// (R+) too, found on first need: they hold the components of every
     /// date ([`Incremental::every_edge`]).
     every_edge: OnceLock<Sccs>,
+    /// The largest of `every_edge`'s components, found on first need.
+    every_largest: OnceLock<Option<usize>>,
     /// For a chain, the upstream over every edge of the largest of
     /// `every_edge`'s components, within the entities a scope holds (the
     /// scope, then the upstream), found on first need.
@@ -160,6 +163,7 @@ impl Incremental {
             base_proofs: OnceLock::new(),
             base_copy: OnceLock::new(),
             every_edge: OnceLock::new(),
+            every_largest: OnceLock::new(),
             every_giant: OnceLock::new(),
             #[cfg(test)]
             copies: Default::default(),
@@ -209,6 +213,38 @@ impl Incremental {
         opts: &Options,
         touched: &[Touched],
         scope: Scope<'_>,
+    ) -> Outcome {
+        self.evaluate_kept(net, base, opts, touched, scope, None)
+    }
+
+    /// [`Incremental::evaluate_with`] for a date of a chain, against the
+    /// one before it: the largest component over every edge is swept from
+    /// that date's values when it is solved again, with what `keep` holds
+    /// for the chain (`above.rs`; one per chain, so that a date's numbers
+    /// depend only on the dates before it in its chain).
+    ///
+    /// # Complexity
+    /// As [`Incremental::evaluate_with`].
+    pub(crate) fn evaluate_in_chain(
+        &self,
+        net: &Net,
+        base: &Outcome,
+        opts: &Options,
+        scope: Scope<'_>,
+        keep: &FromAbove,
+    ) -> Outcome {
+        self.evaluate_kept(net, base, opts, &[], scope, Some(keep))
+    }
+
+    /// [`Incremental::evaluate_with`], a chain's `keep` given.
+    fn evaluate_kept(
+        &self,
+        net: &Net,
+        base: &Outcome,
+        opts: &Options,
+        touched: &[Touched],
+        scope: Scope<'_>,
+        keep: Option<&FromAbove>,
     ) -> Outcome {
         let (with_reach, needed) = match scope {
             Scope::Everything => (true, None),
@@ -398,9 +434,19 @@ impl Incremental {
             relicensed: &relicensed,
             set: &upper,
         };
-        let copier = |eq: &Equations<'_>, comp: &[u32], local: &[u32], y: &[f64]| {
-            self.copy_of_giant(eq, base, &changed, (comp, local, y))
-        };
+        // The largest component over every edge, for a chain's date.
+        let every_largest = every.zip(keep).and_then(|(every, keep)| {
+            let c = (*self.every_largest.get_or_init(|| largest(every)))?;
+            Some((every.comp(c), keep))
+        });
+        let copier =
+            |eq: &Equations<'_>, comp: &[u32], local: &[u32], y: &[f64]| match every_largest {
+                Some((giant, keep)) => (giant == comp).then(|| Copied {
+                    compact: Compact::of(eq, comp, local, y),
+                    above: keep,
+                }),
+                None => self.copy_of_giant(eq, base, &changed, (comp, local, y)),
+            };
         let (lower_unsettled, upper_unsettled) = crate::parallel::both(
             || {
                 let sccs = own_or(&shared, || components(0, in_r, &lower));

@@ -5,7 +5,7 @@
 //! and options give the same numbers bit for bit: every loop runs in entity
 //! or edge order, never over a hash map.
 
-mod above;
+pub(crate) mod above;
 mod drain;
 mod equations;
 mod exposure;

@@ -5,6 +5,7 @@
 //! Pure like the rest of `analysis`: no IO, and the same graph and options
 //! give the same dates, events and numbers.
 
+use super::above::FromAbove;
 use super::incremental::{Incremental, Scope};
 use super::{evaluate, Options, Outcome};
 use crate::graph::Net;
@@ -228,9 +229,10 @@ impl Timeline {
         // solved again, and not reach. R changes from date to date, so
         // every sale is followed, into R too.
         let shown = net.below(entities.iter().chain(reads), &[]);
-        let at = |date: Date, beside: &Outcome| match &incremental {
+        let at = |date: Date, beside: &Outcome, keep: &FromAbove| match &incremental {
             Some(incremental) => {
-                incremental.evaluate_with(net, beside, &opts_at(date), &[], Scope::Within(&shown))
+                let scope = Scope::Within(&shown);
+                incremental.evaluate_in_chain(net, beside, &opts_at(date), scope, keep)
             }
             None => evaluate(net, &opts_at(date)),
         };
@@ -249,9 +251,10 @@ impl Timeline {
         // first from `last`.
         let chain = |dates: &mut dyn Iterator<Item = &Date>| -> Vec<Point> {
             let mut beside: Option<Outcome> = None;
+            let keep = FromAbove::default();
             dates
                 .map(|&date| {
-                    let o = at(date, beside.as_ref().unwrap_or(&last));
+                    let o = at(date, beside.as_ref().unwrap_or(&last), &keep);
                     let p = point(date, &o);
                     beside = Some(o);
                     p
