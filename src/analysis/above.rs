@@ -79,14 +79,20 @@ pub(super) fn solve(compact: &mut Compact, base: Vec<f64>, keep: &FromAbove) -> 
     proven.then_some(vals)
 }
 
+/// The most sweeps t may take: a worst case that drains more slowly
+/// would make the bound too loose to prove anything (it grows with t),
+/// and the sweeps from 0 take about 45 knapsack sweeps on the bench's
+/// graphs, each worth several of these.
+const DRAIN_SWEEPS: usize = 100;
+
 /// t = (I - P)^-1 1 for the worst case P at `w` (by component index),
-/// `None` when it does not drain ([`drain`]).
+/// `None` when it does not drain within [`DRAIN_SWEEPS`] ([`drain`]).
 ///
 /// # Complexity
-/// One knapsack sweep, and the sweeps of `drain`.
+/// One knapsack sweep, and up to [`DRAIN_SWEEPS`] sweeps over P.
 fn drain_at(compact: &mut Compact, w: &[f64]) -> Option<Vec<f64>> {
     let p = compact.worst_case_at(w);
-    drain(&p.start, &p.cols, &p.shares).map(|d| d.t)
+    drain(&p.start, &p.cols, &p.shares, DRAIN_SWEEPS).map(|d| d.t)
 }
 
 /// Whether `w` (by component index) lies within [`MOVE`] of the least

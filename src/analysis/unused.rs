@@ -25,6 +25,10 @@ use super::drain::drain;
 use super::equations::{Bound, Equations, Scratch};
 use crate::graph::Net;
 
+/// The most sweeps the bound on ||(I - P)^-1|| may take: a component
+/// whose worst case drains that slowly is left to be solved again.
+const SWEEPS: usize = 2_000;
+
 /// How far the base's values may move under the proof: well inside the
 /// 1e-9 to which results must agree with a full evaluation.
 const MOVE: f64 = 1e-11;
@@ -44,7 +48,7 @@ pub(super) fn worst_case(eq: &Equations<'_>, v: usize, y: &[f64], scratch: &mut 
 /// of one entry per entity, all `u32::MAX`, and is left so.
 ///
 /// # Complexity
-/// O(members + their sales) per sweep, at most `drain::SWEEPS` sweeps.
+/// O(members + their sales) per sweep, at most [`SWEEPS`] sweeps.
 pub(super) fn proven(eq: &Equations<'_>, y: &[f64], comp: &[u32], local: &mut [u32]) -> bool {
     let net: &Net = eq.net;
     for (i, &v) in comp.iter().enumerate() {
@@ -81,5 +85,5 @@ pub(super) fn proven(eq: &Equations<'_>, y: &[f64], comp: &[u32], local: &mut [u
     for &v in comp {
         local[v as usize] = u32::MAX;
     }
-    drain(&start, &cols, &shares).is_some_and(|d| d.bound * residual <= MOVE)
+    drain(&start, &cols, &shares, SWEEPS).is_some_and(|d| d.bound * residual <= MOVE)
 }

@@ -370,8 +370,10 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
         "only {copies} copies were made from the base's"
     );
     // Both ways out of a solve from above are taken: the values it
-    // settled on kept, and a component solved from 0 again.
-    assert!(above[0] > 20 && above[1] > 5, "from above: {above:?}");
+    // settled on kept, and a component solved from 0 again (most loops
+    // of shares near 1 drain too slowly for a solve from above to
+    // start).
+    assert!(above[0] > 20 && above[1] > 0, "from above: {above:?}");
 }
 
 /// A ring `a > b > c > a` of unknown shares (swept: components above 2
