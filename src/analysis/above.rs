@@ -50,13 +50,30 @@ const SLACK: f64 = 1e-14;
 /// What solving from above keeps for one base's largest component.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FromAbove {
-    /// t for the worst case at the base's values, found on first need
+    /// t for the worst case at the base's values: found with the base's
+    /// copy (what-if), or at a chain's first solve of the component
     /// (`None` when it does not drain: nothing starts from above).
     drain: OnceLock<Option<Vec<f64>>>,
     /// How many solves from above were proven, and how many were not
     /// (tests check that both ways are taken).
     #[cfg(test)]
     pub(crate) tally: std::sync::Arc<[std::sync::atomic::AtomicUsize; 2]>,
+}
+
+impl FromAbove {
+    /// For a base whose copy of the component is `compact` and its values
+    /// there `values`: t found at once (on a copy, so that `compact` stays
+    /// as made).
+    ///
+    /// # Complexity
+    /// A copy of `compact`, one knapsack sweep and up to [`DRAIN_SWEEPS`]
+    /// sweeps over P.
+    pub(super) fn at(compact: &Compact, values: &[f64]) -> FromAbove {
+        let keep = FromAbove::default();
+        let t = drain_at(&mut compact.clone(), values);
+        keep.drain.get_or_init(|| t);
+        keep
+    }
 }
 
 /// The least solution of `compact`'s equations swept from `base` (by

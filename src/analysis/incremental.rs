@@ -117,10 +117,11 @@ pub struct Incremental {
     /// (`unused.rs`), found on first need.
     base_proofs: OnceLock<Vec<bool>>,
     /// The copy of X's equations (`sweep.rs`) of the largest of
-    /// `base_sccs`' components of X, as the base has them, made the first
-    /// time a changed evaluation sweeps that component: each one after
-    /// makes its own from it, the rows that changed made again
-    /// ([`Incremental::copy_of_giant`]).
+    /// `base_sccs`' components of X, as the base has them, made on the
+    /// base's graph ([`Incremental::prepare`], before a change lays edits
+    /// over it, or by the first change that sweeps the component without
+    /// any): each change makes its own from it, the rows that changed
+    /// made again ([`Incremental::copy_of_giant`]).
     base_copy: OnceLock<BaseCopy>,
     /// For a chain, the components over every supplies edge, into R
     /// (R+) too, found on first need: they hold the components of every
@@ -606,8 +607,10 @@ impl Incremental {
     /// `local`, the values outside `y`) under the change `changed`, made
     /// from the base's copy when `comp` is the largest of the base's
     /// components of X, members in the same order: only the rows that can
-    /// differ are made again. `None` for any other component, and when the
-    /// base's components of X are not found yet.
+    /// differ are made again. `None` for any other component, when the
+    /// base's components of X are not found yet, and when the base's copy
+    /// is not made yet and the change lays edits over the net (it must be
+    /// made on the base's graph).
     ///
     /// A member's row reads its own sales (bounds, segments, licences),
     /// whether each buyer is in R+, and the values of the buyers outside.
@@ -621,7 +624,7 @@ impl Incremental {
     ///
     /// # Complexity
     /// O(the set solved) and a copy of the base's copy, plus the rows made
-    /// again; the first time, as [`Compact::of`].
+    /// again; the first time, as [`BaseCopy::of`].
     fn copy_of_giant(
         &self,
         eq: &Equations<'_>,
@@ -636,33 +639,23 @@ impl Incremental {
             return None;
         }
         let net = eq.net;
-        let touched = changed.touched.iter().map(|t| seller_of(net, t.edge));
-        let from = self.base_copy.get_or_init(|| {
-            // Made over the graph as this change has it: its touched
-            // sellers' rows are the change's, and every later change makes
-            // them again.
-            let stale = touched.clone().map(|v| local[v]);
-            let eq = Equations {
-                restricted: before,
-                licensed: &self.licensed,
-                ..*eq
-            };
-            BaseCopy {
-                copy: Compact::of(&eq, comp, local, &base.upper),
-                stale: stale.filter(|&j| j != u32::MAX).collect(),
-                above: FromAbove::default(),
-            }
-        });
+        let from = match self.base_copy.get() {
+            Some(from) => from,
+            // Nothing is laid over the net: it is the base's graph.
+            None if changed.touched.is_empty() => self
+                .base_copy
+                .get_or_init(|| BaseCopy::of(self, net, base, comp, local)),
+            None => return None,
+        };
         let mut rows = vec![false; comp.len()];
-        for &j in &from.stale {
-            rows[j as usize] = true;
-        }
         let mut mark = |v: usize| {
             if local[v] != u32::MAX {
                 rows[local[v] as usize] = true;
             }
         };
-        touched.for_each(&mut mark);
+        for t in changed.touched {
+            mark(seller_of(net, t.edge));
+        }
         for &v in changed.relicensed {
             mark(v as usize);
         }
@@ -707,6 +700,34 @@ impl Incremental {
                 .each_ref()
                 .map(|n| n.load(std::sync::atomic::Ordering::Relaxed))
         })
+    }
+
+    /// Finds the base's components and makes the base's copy of X's
+    /// equations of its largest component, if not yet, on `net` while it
+    /// is still the base's graph: a change that lays edits over it can
+    /// keep them only if they were made before.
+    ///
+    /// # Complexity
+    /// As [`Incremental::find_base_components`] and [`BaseCopy::of`] the
+    /// first time, then O(1).
+    pub fn prepare(&self, net: &Net, base: &Outcome) {
+        self.find_base_components(net, base);
+        let Some((key, sccs)) = self.found_sccs(1) else {
+            return;
+        };
+        let Some(c) = largest(sccs).filter(|&c| sccs.comp(c).len() > self.dense_max) else {
+            return;
+        };
+        if *key != base.restricted.in_r_plus || self.base_copy.get().is_some() {
+            return;
+        }
+        let comp = sccs.comp(c);
+        let mut local = vec![u32::MAX; net.n];
+        for (i, &v) in comp.iter().enumerate() {
+            local[v as usize] = i as u32;
+        }
+        self.base_copy
+            .get_or_init(|| BaseCopy::of(self, net, base, comp, &local));
     }
 
     /// Finds the base's components, if not found yet, on `net` while it
@@ -975,12 +996,32 @@ struct Changed<'a> {
 #[derive(Clone, Debug)]
 struct BaseCopy {
     copy: Compact,
-    /// The rows that may not be the base's (they are made again for
-    /// every change): those of the sellers of the edges that the change
-    /// under which the copy was made touched.
-    stale: Vec<u32>,
     /// What solving the component from above keeps (`above.rs`).
     above: FromAbove,
+}
+
+impl BaseCopy {
+    /// The copy of component `comp` (members' indices `local`) as the
+    /// base has it, made on `net` while it is the base's graph, and t
+    /// for a solve from above at the base's values: both the same
+    /// whichever change asks first.
+    ///
+    /// # Complexity
+    /// As [`Compact::of`], plus `above.rs`'s search for t.
+    fn of(inc: &Incremental, net: &Net, base: &Outcome, comp: &[u32], local: &[u32]) -> BaseCopy {
+        let eq = Equations {
+            net,
+            restricted: &base.restricted.in_r_plus,
+            licensed: &inc.licensed,
+            dense_max: inc.dense_max,
+        };
+        let copy = Compact::of(&eq, comp, local, &base.upper);
+        let values: Vec<f64> = comp.iter().map(|&v| base.upper[v as usize]).collect();
+        BaseCopy {
+            above: FromAbove::at(&copy, &values),
+            copy,
+        }
+    }
 }
 
 /// The largest of `sccs`' components (the first of the largest), when it

@@ -72,9 +72,7 @@ impl Applied<'_> {
             return self.evaluate_shared(net, incremental, base);
         }
         let opts = self.opts_with_removed();
-        if self.edits.iter().any(|e| e.removed) {
-            incremental.find_base_components(net, base);
-        }
+        incremental.prepare(net, base);
         // Asked on the base's graph, before the edits are laid over it.
         let unused: Vec<bool> = self
             .edits

@@ -449,12 +449,13 @@ fn a_removed_sale_the_worst_case_leaves_unused_keeps_x_only_where_that_is_proven
     // a sells to b first: at X = 1 everywhere the worst case gives b
     // all (a tie with r), and the ring keeps everything: nothing
     // drains, so nothing proves that the ring keeps 1 without the sale
-    // to r, and indeed it falls to 0. Without that sale the worst case
-    // at the base's values does not drain either, so nothing starts
-    // from above (it would stay at 1, a fixed point above the least).
-    assert_eq!(remove_from_ring("b", "a", "r"), (false, 0.0, 0.0, [0, 0]));
-    // Removing the sale that the worst case uses is solved again.
-    assert_eq!(remove_from_ring("r", "a", "r"), (false, 0.0, 0.0, [0, 0]));
+    // to r, and indeed it falls to 0. Swept from the base's values, it
+    // stays at 1, a fixed point above the least: the proof refuses it
+    // and the ring is solved from 0.
+    assert_eq!(remove_from_ring("b", "a", "r"), (false, 0.0, 0.0, [0, 1]));
+    // Removing the sale that the worst case uses is solved again, the
+    // same way.
+    assert_eq!(remove_from_ring("r", "a", "r"), (false, 0.0, 0.0, [0, 1]));
 }
 
 #[test]
@@ -478,12 +479,11 @@ fn a_ring_swept_from_above_is_kept_where_proven_and_solved_from_0_where_it_stays
         change_ring("r", q, &[&one, &both]),
         (false, 0.0, 0.0, [1, 1])
     );
-    // Both licensed in the first scenario: the worst case at the base's
-    // values over its copy does not drain, and nothing starts from above
-    // for that base.
+    // In the other order, the same: t is the base's, whichever change
+    // comes first.
     assert_eq!(
         change_ring("r", q, &[&both, &one]),
-        (false, 1.0, 1.0, [0, 0])
+        (false, 1.0, 1.0, [1, 1])
     );
 }
 
