@@ -142,7 +142,8 @@ fn proven(compact: &mut Compact, w: &[f64], t: &[f64]) -> bool {
 const RAISES: usize = 50;
 
 /// Raises `s` (positive) until s >= 1 + P s holds in every row, each row
-/// that falls short set to twice what it needs; whether a sweep found
+/// that falls short set to 1.01 times what it needs (more would grow
+/// round a loop from sweep to sweep); whether a sweep found
 /// every row holding within [`RAISES`] (P changed little from the one
 /// `s` was made for, so a few rows need raising).
 fn raise(p: &WorstCase, s: &mut [f64]) -> bool {

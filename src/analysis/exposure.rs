@@ -183,8 +183,8 @@ impl Equations<'_> {
     /// compact copy, or, when they do not converge within `SWEEP_BUDGET`
     /// and the component has at most `DIRECT_MAX` members, policy
     /// iteration with dense solves. A copy of a component the base solved
-    /// is first swept from the base's values, kept when `above.rs` proves
-    /// them the least solution.
+    /// is first swept from the base's values, and what they settle on kept
+    /// when `above.rs` proves it within 1e-11 of the least solution.
     fn swept(
         &self,
         comp: &[u32],

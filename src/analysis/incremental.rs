@@ -712,13 +712,16 @@ impl Incremental {
     /// first time, then O(1).
     pub fn prepare(&self, net: &Net, base: &Outcome) {
         self.find_base_components(net, base);
+        if self.base_copy.get().is_some() {
+            return;
+        }
         let Some((key, sccs)) = self.found_sccs(1) else {
             return;
         };
         let Some(c) = largest(sccs).filter(|&c| sccs.comp(c).len() > self.dense_max) else {
             return;
         };
-        if *key != base.restricted.in_r_plus || self.base_copy.get().is_some() {
+        if *key != base.restricted.in_r_plus {
             return;
         }
         let comp = sccs.comp(c);
