@@ -708,8 +708,9 @@ impl Incremental {
     /// keep them only if they were made before.
     ///
     /// # Complexity
-    /// As [`Incremental::find_base_components`] and [`BaseCopy::of`] the
-    /// first time, then O(1).
+    /// As [`Incremental::find_base_components`] and `BaseCopy::of` (a
+    /// copy of the component's equations and the search for t) the first
+    /// time, then O(1).
     pub fn prepare(&self, net: &Net, base: &Outcome) {
         self.find_base_components(net, base);
         if self.base_copy.get().is_some() {
