@@ -179,8 +179,7 @@ fn raise(p: &WorstCase, s: &mut [f64]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::equations::Equations;
-    use super::super::tests::graph;
+    use super::super::tests::{graph, upper_compact};
     use super::super::Options;
     use super::*;
     use crate::analysis::restricted::Restricted;
@@ -191,25 +190,11 @@ mod tests {
     fn compact(entities: &str, edges: &[&str], listed: &[&str], members: &[&str]) -> Compact {
         let model = graph(entities, edges, listed);
         let net = Net::build(&model);
-        let opts = Options::default();
-        let restricted = Restricted::of(&net, &opts);
-        let licensed = opts.licensed_edges(&net);
-        let eq = Equations {
-            net: &net,
-            restricted: &restricted.in_r_plus,
-            licensed: &licensed,
-            dense_max: 0,
-        };
         let comp: Vec<u32> = members.iter().map(|m| model.find(m).unwrap()).collect();
-        let mut local = vec![u32::MAX; net.n];
-        for (i, &v) in comp.iter().enumerate() {
-            local[v as usize] = i as u32;
-        }
         // The listed are 1, every other buyer outside 0.
-        let y: Vec<f64> = (0..net.n)
-            .map(|u| f64::from(u8::from(restricted.in_r_plus[u])))
-            .collect();
-        Compact::of(&eq, &comp, &local, &y)
+        let in_r_plus = Restricted::of(&net, &Options::default()).in_r_plus;
+        let y: Vec<f64> = in_r_plus.iter().map(|&r| f64::from(u8::from(r))).collect();
+        upper_compact(&net, &comp, &y)
     }
 
     #[test]

@@ -124,11 +124,10 @@ pub struct Incremental {
     /// made again ([`Incremental::copy_of_giant`]).
     base_copy: OnceLock<BaseCopy>,
     /// For a chain, the components over every supplies edge, into R
-    /// (R+) too, found on first need: they hold the components of every
-    /// date ([`Incremental::every_edge`]).
-    every_edge: OnceLock<Sccs>,
-    /// The largest of `every_edge`'s components, found on first need.
-    every_largest: OnceLock<Option<usize>>,
+    /// (R+) too, and the largest of them (two members or more), found on
+    /// first need: they hold the components of every date
+    /// ([`Incremental::every_edge`]).
+    every_edge: OnceLock<(Sccs, Option<usize>)>,
     /// For a chain, the upstream over every edge of the largest of
     /// `every_edge`'s components, within the entities a scope holds (the
     /// scope, then the upstream), found on first need.
@@ -164,7 +163,6 @@ impl Incremental {
             base_proofs: OnceLock::new(),
             base_copy: OnceLock::new(),
             every_edge: OnceLock::new(),
-            every_largest: OnceLock::new(),
             every_giant: OnceLock::new(),
             #[cfg(test)]
             copies: Default::default(),
@@ -436,10 +434,9 @@ impl Incremental {
             set: &upper,
         };
         // The largest component over every edge, for a chain's date.
-        let every_largest = every.zip(keep).and_then(|(every, keep)| {
-            let c = (*self.every_largest.get_or_init(|| largest(every)))?;
-            Some((every.comp(c), keep))
-        });
+        let every_largest = every
+            .zip(keep)
+            .and_then(|(every, keep)| Some((every.comp(self.every_largest()?), keep)));
         let copier =
             |eq: &Equations<'_>, comp: &[u32], local: &[u32], y: &[f64]| match every_largest {
                 Some((giant, keep)) => (giant == comp).then(|| Copied {
@@ -548,7 +545,18 @@ impl Incremental {
     /// # Complexity
     /// O(V + E) the first time, then O(1).
     fn every_edge(&self, net: &Net) -> &Sccs {
-        self.every_edge.get_or_init(|| Sccs::of(net, |_| true))
+        let (sccs, _) = self.every_edge.get_or_init(|| {
+            let sccs = Sccs::of(net, |_| true);
+            let c = largest(&sccs);
+            (sccs, c)
+        });
+        sccs
+    }
+
+    /// The largest of [`Incremental::every_edge`]'s components, once they
+    /// are found.
+    fn every_largest(&self) -> Option<usize> {
+        self.every_edge.get()?.1
     }
 
     /// The base's components of bound `b` and the R (R+) they are over,
@@ -907,7 +915,7 @@ impl Incremental {
     /// found; O(V) to compare `within`.
     fn every_giant<'s>(&'s self, every: &'s Sccs, within: Option<&[bool]>) -> Option<Giant<'s>> {
         let found = self.every_giant.get_or_init(|| {
-            let c = largest(every)?;
+            let c = self.every_largest()?;
             // Within a scope, the component lies inside it or outside.
             if within.is_some_and(|w| !w[every.comp(c)[0] as usize]) {
                 return None;

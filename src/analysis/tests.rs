@@ -1,5 +1,6 @@
 //! Data-driven tests of the engine: a graph in, numbers out.
 
+use super::sweep::Compact;
 use super::*;
 use crate::load;
 use crate::model::Model;
@@ -48,6 +49,25 @@ pub(super) fn graph(entities: &str, edges: &[&str], listed: &[&str]) -> Model {
         lists.join(",")
     );
     load::from_json(json.as_bytes()).unwrap_or_else(|p| panic!("test graph invalid: {:?}", p.list))
+}
+
+/// The copy of X's equations (`sweep.rs`) of component `comp` of `net`
+/// under the default options, the buyers outside valued by `y`.
+pub(super) fn upper_compact(net: &Net, comp: &[u32], y: &[f64]) -> Compact {
+    let opts = Options::default();
+    let restricted = Restricted::of(net, &opts);
+    let licensed = opts.licensed_edges(net);
+    let eq = Equations {
+        net,
+        restricted: &restricted.in_r_plus,
+        licensed: &licensed,
+        dense_max: 0,
+    };
+    let mut local = vec![u32::MAX; net.n];
+    for (i, &v) in comp.iter().enumerate() {
+        local[v as usize] = i as u32;
+    }
+    Compact::of(&eq, comp, &local, y)
 }
 
 struct Run {
@@ -931,34 +951,22 @@ fn policy_rounds_that_solve_a_changing_policy_still_reach_the_dense_solves_numbe
     // knapsack's sweeps and their stopping rule, as a policy flipping
     // between near ties would.
     use super::scc::Sccs;
-    use super::sweep::Compact;
     for seed in 1..10u64 {
         let mut model = random_ring(300 + 40 * seed as usize, seed);
         random_segments(&mut model, seed + 2000);
         let net = Net::build(&model);
         let opts = Options::default();
         let dense = evaluate_with(&net, &opts, usize::MAX).upper;
-        let restricted = Restricted::of(&net, &opts);
-        let licensed = opts.licensed_edges(&net);
-        let eq = Equations {
-            net: &net,
-            restricted: &restricted.in_r_plus,
-            licensed: &licensed,
-            dense_max: 0,
-        };
-        let sccs = Sccs::of(&net, |e| eq.follows(e));
+        let in_r_plus = Restricted::of(&net, &opts).in_r_plus;
+        let sccs = Sccs::of(&net, |e| !in_r_plus[net.buyer[e] as usize]);
         let comp = (0..sccs.len())
             .map(|c| sccs.comp(c))
             .max_by_key(|c| c.len())
             .expect("a component")
             .to_vec();
         assert!(comp.len() > 250, "seed {seed}: {}", comp.len());
-        let mut local = vec![u32::MAX; net.n];
-        for (i, &v) in comp.iter().enumerate() {
-            local[v as usize] = i as u32;
-        }
         for (patience, few) in [(0, comp.len()), (0, 0), (3, 5)] {
-            let mut compact = Compact::of(&eq, &comp, &local, &dense);
+            let mut compact = upper_compact(&net, &comp, &dense);
             let mut vals = vec![0.0; comp.len()];
             let sweeps = compact.sweep_with(&mut vals, 20_000, patience, few);
             assert!(sweeps.is_some(), "seed {seed}, {patience}/{few}");
