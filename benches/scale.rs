@@ -1140,6 +1140,25 @@ fn write_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], pat
     fs::write(path, text).expect("cannot write the scenario file");
 }
 
+/// The portfolio file of the bench: 1,000 distinct entities drawn with a
+/// fixed seed, weights from 1 to 100.
+fn write_portfolio(model: &exposure::model::Model, path: &Path) {
+    let mut rng = Rng(0x9071_f011);
+    let n = model.entities.len();
+    let mut held = std::collections::BTreeSet::new();
+    let mut text = String::from("entity,weight\n");
+    while held.len() < PORTFOLIO.min(n) {
+        let v = rng.below(n) as u32;
+        if held.insert(v) {
+            text.push_str(&format!("{},{}\n", model.id(v), 1 + rng.below(100)));
+        }
+    }
+    fs::write(path, text).expect("cannot write the portfolio file");
+}
+
+/// Holdings in the bench's portfolio.
+const PORTFOLIO: usize = 1_000;
+
 fn bench_shape(
     shape: Shape,
     path: &Path,
@@ -1212,6 +1231,14 @@ fn bench_shape(
         label: "(j) end to end: timeline --format json",
         ..Default::default()
     };
+    let mut portfolio = Row {
+        label: "(k) end to end: analyze --portfolio (1,000 holdings)",
+        ..Default::default()
+    };
+    let holdings = env::temp_dir().join(format!(
+        "exposure-bench-{}.portfolio.csv",
+        std::process::id()
+    ));
     let html = env::temp_dir().join(format!("exposure-bench-{}.html", std::process::id()));
     let scenarios = env::temp_dir().join(format!(
         "exposure-bench-{}.scenarios.json",
@@ -1294,6 +1321,7 @@ fn bench_shape(
         );
         if run == 0 {
             write_scenarios(&model, &net, &outcome.restricted.in_r, &scenarios);
+            write_portfolio(&model, &holdings);
             let events = analysis::timeline::events(&net, &opts);
             if let Some((from, to)) = analysis::timeline::window(&events, None, opts.settings.as_of)
             {
@@ -1347,6 +1375,22 @@ fn bench_shape(
         );
         report.times.push(wall);
         report.rss.push(rss);
+        let (wall, rss, _) = run_measured(
+            bin,
+            &[
+                "analyze",
+                "-g",
+                p,
+                "--portfolio",
+                holdings.to_str().unwrap(),
+                "--top",
+                "20",
+                "--format",
+                "json",
+            ],
+        );
+        portfolio.times.push(wall);
+        portfolio.rss.push(rss);
         if env::var("BENCH_WHATIF").map_or(true, |v| v != "0") {
             let (wall, rss, _) = run_measured(
                 bin,
@@ -1408,6 +1452,7 @@ fn bench_shape(
         &report,
         &whatif,
         &timeline,
+        &portfolio,
         &build_plain,
         &compute_plain,
     ] {
@@ -1472,7 +1517,12 @@ fn bench_shape(
             rss_of(&timeline)
         );
     }
+    println!(
+        "  analyze with a portfolio of {PORTFOLIO} / analyze = {:.2}",
+        median(&portfolio.times) / e2e_m
+    );
     let _ = fs::remove_file(&scenarios);
+    let _ = fs::remove_file(&holdings);
     if peaks.len() == 7 {
         println!(
             "  RSS column for (a)..(e): peak so far in one fresh-process run of the pipeline (file buffer freed after (b));\n  \

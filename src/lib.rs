@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod batch;
 pub mod export;
 pub mod graph;
+pub mod ids;
 pub mod load;
 pub mod model;
 mod parallel;

@@ -476,6 +476,8 @@ pub struct Model {
     pub extras: Vec<Map<String, Value>>,
     /// Unknown top-level fields.
     pub extra: Map<String, Value>,
+    /// The entities by id, for [`Model::find`].
+    pub ids: crate::ids::Ids,
 }
 
 impl Model {
@@ -523,13 +525,10 @@ impl Model {
         Extra(self.extras.len() as u32 - 1)
     }
 
-    /// The index of the entity with this id, by a linear scan: O(entities).
-    /// Commands look up a handful of ids, so no map is kept.
+    /// The index of the (first) entity with this id: by a scan for the
+    /// first few lookups, then by an index made once (`ids.rs`).
     pub fn find(&self, id: &str) -> Option<EntityIx> {
-        self.entities
-            .iter()
-            .position(|e| self.text.get(e.id) == id)
-            .map(|i| i as EntityIx)
+        self.ids.find(self, id)
     }
 }
 
