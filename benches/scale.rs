@@ -924,6 +924,14 @@ fn child_pipeline(path: &str) {
 // Measuring child processes.
 
 /// Wall seconds and peak RSS (MB) of a child process.
+/// Runs `program` with `args` ([`run_measured`]) and adds its wall time
+/// and peak RSS to `row`.
+fn measure_into(row: &mut Row, program: &Path, args: &[&str]) {
+    let (wall, rss, _) = run_measured(program, args);
+    row.times.push(wall);
+    row.rss.push(rss);
+}
+
 fn run_measured(program: &Path, args: &[&str]) -> (f64, f64, String) {
     let time = Path::new("/usr/bin/time");
     if time.exists() {
@@ -1355,61 +1363,26 @@ fn bench_shape(
         drop(g);
         drop(bytes);
 
-        let (wall, rss, _) = run_measured(
+        let json = ["--top", "20", "--format", "json"];
+        measure_into(&mut e2e, bin, &[&["analyze", "-g", p][..], &json].concat());
+        let out = html.to_str().unwrap();
+        measure_into(
+            &mut report,
             bin,
-            &["analyze", "-g", p, "--top", "20", "--format", "json"],
+            &["report", "-g", p, "--top", "20", "-o", out],
         );
-        e2e.times.push(wall);
-        e2e.rss.push(rss);
-        let (wall, rss, _) = run_measured(
-            bin,
-            &[
-                "report",
-                "-g",
-                p,
-                "--top",
-                "20",
-                "-o",
-                html.to_str().unwrap(),
-            ],
-        );
-        report.times.push(wall);
-        report.rss.push(rss);
-        let (wall, rss, _) = run_measured(
-            bin,
-            &[
-                "analyze",
-                "-g",
-                p,
-                "--portfolio",
-                holdings.to_str().unwrap(),
-                "--top",
-                "20",
-                "--format",
-                "json",
-            ],
-        );
-        portfolio.times.push(wall);
-        portfolio.rss.push(rss);
+        let held = holdings.to_str().unwrap();
+        let args = [&["analyze", "-g", p, "--portfolio", held][..], &json].concat();
+        measure_into(&mut portfolio, bin, &args);
         if env::var("BENCH_WHATIF").map_or(true, |v| v != "0") {
-            let (wall, rss, _) = run_measured(
+            let file = scenarios.to_str().unwrap();
+            let args = [&["whatif", file, "-g", p][..], &json].concat();
+            measure_into(&mut whatif, bin, &args);
+            measure_into(
+                &mut timeline,
                 bin,
-                &[
-                    "whatif",
-                    scenarios.to_str().unwrap(),
-                    "-g",
-                    p,
-                    "--top",
-                    "20",
-                    "--format",
-                    "json",
-                ],
+                &["timeline", "-g", p, "--format", "json"],
             );
-            whatif.times.push(wall);
-            whatif.rss.push(rss);
-            let (wall, rss, _) = run_measured(bin, &["timeline", "-g", p, "--format", "json"]);
-            timeline.times.push(wall);
-            timeline.rss.push(rss);
         }
         let (wall, rss, _) = run_measured(me, &["--bare-parse", p]);
         bare_proc.times.push(wall);
