@@ -123,6 +123,15 @@ impl Loops {
         }
     }
 
+    /// Whether every loop keeps less than everything round (the product
+    /// of its weights below 1): each then drains.
+    pub(super) fn all_drain(&self) -> bool {
+        (0..self.start.len() - 1).all(|l| {
+            let members = &self.members[self.start[l] as usize..self.start[l + 1] as usize];
+            members.iter().map(|&(_, w)| w).product::<f64>() < 1.0
+        })
+    }
+
     /// The head's value that solves loop `l` given each member's value
     /// without its heavy edge, `rest(member, next member, weight)`. A
     /// loop whose weights multiply to 1 carries nothing in (its rows are
