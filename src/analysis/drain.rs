@@ -20,15 +20,20 @@ pub(super) struct Drain {
 /// or `None` when the sweeps do not settle within `sweeps` (P may keep a
 /// loop that never drains, or drain too slowly to be of use). Gauss-Seidel from 0 rises to t; once the
 /// growth shrinks by a steady factor q, what is still to come is at most
-/// the last growth times q / (1 - q). Loops of shares above 1/2 are
-/// solved whole at their head within each sweep (`loops.rs`), as the
-/// sweeps of X are: a loop that keeps 0.99 round would otherwise take
-/// its thousands of sweeps here too; one that keeps everything never
-/// drains (`None`).
-pub(super) fn drain(start: &[u32], cols: &[u32], shares: &[f64], sweeps: usize) -> Option<Drain> {
+/// the last growth times q / (1 - q). With `whole_loops`, loops of
+/// shares above 1/2 are solved whole at their head within each sweep
+/// (`loops.rs`), as the sweeps of X are: a loop that keeps 0.99 round
+/// would otherwise take its thousands of sweeps here too; one that keeps
+/// everything never drains (`None`).
+pub(super) fn drain(
+    start: &[u32],
+    cols: &[u32],
+    shares: &[f64],
+    (sweeps, whole_loops): (usize, bool),
+) -> Option<Drain> {
     let k = start.len() - 1;
     let row = |j: usize| start[j] as usize..start[j + 1] as usize;
-    let loops = Loops::find(k, |j| {
+    let loops = Loops::find(if whole_loops { k } else { 0 }, |j| {
         let r = row(j);
         Loops::heavy_of(
             j,
@@ -93,19 +98,20 @@ mod tests {
     #[test]
     fn a_loop_that_drains_is_bounded_and_one_that_does_not_is_not() {
         // Two members, each giving the other 0.5: t = 1 + 0.5 t, t = 2.
-        let d = drain(&[0, 1, 2], &[1, 0], &[0.5, 0.5], 100).unwrap();
+        let d = drain(&[0, 1, 2], &[1, 0], &[0.5, 0.5], (100, true)).unwrap();
         assert!((2.0..2.001).contains(&d.bound), "{}", d.bound);
         assert!(d.t.iter().all(|t| (1.999..=2.0).contains(t)), "{:?}", d.t);
         // A chain into a drain: 0 -> 1 -> 2 -> out, all shares 1: the
         // greatest row is 3 (three steps to drain).
-        let d = drain(&[0, 1, 2, 2], &[1, 2], &[1.0, 1.0], 100).unwrap();
+        let d = drain(&[0, 1, 2, 2], &[1, 2], &[1.0, 1.0], (100, true)).unwrap();
         assert!((3.0..3.001).contains(&d.bound), "{}", d.bound);
         assert_eq!(d.t, [3.0, 2.0, 1.0]);
         // Each gives the other all: nothing drains, t grows forever.
-        assert!(drain(&[0, 1, 2], &[1, 0], &[1.0, 1.0], 100).is_none());
+        assert!(drain(&[0, 1, 2], &[1, 0], &[1.0, 1.0], (100, true)).is_none());
+        assert!(drain(&[0, 1, 2], &[1, 0], &[1.0, 1.0], (100, false)).is_none());
         // A loop that keeps 0.99 drains: t = 1 / (1 - 0.99) = 100, found
         // whole at its head in a few sweeps.
-        let d = drain(&[0, 1, 2], &[1, 0], &[0.99, 0.99], 10).unwrap();
+        let d = drain(&[0, 1, 2], &[1, 0], &[0.99, 0.99], (10, true)).unwrap();
         assert!((99.999..100.001).contains(&d.bound), "{}", d.bound);
         assert!(
             d.t.iter().all(|t| (99.999..100.001).contains(t)),
@@ -115,7 +121,10 @@ mod tests {
         // Split into shares of 0.495 each way twice, it is no loop of
         // heavy shares, and plain sweeps take thousands.
         let split = (&[0, 2, 4][..], &[1, 1, 0, 0][..], &[0.495; 4][..]);
-        assert!(drain(split.0, split.1, split.2, 10).is_none());
-        assert!(drain(split.0, split.1, split.2, 5000).is_some());
+        assert!(drain(split.0, split.1, split.2, (10, true)).is_none());
+        assert!(drain(split.0, split.1, split.2, (5000, true)).is_some());
+        // Without loops solved whole, the loop of 0.99 takes as long.
+        assert!(drain(&[0, 1, 2], &[1, 0], &[0.99, 0.99], (10, false)).is_none());
+        assert!(drain(&[0, 1, 2], &[1, 0], &[0.99, 0.99], (5000, false)).is_some());
     }
 }

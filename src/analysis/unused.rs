@@ -85,5 +85,5 @@ pub(super) fn proven(eq: &Equations<'_>, y: &[f64], comp: &[u32], local: &mut [u
     for &v in comp {
         local[v as usize] = u32::MAX;
     }
-    drain(&start, &cols, &shares, SWEEPS).is_some_and(|d| d.bound * residual <= MOVE)
+    drain(&start, &cols, &shares, (SWEEPS, true)).is_some_and(|d| d.bound * residual <= MOVE)
 }
