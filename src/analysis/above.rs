@@ -98,8 +98,8 @@ pub(super) fn solve(compact: &mut Compact, base: Vec<f64>, keep: &FromAbove) -> 
 
 /// How t is found for one base (what-if), once for all its scenarios:
 /// up to 1,000 sweeps, loops of shares near 1 solved whole (on the
-/// well-attributed bench graph t then settles in a few sweeps, against
-/// about 630 without).
+/// well-attributed bench graph, where t took about 630 sweeps without,
+/// its 100 scenarios then took 43–44 s against 52–53 s).
 const BASE_DRAIN: (usize, bool) = (1_000, true);
 
 /// How t is found in a chain (a timeline), at a date that would otherwise
