@@ -2,7 +2,7 @@
 //! a portfolio's holdings, a scenario's changes, the ids given on the
 //! command line.
 //!
-//! A scan of a million entities' ids costs about 4 ms; a portfolio of
+//! A scan of a million entities' ids costs about 7 ms; a portfolio of
 //! 1,000 holdings took 6.7 s in scans alone on the bench's core graph. So
 //! the first `SCANS` lookups of a model scan, and the next one sorts
 //! every id's hash once (tens of milliseconds at a million entities),
