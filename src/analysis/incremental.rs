@@ -201,29 +201,18 @@ impl Incremental {
         opts: &Options,
         touched: &[Touched],
     ) -> Outcome {
-        self.evaluate_with(net, base, opts, touched, Scope::Everything)
+        self.evaluate_kept(net, base, opts, touched, Scope::Everything, None)
     }
 
-    /// [`Incremental::evaluate`] of what `scope` asks for.
-    pub fn evaluate_with(
-        &self,
-        net: &Net,
-        base: &Outcome,
-        opts: &Options,
-        touched: &[Touched],
-        scope: Scope<'_>,
-    ) -> Outcome {
-        self.evaluate_kept(net, base, opts, touched, scope, None)
-    }
-
-    /// [`Incremental::evaluate_with`] for a date of a chain, against the
-    /// one before it: the largest component over every edge is swept from
-    /// that date's values when it is solved again, with what `keep` holds
-    /// for the chain (`above.rs`; one per chain, so that a date's numbers
-    /// depend only on the dates before it in its chain).
+    /// [`Incremental::evaluate`] of what `scope` asks for, for a date of
+    /// a chain, against the one before it: the largest component over
+    /// every edge is swept from that date's values when it is solved
+    /// again, with what `keep` holds for the chain (`above.rs`; one per
+    /// chain, so that a date's numbers depend only on the dates before it
+    /// in its chain).
     ///
     /// # Complexity
-    /// As [`Incremental::evaluate_with`].
+    /// As [`Incremental::evaluate`].
     pub(crate) fn evaluate_in_chain(
         &self,
         net: &Net,
@@ -235,7 +224,8 @@ impl Incremental {
         self.evaluate_kept(net, base, opts, &[], scope, Some(keep))
     }
 
-    /// [`Incremental::evaluate_with`], a chain's `keep` given.
+    /// [`Incremental::evaluate`] of what `scope` asks for, a chain's
+    /// `keep` given.
     fn evaluate_kept(
         &self,
         net: &Net,
