@@ -1148,6 +1148,74 @@ fn write_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], pat
     fs::write(path, text).expect("cannot write the scenario file");
 }
 
+/// A scenario file of record changes that used to take a copy of the
+/// graph: 10 segments' caps raised by 0.2, 10 raised lower bounds
+/// (`share_min` 0.01 on a sale with none, outside any segment, its
+/// `share_max` kept) and 10 stakes sold by restricted owners (which move
+/// R+ under `--affiliates`), one change each, drawn with a fixed seed.
+fn write_record_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], path: &Path) {
+    let mut rng = Rng(0x0e11a7);
+    let id = |v: u32| model.id(v).to_string();
+    let seller = |e: usize| (net.sell_start.partition_point(|&s| s as usize <= e) - 1) as u32;
+    let mut scenarios: Vec<String> = Vec::new();
+    let mut push = |kind: &str, i: usize, change: String| {
+        scenarios.push(format!(r#"{{"name":"{kind} {i}","changes":[{change}]}}"#));
+    };
+    let segments = net.seg_model.len();
+    for i in 0..10.min(segments) {
+        let s = rng.below(segments);
+        let seg = &model.segments[net.seg_model[s] as usize];
+        let cap = (seg.share_max + 0.2).min(1.0);
+        push(
+            "cap",
+            i,
+            format!(
+                r#"{{"op":"set_segment","seller":"{}","name":"{}","share_max":{cap}}}"#,
+                id(seg.seller),
+                model.str(seg.name)
+            ),
+        );
+    }
+    for i in 0..10 {
+        let e = loop {
+            let e = rng.below(net.edge_count());
+            let committed: f64 = net.sales(seller(e)).map(|f| net.lo[f]).sum();
+            if !net.exact[e] && net.lo[e] == 0.0 && net.segment(e).is_none() && committed < 0.99 {
+                break e;
+            }
+        };
+        push(
+            "raise",
+            i,
+            format!(
+                r#"{{"op":"set_share","from":"{}","to":"{}","share_min":0.01,"share_max":{}}}"#,
+                id(seller(e)),
+                id(net.buyer[e]),
+                net.hi[e]
+            ),
+        );
+    }
+    let held: Vec<(u32, u32)> = (0..net.n as u32)
+        .filter(|&v| in_r[v as usize])
+        .flat_map(|v| net.stakes(v).map(move |s| (v, s as u32)))
+        .map(|(v, s)| (v, net.owned[s as usize]))
+        .collect();
+    for i in 0..10.min(held.len()) {
+        let (owner, owned) = held[rng.below(held.len())];
+        push(
+            "stake",
+            i,
+            format!(
+                r#"{{"op":"remove","type":"owns","from":"{}","to":"{}"}}"#,
+                id(owner),
+                id(owned)
+            ),
+        );
+    }
+    let text = format!("{{\"scenarios\":[\n{}\n]}}\n", scenarios.join(",\n"));
+    fs::write(path, text).expect("cannot write the scenario file");
+}
+
 /// The portfolio file of the bench: 1,000 distinct entities drawn with a
 /// fixed seed, weights from 1 to 100.
 fn write_portfolio(model: &exposure::model::Model, path: &Path) {
@@ -1517,7 +1585,7 @@ fn main() {
     match args.get(1).map(String::as_str) {
         Some("--bare-parse") => return child_bare(&args[2]),
         Some("--pipeline") => return child_pipeline(&args[2]),
-        Some("--write-scenarios") => {
+        Some("--write-scenarios" | "--write-record-scenarios") => {
             let model = load::from_path(Path::new(&args[2])).expect("a valid graph");
             let net = Net::build(&model);
             let opts = Options {
@@ -1528,7 +1596,10 @@ fn main() {
                 ..Default::default()
             };
             let r = analysis::restricted::Restricted::of(&net, &opts);
-            return write_scenarios(&model, &net, &r.in_r, Path::new(&args[3]));
+            return match args[1].as_str() {
+                "--write-scenarios" => write_scenarios(&model, &net, &r.in_r, Path::new(&args[3])),
+                _ => write_record_scenarios(&model, &net, &r.in_r, Path::new(&args[3])),
+            };
         }
         _ => {}
     }

@@ -400,15 +400,19 @@ pub fn doubts(model: &Model) -> (Vec<String>, usize) {
                 .get()
                 .filter(|p| *p > 0.0 && *p < 1.0)
                 .map(|p| format!("percent {p} looks like a fraction; percent is out of 100")),
-            RelType::Supplies if r.share.get().is_none() => {
-                let revenue = (r.from != UNRESOLVED)
-                    .then(|| model.entities[r.from as usize].revenue.get())
-                    .flatten();
-                r.value
-                    .get()
-                    .filter(|_| !revenue.is_some_and(|v| v > 0.0))
-                    .map(|v| format!("value {v} counts as unquantified: the seller has no revenue"))
-            }
+            // The seller's revenue is read only for an edge with a value:
+            // over millions of edges, reading every seller's record would
+            // fetch a random entity each time.
+            RelType::Supplies if r.share.get().is_none() => r
+                .value
+                .get()
+                .filter(|_| {
+                    let revenue = (r.from != UNRESOLVED)
+                        .then(|| model.entities[r.from as usize].revenue.get())
+                        .flatten();
+                    !revenue.is_some_and(|v| v > 0.0)
+                })
+                .map(|v| format!("value {v} counts as unquantified: the seller has no revenue")),
             RelType::Supplies => None,
         };
         if let Some(what) = doubt {

@@ -18,10 +18,44 @@ pub struct Applied<'a> {
     pub model: Cow<'a, Model>,
     /// The changed copy's net; `None`: the loaded net with `edits`.
     pub net: Option<Net>,
-    /// Supplies edges whose shares the scenario changes or that it
-    /// removes, laid over the loaded net (empty with a copy).
-    pub edits: Vec<EdgeEdit>,
+    /// What the scenario lays over the loaded net (nothing with a copy).
+    pub edits: Edits,
     pub opts: Options,
+}
+
+/// What a scenario lays over the loaded net: supplies edges whose shares
+/// it changes or that it removes, segments whose caps it changes, and
+/// stakes it removes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Edits {
+    pub edges: Vec<EdgeEdit>,
+    pub caps: Vec<CapEdit>,
+    /// Removed `owns` relationships: their stakes' indices in the net.
+    pub stakes: Vec<usize>,
+}
+
+impl Edits {
+    pub fn is_empty(&self) -> bool {
+        self.edges.is_empty() && self.caps.is_empty() && self.stakes.is_empty()
+    }
+
+    /// The lower bound of edge `e` of `net` with these edits.
+    pub fn lo(&self, net: &Net, e: usize) -> f64 {
+        self.edges
+            .iter()
+            .find(|x| x.edge == e)
+            .map_or(net.lo[e], |x| x.lo)
+    }
+
+    /// The cap of segment `s` of `net` (of `model`) with these edits.
+    pub fn cap(&self, model: &Model, net: &Net, s: usize) -> f64 {
+        self.caps
+            .iter()
+            .find(|c| c.segment == s)
+            .map_or(model.segments[net.seg_model[s] as usize].share_max, |c| {
+                c.share_max
+            })
+    }
 }
 
 /// A supplies edge of the loaded net as a scenario has it: new bounds, or
@@ -33,6 +67,14 @@ pub struct EdgeEdit {
     pub hi: f64,
     pub exact: bool,
     pub removed: bool,
+}
+
+/// A segment of the loaded net (its index there) as a scenario has it: a
+/// new cap.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CapEdit {
+    pub segment: usize,
+    pub share_max: f64,
 }
 
 impl Applied<'_> {
@@ -76,12 +118,14 @@ impl Applied<'_> {
         // Asked on the base's graph, before the edits are laid over it.
         let unused: Vec<bool> = self
             .edits
+            .edges
             .iter()
             .map(|e| e.removed && incremental.unused(net, base, e.edge))
             .collect();
         let laid = Laid::over(net, &self.model, &self.edits);
-        let touched: Vec<Touched> = self
+        let mut touched: Vec<Touched> = self
             .edits
+            .edges
             .iter()
             .zip(unused)
             .map(|(e, unused)| {
@@ -96,7 +140,24 @@ impl Applied<'_> {
                 }
             })
             .collect();
-        incremental.evaluate(laid.net, base, &opts, &touched)
+        // A new cap moves only what the segment's edges may take beyond
+        // their lower bounds: X of their seller, not x or d.
+        let net = &*laid.net;
+        for cap in &self.edits.caps {
+            let seller = self.model.segments[net.seg_model[cap.segment] as usize].seller;
+            for e in net.sales(seller) {
+                if net.segment(e) == Some(cap.segment) && !touched.iter().any(|t| t.edge == e) {
+                    touched.push(Touched {
+                        edge: e,
+                        lower: false,
+                        removed: false,
+                        buyer: net.buyer[e],
+                        unused: false,
+                    });
+                }
+            }
+        }
+        incremental.evaluate(net, base, &opts, &touched)
     }
 
     /// [`Applied::evaluate_from`] on a net that may be shared: a scenario
@@ -118,8 +179,13 @@ impl Applied<'_> {
     /// reach and carries nothing into a restricted seller.
     fn opts_with_removed(&self) -> Options {
         let mut opts = self.opts.clone();
-        opts.licensed
-            .extend(self.edits.iter().filter(|e| e.removed).map(|e| e.edge));
+        opts.licensed.extend(
+            self.edits
+                .edges
+                .iter()
+                .filter(|e| e.removed)
+                .map(|e| e.edge),
+        );
         opts
     }
 }
@@ -347,6 +413,9 @@ pub(super) fn apply_with<'a>(
                 name,
                 share_max,
             } => {
+                if edits.is_some() {
+                    continue;
+                }
                 let m = copy.get_or_insert_with(|| model.clone());
                 let s = find_segment(m, seller, name)
                     .ok_or_else(|| at(here, format!("{seller:?} has no segment named {name:?}")))?;

@@ -16,7 +16,7 @@ mod overlay;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use apply::{apply, base_options, licensed_edge, Applied, EdgeEdit};
+pub use apply::{apply, base_options, licensed_edge, Applied, CapEdit, EdgeEdit, Edits};
 pub use file::parse;
 
 /// One change of a scenario, as written in the file.

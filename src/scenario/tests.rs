@@ -206,6 +206,11 @@ pub(crate) fn random_scenario(model: &Model, next: &mut impl FnMut(u64) -> u64) 
         .iter()
         .filter(|r| r.rel == RelType::Supplies)
         .collect();
+    let owns: Vec<&crate::model::Relationship> = model
+        .relationships
+        .iter()
+        .filter(|r| r.rel == RelType::Owns)
+        .collect();
     let mut changes = Vec::new();
     for _ in 0..1 + next(3) {
         let id = |v: u64| model.id(v as u32).to_string();
@@ -236,7 +241,7 @@ pub(crate) fn random_scenario(model: &Model, next: &mut impl FnMut(u64) -> u64) 
                 share_min: [None, Some(lo / 2.0)][next(2) as usize],
                 share_max: Some([0.01, 0.5, 1.0][next(3) as usize]),
             },
-            // A raise: on a copy, or an invalid graph.
+            // A raise: laid over the net while the graph stays valid.
             5 => Change::SetShare {
                 from,
                 to,
@@ -244,14 +249,33 @@ pub(crate) fn random_scenario(model: &Model, next: &mut impl FnMut(u64) -> u64) 
                 share_min: None,
                 share_max: None,
             },
+            // A sold stake, at times one of the same owner twice.
+            7 if !owns.is_empty() && next(2) == 0 => {
+                let r = owns[next(owns.len() as u64) as usize];
+                Change::Remove {
+                    rel: RelType::Owns,
+                    from: model.id(r.from).to_string(),
+                    to: model.id(r.to).to_string(),
+                }
+            }
             6 | 7 => Change::Remove {
                 rel: RelType::Supplies,
                 from,
                 to,
             },
-            _ => Change::AddEntity(
+            _ if model.segments.is_empty() || next(2) == 0 => Change::AddEntity(
                 serde_json::json!({"id": format!("new{}", next(1000)), "name": "N"}),
             ),
+            // A new cap, at times below the segment's lower bounds (an
+            // invalid graph), or of a segment the seller does not have.
+            _ => {
+                let seg = &model.segments[next(model.segments.len() as u64) as usize];
+                Change::SetSegment {
+                    seller: model.id(seg.seller).to_string(),
+                    name: [model.str(seg.name), "T"][(next(8) == 0) as usize].to_string(),
+                    share_max: [0.0, 0.1, 0.3, 0.6, 1.0][next(5) as usize],
+                }
+            }
         });
     }
     Scenario {
@@ -305,14 +329,18 @@ fn assert_close(seed: u64, what: &str, a: &Outcome, b: &Outcome) {
 /// Every array of the net, to see that a scenario leaves it as it was.
 pub(crate) fn fingerprint(net: &Net) -> String {
     format!(
-        "{:?}{:?}{:?}{:?}{:?}",
-        net.buyer, net.lo, net.hi, net.exact, net.seg_room
+        "{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
+        net.buyer, net.lo, net.hi, net.exact, net.seg_room, net.owned, net.percent, net.known_owned
     )
 }
 
 #[test]
 fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
     let (mut laid, mut copies) = (0, 0);
+    // New caps, and raised lower bounds, laid over the net.
+    let (mut caps, mut raised) = (0, 0);
+    // Removed stakes laid over the net.
+    let mut stakes = 0;
     // Solves from above, proven and not.
     let mut above = [0, 0];
     // And two seeds whose loops of shares near 1 kept policy
@@ -325,8 +353,11 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
         let mut net = Net::build(&model);
         let before = fingerprint(&net);
         let mut next = crate::testing::random(seed * 7 + 1);
+        // At 75 %, what a stake of unknown size may hold counts: 100 %
+        // less the known percents (stakes here are 50 % or unknown).
+        let threshold = [50.0, 75.0][(seed % 2) as usize];
         let cli = Settings {
-            affiliates: [None, Some(50.0)][next(2) as usize],
+            affiliates: [None, Some(threshold)][next(2) as usize],
             ..Settings::default()
         };
         // Sweeps on components above 2 entities, or dense solves.
@@ -349,6 +380,14 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
                 (a, b) => panic!("seed {seed}: {:?} vs {:?}", a.err(), b.err()),
             };
             laid += usize::from(!fast.edits.is_empty());
+            caps += fast.edits.caps.len();
+            stakes += fast.edits.stakes.len();
+            raised += fast
+                .edits
+                .edges
+                .iter()
+                .filter(|e| !e.removed && e.lo > net.lo[e.edge])
+                .count();
             let reference = evaluate_with(slow.net.as_ref().unwrap_or(&net), &slow.opts, dense_max);
             let changed = fast.evaluate_from(&mut net, &incremental, &base);
             assert_close(seed, "incremental", &changed, &reference);
@@ -365,6 +404,10 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
         above = [above[0] + proven, above[1] + refused];
     }
     assert!(laid > 200, "only {laid} scenarios were laid over the net");
+    assert!(
+        caps > 30 && raised > 30 && stakes > 30,
+        "only {caps} caps, {raised} raised lower bounds and {stakes} removed stakes were laid"
+    );
     assert!(
         copies > 50,
         "only {copies} copies were made from the base's"
@@ -417,7 +460,7 @@ fn change_ring(first: &str, extra: &str, scenarios: &[&[Change]]) -> (bool, f64,
             changes: changes.to_vec(),
         };
         let applied = apply(&model, &net, 0, &scenario, &cli, &none).unwrap();
-        let unused = match applied.edits.first() {
+        let unused = match applied.edits.edges.first() {
             Some(edit) => incremental.unused(&net, &base, edit.edge),
             None => false,
         };

@@ -383,6 +383,17 @@ fn the_example_scenarios_run_on_the_example_graph() {
     };
     close(upper(&s[0], "nvidia"), 0.2502);
     close(upper(&s[6], "nvidia"), 1.0);
+    // What the README reads off the table: licences for Hikvision leave
+    // Ambarella its unsized Dahua sales and halve Intel's upper bound;
+    // the day before the October rule Qualcomm had nothing at risk.
+    close(upper(&s[2], "ambarella"), 0.85);
+    close(upper(&s[0], "intel"), 0.20);
+    close(upper(&s[2], "intel"), 0.10);
+    let rows = s[5]["entities"].as_array().unwrap();
+    assert!(
+        rows.iter().all(|r| r["id"] != "qualcomm"),
+        "Qualcomm has a row (something at risk) the day before: {rows:?}"
+    );
 }
 
 #[test]
@@ -399,4 +410,24 @@ fn the_readme_shows_what_whatif_prints_on_the_example() {
         readme.contains(&out),
         "update the README's whatif section with:\n{out}"
     );
+}
+
+#[test]
+fn a_sold_stake_takes_its_holding_out_of_the_affiliates() {
+    let scenarios = json!({"scenarios": [
+        {"name": "parent listed", "changes": [{"op": "list", "entity": "P"}]},
+        {"name": "stake sold", "changes": [
+            {"op": "list", "entity": "P"},
+            {"op": "remove", "type": "owns", "from": "P", "to": "O"}]}]});
+    let r = results(scenarios, &["--affiliates", "50"]);
+    let restricted = |s: &Value| -> Vec<String> {
+        let members = s["restricted"].as_array().unwrap().iter();
+        members
+            .map(|m| m["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // P's 60 % of O makes O an affiliate, until P sells it.
+    assert!(restricted(&r[0]).contains(&"O".to_string()), "{:?}", r[0]);
+    assert!(restricted(&r[1]).contains(&"P".to_string()), "{:?}", r[1]);
+    assert!(!restricted(&r[1]).contains(&"O".to_string()), "{:?}", r[1]);
 }
