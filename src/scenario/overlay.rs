@@ -77,9 +77,9 @@ impl<'n> Laid<'n> {
 }
 
 /// Lays the removed `stakes` (indices into `net`'s) over `net` (of
-/// `model`): each held by its owner of itself, of unknown size, which
-/// counts for no one (an owner is in R, or R+, before its stakes are
-/// read); returns what they were. The known percents owned of each entity
+/// `model`): each becomes a stake of unknown size that its owner holds in
+/// itself, which counts for no one (an owner is in R, or R+, before its
+/// stakes are read); returns what they were. The known percents owned of each entity
 /// they held are summed again over the other stakes, in the order of the
 /// relationships as [`Net::build`] sums them.
 fn lay_stakes(
@@ -142,10 +142,11 @@ fn in_segment(net: &Net, seller: EntityIx, s: usize, lo: impl Fn(usize) -> f64) 
 
 /// The edits of a scenario whose record changes can all be laid over the
 /// loaded net: `set_share` of a supplies edge, `remove` of one or of a
-/// stake, and `set_segment`, each keeping the graph valid where it changes it (rules
-/// 8 and 13 of the format spec, checked after each change as a changed
-/// copy is). `None` for any other record change, or any change that fails
-/// (the copy then says why), or when a licence names a removed edge.
+/// stake, and `set_segment`, each keeping the graph valid where it
+/// changes it (rules 8 and 13 of the format spec, checked after each
+/// change as a changed copy is). `None` for any other record change, or
+/// any change that fails or breaks a rule (the copy then says why), or
+/// when a licence names a removed edge.
 ///
 /// # Complexity
 /// O(changes · the edges of their sellers), plus O(segments) to find a

@@ -249,7 +249,7 @@ pub(crate) fn random_scenario(model: &Model, next: &mut impl FnMut(u64) -> u64) 
                 share_min: None,
                 share_max: None,
             },
-            // A sold stake, at times one of the same owner twice.
+            // A sold stake (at times one sold twice: an error either way).
             7 if !owns.is_empty() && next(2) == 0 => {
                 let r = owns[next(owns.len() as u64) as usize];
                 Change::Remove {

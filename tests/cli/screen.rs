@@ -356,3 +356,46 @@ fn precision_and_recall_on_the_labelled_set_stay_above_the_floor() {
     assert!(precision >= 0.97, "precision {precision:.3}");
     assert!(recall >= 0.95, "recall {recall:.3}");
 }
+
+#[test]
+fn the_docs_say_which_candidates_wait_for_review_on_the_example() {
+    // docs/screening.md, `--review-floor`: a Huawei affiliate and a near
+    // spelling (two rows) sit between 0.75 and 0.9.
+    let v = json_of(&[
+        "screen",
+        "-g",
+        EXAMPLE,
+        "--csl",
+        &sample(),
+        "--format",
+        "json",
+    ]);
+    let review: Vec<(String, String, f64)> = v["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["review"] == true)
+        .map(|m| {
+            let name = m["list_name"].as_str().unwrap().to_string();
+            let score = (m["score"].as_f64().unwrap() * 1000.0).round() / 1000.0;
+            (m["entity"].as_str().unwrap().to_string(), name, score)
+        })
+        .collect();
+    let h = |name: &str, score: f64| ("huawei".to_string(), name.to_string(), score);
+    let gastone = "Chengdu GaStone Technology Co., Ltd. (CGTC)";
+    assert_eq!(
+        review,
+        [
+            h("Huawei Investment & Holding Co., Ltd.", 0.868),
+            h(gastone, 0.85),
+            h(gastone, 0.85)
+        ]
+    );
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/screening.md"))
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(doc.contains("Huawei Investment & Holding Co., Ltd.\", 0.868)"));
+    assert!(doc.contains("Chengdu GaStone Technology, 0.850, two rows)"));
+}

@@ -431,3 +431,52 @@ fn a_sold_stake_takes_its_holding_out_of_the_affiliates() {
     assert!(restricted(&r[1]).contains(&"P".to_string()), "{:?}", r[1]);
     assert!(!restricted(&r[1]).contains(&"O".to_string()), "{:?}", r[1]);
 }
+
+/// The section of docs/scenarios.md that starts at `heading`, up to the
+/// next heading of its level.
+fn doc_section(heading: &str) -> String {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let doc = std::fs::read_to_string(format!("{root}/docs/scenarios.md")).unwrap();
+    let start = doc.find(heading).expect("the heading");
+    let rest = &doc[start + heading.len()..];
+    rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
+}
+
+#[test]
+fn the_docs_failing_scenario_fails_as_they_say() {
+    let section = doc_section("## When a scenario fails");
+    let file = section
+        .split("$ cat s.json\n")
+        .nth(1)
+        .and_then(|s| s.split("$ exposure").next())
+        .expect("the scenario file in the docs");
+    let said = section
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .expect("the message in the docs");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let (_d, s) = write_temp("s.json", file.as_bytes());
+    let g = format!("{root}/graphs/entity-list-2019.json");
+    let out = run(&["whatif", "-g", &g, s.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let said = said.replacen("s.json", s.to_str().unwrap(), 1);
+    assert_eq!(stderr(&out).trim_end(), said);
+}
+
+#[test]
+fn the_docs_list_every_example_scenario() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let file: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{root}/graphs/scenarios-2019.json")).unwrap(),
+    )
+    .unwrap();
+    let listed = doc_section("## The example file")
+        .lines()
+        .filter(|l| {
+            l.split_once(". ")
+                .is_some_and(|(n, _)| n.parse::<u32>().is_ok())
+        })
+        .count();
+    assert_eq!(listed, file["scenarios"].as_array().unwrap().len());
+}
