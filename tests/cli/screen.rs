@@ -15,6 +15,14 @@ fn sample() -> String {
     fixture("csl-sample.csv").to_string_lossy().into_owned()
 }
 
+/// `screen -g GRAPH --csl <the sample> --format json`, then `extra`.
+fn screen_json(graph: &str, extra: &[&str]) -> Value {
+    let sample = sample();
+    let mut args = vec!["screen", "-g", graph, "--csl", &sample, "--format", "json"];
+    args.extend_from_slice(extra);
+    json_of(&args)
+}
+
 fn json_of(args: &[&str]) -> Value {
     let out = run(args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -28,15 +36,7 @@ fn graph(entities: Value) -> String {
 
 #[test]
 fn the_csl_sample_loads_entirely_with_the_repeated_header_reported() {
-    let v = json_of(&[
-        "screen",
-        "-g",
-        EXAMPLE,
-        "--csl",
-        &sample(),
-        "--format",
-        "json",
-    ]);
+    let v = screen_json(EXAMPLE, &[]);
     assert_eq!(v["list_rows"], 4228);
     assert_eq!(
         v["skipped_rows"],
@@ -83,17 +83,7 @@ fn the_csl_sample_loads_entirely_with_the_repeated_header_reported() {
 fn the_dahua_false_friend_stays_below_the_default_threshold() {
     // With country: the example graph's Zhejiang Dahua (CN) against the
     // Denied Persons List's Dahua Electronics Corporation in New York.
-    let v = json_of(&[
-        "screen",
-        "-g",
-        EXAMPLE,
-        "--csl",
-        &sample(),
-        "--format",
-        "json",
-        "--review-floor",
-        "0.5",
-    ]);
+    let v = screen_json(EXAMPLE, &["--review-floor", "0.5"]);
     let pair = v["matches"]
         .as_array()
         .unwrap()
@@ -106,15 +96,7 @@ fn the_dahua_false_friend_stays_below_the_default_threshold() {
     // Without any country, the words alone keep it below the threshold.
     let g = graph(json!([{"id": "dahua", "name": "Dahua Technology"}]));
     let (_d, path) = write_temp("g.json", g.as_bytes());
-    let v = json_of(&[
-        "screen",
-        "-g",
-        path.to_str().unwrap(),
-        "--csl",
-        &sample(),
-        "--format",
-        "json",
-    ]);
+    let v = screen_json(path.to_str().unwrap(), &[]);
     for m in v["matches"].as_array().unwrap() {
         assert_eq!(m["accepted"], false, "{m}");
     }
@@ -226,31 +208,13 @@ fn screening_is_deterministic_and_independent_of_entity_order() {
 
 #[test]
 fn sources_keep_only_the_named_lists_and_formats_agree() {
-    let v = json_of(&[
-        "screen",
-        "-g",
-        EXAMPLE,
-        "--csl",
-        &sample(),
-        "--format",
-        "json",
-        "--sources",
-        "EL,DPL",
-    ]);
+    let v = screen_json(EXAMPLE, &["--sources", "EL,DPL"]);
     assert!(v["matches"]
         .as_array()
         .unwrap()
         .iter()
         .all(|m| m["source_code"] == "EL" || m["source_code"] == "DPL"));
-    let all = json_of(&[
-        "screen",
-        "-g",
-        EXAMPLE,
-        "--csl",
-        &sample(),
-        "--format",
-        "json",
-    ]);
+    let all = screen_json(EXAMPLE, &[]);
     let csv = stdout(&run(&[
         "screen",
         "-g",
@@ -319,15 +283,7 @@ fn precision_and_recall_on_the_labelled_set_stay_above_the_floor() {
         ));
     }
     let (_d, path) = write_temp("labels.json", graph(Value::Array(entities)).as_bytes());
-    let v = json_of(&[
-        "screen",
-        "-g",
-        path.to_str().unwrap(),
-        "--csl",
-        &sample(),
-        "--format",
-        "json",
-    ]);
+    let v = screen_json(path.to_str().unwrap(), &[]);
     let rows_of = |id: &str| &expect.iter().find(|(i, _)| i == id).unwrap().1;
     let accepted: Vec<&Value> = v["matches"]
         .as_array()
@@ -361,15 +317,7 @@ fn precision_and_recall_on_the_labelled_set_stay_above_the_floor() {
 fn the_docs_say_which_candidates_wait_for_review_on_the_example() {
     // docs/screening.md, `--review-floor`: a Huawei affiliate and a near
     // spelling (two rows) sit between 0.75 and 0.9.
-    let v = json_of(&[
-        "screen",
-        "-g",
-        EXAMPLE,
-        "--csl",
-        &sample(),
-        "--format",
-        "json",
-    ]);
+    let v = screen_json(EXAMPLE, &[]);
     let review: Vec<(String, String, f64)> = v["matches"]
         .as_array()
         .unwrap()
