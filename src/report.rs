@@ -3,7 +3,8 @@
 //! listed as the CLI spec says. Every exporter writes a [`Report`]; none
 //! of them chooses or orders rows itself.
 
-use std::collections::HashMap;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap};
 
 use crate::analysis::{Options, Outcome, Settings};
 use crate::model::{EntityIx, Model};
@@ -43,7 +44,8 @@ impl<'a> Report<'a> {
     /// descending, then upper descending, then id ascending.
     ///
     /// # Complexity
-    /// O(V log V); O(V + top log top) with a `top`.
+    /// O(V log V); O(V log top), plus sorting the ties at the `top`-th
+    /// place, with a `top`.
     pub fn new(
         model: &'a Model,
         outcome: &'a Outcome,
@@ -51,21 +53,22 @@ impl<'a> Report<'a> {
         sel: Selection,
     ) -> Report<'a> {
         let r = &outcome.restricted;
-        let mut rows: Vec<EntityIx> = (0..model.entities.len() as EntityIx)
-            .filter(|&v| sel.all || outcome.upper[v as usize] > 0.0 || r.in_r_plus[v as usize])
-            .collect();
+        let candidates = || {
+            (0..model.entities.len() as EntityIx)
+                .filter(|&v| sel.all || outcome.upper[v as usize] > 0.0 || r.in_r_plus[v as usize])
+        };
         let rank = |a: &EntityIx, b: &EntityIx| outcome.rank(*a, *b, |v| model.id(v));
-        match sel.top {
-            // The first `top` alone need ordering: select, then sort them.
-            Some(top) if top < rows.len() => {
-                if top > 0 {
-                    rows.select_nth_unstable_by(top - 1, rank);
-                }
-                rows.truncate(top);
-                rows.sort_by(rank);
+        let rows = match sel.top {
+            Some(top) => {
+                let key = |v: EntityIx| (outcome.total[v as usize], outcome.upper[v as usize]);
+                first_rows(candidates, top, key, rank)
             }
-            _ => rows.sort_by(rank),
-        }
+            None => {
+                let mut rows: Vec<EntityIx> = candidates().collect();
+                rows.sort_by(rank);
+                rows
+            }
+        };
         let restricted = r.named(|_| true, |v| model.id(v));
         Report {
             model,
@@ -124,6 +127,63 @@ impl<'a> Report<'a> {
         let r = &self.outcome.restricted;
         r.in_r_plus[v as usize] && !r.in_r[v as usize]
     }
+}
+
+/// The first `top` of the rows `candidates` gives, in the order `rank`,
+/// which puts a larger `key` (compared field by field, by `total_cmp`)
+/// first and breaks ties of the key by other means (an entity's id: a
+/// random read each). A first pass finds the `top`-th largest key with a
+/// heap of `top` keys; a second keeps the rows whose key is at least that,
+/// and only those are sorted by `rank`: the same rows in the same order as
+/// a sort of them all.
+///
+/// # Complexity
+/// O(rows · log top), plus sorting the rows at or above the `top`-th key.
+fn first_rows<I: Iterator<Item = EntityIx>>(
+    candidates: impl Fn() -> I,
+    top: usize,
+    key: impl Fn(EntityIx) -> (f64, f64),
+    rank: impl Fn(&EntityIx, &EntityIx) -> Ordering,
+) -> Vec<EntityIx> {
+    #[derive(Clone, Copy, PartialEq)]
+    struct Key(f64, f64);
+    impl Eq for Key {}
+    impl PartialOrd for Key {
+        fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for Key {
+        fn cmp(&self, other: &Self) -> Ordering {
+            self.0.total_cmp(&other.0).then(self.1.total_cmp(&other.1))
+        }
+    }
+    let key = |v: EntityIx| {
+        let (a, b) = key(v);
+        Key(a, b)
+    };
+    if top == 0 {
+        return Vec::new();
+    }
+    // The `top` largest keys so far, the smallest on top.
+    let mut best: BinaryHeap<Reverse<Key>> = BinaryHeap::with_capacity(top + 1);
+    for v in candidates() {
+        let k = key(v);
+        if best.len() < top {
+            best.push(Reverse(k));
+        } else if best.peek().is_some_and(|Reverse(least)| k > *least) {
+            best.pop();
+            best.push(Reverse(k));
+        }
+    }
+    // With fewer rows than `top`, the least key keeps them all.
+    let mut rows: Vec<EntityIx> = match best.peek() {
+        Some(&Reverse(least)) => candidates().filter(|&v| key(v) >= least).collect(),
+        None => Vec::new(),
+    };
+    rows.sort_by(rank);
+    rows.truncate(top);
+    rows
 }
 
 /// Scenarios side by side (`whatif`'s table): the rows to show, every
@@ -349,6 +409,42 @@ impl<'a> SideBySide<'a> {
         match row {
             Row::Loaded(_) => true,
             Row::Added(a) => self.added_of[k].contains(&(a as usize)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_rows;
+    use crate::model::EntityIx;
+
+    /// The first rows by a key with many ties, broken by a name, are those
+    /// of a sort of all rows, for every `top`.
+    #[test]
+    fn the_first_rows_are_those_of_a_sort_of_all() {
+        let mut next = crate::testing::random(17);
+        for _ in 0..300 {
+            let n = 1 + next(40) as usize;
+            let values = [0.0, 0.25, 0.5, 1.0];
+            let keys: Vec<(f64, f64)> = (0..n)
+                .map(|_| (values[next(4) as usize], values[next(4) as usize]))
+                .collect();
+            let names: Vec<String> = (0..n).map(|v| format!("{:02}-{v}", next(20))).collect();
+            let rank = |a: &EntityIx, b: &EntityIx| {
+                let (a, b) = (*a as usize, *b as usize);
+                keys[b]
+                    .0
+                    .total_cmp(&keys[a].0)
+                    .then(keys[b].1.total_cmp(&keys[a].1))
+                    .then_with(|| names[a].cmp(&names[b]))
+            };
+            let mut all: Vec<EntityIx> = (0..n as EntityIx).collect();
+            all.sort_by(rank);
+            for top in 0..=n + 1 {
+                let candidates = || (0..n as EntityIx).rev();
+                let rows = first_rows(candidates, top, |v| keys[v as usize], rank);
+                assert_eq!(rows, all[..top.min(n)], "top {top} of {keys:?}");
+            }
         }
     }
 }

@@ -110,7 +110,10 @@ impl Restricted {
     pub fn of(net: &Net, opts: &Options) -> Restricted {
         let n = net.n;
         let mut list_names = net.list_names.clone();
-        let mut lists: Vec<Vec<ListRef>> = vec![Vec::new(); n];
+        // The lists of each listed entity, as (entity, list) pairs: few
+        // entities are listed, and a list per entity of a large graph
+        // would be written and freed on every evaluation.
+        let mut listed: Vec<(EntityIx, ListRef)> = Vec::new();
         let wanted = |name: &str| {
             opts.settings
                 .lists
@@ -123,12 +126,10 @@ impl Restricted {
                 None => l.end.is_none(),
             };
             if live && wanted(&net.list_names[l.list as usize]) {
-                lists[l.entity as usize].push(l.list);
+                listed.push((l.entity, l.list));
             }
         }
-        for &v in &opts.delist {
-            lists[v as usize].clear();
-        }
+        listed.retain(|(v, _)| !opts.delist.contains(v));
         // What-if listings count whatever the date; a named one only when
         // its list counts.
         for w in &opts.list {
@@ -143,17 +144,16 @@ impl Restricted {
                     list_names.len() - 1
                 }
             };
-            lists[w.entity as usize].push(r as ListRef);
+            listed.push((w.entity, r as ListRef));
         }
+        listed.sort_unstable();
+        listed.dedup();
         let mut in_r = vec![false; n];
         let mut members = Vec::new();
-        for v in 0..n {
-            if !lists[v].is_empty() {
-                in_r[v] = true;
-                lists[v].sort_unstable();
-                lists[v].dedup();
-                members.push((v as u32, Via::Listing, std::mem::take(&mut lists[v])));
-            }
+        for run in listed.chunk_by(|a, b| a.0 == b.0) {
+            let v = run[0].0;
+            in_r[v as usize] = true;
+            members.push((v, Via::Listing, run.iter().map(|&(_, l)| l).collect()));
         }
         let Some(t) = opts.settings.affiliates else {
             return Restricted {
@@ -163,6 +163,7 @@ impl Restricted {
                 list_names,
             };
         };
+        let mut lists: Vec<Vec<ListRef>> = vec![Vec::new(); n];
 
         // R: restricted owners' known stakes, added up, reach t.
         let mut held = vec![0.0f64; n];
