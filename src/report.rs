@@ -138,7 +138,8 @@ impl<'a> Report<'a> {
 /// a sort of them all.
 ///
 /// # Complexity
-/// O(rows · log top), plus sorting the rows at or above the `top`-th key.
+/// O(rows · log top), plus selecting among the rows at or above the
+/// `top`-th key (linear) and sorting `top` of them.
 fn first_rows<I: Iterator<Item = EntityIx>>(
     candidates: impl Fn() -> I,
     top: usize,
@@ -181,8 +182,13 @@ fn first_rows<I: Iterator<Item = EntityIx>>(
         Some(&Reverse(least)) => candidates().filter(|&v| key(v) >= least).collect(),
         None => Vec::new(),
     };
+    // Many rows may tie at the last place: only the first `top` of them
+    // need sorting.
+    if rows.len() > top {
+        rows.select_nth_unstable_by(top - 1, &rank);
+        rows.truncate(top);
+    }
     rows.sort_by(rank);
-    rows.truncate(top);
     rows
 }
 
