@@ -923,7 +923,6 @@ fn child_pipeline(path: &str) {
 // ---------------------------------------------------------------------------
 // Measuring child processes.
 
-/// Wall seconds and peak RSS (MB) of a child process.
 /// Runs `program` with `args` ([`run_measured`]) and adds its wall time
 /// and peak RSS to `row`.
 fn measure_into(row: &mut Row, program: &Path, args: &[&str]) {
@@ -932,6 +931,7 @@ fn measure_into(row: &mut Row, program: &Path, args: &[&str]) {
     row.rss.push(rss);
 }
 
+/// Wall seconds and peak RSS (MB) of a child process.
 fn run_measured(program: &Path, args: &[&str]) -> (f64, f64, String) {
     let time = Path::new("/usr/bin/time");
     if time.exists() {
@@ -1082,7 +1082,6 @@ fn write_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], pat
     let mut rng = Rng(0x5ce7a210);
     let id = |v: u32| model.id(v).to_string();
     let m = net.edge_count();
-    let seller = |e: usize| (net.sell_start.partition_point(|&s| s as usize <= e) - 1) as u32;
     let pick_edge = |rng: &mut Rng, ok: &dyn Fn(usize) -> bool| loop {
         let e = rng.below(m);
         if ok(e) {
@@ -1096,7 +1095,7 @@ fn write_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], pat
     };
     for i in 0..25 {
         let e = pick_edge(&mut rng, &|e| in_r[net.buyer[e] as usize]);
-        let (a, b) = (id(seller(e)), id(net.buyer[e]));
+        let (a, b) = (id(net.seller_of(e)), id(net.buyer[e]));
         push(
             "licence",
             i,
@@ -1105,7 +1104,7 @@ fn write_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], pat
     }
     for i in 0..25 {
         let e = pick_edge(&mut rng, &|_| true);
-        let (a, b) = (id(seller(e)), id(net.buyer[e]));
+        let (a, b) = (id(net.seller_of(e)), id(net.buyer[e]));
         push(
             "removal",
             i,
@@ -1114,7 +1113,7 @@ fn write_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], pat
     }
     for i in 0..20 {
         let e = pick_edge(&mut rng, &|e| net.exact[e] && net.lo[e] > 0.0);
-        let (a, b) = (id(seller(e)), id(net.buyer[e]));
+        let (a, b) = (id(net.seller_of(e)), id(net.buyer[e]));
         let share = net.lo[e] / 2.0;
         push(
             "cut",
@@ -1156,7 +1155,6 @@ fn write_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], pat
 fn write_record_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], path: &Path) {
     let mut rng = Rng(0x0e11a7);
     let id = |v: u32| model.id(v).to_string();
-    let seller = |e: usize| (net.sell_start.partition_point(|&s| s as usize <= e) - 1) as u32;
     let mut scenarios: Vec<String> = Vec::new();
     let mut push = |kind: &str, i: usize, change: String| {
         scenarios.push(format!(r#"{{"name":"{kind} {i}","changes":[{change}]}}"#));
@@ -1179,7 +1177,7 @@ fn write_record_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[boo
     for i in 0..10 {
         let e = loop {
             let e = rng.below(net.edge_count());
-            let committed: f64 = net.sales(seller(e)).map(|f| net.lo[f]).sum();
+            let committed: f64 = net.sales(net.seller_of(e)).map(|f| net.lo[f]).sum();
             if !net.exact[e] && net.lo[e] == 0.0 && net.segment(e).is_none() && committed < 0.99 {
                 break e;
             }
@@ -1189,7 +1187,7 @@ fn write_record_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[boo
             i,
             format!(
                 r#"{{"op":"set_share","from":"{}","to":"{}","share_min":0.01,"share_max":{}}}"#,
-                id(seller(e)),
+                id(net.seller_of(e)),
                 id(net.buyer[e]),
                 net.hi[e]
             ),
@@ -1197,8 +1195,7 @@ fn write_record_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[boo
     }
     let held: Vec<(u32, u32)> = (0..net.n as u32)
         .filter(|&v| in_r[v as usize])
-        .flat_map(|v| net.stakes(v).map(move |s| (v, s as u32)))
-        .map(|(v, s)| (v, net.owned[s as usize]))
+        .flat_map(|v| net.stakes(v).map(move |s| (v, net.owned[s])))
         .collect();
     for i in 0..10.min(held.len()) {
         let (owner, owned) = held[rng.below(held.len())];

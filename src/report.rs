@@ -163,9 +163,6 @@ fn first_rows<I: Iterator<Item = EntityIx>>(
         let (a, b) = key(v);
         Key(a, b)
     };
-    if top == 0 {
-        return Vec::new();
-    }
     // The `top` largest keys so far, the smallest on top.
     let mut best: BinaryHeap<Reverse<Key>> = BinaryHeap::with_capacity(top + 1);
     for v in candidates() {

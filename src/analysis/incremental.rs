@@ -290,7 +290,7 @@ impl Incremental {
         either.sort_unstable();
         either.dedup();
         for e in either {
-            let v = seller_of(net, e);
+            let v = net.seller_of(e) as usize;
             let u = net.buyer[e] as usize;
             if licensed[e] && self.licensed[e] {
                 // A licensed edge into a buyer that joins R (R+)
@@ -318,7 +318,7 @@ impl Incremental {
             }
         }
         for t in touched {
-            let v = seller_of(net, t.edge);
+            let v = net.seller_of(t.edge) as usize;
             upper[v] |= !t.unused;
             lower[v] |= t.lower;
             reach[v] |= t.removed
@@ -652,7 +652,7 @@ impl Incremental {
             }
         };
         for t in changed.touched {
-            mark(seller_of(net, t.edge));
+            mark(net.seller_of(t.edge) as usize);
         }
         for &v in changed.relicensed {
             mark(v as usize);
@@ -776,7 +776,7 @@ impl Incremental {
             licensed: &self.licensed,
             dense_max: self.dense_max,
         };
-        let seller = seller_of(net, e);
+        let seller = net.seller_of(e) as usize;
         let mut scratch = Scratch::default();
         unused::worst_case(&eq, seller, &base.upper, &mut scratch);
         if scratch.out.iter().any(|&(f, t)| f == e && t > 0.0) {
@@ -826,7 +826,7 @@ impl Incremental {
             return false;
         }
         gone.all(|t| {
-            let (seller, buyer) = (seller_of(net, t.edge) as u32, t.buyer);
+            let (seller, buyer) = (net.seller_of(t.edge), t.buyer);
             let c = sccs.comp_of[seller as usize];
             stop[buyer as usize]
                 || sccs.comp_of[buyer as usize] != c
@@ -1106,7 +1106,7 @@ fn reaches_otherwise(
     finds_edge(
         net,
         callers,
-        (seller_of(net, e) as u32, buyer),
+        (net.seller_of(e), buyer),
         |f| f != e && !(restricted && licensed[f]),
         |u| !in_r[u as usize],
     )
@@ -1191,11 +1191,6 @@ fn finds_edge(
         }
     }
     false
-}
-
-/// The seller of edge `e`.
-fn seller_of(net: &Net, e: usize) -> usize {
-    net.sell_start.partition_point(|&s| s as usize <= e) - 1
 }
 
 /// The components of the entities `set` (ascending, closed upstream, or

@@ -261,6 +261,22 @@ impl Net {
         self.own_start[v as usize] as usize..self.own_start[v as usize + 1] as usize
     }
 
+    /// The seller of supplies edge `e`.
+    ///
+    /// # Complexity
+    /// O(log V).
+    pub fn seller_of(&self, e: usize) -> EntityIx {
+        (self.sell_start.partition_point(|&s| s as usize <= e) - 1) as EntityIx
+    }
+
+    /// The owner of stake `s`.
+    ///
+    /// # Complexity
+    /// O(log V).
+    pub fn owner_of(&self, s: usize) -> EntityIx {
+        (self.own_start.partition_point(|&o| o as usize <= s) - 1) as EntityIx
+    }
+
     /// The supplies edge from `seller` to `buyer`, if there is one.
     pub fn edge(&self, seller: EntityIx, buyer: EntityIx) -> Option<usize> {
         self.sales(seller).find(|&e| self.buyer[e] == buyer)

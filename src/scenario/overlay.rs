@@ -40,11 +40,11 @@ impl<'n> Laid<'n> {
         for ed in &edits.edges {
             let e = ed.edge;
             edges.push((e, net.lo[e], net.hi[e], net.exact[e], net.buyer[e]));
-            let seller = net.sell_start.partition_point(|&s| s as usize <= e) - 1;
+            let seller = net.seller_of(e);
             (net.lo[e], net.hi[e], net.exact[e]) = (ed.lo, ed.hi, ed.exact);
             if ed.removed {
                 (net.lo[e], net.hi[e], net.exact[e]) = (0.0, 0.0, false);
-                net.buyer[e] = seller as u32;
+                net.buyer[e] = seller;
             }
             if let Some(s) = net.segment(e) {
                 keep(net, s);
@@ -93,20 +93,24 @@ fn lay_stakes(
     let mut laid = Vec::with_capacity(stakes.len());
     let mut gone = Vec::with_capacity(stakes.len());
     for &s in stakes {
-        let owner = net.own_start.partition_point(|&o| o as usize <= s) - 1;
+        let owner = net.owner_of(s);
         let owned = net.owned[s];
         laid.push((s, owned, net.percent[s], net.known_owned[owned as usize]));
-        gone.push((owner as EntityIx, owned));
-        std::sync::Arc::make_mut(&mut net.owned)[s] = owner as EntityIx;
+        gone.push((owner, owned));
+        std::sync::Arc::make_mut(&mut net.owned)[s] = owner;
         std::sync::Arc::make_mut(&mut net.percent)[s] = None;
     }
     let known = std::sync::Arc::make_mut(&mut net.known_owned);
     for &(_, owned, _, _) in &laid {
         known[owned as usize] = 0.0;
     }
-    for r in &model.relationships {
+    for r in model
+        .relationships
+        .iter()
+        .filter(|r| r.rel == RelType::Owns)
+    {
         let held = laid.iter().any(|l| l.1 == r.to);
-        if r.rel == RelType::Owns && held && !gone.contains(&(r.from, r.to)) {
+        if held && !gone.contains(&(r.from, r.to)) {
             known[r.to as usize] += r.percent.get().unwrap_or(0.0);
         }
     }
