@@ -1213,6 +1213,74 @@ fn write_record_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[boo
     fs::write(path, text).expect("cannot write the scenario file");
 }
 
+/// A scenario file of changes that add records, which take a changed
+/// copy of the graph: 10 new sales between two entities (`share_max`
+/// 0.05), 5 new entities, each sold to by one and listed, and 5 new
+/// segments (`share_max` 0.1) of two sales without a lower bound, drawn
+/// with a fixed seed.
+fn write_add_scenarios(model: &exposure::model::Model, net: &Net, path: &Path) {
+    let mut rng = Rng(0x0add_5a1e);
+    let id = |v: u32| model.id(v).to_string();
+    let mut scenarios: Vec<String> = Vec::new();
+    let mut push = |kind: &str, i: usize, changes: String| {
+        scenarios.push(format!(r#"{{"name":"{kind} {i}","changes":[{changes}]}}"#));
+    };
+    for i in 0..10 {
+        let (a, b) = loop {
+            let (a, b) = (rng.below(net.n) as u32, rng.below(net.n) as u32);
+            let committed: f64 = net.sales(a).map(|f| net.lo[f]).sum();
+            if a != b && net.edge(a, b).is_none() && committed < 0.95 {
+                break (a, b);
+            }
+        };
+        push(
+            "sale",
+            i,
+            format!(
+                r#"{{"op":"add_relationship","relationship":{{"type":"supplies","from":"{}","to":"{}","share_max":0.05}}}}"#,
+                id(a),
+                id(b)
+            ),
+        );
+    }
+    for i in 0..5 {
+        let a = rng.below(net.n) as u32;
+        push(
+            "new buyer",
+            i,
+            format!(
+                r#"{{"op":"add_entity","entity":{{"id":"new-buyer-{i}","name":"New buyer {i}"}}}},{{"op":"add_relationship","relationship":{{"type":"supplies","from":"{}","to":"new-buyer-{i}","share_max":0.05}}}},{{"op":"list","entity":"new-buyer-{i}"}}"#,
+                id(a)
+            ),
+        );
+    }
+    for i in 0..5 {
+        let (a, pair) = loop {
+            let a = rng.below(net.n) as u32;
+            let open: Vec<usize> = net
+                .sales(a)
+                .filter(|&e| net.lo[e] == 0.0 && net.segment(e).is_none())
+                .take(2)
+                .collect();
+            if open.len() == 2 && net.segments_of(a).is_empty() {
+                break (a, open);
+            }
+        };
+        push(
+            "segment",
+            i,
+            format!(
+                r#"{{"op":"add_segment","segment":{{"seller":"{}","name":"Added","share_max":0.1}},"edges":["{}","{}"]}}"#,
+                id(a),
+                id(net.buyer[pair[0]]),
+                id(net.buyer[pair[1]])
+            ),
+        );
+    }
+    let text = format!("{{\"scenarios\":[\n{}\n]}}\n", scenarios.join(",\n"));
+    fs::write(path, text).expect("cannot write the scenario file");
+}
+
 /// The portfolio file of the bench: 1,000 distinct entities drawn with a
 /// fixed seed, weights from 1 to 100.
 fn write_portfolio(model: &exposure::model::Model, path: &Path) {
@@ -1582,7 +1650,7 @@ fn main() {
     match args.get(1).map(String::as_str) {
         Some("--bare-parse") => return child_bare(&args[2]),
         Some("--pipeline") => return child_pipeline(&args[2]),
-        Some("--write-scenarios" | "--write-record-scenarios") => {
+        Some("--write-scenarios" | "--write-record-scenarios" | "--write-add-scenarios") => {
             let model = load::from_path(Path::new(&args[2])).expect("a valid graph");
             let net = Net::build(&model);
             let opts = Options {
@@ -1595,6 +1663,7 @@ fn main() {
             let r = analysis::restricted::Restricted::of(&net, &opts);
             return match args[1].as_str() {
                 "--write-scenarios" => write_scenarios(&model, &net, &r.in_r, Path::new(&args[3])),
+                "--write-add-scenarios" => write_add_scenarios(&model, &net, Path::new(&args[3])),
                 _ => write_record_scenarios(&model, &net, &r.in_r, Path::new(&args[3])),
             };
         }

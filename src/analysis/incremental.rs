@@ -139,12 +139,38 @@ pub struct Incremental {
     /// Components above this size are swept (`solve::DENSE_MAX`; tests
     /// lower it to check the sweeps).
     pub(crate) dense_max: usize,
-    /// Whether every evaluation is against one base (what-if scenarios),
-    /// so that the base's components, found once, serve them all. A
-    /// timeline's chain moves its base from date to date and finds each
-    /// date's components anew: a key that two chains could set in either
-    /// order would make the rounding of a date depend on which came first.
-    one_base: bool,
+    /// What is found once and kept for the evaluations after.
+    keeps: Keeps,
+}
+
+/// What an [`Incremental`] finds once and keeps for the evaluations after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Keeps {
+    /// Every evaluation is against one base (what-if scenarios): the
+    /// base's components, found once, serve them all, and so do the
+    /// upstream of the largest and its copy of X's equations.
+    Base,
+    /// A timeline's chain, which moves its base from date to date and
+    /// finds each date's components anew (a key that two chains could set
+    /// in either order would make the rounding of a date depend on which
+    /// came first): the components over every edge, which hold every
+    /// date's.
+    Chain,
+    /// Nothing: one evaluation of a changed copy of the base's graph
+    /// ([`Incremental::evaluate_copy`]), whose components found whole
+    /// would cost what a full evaluation's search does.
+    Nothing,
+}
+
+/// What a changed graph has otherwise than the base's, besides R (R+)
+/// and licences.
+#[derive(Clone, Copy, Debug, Default)]
+struct Differs<'a> {
+    /// Edges laid over the base's graph.
+    touched: &'a [Touched],
+    /// In a changed copy of the graph, the sellers whose sales differ
+    /// and the entities the copy added: seeds of every bound and reach.
+    sellers: &'a [u32],
 }
 
 impl Incremental {
@@ -158,6 +184,17 @@ impl Incremental {
             callers: Incoming::of(net, |_| true),
             licensed: opts.licensed_edges(net),
             licensed_list: opts.licensed.clone(),
+            ..Incremental::bare(DENSE_MAX)
+        }
+    }
+
+    /// An `Incremental` of no graph, `dense_max` given, that keeps what
+    /// it finds for every evaluation against one base.
+    fn bare(dense_max: usize) -> Incremental {
+        Incremental {
+            callers: Incoming::default(),
+            licensed: Vec::new(),
+            licensed_list: Vec::new(),
             base_sccs: Default::default(),
             giant_upstream: Default::default(),
             base_proofs: OnceLock::new(),
@@ -166,8 +203,8 @@ impl Incremental {
             every_giant: OnceLock::new(),
             #[cfg(test)]
             copies: Default::default(),
-            dense_max: DENSE_MAX,
-            one_base: true,
+            dense_max,
+            keeps: Keeps::Base,
         }
     }
 
@@ -178,7 +215,7 @@ impl Incremental {
     /// As [`Incremental::new`].
     pub fn chained(net: &Net, opts: &Options) -> Incremental {
         Incremental {
-            one_base: false,
+            keeps: Keeps::Chain,
             ..Incremental::new(net, opts)
         }
     }
@@ -201,7 +238,61 @@ impl Incremental {
         opts: &Options,
         touched: &[Touched],
     ) -> Outcome {
-        self.evaluate_kept(net, base, opts, touched, Scope::Everything, None)
+        let differs = Differs {
+            touched,
+            sellers: &[],
+        };
+        self.evaluate_kept(net, base, opts, differs, Scope::Everything, None)
+    }
+
+    /// [`super::evaluate`] of `copy`, a changed copy of the base's graph
+    /// `loaded` (a scenario's records changed, added or removed on a copy
+    /// of the model: its entities are the loaded graph's, in their order,
+    /// then the ones it added), under `opts`. The seeds are the sellers
+    /// whose sales differ in any way (buyers, bounds, segments), the
+    /// entities the copy added, and as ever the sellers into entities that
+    /// joined or left R (R+) and of edges licensed otherwise; the rest is
+    /// [`Incremental::evaluate`]'s, over the copy's edges, with nothing of
+    /// the base's graph kept (its components, the upstream of the largest
+    /// and the copy of its equations are the loaded graph's), and every
+    /// component solved from 0: an added sale can lower X.
+    ///
+    /// # Complexity
+    /// O(V + E) to compare the graphs and index the copy's edges
+    /// backwards, plus solving the components upstream of the seeds and
+    /// reach over them and their downstream.
+    pub fn evaluate_copy(
+        &self,
+        loaded: &Net,
+        copy: &Net,
+        base: &Outcome,
+        opts: &Options,
+    ) -> Outcome {
+        // The edges the base licensed, as the copy numbers them (one the
+        // copy removed has its seller among the seeds).
+        let licensed_list: Vec<usize> = self
+            .licensed_list
+            .iter()
+            .filter_map(|&e| copy.edge(loaded.seller_of(e), loaded.buyer[e]))
+            .collect();
+        let mut licensed = vec![false; copy.edge_count()];
+        for &e in &licensed_list {
+            licensed[e] = true;
+        }
+        let once = Incremental {
+            callers: Incoming::of(copy, |_| true),
+            licensed,
+            licensed_list,
+            keeps: Keeps::Nothing,
+            ..Incremental::bare(self.dense_max)
+        };
+        let sellers = differing_sellers(loaded, copy);
+        let base = base.extended(copy.n);
+        let differs = Differs {
+            touched: &[],
+            sellers: &sellers,
+        };
+        once.evaluate_kept(copy, &base, opts, differs, Scope::Everything, None)
     }
 
     /// [`Incremental::evaluate`] of what `scope` asks for, for a date of
@@ -221,20 +312,21 @@ impl Incremental {
         scope: Scope<'_>,
         keep: &FromAbove,
     ) -> Outcome {
-        self.evaluate_kept(net, base, opts, &[], scope, Some(keep))
+        self.evaluate_kept(net, base, opts, Differs::default(), scope, Some(keep))
     }
 
-    /// [`Incremental::evaluate`] of what `scope` asks for, a chain's
-    /// `keep` given.
+    /// [`Incremental::evaluate`] of what `scope` asks for, of a graph
+    /// that `differs` from the base's, a chain's `keep` given.
     fn evaluate_kept(
         &self,
         net: &Net,
         base: &Outcome,
         opts: &Options,
-        touched: &[Touched],
+        differs: Differs<'_>,
         scope: Scope<'_>,
         keep: Option<&FromAbove>,
     ) -> Outcome {
+        let touched = differs.touched;
         let (with_reach, needed) = match scope {
             Scope::Everything => (true, None),
             Scope::Within(needed) => (false, Some(needed)),
@@ -253,7 +345,8 @@ impl Incremental {
         let mut lower = vec![false; n];
         let mut upper = vec![false; n];
         let mut reach = vec![false; n];
-        let (mut lower_rises, mut upper_rises) = (touched.is_empty(), touched.is_empty());
+        let alike = touched.is_empty() && differs.sellers.is_empty();
+        let (mut lower_rises, mut upper_rises) = (alike, alike);
         // The entities that joined or left R, and R+.
         let mut moved: [Vec<u32>; 2] = Default::default();
         for u in 0..n {
@@ -324,6 +417,9 @@ impl Incremental {
             reach[v] |= t.removed
                 && !reaches_otherwise(net, &self.callers, in_r, &licensed, t.edge, t.buyer);
         }
+        for &v in differs.sellers {
+            (lower[v as usize], upper[v as usize], reach[v as usize]) = (true, true, true);
+        }
         // Outside a scope, nothing is solved again: a seed there moves no
         // number the scope holds (they depend only on what lies below).
         if let Some(needed) = needed {
@@ -338,6 +434,7 @@ impl Incremental {
         // ways: a licence changes no one's reach when its seller gets to
         // the same buyer another way.
         if kept
+            && differs.sellers.is_empty()
             && *in_r == before.in_r
             && !licences.is_empty()
             && licences
@@ -367,7 +464,8 @@ impl Incremental {
         // it solves over the components of every edge, which hold
         // whole components of both, and so searches upstream over every
         // edge too, so that what it solves holds whole ones of those.
-        let every = (!self.one_base && touched.is_empty()).then(|| self.every_edge(net));
+        let every =
+            (self.keeps == Keeps::Chain && touched.is_empty()).then(|| self.every_edge(net));
         let none = match every {
             Some(_) => vec![false; n],
             None => Vec::new(),
@@ -511,7 +609,7 @@ impl Incremental {
     /// # Complexity
     /// O(V + E) the first time, then O(1).
     fn base_components(&self, net: &Net, b: usize, base: &[bool]) -> Option<&Sccs> {
-        if !self.one_base {
+        if self.keeps != Keeps::Base {
             return None;
         }
         // The other bound's, when they are over the same R (R+).
@@ -560,7 +658,8 @@ impl Incremental {
     /// components of a set (closed upstream or closed downstream in the
     /// changed graph), R (R+) being `stop` there (`moved`: the entities
     /// whose R (R+) changed, ascending): `None` when they cannot, else the
-    /// entities the set must not hold.
+    /// entities the set must not hold. `None` unless the base's
+    /// components are kept ([`Keeps::Base`]).
     /// - With R (R+) as it was, when no gone edge splits one
     ///   ([`Incremental::keeps_components`]); any set.
     /// - Else when no edge is gone and each entity whose R (R+) changed
@@ -582,6 +681,9 @@ impl Incremental {
         moved: &[u32],
         touched: &[Touched],
     ) -> Option<Vec<u32>> {
+        if self.keeps != Keeps::Base {
+            return None;
+        }
         if moved.is_empty() {
             return self.keeps_components(net, b, stop, touched).then(Vec::new);
         }
@@ -739,7 +841,7 @@ impl Incremental {
     /// # Complexity
     /// O(V + E) the first time, then O(1).
     pub fn find_base_components(&self, net: &Net, base: &Outcome) {
-        if !self.one_base {
+        if self.keeps != Keeps::Base {
             return;
         }
         let r = &base.restricted;
@@ -1024,6 +1126,33 @@ impl BaseCopy {
             copy,
         }
     }
+}
+
+/// The sellers of `loaded` whose sales `copy` (a changed copy of it,
+/// which may have more entities) has otherwise, in any way an equation
+/// reads: the buyers, in order, their bounds, and the segments (which of
+/// the seller's, and its room b(S)); then the entities `copy` added.
+///
+/// # Complexity
+/// O(V + E).
+fn differing_sellers(loaded: &Net, copy: &Net) -> Vec<u32> {
+    let sale = |net: &Net, v: u32, e: usize| {
+        let segment = net
+            .segment(e)
+            .map(|s| (s - net.segments_of(v).start, net.seg_room[s].to_bits()));
+        let (lo, hi) = (net.lo[e].to_bits(), net.hi[e].to_bits());
+        (net.buyer[e], lo, hi, net.exact[e], segment)
+    };
+    let differs = |v: u32| {
+        let (a, b) = (loaded.sales(v), copy.sales(v));
+        a.len() != b.len()
+            || a.zip(b)
+                .any(|(e, f)| sale(loaded, v, e) != sale(copy, v, f))
+    };
+    (0..loaded.n as u32)
+        .filter(|&v| differs(v))
+        .chain(loaded.n as u32..copy.n as u32)
+        .collect()
 }
 
 /// The largest of `sccs`' components (the first of the largest), when it
@@ -1404,6 +1533,34 @@ mod tests {
             assert_eq!(got.upper, full.upper);
             assert_eq!(incremental.base_sccs[0].get().is_some(), kept);
         }
+    }
+
+    #[test]
+    fn a_copy_with_a_new_sale_finds_the_base_licence_where_the_copy_numbers_it() {
+        // The base licenses b > r; the copy adds a sale of a's, which
+        // comes before b's sales, and lifts the licence: b must be
+        // solved again, though its own sales are as they were.
+        let loaded = graph("a b c r", &["a>r 0.3", "b>r 0.4", "c>a 0.5"], &["r"]);
+        let copy = graph(
+            "a b c r",
+            &["a>r 0.3", "b>r 0.4", "c>a 0.5", "a>c 0.2"],
+            &["r"],
+        );
+        let (net, changed) = (Net::build(&loaded), Net::build(&copy));
+        let id = |i: &str| loaded.find(i).expect("in the graph");
+        let base_opts = Options {
+            licensed: net.edge(id("b"), id("r")).into_iter().collect(),
+            ..Options::default()
+        };
+        let base = evaluate(&net, &base_opts);
+        assert_eq!(base.total[id("b") as usize], 0.0);
+        let incremental = Incremental::new(&net, &base_opts);
+        let got = incremental.evaluate_copy(&net, &changed, &base, &Options::default());
+        let full = evaluate(&changed, &Options::default());
+        assert_eq!(got.total[id("b") as usize], 0.4);
+        assert_eq!(got.total, full.total);
+        assert_eq!(got.upper, full.upper);
+        assert_eq!(got.reach, full.reach);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::model::EntityIx;
 use crate::prefetch::{prefetch, AHEAD};
 
 /// The sellers into each buyer, with their edges.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Incoming {
     start: Vec<u32>,
     /// The seller of each incoming edge, grouped by buyer.

@@ -102,7 +102,7 @@ impl Applied<'_> {
     /// evaluation and taken off again, so `net` comes back as it was.
     ///
     /// # Complexity
-    /// See [`Incremental::evaluate`]; a changed copy is evaluated in full.
+    /// See [`Incremental::evaluate`] and [`Incremental::evaluate_copy`].
     pub fn evaluate_from(
         &self,
         net: &mut Net,
@@ -161,14 +161,15 @@ impl Applied<'_> {
     }
 
     /// [`Applied::evaluate_from`] on a net that may be shared: a scenario
-    /// that lays no edits over it is evaluated incrementally, one that
-    /// does (which `batch.rs` never passes here) in full on a copy.
+    /// that lays no edits over it, or that has a changed copy of its own,
+    /// is evaluated incrementally, one that lays edits (which `batch.rs`
+    /// never passes here) in full on a copy of the net.
     ///
     /// # Complexity
-    /// See [`Incremental::evaluate`]; a changed copy is evaluated in full.
+    /// See [`Incremental::evaluate`] and [`Incremental::evaluate_copy`].
     pub fn evaluate_shared(&self, net: &Net, incremental: &Incremental, base: &Outcome) -> Outcome {
         match (&self.net, self.edits.is_empty()) {
-            (Some(own), _) => crate::analysis::evaluate(own, &self.opts),
+            (Some(own), _) => incremental.evaluate_copy(net, own, base, &self.opts),
             (None, true) => incremental.evaluate(net, base, &self.opts, &[]),
             (None, false) => self.evaluate(net),
         }

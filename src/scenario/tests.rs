@@ -217,7 +217,23 @@ pub(crate) fn random_scenario(model: &Model, next: &mut impl FnMut(u64) -> u64) 
         let r = supplies[next(supplies.len() as u64) as usize];
         let (from, to) = (model.id(r.from).to_string(), model.id(r.to).to_string());
         let lo = r.share.get().or(r.share_min.get()).unwrap_or(0.0);
-        changes.push(match next(9) {
+        let kind = next(12);
+        if kind == 9 {
+            // A new entity and a sale to it, or from it.
+            let new = format!("new{}", next(1000));
+            changes.push(Change::AddEntity(
+                serde_json::json!({"id": new.clone(), "name": "N"}),
+            ));
+            let (from, to) = match next(2) {
+                0 => (from, new),
+                _ => (new, to),
+            };
+            changes.push(Change::AddRelationship(
+                serde_json::json!({"type": "supplies", "from": from, "to": to, "share": 0.5}),
+            ));
+            continue;
+        }
+        changes.push(match kind {
             0 => Change::List {
                 entity: id(next(n)),
                 list: [None, Some("OFAC SDN".to_string())][next(2) as usize].clone(),
@@ -263,6 +279,41 @@ pub(crate) fn random_scenario(model: &Model, next: &mut impl FnMut(u64) -> u64) 
                 from,
                 to,
             },
+            // A new sale between two entities (at times one there is,
+            // or one past the seller's budget: an error either way),
+            // which can close a loop, some of shares near 1.
+            10 => {
+                let shares = [
+                    serde_json::json!({}),
+                    serde_json::json!({"share": 0.05}),
+                    serde_json::json!({"share": 0.9}),
+                    serde_json::json!({"share_min": 0.01, "share_max": 0.3}),
+                    serde_json::json!({"share_max": 0.2, "segment": "S"}),
+                ];
+                let mut sale = shares[next(5) as usize].clone();
+                sale["type"] = "supplies".into();
+                sale["from"] = id(next(n)).into();
+                sale["to"] = id(next(n)).into();
+                Change::AddRelationship(sale)
+            }
+            // A new stake, or a new segment of a seller's sale.
+            11 if next(2) == 0 => {
+                let percent = [None, Some(50), Some(60)][next(3) as usize];
+                let mut stake =
+                    serde_json::json!({"type": "owns", "from": id(next(n)), "to": id(next(n))});
+                if let Some(p) = percent {
+                    stake["percent"] = p.into();
+                }
+                Change::AddRelationship(stake)
+            }
+            11 => {
+                let name = ["T", "S"][(next(4) == 0) as usize];
+                let share_max = [0.05, 0.3, 1.0][next(3) as usize];
+                Change::AddSegment {
+                    segment: serde_json::json!({"seller": from, "name": name, "share_max": share_max}),
+                    edges: vec![to],
+                }
+            }
             _ if model.segments.is_empty() || next(2) == 0 => Change::AddEntity(
                 serde_json::json!({"id": format!("new{}", next(1000)), "name": "N"}),
             ),
@@ -341,6 +392,9 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
     let (mut caps, mut raised) = (0, 0);
     // Removed stakes laid over the net.
     let mut stakes = 0;
+    // Changed copies evaluated from the base (with `max_depth`, a copy
+    // is evaluated in full), and how many of them added a sale.
+    let (mut changed_copies, mut added_sales) = (0, 0);
     // Solves from above, proven and not.
     let mut above = [0, 0];
     // And two seeds whose loops of shares near 1 kept policy
@@ -380,6 +434,14 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
                 (a, b) => panic!("seed {seed}: {:?} vs {:?}", a.err(), b.err()),
             };
             laid += usize::from(!fast.edits.is_empty());
+            if let Some(copy) = fast
+                .net
+                .as_ref()
+                .filter(|_| fast.opts.settings.max_depth.is_none())
+            {
+                changed_copies += 1;
+                added_sales += usize::from(copy.edge_count() > net.edge_count());
+            }
             caps += fast.edits.caps.len();
             stakes += fast.edits.stakes.len();
             raised += fast
@@ -404,6 +466,10 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
         above = [above[0] + proven, above[1] + refused];
     }
     assert!(laid > 200, "only {laid} scenarios were laid over the net");
+    assert!(
+        changed_copies > 200 && added_sales > 100,
+        "only {changed_copies} changed copies evaluated from the base, {added_sales} with a new sale"
+    );
     assert!(
         caps > 30 && raised > 30 && stakes > 30,
         "only {caps} caps, {raised} raised lower bounds and {stakes} removed stakes were laid"
