@@ -43,6 +43,13 @@
 //! `unused.rs`), and no reach when its seller gets to its buyer another
 //! way.
 //!
+//! **Changed copies.** A scenario that adds records is evaluated on a
+//! changed copy of the graph ([`Incremental::evaluate_copy`]), whose
+//! sales are compared with the base's seller by seller: the ones that
+//! differ are touched as if laid over the base's graph when the copy only
+//! changes and adds sales, stakes and segments, else their sellers (and
+//! the entities the copy added) seed a search over the copy's own edges.
+//!
 //! **Invariant:** the result equals [`super::evaluate`] of the changed
 //! graph to rounding; the base is not changed.
 
@@ -81,6 +88,9 @@ pub struct Touched {
     pub lower: bool,
     /// It is gone: reach may change.
     pub removed: bool,
+    /// It is new (a changed copy's sale the base's graph lacks): reach
+    /// may change.
+    pub added: bool,
     /// Its buyer in the base (a gone edge is laid as a loop to its
     /// seller).
     pub buyer: u32,
@@ -248,19 +258,25 @@ impl Incremental {
     /// [`super::evaluate`] of `copy`, a changed copy of the base's graph
     /// `loaded` (a scenario's records changed, added or removed on a copy
     /// of the model: its entities are the loaded graph's, in their order,
-    /// then the ones it added), under `opts`. The seeds are the sellers
-    /// whose sales differ in any way (buyers, bounds, segments), the
-    /// entities the copy added, and as ever the sellers into entities that
-    /// joined or left R (R+) and of edges licensed otherwise; the rest is
-    /// [`Incremental::evaluate`]'s, over the copy's edges, with nothing of
-    /// the base's graph kept (its components, the upstream of the largest
-    /// and the copy of its equations are the loaded graph's), and every
-    /// component solved from 0: an added sale can lower X.
+    /// then the ones it added), under `opts`.
+    ///
+    /// When the copy only changes and adds sales, stakes and segments
+    /// ([`Incremental::laid_alike`]), it is evaluated as a change laid
+    /// over the base's graph, the sales that differ and the new ones
+    /// touched, with what the base keeps. Otherwise the seeds are the
+    /// sellers whose sales differ in any way (buyers, bounds, segments)
+    /// and the entities the copy added, and as ever the sellers into
+    /// entities that joined or left R (R+) and of edges licensed
+    /// otherwise; the rest is [`Incremental::evaluate`]'s, over the
+    /// copy's edges, with nothing of the base's graph kept (its
+    /// components, the upstream of the largest and the copy of its
+    /// equations are the loaded graph's), and every component solved
+    /// from 0: an added sale can lower X.
     ///
     /// # Complexity
-    /// O(V + E) to compare the graphs and index the copy's edges
-    /// backwards, plus solving the components upstream of the seeds and
-    /// reach over them and their downstream.
+    /// O(V + E) to compare the graphs (and, otherwise than laid alike,
+    /// to index the copy's edges backwards), plus solving the components
+    /// upstream of the seeds and reach over them and their downstream.
     pub fn evaluate_copy(
         &self,
         loaded: &Net,
@@ -268,6 +284,16 @@ impl Incremental {
         base: &Outcome,
         opts: &Options,
     ) -> Outcome {
+        if let Some(touched) = self.laid_alike(loaded, copy) {
+            // The base's components and copy of the core, found on the
+            // base's graph.
+            self.prepare(loaded, base);
+            let differs = Differs {
+                touched: &touched,
+                sellers: &[],
+            };
+            return self.evaluate_kept(copy, base, opts, differs, Scope::Everything, None);
+        }
         // The edges the base licensed, as the copy numbers them (one the
         // copy removed has its seller among the seeds).
         let licensed_list: Vec<usize> = self
@@ -293,6 +319,63 @@ impl Incremental {
             sellers: &sellers,
         };
         once.evaluate_kept(copy, &base, opts, differs, Scope::Everything, None)
+    }
+
+    /// The sales a changed copy of the base's graph `loaded` has
+    /// otherwise, as edges touched over the base's (`Touched`), when the
+    /// base's components, the upstream of the largest and its copy of
+    /// X's equations can serve it: the copy has the same entities, every
+    /// sale of the base's graph, at the same place in its seller's run
+    /// (its bounds and segment may differ), and new sales only after
+    /// them; and the base licensed none. `None` otherwise. The base's
+    /// components then serve each set that holds no new sale's buyer
+    /// ([`Incremental::base_serves`]).
+    ///
+    /// An edge the copy numbers otherwise is read only through the copy:
+    /// its seller's sales, the upstream search (back along the base's
+    /// edges: a new sale's seller is a seed, so whoever reaches it is
+    /// found from it), and the rows made again from the copy.
+    ///
+    /// # Complexity
+    /// O(V + E).
+    fn laid_alike(&self, loaded: &Net, copy: &Net) -> Option<Vec<Touched>> {
+        if self.keeps != Keeps::Base || loaded.n != copy.n || !self.licensed_list.is_empty() {
+            return None;
+        }
+        let mut touched = Vec::new();
+        for v in 0..loaded.n as u32 {
+            let (was, now) = (loaded.sales(v), copy.sales(v));
+            if now.len() < was.len() {
+                return None;
+            }
+            let kept = now.start..now.start + was.len();
+            for (e, f) in was.zip(kept.clone()) {
+                if loaded.buyer[e] != copy.buyer[f] {
+                    return None;
+                }
+                if sale(loaded, v, e) != sale(copy, v, f) {
+                    touched.push(Touched {
+                        edge: f,
+                        lower: loaded.lo[e].to_bits() != copy.lo[f].to_bits(),
+                        removed: false,
+                        added: false,
+                        buyer: copy.buyer[f],
+                        unused: false,
+                    });
+                }
+            }
+            for f in kept.end..now.end {
+                touched.push(Touched {
+                    edge: f,
+                    lower: copy.lo[f] > 0.0,
+                    removed: false,
+                    added: true,
+                    buyer: copy.buyer[f],
+                    unused: false,
+                });
+            }
+        }
+        Some(touched)
     }
 
     /// [`Incremental::evaluate`] of what `scope` asks for, for a date of
@@ -385,13 +468,16 @@ impl Incremental {
         for e in either {
             let v = net.seller_of(e) as usize;
             let u = net.buyer[e] as usize;
-            if licensed[e] && self.licensed[e] {
+            // A copy's edge beyond the base's count was licensed in no
+            // base (a copy is laid so only when the base licensed none).
+            let before_licensed = self.licensed.get(e) == Some(&true);
+            if licensed[e] && before_licensed {
                 // A licensed edge into a buyer that joins R (R+)
                 // carries 0 where it carried the buyer's value.
                 lower_rises &= in_r[u] == before.in_r[u];
                 upper_rises &= in_r_plus[u] == before.in_r_plus[u];
             }
-            if licensed[e] == self.licensed[e] {
+            if licensed[e] == before_licensed {
                 continue;
             }
             relicensed.push(v as u32);
@@ -414,8 +500,9 @@ impl Incremental {
             let v = net.seller_of(t.edge) as usize;
             upper[v] |= !t.unused;
             lower[v] |= t.lower;
-            reach[v] |= t.removed
-                && !reaches_otherwise(net, &self.callers, in_r, &licensed, t.edge, t.buyer);
+            reach[v] |= t.added
+                || t.removed
+                    && !reaches_otherwise(net, &self.callers, in_r, &licensed, t.edge, t.buyer);
         }
         for &v in differs.sellers {
             (lower[v as usize], upper[v as usize], reach[v as usize]) = (true, true, true);
@@ -435,6 +522,7 @@ impl Incremental {
         // the same buyer another way.
         if kept
             && differs.sellers.is_empty()
+            && !touched.iter().any(|t| t.added)
             && *in_r == before.in_r
             && !licences.is_empty()
             && licences
@@ -669,6 +757,10 @@ impl Incremental {
     ///   hold it (the edges into it, followed now, are not among the
     ///   set's members, whose components are then made of the same edges
     ///   as in the base).
+    /// - In either case, the set must not hold the buyer of a new sale of
+    ///   a changed copy (`Touched::added`): the sale then leaves the set,
+    ///   whose own edges are the base's, and whatever it reaches keeps
+    ///   the base's numbers.
     ///
     /// # Complexity
     /// O(`moved`), plus O(V + E) if the base's components are not found
@@ -684,15 +776,19 @@ impl Incremental {
         if self.keeps != Keeps::Base {
             return None;
         }
+        // A new sale's buyer outside the set: the sale leaves the set, so
+        // the set's own edges are the base's.
+        let added = touched.iter().filter(|t| t.added).map(|t| t.buyer);
         if moved.is_empty() {
-            return self.keeps_components(net, b, stop, touched).then(Vec::new);
+            let keeps = self.keeps_components(net, b, stop, touched);
+            return keeps.then(|| added.collect());
         }
         if touched.iter().any(|t| t.removed) {
             return None;
         }
         let sccs = self.base_components(net, b, base)?;
         let alone = |u: u32| sccs.comp(sccs.comp_of[u as usize] as usize).len() == 1;
-        let mut outside = Vec::new();
+        let mut outside: Vec<u32> = added.collect();
         for &u in moved {
             match stop[u as usize] {
                 true if !alone(u) => return None,
@@ -1128,6 +1224,17 @@ impl BaseCopy {
     }
 }
 
+/// What an equation reads of sale `e` of seller `v` in `net`: the buyer,
+/// the bounds (bit for bit) and the segment (which of the seller's, and
+/// its room b(S)).
+fn sale(net: &Net, v: u32, e: usize) -> (u32, u64, u64, bool, Option<(usize, u64)>) {
+    let segment = net
+        .segment(e)
+        .map(|s| (s - net.segments_of(v).start, net.seg_room[s].to_bits()));
+    let (lo, hi) = (net.lo[e].to_bits(), net.hi[e].to_bits());
+    (net.buyer[e], lo, hi, net.exact[e], segment)
+}
+
 /// The sellers of `loaded` whose sales `copy` (a changed copy of it,
 /// which may have more entities) has otherwise, in any way an equation
 /// reads: the buyers, in order, their bounds, and the segments (which of
@@ -1136,13 +1243,6 @@ impl BaseCopy {
 /// # Complexity
 /// O(V + E).
 fn differing_sellers(loaded: &Net, copy: &Net) -> Vec<u32> {
-    let sale = |net: &Net, v: u32, e: usize| {
-        let segment = net
-            .segment(e)
-            .map(|s| (s - net.segments_of(v).start, net.seg_room[s].to_bits()));
-        let (lo, hi) = (net.lo[e].to_bits(), net.hi[e].to_bits());
-        (net.buyer[e], lo, hi, net.exact[e], segment)
-    };
     let differs = |v: u32| {
         let (a, b) = (loaded.sales(v), copy.sales(v));
         a.len() != b.len()
@@ -1561,6 +1661,37 @@ mod tests {
         assert_eq!(got.total, full.total);
         assert_eq!(got.upper, full.upper);
         assert_eq!(got.reach, full.reach);
+    }
+
+    #[test]
+    fn a_copy_whose_new_sale_closes_a_loop_finds_its_components_anew() {
+        // c > a closes a > b > c into a loop: the base's components (each
+        // alone) do not serve the set solved, which holds a, the new
+        // sale's buyer. A new sale out of the set (c > d) keeps them.
+        let edges = ["a>b 0.5", "b>c 0.5", "c>r 0.5", "d>r 0.2"];
+        let loaded = graph("a b c d r", &edges, &["r"]);
+        let net = Net::build(&loaded);
+        let base = evaluate(&net, &Options::default());
+        let incremental = Incremental::new(&net, &Options::default());
+        for added in ["c>a 0.4", "c>d 0.4"] {
+            let more: Vec<&str> = edges.iter().copied().chain([added]).collect();
+            let copy = Net::build(&graph("a b c d r", &more, &["r"]));
+            let touched = incremental.laid_alike(&net, &copy).expect("laid alike");
+            assert_eq!(touched.len(), 1);
+            assert!(touched[0].added && touched[0].lower);
+            let got = incremental.evaluate_copy(&net, &copy, &base, &Options::default());
+            let full = evaluate(&copy, &Options::default());
+            for (a, b) in got.total.iter().zip(&full.total) {
+                assert!(
+                    (a - b).abs() <= 1e-12,
+                    "{added}: {:?} vs {:?}",
+                    got.total,
+                    full.total
+                );
+            }
+            assert_eq!(got.upper, full.upper, "{added}");
+            assert_eq!(got.reach, full.reach, "{added}");
+        }
     }
 
     #[test]

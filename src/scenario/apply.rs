@@ -135,6 +135,7 @@ impl Applied<'_> {
                     // An unused sale's lower bound was 0.
                     lower: !unused && (e.removed || e.lo.to_bits() != lo.to_bits()),
                     removed: e.removed,
+                    added: false,
                     buyer,
                     unused,
                 }
@@ -151,6 +152,7 @@ impl Applied<'_> {
                         edge: e,
                         lower: false,
                         removed: false,
+                        added: false,
                         buyer: net.buyer[e],
                         unused: false,
                     });
