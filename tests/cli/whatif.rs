@@ -480,3 +480,90 @@ fn the_docs_list_every_example_scenario() {
         .count();
     assert_eq!(listed, file["scenarios"].as_array().unwrap().len());
 }
+
+/// Whether two JSON values are equal, numbers within 1e-12.
+fn alike(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            (x.as_f64().unwrap() - y.as_f64().unwrap()).abs() <= 1e-12
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| alike(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| alike(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+#[test]
+fn scenarios_that_add_records_equal_analyze_of_the_graph_they_make() {
+    // A new sale that closes a loop (D > S), a new stake that brings O
+    // into the affiliates of a listed owner, a new segment, and a new
+    // entity with a sale.
+    let cases = [
+        (
+            json!([{"op": "add_relationship", "relationship": {"type": "supplies", "from": "D", "to": "S", "share": 0.5}}]),
+            json!([{"type": "supplies", "from": "D", "to": "S", "share": 0.5}]),
+            json!([]),
+            json!([]),
+        ),
+        (
+            json!([{"op": "add_relationship", "relationship": {"type": "owns", "from": "H", "to": "O", "percent": 30}},
+                   {"op": "add_relationship", "relationship": {"type": "supplies", "from": "S", "to": "O", "share_max": 0.2}}]),
+            json!([{"type": "owns", "from": "H", "to": "O", "percent": 30},
+                   {"type": "supplies", "from": "S", "to": "O", "share_max": 0.2}]),
+            json!([]),
+            json!([]),
+        ),
+        (
+            json!([{"op": "add_relationship", "relationship": {"type": "supplies", "from": "D", "to": "O"}},
+                   {"op": "add_segment", "segment": {"seller": "D", "name": "Rest", "share_max": 0.1}, "edges": ["O"]}]),
+            json!([{"type": "supplies", "from": "D", "to": "O", "segment": "Rest"}]),
+            json!([{"seller": "D", "name": "Rest", "share_max": 0.1}]),
+            json!([]),
+        ),
+        (
+            json!([{"op": "add_entity", "entity": {"id": "N", "name": "NewCo"}},
+                   {"op": "add_relationship", "relationship": {"type": "supplies", "from": "N", "to": "S", "share": 0.6}},
+                   {"op": "add_relationship", "relationship": {"type": "supplies", "from": "D", "to": "N", "share": 0.3}}]),
+            json!([{"type": "supplies", "from": "N", "to": "S", "share": 0.6},
+                   {"type": "supplies", "from": "D", "to": "N", "share": 0.3}]),
+            json!([]),
+            json!([{"id": "N", "name": "NewCo"}]),
+        ),
+    ];
+    for (changes, relationships, segments, entities) in cases {
+        let mut changed = graph();
+        for (key, more) in [
+            ("relationships", relationships),
+            ("segments", segments),
+            ("entities", entities),
+        ] {
+            let list = changed[key].as_array().cloned().unwrap_or_default();
+            changed[key] = Value::Array([list, more.as_array().unwrap().clone()].concat());
+        }
+        let (_g, g) = write_temp("changed.json", changed.to_string().as_bytes());
+        for extra in [&[][..], &["--affiliates", "25"][..]] {
+            let mut args = vec![
+                "analyze",
+                "-g",
+                g.to_str().unwrap(),
+                "--format",
+                "json",
+                "--all",
+            ];
+            args.extend_from_slice(extra);
+            let out = run(&args);
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            let analyze: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let mut scenario = results(one(changes.clone()), extra)[1].clone();
+            scenario.as_object_mut().unwrap().remove("name");
+            assert!(
+                alike(&scenario, &analyze),
+                "{changes} {extra:?}:\n{scenario:#}\nvs\n{analyze:#}"
+            );
+        }
+    }
+}
