@@ -12,11 +12,12 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Condvar, Mutex, PoisonError};
+use std::sync::{mpsc, Condvar, Mutex, OnceLock, PoisonError};
 
 use crate::analysis::incremental::Incremental;
 use crate::analysis::{Outcome, Settings};
 use crate::graph::Net;
+use crate::load;
 use crate::model::Model;
 use crate::scenario::{self, Applied, Change, Scenario, ScenarioError, WhatIfFlags};
 
@@ -43,6 +44,9 @@ pub struct Against<'a, 'm> {
     pub base: Option<(&'a Incremental, &'a Outcome)>,
     pub settings: &'a Settings,
     pub extra: &'a WhatIfFlags,
+    /// The loaded graph's ids interned, made by the first scenario that
+    /// adds records, for all of them ([`scenario::apply_seeded`]).
+    pub seed: OnceLock<load::Seed>,
 }
 
 /// Applies and evaluates each of `scenarios` on `net`, two at a time, and
@@ -156,13 +160,13 @@ fn evaluate<'m>(
     i: usize,
     s: &Scenario,
 ) -> Result<Evaluated<'m>, ScenarioError> {
-    let applied = scenario::apply(
+    let applied = scenario::apply_seeded(
         against.model,
         slot.net(),
-        i,
-        s,
+        (i, s),
         against.settings,
         against.extra,
+        &against.seed,
     )?;
     let outcome = match (against.base, slot) {
         (Some((incremental, base)), Slot::Own(net)) => {
@@ -277,6 +281,7 @@ mod tests {
                     base,
                     settings: &settings,
                     extra: &extra,
+                    seed: Default::default(),
                 };
                 let mut handed = Vec::new();
                 let done = each(&mut net, &against, &scenarios, |i, r| {
@@ -352,6 +357,7 @@ mod tests {
             base: Some((&incremental, &outcome)),
             settings: &settings,
             extra: &extra,
+            seed: Default::default(),
         };
         let mut handed = Vec::new();
         let done = each(&mut net, &against, &scenarios, |i, r| {

@@ -75,6 +75,7 @@ pub(super) fn evaluate_scenarios<'a>(
         base: None,
         settings: &settings,
         extra: &extra,
+        seed: Default::default(),
     };
     batch::each(net, &against, &scenarios, |_, e| -> anyhow::Result<()> {
         let e = e.map_err(|e| anyhow::anyhow!("{shown}: {}", graph.cite(&e.to_string())))?;

@@ -97,6 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             base: base.as_ref().map(|(incremental, base)| (incremental, base)),
             settings: &settings,
             extra: &extra,
+            seed: Default::default(),
         };
         batch::each(
             &mut net,

@@ -11,7 +11,7 @@
 //! [`Interner::prefetch`] their slots some lookups ahead.
 
 /// Ids to symbols.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Interner {
     /// Two words a slot: the id's first 8 bytes (zero-padded), and
     /// `(tag << 40) | (len.min(255) << 32) | (symbol + 1)`; an all-zero

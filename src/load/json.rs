@@ -17,7 +17,9 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde_json::{Map, Value};
 
 use super::locate::{self, Seg};
-use super::records::{Builder, EntityFields, ListingFields, RelationshipFields, SegmentFields};
+use super::records::{
+    Builder, EntityFields, ListingFields, RelationshipFields, Seed, SegmentFields,
+};
 use super::values::{other_scalars, KeySeed, Scalar, ScalarSeed};
 use super::{Place, Problems};
 use crate::model::{Confidence, Kind, Model, RelType};
@@ -68,9 +70,15 @@ pub enum Addition<'v> {
 
 /// Appends one record, given as a JSON value, to `model`, with the checks
 /// the parser makes (types, required fields, unique id, known ids). The
-/// rules that span records are for the caller to run afterwards.
-pub(super) fn append(model: &mut Model, addition: Addition<'_>, problems: &mut Problems) {
-    let mut b = Builder::seeded(std::mem::take(model));
+/// rules that span records are for the caller to run afterwards. `seed`:
+/// see [`Builder::seeded`].
+pub(super) fn append(
+    model: &mut Model,
+    addition: Addition<'_>,
+    seed: Option<&Seed>,
+    problems: &mut Problems,
+) {
+    let mut b = Builder::seeded(std::mem::take(model), seed);
     let (key, kind, value) = match addition {
         Addition::Entity(v) => ("entity", Record::Entity(b.model.entities.len()), v),
         Addition::Relationship(v) => (

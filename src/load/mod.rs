@@ -20,6 +20,7 @@ mod validate;
 mod values;
 
 pub use json::Addition;
+pub use records::Seed;
 
 use std::fmt;
 use std::path::Path;
@@ -285,8 +286,19 @@ fn checked_then<T: Send>(
 /// # Complexity
 /// O(entities + relationships).
 pub fn append(model: &mut Model, addition: Addition<'_>) -> Result<(), Problems> {
+    append_seeded(model, None, addition)
+}
+
+/// [`append`], with the ids and segment names of the model `model` was
+/// copied from interned once in `seed` ([`Seed::of`]): used while `model`
+/// has as many entities and segments as that one, else interned anew.
+pub fn append_seeded(
+    model: &mut Model,
+    seed: Option<&Seed>,
+    addition: Addition<'_>,
+) -> Result<(), Problems> {
     let mut problems = Problems::default();
-    json::append(model, addition, &mut problems);
+    json::append(model, addition, seed, &mut problems);
     if problems.is_empty() {
         validate::check(model, &mut problems);
     }

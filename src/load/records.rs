@@ -127,6 +127,49 @@ pub(super) struct ListingFields<'de> {
     pub bad: Vec<String>,
 }
 
+/// A valid model's entity ids and segment names interned, as a builder
+/// that continues the model starts (`Builder::seeded`): made once for the
+/// loaded graph, it spares each scenario's copy interning them again
+/// (`load::append_seeded`).
+#[derive(Clone, Debug)]
+pub struct Seed {
+    ids: Interner,
+    entities: usize,
+    segment_names: Interner,
+    segment_name: Vec<u32>,
+}
+
+impl Seed {
+    /// Interns every entity's id of `model` (a valid one, so each is
+    /// unique) with its index as its symbol, and every segment's name.
+    ///
+    /// # Complexity
+    /// O(V + segments) hashes.
+    pub fn of(model: &Model) -> Seed {
+        let mut ids = Interner::default();
+        for (i, e) in model.entities.iter().enumerate() {
+            let sym = ids.intern(model.text.get(e.id));
+            debug_assert_eq!(sym, Some(i as u32), "a valid model has unique ids");
+        }
+        let mut segment_names = Interner::default();
+        let segment_name = model
+            .segments
+            .iter()
+            .map(|seg| {
+                segment_names
+                    .intern(model.text.get(seg.name))
+                    .unwrap_or(UNDEFINED)
+            })
+            .collect();
+        Seed {
+            ids,
+            entities: model.entities.len(),
+            segment_names,
+            segment_name,
+        }
+    }
+}
+
 /// A model under construction, with what it takes to finish it.
 #[derive(Default)]
 pub(super) struct Builder<'de> {
@@ -215,23 +258,33 @@ impl<'de> Builder<'de> {
     }
 
     /// A builder that continues a valid model: every entity's id is
-    /// interned with its index as its symbol.
-    pub(super) fn seeded(model: Model) -> Builder<'de> {
+    /// interned with its index as its symbol, and every segment's name.
+    /// With `seed` made for a model of as many entities and segments (the
+    /// one `model` was copied from), its interned ids and names are
+    /// copied instead.
+    pub(super) fn seeded(model: Model, seed: Option<&Seed>) -> Builder<'de> {
         let mut b = Builder::formatted();
-        for (i, e) in model.entities.iter().enumerate() {
-            let sym = b.ids.intern(model.text.get(e.id));
-            debug_assert_eq!(sym, Some(i as u32), "a valid model has unique ids");
-            b.sym_entity.push(i as u32);
-            b.entity_sym.push(i as u32);
+        let fits = |s: &&Seed| {
+            s.entities == model.entities.len() && s.segment_name.len() == model.segments.len()
+        };
+        match seed.filter(fits) {
+            Some(seed) => {
+                b.ids = seed.ids.clone();
+                b.segment_names = seed.segment_names.clone();
+                b.segment_name = seed.segment_name.clone();
+            }
+            None => {
+                let made = Seed::of(&model);
+                (b.ids, b.segment_names, b.segment_name) =
+                    (made.ids, made.segment_names, made.segment_name);
+            }
         }
+        b.sym_entity = (0..model.entities.len() as u32).collect();
+        b.entity_sym = b.sym_entity.clone();
         b.first_new = model.entities.len();
         b.first_rel = model.relationships.len();
         b.first_listing = model.listings.len();
         b.first_segment = model.segments.len();
-        for seg in &model.segments {
-            let name = b.segment_names.intern(model.text.get(seg.name));
-            b.segment_name.push(name.unwrap_or(UNDEFINED));
-        }
         b.model = model;
         b
     }

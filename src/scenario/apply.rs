@@ -3,6 +3,7 @@
 //! (`overlay.rs`) or made on a copy, and the evaluation of the result.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use super::overlay::{overlay, Laid};
 use super::{Change, Scenario, ScenarioError, WhatIfFlags};
@@ -331,7 +332,20 @@ pub fn apply<'a>(
     cli: &Settings,
     extra: &WhatIfFlags,
 ) -> Result<Applied<'a>, ScenarioError> {
-    apply_with(model, net, index, scenario, cli, extra, true)
+    apply_seeded(model, net, (index, scenario), cli, extra, &OnceLock::new())
+}
+
+/// [`apply`], the loaded graph's ids interned once in `seed` for every
+/// scenario that adds records (made by the first that needs it).
+pub fn apply_seeded<'a>(
+    model: &'a Model,
+    net: &Net,
+    (index, scenario): (usize, &Scenario),
+    cli: &Settings,
+    extra: &WhatIfFlags,
+    seed: &OnceLock<load::Seed>,
+) -> Result<Applied<'a>, ScenarioError> {
+    apply_with(model, net, (index, scenario), (cli, extra), seed, true)
 }
 
 /// [`apply`]; `lay: false` changes records on a copy even where they could
@@ -339,10 +353,9 @@ pub fn apply<'a>(
 pub(super) fn apply_with<'a>(
     model: &'a Model,
     net: &Net,
-    index: usize,
-    scenario: &Scenario,
-    cli: &Settings,
-    extra: &WhatIfFlags,
+    (index, scenario): (usize, &Scenario),
+    (cli, extra): (&Settings, &WhatIfFlags),
+    seed: &OnceLock<load::Seed>,
     lay: bool,
 ) -> Result<Applied<'a>, ScenarioError> {
     let at = |change: Option<(usize, &'static str)>, message: String| ScenarioError {
@@ -427,7 +440,9 @@ pub(super) fn apply_with<'a>(
             }
             Change::AddSegment { segment, edges } => {
                 let m = copy.get_or_insert_with(|| model.clone());
-                load::append(m, Addition::Segment(segment)).map_err(|p| at(here, invalid(&p)))?;
+                let seed = seed.get_or_init(|| load::Seed::of(model));
+                load::append_seeded(m, Some(seed), Addition::Segment(segment))
+                    .map_err(|p| at(here, invalid(&p)))?;
                 let s = m.segments.len() - 1;
                 let seller = m.id(m.segments[s].seller).to_string();
                 for buyer in edges {
@@ -458,7 +473,8 @@ pub(super) fn apply_with<'a>(
                     Change::AddEntity(_) => Addition::Entity(v),
                     _ => Addition::Relationship(v),
                 };
-                load::append(m, addition).map_err(|p| at(here, invalid(&p)))?;
+                let seed = seed.get_or_init(|| load::Seed::of(model));
+                load::append_seeded(m, Some(seed), addition).map_err(|p| at(here, invalid(&p)))?;
             }
         }
     }

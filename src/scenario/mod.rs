@@ -16,7 +16,9 @@ mod overlay;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use apply::{apply, base_options, licensed_edge, Applied, CapEdit, EdgeEdit, Edits};
+pub use apply::{
+    apply, apply_seeded, base_options, licensed_edge, Applied, CapEdit, EdgeEdit, Edits,
+};
 pub use file::parse;
 
 /// One change of a scenario, as written in the file.
