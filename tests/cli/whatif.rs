@@ -546,16 +546,8 @@ fn scenarios_that_add_records_equal_analyze_of_the_graph_they_make() {
         }
         let (_g, g) = write_temp("changed.json", changed.to_string().as_bytes());
         for extra in [&[][..], &["--affiliates", "25"][..]] {
-            let mut args = vec![
-                "analyze",
-                "-g",
-                g.to_str().unwrap(),
-                "--format",
-                "json",
-                "--all",
-            ];
-            args.extend_from_slice(extra);
-            let out = run(&args);
+            let graph = ["analyze", "-g", g.to_str().unwrap()];
+            let out = run(&[&graph[..], &["--format", "json", "--all"][..], extra].concat());
             assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
             let analyze: Value = serde_json::from_slice(&out.stdout).unwrap();
             let mut scenario = results(one(changes.clone()), extra)[1].clone();
