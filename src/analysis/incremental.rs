@@ -46,9 +46,9 @@
 //! **Changed copies.** A scenario that adds records is evaluated on a
 //! changed copy of the graph ([`Incremental::evaluate_copy`]), whose
 //! sales are compared with the base's seller by seller: the ones that
-//! differ are touched as if laid over the base's graph when the copy only
-//! changes and adds sales, stakes and segments, else their sellers (and
-//! the entities the copy added) seed a search over the copy's own edges.
+//! differ are touched as if laid over the base's graph when the copy
+//! keeps every sale in place, else their sellers (and the entities the
+//! copy added) seed a search over the copy's own edges.
 //!
 //! **Invariant:** the result equals [`super::evaluate`] of the changed
 //! graph to rounding; the base is not changed.
@@ -260,9 +260,9 @@ impl Incremental {
     /// of the model: its entities are the loaded graph's, in their order,
     /// then the ones it added), under `opts`.
     ///
-    /// When the copy only changes and adds sales, stakes and segments
-    /// ([`Incremental::laid_alike`]), it is evaluated as a change laid
-    /// over the base's graph, the sales that differ and the new ones
+    /// When the copy only changes and adds records, its sales kept in
+    /// place ([`Incremental::laid_alike`]), it is evaluated as a change
+    /// laid over the base's graph, the sales that differ and the new ones
     /// touched, with what the base keeps. Otherwise the seeds are the
     /// sellers whose sales differ in any way (buyers, bounds, segments)
     /// and the entities the copy added, and as ever the sellers into
@@ -324,11 +324,12 @@ impl Incremental {
     /// The sales a changed copy of the base's graph `loaded` has
     /// otherwise, as edges touched over the base's (`Touched`), when the
     /// base's components, the upstream of the largest and its copy of
-    /// X's equations can serve it: the copy has the same entities, every
-    /// sale of the base's graph, at the same place in its seller's run
-    /// (its bounds and segment may differ), and new sales only after
-    /// them; and the base licensed none. `None` otherwise. The base's
-    /// components then serve each set that holds no new sale's buyer
+    /// X's equations can serve it: the copy has every sale of the base's
+    /// graph, at the same place in its seller's run (its bounds and
+    /// segment may differ), and new sales only after them (every sale of
+    /// an entity it added is new); and the base licensed none. `None`
+    /// otherwise. The base's components then serve each set that holds
+    /// no new sale's buyer and no new entity
     /// ([`Incremental::base_serves`]).
     ///
     /// An edge the copy numbers otherwise is read only through the copy:
@@ -339,12 +340,15 @@ impl Incremental {
     /// # Complexity
     /// O(V + E).
     fn laid_alike(&self, loaded: &Net, copy: &Net) -> Option<Vec<Touched>> {
-        if self.keeps != Keeps::Base || loaded.n != copy.n || !self.licensed_list.is_empty() {
+        if self.keeps != Keeps::Base || loaded.n > copy.n || !self.licensed_list.is_empty() {
             return None;
         }
         let mut touched = Vec::new();
-        for v in 0..loaded.n as u32 {
-            let (was, now) = (loaded.sales(v), copy.sales(v));
+        for v in 0..copy.n as u32 {
+            let (was, now) = match (v as usize) < loaded.n {
+                true => (loaded.sales(v), copy.sales(v)),
+                false => (0..0, copy.sales(v)),
+            };
             if now.len() < was.len() {
                 return None;
             }
@@ -421,6 +425,9 @@ impl Incremental {
         let restricted = Restricted::of(net, opts);
         let licensed = opts.licensed_edges(net);
         let before = &base.restricted;
+        // The base's R (R+), over the changed graph's entities: one a
+        // changed copy added is in neither.
+        let (was_r, was_r_plus) = (grown(&before.in_r, n), grown(&before.in_r_plus, n));
         let (in_r, in_r_plus) = (&restricted.in_r, &restricted.in_r_plus);
 
         // The seeds of each bound, and whether the change only raised the
@@ -433,9 +440,9 @@ impl Incremental {
         // The entities that joined or left R, and R+.
         let mut moved: [Vec<u32>; 2] = Default::default();
         for u in 0..n {
-            lower_rises &= in_r[u] >= before.in_r[u];
-            upper_rises &= in_r_plus[u] >= before.in_r_plus[u];
-            if in_r[u] != before.in_r[u] {
+            lower_rises &= in_r[u] >= was_r[u];
+            upper_rises &= in_r_plus[u] >= was_r_plus[u];
+            if in_r[u] != was_r[u] {
                 moved[0].push(u as u32);
                 for &s in self.callers.sellers_of(u as u32) {
                     // x and d read a sale into R (or not) at its lower
@@ -444,7 +451,7 @@ impl Incremental {
                     reach[s as usize] = true;
                 }
             }
-            if in_r_plus[u] != before.in_r_plus[u] {
+            if in_r_plus[u] != was_r_plus[u] {
                 moved[1].push(u as u32);
                 for &s in self.callers.sellers_of(u as u32) {
                     upper[s as usize] = true;
@@ -474,8 +481,8 @@ impl Incremental {
             if licensed[e] && before_licensed {
                 // A licensed edge into a buyer that joins R (R+)
                 // carries 0 where it carried the buyer's value.
-                lower_rises &= in_r[u] == before.in_r[u];
-                upper_rises &= in_r_plus[u] == before.in_r_plus[u];
+                lower_rises &= in_r[u] == was_r[u];
+                upper_rises &= in_r_plus[u] == was_r_plus[u];
             }
             if licensed[e] == before_licensed {
                 continue;
@@ -483,7 +490,7 @@ impl Incremental {
             relicensed.push(v as u32);
             // A licence counts only on an edge into R (R+), and for x
             // and d only on one with a lower bound.
-            if in_r[u] || before.in_r[u] {
+            if in_r[u] || was_r[u] {
                 if net.lo[e] > 0.0 {
                     lower[v] = true;
                     lower_rises = false;
@@ -491,7 +498,7 @@ impl Incremental {
                 reach[v] = true;
                 licences.push(e);
             }
-            if in_r_plus[u] || before.in_r_plus[u] {
+            if in_r_plus[u] || was_r_plus[u] {
                 upper[v] = true;
                 upper_rises = false;
             }
@@ -523,7 +530,7 @@ impl Incremental {
         if kept
             && differs.sellers.is_empty()
             && !touched.iter().any(|t| t.added)
-            && *in_r == before.in_r
+            && *in_r == *was_r
             && !licences.is_empty()
             && licences
                 .iter()
@@ -532,7 +539,14 @@ impl Incremental {
             reach.fill(false);
         }
 
-        let mut direct = base.direct.clone();
+        // The base's numbers, and 0 for an entity a changed copy added
+        // (it is a seed).
+        let padded = |numbers: &[f64]| {
+            let mut v = numbers.to_vec();
+            v.resize(n, 0.0);
+            v
+        };
+        let mut direct = padded(&base.direct);
         let eq_lower = Equations {
             net,
             restricted: in_r,
@@ -577,8 +591,9 @@ impl Incremental {
             (true, false) => self.upstream(reach, in_r, None, None),
         };
 
-        let (mut total, mut upper_values) = (base.total.clone(), base.upper.clone());
+        let (mut total, mut upper_values) = (padded(&base.total), padded(&base.upper));
         let mut reach_values = base.reach.clone();
+        reach_values.resize(n, 0);
         let base_stop = [&before.in_r[..], &before.in_r_plus[..]];
         // Per bound, whether the base's components can serve, and the
         // entities a set must not hold for them to.
@@ -777,8 +792,13 @@ impl Incremental {
             return None;
         }
         // A new sale's buyer outside the set: the sale leaves the set, so
-        // the set's own edges are the base's.
-        let added = touched.iter().filter(|t| t.added).map(|t| t.buyer);
+        // the set's own edges are the base's; and an entity the base's
+        // graph lacks (a changed copy's), which is in no component of it.
+        let added = touched
+            .iter()
+            .filter(|t| t.added)
+            .map(|t| t.buyer)
+            .chain(base.len() as u32..stop.len() as u32);
         if moved.is_empty() {
             let keeps = self.keeps_components(net, b, stop, touched);
             return keeps.then(|| added.collect());
@@ -787,6 +807,9 @@ impl Incremental {
             return None;
         }
         let sccs = self.base_components(net, b, base)?;
+        if moved.iter().any(|&u| u as usize >= sccs.comp_of.len()) {
+            return None;
+        }
         let alone = |u: u32| sccs.comp(sccs.comp_of[u as usize] as usize).len() == 1;
         let mut outside: Vec<u32> = added.collect();
         for &u in moved {
@@ -862,7 +885,7 @@ impl Incremental {
                 .for_each(|&s| mark(s as usize));
         }
         for &u in changed.set {
-            if y[u as usize].to_bits() != base.upper[u as usize].to_bits() {
+            if base.upper.get(u as usize).map(|b| b.to_bits()) != Some(y[u as usize].to_bits()) {
                 self.callers
                     .sellers_of(u)
                     .iter()
@@ -1161,7 +1184,7 @@ impl Incremental {
             if stop[w as usize] {
                 continue;
             }
-            if let Some(g) = giant.take_if(|g| g.comp_of[w as usize] == g.c) {
+            if let Some(g) = giant.take_if(|g| g.comp_of.get(w as usize) == Some(&g.c)) {
                 // Everything upstream of w, marked; none of it needs a
                 // search of its own.
                 for (s, &u) in seen.iter_mut().zip(g.up) {
@@ -1221,6 +1244,14 @@ impl BaseCopy {
             above: FromAbove::at(&copy, &values),
             copy,
         }
+    }
+}
+
+/// `bits` over `n` entities, those past its end `false`.
+fn grown(bits: &[bool], n: usize) -> Cow<'_, [bool]> {
+    match bits.len() >= n {
+        true => Cow::Borrowed(bits),
+        false => Cow::Owned([bits, &vec![false; n - bits.len()]].concat()),
     }
 }
 

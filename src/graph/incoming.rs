@@ -54,9 +54,13 @@ impl Incoming {
         }
     }
 
-    /// The positions of `w`'s incoming edges in `seller` and `edge`.
+    /// The positions of `w`'s incoming edges in `seller` and `edge`; none
+    /// for an entity past the net's (one a changed copy of it added).
     pub fn of_buyer(&self, w: EntityIx) -> std::ops::Range<usize> {
-        self.start[w as usize] as usize..self.start[w as usize + 1] as usize
+        match self.start.get(w as usize + 1) {
+            Some(&end) => self.start[w as usize] as usize..end as usize,
+            None => 0..0,
+        }
     }
 
     /// The sellers into `w`.
@@ -74,7 +78,9 @@ impl Incoming {
             prefetch(&self.start, w as usize);
         }
         if let Some(&w) = queue.get(head + AHEAD / 2) {
-            prefetch(&self.seller, self.start[w as usize] as usize);
+            if let Some(&at) = self.start.get(w as usize) {
+                prefetch(&self.seller, at as usize);
+            }
         }
         if let Some(&w) = queue.get(head + AHEAD / 4) {
             for &s in self.sellers_of(w) {

@@ -224,13 +224,20 @@ pub(crate) fn random_scenario(model: &Model, next: &mut impl FnMut(u64) -> u64) 
             changes.push(Change::AddEntity(
                 serde_json::json!({"id": new.clone(), "name": "N"}),
             ));
+            let listed = next(3) == 0;
             let (from, to) = match next(2) {
-                0 => (from, new),
-                _ => (new, to),
+                0 => (from, new.clone()),
+                _ => (new.clone(), to),
             };
             changes.push(Change::AddRelationship(
                 serde_json::json!({"type": "supplies", "from": from, "to": to, "share": 0.5}),
             ));
+            if listed {
+                changes.push(Change::List {
+                    entity: new,
+                    list: None,
+                });
+            }
             continue;
         }
         changes.push(match kind {
