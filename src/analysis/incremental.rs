@@ -313,12 +313,11 @@ impl Incremental {
             ..Incremental::bare(self.dense_max)
         };
         let sellers = differing_sellers(loaded, copy);
-        let base = base.extended(copy.n);
         let differs = Differs {
             touched: &[],
             sellers: &sellers,
         };
-        once.evaluate_kept(copy, &base, opts, differs, Scope::Everything, None)
+        once.evaluate_kept(copy, base, opts, differs, Scope::Everything, None)
     }
 
     /// The sales a changed copy of the base's graph `loaded` has
@@ -403,7 +402,9 @@ impl Incremental {
     }
 
     /// [`Incremental::evaluate`] of what `scope` asks for, of a graph
-    /// that `differs` from the base's, a chain's `keep` given.
+    /// that `differs` from the base's, a chain's `keep` given. `base` may
+    /// end before `net`'s entities (a changed copy's new ones, which are
+    /// seeds): they read as out of R (R+), every number 0.
     fn evaluate_kept(
         &self,
         net: &Net,

@@ -118,29 +118,6 @@ impl Outcome {
             .then_with(|| id(a).cmp(id(b)))
     }
 
-    /// This outcome for a graph of `n` entities, its own first: each one
-    /// after them is out of R+ with every number 0 (a changed copy's new
-    /// entities, which [`incremental::Incremental::evaluate_copy`] solves
-    /// again).
-    ///
-    /// # Complexity
-    /// O(1) when the outcome has `n` entities, else a copy of it.
-    pub fn extended(&self, n: usize) -> std::borrow::Cow<'_, Outcome> {
-        if self.total.len() >= n {
-            return std::borrow::Cow::Borrowed(self);
-        }
-        let mut more = self.clone();
-        let r = &mut more.restricted;
-        for bits in [&mut r.in_r, &mut r.in_r_plus] {
-            bits.resize(n, false);
-        }
-        for numbers in [&mut more.total, &mut more.direct, &mut more.upper] {
-            numbers.resize(n, 0.0);
-        }
-        more.reach.resize(n, 0);
-        std::borrow::Cow::Owned(more)
-    }
-
     /// Indirect exposure: x - d (never below 0 by rounding).
     pub fn indirect(&self, v: usize) -> f64 {
         (self.total[v] - self.direct[v]).max(0.0)
