@@ -261,7 +261,7 @@ impl Incremental {
     /// then the ones it added), under `opts`.
     ///
     /// When the copy only changes and adds records, its sales kept in
-    /// place ([`Incremental::laid_alike`]), it is evaluated as a change
+    /// place (`laid_alike`), it is evaluated as a change
     /// laid over the base's graph, the sales that differ and the new ones
     /// touched, with what the base keeps. Otherwise the seeds are the
     /// sellers whose sales differ in any way (buyers, bounds, segments)
