@@ -1088,15 +1088,12 @@ fn write_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], pat
             return e;
         }
     };
-    let mut scenarios: Vec<String> = Vec::new();
+    let mut file = ScenarioFile::default();
     let mut used = std::collections::HashSet::new();
-    let mut push = |kind: &str, i: usize, change: String| {
-        scenarios.push(format!(r#"{{"name":"{kind} {i}","changes":[{change}]}}"#));
-    };
     for i in 0..25 {
         let e = pick_edge(&mut rng, &|e| in_r[net.buyer[e] as usize]);
         let (a, b) = (id(net.seller_of(e)), id(net.buyer[e]));
-        push(
+        file.push(
             "licence",
             i,
             format!(r#"{{"op":"license","from":"{a}","to":"{b}"}}"#),
@@ -1105,7 +1102,7 @@ fn write_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], pat
     for i in 0..25 {
         let e = pick_edge(&mut rng, &|_| true);
         let (a, b) = (id(net.seller_of(e)), id(net.buyer[e]));
-        push(
+        file.push(
             "removal",
             i,
             format!(r#"{{"op":"remove","type":"supplies","from":"{a}","to":"{b}"}}"#),
@@ -1115,7 +1112,7 @@ fn write_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], pat
         let e = pick_edge(&mut rng, &|e| net.exact[e] && net.lo[e] > 0.0);
         let (a, b) = (id(net.seller_of(e)), id(net.buyer[e]));
         let share = net.lo[e] / 2.0;
-        push(
+        file.push(
             "cut",
             i,
             format!(r#"{{"op":"set_share","from":"{a}","to":"{b}","share":{share}}}"#),
@@ -1128,7 +1125,7 @@ fn write_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], pat
                 break v;
             }
         };
-        push(
+        file.push(
             "listing",
             i,
             format!(r#"{{"op":"list","entity":"{}"}}"#, id(v)),
@@ -1137,14 +1134,32 @@ fn write_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], pat
     let listed: Vec<u32> = (0..net.n as u32).filter(|&v| in_r[v as usize]).collect();
     for i in 0..15 {
         let v = listed[rng.below(listed.len())];
-        push(
+        file.push(
             "delisting",
             i,
             format!(r#"{{"op":"delist","entity":"{}"}}"#, id(v)),
         );
     }
-    let text = format!("{{\"scenarios\":[\n{}\n]}}\n", scenarios.join(",\n"));
-    fs::write(path, text).expect("cannot write the scenario file");
+    file.write(path);
+}
+
+/// The scenarios of a file the bench writes, one change list each.
+#[derive(Default)]
+struct ScenarioFile(Vec<String>);
+
+impl ScenarioFile {
+    /// A scenario named `kind i` of the changes `changes` (JSON objects
+    /// joined by commas).
+    fn push(&mut self, kind: &str, i: usize, changes: String) {
+        self.0
+            .push(format!(r#"{{"name":"{kind} {i}","changes":[{changes}]}}"#));
+    }
+
+    /// Writes the file, one scenario a line.
+    fn write(&self, path: &Path) {
+        let text = format!("{{\"scenarios\":[\n{}\n]}}\n", self.0.join(",\n"));
+        fs::write(path, text).expect("cannot write the scenario file");
+    }
 }
 
 /// A scenario file of record changes that used to take a copy of the
@@ -1155,16 +1170,13 @@ fn write_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], pat
 fn write_record_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[bool], path: &Path) {
     let mut rng = Rng(0x0e11a7);
     let id = |v: u32| model.id(v).to_string();
-    let mut scenarios: Vec<String> = Vec::new();
-    let mut push = |kind: &str, i: usize, change: String| {
-        scenarios.push(format!(r#"{{"name":"{kind} {i}","changes":[{change}]}}"#));
-    };
+    let mut file = ScenarioFile::default();
     let segments = net.seg_model.len();
     for i in 0..10.min(segments) {
         let s = rng.below(segments);
         let seg = &model.segments[net.seg_model[s] as usize];
         let cap = (seg.share_max + 0.2).min(1.0);
-        push(
+        file.push(
             "cap",
             i,
             format!(
@@ -1182,7 +1194,7 @@ fn write_record_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[boo
                 break e;
             }
         };
-        push(
+        file.push(
             "raise",
             i,
             format!(
@@ -1199,7 +1211,7 @@ fn write_record_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[boo
         .collect();
     for i in 0..10.min(held.len()) {
         let (owner, owned) = held[rng.below(held.len())];
-        push(
+        file.push(
             "stake",
             i,
             format!(
@@ -1209,8 +1221,7 @@ fn write_record_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[boo
             ),
         );
     }
-    let text = format!("{{\"scenarios\":[\n{}\n]}}\n", scenarios.join(",\n"));
-    fs::write(path, text).expect("cannot write the scenario file");
+    file.write(path);
 }
 
 /// A scenario file of changes that add records, which take a changed
@@ -1221,10 +1232,7 @@ fn write_record_scenarios(model: &exposure::model::Model, net: &Net, in_r: &[boo
 fn write_add_scenarios(model: &exposure::model::Model, net: &Net, path: &Path) {
     let mut rng = Rng(0x0add_5a1e);
     let id = |v: u32| model.id(v).to_string();
-    let mut scenarios: Vec<String> = Vec::new();
-    let mut push = |kind: &str, i: usize, changes: String| {
-        scenarios.push(format!(r#"{{"name":"{kind} {i}","changes":[{changes}]}}"#));
-    };
+    let mut file = ScenarioFile::default();
     for i in 0..10 {
         let (a, b) = loop {
             let (a, b) = (rng.below(net.n) as u32, rng.below(net.n) as u32);
@@ -1233,7 +1241,7 @@ fn write_add_scenarios(model: &exposure::model::Model, net: &Net, path: &Path) {
                 break (a, b);
             }
         };
-        push(
+        file.push(
             "sale",
             i,
             format!(
@@ -1245,7 +1253,7 @@ fn write_add_scenarios(model: &exposure::model::Model, net: &Net, path: &Path) {
     }
     for i in 0..5 {
         let a = rng.below(net.n) as u32;
-        push(
+        file.push(
             "new buyer",
             i,
             format!(
@@ -1266,7 +1274,7 @@ fn write_add_scenarios(model: &exposure::model::Model, net: &Net, path: &Path) {
                 break (a, open);
             }
         };
-        push(
+        file.push(
             "segment",
             i,
             format!(
@@ -1277,8 +1285,7 @@ fn write_add_scenarios(model: &exposure::model::Model, net: &Net, path: &Path) {
             ),
         );
     }
-    let text = format!("{{\"scenarios\":[\n{}\n]}}\n", scenarios.join(",\n"));
-    fs::write(path, text).expect("cannot write the scenario file");
+    file.write(path);
 }
 
 /// The portfolio file of the bench: 1,000 distinct entities drawn with a

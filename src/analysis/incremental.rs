@@ -428,7 +428,7 @@ impl Incremental {
         let before = &base.restricted;
         // The base's R (R+), over the changed graph's entities: one a
         // changed copy added is in neither.
-        let (was_r, was_r_plus) = (grown(&before.in_r, n), grown(&before.in_r_plus, n));
+        let (was_r, was_r_plus) = (padded(&before.in_r, n), padded(&before.in_r_plus, n));
         let (in_r, in_r_plus) = (&restricted.in_r, &restricted.in_r_plus);
 
         // The seeds of each bound, and whether the change only raised the
@@ -542,12 +542,7 @@ impl Incremental {
 
         // The base's numbers, and 0 for an entity a changed copy added
         // (it is a seed).
-        let padded = |numbers: &[f64]| {
-            let mut v = numbers.to_vec();
-            v.resize(n, 0.0);
-            v
-        };
-        let mut direct = padded(&base.direct);
+        let mut direct = padded(&base.direct, n).into_owned();
         let eq_lower = Equations {
             net,
             restricted: in_r,
@@ -592,9 +587,9 @@ impl Incremental {
             (true, false) => self.upstream(reach, in_r, None, None),
         };
 
-        let (mut total, mut upper_values) = (padded(&base.total), padded(&base.upper));
-        let mut reach_values = base.reach.clone();
-        reach_values.resize(n, 0);
+        let mut total = padded(&base.total, n).into_owned();
+        let mut upper_values = padded(&base.upper, n).into_owned();
+        let mut reach_values = padded(&base.reach, n).into_owned();
         let base_stop = [&before.in_r[..], &before.in_r_plus[..]];
         // Per bound, whether the base's components can serve, and the
         // entities a set must not hold for them to.
@@ -1248,11 +1243,16 @@ impl BaseCopy {
     }
 }
 
-/// `bits` over `n` entities, those past its end `false`.
-fn grown(bits: &[bool], n: usize) -> Cow<'_, [bool]> {
-    match bits.len() >= n {
-        true => Cow::Borrowed(bits),
-        false => Cow::Owned([bits, &vec![false; n - bits.len()]].concat()),
+/// `values` over `n` entities, those past its end the default (false,
+/// 0): a base's, for a changed copy that added entities.
+fn padded<T: Clone + Default>(values: &[T], n: usize) -> Cow<'_, [T]> {
+    match values.len() >= n {
+        true => Cow::Borrowed(values),
+        false => {
+            let mut more = values.to_vec();
+            more.resize(n, T::default());
+            Cow::Owned(more)
+        }
     }
 }
 

@@ -40,6 +40,11 @@ impl Edits {
         self.edges.is_empty() && self.caps.is_empty() && self.stakes.is_empty()
     }
 
+    /// Whether these edits remove edge `e`.
+    pub fn removes(&self, e: usize) -> bool {
+        self.edges.iter().any(|x| x.edge == e && x.removed)
+    }
+
     /// The lower bound of edge `e` of `net` with these edits.
     pub fn lo(&self, net: &Net, e: usize) -> f64 {
         self.edges

@@ -174,7 +174,7 @@ pub(super) fn overlay(
                 share_max,
             } => {
                 let e = edge(from, to)?;
-                if edits.edges.iter().any(|x| x.edge == e && x.removed) {
+                if edits.removes(e) {
                     return None;
                 }
                 let (lo, hi, exact) = match share {
@@ -212,7 +212,7 @@ pub(super) fn overlay(
                 to,
             } => {
                 let e = edge(from, to)?;
-                if edits.edges.iter().any(|x| x.edge == e && x.removed) {
+                if edits.removes(e) {
                     return None;
                 }
                 edits.edges.retain(|x| x.edge != e);
@@ -260,9 +260,7 @@ pub(super) fn overlay(
             _ => return None,
         }
     }
-    let removed = |s: &str, b: &str| {
-        edge(s, b).is_some_and(|e| edits.edges.iter().any(|x| x.edge == e && x.removed))
-    };
+    let removed = |s: &str, b: &str| edge(s, b).is_some_and(|e| edits.removes(e));
     for change in &scenario.changes {
         if let Change::License { from, to } = change {
             if removed(from, to) {
@@ -272,7 +270,7 @@ pub(super) fn overlay(
     }
     for pair in &extra.license {
         if let Ok(e) = licensed_edge(model, net, pair) {
-            if edits.edges.iter().any(|x| x.edge == e && x.removed) {
+            if edits.removes(e) {
                 return None;
             }
         }

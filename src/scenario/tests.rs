@@ -432,7 +432,7 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
             let scenario = random_scenario(&model, &mut next);
             let none = WhatIfFlags::default();
             // The loaded graph's ids interned once for all its scenarios,
-            // against anew for each.
+            // and anew for each.
             let fast = apply_seeded(&model, &net, (0, &scenario), &cli, &none, &ids);
             let fresh = std::sync::OnceLock::new();
             let slow = apply_with(&model, &net, (0, &scenario), (&cli, &none), &fresh, false);
