@@ -328,8 +328,8 @@ impl Incremental {
     /// segment may differ), and new sales only after them (every sale of
     /// an entity it added is new); and the base licensed none. `None`
     /// otherwise. The base's components then serve each set that holds
-    /// no new sale's buyer and no new entity
-    /// ([`Incremental::base_serves`]).
+    /// no new entity and no buyer of a new sale against the order of the
+    /// base's components ([`Incremental::base_serves`]).
     ///
     /// An edge the copy numbers otherwise is read only through the copy:
     /// its seller's sales, the upstream search (back along the base's
@@ -769,9 +769,12 @@ impl Incremental {
     ///   set's members, whose components are then made of the same edges
     ///   as in the base).
     /// - In either case, the set must not hold the buyer of a new sale of
-    ///   a changed copy (`Touched::added`): the sale then leaves the set,
-    ///   whose own edges are the base's, and whatever it reaches keeps
-    ///   the base's numbers.
+    ///   a changed copy (`Touched::added`) into a component the base
+    ///   lists after its seller's: the sale then leaves the set, whose own
+    ///   edges are the base's, and whatever it reaches keeps the base's
+    ///   numbers. A sale into a component listed no later, or into
+    ///   `stop`, merges no components and keeps the base's order
+    ///   (ARCHITECTURE.md, point (9)); nor may the set hold a new entity.
     ///
     /// # Complexity
     /// O(`moved`), plus O(V + E) if the base's components are not found
@@ -790,9 +793,26 @@ impl Incremental {
         // A new sale's buyer outside the set: the sale leaves the set, so
         // the set's own edges are the base's; and an entity the base's
         // graph lacks (a changed copy's), which is in no component of it.
+        // Not so a sale in the order of the base's components (into one
+        // listed before its seller's, or within it), nor one into `stop`
+        // (not followed): along every path of the changed graph the
+        // components then come no later, so a loop stays in one, and the
+        // base's order still lists every buyer's component first.
+        let order = self
+            .found_sccs(b)
+            .filter(|(key, _)| key.as_slice() == base)
+            .map(|(_, sccs)| &sccs.comp_of);
+        let in_order = |t: &Touched| {
+            let seller = net.seller_of(t.edge) as usize;
+            stop[t.buyer as usize]
+                || order.is_some_and(|comp_of| {
+                    let (s, u) = (comp_of.get(seller), comp_of.get(t.buyer as usize));
+                    matches!((s, u), (Some(s), Some(u)) if u <= s)
+                })
+        };
         let added = touched
             .iter()
-            .filter(|t| t.added)
+            .filter(|t| t.added && !in_order(t))
             .map(|t| t.buyer)
             .chain(base.len() as u32..stop.len() as u32);
         if moved.is_empty() {
@@ -1699,18 +1719,33 @@ mod tests {
     fn a_copy_whose_new_sale_closes_a_loop_finds_its_components_anew() {
         // c > a closes a > b > c into a loop: the base's components (each
         // alone) do not serve the set solved, which holds a, the new
-        // sale's buyer. A new sale out of the set (c > d) keeps them.
+        // sale's buyer. A new sale out of the set (c > d), or one in the
+        // order of the base's components (a > c: c's is listed before
+        // a's), keeps them.
         let edges = ["a>b 0.5", "b>c 0.5", "c>r 0.5", "d>r 0.2"];
         let loaded = graph("a b c d r", &edges, &["r"]);
         let net = Net::build(&loaded);
         let base = evaluate(&net, &Options::default());
         let incremental = Incremental::new(&net, &Options::default());
-        for added in ["c>a 0.4", "c>d 0.4"] {
+        incremental.prepare(&net, &base);
+        // Whether the set may hold the buyer (c > d: the set does not).
+        for (added, held) in [
+            ("c>a 0.4", Some(false)),
+            ("c>d 0.4", None),
+            ("a>c 0.4", Some(true)),
+        ] {
             let more: Vec<&str> = edges.iter().copied().chain([added]).collect();
             let copy = Net::build(&graph("a b c d r", &more, &["r"]));
             let touched = incremental.laid_alike(&net, &copy).expect("laid alike");
             assert_eq!(touched.len(), 1);
             assert!(touched[0].added && touched[0].lower);
+            let in_r = &base.restricted.in_r;
+            let outside = incremental
+                .base_serves(&copy, 0, (in_r, in_r), &[], &touched)
+                .expect("no R moved, no edge gone");
+            if let Some(held) = held {
+                assert_eq!(!outside.contains(&touched[0].buyer), held, "{added}");
+            }
             let got = incremental.evaluate_copy(&net, &copy, &base, &Options::default());
             let full = evaluate(&copy, &Options::default());
             for (a, b) in got.total.iter().zip(&full.total) {

@@ -7,7 +7,9 @@
 //! **Invariant:** entity indexes are the model's; edges of one seller are in
 //! the order of the model's relationships. Nothing here allocates per edge.
 
+mod extend;
 mod incoming;
+pub use extend::Appended;
 pub use incoming::Incoming;
 
 use std::ops::Range;
@@ -17,7 +19,7 @@ use crate::model::{Date, EntityIx, Model, RelType, Relationship};
 use crate::prefetch::{prefetch, AHEAD};
 
 /// One listing, with its list name as an index into [`Net::list_names`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NetListing {
     pub entity: EntityIx,
     pub list: u32,
@@ -31,7 +33,7 @@ pub struct NetListing {
 /// a segment's room) are a copy's own; the others are shared (`Arc`), so
 /// that a clone, such as a what-if worker's (`batch.rs`), costs only
 /// those.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Net {
     /// Number of entities.
     pub n: usize,
@@ -109,15 +111,7 @@ impl Net {
                     if let (Some(s), Some(slot)) = (r.segment.get(), model_seg.get_mut(e)) {
                         *slot = s as u32;
                     }
-                    match r.exact_share(|| model.entities[r.from as usize].revenue.get()) {
-                        Some(s) => {
-                            (lo[e], hi[e], exact[e]) = (s, s, true);
-                        }
-                        None => {
-                            lo[e] = r.share_min.get().unwrap_or(0.0);
-                            hi[e] = r.share_max.get().unwrap_or(1.0);
-                        }
-                    }
+                    (lo[e], hi[e], exact[e]) = bounds(model, r);
                 }
                 RelType::Owns => {
                     let e = own_fill[r.from as usize] as usize;
@@ -129,26 +123,7 @@ impl Net {
             }
         }
 
-        let mut list_names: Vec<String> = model
-            .listings
-            .iter()
-            .map(|l| model.str(l.list).to_string())
-            .collect();
-        list_names.sort();
-        list_names.dedup();
-        let listings = model
-            .listings
-            .iter()
-            .map(|l| NetListing {
-                entity: l.entity,
-                list: list_names
-                    .binary_search_by(|x| x.as_str().cmp(model.str(l.list)))
-                    .unwrap_or(0) as u32,
-                start: l.start,
-                end: l.end,
-            })
-            .collect();
-
+        let (listings, list_names) = listings(model);
         let (seg_start, edge_seg, seg_room, seg_model) = segments(model, n, model_seg, &lo);
 
         Net {
@@ -359,6 +334,46 @@ impl Net {
             frontier = grown;
         }
         seen
+    }
+}
+
+/// The listings with their list names interned, and the distinct names,
+/// sorted.
+///
+/// # Complexity
+/// O(listings · log listings).
+fn listings(model: &Model) -> (Vec<NetListing>, Vec<String>) {
+    let mut list_names: Vec<String> = model
+        .listings
+        .iter()
+        .map(|l| model.str(l.list).to_string())
+        .collect();
+    list_names.sort();
+    list_names.dedup();
+    let listings = model
+        .listings
+        .iter()
+        .map(|l| NetListing {
+            entity: l.entity,
+            list: list_names
+                .binary_search_by(|x| x.as_str().cmp(model.str(l.list)))
+                .unwrap_or(0) as u32,
+            start: l.start,
+            end: l.end,
+        })
+        .collect();
+    (listings, list_names)
+}
+
+/// An edge's share bounds and whether its share is known exactly.
+fn bounds(model: &Model, r: &Relationship) -> (f64, f64, bool) {
+    match r.exact_share(|| model.entities[r.from as usize].revenue.get()) {
+        Some(s) => (s, s, true),
+        None => (
+            r.share_min.get().unwrap_or(0.0),
+            r.share_max.get().unwrap_or(1.0),
+            false,
+        ),
     }
 }
 

@@ -21,6 +21,7 @@ mod values;
 
 pub use json::Addition;
 pub use records::Seed;
+pub use validate::appended::SalesBySeller;
 
 use std::fmt;
 use std::path::Path;
@@ -286,26 +287,66 @@ fn checked_then<T: Send>(
 /// # Complexity
 /// O(entities + relationships).
 pub fn append(model: &mut Model, addition: Addition<'_>) -> Result<(), Problems> {
-    append_seeded(model, None, addition)
+    append_seeded(model, None, addition, None)
 }
 
 /// [`append`], with the ids and segment names of the model `model` was
-/// copied from interned once in `seed` ([`Seed::of`]): used while `model`
-/// has as many entities and segments as that one, else interned anew.
+/// copied from interned once in `seed` ([`Seed::of`]), and with `sales`
+/// (of that model) the record checked on its own and with the sums it
+/// joins, not with the whole graph: `model` must then be that model with
+/// records appended only, and valid.
+///
+/// # Complexity
+/// With `sales`: O(new entities and segments) to intern, O(the seller's
+/// sales + appended records) to check a sale, O(relationships) a stake.
 pub fn append_seeded(
     model: &mut Model,
     seed: Option<&Seed>,
     addition: Addition<'_>,
+    sales: Option<&SalesBySeller<'_>>,
 ) -> Result<(), Problems> {
     let mut problems = Problems::default();
     json::append(model, addition, seed, &mut problems);
     if problems.is_empty() {
-        validate::check(model, &mut problems);
+        use validate::appended;
+        match (sales, addition) {
+            (None, _) => validate::check(model, &mut problems),
+            (Some(_), Addition::Entity(_)) => {
+                appended::new_entity(model, model.entities.len() - 1, &mut problems)
+            }
+            (Some(sales), Addition::Relationship(_)) => appended::new_relationship(
+                model,
+                sales,
+                model.relationships.len() - 1,
+                &mut problems,
+            ),
+            (Some(sales), Addition::Segment(_)) => {
+                appended::new_segment(model, sales, model.segments.len() - 1, &mut problems)
+            }
+        }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems)
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(problems),
+    }
+}
+
+/// Rule 13 for segment `s` of `model`, a graph valid but for which edges
+/// are in that segment, with `sales` as in [`append_seeded`] (without:
+/// the whole graph is checked).
+pub fn check_segment(
+    model: &Model,
+    s: usize,
+    sales: Option<&SalesBySeller<'_>>,
+) -> Result<(), Problems> {
+    let mut problems = Problems::default();
+    match sales {
+        Some(sales) => validate::appended::segment_sum(model, sales, s, &mut problems),
+        None => validate::check(model, &mut problems),
+    }
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(problems),
     }
 }
 

@@ -146,27 +146,37 @@ impl Seed {
     /// # Complexity
     /// O(V + segments) hashes.
     pub fn of(model: &Model) -> Seed {
-        let mut ids = Interner::default();
-        for (i, e) in model.entities.iter().enumerate() {
-            let sym = ids.intern(model.text.get(e.id));
-            debug_assert_eq!(sym, Some(i as u32), "a valid model has unique ids");
-        }
-        let mut segment_names = Interner::default();
-        let segment_name = model
-            .segments
-            .iter()
-            .map(|seg| {
-                segment_names
-                    .intern(model.text.get(seg.name))
-                    .unwrap_or(UNDEFINED)
-            })
-            .collect();
+        let (mut ids, mut segment_names) = (Interner::default(), Interner::default());
+        let segment_name = Seed::intern(model, (0, 0), &mut ids, &mut segment_names);
         Seed {
             ids,
             entities: model.entities.len(),
             segment_names,
             segment_name,
         }
+    }
+
+    /// Interns the ids of `model`'s entities and the names of its segments
+    /// from `(entity, segment)` on, into interners that hold those before
+    /// them; gives the symbols of the segments' names.
+    fn intern(
+        model: &Model,
+        (entity, segment): (usize, usize),
+        ids: &mut Interner,
+        segment_names: &mut Interner,
+    ) -> Vec<u32> {
+        for (i, e) in model.entities.iter().enumerate().skip(entity) {
+            let sym = ids.intern(model.text.get(e.id));
+            debug_assert_eq!(sym, Some(i as u32), "a valid model has unique ids");
+        }
+        model.segments[segment..]
+            .iter()
+            .map(|seg| {
+                segment_names
+                    .intern(model.text.get(seg.name))
+                    .unwrap_or(UNDEFINED)
+            })
+            .collect()
     }
 }
 
@@ -259,26 +269,25 @@ impl<'de> Builder<'de> {
 
     /// A builder that continues a valid model: every entity's id is
     /// interned with its index as its symbol, and every segment's name.
-    /// With `seed` made for a model of as many entities and segments (the
-    /// one `model` was copied from), its interned ids and names are
-    /// copied instead.
+    /// With `seed` made for the model `model` was copied from (`model`
+    /// has that one's entities and segments first, and may have more),
+    /// its interned ids and names are copied, and only the rest interned.
     pub(super) fn seeded(model: Model, seed: Option<&Seed>) -> Builder<'de> {
         let mut b = Builder::formatted();
         let fits = |s: &&Seed| {
-            s.entities == model.entities.len() && s.segment_name.len() == model.segments.len()
+            s.entities <= model.entities.len() && s.segment_name.len() <= model.segments.len()
         };
-        match seed.filter(fits) {
-            Some(seed) => {
-                b.ids = seed.ids.clone();
-                b.segment_names = seed.segment_names.clone();
-                b.segment_name = seed.segment_name.clone();
-            }
-            None => {
-                let made = Seed::of(&model);
-                (b.ids, b.segment_names, b.segment_name) =
-                    (made.ids, made.segment_names, made.segment_name);
-            }
-        }
+        let (mut ids, mut names, mut name, from) = match seed.filter(fits) {
+            Some(seed) => (
+                seed.ids.clone(),
+                seed.segment_names.clone(),
+                seed.segment_name.clone(),
+                (seed.entities, seed.segment_name.len()),
+            ),
+            None => (Interner::default(), Interner::default(), Vec::new(), (0, 0)),
+        };
+        name.extend(Seed::intern(&model, from, &mut ids, &mut names));
+        (b.ids, b.segment_names, b.segment_name) = (ids, names, name);
         b.sym_entity = (0..model.entities.len() as u32).collect();
         b.entity_sym = b.sym_entity.clone();
         b.first_new = model.entities.len();

@@ -13,6 +13,8 @@ use crate::parallel::both;
 use crate::prefetch::{prefetch, AHEAD};
 use crate::tolerance::EPS;
 
+pub(super) mod appended;
+
 /// Relationships whose `from` or `to` did not resolve carry this index.
 const UNRESOLVED: EntityIx = u32::MAX;
 
@@ -45,17 +47,22 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
     sums.add(&sums_later);
     sums.check(model, problems);
     for (i, first) in repeats {
-        let r = &model.relationships[i];
-        problems.push(
-            Place::Relationship {
-                index: i,
-                label: label(model, r),
-            },
-            format!(
-                "repeats relationships[{first}]: two relationships have the same type, from and to"
-            ),
-        );
+        repeated(model, i, first, problems);
     }
+}
+
+/// Rule 6: relationship `i` has the type, from and to of relationship
+/// `first`, an earlier one.
+fn repeated(model: &Model, i: usize, first: usize, problems: &mut Problems) {
+    problems.push(
+        Place::Relationship {
+            index: i,
+            label: label(model, &model.relationships[i]),
+        },
+        format!(
+            "repeats relationships[{first}]: two relationships have the same type, from and to"
+        ),
+    );
 }
 
 /// `supplies a -> b`, for a message.
@@ -79,24 +86,8 @@ fn segment_place(model: &Model, index: usize) -> Place {
 /// compared among themselves: a seller has few).
 fn segments(model: &Model, problems: &mut Problems) {
     let n = model.entities.len();
-    for (i, s) in model.segments.iter().enumerate() {
-        if s.seller == UNRESOLVED {
-            continue; // reported while building
-        }
-        if s.seller as usize >= n {
-            problems.push(
-                segment_place(model, i),
-                "its seller is not an entity of the graph",
-            );
-            continue;
-        }
-        let cap = s.share_max;
-        if !(0.0..=1.0).contains(&cap) || !cap.is_finite() {
-            problems.push(
-                segment_place(model, i),
-                format!("share_max {cap} is out of range: it must be from 0 to 1"),
-            );
-        }
+    for i in 0..model.segments.len() {
+        segment(model, i, problems);
     }
     let by_seller = SegmentsBySeller::new(n, 0, model.segments.iter().map(|s| s.seller));
     let mut repeats = Vec::new();
@@ -118,14 +109,43 @@ fn segments(model: &Model, problems: &mut Problems) {
     // In file order, as a single pass over the segments would find them.
     repeats.sort_unstable();
     for (i, j, v) in repeats {
+        repeated_name(model, i, j, v as EntityIx, problems);
+    }
+}
+
+/// Rule 11 for segment `i` but its name: a seller that is an entity, a
+/// cap in 0..1.
+fn segment(model: &Model, i: usize, problems: &mut Problems) {
+    let s = &model.segments[i];
+    if s.seller == UNRESOLVED {
+        return; // reported while building
+    }
+    if s.seller as usize >= model.entities.len() {
         problems.push(
             segment_place(model, i),
-            format!(
-                "name is also the name of segments[{j}] of seller {:?}; a seller's segment names must be unique",
-                model.id(v as EntityIx)
-            ),
+            "its seller is not an entity of the graph",
+        );
+        return;
+    }
+    let cap = s.share_max;
+    if !(0.0..=1.0).contains(&cap) || !cap.is_finite() {
+        problems.push(
+            segment_place(model, i),
+            format!("share_max {cap} is out of range: it must be from 0 to 1"),
         );
     }
+}
+
+/// Rule 11's names: segment `i` of seller `v` has the name of segment
+/// `j`, an earlier one.
+fn repeated_name(model: &Model, i: usize, j: usize, v: EntityIx, problems: &mut Problems) {
+    problems.push(
+        segment_place(model, i),
+        format!(
+            "name is also the name of segments[{j}] of seller {:?}; a seller's segment names must be unique",
+            model.id(v)
+        ),
+    );
 }
 
 fn entity_place(model: &Model, ix: usize) -> Place {
@@ -137,14 +157,20 @@ fn entity_place(model: &Model, ix: usize) -> Place {
 
 /// Rule 7 for revenues.
 fn revenues(model: &Model, problems: &mut Problems) {
-    for (i, e) in model.entities.iter().enumerate() {
-        if let Some(rev) = e.revenue.get() {
-            if !(rev >= 0.0 && rev.is_finite()) {
-                problems.push(
-                    entity_place(model, i),
-                    format!("revenue {rev} must be a finite number >= 0"),
-                );
-            }
+    for i in 0..model.entities.len() {
+        revenue(model, i, problems);
+    }
+}
+
+/// Rule 7 for the revenue of entity `i`.
+#[inline(always)]
+fn revenue(model: &Model, i: usize, problems: &mut Problems) {
+    if let Some(rev) = model.entities[i].revenue.get() {
+        if !(rev >= 0.0 && rev.is_finite()) {
+            problems.push(
+                entity_place(model, i),
+                format!("revenue {rev} must be a finite number >= 0"),
+            );
         }
     }
 }
@@ -175,40 +201,58 @@ impl Sums {
     /// Rules 8, 9 and 13.
     fn check(&self, model: &Model, problems: &mut Problems) {
         for (v, &sum) in self.committed.iter().enumerate() {
-            if sum > 1.0 + EPS {
-                problems.push(
-                    entity_place(model, v),
-                    format!(
-                        "as a seller, its exact shares plus the share_min of its other supplies edges add up to {}, above 1",
-                        short(sum)
-                    ),
-                );
-            }
+            over_budget(model, v, sum, problems);
         }
         for (v, &sum) in self.owned.iter().enumerate() {
-            if sum > 100.0 + EPS {
-                problems.push(
-                    entity_place(model, v),
-                    format!(
-                        "the known percents owned of it add up to {}, above 100",
-                        short(sum)
-                    ),
-                );
-            }
+            over_owned(model, v, sum, problems);
         }
         for (i, &sum) in self.segments.iter().enumerate() {
-            let cap = model.segments[i].share_max;
-            if sum > cap + EPS {
-                problems.push(
-                    segment_place(model, i),
-                    format!(
-                        "the exact shares and share_min of its edges add up to {}, above its share_max {}",
-                        short(sum),
-                        short(cap)
-                    ),
-                );
-            }
+            over_cap(model, i, sum, problems);
         }
+    }
+}
+
+/// Rule 8 for seller `v`, its exact shares and share_min adding up to
+/// `sum`.
+fn over_budget(model: &Model, v: usize, sum: f64, problems: &mut Problems) {
+    if sum > 1.0 + EPS {
+        problems.push(
+            entity_place(model, v),
+            format!(
+                "as a seller, its exact shares plus the share_min of its other supplies edges add up to {}, above 1",
+                short(sum)
+            ),
+        );
+    }
+}
+
+/// Rule 9 for entity `v`, the known percents owned of it adding up to
+/// `sum`.
+fn over_owned(model: &Model, v: usize, sum: f64, problems: &mut Problems) {
+    if sum > 100.0 + EPS {
+        problems.push(
+            entity_place(model, v),
+            format!(
+                "the known percents owned of it add up to {}, above 100",
+                short(sum)
+            ),
+        );
+    }
+}
+
+/// Rule 13 for segment `i`, its edges' exact shares and share_min adding
+/// up to `sum`.
+fn over_cap(model: &Model, i: usize, sum: f64, problems: &mut Problems) {
+    let cap = model.segments[i].share_max;
+    if sum > cap + EPS {
+        problems.push(
+            segment_place(model, i),
+            format!(
+                "the exact shares and share_min of its edges add up to {}, above its share_max {}",
+                short(sum),
+                short(cap)
+            ),
+        );
     }
 }
 
@@ -237,83 +281,113 @@ fn relationships(
             Some(a) => prefetch(&owned, a.to as usize),
             None => {}
         }
-        let i = range.start + i;
-        let place = || Place::Relationship {
-            index: i,
-            label: label(model, r),
-        };
-        let mut in_range = |field: &str, v: Option<f64>, lo: f64, hi: f64, lo_open: bool| {
-            if let Some(v) = v {
-                let below = if lo_open { v <= lo } else { v < lo };
-                if below || v > hi || !v.is_finite() {
-                    let range = match (lo_open, hi.is_finite()) {
-                        (true, true) => format!("above {lo} and at most {hi}"),
-                        (false, true) => format!("from {lo} to {hi}"),
-                        _ => format!("a finite number >= {lo}"),
-                    };
-                    problems.push(
-                        place(),
-                        format!("{field} {v} is out of range: it must be {range}"),
-                    );
-                }
-            }
-        };
-        in_range("share", r.share.get(), 0.0, 1.0, false);
-        in_range("share_min", r.share_min.get(), 0.0, 1.0, false);
-        in_range("share_max", r.share_max.get(), 0.0, 1.0, false);
-        in_range("value", r.value.get(), 0.0, f64::INFINITY, false);
-        in_range("percent", r.percent.get(), 0.0, 100.0, true);
-        if r.from == UNRESOLVED || r.to == UNRESOLVED {
-            continue;
-        }
-        if r.from == r.to {
-            problems.push(
-                place(),
-                "from and to are the same entity; a relationship needs two",
-            );
-        }
-        // Rule 12 on a changed copy: the loader only ever points an edge
-        // at a segment of its own seller.
-        let segment = r.segment.get().filter(|&s| {
-            let ok = sellers.get(s) == Some(&r.from) && r.rel == RelType::Supplies;
-            if !ok {
-                problems.push(
-                    place(),
-                    "its segment is not a segment of its seller; only supplies edges join a segment of their seller",
-                );
-            }
-            ok
-        });
-        match r.rel {
-            RelType::Supplies => {
-                let counted = match r.exact_share(|| model.entities[r.from as usize].revenue.get())
-                {
-                    Some(s) => s,
-                    None => {
-                        let (lo, hi) = (
-                            r.share_min.get().unwrap_or(0.0),
-                            r.share_max.get().unwrap_or(1.0),
-                        );
-                        if lo > hi {
-                            problems
-                                .push(place(), format!("share_min {lo} is above share_max {hi}"));
-                        }
-                        lo
-                    }
-                };
+        match relationship(model, sellers, range.start + i, problems) {
+            Counts::Nothing => {}
+            Counts::Sale { counted, segment } => {
                 committed[r.from as usize] += counted;
                 match segment {
                     Some(s) if counted > 0.0 => in_segment[s] += counted,
                     _ => {}
                 }
             }
-            RelType::Owns => owned[r.to as usize] += r.percent.get().unwrap_or(0.0),
+            Counts::Stake(percent) => owned[r.to as usize] += percent,
         }
     }
     Sums {
         committed,
         owned,
         segments: in_segment,
+    }
+}
+
+/// What one relationship adds to the sums of rules 8, 9 and 13.
+pub(super) enum Counts {
+    /// Nothing: an end did not resolve.
+    Nothing,
+    /// A sale: its exact share or share_min toward its seller's budget,
+    /// and its segment (when it is one of its seller's).
+    Sale {
+        counted: f64,
+        segment: Option<usize>,
+    },
+    /// A stake: its known percent toward what is owned of its entity.
+    Stake(f64),
+}
+
+/// Rules 5, 7 and 12 and share_min at most share_max for relationship
+/// `i` (`sellers`: each segment's seller), and what it adds to the sums.
+#[inline(always)]
+pub(super) fn relationship(
+    model: &Model,
+    sellers: &[EntityIx],
+    i: usize,
+    problems: &mut Problems,
+) -> Counts {
+    let r = &model.relationships[i];
+    let place = || Place::Relationship {
+        index: i,
+        label: label(model, r),
+    };
+    let mut in_range = |field: &str, v: Option<f64>, lo: f64, hi: f64, lo_open: bool| {
+        if let Some(v) = v {
+            let below = if lo_open { v <= lo } else { v < lo };
+            if below || v > hi || !v.is_finite() {
+                let range = match (lo_open, hi.is_finite()) {
+                    (true, true) => format!("above {lo} and at most {hi}"),
+                    (false, true) => format!("from {lo} to {hi}"),
+                    _ => format!("a finite number >= {lo}"),
+                };
+                problems.push(
+                    place(),
+                    format!("{field} {v} is out of range: it must be {range}"),
+                );
+            }
+        }
+    };
+    in_range("share", r.share.get(), 0.0, 1.0, false);
+    in_range("share_min", r.share_min.get(), 0.0, 1.0, false);
+    in_range("share_max", r.share_max.get(), 0.0, 1.0, false);
+    in_range("value", r.value.get(), 0.0, f64::INFINITY, false);
+    in_range("percent", r.percent.get(), 0.0, 100.0, true);
+    if r.from == UNRESOLVED || r.to == UNRESOLVED {
+        return Counts::Nothing;
+    }
+    if r.from == r.to {
+        problems.push(
+            place(),
+            "from and to are the same entity; a relationship needs two",
+        );
+    }
+    // Rule 12 on a changed copy: the loader only ever points an edge
+    // at a segment of its own seller.
+    let segment = r.segment.get().filter(|&s| {
+        let ok = sellers.get(s) == Some(&r.from) && r.rel == RelType::Supplies;
+        if !ok {
+            problems.push(
+                place(),
+                "its segment is not a segment of its seller; only supplies edges join a segment of their seller",
+            );
+        }
+        ok
+    });
+    match r.rel {
+        RelType::Supplies => {
+            let counted = match r.exact_share(|| model.entities[r.from as usize].revenue.get()) {
+                Some(s) => s,
+                None => {
+                    let (lo, hi) = (
+                        r.share_min.get().unwrap_or(0.0),
+                        r.share_max.get().unwrap_or(1.0),
+                    );
+                    if lo > hi {
+                        problems.push(place(), format!("share_min {lo} is above share_max {hi}"));
+                    }
+                    lo
+                }
+            };
+            Counts::Sale { counted, segment }
+        }
+        RelType::Owns => Counts::Stake(r.percent.get().unwrap_or(0.0)),
     }
 }
 

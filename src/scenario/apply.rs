@@ -9,8 +9,8 @@ use super::overlay::{overlay, Laid};
 use super::{Change, Scenario, ScenarioError, WhatIfFlags};
 use crate::analysis::incremental::{Incremental, Touched};
 use crate::analysis::{Options, Outcome, Settings, WhatIfListing};
-use crate::graph::Net;
-use crate::load::{self, Addition, Problems};
+use crate::graph::{Appended, Net};
+use crate::load::{self, Addition, Problems, SalesBySeller};
 use crate::model::{EntityIx, Model, OptNum, RelType, SegmentRef};
 
 /// laid over its net, or a changed copy with its own net) and the options
@@ -327,8 +327,11 @@ pub fn base_options(model: &Model, cli: &Settings) -> Options {
 /// settings (which win) and what-ifs (applied after the file's changes).
 ///
 /// # Complexity
-/// O(changes) without record changes; with them, a copy of the model and
-/// O(V + E) per record change (the graph is checked again) plus one build.
+/// O(changes) without record changes; with them, a copy of the model,
+/// and per record added O(the seller's sales) to check it (O(E) for a
+/// stake) and O(V + E) once to splice the copy's net from `net`; after a
+/// record change other than an addition, O(V + E) per record change (the
+/// whole copy is checked again) plus one build.
 pub fn apply<'a>(
     model: &'a Model,
     net: &Net,
@@ -374,6 +377,20 @@ pub(super) fn apply_with<'a>(
         None
     };
     let mut copy: Option<Model> = None;
+    // While the copy is the loaded model with records appended (and the
+    // supplies relationships `joined` put in a new segment), each record
+    // is checked on its own and the copy's net made from the loaded one;
+    // after any other change to it, the whole copy is checked and built.
+    let mut appended = lay.then(|| Appended {
+        relationships: model.relationships.len(),
+        segments: model.segments.len(),
+        joined: Vec::new(),
+    });
+    let sales = SalesBySeller {
+        start: &net.sell_start,
+        rel: &net.rel,
+        relationships: model.relationships.len(),
+    };
     // What-ifs by id, in order; resolved against the final graph. A later
     // list or delist of the same entity undoes an earlier one.
     let mut listed: Vec<(String, Option<String>, Option<usize>)> = Vec::new();
@@ -401,6 +418,7 @@ pub(super) fn apply_with<'a>(
                     continue;
                 }
                 let m = copy.get_or_insert_with(|| model.clone());
+                appended = None;
                 let r = find_rel(m, RelType::Supplies, from, to).ok_or_else(|| {
                     at(
                         here,
@@ -418,6 +436,7 @@ pub(super) fn apply_with<'a>(
                     continue;
                 }
                 let m = copy.get_or_insert_with(|| model.clone());
+                appended = None;
                 let r = find_rel(m, *rel, from, to).ok_or_else(|| {
                     at(
                         here,
@@ -438,6 +457,7 @@ pub(super) fn apply_with<'a>(
                     continue;
                 }
                 let m = copy.get_or_insert_with(|| model.clone());
+                appended = None;
                 let s = find_segment(m, seller, name)
                     .ok_or_else(|| at(here, format!("{seller:?} has no segment named {name:?}")))?;
                 m.segments[s].share_max = *share_max;
@@ -446,7 +466,8 @@ pub(super) fn apply_with<'a>(
             Change::AddSegment { segment, edges } => {
                 let m = copy.get_or_insert_with(|| model.clone());
                 let seed = seed.get_or_init(|| load::Seed::of(model));
-                load::append_seeded(m, Some(seed), Addition::Segment(segment))
+                let local = appended.as_ref().map(|_| &sales);
+                load::append_seeded(m, Some(seed), Addition::Segment(segment), local)
                     .map_err(|p| at(here, invalid(&p)))?;
                 let s = m.segments.len() - 1;
                 let seller = m.id(m.segments[s].seller).to_string();
@@ -469,8 +490,12 @@ pub(super) fn apply_with<'a>(
                         ));
                     }
                     m.relationships[r].segment = SegmentRef::new(s);
+                    if let Some(a) = appended.as_mut().filter(|a| r < a.relationships) {
+                        a.joined.push(r);
+                    }
                 }
-                load::check(m).map_err(|p| at(here, invalid(&p)))?;
+                let local = appended.as_ref().map(|_| &sales);
+                load::check_segment(m, s, local).map_err(|p| at(here, invalid(&p)))?;
             }
             Change::AddEntity(v) | Change::AddRelationship(v) => {
                 let m = copy.get_or_insert_with(|| model.clone());
@@ -479,7 +504,9 @@ pub(super) fn apply_with<'a>(
                     _ => Addition::Relationship(v),
                 };
                 let seed = seed.get_or_init(|| load::Seed::of(model));
-                load::append_seeded(m, Some(seed), addition).map_err(|p| at(here, invalid(&p)))?;
+                let local = appended.as_ref().map(|_| &sales);
+                load::append_seeded(m, Some(seed), addition, local)
+                    .map_err(|p| at(here, invalid(&p)))?;
             }
         }
     }
@@ -493,7 +520,10 @@ pub(super) fn apply_with<'a>(
 
     let (model, own): (Cow<Model>, Option<Net>) = match copy {
         Some(m) => {
-            let n = Net::build(&m);
+            let n = match &appended {
+                Some(a) => net.extended(&m, a),
+                None => Net::build(&m),
+            };
             (Cow::Owned(m), Some(n))
         }
         None => (Cow::Borrowed(model), None),

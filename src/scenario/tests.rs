@@ -296,8 +296,10 @@ pub(crate) fn random_scenario(model: &Model, next: &mut impl FnMut(u64) -> u64) 
                     serde_json::json!({"share": 0.9}),
                     serde_json::json!({"share_min": 0.01, "share_max": 0.3}),
                     serde_json::json!({"share_max": 0.2, "segment": "S"}),
+                    // At times past the segment's cap.
+                    serde_json::json!({"share_min": 0.25, "segment": "S"}),
                 ];
-                let mut sale = shares[next(5) as usize].clone();
+                let mut sale = shares[next(6) as usize].clone();
                 sale["type"] = "supplies".into();
                 sale["from"] = id(next(n)).into();
                 sale["to"] = id(next(n)).into();
@@ -321,9 +323,14 @@ pub(crate) fn random_scenario(model: &Model, next: &mut impl FnMut(u64) -> u64) 
                     edges: vec![to],
                 }
             }
-            _ if model.segments.is_empty() || next(2) == 0 => Change::AddEntity(
-                serde_json::json!({"id": format!("new{}", next(1000)), "name": "N"}),
-            ),
+            // A new entity, at times with a revenue out of range.
+            _ if model.segments.is_empty() || next(2) == 0 => {
+                let mut entity = serde_json::json!({"id": format!("new{}", next(1000)), "name": "N"});
+                if let Some(revenue) = [None, Some(100.0), Some(-5.0)][next(3) as usize] {
+                    entity["revenue"] = revenue.into();
+                }
+                Change::AddEntity(entity)
+            }
             // A new cap, at times below the segment's lower bounds (an
             // invalid graph), or of a segment the seller does not have.
             _ => {
@@ -402,6 +409,10 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
     // Changed copies evaluated from the base (with `max_depth`, a copy
     // is evaluated in full), and how many of them added a sale.
     let (mut changed_copies, mut added_sales) = (0, 0);
+    // Copies' nets compared with nets built anew, and scenarios of added
+    // records (and listings) rejected, where each record is checked on
+    // its own.
+    let (mut made_nets, mut rejected_adds) = (0, 0);
     // Solves from above, proven and not.
     let mut above = [0, 0];
     // And two seeds whose loops of shares near 1 kept policy
@@ -440,10 +451,26 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
                 (Ok(f), Ok(s)) => (f, s),
                 (Err(a), Err(b)) => {
                     assert_eq!(a, b, "seed {seed}");
+                    let adds = scenario.changes.iter().all(|c| {
+                        matches!(
+                            c,
+                            Change::AddEntity(_)
+                                | Change::AddRelationship(_)
+                                | Change::AddSegment { .. }
+                                | Change::List { .. }
+                        )
+                    });
+                    rejected_adds +=
+                        usize::from(adds && a.change.is_some_and(|(_, op)| op.starts_with("add")));
                     continue;
                 }
                 (a, b) => panic!("seed {seed}: {:?} vs {:?}", a.err(), b.err()),
             };
+            // A copy's net made from the loaded one, and built anew.
+            if let (Some(made), Some(built)) = (&fast.net, &slow.net) {
+                assert_eq!(made, built, "seed {seed}");
+                made_nets += 1;
+            }
             laid += usize::from(!fast.edits.is_empty());
             if let Some(copy) = fast
                 .net
@@ -477,6 +504,10 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
         above = [above[0] + proven, above[1] + refused];
     }
     assert!(laid > 200, "only {laid} scenarios were laid over the net");
+    assert!(
+        made_nets > 200 && rejected_adds > 40,
+        "only {made_nets} copies' nets made from the loaded one, {rejected_adds} added records rejected"
+    );
     assert!(
         changed_copies > 200 && added_sales > 100,
         "only {changed_copies} changed copies evaluated from the base, {added_sales} with a new sale"
