@@ -472,7 +472,15 @@ pub(super) fn apply_with<'a>(
                 let s = m.segments.len() - 1;
                 let seller = m.id(m.segments[s].seller).to_string();
                 for buyer in edges {
-                    let r = find_rel(m, RelType::Supplies, &seller, buyer).ok_or_else(|| {
+                    // The seller's sales, by the loaded graph's index
+                    // while the copy only appended to it.
+                    let found = match &appended {
+                        Some(_) => m
+                            .find(buyer)
+                            .and_then(|b| sales.find(m, m.segments[s].seller, b)),
+                        None => find_rel(m, RelType::Supplies, &seller, buyer),
+                    };
+                    let r = found.ok_or_else(|| {
                         at(
                             here,
                             format!("there is no supplies edge from {seller:?} to {buyer:?}"),

@@ -24,6 +24,15 @@ pub struct SalesBySeller<'a> {
 }
 
 impl SalesBySeller<'_> {
+    /// The supplies relationship of `model` (the indexed graph with
+    /// relationships appended) from `seller` to `buyer`, if any.
+    pub fn find(&self, model: &Model, seller: EntityIx, buyer: EntityIx) -> Option<usize> {
+        let rels = &model.relationships;
+        self.of(model, seller)
+            .into_iter()
+            .find(|&i| rels[i].to == buyer)
+    }
+
     /// The supplies relationships of seller `v` in `model` (the indexed
     /// graph with relationships appended), by index ascending.
     fn of(&self, model: &Model, v: EntityIx) -> Vec<usize> {
