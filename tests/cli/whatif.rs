@@ -245,6 +245,25 @@ fn a_failing_scenario_is_named_with_its_change_and_nothing_is_printed() {
             json!({"op": "add_relationship", "relationship": {"type": "supplies", "from": "S", "to": "zz"}}),
             "zz",
         ),
+        // An added record is checked with what it joins: its seller's
+        // shares, what is owned of its entity, its segment's cap; and
+        // against the relationships there are.
+        (
+            json!({"op": "add_relationship", "relationship": {"type": "supplies", "from": "S", "to": "O", "share_min": 0.3}}),
+            r#"entities[0] (id "S"): as a seller, its exact shares plus the share_min of its other supplies edges add up to 1.1, above 1"#,
+        ),
+        (
+            json!({"op": "add_relationship", "relationship": {"type": "owns", "from": "S", "to": "O", "percent": 50}}),
+            "the known percents owned of it add up to 110, above 100",
+        ),
+        (
+            json!({"op": "add_relationship", "relationship": {"type": "supplies", "from": "S", "to": "D"}}),
+            "repeats relationships[1]",
+        ),
+        (
+            json!({"op": "add_segment", "segment": {"seller": "S", "name": "Asia", "share_max": 0.6}, "edges": ["H", "D"]}),
+            "add up to 0.8, above its share_max 0.6",
+        ),
         (json!({"op": "grow", "entity": "S"}), "unknown op"),
         (
             json!({"op": "set_share", "from": "S", "to": "D", "share": "lots"}),
