@@ -215,27 +215,29 @@ impl Sums {
 /// Rule 8 for seller `v`, its exact shares and share_min adding up to
 /// `sum`.
 fn over_budget(model: &Model, v: usize, sum: f64, problems: &mut Problems) {
-    if sum > 1.0 + EPS {
-        problems.push(
-            entity_place(model, v),
-            format!(
-                "as a seller, its exact shares plus the share_min of its other supplies edges add up to {}, above 1",
-                short(sum)
-            ),
-        );
-    }
+    let what = "as a seller, its exact shares plus the share_min of its other supplies edges";
+    over(|| entity_place(model, v), what, (sum, 1.0), problems);
 }
 
 /// Rule 9 for entity `v`, the known percents owned of it adding up to
 /// `sum`.
 fn over_owned(model: &Model, v: usize, sum: f64, problems: &mut Problems) {
-    if sum > 100.0 + EPS {
+    let what = "the known percents owned of it";
+    over(|| entity_place(model, v), what, (sum, 100.0), problems);
+}
+
+/// A sum past its limit: "`what` add up to `sum`, above `limit`", at the
+/// place `place` makes (made only then: it owns an id).
+fn over(
+    place: impl FnOnce() -> Place,
+    what: &str,
+    (sum, limit): (f64, f64),
+    problems: &mut Problems,
+) {
+    if sum > limit + EPS {
         problems.push(
-            entity_place(model, v),
-            format!(
-                "the known percents owned of it add up to {}, above 100",
-                short(sum)
-            ),
+            place(),
+            format!("{what} add up to {}, above {}", short(sum), short(limit)),
         );
     }
 }
