@@ -47,6 +47,11 @@ pub struct Against<'a, 'm> {
     /// The loaded graph's ids interned, made by the first scenario that
     /// adds records, for all of them ([`scenario::apply_seeded`]).
     pub seed: OnceLock<load::Seed>,
+    /// The caller reads only the rows of a scenario's changed copy of the
+    /// graph (its entities, names, listings and meta), so the copy's
+    /// relationships are dropped before it is evaluated
+    /// ([`scenario::Applied::rows_only`]).
+    pub rows_only: bool,
 }
 
 /// Applies and evaluates each of `scenarios` on `net`, two at a time, and
@@ -160,7 +165,7 @@ fn evaluate<'m>(
     i: usize,
     s: &Scenario,
 ) -> Result<Evaluated<'m>, ScenarioError> {
-    let applied = scenario::apply_seeded(
+    let mut applied = scenario::apply_seeded(
         against.model,
         slot.net(),
         (i, s),
@@ -168,6 +173,9 @@ fn evaluate<'m>(
         against.extra,
         &against.seed,
     )?;
+    if against.rows_only {
+        applied.rows_only();
+    }
     let outcome = match (against.base, slot) {
         (Some((incremental, base)), Slot::Own(net)) => {
             applied.evaluate_from(net, incremental, base)
@@ -282,6 +290,8 @@ mod tests {
                     settings: &settings,
                     extra: &extra,
                     seed: Default::default(),
+                    // A copy's evaluation reads none of its relationships.
+                    rows_only: base.is_some(),
                 };
                 let mut handed = Vec::new();
                 let done = each(&mut net, &against, &scenarios, |i, r| {
@@ -358,6 +368,7 @@ mod tests {
             settings: &settings,
             extra: &extra,
             seed: Default::default(),
+            rows_only: false,
         };
         let mut handed = Vec::new();
         let done = each(&mut net, &against, &scenarios, |i, r| {

@@ -98,6 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             settings: &settings,
             extra: &extra,
             seed: Default::default(),
+            rows_only: true,
         };
         batch::each(
             &mut net,
@@ -136,7 +137,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     None => Result::Full(outcome),
                 };
                 kept.push(Kept {
-                    model: rows_only(model),
+                    model,
                     opts,
                     result,
                 });
@@ -207,20 +208,6 @@ fn report_of<'r>(
     // A scenario only appends entities: the holdings' indexes hold.
     report.portfolio = portfolio.map(|p| Figures::of(p, outcome, |v| model.id(v)));
     report
-}
-
-/// A scenario's changed copy of the graph as its kept rows read it: its
-/// entities, names, listings and meta. Its relationships (80 bytes each,
-/// most of a copy) go, since no row reads them: twenty copies of a
-/// million-entity graph kept for `--all` would otherwise hold gigabytes.
-fn rows_only(model: Cow<'_, Model>) -> Cow<'_, Model> {
-    match model {
-        Cow::Owned(mut copy) => {
-            copy.relationships = Vec::new();
-            Cow::Owned(copy)
-        }
-        loaded => loaded,
-    }
 }
 
 /// What a scenario keeps from its evaluation to its output.

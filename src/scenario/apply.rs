@@ -84,6 +84,15 @@ pub struct CapEdit {
 }
 
 impl Applied<'_> {
+    /// Drops the relationships of a changed copy, for a caller that reads
+    /// only its rows (entities, names, listings, meta): they are most of
+    /// a copy (80 bytes each), and its evaluation reads the copy's net.
+    pub fn rows_only(&mut self) {
+        if let Cow::Owned(copy) = &mut self.model {
+            copy.relationships = Vec::new();
+        }
+    }
+
     /// Evaluates the scenario on the loaded `net` (a changed copy has its
     /// own): a full evaluation, the edits laid over a copy of the net.
     ///

@@ -1,8 +1,8 @@
 //! The rules a record appended to a valid graph can break, checked on
 //! that record and on the sums it joins only: a scenario's copy gets one
 //! record at a time, and a pass over every relationship for each would
-//! cost more than the scenario's evaluation. Each check gives the
-//! messages, in the order, that [`super::check`] gives the whole graph.
+//! cost more than the scenario's evaluation. Each check gives the same
+//! messages, in the same order, as [`super::check`] of the whole graph.
 
 use super::{
     over_budget, over_cap, over_owned, relationship, repeated, repeated_name, revenue, segment,
