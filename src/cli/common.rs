@@ -76,7 +76,6 @@ pub(super) fn evaluate_scenarios<'a>(
         settings: &settings,
         extra: &extra,
         seed: Default::default(),
-        rows_only: false,
     };
     batch::each(net, &against, &scenarios, |_, e| -> anyhow::Result<()> {
         let e = e.map_err(|e| anyhow::anyhow!("{shown}: {}", graph.cite(&e.to_string())))?;

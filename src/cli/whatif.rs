@@ -98,7 +98,6 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             settings: &settings,
             extra: &extra,
             seed: Default::default(),
-            rows_only: true,
         };
         batch::each(
             &mut net,

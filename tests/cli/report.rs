@@ -150,6 +150,28 @@ fn the_example_report_holds_every_part_and_is_reproducible() {
 }
 
 #[test]
+fn a_scenario_that_adds_a_customer_has_its_column() {
+    // A changed copy of the graph: its rows are read without its
+    // relationships, which the batch drops once it is applied.
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = r#"{"scenarios": [{"name": "baseline"}, {"name": "A new listed customer",
+        "changes": [{"op": "add_entity", "entity": {"id": "newco", "name": "NewCo"}},
+                    {"op": "add_relationship", "relationship": {"type": "supplies", "from": "ambarella", "to": "newco", "share": 0.05}},
+                    {"op": "list", "entity": "newco"}]}]}"#;
+    let (_s, path) = write_temp("adds.json", scenarios.as_bytes());
+    let portfolio = format!("{ROOT}/graphs/portfolio-2019.csv");
+    let html = report(
+        &["--portfolio", &portfolio, "--scenarios", path.to_str().unwrap()],
+        &dir.path().join("r.html"),
+    );
+    assert!(html.contains("A new listed customer"), "no column");
+    // Ambarella's 5 % to the new listed customer, over its 15 % lower
+    // bound.
+    assert!(html.contains("+5.0 pp"), "no change shown");
+    assert_inert(&html);
+}
+
+#[test]
 fn hostile_names_stay_text() {
     let dir = tempfile::tempdir().unwrap();
     let (_g, graph) = write_temp("g.json", HOSTILE.as_bytes());
