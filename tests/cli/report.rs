@@ -161,7 +161,12 @@ fn a_scenario_that_adds_a_customer_has_its_column() {
     let (_s, path) = write_temp("adds.json", scenarios.as_bytes());
     let portfolio = format!("{ROOT}/graphs/portfolio-2019.csv");
     let html = report(
-        &["--portfolio", &portfolio, "--scenarios", path.to_str().unwrap()],
+        &[
+            "--portfolio",
+            &portfolio,
+            "--scenarios",
+            path.to_str().unwrap(),
+        ],
         &dir.path().join("r.html"),
     );
     assert!(html.contains("A new listed customer"), "no column");
