@@ -447,19 +447,21 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
             let fast = apply_seeded(&model, &net, (0, &scenario), &cli, &none, &ids);
             let fresh = std::sync::OnceLock::new();
             let slow = apply_with(&model, &net, (0, &scenario), (&cli, &none), &fresh, false);
+            // Only records added (and listings): each checked on its own,
+            // and the copy's net made from the loaded one.
+            let adds = scenario.changes.iter().all(|c| {
+                matches!(
+                    c,
+                    Change::AddEntity(_)
+                        | Change::AddRelationship(_)
+                        | Change::AddSegment { .. }
+                        | Change::List { .. }
+                )
+            });
             let (fast, slow) = match (fast, slow) {
                 (Ok(f), Ok(s)) => (f, s),
                 (Err(a), Err(b)) => {
                     assert_eq!(a, b, "seed {seed}");
-                    let adds = scenario.changes.iter().all(|c| {
-                        matches!(
-                            c,
-                            Change::AddEntity(_)
-                                | Change::AddRelationship(_)
-                                | Change::AddSegment { .. }
-                                | Change::List { .. }
-                        )
-                    });
                     rejected_adds +=
                         usize::from(adds && a.change.is_some_and(|(_, op)| op.starts_with("add")));
                     continue;
@@ -469,7 +471,7 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
             // A copy's net made from the loaded one, and built anew.
             if let (Some(made), Some(built)) = (&fast.net, &slow.net) {
                 assert_eq!(made, built, "seed {seed}");
-                made_nets += 1;
+                made_nets += usize::from(adds);
             }
             laid += usize::from(!fast.edits.is_empty());
             if let Some(copy) = fast
@@ -505,7 +507,7 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
     }
     assert!(laid > 200, "only {laid} scenarios were laid over the net");
     assert!(
-        made_nets > 200 && rejected_adds > 40,
+        made_nets > 100 && rejected_adds > 40,
         "only {made_nets} copies' nets made from the loaded one, {rejected_adds} added records rejected"
     );
     assert!(
