@@ -28,8 +28,8 @@ impl Net {
     ///
     /// # Complexity
     /// O(V + E) to copy the arrays, plus O(k log k) for k appended
-    /// relationships; the stakes' and segments' arrays are shared when no
-    /// stake, entity or segment is appended.
+    /// relationships; the stakes are shared when none is appended, the
+    /// segments when none is appended and no sale joins one.
     pub fn extended(&self, model: &Model, appended: &Appended) -> Net {
         let n = model.entities.len();
         let new = |rel: RelType| -> Vec<(EntityIx, usize)> {
@@ -83,19 +83,24 @@ impl Net {
     }
 
     /// The stakes of `old` with the new ones `stakes` (owner, relationship
-    /// of `model`; sorted) spliced in, over `model`'s entities.
+    /// of `model`; sorted) spliced in, over `model`'s entities (the
+    /// stakes themselves shared when there is none).
     fn extend_stakes(&mut self, old: &Net, model: &Model, stakes: &[(EntityIx, usize)]) {
         let rels = &model.relationships;
-        let at = |v: EntityIx| {
-            let end = old.own_start.len() - 1;
-            old.own_start[(v as usize + 1).min(end)] as usize
-        };
-        let own_start = grown_starts(&old.own_start, self.n, stakes);
-        let owned = spliced(&old.owned, stakes.iter().map(|&(v, i)| (at(v), rels[i].to)));
-        let percent = spliced(
-            &old.percent,
-            stakes.iter().map(|&(v, i)| (at(v), rels[i].percent.get())),
-        );
+        if !stakes.is_empty() {
+            let at = |v: EntityIx| {
+                let end = old.own_start.len() - 1;
+                old.own_start[(v as usize + 1).min(end)] as usize
+            };
+            let owned = spliced(&old.owned, stakes.iter().map(|&(v, i)| (at(v), rels[i].to)));
+            let percent = spliced(
+                &old.percent,
+                stakes.iter().map(|&(v, i)| (at(v), rels[i].percent.get())),
+            );
+            self.owned = Arc::new(owned);
+            self.percent = Arc::new(percent);
+        }
+        self.own_start = Arc::new(grown_starts(&old.own_start, self.n, stakes));
         let mut known_owned = old.known_owned.to_vec();
         known_owned.resize(self.n, 0.0);
         // In the order of the relationships, as `build` adds them.
@@ -104,15 +109,13 @@ impl Net {
         for i in by_index {
             known_owned[rels[i].to as usize] += rels[i].percent.get().unwrap_or(0.0);
         }
-        self.own_start = Arc::new(own_start);
-        self.owned = Arc::new(owned);
-        self.percent = Arc::new(percent);
         self.known_owned = Arc::new(known_owned);
     }
 
-    /// The segments of `old` over this net's edges: shared when nothing
-    /// about them changed, else grouped again from each edge's model
-    /// segment (`at`: where a new sale's seller's run in `old` ends).
+    /// The segments of `old` over this net's edges: shared when no
+    /// segment, and no sale's segment, changed (their offsets grown over
+    /// new entities), else grouped again from each edge's model segment
+    /// (`at`: where a new sale's seller's run in `old` ends).
     fn extend_segments(
         &mut self,
         old: &Net,
@@ -126,8 +129,7 @@ impl Net {
         }
         let rels = &model.relationships;
         let in_segment = |i: usize| rels[i].segment.get().map_or(NO_SEGMENT, |s| s as u32);
-        let unchanged = self.n == old.n
-            && model.segments.len() == appended.segments
+        let unchanged = model.segments.len() == appended.segments
             && appended.joined.is_empty()
             && sales.iter().all(|&(_, i)| in_segment(i) == NO_SEGMENT);
         if unchanged {
@@ -137,6 +139,10 @@ impl Net {
                     sales.iter().map(|&(v, _)| (at(v), NO_SEGMENT)),
                 );
                 self.edge_seg = Arc::new(edge_seg);
+            }
+            if self.n > old.n {
+                let none: &[(EntityIx, ())] = &[];
+                self.seg_start = Arc::new(grown_starts(&old.seg_start, self.n, none));
             }
             return;
         }
