@@ -481,6 +481,25 @@ pub struct Model {
 }
 
 impl Model {
+    /// A copy of everything but the relationships (which are most of a
+    /// large graph): what a scenario that appends records copies
+    /// (`load::Appending`).
+    pub fn rows(&self) -> Model {
+        Model {
+            has_meta: self.has_meta,
+            meta: self.meta.clone(),
+            entities: self.entities.clone(),
+            relationships: Vec::new(),
+            listings: self.listings.clone(),
+            segments: self.segments.clone(),
+            text: self.text.clone(),
+            lists: self.lists.clone(),
+            extras: self.extras.clone(),
+            extra: self.extra.clone(),
+            ids: self.ids.clone(),
+        }
+    }
+
     /// The string behind a handle.
     pub fn str(&self, s: Str) -> &str {
         self.text.get(s)

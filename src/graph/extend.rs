@@ -17,14 +17,16 @@ pub struct Appended {
     pub relationships: usize,
     pub segments: usize,
     /// Supplies relationships of the net's model that the copy put in a
-    /// segment (a new one: `add_segment`).
-    pub joined: Vec<usize>,
+    /// segment (a new one: `add_segment`), with that segment.
+    pub joined: Vec<(usize, usize)>,
 }
 
 impl Net {
-    /// The net [`Net::build`] gives for `model`, a copy of this net's
-    /// model with the records `appended` (entities, whose number it
-    /// reads from `model`, relationships and segments; never listings).
+    /// The net [`Net::build`] gives for a copy of this net's model with
+    /// the records `appended` (entities, relationships and segments; never
+    /// listings). `model` holds the copy's rows (entities and segments)
+    /// and only the appended relationships: the copy's relationship
+    /// `appended.relationships + k` is `model.relationships[k]`.
     ///
     /// # Complexity
     /// O(V + E) to copy the arrays, plus O(k log k) for k appended
@@ -32,11 +34,11 @@ impl Net {
     /// segments when none is appended and no sale joins one.
     pub fn extended(&self, model: &Model, appended: &Appended) -> Net {
         let n = model.entities.len();
+        let base = appended.relationships;
         let new = |rel: RelType| -> Vec<(EntityIx, usize)> {
-            let mut found: Vec<(EntityIx, usize)> = (appended.relationships
-                ..model.relationships.len())
-                .filter(|&i| model.relationships[i].rel == rel)
-                .map(|i| (model.relationships[i].from, i))
+            let mut found: Vec<(EntityIx, usize)> = (model.relationships.iter().enumerate())
+                .filter(|(_, r)| r.rel == rel)
+                .map(|(k, r)| (r.from, base + k))
                 .collect();
             found.sort_unstable();
             found
@@ -48,15 +50,15 @@ impl Net {
             let end = self.sell_start.len() - 1;
             self.sell_start[(v as usize + 1).min(end)] as usize
         };
-        let rels = &model.relationships;
+        let rels = |i: usize| &model.relationships[i - base];
         let placed: Vec<(usize, usize, (f64, f64, bool))> = sales
             .iter()
-            .map(|&(v, i)| (at(v), i, bounds(model, &rels[i])))
+            .map(|&(v, i)| (at(v), i, bounds(model, rels(i))))
             .collect();
         let mut net = Net {
             n,
             sell_start: Arc::new(sell_start),
-            buyer: spliced(&self.buyer, placed.iter().map(|&(e, i, _)| (e, rels[i].to))),
+            buyer: spliced(&self.buyer, placed.iter().map(|&(e, i, _)| (e, rels(i).to))),
             lo: spliced(&self.lo, placed.iter().map(|&(e, _, b)| (e, b.0))),
             hi: spliced(&self.hi, placed.iter().map(|&(e, _, b)| (e, b.1))),
             exact: spliced(&self.exact, placed.iter().map(|&(e, _, b)| (e, b.2))),
@@ -76,26 +78,32 @@ impl Net {
             seg_model: self.seg_model.clone(),
         };
         if n != self.n || !stakes.is_empty() {
-            net.extend_stakes(self, model, &stakes);
+            net.extend_stakes(self, (model, base), &stakes);
         }
         net.extend_segments(self, model, appended, &sales, at);
         net
     }
 
-    /// The stakes of `old` with the new ones `stakes` (owner, relationship
-    /// of `model`; sorted) spliced in, over `model`'s entities (the
-    /// stakes themselves shared when there is none).
-    fn extend_stakes(&mut self, old: &Net, model: &Model, stakes: &[(EntityIx, usize)]) {
-        let rels = &model.relationships;
+    /// The stakes of `old` with the new ones `stakes` (owner, appended
+    /// relationship `model.relationships[i - base]`; sorted) spliced in,
+    /// over `model`'s entities (the stakes themselves shared when there is
+    /// none).
+    fn extend_stakes(
+        &mut self,
+        old: &Net,
+        (model, base): (&Model, usize),
+        stakes: &[(EntityIx, usize)],
+    ) {
+        let rels = |i: usize| &model.relationships[i - base];
         if !stakes.is_empty() {
             let at = |v: EntityIx| {
                 let end = old.own_start.len() - 1;
                 old.own_start[(v as usize + 1).min(end)] as usize
             };
-            let owned = spliced(&old.owned, stakes.iter().map(|&(v, i)| (at(v), rels[i].to)));
+            let owned = spliced(&old.owned, stakes.iter().map(|&(v, i)| (at(v), rels(i).to)));
             let percent = spliced(
                 &old.percent,
-                stakes.iter().map(|&(v, i)| (at(v), rels[i].percent.get())),
+                stakes.iter().map(|&(v, i)| (at(v), rels(i).percent.get())),
             );
             self.owned = Arc::new(owned);
             self.percent = Arc::new(percent);
@@ -107,7 +115,7 @@ impl Net {
         let mut by_index: Vec<usize> = stakes.iter().map(|&(_, i)| i).collect();
         by_index.sort_unstable();
         for i in by_index {
-            known_owned[rels[i].to as usize] += rels[i].percent.get().unwrap_or(0.0);
+            known_owned[rels(i).to as usize] += rels(i).percent.get().unwrap_or(0.0);
         }
         self.known_owned = Arc::new(known_owned);
     }
@@ -127,8 +135,11 @@ impl Net {
         if model.segments.is_empty() {
             return;
         }
-        let rels = &model.relationships;
-        let in_segment = |i: usize| rels[i].segment.get().map_or(NO_SEGMENT, |s| s as u32);
+        let base = appended.relationships;
+        let in_segment = |i: usize| {
+            let r = &model.relationships[i - base];
+            r.segment.get().map_or(NO_SEGMENT, |s| s as u32)
+        };
         let unchanged = model.segments.len() == appended.segments
             && appended.joined.is_empty()
             && sales.iter().all(|&(_, i)| in_segment(i) == NO_SEGMENT);
@@ -163,10 +174,11 @@ impl Net {
             &model_seg,
             sales.iter().map(|&(v, i)| (at(v), in_segment(i))),
         );
-        for &j in &appended.joined {
-            let seller = rels[j].from;
+        for &(j, s) in &appended.joined {
+            // Segment `s` is one of the sale's seller's.
+            let seller = model.segments[s].seller;
             if let Some(e) = self.sales(seller).find(|&e| self.rel[e] as usize == j) {
-                model_seg[e] = in_segment(j);
+                model_seg[e] = s as u32;
             }
         }
         let (seg_start, edge_seg, seg_room, seg_model) =
@@ -268,10 +280,14 @@ mod tests {
             if joins {
                 let s = copy.segments.len() - 1;
                 copy.relationships[2].segment = crate::model::SegmentRef::new(s);
-                appended.joined.push(2);
+                appended.joined.push((2, s));
             }
+            // The copy as a scenario holds it: its rows, and only the
+            // relationships it appended.
+            let mut rows = copy.rows();
+            rows.relationships = copy.relationships[appended.relationships..].to_vec();
             assert_eq!(
-                net.extended(&copy, &appended),
+                net.extended(&rows, &appended),
                 Net::build(&copy),
                 "{records:?}"
             );

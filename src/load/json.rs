@@ -71,19 +71,23 @@ pub enum Addition<'v> {
 /// Appends one record, given as a JSON value, to `model`, with the checks
 /// the parser makes (types, required fields, unique id, known ids). The
 /// rules that span records are for the caller to run afterwards. `seed`:
-/// see [`Builder::seeded`].
+/// see [`Builder::seeded`]; `before`: how many relationships come before
+/// `model`'s own (a copy that holds only those it appended), which the
+/// messages count in.
 pub(super) fn append(
     model: &mut Model,
     addition: Addition<'_>,
     seed: Option<&Seed>,
+    before: usize,
     problems: &mut Problems,
 ) {
     let mut b = Builder::seeded(std::mem::take(model), seed);
+    b.rel_offset = before;
     let (key, kind, value) = match addition {
         Addition::Entity(v) => ("entity", Record::Entity(b.model.entities.len()), v),
         Addition::Relationship(v) => (
             "relationship",
-            Record::Relationship(b.model.relationships.len()),
+            Record::Relationship(before + b.model.relationships.len()),
             v,
         ),
         Addition::Segment(v) => ("segment", Record::Segment(b.model.segments.len()), v),
@@ -104,7 +108,7 @@ pub(super) fn append(
             name: None,
         },
         _ => Place::Relationship {
-            index: b.model.relationships.len().saturating_sub(1),
+            index: (before + b.model.relationships.len()).saturating_sub(1),
             label: key.into(),
         },
     };

@@ -21,7 +21,7 @@ mod values;
 
 pub use json::Addition;
 pub use records::Seed;
-pub use validate::appended::SalesBySeller;
+pub use validate::appended::{Appending, Loaded};
 
 use std::fmt;
 use std::path::Path;
@@ -291,37 +291,46 @@ pub fn append(model: &mut Model, addition: Addition<'_>) -> Result<(), Problems>
 }
 
 /// [`append`], with the ids and segment names of the model `model` was
-/// copied from interned once in `seed` ([`Seed::of`]), and with `sales`
-/// (of that model) the record checked on its own and with the sums it
-/// joins, not with the whole graph: `model` must then be that model with
-/// records appended only, and valid.
+/// copied from interned once in `seed` ([`Seed::of`]). With `onto` (that
+/// model, and the relationships of it the copy put in a new segment) the
+/// record is checked on its own and with the sums it joins, not with the
+/// whole graph: `model` must then be that model's rows with records
+/// appended only, and hold only the appended relationships (see
+/// [`Appending`]).
 ///
 /// # Complexity
-/// With `sales`: O(new entities and segments) to intern, O(the seller's
+/// With `onto`: O(new entities and segments) to intern, O(the seller's
 /// sales + appended records) to check a sale, O(relationships) a stake.
 pub fn append_seeded(
     model: &mut Model,
     seed: Option<&Seed>,
     addition: Addition<'_>,
-    sales: Option<&SalesBySeller<'_>>,
+    onto: Option<(Loaded<'_>, &[(usize, usize)])>,
 ) -> Result<(), Problems> {
     let mut problems = Problems::default();
-    json::append(model, addition, seed, &mut problems);
+    let before = onto.map_or(0, |(loaded, _)| loaded.relationships.len());
+    json::append(model, addition, seed, before, &mut problems);
     if problems.is_empty() {
         use validate::appended;
-        match (sales, addition) {
-            (None, _) => validate::check(model, &mut problems),
-            (Some(_), Addition::Entity(_)) => {
-                appended::new_entity(model, model.entities.len() - 1, &mut problems)
-            }
-            (Some(sales), Addition::Relationship(_)) => appended::new_relationship(
-                model,
-                sales,
-                model.relationships.len() - 1,
-                &mut problems,
-            ),
-            (Some(sales), Addition::Segment(_)) => {
-                appended::new_segment(model, sales, model.segments.len() - 1, &mut problems)
+        match onto {
+            None => validate::check(model, &mut problems),
+            Some((loaded, joined)) => {
+                let copy = Appending {
+                    model,
+                    loaded,
+                    joined,
+                };
+                match addition {
+                    Addition::Entity(_) => {
+                        appended::new_entity(model, model.entities.len() - 1, &mut problems)
+                    }
+                    Addition::Relationship(_) => {
+                        appended::new_relationship(&copy, copy.len() - 1, &mut problems)
+                    }
+                    Addition::Segment(_) => {
+                        appended::new_segment(&copy, model.segments.len() - 1, &mut problems)
+                    }
+                }
             }
         }
     }
@@ -332,16 +341,23 @@ pub fn append_seeded(
 }
 
 /// Rule 13 for segment `s` of `model`, a graph valid but for which edges
-/// are in that segment, with `sales` as in [`append_seeded`] (without:
-/// the whole graph is checked).
+/// are in that segment; with `onto` as in [`append_seeded`] (without: the
+/// whole graph is checked).
 pub fn check_segment(
     model: &Model,
     s: usize,
-    sales: Option<&SalesBySeller<'_>>,
+    onto: Option<(Loaded<'_>, &[(usize, usize)])>,
 ) -> Result<(), Problems> {
     let mut problems = Problems::default();
-    match sales {
-        Some(sales) => validate::appended::segment_sum(model, sales, s, &mut problems),
+    match onto {
+        Some((loaded, joined)) => {
+            let copy = Appending {
+                model,
+                loaded,
+                joined,
+            };
+            validate::appended::segment_sum(&copy, s, &mut problems)
+        }
         None => validate::check(model, &mut problems),
     }
     match problems.is_empty() {

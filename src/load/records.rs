@@ -194,6 +194,10 @@ pub(super) struct Builder<'de> {
     pub ends: Vec<[Pending; 2]>,
     /// Relationships before this one were handed in (`seeded`) resolved.
     pub first_rel: usize,
+    /// How many relationships come before the model's own, which
+    /// messages count in: a scenario's copy may hold only those it
+    /// appended (`load::Appending`).
+    pub rel_offset: usize,
     /// The symbol of each entity's id (`UNDEFINED` when it has none); the
     /// id's text goes to the arena when the model is handed over.
     pub entity_sym: Vec<u32>,
@@ -641,7 +645,7 @@ impl<'de> Builder<'de> {
                     let label = format!("{} {} -> {}", r.rel.as_str(), id(from_sym), id(to_sym));
                     problems.push(
                         Place::Relationship {
-                            index: self.first_rel + k,
+                            index: self.rel_offset + self.first_rel + k,
                             label,
                         },
                         format!(
@@ -688,7 +692,7 @@ impl<'de> Builder<'de> {
         }
         resolve_segments(
             &mut self.model,
-            &self.segment_refs,
+            (&self.segment_refs, self.rel_offset),
             (&self.segment_names, &self.segment_name),
             problems,
         );
@@ -698,10 +702,11 @@ impl<'de> Builder<'de> {
 
 /// Rule 12: points each relationship of `refs` that names a segment to
 /// the segment of that name of its seller (the first, should two share
-/// it: `validate.rs` reports that). O(entities + segments + refs).
+/// it: `validate.rs` reports that); messages count `offset` more
+/// relationships before the model's. O(entities + segments + refs).
 fn resolve_segments(
     model: &mut Model,
-    refs: &[(u32, u32)],
+    (refs, offset): (&[(u32, u32)], usize),
     (names, segment_name): (&Interner, &[u32]),
     problems: &mut Problems,
 ) {
@@ -723,7 +728,7 @@ fn resolve_segments(
             continue; // its unknown id is reported already
         }
         let place = || Place::Relationship {
-            index: i as usize,
+            index: offset + i as usize,
             label: format!(
                 "{} {} -> {}",
                 r.rel.as_str(),

@@ -47,17 +47,17 @@ pub(super) fn check(model: &Model, problems: &mut Problems) {
     sums.add(&sums_later);
     sums.check(model, problems);
     for (i, first) in repeats {
-        repeated(model, i, first, problems);
+        repeated(model, (i, &model.relationships[i]), first, problems);
     }
 }
 
-/// Rule 6: relationship `i` has the type, from and to of relationship
-/// `first`, an earlier one.
-fn repeated(model: &Model, i: usize, first: usize, problems: &mut Problems) {
+/// Rule 6: relationship `i`, `r`, has the type, from and to of
+/// relationship `first`, an earlier one.
+fn repeated(model: &Model, (i, r): (usize, &Relationship), first: usize, problems: &mut Problems) {
     problems.push(
         Place::Relationship {
             index: i,
-            label: label(model, &model.relationships[i]),
+            label: label(model, r),
         },
         format!(
             "repeats relationships[{first}]: two relationships have the same type, from and to"
@@ -283,7 +283,7 @@ fn relationships(
             Some(a) => prefetch(&owned, a.to as usize),
             None => {}
         }
-        match relationship(model, sellers, range.start + i, problems) {
+        match relationship(model, sellers, (range.start + i, r), problems) {
             Counts::Nothing => {}
             Counts::Sale { counted, segment } => {
                 committed[r.from as usize] += counted;
@@ -317,15 +317,15 @@ pub(super) enum Counts {
 }
 
 /// Rules 5, 7 and 12 and share_min at most share_max for relationship
-/// `i` (`sellers`: each segment's seller), and what it adds to the sums.
+/// `i`, `r`, of `model` (`sellers`: each segment's seller), and what it
+/// adds to the sums.
 #[inline(always)]
 pub(super) fn relationship(
     model: &Model,
     sellers: &[EntityIx],
-    i: usize,
+    (i, r): (usize, &Relationship),
     problems: &mut Problems,
 ) -> Counts {
-    let r = &model.relationships[i];
     let place = || Place::Relationship {
         index: i,
         label: label(model, r),

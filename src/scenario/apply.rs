@@ -10,12 +10,16 @@ use super::{Change, Scenario, ScenarioError, WhatIfFlags};
 use crate::analysis::incremental::{Incremental, Touched};
 use crate::analysis::{Options, Outcome, Settings, WhatIfListing};
 use crate::graph::{Appended, Net};
-use crate::load::{self, Addition, Problems, SalesBySeller};
+use crate::load::{self, Addition, Appending, Loaded, Problems};
 use crate::model::{EntityIx, Model, OptNum, RelType, SegmentRef};
 
-/// laid over its net, or a changed copy with its own net) and the options
-/// to evaluate it with.
+/// A scenario applied to the loaded graph: the graph to evaluate (the
+/// loaded one, with the scenario's edits laid over its net, or a changed
+/// copy with its own net) and the options to evaluate it with.
 pub struct Applied<'a> {
+    /// The loaded model, or the changed copy. A copy that only appended
+    /// records to the loaded model holds only the relationships it
+    /// appended (its net has them all); callers read its rows.
     pub model: Cow<'a, Model>,
     /// The changed copy's net; `None`: the loaded net with `edits`.
     pub net: Option<Net>,
@@ -217,6 +221,42 @@ fn invalid(problems: &Problems) -> String {
     format!("the change makes the graph invalid: {}", parts.join("; "))
 }
 
+/// The copy of `model` a scenario appends records to: while `appended`
+/// is set, its rows and only the relationships it appended
+/// ([`Appending`]), else the whole copy.
+fn appending<'c>(
+    model: &Model,
+    copy: &'c mut Option<Model>,
+    appended: &Option<Appended>,
+) -> &'c mut Model {
+    match appended {
+        Some(_) => copy.get_or_insert_with(|| model.rows()),
+        None => copy.get_or_insert_with(|| model.clone()),
+    }
+}
+
+/// The whole copy of `model`, for a change other than an addition: a
+/// copy that held only its appended relationships gets the loaded ones
+/// before them (and `joined`'s segments), and `appended` is cleared.
+fn whole<'c>(
+    model: &Model,
+    copy: &'c mut Option<Model>,
+    appended: &mut Option<Appended>,
+) -> &'c mut Model {
+    let Some(a) = appended.take() else {
+        return copy.get_or_insert_with(|| model.clone());
+    };
+    let m = copy.get_or_insert_with(|| model.rows());
+    let tail = std::mem::take(&mut m.relationships);
+    m.relationships = Vec::with_capacity(model.relationships.len() + tail.len());
+    m.relationships.extend_from_slice(&model.relationships);
+    m.relationships.extend(tail);
+    for (j, s) in a.joined {
+        m.relationships[j].segment = SegmentRef::new(s);
+    }
+    m
+}
+
 /// Finds a relationship of the copy by type and ids.
 fn find_rel(model: &Model, rel: RelType, from: &str, to: &str) -> Option<usize> {
     let (f, t) = (model.find(from)?, model.find(to)?);
@@ -336,11 +376,12 @@ pub fn base_options(model: &Model, cli: &Settings) -> Options {
 /// settings (which win) and what-ifs (applied after the file's changes).
 ///
 /// # Complexity
-/// O(changes) without record changes; with them, a copy of the model,
-/// and per record added O(the seller's sales) to check it (O(E) for a
-/// stake) and O(V + E) once to splice the copy's net from `net`; after a
-/// record change other than an addition, O(V + E) per record change (the
-/// whole copy is checked again) plus one build.
+/// O(changes) without record changes. With records added only, a copy of
+/// the model's rows (not its relationships), per record O(the seller's
+/// sales) to check it (O(E) for a stake), and O(V + E) once to splice the
+/// copy's net from `net`. After a record change other than an addition,
+/// a copy of the whole model, O(V + E) per record change (the whole copy
+/// is checked again) plus one build.
 pub fn apply<'a>(
     model: &'a Model,
     net: &Net,
@@ -385,20 +426,22 @@ pub(super) fn apply_with<'a>(
     } else {
         None
     };
-    let mut copy: Option<Model> = None;
     // While the copy is the loaded model with records appended (and the
-    // supplies relationships `joined` put in a new segment), each record
-    // is checked on its own and the copy's net made from the loaded one;
-    // after any other change to it, the whole copy is checked and built.
+    // supplies relationships `joined` put in a new segment), it holds the
+    // loaded model's rows and only the relationships it appended; each
+    // record is checked on its own and the copy's net made from the loaded
+    // one. After any other change to it, the copy is made whole, checked
+    // whole and built.
+    let mut copy: Option<Model> = None;
     let mut appended = lay.then(|| Appended {
         relationships: model.relationships.len(),
         segments: model.segments.len(),
         joined: Vec::new(),
     });
-    let sales = SalesBySeller {
+    let loaded = Loaded {
         start: &net.sell_start,
         rel: &net.rel,
-        relationships: model.relationships.len(),
+        relationships: &model.relationships,
     };
     // What-ifs by id, in order; resolved against the final graph. A later
     // list or delist of the same entity undoes an earlier one.
@@ -426,8 +469,7 @@ pub(super) fn apply_with<'a>(
                 if edits.is_some() {
                     continue;
                 }
-                let m = copy.get_or_insert_with(|| model.clone());
-                appended = None;
+                let m = whole(model, &mut copy, &mut appended);
                 let r = find_rel(m, RelType::Supplies, from, to).ok_or_else(|| {
                     at(
                         here,
@@ -444,8 +486,7 @@ pub(super) fn apply_with<'a>(
                 if edits.is_some() {
                     continue;
                 }
-                let m = copy.get_or_insert_with(|| model.clone());
-                appended = None;
+                let m = whole(model, &mut copy, &mut appended);
                 let r = find_rel(m, *rel, from, to).ok_or_else(|| {
                     at(
                         here,
@@ -465,18 +506,17 @@ pub(super) fn apply_with<'a>(
                 if edits.is_some() {
                     continue;
                 }
-                let m = copy.get_or_insert_with(|| model.clone());
-                appended = None;
+                let m = whole(model, &mut copy, &mut appended);
                 let s = find_segment(m, seller, name)
                     .ok_or_else(|| at(here, format!("{seller:?} has no segment named {name:?}")))?;
                 m.segments[s].share_max = *share_max;
                 load::check(m).map_err(|p| at(here, invalid(&p)))?;
             }
             Change::AddSegment { segment, edges } => {
-                let m = copy.get_or_insert_with(|| model.clone());
                 let seed = seed.get_or_init(|| load::Seed::of(model));
-                let local = appended.as_ref().map(|_| &sales);
-                load::append_seeded(m, Some(seed), Addition::Segment(segment), local)
+                let m = appending(model, &mut copy, &appended);
+                let onto = appended.as_ref().map(|a| (loaded, a.joined.as_slice()));
+                load::append_seeded(m, Some(seed), Addition::Segment(segment), onto)
                     .map_err(|p| at(here, invalid(&p)))?;
                 let s = m.segments.len() - 1;
                 let seller = m.id(m.segments[s].seller).to_string();
@@ -484,12 +524,19 @@ pub(super) fn apply_with<'a>(
                     // The seller's sales, by the loaded graph's index
                     // while the copy only appended to it.
                     let found = match &appended {
-                        Some(_) => m
-                            .find(buyer)
-                            .and_then(|b| sales.find(m, m.segments[s].seller, b)),
-                        None => find_rel(m, RelType::Supplies, &seller, buyer),
+                        Some(a) => m.find(buyer).and_then(|b| {
+                            let copy = Appending {
+                                model: m,
+                                loaded,
+                                joined: &a.joined,
+                            };
+                            let r = copy.find(m.segments[s].seller, b)?;
+                            Some((r, copy.rel(r).segment))
+                        }),
+                        None => find_rel(m, RelType::Supplies, &seller, buyer)
+                            .map(|r| (r, m.relationships[r].segment)),
                     };
-                    let r = found.ok_or_else(|| {
+                    let (r, in_segment) = found.ok_or_else(|| {
                         at(
                             here,
                             format!("there is no supplies edge from {seller:?} to {buyer:?}"),
@@ -497,7 +544,7 @@ pub(super) fn apply_with<'a>(
                     })?;
                     // An edge is in at most one segment: moving it out of
                     // another would loosen that one's cap unseen.
-                    if let Some(other) = m.relationships[r].segment.get() {
+                    if let Some(other) = in_segment.get() {
                         return Err(at(
                             here,
                             format!(
@@ -506,23 +553,26 @@ pub(super) fn apply_with<'a>(
                             ),
                         ));
                     }
-                    m.relationships[r].segment = SegmentRef::new(s);
-                    if let Some(a) = appended.as_mut().filter(|a| r < a.relationships) {
-                        a.joined.push(r);
+                    match appended.as_mut() {
+                        Some(a) if r < a.relationships => a.joined.push((r, s)),
+                        Some(a) => {
+                            m.relationships[r - a.relationships].segment = SegmentRef::new(s)
+                        }
+                        None => m.relationships[r].segment = SegmentRef::new(s),
                     }
                 }
-                let local = appended.as_ref().map(|_| &sales);
-                load::check_segment(m, s, local).map_err(|p| at(here, invalid(&p)))?;
+                let onto = appended.as_ref().map(|a| (loaded, a.joined.as_slice()));
+                load::check_segment(m, s, onto).map_err(|p| at(here, invalid(&p)))?;
             }
             Change::AddEntity(v) | Change::AddRelationship(v) => {
-                let m = copy.get_or_insert_with(|| model.clone());
                 let addition = match change {
                     Change::AddEntity(_) => Addition::Entity(v),
                     _ => Addition::Relationship(v),
                 };
                 let seed = seed.get_or_init(|| load::Seed::of(model));
-                let local = appended.as_ref().map(|_| &sales);
-                load::append_seeded(m, Some(seed), addition, local)
+                let m = appending(model, &mut copy, &appended);
+                let onto = appended.as_ref().map(|a| (loaded, a.joined.as_slice()));
+                load::append_seeded(m, Some(seed), addition, onto)
                     .map_err(|p| at(here, invalid(&p)))?;
             }
         }

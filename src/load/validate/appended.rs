@@ -4,48 +4,88 @@
 //! cost more than the scenario's evaluation. Each check gives the same
 //! messages, in the same order, as [`super::check`] of the whole graph.
 
+use std::borrow::Cow;
+
 use super::{
     over_budget, over_cap, over_owned, relationship, repeated, repeated_name, revenue, segment,
     Counts, UNRESOLVED,
 };
 use crate::load::Problems;
-use crate::model::{EntityIx, Model, RelType};
+use crate::model::{EntityIx, Model, RelType, Relationship, SegmentRef};
 
-/// The supplies relationships of a graph by seller: seller `v`'s are
-/// `rel[start[v]..start[v + 1]]`, by index ascending (a net's
-/// `sell_start` and `rel`), for the graph's first `relationships`
-/// relationships. A copy with records appended has those of its first
-/// relationships still; the rest are found among the appended ones.
+/// The valid graph a scenario's copy appends records to: its
+/// relationships, and its supplies relationships by seller (a net's
+/// `sell_start` and `rel`: seller `v`'s are `rel[start[v]..start[v +
+/// 1]]`, by index ascending).
 #[derive(Clone, Copy, Debug)]
-pub struct SalesBySeller<'a> {
+pub struct Loaded<'a> {
     pub start: &'a [u32],
     pub rel: &'a [u32],
-    pub relationships: usize,
+    pub relationships: &'a [Relationship],
 }
 
-impl SalesBySeller<'_> {
-    /// The supplies relationship of `model` (the indexed graph with
-    /// relationships appended) from `seller` to `buyer`, if any.
-    pub fn find(&self, model: &Model, seller: EntityIx, buyer: EntityIx) -> Option<usize> {
-        let rels = &model.relationships;
-        self.of(model, seller)
-            .into_iter()
-            .find(|&i| rels[i].to == buyer)
+/// A copy of a [`Loaded`] graph with records appended, as the checks of
+/// those records read it. `model` holds the copy's rows (entities,
+/// segments, text: the loaded graph's first, then the appended ones) but
+/// only the relationships it appended: the copy's relationship
+/// `loaded.relationships.len() + k` is `model.relationships[k]`, the ones
+/// before it the loaded graph's. `joined`: relationships of the loaded
+/// graph that the copy put in a segment, with that segment.
+#[derive(Clone, Copy, Debug)]
+pub struct Appending<'a> {
+    pub model: &'a Model,
+    pub loaded: Loaded<'a>,
+    pub joined: &'a [(usize, usize)],
+}
+
+impl<'a> Appending<'a> {
+    /// The number of the copy's relationships.
+    pub fn len(&self) -> usize {
+        self.loaded.relationships.len() + self.model.relationships.len()
     }
 
-    /// The supplies relationships of seller `v` in `model` (the indexed
-    /// graph with relationships appended), by index ascending.
-    fn of(&self, model: &Model, v: EntityIx) -> Vec<usize> {
-        let v = v as usize;
-        let indexed = match (self.start.get(v), self.start.get(v + 1)) {
-            (Some(&a), Some(&b)) => &self.rel[a as usize..b as usize],
+    /// Relationship `i` of the copy.
+    pub fn rel(&self, i: usize) -> Cow<'a, Relationship> {
+        let model: &'a Model = self.model;
+        match i.checked_sub(self.loaded.relationships.len()) {
+            Some(k) => Cow::Borrowed(&model.relationships[k]),
+            None => {
+                let r = &self.loaded.relationships[i];
+                match self.joined.iter().find(|&&(j, _)| j == i) {
+                    Some(&(_, s)) => Cow::Owned(Relationship {
+                        segment: SegmentRef::new(s),
+                        ..r.clone()
+                    }),
+                    None => Cow::Borrowed(r),
+                }
+            }
+        }
+    }
+
+    /// The supplies relationship of the copy from `seller` to `buyer`, if
+    /// any.
+    pub fn find(&self, seller: EntityIx, buyer: EntityIx) -> Option<usize> {
+        self.sales_of(seller)
+            .into_iter()
+            .find(|&i| self.rel(i).to == buyer)
+    }
+
+    /// The supplies relationships of seller `v` in the copy, by index
+    /// ascending.
+    fn sales_of(&self, v: EntityIx) -> Vec<usize> {
+        let (v, loaded) = (v as usize, &self.loaded);
+        let indexed = match (loaded.start.get(v), loaded.start.get(v + 1)) {
+            (Some(&a), Some(&b)) => &loaded.rel[a as usize..b as usize],
             _ => &[],
         };
-        let appended = model.relationships[self.relationships..]
+        let base = loaded.relationships.len();
+        let appended = self
+            .model
+            .relationships
             .iter()
             .enumerate()
             .filter(|(_, r)| r.rel == RelType::Supplies && r.from as usize == v)
-            .map(|(i, _)| self.relationships + i);
+            .map(|(k, _)| base + k);
         indexed
             .iter()
             .map(|&i| i as usize)
@@ -58,11 +98,11 @@ impl SalesBySeller<'_> {
 /// [`super::check`] does: in two halves of the graph's relationships, each
 /// in index order, the second added to the first.
 fn sum_in_halves(
-    model: &Model,
+    copy: &Appending<'_>,
     rels: impl Iterator<Item = usize>,
     count: impl Fn(usize) -> f64,
 ) -> f64 {
-    let half = model.relationships.len() / 2;
+    let half = copy.len() / 2;
     let (mut first, mut second) = (0.0f64, 0.0f64);
     for i in rels {
         match i < half {
@@ -73,11 +113,16 @@ fn sum_in_halves(
     first + second
 }
 
-/// What sale `i` counts toward its seller's budget (`in_segment` None),
-/// or toward segment `in_segment`'s cap, as [`super::check`] counts it.
-fn counted(model: &Model, sellers: &[EntityIx], i: usize, in_segment: Option<usize>) -> f64 {
+/// What sale `i` of the copy counts toward its seller's budget
+/// (`in_segment` None), or toward segment `in_segment`'s cap, as
+/// [`super::check`] counts it.
+fn counted(copy: &Appending<'_>, sellers: &[EntityIx], i: usize, in_segment: Option<usize>) -> f64 {
     let mut ignored = Problems::default();
-    match (relationship(model, sellers, i, &mut ignored), in_segment) {
+    let r = copy.rel(i);
+    match (
+        relationship(copy.model, sellers, (i, &r), &mut ignored),
+        in_segment,
+    ) {
         (Counts::Sale { counted, .. }, None) => counted,
         (Counts::Sale { counted, segment }, Some(s)) if segment == Some(s) && counted > 0.0 => {
             counted
@@ -93,12 +138,8 @@ pub(in crate::load) fn new_entity(model: &Model, i: usize, problems: &mut Proble
 
 /// Rule 11 for segment `i`, appended to a valid graph, and rule 13 for
 /// its edges so far.
-pub(in crate::load) fn new_segment(
-    model: &Model,
-    sales: &SalesBySeller<'_>,
-    i: usize,
-    problems: &mut Problems,
-) {
+pub(in crate::load) fn new_segment(copy: &Appending<'_>, i: usize, problems: &mut Problems) {
+    let model = copy.model;
     segment(model, i, problems);
     let s = &model.segments[i];
     if s.seller != UNRESOLVED && (s.seller as usize) < model.entities.len() {
@@ -110,23 +151,19 @@ pub(in crate::load) fn new_segment(
             repeated_name(model, i, j, s.seller, problems);
         }
     }
-    segment_sum(model, sales, i, problems);
+    segment_sum(copy, i, problems);
 }
 
 /// Rule 13 for segment `i` of a graph valid but for that segment's edges.
-pub(in crate::load) fn segment_sum(
-    model: &Model,
-    sales: &SalesBySeller<'_>,
-    i: usize,
-    problems: &mut Problems,
-) {
+pub(in crate::load) fn segment_sum(copy: &Appending<'_>, i: usize, problems: &mut Problems) {
+    let model = copy.model;
     let seller = model.segments[i].seller;
     if seller == UNRESOLVED || seller as usize >= model.entities.len() {
         return;
     }
     let sellers = sellers(model);
-    let sum = sum_in_halves(model, sales.of(model, seller).into_iter(), |j| {
-        counted(model, &sellers, j, Some(i))
+    let sum = sum_in_halves(copy, copy.sales_of(seller).into_iter(), |j| {
+        counted(copy, &sellers, j, Some(i))
     });
     over_cap(model, i, sum, problems);
 }
@@ -137,48 +174,48 @@ pub(in crate::load) fn segment_sum(
 /// # Complexity
 /// O(the seller's sales + the appended relationships) for a sale;
 /// O(relationships) for a stake (stakes are not indexed by owned entity).
-pub(in crate::load) fn new_relationship(
-    model: &Model,
-    sales: &SalesBySeller<'_>,
-    i: usize,
-    problems: &mut Problems,
-) {
+pub(in crate::load) fn new_relationship(copy: &Appending<'_>, i: usize, problems: &mut Problems) {
+    let model = copy.model;
     let sellers = sellers(model);
-    let r = &model.relationships[i];
+    let r = copy.rel(i);
     let same = |j: &usize| {
-        let o = &model.relationships[*j];
+        let o = copy.rel(*j);
         o.rel == r.rel && o.from == r.from && o.to == r.to
     };
-    match relationship(model, &sellers, i, problems) {
+    match relationship(model, &sellers, (i, &r), problems) {
         Counts::Nothing => {}
         Counts::Sale { segment, .. } => {
-            let run = sales.of(model, r.from);
-            let sum = sum_in_halves(model, run.iter().copied(), |j| {
-                counted(model, &sellers, j, None)
+            let run = copy.sales_of(r.from);
+            let sum = sum_in_halves(copy, run.iter().copied(), |j| {
+                counted(copy, &sellers, j, None)
             });
             over_budget(model, r.from as usize, sum, problems);
             if let Some(s) = segment {
-                let sum = sum_in_halves(model, run.iter().copied(), |j| {
-                    counted(model, &sellers, j, Some(s))
+                let sum = sum_in_halves(copy, run.iter().copied(), |j| {
+                    counted(copy, &sellers, j, Some(s))
                 });
                 over_cap(model, s, sum, problems);
             }
             if let Some(&first) = run.iter().find(|j| **j != i && same(j)) {
-                repeated(model, i, first, problems);
+                repeated(model, (i, &r), first, problems);
             }
         }
         Counts::Stake(_) => {
-            let held = |j: &usize| {
-                let o = &model.relationships[*j];
-                o.rel == RelType::Owns && o.to == r.to && o.from != UNRESOLVED
-            };
-            let stakes = (0..model.relationships.len()).filter(held);
-            let sum = sum_in_halves(model, stakes, |j| {
-                model.relationships[j].percent.get().unwrap_or(0.0)
+            // Stakes are not indexed by the entity they hold: one pass.
+            let held =
+                |o: &Relationship| o.rel == RelType::Owns && o.to == r.to && o.from != UNRESOLVED;
+            let all = copy.loaded.relationships.iter().chain(&model.relationships);
+            let stakes: Vec<usize> = all
+                .enumerate()
+                .filter(|(_, o)| held(o))
+                .map(|(j, _)| j)
+                .collect();
+            let sum = sum_in_halves(copy, stakes.iter().copied(), |j| {
+                copy.rel(j).percent.get().unwrap_or(0.0)
             });
             over_owned(model, r.to as usize, sum, problems);
-            if let Some(first) = (0..i).find(same) {
-                repeated(model, i, first, problems);
+            if let Some(&first) = stakes.iter().find(|&&j| j < i && same(&j)) {
+                repeated(model, (i, &r), first, problems);
             }
         }
     }
