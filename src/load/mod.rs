@@ -325,7 +325,7 @@ pub fn append_seeded(
                         appended::new_entity(model, model.entities.len() - 1, &mut problems)
                     }
                     Addition::Relationship(_) => {
-                        appended::new_relationship(&copy, copy.len() - 1, &mut problems)
+                        appended::new_relationship(&copy, copy.relationships() - 1, &mut problems)
                     }
                     Addition::Segment(_) => {
                         appended::new_segment(&copy, model.segments.len() - 1, &mut problems)

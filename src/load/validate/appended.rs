@@ -40,7 +40,7 @@ pub struct Appending<'a> {
 
 impl<'a> Appending<'a> {
     /// The number of the copy's relationships.
-    pub fn len(&self) -> usize {
+    pub fn relationships(&self) -> usize {
         self.loaded.relationships.len() + self.model.relationships.len()
     }
 
@@ -102,7 +102,7 @@ fn sum_in_halves(
     rels: impl Iterator<Item = usize>,
     count: impl Fn(usize) -> f64,
 ) -> f64 {
-    let half = copy.len() / 2;
+    let half = copy.relationships() / 2;
     let (mut first, mut second) = (0.0f64, 0.0f64);
     for i in rels {
         match i < half {
