@@ -774,7 +774,10 @@ impl Incremental {
     ///   edges are the base's, and whatever it reaches keeps the base's
     ///   numbers. A sale into a component listed no later, or into
     ///   `stop`, merges no components and keeps the base's order
-    ///   (ARCHITECTURE.md, point (9)); nor may the set hold a new entity.
+    ///   (ARCHITECTURE.md, point (9)); nor may the set hold a new entity
+    ///   that sells. One that sells nothing is a sink, a component alone
+    ///   that `Sccs::within` lists first, and a sale into it merges no
+    ///   components either.
     ///
     /// # Complexity
     /// O(`moved`), plus O(V + E) if the base's components are not found
@@ -802,9 +805,15 @@ impl Incremental {
             .found_sccs(b)
             .filter(|(key, _)| key.as_slice() == base)
             .map(|(_, sccs)| &sccs.comp_of);
+        // An entity the copy added that sells nothing is a sink: a
+        // component alone, listed first (`Sccs::within`), so a sale into
+        // it merges nothing either.
+        let known = base.len();
+        let new_sink = |u: u32| u as usize >= known && net.sales(u).is_empty();
         let in_order = |t: &Touched| {
             let seller = net.seller_of(t.edge) as usize;
             stop[t.buyer as usize]
+                || new_sink(t.buyer)
                 || order.is_some_and(|comp_of| {
                     let (s, u) = (comp_of.get(seller), comp_of.get(t.buyer as usize));
                     matches!((s, u), (Some(s), Some(u)) if u <= s)
@@ -814,7 +823,7 @@ impl Incremental {
             .iter()
             .filter(|t| t.added && !in_order(t))
             .map(|t| t.buyer)
-            .chain(base.len() as u32..stop.len() as u32);
+            .chain((known as u32..stop.len() as u32).filter(|&u| !new_sink(u)));
         if moved.is_empty() {
             let keeps = self.keeps_components(net, b, stop, touched);
             return keeps.then(|| added.collect());
@@ -823,10 +832,16 @@ impl Incremental {
             return None;
         }
         let sccs = self.base_components(net, b, base)?;
-        if moved.iter().any(|&u| u as usize >= sccs.comp_of.len()) {
+        if moved
+            .iter()
+            .any(|&u| u as usize >= sccs.comp_of.len() && !new_sink(u))
+        {
             return None;
         }
-        let alone = |u: u32| sccs.comp(sccs.comp_of[u as usize] as usize).len() == 1;
+        let alone = |u: u32| match sccs.comp_of.get(u as usize) {
+            Some(&c) => sccs.comp(c as usize).len() == 1,
+            None => true, // a new sink
+        };
         let mut outside: Vec<u32> = added.collect();
         for &u in moved {
             match stop[u as usize] {
@@ -1713,6 +1728,49 @@ mod tests {
         assert_eq!(got.total, full.total);
         assert_eq!(got.upper, full.upper);
         assert_eq!(got.reach, full.reach);
+    }
+
+    #[test]
+    fn a_new_entity_that_sells_nothing_keeps_the_base_components() {
+        // e, new, is bought from and sells nothing: a sink, alone, so the
+        // base's components serve a set that holds it. f, new, sells:
+        // it is in none of the base's components, so a set that holds it
+        // has its components found anew (here f must be solved after a,
+        // whose new sale into r raises it).
+        let edges = ["a>b 0.5", "b>a 0.3", "b>r 0.5"];
+        let net = Net::build(&graph("a b r", &edges, &["r"]));
+        let base = evaluate(&net, &Options::default());
+        let incremental = Incremental::new(&net, &Options::default());
+        incremental.prepare(&net, &base);
+        for (ids, added, listed, sink) in [
+            ("a b r e", &["a>e 0.2"][..], &["r"][..], true),
+            ("a b r e", &["a>e 0.2"], &["r", "e"], true),
+            ("a b r f", &["f>a 0.2", "a>r 0.3"], &["r"], false),
+        ] {
+            let more: Vec<&str> = edges.iter().chain(added).copied().collect();
+            let copy = Net::build(&graph(ids, &more, listed));
+            let full = evaluate(&copy, &Options::default());
+            let touched = incremental.laid_alike(&net, &copy).expect("laid alike");
+            let in_r = &full.restricted.in_r;
+            let moved: Vec<u32> = (3..4).filter(|&u| in_r[u as usize]).collect();
+            let outside = incremental
+                .base_serves(&copy, 0, (in_r, &base.restricted.in_r), &moved, &touched)
+                .expect("no edge gone");
+            assert_eq!(!outside.contains(&3), sink, "{added:?} {listed:?}");
+            let set: Vec<u32> = (0..4).collect();
+            if sink {
+                let sccs = incremental
+                    .base_components(&net, 0, &base.restricted.in_r)
+                    .expect("found")
+                    .within(&set, 4);
+                assert_eq!(sccs.comp(0), &[3], "the sink first");
+                assert_eq!(sccs.len(), 3, "e, r and the loop of a and b");
+            }
+            let got = incremental.evaluate_copy(&net, &copy, &base, &Options::default());
+            assert_eq!(got.total, full.total, "{added:?} {listed:?}");
+            assert_eq!(got.upper, full.upper, "{added:?} {listed:?}");
+            assert_eq!(got.reach, full.reach, "{added:?} {listed:?}");
+        }
     }
 
     #[test]

@@ -68,11 +68,15 @@ impl Sccs {
     /// The components whose members are in `set`, in this order, each
     /// with its members in this order; `set` must hold whole components
     /// (it does when it is closed upstream or downstream along the edges
-    /// followed). `comp_of` is meaningful for `set` only.
+    /// followed). An entity of `set` past these components' entities (one
+    /// a changed copy of the graph added) is a component alone, listed
+    /// first: it must then have no followed edge out (a sink). `comp_of`
+    /// is meaningful for `set` only.
     ///
     /// # Complexity
     /// O(n + members kept).
     pub fn within(&self, set: &[u32], n: usize) -> Sccs {
+        let known = self.comp_of.len();
         let mut inside = vec![false; n];
         for &v in set {
             inside[v as usize] = true;
@@ -80,6 +84,11 @@ impl Sccs {
         let mut members = Vec::with_capacity(set.len());
         let mut start = vec![0u32];
         let mut comp_of = vec![0u32; n];
+        for &v in set.iter().filter(|&&v| v as usize >= known) {
+            comp_of[v as usize] = (start.len() - 1) as u32;
+            members.push(v);
+            start.push(members.len() as u32);
+        }
         for c in 0..self.len() {
             let comp = self.comp(c);
             if !inside[comp[0] as usize] {
