@@ -597,15 +597,29 @@ impl Incremental {
             self.base_serves(net, 0, (in_r, base_stop[0]), &moved[0], touched),
             self.base_serves(net, 1, (in_r_plus, base_stop[1]), &moved[1], touched),
         ];
-        // Whether bound `b`'s components of `set` are the base's.
+        // Whether bound `b`'s components of `set` are the base's (with
+        // the new sales against their order laid in).
         let holds = |b: usize, set: &[u32]| {
             serve[b]
                 .as_ref()
-                .is_some_and(|outside| outside.iter().all(|u| set.binary_search(u).is_err()))
+                .is_some_and(|served| served.outside.iter().all(|u| set.binary_search(u).is_err()))
         };
-        let components = |b: usize, stop: &[bool], set: &[u32]| match every {
-            Some(every) => every.within(set, n),
-            None => {
+        let stops = [&in_r[..], &in_r_plus[..]];
+        let laid: [Option<Sccs>; 2] = [0, 1].map(|b| {
+            let against = &serve[b].as_ref()?.against;
+            let (first, rest) = against.split_first()?;
+            let base = self.base_components(net, b, base_stop[b])?;
+            let follow = || followed(net, stops[b]);
+            let sccs = base.with_sale(net, follow(), *first);
+            Some(
+                rest.iter()
+                    .fold(sccs, |sccs, &sale| sccs.with_sale(net, follow(), sale)),
+            )
+        });
+        let components = |b: usize, stop: &[bool], set: &[u32]| match (every, &laid[b]) {
+            (Some(every), _) => every.within(set, n),
+            (None, Some(laid)) if holds(b, set) => laid.within(set, n),
+            (None, _) => {
                 let base = holds(b, set).then_some(base_stop[b]);
                 self.components(net, b, stop, base, set)
             }
@@ -756,9 +770,11 @@ impl Incremental {
     /// entities not in `base`, its R or R+) can be the changed graph's
     /// components of a set (closed upstream or closed downstream in the
     /// changed graph), R (R+) being `stop` there (`moved`: the entities
-    /// whose R (R+) changed, ascending): `None` when they cannot, else the
-    /// entities the set must not hold. `None` unless the base's
-    /// components are kept ([`Keeps::Base`]).
+    /// whose R (R+) changed, ascending), once the new sales of a changed
+    /// copy that go against their order are laid into them: `None` when
+    /// they cannot, else those sales and the entities the set must not
+    /// hold. `None` unless the base's components are kept
+    /// ([`Keeps::Base`]).
     /// - With R (R+) as it was, when no gone edge splits one
     ///   ([`Incremental::keeps_components`]); any set.
     /// - Else when no edge is gone and each entity whose R (R+) changed
@@ -768,16 +784,18 @@ impl Incremental {
     ///   hold it (the edges into it, followed now, are not among the
     ///   set's members, whose components are then made of the same edges
     ///   as in the base).
-    /// - In either case, the set must not hold the buyer of a new sale of
-    ///   a changed copy (`Touched::added`) into a component the base
-    ///   lists after its seller's: the sale then leaves the set, whose own
-    ///   edges are the base's, and whatever it reaches keeps the base's
-    ///   numbers. A sale into a component listed no later, or into
-    ///   `stop`, merges no components and keeps the base's order
-    ///   (ARCHITECTURE.md, point (9)); nor may the set hold a new entity
-    ///   that sells. One that sells nothing is a sink, a component alone
+    /// - In either case, a new sale (`Touched::added`) into a component
+    ///   listed no later than its seller's, or into `stop`, merges no
+    ///   components and keeps the base's order (ARCHITECTURE.md, point
+    ///   (9)); one into a component the base lists after its seller's is
+    ///   laid into them ([`Sccs::with_sale`]: what it reaches moves
+    ///   before its seller, and a loop it closes becomes one component).
+    ///   A new entity that sells nothing is a sink, a component alone
     ///   that `Sccs::within` lists first, and a sale into it merges no
-    ///   components either.
+    ///   components either. The set must not hold a new entity that
+    ///   sells (it is in none of the base's components), nor the buyer of
+    ///   one's sale: such a sale leaves the set, whose own edges are then
+    ///   the base's, and whatever it reaches keeps the base's numbers.
     ///
     /// # Complexity
     /// O(`moved`), plus O(V + E) if the base's components are not found
@@ -789,7 +807,7 @@ impl Incremental {
         (stop, base): (&[bool], &[bool]),
         moved: &[u32],
         touched: &[Touched],
-    ) -> Option<Vec<u32>> {
+    ) -> Option<Served> {
         if self.keeps != Keeps::Base {
             return None;
         }
@@ -819,14 +837,22 @@ impl Incremental {
                     matches!((s, u), (Some(s), Some(u)) if u <= s)
                 })
         };
-        let added = touched
-            .iter()
-            .filter(|t| t.added && !in_order(t))
-            .map(|t| t.buyer)
-            .chain((known as u32..stop.len() as u32).filter(|&u| !new_sink(u)));
+        // A new sale against that order between entities of the base's
+        // graph is laid into the components (`Sccs::with_sale`); one from
+        // a new entity that sells keeps its buyer out of the set.
+        let mut against = Vec::new();
+        let mut outside: Vec<u32> = Vec::new();
+        for t in touched.iter().filter(|t| t.added && !in_order(t)) {
+            let seller = net.seller_of(t.edge);
+            match (seller as usize) < known && (t.buyer as usize) < known {
+                true => against.push((seller, t.buyer)),
+                false => outside.push(t.buyer),
+            }
+        }
+        outside.extend((known as u32..stop.len() as u32).filter(|&u| !new_sink(u)));
         if moved.is_empty() {
             let keeps = self.keeps_components(net, b, stop, touched);
-            return keeps.then(|| added.collect());
+            return keeps.then_some(Served { outside, against });
         }
         if touched.iter().any(|t| t.removed) {
             return None;
@@ -842,7 +868,6 @@ impl Incremental {
             Some(&c) => sccs.comp(c as usize).len() == 1,
             None => true, // a new sink
         };
-        let mut outside: Vec<u32> = added.collect();
         for &u in moved {
             match stop[u as usize] {
                 true if !alone(u) => return None,
@@ -850,7 +875,7 @@ impl Incremental {
                 false => outside.push(u),
             }
         }
-        Some(outside)
+        Some(Served { outside, against })
     }
 
     /// The copy of X's equations of component `comp` (members' indices
@@ -1360,6 +1385,15 @@ struct Giant<'a> {
     up: &'a [bool],
 }
 
+/// When the base's components of a bound serve a changed graph
+/// ([`Incremental::base_serves`]): the entities a set must not hold, and
+/// the new sales against their order to lay into them first
+/// ([`Sccs::with_sale`]), as (seller, buyer).
+struct Served {
+    outside: Vec<u32>,
+    against: Vec<(u32, u32)>,
+}
+
 /// Whether a bound with `stop` (R or R+) follows edge `e`: its buyer's
 /// value counts, not 1 or 0.
 fn followed<'a>(net: &'a Net, stop: &'a [bool]) -> impl Fn(usize) -> bool + 'a {
@@ -1746,6 +1780,7 @@ mod tests {
             ("a b r e", &["a>e 0.2"][..], &["r"][..], true),
             ("a b r e", &["a>e 0.2"], &["r", "e"], true),
             ("a b r f", &["f>a 0.2", "a>r 0.3"], &["r"], false),
+            ("a b r f", &["a>f 0.2", "f>b 0.3"], &["r"], false),
         ] {
             let more: Vec<&str> = edges.iter().chain(added).copied().collect();
             let copy = Net::build(&graph(ids, &more, listed));
@@ -1756,7 +1791,7 @@ mod tests {
             let outside = incremental
                 .base_serves(&copy, 0, (in_r, &base.restricted.in_r), &moved, &touched)
                 .expect("no edge gone");
-            assert_eq!(!outside.contains(&3), sink, "{added:?} {listed:?}");
+            assert_eq!(!outside.outside.contains(&3), sink, "{added:?} {listed:?}");
             let set: Vec<u32> = (0..4).collect();
             if sink {
                 let sccs = incremental
@@ -1774,36 +1809,36 @@ mod tests {
     }
 
     #[test]
-    fn a_copy_whose_new_sale_closes_a_loop_finds_its_components_anew() {
-        // c > a closes a > b > c into a loop: the base's components (each
-        // alone) do not serve the set solved, which holds a, the new
-        // sale's buyer. A new sale out of the set (c > d), or one in the
-        // order of the base's components (a > c: c's is listed before
-        // a's), keeps them.
+    fn a_copy_whose_new_sale_closes_a_loop_has_it_laid_into_the_base_components() {
+        // c > a closes a > b > c into a loop: the sale goes against the
+        // order of the base's components (each alone), so it is laid into
+        // them, and a, b and c become one. c > d goes against it too
+        // (d's is listed after c's) and closes no loop: d's moves before
+        // c's. One in the order of the base's components (a > c: c's is
+        // listed before a's) is not laid in. None keeps its buyer out of
+        // the set.
         let edges = ["a>b 0.5", "b>c 0.5", "c>r 0.5", "d>r 0.2"];
         let loaded = graph("a b c d r", &edges, &["r"]);
         let net = Net::build(&loaded);
         let base = evaluate(&net, &Options::default());
         let incremental = Incremental::new(&net, &Options::default());
         incremental.prepare(&net, &base);
-        // Whether the set may hold the buyer (c > d: the set does not).
-        for (added, held) in [
-            ("c>a 0.4", Some(false)),
-            ("c>d 0.4", None),
-            ("a>c 0.4", Some(true)),
+        let in_r = &base.restricted.in_r;
+        for (added, against) in [
+            ("c>a 0.4", &[(2, 0)][..]),
+            ("c>d 0.4", &[(2, 3)]),
+            ("a>c 0.4", &[]),
         ] {
             let more: Vec<&str> = edges.iter().copied().chain([added]).collect();
             let copy = Net::build(&graph("a b c d r", &more, &["r"]));
             let touched = incremental.laid_alike(&net, &copy).expect("laid alike");
             assert_eq!(touched.len(), 1);
             assert!(touched[0].added && touched[0].lower);
-            let in_r = &base.restricted.in_r;
-            let outside = incremental
+            let served = incremental
                 .base_serves(&copy, 0, (in_r, in_r), &[], &touched)
                 .expect("no R moved, no edge gone");
-            if let Some(held) = held {
-                assert_eq!(!outside.contains(&touched[0].buyer), held, "{added}");
-            }
+            assert!(served.outside.is_empty(), "{added}");
+            assert_eq!(served.against, against, "{added}");
             let got = incremental.evaluate_copy(&net, &copy, &base, &Options::default());
             let full = evaluate(&copy, &Options::default());
             for (a, b) in got.total.iter().zip(&full.total) {
@@ -1814,9 +1849,27 @@ mod tests {
                     full.total
                 );
             }
-            assert_eq!(got.upper, full.upper, "{added}");
+            for (a, b) in got.upper.iter().zip(&full.upper) {
+                assert!((a - b).abs() <= 1e-12, "{added}: {:?}", got.upper);
+            }
             assert_eq!(got.reach, full.reach, "{added}");
         }
+        // The loop laid in: a, b and c as one, where c's was (r and d,
+        // followed by no edge, stay alone).
+        let sccs = incremental
+            .base_components(&net, 0, in_r)
+            .expect("found")
+            .with_sale(
+                &Net::build(&graph(
+                    "a b c d r",
+                    &[&edges[..], &["c>a 0.4"]].concat(),
+                    &["r"],
+                )),
+                |_| true,
+                (2, 0),
+            );
+        let comps: Vec<&[u32]> = (0..sccs.len()).map(|c| sccs.comp(c)).collect();
+        assert_eq!(comps, [&[2, 1, 0][..], &[3], &[4]]);
     }
 
     #[test]

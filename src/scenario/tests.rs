@@ -219,19 +219,22 @@ pub(crate) fn random_scenario(model: &Model, next: &mut impl FnMut(u64) -> u64) 
         let lo = r.share.get().or(r.share_min.get()).unwrap_or(0.0);
         let kind = next(12);
         if kind == 9 {
-            // A new entity and a sale to it, or from it.
+            // A new entity and a sale to it, or from it, or both.
             let new = format!("new{}", next(1000));
             changes.push(Change::AddEntity(
                 serde_json::json!({"id": new.clone(), "name": "N"}),
             ));
             let listed = next(3) == 0;
-            let (from, to) = match next(2) {
-                0 => (from, new.clone()),
-                _ => (new.clone(), to),
+            let sales = match next(3) {
+                0 => vec![(from, new.clone())],
+                1 => vec![(new.clone(), to)],
+                _ => vec![(from, new.clone()), (new.clone(), to)],
             };
-            changes.push(Change::AddRelationship(
-                serde_json::json!({"type": "supplies", "from": from, "to": to, "share": 0.5}),
-            ));
+            for (from, to) in sales {
+                changes.push(Change::AddRelationship(
+                    serde_json::json!({"type": "supplies", "from": from, "to": to, "share": 0.5}),
+                ));
+            }
             if listed {
                 changes.push(Change::List {
                     entity: new,
