@@ -109,21 +109,23 @@ impl Sccs {
     }
 
     /// These components (of `net`'s edges `e` with `follow(e)` but the
-    /// sale from `a` to `b`) with that sale followed too, when `b`'s
-    /// component is listed after `a`'s: the components `b` reaches that
-    /// are listed no earlier than `a`'s move, in their order, to just
-    /// before `a`'s, and those of them that reach `a`'s (a loop closed)
-    /// merge with it into one, listed after the rest. Any other followed
-    /// edge that leads to a component listed later is left as it is
-    /// (and not followed: the caller adds it in turn). An entity past
-    /// these components' (a changed copy's new one) is not followed into.
+    /// sale from `a` to `b`, both entities of them) with that sale
+    /// followed too, when `b`'s component is listed after `a`'s: the
+    /// components `b` reaches that are listed no earlier than `a`'s move,
+    /// in their order, to just before `a`'s, and those of them that reach
+    /// `a`'s (a loop closed) merge with it into one, listed after the
+    /// rest. Another followed edge that leads to a component listed later
+    /// (a new sale the caller lays in after this one) is gone along when
+    /// it stays between `a`'s and `b`'s, and left as it is otherwise. An
+    /// entity past these components' (a changed copy's new one) is not
+    /// gone into.
     ///
-    /// Every followed edge leaves a moved component for one listed no
-    /// later after the move: one it leads to is moved with it, in the
-    /// same order, or listed before `a`'s (it is reached from `b`, and
-    /// one that led to `a`'s would reach it and be merged). Edges into a
-    /// moved one come from components listed after it before, which
-    /// stay where they were, after `a`'s place. The members of the
+    /// After the move every followed edge out of a moved component still
+    /// leads to one listed no later: one between `a`'s and `b`'s is
+    /// reached too and moves with it, in the same order, or merges; one
+    /// before `a`'s stays there; and a component with an edge into `a`'s
+    /// is merged. Edges into a moved component come from components
+    /// listed after it, which stay after `a`'s place. The members of the
     /// merged component come in their components' order, `a`'s first.
     ///
     /// # Complexity
