@@ -146,6 +146,10 @@ pub struct Incremental {
     /// base's (tests check that they take that way).
     #[cfg(test)]
     pub(crate) copies: Arc<std::sync::atomic::AtomicUsize>,
+    /// How many copies laid alike were told which sellers differ (tests
+    /// check each against a comparison of every seller).
+    #[cfg(test)]
+    pub(crate) told: Arc<std::sync::atomic::AtomicUsize>,
     /// Components above this size are swept (`solve::DENSE_MAX`; tests
     /// lower it to check the sweeps).
     pub(crate) dense_max: usize,
@@ -213,6 +217,8 @@ impl Incremental {
             every_giant: OnceLock::new(),
             #[cfg(test)]
             copies: Default::default(),
+            #[cfg(test)]
+            told: Default::default(),
             dense_max,
             keeps: Keeps::Base,
         }
@@ -284,7 +290,25 @@ impl Incremental {
         base: &Outcome,
         opts: &Options,
     ) -> Outcome {
-        if let Some(touched) = self.laid_alike(loaded, copy) {
+        self.evaluate_copy_of(loaded, (copy, None), base, opts)
+    }
+
+    /// [`Incremental::evaluate_copy`], told which of the loaded graph's
+    /// sellers the copy may sell otherwise (`changed`, ascending; every
+    /// other sells as in `loaded`, as a net spliced from it by
+    /// [`Net::extended`] does): only theirs are compared.
+    ///
+    /// # Complexity
+    /// As [`Incremental::evaluate_copy`], the comparison O(V + their
+    /// sales) with `changed`.
+    pub fn evaluate_copy_of(
+        &self,
+        loaded: &Net,
+        (copy, changed): (&Net, Option<&[u32]>),
+        base: &Outcome,
+        opts: &Options,
+    ) -> Outcome {
+        if let Some(touched) = self.laid_alike(loaded, copy, changed) {
             // The base's components and copy of the core, found on the
             // base's graph.
             self.prepare(loaded, base);
@@ -338,12 +362,28 @@ impl Incremental {
     ///
     /// # Complexity
     /// O(V + E).
-    fn laid_alike(&self, loaded: &Net, copy: &Net) -> Option<Vec<Touched>> {
+    fn laid_alike(
+        &self,
+        loaded: &Net,
+        copy: &Net,
+        changed: Option<&[u32]>,
+    ) -> Option<Vec<Touched>> {
         if self.keeps != Keeps::Base || loaded.n > copy.n || !self.licensed_list.is_empty() {
             return None;
         }
+        // Told which sellers may differ, only theirs and the new
+        // entities' are compared (in the same order as all would be).
+        let sellers: Box<dyn Iterator<Item = u32>> = match changed {
+            Some(changed) => Box::new(
+                changed
+                    .iter()
+                    .copied()
+                    .chain(loaded.n as u32..copy.n as u32),
+            ),
+            None => Box::new(0..copy.n as u32),
+        };
         let mut touched = Vec::new();
-        for v in 0..copy.n as u32 {
+        for v in sellers {
             let (was, now) = match (v as usize) < loaded.n {
                 true => (loaded.sales(v), copy.sales(v)),
                 false => (0..0, copy.sales(v)),
@@ -377,6 +417,13 @@ impl Incremental {
                     unused: false,
                 });
             }
+        }
+        // The sellers told are all that differ (tests compare every one).
+        #[cfg(test)]
+        if changed.is_some() {
+            let all = self.laid_alike(loaded, copy, None);
+            assert_eq!(all.as_deref(), Some(&touched[..]), "sellers {changed:?}");
+            self.told.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         Some(touched)
     }
@@ -1785,7 +1832,9 @@ mod tests {
             let more: Vec<&str> = edges.iter().chain(added).copied().collect();
             let copy = Net::build(&graph(ids, &more, listed));
             let full = evaluate(&copy, &Options::default());
-            let touched = incremental.laid_alike(&net, &copy).expect("laid alike");
+            let touched = incremental
+                .laid_alike(&net, &copy, None)
+                .expect("laid alike");
             let in_r = &full.restricted.in_r;
             let moved: Vec<u32> = (3..4).filter(|&u| in_r[u as usize]).collect();
             let outside = incremental
@@ -1831,7 +1880,9 @@ mod tests {
         ] {
             let more: Vec<&str> = edges.iter().copied().chain([added]).collect();
             let copy = Net::build(&graph("a b c d r", &more, &["r"]));
-            let touched = incremental.laid_alike(&net, &copy).expect("laid alike");
+            let touched = incremental
+                .laid_alike(&net, &copy, None)
+                .expect("laid alike");
             assert_eq!(touched.len(), 1);
             assert!(touched[0].added && touched[0].lower);
             let served = incremental

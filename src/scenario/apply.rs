@@ -23,6 +23,10 @@ pub struct Applied<'a> {
     pub model: Cow<'a, Model>,
     /// The changed copy's net; `None`: the loaded net with `edits`.
     pub net: Option<Net>,
+    /// For a copy whose net was spliced from the loaded one
+    /// ([`Net::extended`]): the loaded graph's sellers whose sales it
+    /// changed, ascending; every other sells as in the loaded graph.
+    pub changed_sellers: Option<Vec<EntityIx>>,
     /// What the scenario lays over the loaded net (nothing with a copy).
     pub edits: Edits,
     pub opts: Options,
@@ -190,7 +194,10 @@ impl Applied<'_> {
     /// See [`Incremental::evaluate`] and [`Incremental::evaluate_copy`].
     pub fn evaluate_shared(&self, net: &Net, incremental: &Incremental, base: &Outcome) -> Outcome {
         match (&self.net, self.edits.is_empty()) {
-            (Some(own), _) => incremental.evaluate_copy(net, own, base, &self.opts),
+            (Some(own), _) => {
+                let sellers = self.changed_sellers.as_deref();
+                incremental.evaluate_copy_of(net, (own, sellers), base, &self.opts)
+            }
             (None, true) => incremental.evaluate(net, base, &self.opts, &[]),
             (None, false) => self.evaluate(net),
         }
@@ -255,6 +262,30 @@ fn whole<'c>(
         m.relationships[j].segment = SegmentRef::new(s);
     }
     m
+}
+
+/// The sellers of the loaded graph (its first `loaded` entities) whose
+/// sales a copy of records appended (`copy`, its rows and appended
+/// relationships) changes: those of its new sales and of the loaded
+/// sales it put in a new segment (a new segment that no sale joins
+/// changes none: its seller's others keep their places); ascending.
+fn changed_sellers(copy: &Model, appended: &Appended, loaded: usize) -> Vec<EntityIx> {
+    let sales = copy
+        .relationships
+        .iter()
+        .filter(|r| r.rel == RelType::Supplies)
+        .map(|r| r.from);
+    let joined = appended
+        .joined
+        .iter()
+        .map(|&(_, s)| copy.segments[s].seller);
+    let mut sellers: Vec<EntityIx> = sales
+        .chain(joined)
+        .filter(|&v| (v as usize) < loaded)
+        .collect();
+    sellers.sort_unstable();
+    sellers.dedup();
+    sellers
 }
 
 /// Finds a relationship of the copy by type and ids.
@@ -585,6 +616,10 @@ pub(super) fn apply_with<'a>(
         listed.push((id.clone(), None, None));
     }
 
+    let changed_sellers = copy
+        .as_ref()
+        .zip(appended.as_ref())
+        .map(|(m, a)| changed_sellers(m, a, model.entities.len()));
     let (model, own): (Cow<Model>, Option<Net>) = match copy {
         Some(m) => {
             let n = match &appended {
@@ -655,6 +690,7 @@ pub(super) fn apply_with<'a>(
     Ok(Applied {
         model,
         net: own,
+        changed_sellers,
         edits: edits.unwrap_or_default(),
         opts,
     })

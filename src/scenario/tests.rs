@@ -412,7 +412,7 @@ pub(crate) fn fingerprint(net: &Net) -> String {
 
 #[test]
 fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
-    let (mut laid, mut copies) = (0, 0);
+    let (mut laid, mut copies, mut told) = (0, 0, 0);
     // New caps, and raised lower bounds, laid over the net.
     let (mut caps, mut raised) = (0, 0);
     // Removed stakes laid over the net.
@@ -525,6 +525,7 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
         copies += incremental
             .copies
             .load(std::sync::atomic::Ordering::Relaxed);
+        told += incremental.told.load(std::sync::atomic::Ordering::Relaxed);
         let [proven, refused] = incremental.above_tally();
         above = [above[0] + proven, above[1] + refused];
     }
@@ -544,6 +545,10 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
     assert!(
         copies > 50,
         "only {copies} copies were made from the base's"
+    );
+    assert!(
+        told > 100,
+        "only {told} copies laid alike were told their changed sellers"
     );
     // Both ways out of a solve from above are taken: the values it
     // settled on kept, and a component solved from 0 again (most loops
