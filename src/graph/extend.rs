@@ -36,7 +36,10 @@ impl Net {
         let n = model.entities.len();
         let base = appended.relationships;
         let new = |rel: RelType| -> Vec<(EntityIx, usize)> {
-            let mut found: Vec<(EntityIx, usize)> = (model.relationships.iter().enumerate())
+            let mut found: Vec<(EntityIx, usize)> = model
+                .relationships
+                .iter()
+                .enumerate()
                 .filter(|(_, r)| r.rel == rel)
                 .map(|(k, r)| (r.from, base + k))
                 .collect();
