@@ -858,14 +858,11 @@ impl Incremental {
         if self.keeps != Keeps::Base {
             return None;
         }
-        // A new sale's buyer outside the set: the sale leaves the set, so
-        // the set's own edges are the base's; and an entity the base's
-        // graph lacks (a changed copy's), which is in no component of it.
-        // Not so a sale in the order of the base's components (into one
-        // listed before its seller's, or within it), nor one into `stop`
-        // (not followed): along every path of the changed graph the
-        // components then come no later, so a loop stays in one, and the
-        // base's order still lists every buyer's component first.
+        // A new sale in the order of the base's components (into one
+        // listed before its seller's, or within it), or into `stop` (not
+        // followed), changes none of them: along every path of the changed
+        // graph the components then come no later, so a loop stays in
+        // one, and the base's order still lists every buyer's first.
         let order = self
             .found_sccs(b)
             .filter(|(key, _)| key.as_slice() == base)

@@ -21,7 +21,7 @@ mod values;
 
 pub use json::Addition;
 pub use records::Seed;
-pub use validate::appended::{Appending, Loaded};
+pub use validate::appended::{Appending, Loaded, Onto};
 
 use std::fmt;
 use std::path::Path;
@@ -305,7 +305,7 @@ pub fn append_seeded(
     model: &mut Model,
     seed: Option<&Seed>,
     addition: Addition<'_>,
-    onto: Option<(Loaded<'_>, &[(usize, usize)])>,
+    onto: Option<Onto<'_>>,
 ) -> Result<(), Problems> {
     let mut problems = Problems::default();
     let before = onto.map_or(0, |(loaded, _)| loaded.relationships.len());
@@ -314,12 +314,8 @@ pub fn append_seeded(
         use validate::appended;
         match onto {
             None => validate::check(model, &mut problems),
-            Some((loaded, joined)) => {
-                let copy = Appending {
-                    model,
-                    loaded,
-                    joined,
-                };
+            Some(onto) => {
+                let copy = Appending::new(model, onto);
                 match addition {
                     Addition::Entity(_) => {
                         appended::new_entity(model, model.entities.len() - 1, &mut problems)
@@ -343,20 +339,11 @@ pub fn append_seeded(
 /// Rule 13 for segment `s` of `model`, a graph valid but for which edges
 /// are in that segment; with `onto` as in [`append_seeded`] (without: the
 /// whole graph is checked).
-pub fn check_segment(
-    model: &Model,
-    s: usize,
-    onto: Option<(Loaded<'_>, &[(usize, usize)])>,
-) -> Result<(), Problems> {
+pub fn check_segment(model: &Model, s: usize, onto: Option<Onto<'_>>) -> Result<(), Problems> {
     let mut problems = Problems::default();
     match onto {
-        Some((loaded, joined)) => {
-            let copy = Appending {
-                model,
-                loaded,
-                joined,
-            };
-            validate::appended::segment_sum(&copy, s, &mut problems)
+        Some(onto) => {
+            validate::appended::segment_sum(&Appending::new(model, onto), s, &mut problems)
         }
         None => validate::check(model, &mut problems),
     }

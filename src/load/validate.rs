@@ -216,43 +216,40 @@ impl Sums {
 /// `sum`.
 fn over_budget(model: &Model, v: usize, sum: f64, problems: &mut Problems) {
     let what = "as a seller, its exact shares plus the share_min of its other supplies edges";
-    over(|| entity_place(model, v), what, (sum, 1.0), problems);
+    over(|| entity_place(model, v), what, (sum, "", 1.0), problems);
 }
 
 /// Rule 9 for entity `v`, the known percents owned of it adding up to
 /// `sum`.
 fn over_owned(model: &Model, v: usize, sum: f64, problems: &mut Problems) {
     let what = "the known percents owned of it";
-    over(|| entity_place(model, v), what, (sum, 100.0), problems);
-}
-
-/// A sum past its limit: "`what` add up to `sum`, above `limit`", at the
-/// place `place` makes (made only then: it owns an id).
-fn over(
-    place: impl FnOnce() -> Place,
-    what: &str,
-    (sum, limit): (f64, f64),
-    problems: &mut Problems,
-) {
-    if sum > limit + EPS {
-        problems.push(
-            place(),
-            format!("{what} add up to {}, above {}", short(sum), short(limit)),
-        );
-    }
+    over(|| entity_place(model, v), what, (sum, "", 100.0), problems);
 }
 
 /// Rule 13 for segment `i`, its edges' exact shares and share_min adding
 /// up to `sum`.
 fn over_cap(model: &Model, i: usize, sum: f64, problems: &mut Problems) {
+    let what = "the exact shares and share_min of its edges";
     let cap = model.segments[i].share_max;
-    if sum > cap + EPS {
+    let limit = (sum, "its share_max ", cap);
+    over(|| segment_place(model, i), what, limit, problems);
+}
+
+/// A sum past its limit: "`what` add up to `sum`, above `named``limit`",
+/// at the place `place` makes (made only then: it owns an id).
+fn over(
+    place: impl FnOnce() -> Place,
+    what: &str,
+    (sum, named, limit): (f64, &str, f64),
+    problems: &mut Problems,
+) {
+    if sum > limit + EPS {
         problems.push(
-            segment_place(model, i),
+            place(),
             format!(
-                "the exact shares and share_min of its edges add up to {}, above its share_max {}",
+                "{what} add up to {}, above {named}{}",
                 short(sum),
-                short(cap)
+                short(limit)
             ),
         );
     }

@@ -10,7 +10,7 @@ use super::{Change, Scenario, ScenarioError, WhatIfFlags};
 use crate::analysis::incremental::{Incremental, Touched};
 use crate::analysis::{Options, Outcome, Settings, WhatIfListing};
 use crate::graph::{Appended, Net};
-use crate::load::{self, Addition, Appending, Loaded, Problems};
+use crate::load::{self, Addition, Appending, Loaded, Onto, Problems};
 use crate::model::{EntityIx, Model, OptNum, RelType, SegmentRef};
 
 /// A scenario applied to the loaded graph: the graph to evaluate (the
@@ -94,7 +94,8 @@ pub struct CapEdit {
 impl Applied<'_> {
     /// Drops the relationships of a changed copy, for a caller that reads
     /// only its rows (entities, names, listings, meta): they are most of
-    /// a copy (80 bytes each), and its evaluation reads the copy's net.
+    /// a copy made whole (80 bytes each; a copy of appended records holds
+    /// only its own), and its evaluation reads the copy's net.
     pub fn rows_only(&mut self) {
         if let Cow::Owned(copy) = &mut self.model {
             copy.relationships = Vec::new();
@@ -226,6 +227,13 @@ fn invalid(problems: &Problems) -> String {
         parts.push(format!("and {} more", problems.more));
     }
     format!("the change makes the graph invalid: {}", parts.join("; "))
+}
+
+/// What a copy of appended records is read over (`load::Onto`): the
+/// loaded graph and the loaded sales the copy put in a new segment, while
+/// the copy only appended to it (`appended` set).
+fn onto_of<'a>(loaded: Loaded<'a>, appended: &'a Option<Appended>) -> Option<Onto<'a>> {
+    appended.as_ref().map(|a| (loaded, a.joined.as_slice()))
 }
 
 /// The copy of `model` a scenario appends records to: while `appended`
@@ -546,7 +554,7 @@ pub(super) fn apply_with<'a>(
             Change::AddSegment { segment, edges } => {
                 let seed = seed.get_or_init(|| load::Seed::of(model));
                 let m = appending(model, &mut copy, &appended);
-                let onto = appended.as_ref().map(|a| (loaded, a.joined.as_slice()));
+                let onto = onto_of(loaded, &appended);
                 load::append_seeded(m, Some(seed), Addition::Segment(segment), onto)
                     .map_err(|p| at(here, invalid(&p)))?;
                 let s = m.segments.len() - 1;
@@ -556,11 +564,7 @@ pub(super) fn apply_with<'a>(
                     // while the copy only appended to it.
                     let found = match &appended {
                         Some(a) => m.find(buyer).and_then(|b| {
-                            let copy = Appending {
-                                model: m,
-                                loaded,
-                                joined: &a.joined,
-                            };
+                            let copy = Appending::new(m, (loaded, &a.joined));
                             let r = copy.find(m.segments[s].seller, b)?;
                             Some((r, copy.rel(r).segment))
                         }),
@@ -592,7 +596,7 @@ pub(super) fn apply_with<'a>(
                         None => m.relationships[r].segment = SegmentRef::new(s),
                     }
                 }
-                let onto = appended.as_ref().map(|a| (loaded, a.joined.as_slice()));
+                let onto = onto_of(loaded, &appended);
                 load::check_segment(m, s, onto).map_err(|p| at(here, invalid(&p)))?;
             }
             Change::AddEntity(v) | Change::AddRelationship(v) => {
@@ -602,7 +606,7 @@ pub(super) fn apply_with<'a>(
                 };
                 let seed = seed.get_or_init(|| load::Seed::of(model));
                 let m = appending(model, &mut copy, &appended);
-                let onto = appended.as_ref().map(|a| (loaded, a.joined.as_slice()));
+                let onto = onto_of(loaded, &appended);
                 load::append_seeded(m, Some(seed), addition, onto)
                     .map_err(|p| at(here, invalid(&p)))?;
             }

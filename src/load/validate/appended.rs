@@ -38,7 +38,22 @@ pub struct Appending<'a> {
     pub joined: &'a [(usize, usize)],
 }
 
+/// What a copy of records appended to a [`Loaded`] graph is read over:
+/// that graph, and the relationships of it the copy put in a new segment,
+/// with that segment (`load::append_seeded`).
+pub type Onto<'a> = (Loaded<'a>, &'a [(usize, usize)]);
+
 impl<'a> Appending<'a> {
+    /// The copy `model` (its rows and appended relationships) of the
+    /// graph `onto` names.
+    pub fn new(model: &'a Model, (loaded, joined): Onto<'a>) -> Appending<'a> {
+        Appending {
+            model,
+            loaded,
+            joined,
+        }
+    }
+
     /// The number of the copy's relationships.
     pub fn relationships(&self) -> usize {
         self.loaded.relationships.len() + self.model.relationships.len()
