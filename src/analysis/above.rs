@@ -29,7 +29,7 @@
 //! from 0.
 //!
 //! Owns the proof; which components start from above is `exposure.rs`'s
-//! and `incremental.rs`'s call.
+//! and `incremental/`'s call.
 
 use super::drain::drain;
 use super::sweep::{Compact, WorstCase};

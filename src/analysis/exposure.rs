@@ -68,7 +68,7 @@ impl Equations<'_> {
     /// numbers as there whenever its outside does; with `warm`, the
     /// sweeps of a component above `dense_max` start from the members'
     /// values in `y` instead, which must then be below the least solution
-    /// and at most one sweep of themselves (see `incremental.rs`).
+    /// and at most one sweep of themselves (see `incremental/`).
     ///
     /// # Complexity
     /// As [`Equations::solve`], over the components given.

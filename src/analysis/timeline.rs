@@ -200,7 +200,7 @@ impl Timeline {
     ///
     /// # Complexity
     /// One [`evaluate`] at `to`, then per date one `figure` and what the
-    /// listings that start or end reach solved again (`incremental.rs`).
+    /// listings that start or end reach solved again (`incremental/`).
     pub fn build_with(
         net: &Net,
         opts: &Options,
@@ -216,7 +216,7 @@ impl Timeline {
             at
         };
         // Each date is the one beside it with other listings in effect:
-        // only what those reach is solved again (see `incremental.rs`).
+        // only what those reach is solved again (see `incremental/`).
         let incremental = opts
             .settings
             .max_depth

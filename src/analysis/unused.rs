@@ -19,7 +19,7 @@
 //! it, so its least value is its equation's value at its buyers', which an
 //! unused sale does not change.
 //!
-//! Owns the proof; which removals it spares is `incremental.rs`'s call.
+//! Owns the proof; which removals it spares is `incremental/`'s call.
 
 use super::drain::drain;
 use super::equations::{Bound, Equations, Scratch};

@@ -1,0 +1,193 @@
+//! The base's copy of X's equations of its largest component
+//! (`sweep.rs`), made once, and each change's copy made from it with
+//! only the rows the change touches made again, to be swept from the
+//! base's values (`above.rs`).
+//!
+//! Owns which rows a change makes again; the copy must equal the one
+//! `Compact::of` would make (checked in test builds).
+
+use super::components::largest;
+use super::{Incremental, Touched};
+use crate::analysis::above::FromAbove;
+use crate::analysis::equations::Equations;
+use crate::analysis::exposure::Copied;
+use crate::analysis::sweep::Compact;
+use crate::analysis::Outcome;
+use crate::graph::Net;
+
+impl Incremental {
+    /// The copy of X's equations of component `comp` (members' indices
+    /// `local`, the values outside `y`) under the change `changed`, made
+    /// from the base's copy when `comp` is the largest of the base's
+    /// components of X, members in the same order: only the rows that can
+    /// differ are made again. `None` for any other component, when the
+    /// base's components of X are not found yet, and when the base's copy
+    /// is not made yet and the change lays edits over the net (it must be
+    /// made on the base's graph).
+    ///
+    /// A member's row reads its own sales (bounds, segments, licences),
+    /// whether each buyer is in R+, and the values of the buyers outside.
+    /// A change lays new bounds only over the `touched` edges, so a row
+    /// can differ only where a sale is touched or licensed otherwise, or
+    /// leads into an entity that joined or left R+, or to one outside
+    /// whose value changed. An entity outside the component and not in
+    /// the set solved keeps the base's value, and so does every one the
+    /// set holds that is not solved yet: each buyer outside is solved
+    /// before the component (`solve_into` goes sinks first).
+    ///
+    /// # Complexity
+    /// O(the set solved) and a copy of the base's copy, plus the rows made
+    /// again; the first time, as [`BaseCopy::of`].
+    pub(super) fn copy_of_giant(
+        &self,
+        eq: &Equations<'_>,
+        base: &Outcome,
+        changed: &Changed<'_>,
+        (comp, local, y): (&[u32], &[u32], &[f64]),
+    ) -> Option<Copied<'_>> {
+        let before = &base.restricted.in_r_plus;
+        let (key, sccs) = self.found_sccs(1)?;
+        let c = largest(sccs)?;
+        if key != before || sccs.comp(c) != comp {
+            return None;
+        }
+        let net = eq.net;
+        let from = match self.base_copy.get() {
+            Some(from) => from,
+            // Nothing is laid over the net: it is the base's graph.
+            None if changed.touched.is_empty() => self
+                .base_copy
+                .get_or_init(|| BaseCopy::of(self, net, base, comp, local)),
+            None => return None,
+        };
+        let mut rows = vec![false; comp.len()];
+        let mut mark = |v: usize| {
+            if local[v] != u32::MAX {
+                rows[local[v] as usize] = true;
+            }
+        };
+        for t in changed.touched {
+            mark(net.seller_of(t.edge) as usize);
+        }
+        for &v in changed.relicensed {
+            mark(v as usize);
+        }
+        for &u in changed.moved {
+            self.callers
+                .sellers_of(u)
+                .iter()
+                .for_each(|&s| mark(s as usize));
+        }
+        for &u in changed.set {
+            if base.upper.get(u as usize).map(|b| b.to_bits()) != Some(y[u as usize].to_bits()) {
+                self.callers
+                    .sellers_of(u)
+                    .iter()
+                    .for_each(|&s| mark(s as usize));
+            }
+        }
+        let rows: Vec<u32> = (0..comp.len() as u32)
+            .filter(|&j| rows[j as usize])
+            .collect();
+        let copy = from.copy.with_rows(eq, comp, local, y, &rows);
+        #[cfg(test)]
+        {
+            let fresh = Compact::of(eq, comp, local, y);
+            assert_eq!(format!("{copy:?}"), format!("{fresh:?}"), "rows {rows:?}");
+            self.copies
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        Some(Copied {
+            compact: copy,
+            above: &from.above,
+        })
+    }
+
+    /// How many solves of the base's largest component from above were
+    /// proven, and how many were not (`above.rs`).
+    #[cfg(test)]
+    pub(crate) fn above_tally(&self) -> [usize; 2] {
+        self.base_copy.get().map_or([0, 0], |b| {
+            b.above
+                .tally
+                .each_ref()
+                .map(|n| n.load(std::sync::atomic::Ordering::Relaxed))
+        })
+    }
+
+    /// Finds the base's components and makes the base's copy of X's
+    /// equations of its largest component, if not yet, on `net` while it
+    /// is still the base's graph: a change that lays edits over it can
+    /// keep them only if they were made before.
+    ///
+    /// # Complexity
+    /// As [`Incremental::find_base_components`] and `BaseCopy::of` (a
+    /// copy of the component's equations and the search for t) the first
+    /// time, then O(1).
+    pub fn prepare(&self, net: &Net, base: &Outcome) {
+        self.find_base_components(net, base);
+        if self.base_copy.get().is_some() {
+            return;
+        }
+        let Some((key, sccs)) = self.found_sccs(1) else {
+            return;
+        };
+        let Some(c) = largest(sccs).filter(|&c| sccs.comp(c).len() > self.dense_max) else {
+            return;
+        };
+        if *key != base.restricted.in_r_plus {
+            return;
+        }
+        let comp = sccs.comp(c);
+        let mut local = vec![u32::MAX; net.n];
+        for (i, &v) in comp.iter().enumerate() {
+            local[v as usize] = i as u32;
+        }
+        self.base_copy
+            .get_or_init(|| BaseCopy::of(self, net, base, comp, &local));
+    }
+}
+
+/// What a change does to the rows of X's equations
+/// ([`Incremental::copy_of_giant`]).
+pub(super) struct Changed<'a> {
+    /// The entities that joined or left R+.
+    pub(super) moved: &'a [u32],
+    pub(super) touched: &'a [Touched],
+    /// The sellers of the edges licensed otherwise than in the base.
+    pub(super) relicensed: &'a [u32],
+    /// The entities whose X is solved again.
+    pub(super) set: &'a [u32],
+}
+
+/// The base's copy of the equations of its largest component of X.
+#[derive(Clone, Debug)]
+pub(super) struct BaseCopy {
+    copy: Compact,
+    /// What solving the component from above keeps (`above.rs`).
+    above: FromAbove,
+}
+
+impl BaseCopy {
+    /// The copy of component `comp` (members' indices `local`) as the
+    /// base has it, made on `net` while it is the base's graph, and t
+    /// for a solve from above at the base's values: both the same
+    /// whichever change asks first.
+    ///
+    /// # Complexity
+    /// As [`Compact::of`], plus `above.rs`'s search for t.
+    fn of(inc: &Incremental, net: &Net, base: &Outcome, comp: &[u32], local: &[u32]) -> BaseCopy {
+        let eq = Equations {
+            net,
+            restricted: &base.restricted.in_r_plus,
+            licensed: &inc.licensed,
+            dense_max: inc.dense_max,
+        };
+        let copy = Compact::of(&eq, comp, local, &base.upper);
+        let values: Vec<f64> = comp.iter().map(|&v| base.upper[v as usize]).collect();
+        BaseCopy {
+            above: FromAbove::at(&copy, &values),
+            copy,
+        }
+    }
+}
