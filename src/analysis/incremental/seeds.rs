@@ -128,7 +128,7 @@ impl Incremental {
             lower[v] |= t.lower;
             reach[v] |= t.added
                 || t.removed
-                    && !reaches_otherwise(net, &self.callers, in_r, &licensed, t.edge, t.buyer);
+                    && !reaches_otherwise(net, &self.callers, in_r, licensed, t.edge, t.buyer);
         }
         for &v in differs.sellers {
             (lower[v as usize], upper[v as usize], reach[v as usize]) = (true, true, true);
@@ -153,7 +153,7 @@ impl Incremental {
             && !licences.is_empty()
             && licences
                 .iter()
-                .all(|&e| reaches_otherwise(net, &self.callers, in_r, &licensed, e, net.buyer[e]))
+                .all(|&e| reaches_otherwise(net, &self.callers, in_r, licensed, e, net.buyer[e]))
         {
             reach.fill(false);
         }
