@@ -12,7 +12,7 @@ pub(super) const BYPASS_SEARCH: usize = 50_000;
 
 /// The most entities [`finds_edge`] gathers backwards from the edges it
 /// looks for before it searches forwards.
-pub(super) const BYPASS_BALL: usize = 5_000;
+const BYPASS_BALL: usize = 5_000;
 
 /// Whether the seller of edge `e` gets to `buyer` (the edge's buyer in the
 /// base) without `e`: through entities not in R, to another edge into

@@ -235,13 +235,7 @@ impl Incremental {
     ///
     /// # Complexity
     /// O(gone edges · (`BYPASS_SEARCH` + their edges)).
-    pub(super) fn keeps_components(
-        &self,
-        net: &Net,
-        b: usize,
-        stop: &[bool],
-        touched: &[Touched],
-    ) -> bool {
+    fn keeps_components(&self, net: &Net, b: usize, stop: &[bool], touched: &[Touched]) -> bool {
         let mut gone = touched.iter().filter(|t| t.removed).peekable();
         if gone.peek().is_none() {
             return true;

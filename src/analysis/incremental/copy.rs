@@ -182,7 +182,7 @@ impl Incremental {
 /// What an equation reads of sale `e` of seller `v` in `net`: the buyer,
 /// the bounds (bit for bit) and the segment (which of the seller's, and
 /// its room b(S)).
-pub(super) fn sale(net: &Net, v: u32, e: usize) -> (u32, u64, u64, bool, Option<(usize, u64)>) {
+fn sale(net: &Net, v: u32, e: usize) -> (u32, u64, u64, bool, Option<(usize, u64)>) {
     let segment = net
         .segment(e)
         .map(|s| (s - net.segments_of(v).start, net.seg_room[s].to_bits()));
@@ -197,7 +197,7 @@ pub(super) fn sale(net: &Net, v: u32, e: usize) -> (u32, u64, u64, bool, Option<
 ///
 /// # Complexity
 /// O(V + E).
-pub(super) fn differing_sellers(loaded: &Net, copy: &Net) -> Vec<u32> {
+fn differing_sellers(loaded: &Net, copy: &Net) -> Vec<u32> {
     let differs = |v: u32| {
         let (a, b) = (loaded.sales(v), copy.sales(v));
         a.len() != b.len()

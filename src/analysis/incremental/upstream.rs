@@ -53,7 +53,7 @@ impl Incremental {
     /// # Complexity
     /// O(1), or once per base and bound O(V) plus the edges into the
     /// entities found.
-    pub(super) fn giant_upstream(&self, stop: &[bool]) -> Option<Giant<'_>> {
+    fn giant_upstream(&self, stop: &[bool]) -> Option<Giant<'_>> {
         let b = (0..2).find(|&b| {
             self.found_sccs(b)
                 .is_some_and(|(key, _)| key.as_slice() == stop)
@@ -74,11 +74,7 @@ impl Incremental {
     /// # Complexity
     /// O(1), or once per chain O(V) plus the edges into the entities
     /// found; O(V) to compare `within`.
-    pub(super) fn every_giant<'s>(
-        &'s self,
-        every: &'s Sccs,
-        within: Option<&[bool]>,
-    ) -> Option<Giant<'s>> {
+    fn every_giant<'s>(&'s self, every: &'s Sccs, within: Option<&[bool]>) -> Option<Giant<'s>> {
         let found = self.every_giant.get_or_init(|| {
             let c = self.every_largest()?;
             // Within a scope, the component lies inside it or outside.
@@ -99,7 +95,7 @@ impl Incremental {
     ///
     /// # Complexity
     /// O(V) plus the edges into the entities found.
-    pub(super) fn upstream_of(
+    fn upstream_of(
         &self,
         sccs: &Sccs,
         c: usize,
@@ -119,7 +115,7 @@ impl Incremental {
     /// [`Incremental::upstream`]'s search: marks in `seen` what it finds
     /// from the entities marked. With `giant`, it marks the component's
     /// upstream at once when it reaches a member.
-    pub(super) fn search_up(
+    fn search_up(
         &self,
         mut seen: Vec<bool>,
         stop: &[bool],
