@@ -5,8 +5,7 @@
 //! Pure like the rest of `analysis`: no IO, and the same graph and options
 //! give the same dates, events and numbers.
 
-use super::above::FromAbove;
-use super::incremental::{Incremental, Scope};
+use super::incremental::{Chain, Incremental, Scope};
 use super::{evaluate, Options, Outcome};
 use crate::graph::Net;
 use crate::model::{Date, EntityIx};
@@ -229,10 +228,10 @@ impl Timeline {
         // solved again, and not reach. R changes from date to date, so
         // every sale is followed, into R too.
         let shown = net.below(entities.iter().chain(reads), &[]);
-        let at = |date: Date, beside: &Outcome, keep: &FromAbove| match &incremental {
+        let at = |date: Date, beside: &Outcome, chain: &Chain| match &incremental {
             Some(incremental) => {
                 let scope = Scope::Within(&shown);
-                incremental.evaluate_in_chain(net, beside, &opts_at(date), scope, keep)
+                incremental.evaluate_in_chain(net, beside, &opts_at(date), scope, chain)
             }
             None => evaluate(net, &opts_at(date)),
         };
@@ -251,10 +250,10 @@ impl Timeline {
         // first from `last`.
         let chain = |dates: &mut dyn Iterator<Item = &Date>| -> Vec<Point> {
             let mut beside: Option<Outcome> = None;
-            let keep = FromAbove::default();
+            let kept = Chain::default();
             dates
                 .map(|&date| {
-                    let o = at(date, beside.as_ref().unwrap_or(&last), &keep);
+                    let o = at(date, beside.as_ref().unwrap_or(&last), &kept);
                     let p = point(date, &o);
                     beside = Some(o);
                     p

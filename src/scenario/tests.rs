@@ -844,7 +844,7 @@ fn a_timeline_of_a_few_entities_equals_a_full_evaluation_where_they_sell() {
 
 #[test]
 fn a_chain_swept_over_the_components_of_every_edge_equals_a_full_evaluation() {
-    use crate::analysis::above::FromAbove;
+    use crate::analysis::incremental::Chain;
     use crate::analysis::incremental::Scope;
     use crate::analysis::{timeline, Sccs};
     // Components of more than 2 members are swept (X) or iterated (x),
@@ -857,6 +857,7 @@ fn a_chain_swept_over_the_components_of_every_edge_equals_a_full_evaluation() {
     let mut mixed = 0;
     // Solves from above, proven and not.
     let mut above = [0, 0];
+    let mut copies = 0;
     for (seed, case) in timeline_cases() {
         let (net, opts) = (&case.net, &case.opts);
         let every = Sccs::of(net, |_| true);
@@ -879,10 +880,10 @@ fn a_chain_swept_over_the_components_of_every_edge_equals_a_full_evaluation() {
             &mut before.iter(),
         ] {
             let mut beside = last.clone();
-            let keep = FromAbove::default();
+            let kept = Chain::default();
             for &date in order {
                 let scope = Scope::Within(&all);
-                let o = chain.evaluate_in_chain(net, &beside, &at(date), scope, &keep);
+                let o = chain.evaluate_in_chain(net, &beside, &at(date), scope, &kept);
                 let full = evaluate_with(net, &at(date), DENSE_MAX);
                 let what = format!("seed {seed}, {date}");
                 assert_bounds_close(&what, &o, &full, 0..net.n);
@@ -892,11 +893,15 @@ fn a_chain_swept_over_the_components_of_every_edge_equals_a_full_evaluation() {
                 }) as usize;
                 beside = o;
             }
-            for (sum, n) in above.iter_mut().zip(keep.tally.iter()) {
+            for (sum, n) in above.iter_mut().zip(kept.above.tally.iter()) {
                 *sum += n.load(std::sync::atomic::Ordering::Relaxed);
             }
         }
+        copies += chain.copies.load(std::sync::atomic::Ordering::Relaxed);
     }
     assert!(mixed > 20, "{mixed} dates with R+ inside a swept block");
     assert!(above[0] > 20 && above[1] > 5, "from above: {above:?}");
+    // Dates whose copy of the swept block was made from the one the
+    // chain kept (each checked against a copy made whole).
+    assert!(copies > 20, "{copies} copies from the one kept");
 }

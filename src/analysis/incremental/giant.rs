@@ -1,7 +1,9 @@
 //! The base's copy of X's equations of its largest component
 //! (`sweep.rs`), made once, and each change's copy made from it with
 //! only the rows the change touches made again, to be swept from the
-//! base's values (`above.rs`).
+//! base's values (`above.rs`); for a timeline's chain, whose base moves
+//! from date to date, the copy of the last date that solved the
+//! component, kept, and each date's made from it alike.
 //!
 //! Owns which rows a change makes again; the copy must equal the one
 //! `Compact::of` would make (checked in test builds).
@@ -14,6 +16,7 @@ use crate::analysis::exposure::Copied;
 use crate::analysis::sweep::Compact;
 use crate::analysis::Outcome;
 use crate::graph::Net;
+use std::sync::Mutex;
 
 impl Incremental {
     /// The copy of X's equations of component `comp` (members' indices
@@ -60,6 +63,73 @@ impl Incremental {
                 .get_or_init(|| BaseCopy::of(self, net, base, comp, local)),
             None => return None,
         };
+        let rows = self.rows_to_make(eq.net, base, changed, (comp, local, y));
+        let copy = from.copy.with_rows(eq, comp, local, y, &rows);
+        #[cfg(test)]
+        self.check_copy(&copy, eq, (comp, local, y));
+        Some(Copied {
+            compact: copy,
+            above: &from.above,
+        })
+    }
+
+    /// The copy of X's equations of `comp`, the largest component over
+    /// every edge, for a date of `chain` (`changed` and `base` the change
+    /// from the date before): made from the copy of the last date of the
+    /// chain that solved the component, only the rows that can differ
+    /// made again; the first time, made whole.
+    ///
+    /// The rows that can differ since the date before are those
+    /// [`Incremental::copy_of_giant`] makes again (a chain's date lays no
+    /// edits and licenses nothing otherwise; the members and their order
+    /// are the same at every date). None differs between the copy's date
+    /// and the date before: a date that changes a member's row solves the
+    /// component (ARCHITECTURE.md, point (10)).
+    ///
+    /// # Complexity
+    /// O(the set solved) and a copy of the kept copy, plus the rows made
+    /// again (the first time, as [`Compact::of`]); and a copy to keep.
+    pub(super) fn copy_in_chain<'c>(
+        &self,
+        eq: &Equations<'_>,
+        base: &Outcome,
+        changed: &Changed<'_>,
+        chain: &'c Chain,
+        (comp, local, y): (&[u32], &[u32], &[f64]),
+    ) -> Copied<'c> {
+        let mut last = chain.last.lock().unwrap_or_else(|e| e.into_inner());
+        let copy = match last.take() {
+            Some(from) => {
+                let rows = self.rows_to_make(eq.net, base, changed, (comp, local, y));
+                let copy = from.with_rows(eq, comp, local, y, &rows);
+                #[cfg(test)]
+                self.check_copy(&copy, eq, (comp, local, y));
+                copy
+            }
+            None => Compact::of(eq, comp, local, y),
+        };
+        *last = Some(copy.clone());
+        Copied {
+            compact: copy,
+            above: &chain.above,
+        }
+    }
+
+    /// The members of `comp` (indices `local`, the values outside now `y`)
+    /// whose rows of X's equations can differ from those made at `base`
+    /// under `changed`: the sellers of touched edges and of edges licensed
+    /// otherwise, and the sellers into entities that joined or left R+ or
+    /// whose value moved. In ascending order.
+    ///
+    /// # Complexity
+    /// O(members) and the callers of those entities.
+    fn rows_to_make(
+        &self,
+        net: &Net,
+        base: &Outcome,
+        changed: &Changed<'_>,
+        (comp, local, y): (&[u32], &[u32], &[f64]),
+    ) -> Vec<u32> {
         let mut rows = vec![false; comp.len()];
         let mut mark = |v: usize| {
             if local[v] != u32::MAX {
@@ -86,21 +156,24 @@ impl Incremental {
                     .for_each(|&s| mark(s as usize));
             }
         }
-        let rows: Vec<u32> = (0..comp.len() as u32)
+        (0..comp.len() as u32)
             .filter(|&j| rows[j as usize])
-            .collect();
-        let copy = from.copy.with_rows(eq, comp, local, y, &rows);
-        #[cfg(test)]
-        {
-            let fresh = Compact::of(eq, comp, local, y);
-            assert_eq!(format!("{copy:?}"), format!("{fresh:?}"), "rows {rows:?}");
-            self.copies
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        Some(Copied {
-            compact: copy,
-            above: &from.above,
-        })
+            .collect()
+    }
+
+    /// Checks, in test builds, that a copy made from another equals the
+    /// one [`Compact::of`] makes, and counts it.
+    #[cfg(test)]
+    fn check_copy(
+        &self,
+        copy: &Compact,
+        eq: &Equations<'_>,
+        (comp, local, y): (&[u32], &[u32], &[f64]),
+    ) {
+        let fresh = Compact::of(eq, comp, local, y);
+        assert_eq!(format!("{copy:?}"), format!("{fresh:?}"));
+        self.copies
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// How many solves of the base's largest component from above were
@@ -190,4 +263,16 @@ impl BaseCopy {
             copy,
         }
     }
+}
+
+/// What a timeline's chain keeps from date to date: one per chain, so
+/// that a date's numbers depend only on the dates before it in its chain.
+#[derive(Debug, Default)]
+pub(crate) struct Chain {
+    /// What solving the largest component over every edge from above
+    /// keeps (`above.rs`).
+    pub(crate) above: FromAbove,
+    /// The copy of X's equations of that component as the last date that
+    /// solved it made it, before its sweeps.
+    last: Mutex<Option<Compact>>,
 }

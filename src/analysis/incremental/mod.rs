@@ -53,14 +53,11 @@
 //! **Invariant:** the result equals [`super::evaluate`] of the changed
 //! graph to rounding; the base is not changed.
 
-use super::above::FromAbove;
 use super::equations::{Bound, Equations, Scratch};
-use super::exposure::Copied;
 use super::reach;
 use super::restricted::Restricted;
 use super::scc::Sccs;
 use super::solve::DENSE_MAX;
-use super::sweep::Compact;
 use super::unused;
 use super::{Options, Outcome};
 use crate::graph::{Incoming, Net};
@@ -78,6 +75,7 @@ mod upstream;
 use components::{followed, minus};
 pub(super) use components::{own_or, within};
 pub use delta::Delta;
+pub(crate) use giant::Chain;
 use giant::{BaseCopy, Changed};
 use seeds::Seeds;
 use upstream::{downstream, GiantUpstream};
@@ -279,9 +277,9 @@ impl Incremental {
     /// [`Incremental::evaluate`] of what `scope` asks for, for a date of
     /// a chain, against the one before it: the largest component over
     /// every edge is swept from that date's values when it is solved
-    /// again, with what `keep` holds for the chain (`above.rs`; one per
-    /// chain, so that a date's numbers depend only on the dates before it
-    /// in its chain).
+    /// again, with what `chain` keeps from date to date (one per chain,
+    /// so that a date's numbers depend only on the dates before it in its
+    /// chain).
     ///
     /// # Complexity
     /// As [`Incremental::evaluate`].
@@ -291,9 +289,9 @@ impl Incremental {
         base: &Outcome,
         opts: &Options,
         scope: Scope<'_>,
-        keep: &FromAbove,
+        chain: &Chain,
     ) -> Outcome {
-        self.evaluate_kept(net, base, opts, Differs::default(), scope, Some(keep))
+        self.evaluate_kept(net, base, opts, Differs::default(), scope, Some(chain))
     }
 
     /// [`Incremental::evaluate`] of what `scope` asks for, of a graph
@@ -307,7 +305,7 @@ impl Incremental {
         opts: &Options,
         differs: Differs<'_>,
         scope: Scope<'_>,
-        keep: Option<&FromAbove>,
+        keep: Option<&Chain>,
     ) -> Outcome {
         let touched = differs.touched;
         let (with_reach, needed) = match scope {
@@ -443,10 +441,8 @@ impl Incremental {
             .and_then(|(every, keep)| Some((every.comp(self.every_largest()?), keep)));
         let copier =
             |eq: &Equations<'_>, comp: &[u32], local: &[u32], y: &[f64]| match every_largest {
-                Some((giant, keep)) => (giant == comp).then(|| Copied {
-                    compact: Compact::of(eq, comp, local, y),
-                    above: keep,
-                }),
+                Some((giant, keep)) => (giant == comp)
+                    .then(|| self.copy_in_chain(eq, base, &changed, keep, (comp, local, y))),
                 None => self.copy_of_giant(eq, base, &changed, (comp, local, y)),
             };
         let (lower_unsettled, upper_unsettled) = crate::parallel::both(
