@@ -276,3 +276,19 @@ pub(crate) struct Chain {
     /// solved it made it, before its sweeps.
     last: Mutex<Option<Compact>>,
 }
+
+impl Chain {
+    /// Drops the kept copy: a date solved the component without it.
+    pub(super) fn forget(&self) {
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// Whether a copy is kept.
+    #[cfg(test)]
+    pub(super) fn holds_copy(&self) -> bool {
+        self.last
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+}

@@ -313,6 +313,12 @@ impl Incremental {
             Scope::Within(needed) => (false, Some(needed)),
         };
         if opts.settings.max_depth.is_some() || !base.warnings.is_empty() {
+            // A full evaluation solves the chain's component without
+            // making a copy from the kept one: the next date makes its
+            // own whole.
+            if let Some(chain) = keep {
+                chain.forget();
+            }
             return super::evaluate_with(net, opts, self.dense_max);
         }
         let n = net.n;
@@ -324,6 +330,8 @@ impl Incremental {
         let (was_r, was_r_plus) = (padded(&before.in_r, n), padded(&before.in_r_plus, n));
         let (in_r, in_r_plus) = (&restricted.in_r, &restricted.in_r_plus);
 
+        // The seeds of each bound, and whether the change only raised the
+        // bound's equations (the sweeps then start warm, below).
         let Seeds {
             lower,
             upper,

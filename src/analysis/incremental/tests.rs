@@ -1,6 +1,6 @@
 use super::bypass::{finds_edge, BYPASS_SEARCH};
 use super::components::minus;
-use super::Incremental;
+use super::{Chain, Incremental, Scope};
 use crate::analysis::restricted::WhatIfListing;
 use crate::analysis::tests::graph;
 use crate::analysis::{evaluate, Options};
@@ -61,6 +61,39 @@ fn a_chain_keeps_no_components_of_a_base_and_one_base_keeps_them() {
         assert_eq!(got.upper, full.upper);
         assert_eq!(incremental.base_sccs[0].get().is_some(), kept);
     }
+}
+
+#[test]
+fn a_chain_keeps_its_copy_of_the_swept_component_until_a_date_is_evaluated_in_full() {
+    // a, b, c are one component of X over every edge, swept (more than
+    // `dense_max` members); d, which a sells to, joins R.
+    let model = graph("a b c d", &["a>b 0.5", "b>c ?", "c>a 0.1", "a>d 0.3"], &[]);
+    let net = Net::build(&model);
+    let opts = Options::default();
+    let mut chained = Incremental::chained(&net, &opts);
+    chained.dense_max = 2;
+    let base = evaluate(&net, &opts);
+    let listed = Options {
+        list: vec![WhatIfListing {
+            entity: model.find("d").expect("in the graph"),
+            list: None,
+        }],
+        ..Options::default()
+    };
+    let all = vec![true; net.n];
+    let chain = Chain::default();
+    let date = chained.evaluate_in_chain(&net, &base, &listed, Scope::Within(&all), &chain);
+    assert_eq!(date.upper, evaluate(&net, &listed).upper);
+    assert!(chain.holds_copy(), "the date solved the component");
+    // A base with a component left unsettled is evaluated in full, which
+    // makes no copy from the kept one: the kept one is dropped, so that
+    // the next date does not make its copy from a stale one.
+    let mut unsettled = date;
+    unsettled
+        .warnings
+        .push("a component did not converge".into());
+    chained.evaluate_in_chain(&net, &unsettled, &opts, Scope::Within(&all), &chain);
+    assert!(!chain.holds_copy());
 }
 
 #[test]
