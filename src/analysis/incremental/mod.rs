@@ -77,7 +77,6 @@ pub(super) use components::{own_or, within};
 pub use delta::Delta;
 pub(crate) use giant::Chain;
 use giant::{BaseCopy, Changed};
-use seeds::Seeds;
 use upstream::{downstream, GiantUpstream};
 
 /// What a changed evaluation solves again.
@@ -332,15 +331,7 @@ impl Incremental {
 
         // The seeds of each bound, and whether the change only raised the
         // bound's equations (the sweeps then start warm, below).
-        let Seeds {
-            lower,
-            upper,
-            reach,
-            lower_rises,
-            upper_rises,
-            moved,
-            relicensed,
-        } = self.seeds(
+        let seeds = self.seeds(
             net,
             opts,
             differs,
@@ -363,7 +354,7 @@ impl Incremental {
             ..eq_lower
         };
         for (v, d) in direct.iter_mut().enumerate() {
-            if lower[v] {
+            if seeds.lower[v] {
                 *d = eq_lower.direct_at(v);
             }
         }
@@ -383,17 +374,17 @@ impl Incremental {
         };
         // The same seeds and stops give the same upstream: each search
         // (tens of milliseconds at the core of a large graph) is made once.
-        let upper_is_lower = (every.is_some() || in_r == in_r_plus) && upper == lower;
-        let reach_is_lower = reach == lower;
-        let lower = self.upstream(lower, stop_lower, needed, every);
+        let upper_is_lower = (every.is_some() || in_r == in_r_plus) && seeds.upper == seeds.lower;
+        let reach_is_lower = seeds.reach == seeds.lower;
+        let lower = self.upstream(seeds.lower, stop_lower, needed, every);
         let upper = match upper_is_lower {
             true => lower.clone(),
-            false => self.upstream(upper, stop_upper, needed, every),
+            false => self.upstream(seeds.upper, stop_upper, needed, every),
         };
         let reach_seeds = match (with_reach, reach_is_lower) {
             (false, _) => Vec::new(),
             (true, true) => lower.clone(),
-            (true, false) => self.upstream(reach, in_r, None, None),
+            (true, false) => self.upstream(seeds.reach, in_r, None, None),
         };
 
         let mut total = padded(&base.total, n).into_owned();
@@ -403,8 +394,8 @@ impl Incremental {
         // Per bound, whether the base's components can serve, and the
         // entities a set must not hold for them to.
         let serve = [
-            self.base_serves(net, 0, (in_r, base_stop[0]), &moved[0], touched),
-            self.base_serves(net, 1, (in_r_plus, base_stop[1]), &moved[1], touched),
+            self.base_serves(net, 0, (in_r, base_stop[0]), &seeds.moved[0], touched),
+            self.base_serves(net, 1, (in_r_plus, base_stop[1]), &seeds.moved[1], touched),
         ];
         // Whether bound `b`'s components of `set` are the base's (with
         // the new sales against their order laid in).
@@ -438,9 +429,9 @@ impl Incremental {
         let one_set = (every.is_some() || in_r == in_r_plus) && lower == upper;
         let shared = one_set.then(|| components(0, in_r, &lower));
         let changed = Changed {
-            moved: &moved[1],
+            moved: &seeds.moved[1],
             touched,
-            relicensed: &relicensed,
+            relicensed: &seeds.relicensed,
             set: &upper,
         };
         // The largest component over every edge, for a chain's date.
@@ -456,7 +447,7 @@ impl Incremental {
         let (lower_unsettled, upper_unsettled) = crate::parallel::both(
             || {
                 let sccs = own_or(&shared, || components(0, in_r, &lower));
-                let u = eq_lower.solve_into(&*sccs, Bound::Lower, &mut total, lower_rises);
+                let u = eq_lower.solve_into(&*sccs, Bound::Lower, &mut total, seeds.lower_rises);
                 if with_reach && !reach_seeds.is_empty() {
                     // A seed's set is built from its buyers' sets: solve
                     // reach over the seeds' upstream and all it reaches.
@@ -478,7 +469,13 @@ impl Incremental {
             || {
                 let sccs = own_or(&shared, || components(1, in_r_plus, &upper));
                 let values = &mut upper_values;
-                eq_upper.solve_into_with(&*sccs, Bound::Upper, values, upper_rises, Some(&copier))
+                eq_upper.solve_into_with(
+                    &*sccs,
+                    Bound::Upper,
+                    values,
+                    seeds.upper_rises,
+                    Some(&copier),
+                )
             },
         );
         let warnings = super::unsettled_warnings(lower_unsettled, upper_unsettled);
