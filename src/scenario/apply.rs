@@ -562,9 +562,9 @@ pub(super) fn apply_with<'a>(
                 for buyer in edges {
                     // The seller's sales, by the loaded graph's index
                     // while the copy only appended to it.
-                    let found = match &appended {
-                        Some(a) => m.find(buyer).and_then(|b| {
-                            let copy = Appending::new(m, (loaded, &a.joined));
+                    let found = match onto_of(loaded, &appended) {
+                        Some(onto) => m.find(buyer).and_then(|b| {
+                            let copy = Appending::new(m, onto);
                             let r = copy.find(m.segments[s].seller, b)?;
                             Some((r, copy.rel(r).segment))
                         }),
