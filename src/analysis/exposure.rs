@@ -15,6 +15,7 @@ use super::scc::Components;
 use super::solve::{add, least_solution_from, Rows, Settled, DIRECT_MAX, MAX_SWEEPS, SWEEP_BUDGET};
 use super::sweep::Compact;
 use crate::prefetch::prefetch;
+use std::sync::Arc;
 
 /// The components whose solve gave up before it converged: their values
 /// are below the exact ones by an unknown margin, and the command says so.
@@ -33,12 +34,21 @@ impl Unsettled {
     }
 }
 
-/// Makes the copy of a component of X's equations to sweep (`comp`,
-/// `local` and the values `y` as [`Compact::of`] takes them) when it can
-/// do so faster than [`Compact::of`], which makes it otherwise (`None`).
-/// It must make the very copy [`Compact::of`] would.
-pub(super) type Copier<'a> =
-    &'a (dyn Fn(&Equations<'_>, &[u32], &[u32], &[f64]) -> Option<Copied<'a>> + Sync);
+/// A maker of a component's equations as they are to be solved (`comp`,
+/// `local` and the values `y`, as [`Equations::linear_of`] and
+/// [`Compact::of`] take them).
+type Maker<'a, T> = &'a (dyn Fn(&Equations<'_>, &[u32], &[u32], &[f64]) -> Option<T> + Sync);
+
+/// Makes a component's equations when it can do so faster than they are
+/// made whole, which happens otherwise (`None`). It must make the very
+/// equations they would be.
+#[derive(Clone, Copy)]
+pub(super) enum Copier<'a> {
+    /// x's ([`Equations::linear_of`]).
+    Lower(Maker<'a, Arc<Linear>>),
+    /// The copy of X's to sweep ([`Compact::of`]).
+    Upper(Maker<'a, Copied<'a>>),
+}
 
 /// A copy a [`Copier`] made of a component that a base solved: the
 /// members' values in `y` are the base's, and its sweeps may start from
@@ -47,6 +57,23 @@ pub(super) struct Copied<'a> {
     pub compact: Compact,
     /// What solving it from above keeps for the base.
     pub above: &'a FromAbove,
+}
+
+/// The linear equations of a component, x's or those of a policy of X's:
+/// the weights among its members by row, and each member's inflow from
+/// outside.
+#[derive(Clone, Debug)]
+pub(super) struct Linear {
+    rows: Rows,
+    b: Vec<f64>,
+}
+
+impl Linear {
+    /// Their least solution, from `start` when given (see
+    /// [`least_solution_from`]).
+    fn solve(&self, dense_max: usize, start: Option<&[f64]>) -> (Vec<f64>, Settled) {
+        least_solution_from(&self.rows, &self.b, dense_max, start)
+    }
 }
 
 impl Equations<'_> {
@@ -82,8 +109,9 @@ impl Equations<'_> {
         self.solve_into_with(comps, bound, y, warm, None)
     }
 
-    /// [`Equations::solve_into`], the copy of each component of X's
-    /// equations that is swept made by `copier` when it has one.
+    /// [`Equations::solve_into`], the equations of each component that
+    /// is not solved alone made by `copier` when it has them: x's, or the
+    /// copy of X's that is swept.
     ///
     /// # Complexity
     /// As [`Equations::solve_into`].
@@ -122,7 +150,15 @@ impl Equations<'_> {
                 start.push(if warm { y[v as usize] } else { 0.0 });
             }
             let (solved, settled) = if bound == Bound::Lower {
-                self.linear(comp, &local, y, &[], warm.then_some(&start))
+                let start = warm.then_some(&start[..]);
+                match copier {
+                    Some(Copier::Lower(copy)) => copy(self, comp, &local, y),
+                    _ => None,
+                }
+                .map_or_else(
+                    || self.linear(comp, &local, y, &[], start),
+                    |made| made.solve(self.dense_max, start),
+                )
             } else if comp.len() <= self.dense_max {
                 self.policy_iteration(comp, &local, y)
             } else {
@@ -148,34 +184,98 @@ impl Equations<'_> {
         alloc: &[Vec<(usize, f64)>],
         start: Option<&[f64]>,
     ) -> (Vec<f64>, Settled) {
+        self.linear_of(comp, local, y, alloc)
+            .solve(self.dense_max, start)
+    }
+
+    /// The linear equations of component `comp` (members' indices
+    /// `local`, the values outside `y`) with fixed extra allocations
+    /// `alloc[i]` on top of the lower bounds: x's when `alloc` is empty.
+    ///
+    /// # Complexity
+    /// O(the members' sales).
+    pub(super) fn linear_of(
+        &self,
+        comp: &[u32],
+        local: &[u32],
+        y: &[f64],
+        alloc: &[Vec<(usize, f64)>],
+    ) -> Linear {
+        let mut made = Linear {
+            rows: Rows::new(),
+            b: Vec::with_capacity(comp.len()),
+        };
+        for i in 0..comp.len() {
+            self.linear_row(i, (comp, local, y), alloc, &mut made);
+        }
+        made
+    }
+
+    /// x's equations of `comp` made from `from`, those of the same members
+    /// in the same order, with only the rows `remake` (ascending) made
+    /// again and the others copied: the equations [`Equations::linear_of`]
+    /// makes when no other row can differ.
+    ///
+    /// # Complexity
+    /// O(the weights copied) and O(the sales of the rows made again).
+    pub(super) fn linear_with_rows(
+        &self,
+        from: &Linear,
+        (comp, local, y): (&[u32], &[u32], &[f64]),
+        remake: &[u32],
+    ) -> Linear {
+        let mut made = Linear {
+            rows: Rows::with_capacity(comp.len(), from.rows.weights_written()),
+            b: Vec::with_capacity(comp.len()),
+        };
+        let mut next = 0;
+        for &i in remake {
+            let i = i as usize;
+            made.rows.extend_from(&from.rows, next..i);
+            made.b.extend_from_slice(&from.b[next..i]);
+            self.linear_row(i, (comp, local, y), &[], &mut made);
+            next = i + 1;
+        }
+        made.rows.extend_from(&from.rows, next..comp.len());
+        made.b.extend_from_slice(&from.b[next..]);
+        made
+    }
+
+    /// Writes member `i`'s row and inflow of [`Equations::linear_of`] to
+    /// `made`.
+    #[inline]
+    fn linear_row(
+        &self,
+        i: usize,
+        (comp, local, y): (&[u32], &[u32], &[f64]),
+        alloc: &[Vec<(usize, f64)>],
+        made: &mut Linear,
+    ) {
         let net = self.net;
-        let mut b = vec![0.0f64; comp.len()];
-        let mut rows = Rows::new();
         // Without allocations only the edges with a lower bound count.
         let counts = |e: usize| !alloc.is_empty() || net.lo[e] > 0.0;
-        for (i, &v) in comp.iter().enumerate() {
-            self.prefetch_members_where(i, comp, local, y, counts);
-            let extra = alloc.get(i).map_or(&[][..], Vec::as_slice);
-            for e in net.sales(v) {
-                // One weight per edge: lower bound plus its allocation.
-                let t = extra
-                    .iter()
-                    .find(|&&(x, _)| x == e)
-                    .map_or(0.0, |&(_, t)| t);
-                let w = net.lo[e] + t;
-                if w <= 0.0 {
-                    continue;
-                }
-                let u = net.buyer[e] as usize;
-                if !self.restricted[u] && local[u] != u32::MAX {
-                    rows.push(local[u], w);
-                } else {
-                    b[i] += w * self.carried(e, |u| y[u]);
-                }
+        self.prefetch_members_where(i, comp, local, y, counts);
+        let extra = alloc.get(i).map_or(&[][..], Vec::as_slice);
+        let mut b = 0.0;
+        for e in net.sales(comp[i]) {
+            // One weight per edge: lower bound plus its allocation.
+            let t = extra
+                .iter()
+                .find(|&&(x, _)| x == e)
+                .map_or(0.0, |&(_, t)| t);
+            let w = net.lo[e] + t;
+            if w <= 0.0 {
+                continue;
             }
-            rows.end_row();
+            let u = net.buyer[e] as usize;
+            if !self.restricted[u] && local[u] != u32::MAX {
+                made.rows.push(local[u], w);
+            } else {
+                b += w * self.carried(e, |u| y[u]);
+            }
         }
-        least_solution_from(&rows, &b, self.dense_max, start)
+        made.rows.end_row();
+        made.b.push(b);
     }
 
     /// X on a component above `dense_max` members: sweeps from `start` (0,
@@ -193,7 +293,11 @@ impl Equations<'_> {
         (start, warm): (&[f64], bool),
         copier: Option<Copier<'_>>,
     ) -> (Vec<f64>, Settled) {
-        let (mut compact, above) = match copier.and_then(|copy| copy(self, comp, local, y)) {
+        let copied = match copier {
+            Some(Copier::Upper(copy)) => copy(self, comp, local, y),
+            _ => None,
+        };
+        let (mut compact, above) = match copied {
             Some(copied) => (copied.compact, Some(copied.above)),
             None => (Compact::of(self, comp, local, y), None),
         };

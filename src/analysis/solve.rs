@@ -263,6 +263,7 @@ fn dense(rows: &Rows, b: &[f64], live: &Live) -> Option<Vec<f64>> {
 /// The weights of `A` by row: row `i` is `cols[start[i]..start[i + 1]]`.
 /// Written a row at a time, in order: [`Rows::push`] adds a weight to the
 /// row being written, [`Rows::end_row`] closes it.
+#[derive(Clone, Debug)]
 pub struct Rows {
     start: Vec<usize>,
     cols: Vec<(u32, f64)>,
@@ -277,6 +278,21 @@ impl Rows {
         }
     }
 
+    /// No rows yet, room made for `rows` rows of `weights` weights in all.
+    pub fn with_capacity(rows: usize, weights: usize) -> Rows {
+        let mut start = Vec::with_capacity(rows + 1);
+        start.push(0);
+        Rows {
+            start,
+            cols: Vec::with_capacity(weights),
+        }
+    }
+
+    /// How many weights are written.
+    pub fn weights_written(&self) -> usize {
+        self.cols.len()
+    }
+
     /// Unknown `col` with weight `w > 0` in the row being written.
     #[inline]
     pub fn push(&mut self, col: u32, w: f64) {
@@ -287,6 +303,21 @@ impl Rows {
     #[inline]
     pub fn end_row(&mut self) {
         self.start.push(self.cols.len());
+    }
+
+    /// Appends rows `range` of `other`, as written there.
+    ///
+    /// # Complexity
+    /// O(their rows and weights).
+    pub fn extend_from(&mut self, other: &Rows, range: std::ops::Range<usize>) {
+        let (from, to) = (other.start[range.start], other.start[range.end]);
+        let shift = self.cols.len() as isize - from as isize;
+        self.cols.extend_from_slice(&other.cols[from..to]);
+        self.start.extend(
+            other.start[range.start + 1..=range.end]
+                .iter()
+                .map(|&s| (s as isize + shift) as usize),
+        );
     }
 
     /// Every weight as `(row, col, w)`, by row.

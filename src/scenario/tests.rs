@@ -413,6 +413,7 @@ pub(crate) fn fingerprint(net: &Net) -> String {
 #[test]
 fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
     let (mut laid, mut copies, mut told) = (0, 0, 0);
+    let mut linear_copies = 0;
     // New caps, and raised lower bounds, laid over the net.
     let (mut caps, mut raised) = (0, 0);
     // Removed stakes laid over the net.
@@ -521,9 +522,13 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
             assert_close(seed, "kept", &kept.outcome(&base), &reference);
         }
         // Each copy of X's equations made from the base's is checked
-        // against one made anew (`Incremental::copy_of_giant`).
+        // against one made anew (`Incremental::copy_of_giant`), and so
+        // are x's (`Incremental::linear_of_giant`).
         copies += incremental
             .copies
+            .load(std::sync::atomic::Ordering::Relaxed);
+        linear_copies += incremental
+            .linear_copies
             .load(std::sync::atomic::Ordering::Relaxed);
         told += incremental.told.load(std::sync::atomic::Ordering::Relaxed);
         let [proven, refused] = incremental.above_tally();
@@ -543,8 +548,8 @@ fn incremental_scenarios_equal_a_full_evaluation_of_the_changed_copy() {
         "only {caps} caps, {raised} raised lower bounds and {stakes} removed stakes were laid"
     );
     assert!(
-        copies > 50,
-        "only {copies} copies were made from the base's"
+        copies > 50 && linear_copies > 50,
+        "only {copies} copies of X's equations and {linear_copies} of x's were made from the base's"
     );
     assert!(
         told > 100,
@@ -857,7 +862,7 @@ fn a_chain_swept_over_the_components_of_every_edge_equals_a_full_evaluation() {
     let mut mixed = 0;
     // Solves from above, proven and not.
     let mut above = [0, 0];
-    let mut copies = 0;
+    let (mut copies, mut linear_copies) = (0, 0);
     for (seed, case) in timeline_cases() {
         let (net, opts) = (&case.net, &case.opts);
         let every = Sccs::of(net, |_| true);
@@ -898,10 +903,17 @@ fn a_chain_swept_over_the_components_of_every_edge_equals_a_full_evaluation() {
             }
         }
         copies += chain.copies.load(std::sync::atomic::Ordering::Relaxed);
+        linear_copies += chain
+            .linear_copies
+            .load(std::sync::atomic::Ordering::Relaxed);
     }
     assert!(mixed > 20, "{mixed} dates with R+ inside a swept block");
     assert!(above[0] > 20 && above[1] > 5, "from above: {above:?}");
     // Dates whose copy of the swept block was made from the one the
-    // chain kept (each checked against a copy made whole).
-    assert!(copies > 20, "{copies} copies from the one kept");
+    // chain kept (each checked against a copy made whole), and whose x's
+    // equations of it were.
+    assert!(
+        copies > 20 && linear_copies > 20,
+        "{copies} copies of X's equations, {linear_copies} of x's, from those kept"
+    );
 }

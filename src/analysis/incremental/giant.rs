@@ -3,20 +3,22 @@
 //! only the rows the change touches made again, to be swept from the
 //! base's values (`above.rs`); for a timeline's chain, whose base moves
 //! from date to date, the copy of the last date that solved the
-//! component, kept, and each date's made from it alike.
+//! component, kept, and each date's made from it alike. x's equations of
+//! its largest component the same way.
 //!
 //! Owns which rows a change makes again; the copy must equal the one
-//! `Compact::of` would make (checked in test builds).
+//! `Compact::of` (`Equations::linear_of`) would make (checked in test
+//! builds).
 
 use super::components::largest;
 use super::{Incremental, Touched};
 use crate::analysis::above::FromAbove;
 use crate::analysis::equations::Equations;
-use crate::analysis::exposure::Copied;
+use crate::analysis::exposure::{Copied, Linear};
 use crate::analysis::sweep::Compact;
 use crate::analysis::Outcome;
 use crate::graph::Net;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 impl Incremental {
     /// The copy of X's equations of component `comp` (members' indices
@@ -63,7 +65,7 @@ impl Incremental {
                 .get_or_init(|| BaseCopy::of(self, net, base, comp, local)),
             None => return None,
         };
-        let rows = self.rows_to_make(eq.net, base, changed, (comp, local, y));
+        let rows = self.rows_to_make(eq.net, &base.upper, changed, (comp, local, y));
         let copy = from.copy.with_rows(eq, comp, local, y, &rows);
         #[cfg(test)]
         self.check_copy(&copy, eq, (comp, local, y));
@@ -100,7 +102,7 @@ impl Incremental {
         let mut last = chain.last.lock().unwrap_or_else(|e| e.into_inner());
         let copy = match last.take() {
             Some(from) => {
-                let rows = self.rows_to_make(eq.net, base, changed, (comp, local, y));
+                let rows = self.rows_to_make(eq.net, &base.upper, changed, (comp, local, y));
                 let copy = from.with_rows(eq, comp, local, y, &rows);
                 #[cfg(test)]
                 self.check_copy(&copy, eq, (comp, local, y));
@@ -115,18 +117,108 @@ impl Incremental {
         }
     }
 
+    /// x's equations of component `comp` (members' indices `local`, the
+    /// values outside `y`) under the change `changed` (R and x's set),
+    /// made from the base's when `comp` is the largest of the base's
+    /// components of x, members in the same order, above `dense_max`:
+    /// only the rows that can differ are made again, for the reasons
+    /// [`Incremental::copy_of_giant`] gives (a row of x reads the lower
+    /// bounds of its sales, their licences, whether each buyer is in R,
+    /// and the values of the buyers outside). `None` otherwise, as there.
+    ///
+    /// # Complexity
+    /// O(the set solved) and a copy of the base's equations, plus the
+    /// rows made again; the first time, as [`Equations::linear_of`].
+    pub(super) fn linear_of_giant(
+        &self,
+        eq: &Equations<'_>,
+        base: &Outcome,
+        changed: &Changed<'_>,
+        (comp, local, y): (&[u32], &[u32], &[f64]),
+    ) -> Option<Arc<Linear>> {
+        let (key, sccs) = self.found_sccs(0)?;
+        let c = largest(sccs)?;
+        if *key != base.restricted.in_r || comp.len() <= self.dense_max || sccs.comp(c) != comp {
+            return None;
+        }
+        let from = match self.base_linear.get() {
+            Some(from) => from,
+            // Nothing is laid over the net: it is the base's graph.
+            None if changed.touched.is_empty() => self
+                .base_linear
+                .get_or_init(|| self.base_linear_of(eq.net, base, comp, local)),
+            None => return None,
+        };
+        let rows = self.rows_to_make(eq.net, &base.total, changed, (comp, local, y));
+        let made = eq.linear_with_rows(from, (comp, local, y), &rows);
+        #[cfg(test)]
+        self.check_linear(&made, eq, (comp, local, y));
+        Some(Arc::new(made))
+    }
+
+    /// x's equations of component `comp` as the base has them, made on
+    /// `net` while it is the base's graph.
+    ///
+    /// # Complexity
+    /// As [`Equations::linear_of`].
+    fn base_linear_of(&self, net: &Net, base: &Outcome, comp: &[u32], local: &[u32]) -> Linear {
+        let eq = Equations {
+            net,
+            restricted: &base.restricted.in_r,
+            licensed: &self.licensed,
+            dense_max: self.dense_max,
+        };
+        eq.linear_of(comp, local, &base.total, &[])
+    }
+
+    /// x's equations of `comp`, the largest component over every edge,
+    /// for a date of `chain`: made from those the last date of the chain
+    /// that solved the component made, as [`Incremental::copy_in_chain`]
+    /// makes X's (`changed` and `base` the change from the date before,
+    /// R and x's set); the first time, made whole. Kept for the next.
+    ///
+    /// # Complexity
+    /// O(the set solved) and a copy of the kept equations, plus the rows
+    /// made again (the first time, as [`Equations::linear_of`]).
+    pub(super) fn linear_in_chain(
+        &self,
+        eq: &Equations<'_>,
+        base: &Outcome,
+        changed: &Changed<'_>,
+        chain: &Chain,
+        (comp, local, y): (&[u32], &[u32], &[f64]),
+    ) -> Arc<Linear> {
+        let mut last = chain.lower.lock().unwrap_or_else(|e| e.into_inner());
+        let made = match last.take() {
+            Some(from) => {
+                let rows = self.rows_to_make(eq.net, &base.total, changed, (comp, local, y));
+                let made = eq.linear_with_rows(&from, (comp, local, y), &rows);
+                #[cfg(test)]
+                self.check_linear(&made, eq, (comp, local, y));
+                made
+            }
+            None => eq.linear_of(comp, local, y, &[]),
+        };
+        // A solve reads its equations without changing them: the kept
+        // ones are those solved.
+        let made = Arc::new(made);
+        *last = Some(Arc::clone(&made));
+        made
+    }
+
     /// The members of `comp` (indices `local`, the values outside now `y`)
-    /// whose rows of X's equations can differ from those made at `base`
-    /// under `changed`: the sellers of touched edges and of edges licensed
-    /// otherwise, and the sellers into entities that joined or left R+ or
-    /// whose value moved. In ascending order.
+    /// whose rows of one bound's equations can differ from those made at
+    /// a base whose values of that bound were `before`, under `changed`:
+    /// the sellers of touched edges and of edges licensed otherwise, and
+    /// the sellers into entities that joined or left R (R+) or whose
+    /// value moved. In ascending order.
     ///
     /// # Complexity
     /// O(members) and the callers of those entities.
     fn rows_to_make(
         &self,
         net: &Net,
-        base: &Outcome,
+        before: &[f64],
         changed: &Changed<'_>,
         (comp, local, y): (&[u32], &[u32], &[f64]),
     ) -> Vec<u32> {
@@ -149,7 +241,7 @@ impl Incremental {
                 .for_each(|&s| mark(s as usize));
         }
         for &u in changed.set {
-            if base.upper.get(u as usize).map(|b| b.to_bits()) != Some(y[u as usize].to_bits()) {
+            if before.get(u as usize).map(|b| b.to_bits()) != Some(y[u as usize].to_bits()) {
                 self.callers
                     .sellers_of(u)
                     .iter()
@@ -176,6 +268,21 @@ impl Incremental {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Checks, in test builds, that x's equations made from others equal
+    /// those [`Equations::linear_of`] makes, and counts them.
+    #[cfg(test)]
+    fn check_linear(
+        &self,
+        made: &Linear,
+        eq: &Equations<'_>,
+        (comp, local, y): (&[u32], &[u32], &[f64]),
+    ) {
+        let fresh = eq.linear_of(comp, local, y, &[]);
+        assert_eq!(format!("{made:?}"), format!("{fresh:?}"));
+        self.linear_copies
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// How many solves of the base's largest component from above were
     /// proven, and how many were not (`above.rs`).
     #[cfg(test)]
@@ -189,47 +296,52 @@ impl Incremental {
     }
 
     /// Finds the base's components and makes the base's copy of X's
-    /// equations of its largest component, if not yet, on `net` while it
-    /// is still the base's graph: a change that lays edits over it can
-    /// keep them only if they were made before.
+    /// equations of its largest component, and x's equations of its
+    /// own, if not yet, on `net` while it is still the base's graph: a
+    /// change that lays edits over it can keep them only if they were
+    /// made before.
     ///
     /// # Complexity
-    /// As [`Incremental::find_base_components`] and `BaseCopy::of` (a
-    /// copy of the component's equations and the search for t) the first
-    /// time, then O(1).
+    /// As [`Incremental::find_base_components`], `BaseCopy::of` (a copy
+    /// of the component's equations and the search for t) and
+    /// [`Equations::linear_of`] the first time, then O(1).
     pub fn prepare(&self, net: &Net, base: &Outcome) {
         self.find_base_components(net, base);
-        if self.base_copy.get().is_some() {
-            return;
-        }
-        let Some((key, sccs)) = self.found_sccs(1) else {
-            return;
+        let keys = [&base.restricted.in_r, &base.restricted.in_r_plus];
+        // Bound b's largest component, when above `dense_max`.
+        let largest_of = |b: usize| {
+            let (key, sccs) = self.found_sccs(b)?;
+            let c = largest(sccs).filter(|&c| sccs.comp(c).len() > self.dense_max)?;
+            (key == keys[b]).then(|| sccs.comp(c))
         };
-        let Some(c) = largest(sccs).filter(|&c| sccs.comp(c).len() > self.dense_max) else {
-            return;
+        // The members' indices in `comp`.
+        let local_of = |comp: &[u32]| {
+            let mut local = vec![u32::MAX; net.n];
+            for (i, &v) in comp.iter().enumerate() {
+                local[v as usize] = i as u32;
+            }
+            local
         };
-        if *key != base.restricted.in_r_plus {
-            return;
+        if let (None, Some(comp)) = (self.base_linear.get(), largest_of(0)) {
+            self.base_linear
+                .get_or_init(|| self.base_linear_of(net, base, comp, &local_of(comp)));
         }
-        let comp = sccs.comp(c);
-        let mut local = vec![u32::MAX; net.n];
-        for (i, &v) in comp.iter().enumerate() {
-            local[v as usize] = i as u32;
+        if let (None, Some(comp)) = (self.base_copy.get(), largest_of(1)) {
+            self.base_copy
+                .get_or_init(|| BaseCopy::of(self, net, base, comp, &local_of(comp)));
         }
-        self.base_copy
-            .get_or_init(|| BaseCopy::of(self, net, base, comp, &local));
     }
 }
 
-/// What a change does to the rows of X's equations
-/// ([`Incremental::copy_of_giant`]).
+/// What a change does to the rows of one bound's equations
+/// ([`Incremental::copy_of_giant`], [`Incremental::linear_of_giant`]).
 pub(super) struct Changed<'a> {
-    /// The entities that joined or left R+.
+    /// The entities that joined or left R+ (R, for x).
     pub(super) moved: &'a [u32],
     pub(super) touched: &'a [Touched],
     /// The sellers of the edges licensed otherwise than in the base.
     pub(super) relicensed: &'a [u32],
-    /// The entities whose X is solved again.
+    /// The entities whose X (x) is solved again.
     pub(super) set: &'a [u32],
 }
 
@@ -275,20 +387,31 @@ pub(crate) struct Chain {
     /// The copy of X's equations of that component as the last date that
     /// solved it made it, before its sweeps.
     last: Mutex<Option<Compact>>,
+    /// x's equations of that component as the last date that solved x
+    /// there made them.
+    lower: Mutex<Option<Arc<Linear>>>,
 }
 
 impl Chain {
-    /// Drops the kept copy: a date solved the component without it.
+    /// Drops the kept copy and equations: a date solved the component
+    /// without them.
     pub(super) fn forget(&self) {
         *self.last.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.lower.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
-    /// Whether a copy is kept.
+    /// Whether a copy of X's equations is kept, and x's.
     #[cfg(test)]
-    pub(super) fn holds_copy(&self) -> bool {
-        self.last
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_some()
+    pub(super) fn holds_copy(&self) -> [bool; 2] {
+        [
+            self.last
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_some(),
+            self.lower
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_some(),
+        ]
     }
 }

@@ -54,6 +54,7 @@
 //! graph to rounding; the base is not changed.
 
 use super::equations::{Bound, Equations, Scratch};
+use super::exposure::{Copier, Linear};
 use super::reach;
 use super::restricted::Restricted;
 use super::scc::Sccs;
@@ -145,6 +146,10 @@ pub struct Incremental {
     /// any): each change makes its own from it, the rows that changed
     /// made again ([`Incremental::copy_of_giant`]).
     base_copy: OnceLock<BaseCopy>,
+    /// x's equations of the largest of `base_sccs`' components of x, as
+    /// the base has them, made as `base_copy` is: each change makes its
+    /// own from them ([`Incremental::linear_of_giant`]).
+    base_linear: OnceLock<Linear>,
     /// For a chain, the components over every supplies edge, into R
     /// (R+) too, and the largest of them (two members or more), found on
     /// first need: they hold the components of every date
@@ -158,6 +163,10 @@ pub struct Incremental {
     /// base's (tests check that they take that way).
     #[cfg(test)]
     pub(crate) copies: Arc<std::sync::atomic::AtomicUsize>,
+    /// How many of x's equations were made from the base's or a chain's
+    /// kept ones (tests check that they take that way).
+    #[cfg(test)]
+    pub(crate) linear_copies: Arc<std::sync::atomic::AtomicUsize>,
     /// How many copies laid alike were told which sellers differ (tests
     /// check each against a comparison of every seller).
     #[cfg(test)]
@@ -225,10 +234,13 @@ impl Incremental {
             giant_upstream: Default::default(),
             base_proofs: OnceLock::new(),
             base_copy: OnceLock::new(),
+            base_linear: OnceLock::new(),
             every_edge: OnceLock::new(),
             every_giant: OnceLock::new(),
             #[cfg(test)]
             copies: Default::default(),
+            #[cfg(test)]
+            linear_copies: Default::default(),
             #[cfg(test)]
             told: Default::default(),
             dense_max,
@@ -428,26 +440,41 @@ impl Incremental {
         // bounds when R+ = R (and both have the same entities to solve).
         let one_set = (every.is_some() || in_r == in_r_plus) && lower == upper;
         let shared = one_set.then(|| components(0, in_r, &lower));
-        let changed = Changed {
-            moved: &seeds.moved[1],
+        // What the change does to each bound's equations.
+        let changed = |b: usize, set| Changed {
+            moved: &seeds.moved[b],
             touched,
             relicensed: &seeds.relicensed,
-            set: &upper,
+            set,
         };
+        let (changed_lower, changed_upper) = (changed(0, &lower), changed(1, &upper));
         // The largest component over every edge, for a chain's date.
         let every_largest = every
             .zip(keep)
             .and_then(|(every, keep)| Some((every.comp(self.every_largest()?), keep)));
-        let copier =
+        let copy_lower =
+            |eq: &Equations<'_>, comp: &[u32], local: &[u32], y: &[f64]| match every_largest {
+                Some((giant, keep)) => (giant == comp).then(|| {
+                    self.linear_in_chain(eq, base, &changed_lower, keep, (comp, local, y))
+                }),
+                None => self.linear_of_giant(eq, base, &changed_lower, (comp, local, y)),
+            };
+        let copy_upper =
             |eq: &Equations<'_>, comp: &[u32], local: &[u32], y: &[f64]| match every_largest {
                 Some((giant, keep)) => (giant == comp)
-                    .then(|| self.copy_in_chain(eq, base, &changed, keep, (comp, local, y))),
-                None => self.copy_of_giant(eq, base, &changed, (comp, local, y)),
+                    .then(|| self.copy_in_chain(eq, base, &changed_upper, keep, (comp, local, y))),
+                None => self.copy_of_giant(eq, base, &changed_upper, (comp, local, y)),
             };
         let (lower_unsettled, upper_unsettled) = crate::parallel::both(
             || {
                 let sccs = own_or(&shared, || components(0, in_r, &lower));
-                let u = eq_lower.solve_into(&*sccs, Bound::Lower, &mut total, seeds.lower_rises);
+                let u = eq_lower.solve_into_with(
+                    &*sccs,
+                    Bound::Lower,
+                    &mut total,
+                    seeds.lower_rises,
+                    Some(Copier::Lower(&copy_lower)),
+                );
                 if with_reach && !reach_seeds.is_empty() {
                     // A seed's set is built from its buyers' sets: solve
                     // reach over the seeds' upstream and all it reaches.
@@ -474,7 +501,7 @@ impl Incremental {
                     Bound::Upper,
                     values,
                     seeds.upper_rises,
-                    Some(&copier),
+                    Some(Copier::Upper(&copy_upper)),
                 )
             },
         );

@@ -64,9 +64,9 @@ fn a_chain_keeps_no_components_of_a_base_and_one_base_keeps_them() {
 }
 
 #[test]
-fn a_chain_keeps_its_copy_of_the_swept_component_until_a_date_is_evaluated_in_full() {
-    // a, b, c are one component of X over every edge, swept (more than
-    // `dense_max` members); d, which a sells to, joins R.
+fn a_chain_keeps_its_copies_of_the_swept_component_until_a_date_is_evaluated_in_full() {
+    // a, b, c are one component of x and X over every edge, swept (more
+    // than `dense_max` members); d, which a sells to, joins R.
     let model = graph("a b c d", &["a>b 0.5", "b>c ?", "c>a 0.1", "a>d 0.3"], &[]);
     let net = Net::build(&model);
     let opts = Options::default();
@@ -83,17 +83,22 @@ fn a_chain_keeps_its_copy_of_the_swept_component_until_a_date_is_evaluated_in_fu
     let all = vec![true; net.n];
     let chain = Chain::default();
     let date = chained.evaluate_in_chain(&net, &base, &listed, Scope::Within(&all), &chain);
-    assert_eq!(date.upper, evaluate(&net, &listed).upper);
-    assert!(chain.holds_copy(), "the date solved the component");
+    let full = evaluate(&net, &listed);
+    assert_eq!((&date.total, &date.upper), (&full.total, &full.upper));
+    assert_eq!(
+        chain.holds_copy(),
+        [true; 2],
+        "the date solved the component"
+    );
     // A base with a component left unsettled is evaluated in full, which
-    // makes no copy from the kept one: the kept one is dropped, so that
-    // the next date does not make its copy from a stale one.
+    // makes no copy from the kept ones: they are dropped, so that the
+    // next date does not make its copies from stale ones.
     let mut unsettled = date;
     unsettled
         .warnings
         .push("a component did not converge".into());
     chained.evaluate_in_chain(&net, &unsettled, &opts, Scope::Within(&all), &chain);
-    assert!(!chain.holds_copy());
+    assert_eq!(chain.holds_copy(), [false; 2]);
 }
 
 #[test]
