@@ -127,8 +127,10 @@ impl Incremental {
     /// and the values of the buyers outside). `None` otherwise, as there.
     ///
     /// # Complexity
-    /// O(the set solved) and a copy of the base's equations, plus the
-    /// rows made again; the first time, as [`Equations::linear_of`].
+    /// O(1) for a component of at most `dense_max` members; else O(the
+    /// base's components) to find their largest, and for it O(the set
+    /// solved) and a copy of the base's equations, plus the rows made
+    /// again (the first time, as [`Equations::linear_of`]).
     pub(super) fn linear_of_giant(
         &self,
         eq: &Equations<'_>,
@@ -136,9 +138,14 @@ impl Incremental {
         changed: &Changed<'_>,
         (comp, local, y): (&[u32], &[u32], &[f64]),
     ) -> Option<Arc<Linear>> {
+        // Every component of two members or more asks: the small ones
+        // are turned away before the search for the largest.
+        if comp.len() <= self.dense_max {
+            return None;
+        }
         let (key, sccs) = self.found_sccs(0)?;
         let c = largest(sccs)?;
-        if *key != base.restricted.in_r || comp.len() <= self.dense_max || sccs.comp(c) != comp {
+        if *key != base.restricted.in_r || sccs.comp(c) != comp {
             return None;
         }
         let from = match self.base_linear.get() {
