@@ -18,7 +18,7 @@ use crate::analysis::exposure::{Copied, Linear};
 use crate::analysis::sweep::Compact;
 use crate::analysis::Outcome;
 use crate::graph::Net;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 impl Incremental {
     /// The copy of X's equations of component `comp` (members' indices
@@ -50,21 +50,12 @@ impl Incremental {
         changed: &Changed<'_>,
         (comp, local, y): (&[u32], &[u32], &[f64]),
     ) -> Option<Copied<'_>> {
-        let before = &base.restricted.in_r_plus;
-        let (key, sccs) = self.found_sccs(1)?;
-        let c = largest(sccs)?;
-        if key != before || sccs.comp(c) != comp {
+        if !self.is_base_largest(1, &base.restricted.in_r_plus, comp) {
             return None;
         }
-        let net = eq.net;
-        let from = match self.base_copy.get() {
-            Some(from) => from,
-            // Nothing is laid over the net: it is the base's graph.
-            None if changed.touched.is_empty() => self
-                .base_copy
-                .get_or_init(|| BaseCopy::of(self, net, base, comp, local)),
-            None => return None,
-        };
+        let from = made_on_base(&self.base_copy, changed, || {
+            BaseCopy::of(self, eq.net, base, comp, local)
+        })?;
         let rows = self.rows_to_make(eq.net, &base.upper, changed, (comp, local, y));
         let copy = from.copy.with_rows(eq, comp, local, y, &rows);
         #[cfg(test)]
@@ -140,27 +131,28 @@ impl Incremental {
     ) -> Option<Arc<Linear>> {
         // Every component of two members or more asks: the small ones
         // are turned away before the search for the largest.
-        if comp.len() <= self.dense_max {
+        if comp.len() <= self.dense_max || !self.is_base_largest(0, &base.restricted.in_r, comp) {
             return None;
         }
-        let (key, sccs) = self.found_sccs(0)?;
-        let c = largest(sccs)?;
-        if *key != base.restricted.in_r || sccs.comp(c) != comp {
-            return None;
-        }
-        let from = match self.base_linear.get() {
-            Some(from) => from,
-            // Nothing is laid over the net: it is the base's graph.
-            None if changed.touched.is_empty() => self
-                .base_linear
-                .get_or_init(|| self.base_linear_of(eq.net, base, comp, local)),
-            None => return None,
-        };
+        let from = made_on_base(&self.base_linear, changed, || {
+            self.base_linear_of(eq.net, base, comp, local)
+        })?;
         let rows = self.rows_to_make(eq.net, &base.total, changed, (comp, local, y));
         let made = eq.linear_with_rows(from, (comp, local, y), &rows);
         #[cfg(test)]
         self.check_linear(&made, eq, (comp, local, y));
         Some(Arc::new(made))
+    }
+
+    /// Whether `comp` is the largest of the base's components of bound
+    /// `b`, members in the same order, found over R (R+) `key`.
+    ///
+    /// # Complexity
+    /// O(the base's components).
+    fn is_base_largest(&self, b: usize, key: &[bool], comp: &[u32]) -> bool {
+        self.found_sccs(b).is_some_and(|(found, sccs)| {
+            found.as_slice() == key && largest(sccs).is_some_and(|c| sccs.comp(c) == comp)
+        })
     }
 
     /// x's equations of component `comp` as the base has them, made on
@@ -311,7 +303,7 @@ impl Incremental {
     /// # Complexity
     /// As [`Incremental::find_base_components`], `BaseCopy::of` (a copy
     /// of the component's equations and the search for t) and
-    /// [`Equations::linear_of`] the first time, then O(1).
+    /// `Equations::linear_of` the first time, then O(1).
     pub fn prepare(&self, net: &Net, base: &Outcome) {
         self.find_base_components(net, base);
         let keys = [&base.restricted.in_r, &base.restricted.in_r_plus];
@@ -337,6 +329,21 @@ impl Incremental {
             self.base_copy
                 .get_or_init(|| BaseCopy::of(self, net, base, comp, &local_of(comp)));
         }
+    }
+}
+
+/// What `cell` holds, made by `make` first if it is empty and `changed`
+/// lays nothing over the net (it is then the base's graph); `None` when
+/// it is empty and something is laid.
+fn made_on_base<'a, T>(
+    cell: &'a OnceLock<T>,
+    changed: &Changed<'_>,
+    make: impl FnOnce() -> T,
+) -> Option<&'a T> {
+    match cell.get() {
+        Some(made) => Some(made),
+        None if changed.touched.is_empty() => Some(cell.get_or_init(make)),
+        None => None,
     }
 }
 
