@@ -2,9 +2,9 @@
 //! (`sweep.rs`), made once, and each change's copy made from it with
 //! only the rows the change touches made again, to be swept from the
 //! base's values (`above.rs`); for a timeline's chain, whose base moves
-//! from date to date, the copy of the last date that solved the
-//! component, kept, and each date's made from it alike. x's equations of
-//! its largest component the same way.
+//! from date to date, a copy made by a date that solved the component,
+//! kept with the rows made again since, and each date's made from it
+//! alike. x's equations of its largest component the same way.
 //!
 //! Owns which rows a change makes again; the copy must equal the one
 //! `Compact::of` (`Equations::linear_of`) would make (checked in test
@@ -68,20 +68,25 @@ impl Incremental {
 
     /// The copy of X's equations of `comp`, the largest component over
     /// every edge, for a date of `chain` (`changed` and `base` the change
-    /// from the date before): made from the copy of the last date of the
-    /// chain that solved the component, only the rows that can differ
-    /// made again; the first time, made whole.
+    /// from the date before): made from the copy the chain keeps, with
+    /// the rows that can differ since that copy's date made again; the
+    /// first time, made whole.
     ///
     /// The rows that can differ since the date before are those
     /// [`Incremental::copy_of_giant`] makes again (a chain's date lays no
     /// edits and licenses nothing otherwise; the members and their order
-    /// are the same at every date). None differs between the copy's date
-    /// and the date before: a date that changes a member's row solves the
-    /// component (ARCHITECTURE.md, point (10)).
+    /// are the same at every date). Between the kept copy's date and the
+    /// date before, only the dates that solved the component can have
+    /// changed a row (ARCHITECTURE.md, point (10)), and the chain gathers
+    /// the rows each of them made again. Once those are more than
+    /// `1 / REKEEP` of the members, the chain keeps this date's copy
+    /// instead (a clone: its sweeps reorder it), so that a date does not
+    /// make again more rows than a clone costs.
     ///
     /// # Complexity
     /// O(the set solved) and a copy of the kept copy, plus the rows made
-    /// again (the first time, as [`Compact::of`]); and a copy to keep.
+    /// again (the first time, as [`Compact::of`]); now and then a copy to
+    /// keep.
     pub(super) fn copy_in_chain<'c>(
         &self,
         eq: &Equations<'_>,
@@ -90,18 +95,26 @@ impl Incremental {
         chain: &'c Chain,
         (comp, local, y): (&[u32], &[u32], &[f64]),
     ) -> Copied<'c> {
+        const REKEEP: usize = 16;
         let mut last = chain.last.lock().unwrap_or_else(|e| e.into_inner());
-        let copy = match last.take() {
-            Some(from) => {
+        let copy = match last.as_mut() {
+            Some(kept) => {
                 let rows = self.rows_to_make(eq.net, &base.upper, changed, (comp, local, y));
-                let copy = from.with_rows(eq, comp, local, y, &rows);
+                kept.since = union(&kept.since, &rows);
+                let copy = kept.copy.with_rows(eq, comp, local, y, &kept.since);
                 #[cfg(test)]
                 self.check_copy(&copy, eq, (comp, local, y));
+                if kept.since.len() * REKEEP > comp.len() {
+                    *kept = Kept::of(&copy);
+                }
                 copy
             }
-            None => Compact::of(eq, comp, local, y),
+            None => {
+                let copy = Compact::of(eq, comp, local, y);
+                *last = Some(Kept::of(&copy));
+                copy
+            }
         };
-        *last = Some(copy.clone());
         Copied {
             compact: copy,
             above: &chain.above,
@@ -347,6 +360,40 @@ fn made_on_base<'a, T>(
     }
 }
 
+/// The copy of X's equations a chain keeps ([`Incremental::copy_in_chain`]).
+#[derive(Debug)]
+struct Kept {
+    /// As a date made it, before its sweeps.
+    copy: Compact,
+    /// The members whose rows can differ since that date, ascending.
+    since: Vec<u32>,
+}
+
+impl Kept {
+    /// A clone of `copy`, no row differing yet.
+    fn of(copy: &Compact) -> Kept {
+        Kept {
+            copy: copy.clone(),
+            since: Vec::new(),
+        }
+    }
+}
+
+/// The members of two ascending lists, ascending, each once.
+pub(super) fn union(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let next = a[i].min(b[j]);
+        i += usize::from(a[i] == next);
+        j += usize::from(b[j] == next);
+        out.push(next);
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
 /// What a change does to the rows of one bound's equations
 /// ([`Incremental::copy_of_giant`], [`Incremental::linear_of_giant`]).
 pub(super) struct Changed<'a> {
@@ -398,9 +445,9 @@ pub(crate) struct Chain {
     /// What solving the largest component over every edge from above
     /// keeps (`above.rs`).
     pub(crate) above: FromAbove,
-    /// The copy of X's equations of that component as the last date that
-    /// solved it made it, before its sweeps.
-    last: Mutex<Option<Compact>>,
+    /// A copy of X's equations of that component as a date that solved
+    /// it made it, before its sweeps, and the rows that can differ since.
+    last: Mutex<Option<Kept>>,
     /// x's equations of that component as the last date that solved x
     /// there made them.
     lower: Mutex<Option<Arc<Linear>>>,

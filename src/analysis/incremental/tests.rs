@@ -308,3 +308,12 @@ fn minus_keeps_what_the_part_lacks_in_order() {
     assert_eq!(minus(&[1, 2], &[]), [1, 2]);
     assert!(minus(&[5], &[5]).is_empty());
 }
+
+#[test]
+fn the_union_of_two_ascending_lists_is_ascending_with_each_member_once() {
+    use super::giant::union;
+    assert_eq!(union(&[1, 4, 7], &[2, 4, 9, 10]), [1, 2, 4, 7, 9, 10]);
+    assert_eq!(union(&[], &[3, 5]), [3, 5]);
+    assert_eq!(union(&[3, 5], &[]), [3, 5]);
+    assert_eq!(union(&[0, 8], &[0, 8]), [0, 8]);
+}
