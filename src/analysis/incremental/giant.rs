@@ -185,9 +185,11 @@ impl Incremental {
 
     /// x's equations of `comp`, the largest component over every edge,
     /// for a date of `chain`: made from those the last date of the chain
-    /// that solved the component made, as [`Incremental::copy_in_chain`]
-    /// makes X's (`changed` and `base` the change from the date before,
-    /// R and x's set); the first time, made whole. Kept for the next.
+    /// that solved x there made, the rows that can differ since the date
+    /// before made again (`changed` and `base` the change from the date
+    /// before, R and x's set; why no other row differs:
+    /// [`Incremental::copy_in_chain`]); the first time, made whole. Kept
+    /// for the next: a solve only reads them, so no clone is needed.
     ///
     /// # Complexity
     /// O(the set solved) and a copy of the kept equations, plus the rows
@@ -211,8 +213,6 @@ impl Incremental {
             }
             None => eq.linear_of(comp, local, y, &[]),
         };
-        // A solve reads its equations without changing them: the kept
-        // ones are those solved.
         let made = Arc::new(made);
         *last = Some(Arc::clone(&made));
         made
