@@ -307,6 +307,24 @@ pub(in crate::analysis) fn within(net: &Net, set: &[u32], follow: impl Fn(usize)
     })
 }
 
+/// The entities of two ascending lists, ascending, each once.
+///
+/// # Complexity
+/// O(|a| + |b|).
+pub(super) fn union(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let next = a[i].min(b[j]);
+        i += usize::from(a[i] == next);
+        j += usize::from(b[j] == next);
+        out.push(next);
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
 /// The entities of `all` not in `part` (both ascending), ascending.
 ///
 /// # Complexity

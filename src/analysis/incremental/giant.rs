@@ -10,7 +10,7 @@
 //! `Compact::of` (`Equations::linear_of`) would make (checked in test
 //! builds).
 
-use super::components::largest;
+use super::components::{largest, union};
 use super::{Incremental, Touched};
 use crate::analysis::above::FromAbove;
 use crate::analysis::equations::Equations;
@@ -50,7 +50,7 @@ impl Incremental {
         changed: &Changed<'_>,
         (comp, local, y): (&[u32], &[u32], &[f64]),
     ) -> Option<Copied<'_>> {
-        if !self.is_base_largest(1, &base.restricted.in_r_plus, comp) {
+        if self.base_largest(1, &base.restricted.in_r_plus) != Some(comp) {
             return None;
         }
         let from = made_on_base(&self.base_copy, changed, || {
@@ -144,7 +144,8 @@ impl Incremental {
     ) -> Option<Arc<Linear>> {
         // Every component of two members or more asks: the small ones
         // are turned away before the search for the largest.
-        if comp.len() <= self.dense_max || !self.is_base_largest(0, &base.restricted.in_r, comp) {
+        let key = &base.restricted.in_r;
+        if comp.len() <= self.dense_max || self.base_largest(0, key) != Some(comp) {
             return None;
         }
         let from = made_on_base(&self.base_linear, changed, || {
@@ -157,15 +158,15 @@ impl Incremental {
         Some(Arc::new(made))
     }
 
-    /// Whether `comp` is the largest of the base's components of bound
-    /// `b`, members in the same order, found over R (R+) `key`.
+    /// The members of the largest of the base's components of bound `b`
+    /// (two or more), in their order, when those were found over R (R+)
+    /// `key`.
     ///
     /// # Complexity
-    /// O(the base's components).
-    fn is_base_largest(&self, b: usize, key: &[bool], comp: &[u32]) -> bool {
-        self.found_sccs(b).is_some_and(|(found, sccs)| {
-            found.as_slice() == key && largest(sccs).is_some_and(|c| sccs.comp(c) == comp)
-        })
+    /// O(V) to compare `key`, and O(the base's components).
+    fn base_largest(&self, b: usize, key: &[bool]) -> Option<&[u32]> {
+        let (_, sccs) = self.found_sccs(b).filter(|(found, _)| found == key)?;
+        largest(sccs).map(|c| sccs.comp(c))
     }
 
     /// x's equations of component `comp` as the base has them, made on
@@ -322,9 +323,8 @@ impl Incremental {
         let keys = [&base.restricted.in_r, &base.restricted.in_r_plus];
         // Bound b's largest component, when above `dense_max`.
         let largest_of = |b: usize| {
-            let (key, sccs) = self.found_sccs(b)?;
-            let c = largest(sccs).filter(|&c| sccs.comp(c).len() > self.dense_max)?;
-            (key == keys[b]).then(|| sccs.comp(c))
+            self.base_largest(b, keys[b])
+                .filter(|comp| comp.len() > self.dense_max)
         };
         // The members' indices in `comp`.
         let local_of = |comp: &[u32]| {
@@ -377,21 +377,6 @@ impl Kept {
             since: Vec::new(),
         }
     }
-}
-
-/// The members of two ascending lists, ascending, each once.
-pub(super) fn union(a: &[u32], b: &[u32]) -> Vec<u32> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        let next = a[i].min(b[j]);
-        i += usize::from(a[i] == next);
-        j += usize::from(b[j] == next);
-        out.push(next);
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
 }
 
 /// What a change does to the rows of one bound's equations

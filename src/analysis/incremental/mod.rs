@@ -306,7 +306,7 @@ impl Incremental {
     }
 
     /// [`Incremental::evaluate`] of what `scope` asks for, of a graph
-    /// that `differs` from the base's, a chain's `keep` given. `base` may
+    /// that `differs` from the base's, for a date of `chain` when given. `base` may
     /// end before `net`'s entities (a changed copy's new ones, which are
     /// seeds): they read as out of R (R+), every number 0.
     fn evaluate_kept(
@@ -316,7 +316,7 @@ impl Incremental {
         opts: &Options,
         differs: Differs<'_>,
         scope: Scope<'_>,
-        keep: Option<&Chain>,
+        chain: Option<&Chain>,
     ) -> Outcome {
         let touched = differs.touched;
         let (with_reach, needed) = match scope {
@@ -327,7 +327,7 @@ impl Incremental {
             // A full evaluation solves the chain's component without
             // making a copy from the kept one: the next date makes its
             // own whole.
-            if let Some(chain) = keep {
+            if let Some(chain) = chain {
                 chain.forget();
             }
             return super::evaluate_with(net, opts, self.dense_max);
@@ -450,19 +450,19 @@ impl Incremental {
         let (changed_lower, changed_upper) = (changed(0, &lower), changed(1, &upper));
         // The largest component over every edge, for a chain's date.
         let every_largest = every
-            .zip(keep)
-            .and_then(|(every, keep)| Some((every.comp(self.every_largest()?), keep)));
+            .zip(chain)
+            .and_then(|(every, chain)| Some((every.comp(self.every_largest()?), chain)));
         let copy_lower =
             |eq: &Equations<'_>, comp: &[u32], local: &[u32], y: &[f64]| match every_largest {
-                Some((giant, keep)) => (giant == comp).then(|| {
-                    self.linear_in_chain(eq, base, &changed_lower, keep, (comp, local, y))
+                Some((giant, chain)) => (giant == comp).then(|| {
+                    self.linear_in_chain(eq, base, &changed_lower, chain, (comp, local, y))
                 }),
                 None => self.linear_of_giant(eq, base, &changed_lower, (comp, local, y)),
             };
         let copy_upper =
             |eq: &Equations<'_>, comp: &[u32], local: &[u32], y: &[f64]| match every_largest {
-                Some((giant, keep)) => (giant == comp)
-                    .then(|| self.copy_in_chain(eq, base, &changed_upper, keep, (comp, local, y))),
+                Some((giant, chain)) => (giant == comp)
+                    .then(|| self.copy_in_chain(eq, base, &changed_upper, chain, (comp, local, y))),
                 None => self.copy_of_giant(eq, base, &changed_upper, (comp, local, y)),
             };
         let (lower_unsettled, upper_unsettled) = crate::parallel::both(

@@ -1,5 +1,5 @@
 use super::bypass::{finds_edge, BYPASS_SEARCH};
-use super::components::minus;
+use super::components::{minus, union};
 use super::{Chain, Incremental, Scope};
 use crate::analysis::restricted::WhatIfListing;
 use crate::analysis::tests::graph;
@@ -311,7 +311,6 @@ fn minus_keeps_what_the_part_lacks_in_order() {
 
 #[test]
 fn the_union_of_two_ascending_lists_is_ascending_with_each_member_once() {
-    use super::giant::union;
     assert_eq!(union(&[1, 4, 7], &[2, 4, 9, 10]), [1, 2, 4, 7, 9, 10]);
     assert_eq!(union(&[], &[3, 5]), [3, 5]);
     assert_eq!(union(&[3, 5], &[]), [3, 5]);
