@@ -628,6 +628,62 @@ fn remove_from_ring(first: &str, from: &str, to: &str) -> (bool, f64, f64, [usiz
 }
 
 #[test]
+fn a_new_sale_without_a_lower_bound_that_closes_a_loop_keeps_what_x_solves_again_whole() {
+    // u sells to s, which sells to the listed r, and to w. The scenario
+    // cuts s's share (x solves s and u, its buyer's seller, again) and
+    // adds w > u without a share: a loop u > w > u that the base's
+    // components take in as one, w first. x's search goes back along
+    // the base's edges from s and found u, not w; the loop, half in
+    // what x solved, was then left out, and u kept the base's x.
+    let json = r#"{"format":"exposure-graph/1",
+        "entities":[{"id":"s","name":"s"},{"id":"r","name":"r"},
+                    {"id":"u","name":"u"},{"id":"w","name":"w"}],
+        "relationships":[{"type":"supplies","from":"u","to":"s","share":0.5},
+                         {"type":"supplies","from":"s","to":"r","share":0.9},
+                         {"type":"supplies","from":"u","to":"w","share":0.3}],
+        "listings":[{"entity":"r","list":"BIS Entity List"}]}"#;
+    let model = crate::load::from_json(json.as_bytes()).unwrap();
+    let mut net = Net::build(&model);
+    let cli = Settings::default();
+    let opts = base_options(&model, &cli);
+    let base = evaluate_with(&net, &opts, 2);
+    let incremental = Incremental::new(&net, &opts);
+    let scenario = Scenario {
+        name: "s".into(),
+        settings: Settings::default(),
+        changes: vec![
+            Change::AddRelationship(
+                serde_json::json!({"type": "supplies", "from": "w", "to": "u"}),
+            ),
+            Change::SetShare {
+                from: "s".into(),
+                to: "r".into(),
+                share: Some(0.05),
+                share_min: None,
+                share_max: None,
+            },
+        ],
+    };
+    let none = WhatIfFlags::default();
+    let applied = apply(&model, &net, 0, &scenario, &cli, &none).unwrap();
+    let changed = applied.evaluate_from(&mut net, &incremental, &base);
+    let u = model.find("u").unwrap() as usize;
+    assert_eq!(base.total[u], 0.45);
+    assert!(
+        (changed.total[u] - 0.025).abs() < 1e-15,
+        "x of u: {}",
+        changed.total[u]
+    );
+    let full = evaluate_with(applied.net.as_ref().unwrap(), &applied.opts, 2);
+    assert_close(
+        0,
+        "a loop closed by a sale without a share",
+        &changed,
+        &full,
+    );
+}
+
+#[test]
 fn a_removed_sale_the_worst_case_leaves_unused_keeps_x_only_where_that_is_proven() {
     // a sells to the listed r first: its worst case gives r all, and the
     // ring drains through a. The sale to d (X 0) gets nothing: removing

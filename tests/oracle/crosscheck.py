@@ -7,6 +7,7 @@ exact reference implementation (reference.py) on random graphs (gen.py).
     python3 crosscheck.py --explain-upper --binary PATH --count N [--seed S]
         [--top K] [--per-graph P] [--no-segments] [--quiet]
     (--explain-lower: the same for plain `explain`)
+    python3 crosscheck.py --portfolio|--whatif|--timeline --binary PATH --count N [--seed S]
 
 First runs about 40 hand-made cases (the spec's worked examples and their
 variants, near-1 cycles, affiliates, dates, segments; --no-fixed skips them), then for
@@ -30,6 +31,9 @@ complete, each edge's lo and t to 1e-9; when `more` is true, the listed ones
 must be the heaviest), their order, and on graphs where every walk is a simple
 path (e.g. acyclic ones) that the listed weights add up to X.  --explain-lower
 does the same for `explain ID` (lo only, with --max-depth among the options).
+
+--portfolio, --whatif (random scenario files, their changes applied by
+scenarios.py) and --timeline (every entity, date by date): see README.md.
 """
 
 import argparse
@@ -45,6 +49,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference as ref  # noqa: E402
 import gen  # noqa: E402
+import scenarios  # noqa: E402
 
 TOL = 1e-9
 FRACTION_FIELDS = ["direct", "indirect", "total", "upper"]
@@ -207,14 +212,21 @@ def run_case(binary, doc, opts, tmpdir, name="case"):
     path = os.path.join(tmpdir, name + ".json")
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(doc, fh, ensure_ascii=False)
-    exp = ref.public(ref.analyze(doc, opts))
     cmd, act, err = run_binary(binary, path, opts)
     if err:
-        return cmd, exp, act, [err], []
+        return cmd, ref.public(ref.analyze(doc, opts)), act, [err], []
+    exp, d, n = compare_readings(doc, opts, act)
+    return cmd, exp, act, d, n
+
+
+def compare_readings(doc, opts, act):
+    """(expected, diffs, notes) for the binary's analyze object `act` of
+    `doc` with `opts`. Ill-conditioned input?  If reading the numbers as
+    their decimal text changes the exact answer by more than 1e-9, either
+    reading is accepted."""
+    exp = ref.public(ref.analyze(doc, opts))
     d, n = compare(exp, act)
     if d:
-        # Ill-conditioned input?  If reading the numbers as their decimal
-        # text changes the exact answer by more than 1e-9, accept either.
         try:
             exp_dec = ref.public(ref.analyze(doc, opts, "decimal"))
         except ArithmeticError:
@@ -222,10 +234,10 @@ def run_case(binary, doc, opts, tmpdir, name="case"):
         if compare(exp, exp_dec)[0]:
             d2, n2 = compare(exp_dec, act)
             if not d2:
-                return cmd, exp_dec, act, [], n2 + ["ill-conditioned: matches the decimal reading"]
+                return exp_dec, [], n2 + ["ill-conditioned: matches the decimal reading"]
             d = ["(ill-conditioned input: the binary and decimal readings differ; "
                  "diffs against the binary reading)"] + d
-    return cmd, exp, act, d, n
+    return exp, d, n
 
 
 def shrink(binary, doc, opts, tmpdir):
@@ -768,6 +780,161 @@ def portfolio_main(a, binary):
     sys.exit(1 if failed else 0)
 
 
+def whatif_main(a, binary):
+    """`whatif FILE --format json --all` on random graphs, command-line
+    options and scenario files (scenarios.py), each scenario against the
+    reference on the graph and options that scenarios.apply gives it."""
+    passed = failed = 0
+    with tempfile.TemporaryDirectory(prefix="exposure-oracle-") as tmp:
+        for i in range(a.count):
+            seed = a.seed + i
+            doc, cli = gen.generate(seed, a.n, segments=not a.no_segments)
+            rng = random.Random(seed * 7919 + 3)
+            # Half the runs with no command-line options, so that the
+            # scenarios' own settings show.
+            if rng.random() < 0.5:
+                cli = ref.default_options()
+            sfile = scenarios.random_file(rng, doc, cli, a.per_file)
+            path = os.path.join(tmp, f"g{seed}.json")
+            spath = os.path.join(tmp, f"s{seed}.json")
+            with open(path, "w", encoding="utf-8") as fh:
+                json.dump(doc, fh, ensure_ascii=False)
+            with open(spath, "w", encoding="utf-8") as fh:
+                json.dump(sfile, fh, ensure_ascii=False)
+            cmd = [binary, "whatif", spath, "-g", path, "--format", "json", "--all"] + \
+                ref.options_to_args(cli)
+            _, out, err = run_json(cmd)
+            diffs = [err] if err else []
+            if out is not None:
+                got = out.get("scenarios") if isinstance(out, dict) else None
+                if not isinstance(got, list) or len(got) != len(sfile["scenarios"]):
+                    diffs.append(f"expected {len(sfile['scenarios'])} scenarios, got {got!r:.200}")
+                else:
+                    for j, (sc, act) in enumerate(zip(sfile["scenarios"], got)):
+                        if act.get("name") != sc["name"]:
+                            diffs.append(f"scenarios[{j}].name: expected {sc['name']!r}, got {act.get('name')!r}")
+                        try:
+                            d_j, o_j = scenarios.apply(doc, sc, cli)
+                            _, d, _ = compare_readings(d_j, o_j, act)
+                        except Exception as e:
+                            d = [f"reference raised {e!r}"]
+                        diffs += [f"scenarios[{j}] ({sc['name']}): {x}" for x in d]
+            if not diffs:
+                passed += 1
+                continue
+            failed += 1
+            base = f"/tmp/exposure-oracle-fail-whatif-{seed}"
+            with open(base + ".json", "w", encoding="utf-8") as fh:
+                json.dump(doc, fh, indent=1, ensure_ascii=False)
+            with open(base + "-scenarios.json", "w", encoding="utf-8") as fh:
+                json.dump(sfile, fh, indent=1, ensure_ascii=False)
+            line = shlex.join([binary, "whatif", base + "-scenarios.json", "-g", base + ".json",
+                               "--format", "json", "--all"] + ref.options_to_args(cli))
+            with open(base + ".cmd", "w") as fh:
+                fh.write(line + "\n")
+            if a.quiet:
+                print(f"FAIL seed {seed}: {diffs[0]} (+{len(diffs) - 1} more)")
+            else:
+                print(f"FAIL seed {seed}: {line}")
+                for d in diffs[:a.max_shown]:
+                    print("   ", d)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+def expected_dates(doc, opts, frm, to):
+    """The dates `timeline` shows (README, `exposure timeline`): both ends
+    of the window and every date in it where a listing that counts starts
+    or ends; None when there is no window."""
+    delist = set(opts["delist"])
+    events = sorted({d for l in doc.get("listings", [])
+                     if l["entity"] not in delist
+                     and (opts["lists"] is None or l["list"] in opts["lists"])
+                     for d in (l.get("start"), l.get("end")) if d is not None})
+    if to is None:
+        to = (doc.get("meta") or {}).get("as_of") or (events[-1] if events else None)
+    if frm is None:
+        frm = min(events[0], to) if events and to is not None else to
+    if frm is None or to is None or frm > to:
+        return None
+    return sorted({frm, to} | {d for d in events if frm <= d <= to})
+
+
+def timeline_main(a, binary):
+    """`timeline --format json` with every entity followed, on random
+    graphs and options: the dates against expected_dates, and each date's
+    total and upper against the reference's analyze at that date."""
+    passed = failed = 0
+    with tempfile.TemporaryDirectory(prefix="exposure-oracle-") as tmp:
+        for i in range(a.count):
+            seed = a.seed + i
+            doc, opts = gen.generate(seed, a.n, segments=not a.no_segments)
+            rng = random.Random(seed * 7919 + 5)
+            opts["as_of"] = None   # --as-of is --to's default; both are an error
+            frm = to = None
+            if rng.random() < 0.4:
+                frm, to = sorted(rng.sample(gen.DATES, 2))
+            path = os.path.join(tmp, f"g{seed}.json")
+            with open(path, "w", encoding="utf-8") as fh:
+                json.dump(doc, fh, ensure_ascii=False)
+            ids = [e["id"] for e in doc["entities"]]
+            cmd = [binary, "timeline", "-g", path, "--format", "json"] + ref.options_to_args(opts)
+            cmd += [x for v in ids for x in ("--entity", v)]
+            cmd += (["--from", frm] if frm else []) + (["--to", to] if to else [])
+            dates = expected_dates(doc, opts, frm, to)
+            if dates is None:
+                p = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+                diffs = [] if p.returncode == 2 else [f"no window, yet exit status {p.returncode}"]
+            else:
+                _, out, err = run_json(cmd)
+                diffs = [err] if err else []
+            if dates is not None and out is not None:
+                got = [pt.get("date") for pt in out.get("points", [])]
+                if got != dates:
+                    diffs.append(f"dates: expected {dates}, got {got}")
+                for pt in out.get("points", []):
+                    o = dict(opts, as_of=pt["date"])
+                    try:
+                        exp = {r["id"]: r for r in ref.analyze(doc, o)["entities"]}
+                        dec = None
+                        for val in pt["values"]:
+                            e = exp[val["id"]]
+                            d = []
+                            for k in ("total", "upper"):
+                                cmp_num(d, f"{pt['date']} {val['id']}.{k}", e[k], val.get(k), TOL)
+                            if d and dec is None:
+                                # Ill-conditioned: the decimal reading may hold.
+                                dec = {r["id"]: r for r in ref.analyze(doc, o, "decimal")["entities"]}
+                            if d:
+                                d2 = []
+                                for k in ("total", "upper"):
+                                    cmp_num(d2, "", dec[val["id"]][k], val.get(k), TOL)
+                                d = d if d2 else []
+                            diffs += d
+                        if [v["id"] for v in pt["values"]] != ids:
+                            diffs.append(f"{pt['date']}: entities {[v['id'] for v in pt['values']]}")
+                    except Exception as e:
+                        diffs.append(f"reference raised {e!r}")
+            if not diffs:
+                passed += 1
+                continue
+            failed += 1
+            base = f"/tmp/exposure-oracle-fail-timeline-{seed}"
+            with open(base + ".json", "w", encoding="utf-8") as fh:
+                json.dump(doc, fh, indent=1, ensure_ascii=False)
+            line = shlex.join([x if x != path else base + ".json" for x in cmd])
+            with open(base + ".cmd", "w") as fh:
+                fh.write(line + "\n")
+            if a.quiet:
+                print(f"FAIL seed {seed}: {diffs[0]} (+{len(diffs) - 1} more)")
+            else:
+                print(f"FAIL seed {seed}: {line}")
+                for d in diffs[:a.max_shown]:
+                    print("   ", d)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--binary", default=None)
@@ -787,6 +954,12 @@ def main():
                       help="check `explain ID` (the lower bound's paths) instead of analyze")
     mode.add_argument("--portfolio", action="store_true",
                       help="check `analyze --portfolio FILE` (exposure spec, section 6) on random holdings")
+    mode.add_argument("--whatif", action="store_true",
+                      help="check `whatif FILE` on random scenario files (scenarios.py)")
+    mode.add_argument("--timeline", action="store_true",
+                      help="check `timeline` (every entity followed) date by date")
+    p.add_argument("--per-file", type=int, default=6,
+                   help="whatif mode: scenarios per file, the first a baseline (6)")
     p.add_argument("--top", type=int, default=50, help="explain modes: --top K passed (50)")
     p.add_argument("--per-graph", type=int, default=3,
                    help="explain modes: entities explained per random graph (3)")
@@ -799,6 +972,10 @@ def main():
         explain_main(a, binary)
     if a.portfolio:
         portfolio_main(a, binary)
+    if a.whatif:
+        whatif_main(a, binary)
+    if a.timeline:
+        timeline_main(a, binary)
     passed = failed = illcond = 0
     with tempfile.TemporaryDirectory(prefix="exposure-oracle-") as tmp:
         cases = [] if a.no_fixed else [(f"fixed-{j}", lbl, d, o)

@@ -389,6 +389,7 @@ impl Incremental {
         let upper_is_lower = (every.is_some() || in_r == in_r_plus) && seeds.upper == seeds.lower;
         let reach_is_lower = seeds.reach == seeds.lower;
         let lower = self.upstream(seeds.lower, stop_lower, needed, every);
+        let lower = self.with_new_sellers(net, lower, touched, (stop_lower, needed, every));
         let upper = match upper_is_lower {
             true => lower.clone(),
             false => self.upstream(seeds.upper, stop_upper, needed, every),

@@ -5,8 +5,8 @@
 //!
 //! Owns the searches; which entities are seeds is `mod.rs`'s.
 
-use super::components::largest;
-use super::Incremental;
+use super::components::{largest, union};
+use super::{Incremental, Touched};
 use crate::analysis::scc::Sccs;
 use crate::graph::Net;
 
@@ -87,6 +87,44 @@ impl Incremental {
         });
         let (key, found) = found.as_ref()?;
         (key.as_deref() == within).then(|| found.giant(every))
+    }
+
+    /// `set` (x's, found by [`Incremental::upstream`] back along the
+    /// base's edges) with the upstream of every new sale's seller whose
+    /// buyer it holds, until it holds each of them: a new sale without a
+    /// lower bound seeds no x (it moves none), but one into the set can
+    /// close a loop through its seller, and a set must hold each
+    /// component of the changed graph wholly or not at all
+    /// (ARCHITECTURE.md, point (9)). Arguments as
+    /// [`Incremental::upstream`]'s.
+    ///
+    /// # Complexity
+    /// O(new sales · log |set|) when none leads into it; else a search
+    /// per round, as [`Incremental::upstream`].
+    pub(super) fn with_new_sellers(
+        &self,
+        net: &Net,
+        mut set: Vec<u32>,
+        touched: &[Touched],
+        (stop, within, every): (&[bool], Option<&[bool]>, Option<&Sccs>),
+    ) -> Vec<u32> {
+        loop {
+            let holds = |v: u32| set.binary_search(&v).is_ok();
+            let left_out: Vec<u32> = touched
+                .iter()
+                .filter(|t| t.added && !stop[t.buyer as usize] && holds(t.buyer))
+                .map(|t| net.seller_of(t.edge))
+                .filter(|&v| !holds(v))
+                .collect();
+            if left_out.is_empty() {
+                return set;
+            }
+            let mut seen = vec![false; net.n];
+            for v in left_out {
+                seen[v as usize] = true;
+            }
+            set = union(&set, &self.upstream(seen, stop, within, every));
+        }
     }
 
     /// The entities upstream of component `c` of `sccs`, its members
