@@ -643,20 +643,9 @@ def explain_main(a, binary):
                     continue
                 failed += 1
                 base = f"/tmp/exposure-oracle-fail-{seed}"
-                with open(base + ".json", "w", encoding="utf-8") as fh:
-                    json.dump(doc, fh, indent=1, ensure_ascii=False)
                 line = shlex.join(explain_cmd(binary, base + ".json", v, opts, upper, a.top))
-                with open(base + ".cmd", "w") as fh:
-                    fh.write(line + "\n")
                 what = f"seed {seed}{' (' + label + ')' if label else ''} {mode} {v}"
-                if a.quiet:
-                    print(f"FAIL {what}: {diffs[0]} (+{len(diffs) - 1} more)")
-                else:
-                    print(f"FAIL {what}: {line}")
-                    for d in diffs[:a.max_shown]:
-                        print("   ", d)
-                    if len(diffs) > a.max_shown:
-                        print(f"    ... {len(diffs) - a.max_shown} more")
+                save_failure(a, what, base, {".json": doc}, line, diffs)
     if notes_seen:
         print(f"({notes_seen} case(s) passed on the tie or decimal reading)")
     print(f"{passed} passed, {failed} failed")
@@ -780,6 +769,41 @@ def portfolio_main(a, binary):
     sys.exit(1 if failed else 0)
 
 
+def save_failure(a, what, base, files, line, diffs, read_from=None):
+    """Saves a failing case's inputs (`files`: the suffix after `base` of
+    each, and its JSON document) with its command line in `base`.cmd, and
+    prints the failure of `what` (the seed, and more); `read_from`: the
+    other form of the graph the case read, if it did (the saved command
+    reads the JSON)."""
+    if read_from is not None:
+        diffs = [f"(graph read from {read_from}) {diffs[0]}"] + diffs[1:]
+    for suffix, d in files.items():
+        with open(base + suffix, "w", encoding="utf-8") as fh:
+            json.dump(d, fh, indent=1, ensure_ascii=False)
+    with open(base + ".cmd", "w") as fh:
+        fh.write(line + "\n")
+    if a.quiet:
+        print(f"FAIL {what}: {diffs[0]} (+{len(diffs) - 1} more)")
+    else:
+        print(f"FAIL {what}: {line}")
+        for d in diffs[:a.max_shown]:
+            print("   ", d)
+        if len(diffs) > a.max_shown:
+            print(f"    ... {len(diffs) - a.max_shown} more")
+
+
+def other_form(binary, path, rng):
+    """The graph at `path` (JSON) as a command reads it: in half the runs
+    that file, else packed (`exposure pack`) or as a CSV folder
+    (`exposure convert`), which every command reads alike; the path."""
+    u = rng.random()
+    if u < 0.5:
+        return path
+    out, how = (path + ".pack", "pack") if u < 0.75 else (path + ".csv.d", "convert")
+    subprocess.run([binary, how, path, out], check=True, capture_output=True, timeout=20)
+    return out
+
+
 def whatif_main(a, binary):
     """`whatif FILE --format json --all` on random graphs, command-line
     options and scenario files (scenarios.py), each scenario against the
@@ -801,7 +825,8 @@ def whatif_main(a, binary):
                 json.dump(doc, fh, ensure_ascii=False)
             with open(spath, "w", encoding="utf-8") as fh:
                 json.dump(sfile, fh, ensure_ascii=False)
-            cmd = [binary, "whatif", spath, "-g", path, "--format", "json", "--all"] + \
+            graph = other_form(binary, path, rng)
+            cmd = [binary, "whatif", spath, "-g", graph, "--format", "json", "--all"] + \
                 ref.options_to_args(cli)
             _, out, err = run_json(cmd)
             diffs = [err] if err else []
@@ -824,20 +849,10 @@ def whatif_main(a, binary):
                 continue
             failed += 1
             base = f"/tmp/exposure-oracle-fail-whatif-{seed}"
-            with open(base + ".json", "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, indent=1, ensure_ascii=False)
-            with open(base + "-scenarios.json", "w", encoding="utf-8") as fh:
-                json.dump(sfile, fh, indent=1, ensure_ascii=False)
             line = shlex.join([binary, "whatif", base + "-scenarios.json", "-g", base + ".json",
                                "--format", "json", "--all"] + ref.options_to_args(cli))
-            with open(base + ".cmd", "w") as fh:
-                fh.write(line + "\n")
-            if a.quiet:
-                print(f"FAIL seed {seed}: {diffs[0]} (+{len(diffs) - 1} more)")
-            else:
-                print(f"FAIL seed {seed}: {line}")
-                for d in diffs[:a.max_shown]:
-                    print("   ", d)
+            save_failure(a, f"seed {seed}", base, {".json": doc, "-scenarios.json": sfile}, line, diffs,
+                         None if graph == path else graph)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
@@ -878,7 +893,8 @@ def timeline_main(a, binary):
             with open(path, "w", encoding="utf-8") as fh:
                 json.dump(doc, fh, ensure_ascii=False)
             ids = [e["id"] for e in doc["entities"]]
-            cmd = [binary, "timeline", "-g", path, "--format", "json"] + ref.options_to_args(opts)
+            graph = other_form(binary, path, rng)
+            cmd = [binary, "timeline", "-g", graph, "--format", "json"] + ref.options_to_args(opts)
             cmd += [x for v in ids for x in ("--entity", v)]
             cmd += (["--from", frm] if frm else []) + (["--to", to] if to else [])
             dates = expected_dates(doc, opts, frm, to)
@@ -920,17 +936,9 @@ def timeline_main(a, binary):
                 continue
             failed += 1
             base = f"/tmp/exposure-oracle-fail-timeline-{seed}"
-            with open(base + ".json", "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, indent=1, ensure_ascii=False)
-            line = shlex.join([x if x != path else base + ".json" for x in cmd])
-            with open(base + ".cmd", "w") as fh:
-                fh.write(line + "\n")
-            if a.quiet:
-                print(f"FAIL seed {seed}: {diffs[0]} (+{len(diffs) - 1} more)")
-            else:
-                print(f"FAIL seed {seed}: {line}")
-                for d in diffs[:a.max_shown]:
-                    print("   ", d)
+            line = shlex.join([x if x != graph else base + ".json" for x in cmd])
+            save_failure(a, f"seed {seed}", base, {".json": doc}, line, diffs,
+                         None if graph == path else graph)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
@@ -994,22 +1002,10 @@ def main():
                 continue
             failed += 1
             base = f"/tmp/exposure-oracle-fail-{seed}"
-            with open(base + ".json", "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, indent=1, ensure_ascii=False)
-            args = ref.options_to_args(opts)
             line = shlex.join([binary, "analyze", "-g", base + ".json", "--format", "json",
-                               "--all"] + args)
-            with open(base + ".cmd", "w") as fh:
-                fh.write(line + "\n")
-            if a.quiet:
-                print(f"FAIL seed {seed}{' (' + label + ')' if label else ''}: "
-                      f"{diffs[0]} (+{len(diffs) - 1} more)")
-            else:
-                print(f"FAIL seed {seed}{' (' + label + ')' if label else ''}: {line}")
-                for d in diffs[:a.max_shown]:
-                    print("   ", d)
-                if len(diffs) > a.max_shown:
-                    print(f"    ... {len(diffs) - a.max_shown} more")
+                               "--all"] + ref.options_to_args(opts))
+            what = f"seed {seed}{' (' + label + ')' if label else ''}"
+            save_failure(a, what, base, {".json": doc}, line, diffs)
             if a.shrink:
                 sd, so = shrink(binary, doc, opts, tmp)
                 with open(base + "-min.json", "w", encoding="utf-8") as fh:
