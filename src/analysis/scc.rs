@@ -68,7 +68,7 @@ impl Sccs {
     /// The components whose members are in `set`, in this order, each
     /// with its members in this order; `set` must hold whole components
     /// (it does when it is closed upstream or downstream along the edges
-    /// followed). An entity of `set` past these components' entities (one
+    /// followed; test builds check it). An entity of `set` past these components' entities (one
     /// a changed copy of the graph added) is a component alone, listed
     /// first: it must then have no followed edge out (a sink). `comp_of`
     /// is meaningful for `set` only.
@@ -91,6 +91,14 @@ impl Sccs {
         }
         for c in 0..self.len() {
             let comp = self.comp(c);
+            // In tests, a set that holds part of a component is caught
+            // here, not left to give the rest the base's numbers.
+            #[cfg(test)]
+            assert!(
+                comp.iter()
+                    .all(|&v| inside[v as usize] == inside[comp[0] as usize]),
+                "the set holds part of component {c}: {comp:?}"
+            );
             if !inside[comp[0] as usize] {
                 continue;
             }
