@@ -681,9 +681,14 @@ pub(super) fn apply_with<'a>(
             .push(licensed_edge(&model, net, pair).map_err(|m| at(None, m))?);
     }
     if let Some(lists) = &scenario.settings.lists {
-        // The lists of the graph, and those the scenario's changes add.
+        // The lists of the graph, and those the scenario's `list` changes
+        // name, even where a later `delist` (or `--delist`) undoes the
+        // listing: a name the file itself uses is no typo.
         let mut known = net.list_names.clone();
-        known.extend(listed.iter().filter_map(|(_, name, _)| name.clone()));
+        known.extend(scenario.changes.iter().filter_map(|c| match c {
+            Change::List { list, .. } => list.clone(),
+            _ => None,
+        }));
         crate::suggest::check_lists(lists, &known, "lists").map_err(|m| at(None, m))?;
     }
     let settings = cli.or(&scenario.settings);

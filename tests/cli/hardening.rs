@@ -285,6 +285,56 @@ fn a_scenario_with_an_unknown_list_name_is_an_error() {
 }
 
 #[test]
+fn a_list_name_the_scenario_itself_uses_is_known_though_a_delist_undoes_its_listing() {
+    // "Watch List" is on no listing of the graph; the scenario lists
+    // megvii on it, and a `delist` in the file, or `--delist` on the
+    // command line, takes that listing away again. The name is the
+    // file's own, not a typo: the run goes on, and megvii is not
+    // restricted.
+    let (_dir, path) = write_temp(
+        "s.json",
+        br#"{"scenarios": [
+            {"name": "listed", "lists": ["Watch List"],
+             "changes": [{"op": "list", "entity": "megvii", "list": "Watch List"}]},
+            {"name": "listed, then delisted", "lists": ["Watch List"],
+             "changes": [{"op": "list", "entity": "megvii", "list": "Watch List"},
+                         {"op": "delist", "entity": "megvii"}]}]}"#,
+    );
+    let g = example();
+    let file = path.to_str().expect("UTF-8");
+    let restricted = |out: &Output, i: usize| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v["scenarios"][i]["restricted"]
+            .as_array()
+            .expect("restricted")
+            .iter()
+            .map(|r| r["id"].as_str().expect("id").to_string())
+            .collect()
+    };
+    let out = run(&["whatif", file, "-g", &g, "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr:
+{}",
+        stderr(&out)
+    );
+    assert_eq!(restricted(&out, 0), ["megvii"]);
+    assert!(restricted(&out, 1).is_empty());
+    let out = run(&[
+        "whatif", file, "-g", &g, "--format", "json", "--delist", "megvii",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr:
+{}",
+        stderr(&out)
+    );
+    assert!(restricted(&out, 0).is_empty());
+}
+
+#[test]
 fn unknown_ids_in_flags_get_a_did_you_mean() {
     let g = example();
     for args in [

@@ -247,8 +247,10 @@ def random_file(rng, doc, cli, count):
                 break
         if rng.random() < 0.2:
             # A name no listing uses is an error: the graph's lists and
-            # those of the scenario's own `list` changes count.
-            used = sorted({l["list"] for l in cur["listings"]} | {l["list"] for l in doc.get("listings", [])})
+            # those the scenario's own `list` changes name count (README,
+            # "--lists"), a listing later delisted too.
+            named = {c["list"] for c in changes if c["op"] == "list" and "list" in c}
+            used = sorted(named | {l["list"] for l in doc.get("listings", [])})
             if used:
                 sc["lists"] = rng.sample(used, rng.randint(1, len(used)))
         if changes:
