@@ -685,10 +685,16 @@ pub(super) fn apply_with<'a>(
         // name, even where a later `delist` (or `--delist`) undoes the
         // listing: a name the file itself uses is no typo.
         let mut known = net.list_names.clone();
-        known.extend(scenario.changes.iter().filter_map(|c| match c {
-            Change::List { list, .. } => list.clone(),
-            _ => None,
-        }));
+        for change in &scenario.changes {
+            if let Change::List {
+                list: Some(name), ..
+            } = change
+            {
+                if !known.contains(name) {
+                    known.push(name.clone());
+                }
+            }
+        }
         crate::suggest::check_lists(lists, &known, "lists").map_err(|m| at(None, m))?;
     }
     let settings = cli.or(&scenario.settings);

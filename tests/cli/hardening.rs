@@ -312,26 +312,31 @@ fn a_list_name_the_scenario_itself_uses_is_known_though_a_delist_undoes_its_list
             .collect()
     };
     let out = run(&["whatif", file, "-g", &g, "--format", "json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stderr:
-{}",
-        stderr(&out)
-    );
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
     assert_eq!(restricted(&out, 0), ["megvii"]);
     assert!(restricted(&out, 1).is_empty());
     let out = run(&[
         "whatif", file, "-g", &g, "--format", "json", "--delist", "megvii",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stderr:
-{}",
-        stderr(&out)
-    );
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
     assert!(restricted(&out, 0).is_empty());
+    // A name no one uses is still an error, and the message names each
+    // known list once.
+    let (_dir, path) = write_temp(
+        "t.json",
+        br#"{"scenarios": [{"name": "typo", "lists": ["Wacth List"],
+             "changes": [{"op": "list", "entity": "megvii", "list": "BIS Entity List"},
+                         {"op": "list", "entity": "yitu", "list": "Watch List"},
+                         {"op": "list", "entity": "huawei", "list": "Watch List"}]}]}"#,
+    );
+    let out = run(&["whatif", path.to_str().expect("UTF-8"), "-g", &g]);
+    assert_error(
+        &out,
+        &[
+            "(the graph's lists: BIS Entity List, NDAA 889, Watch List)",
+            "did you mean \"Watch List\"?",
+        ],
+    );
 }
 
 #[test]
