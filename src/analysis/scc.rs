@@ -68,10 +68,10 @@ impl Sccs {
     /// The components whose members are in `set`, in this order, each
     /// with its members in this order; `set` must hold whole components
     /// (it does when it is closed upstream or downstream along the edges
-    /// followed; test builds check it). An entity of `set` past these components' entities (one
-    /// a changed copy of the graph added) is a component alone, listed
-    /// first: it must then have no followed edge out (a sink). `comp_of`
-    /// is meaningful for `set` only.
+    /// followed; test builds check it). An entity of `set` past these
+    /// components' entities (one a changed copy of the graph added) is a
+    /// component alone, listed first: it must then have no followed edge
+    /// out (a sink). `comp_of` is meaningful for `set` only.
     ///
     /// # Complexity
     /// O(n + members kept).

@@ -630,11 +630,12 @@ fn remove_from_ring(first: &str, from: &str, to: &str) -> (bool, f64, f64, [usiz
 #[test]
 fn a_new_sale_without_a_lower_bound_that_closes_a_loop_keeps_what_x_solves_again_whole() {
     // u sells to s, which sells to the listed r, and to w. The scenario
-    // cuts s's share (x solves s and u, its buyer's seller, again) and
-    // adds w > u without a share: a loop u > w > u that the base's
-    // components take in as one, w first. x's search goes back along
-    // the base's edges from s and found u, not w; the loop, half in
-    // what x solved, was then left out, and u kept the base's x.
+    // cuts s's share (so x solves s again, and u, which sells to s) and
+    // adds w > u without a share: a loop u > w > u, which the base's
+    // components with the new sale laid in hold as one, w first. x's
+    // search goes back along the base's edges from s: it finds u, not
+    // w. The loop, half in what x solved, used to be left out whole,
+    // and u kept the base's x.
     let json = r#"{"format":"exposure-graph/1",
         "entities":[{"id":"s","name":"s"},{"id":"r","name":"r"},
                     {"id":"u","name":"u"},{"id":"w","name":"w"}],

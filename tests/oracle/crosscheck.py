@@ -898,13 +898,14 @@ def timeline_main(a, binary):
             cmd += [x for v in ids for x in ("--entity", v)]
             cmd += (["--from", frm] if frm else []) + (["--to", to] if to else [])
             dates = expected_dates(doc, opts, frm, to)
+            out = None
             if dates is None:
                 p = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
                 diffs = [] if p.returncode == 2 else [f"no window, yet exit status {p.returncode}"]
             else:
                 _, out, err = run_json(cmd)
                 diffs = [err] if err else []
-            if dates is not None and out is not None:
+            if out is not None:
                 got = [pt.get("date") for pt in out.get("points", [])]
                 if got != dates:
                     diffs.append(f"dates: expected {dates}, got {got}")
