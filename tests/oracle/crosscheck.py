@@ -836,6 +836,9 @@ def whatif_main(a, binary):
                     diffs.append(f"expected {len(sfile['scenarios'])} scenarios, got {got!r:.200}")
                 else:
                     for j, (sc, act) in enumerate(zip(sfile["scenarios"], got)):
+                        if not isinstance(act, dict):
+                            diffs.append(f"scenarios[{j}] is not an object: {act!r:.200}")
+                            continue
                         if act.get("name") != sc["name"]:
                             diffs.append(f"scenarios[{j}].name: expected {sc['name']!r}, got {act.get('name')!r}")
                         try:
