@@ -727,19 +727,25 @@ def compare_portfolio(exp, act):
     return diffs
 
 
+def random_cases(a, tmp, salt):
+    """Each random case of a mode: (seed, graph, options, a random stream
+    of its own for the mode's further draws, the graph's path in `tmp`,
+    written as JSON)."""
+    for i in range(a.count):
+        seed = a.seed + i
+        doc, opts = gen.generate(seed, a.n, segments=not a.no_segments)
+        path = os.path.join(tmp, f"g{seed}.json")
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, ensure_ascii=False)
+        yield seed, doc, opts, random.Random(seed * 7919 + salt), path
+
+
 def portfolio_main(a, binary):
     """`analyze --portfolio` on random graphs, options and holdings."""
-    import random
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="exposure-oracle-") as tmp:
-        for i in range(a.count):
-            seed = a.seed + i
-            doc, opts = gen.generate(seed, a.n, segments=not a.no_segments)
-            rng = random.Random(seed * 7919 + 1)
+        for seed, doc, opts, rng, path in random_cases(a, tmp, 1):
             rows = random_holdings(rng, [e["id"] for e in doc["entities"]])
-            path = os.path.join(tmp, f"g{seed}.json")
-            with open(path, "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, ensure_ascii=False)
             hold = os.path.join(tmp, f"h{seed}.csv")
             with open(hold, "w", encoding="utf-8", newline="") as fh:
                 w = csv.writer(fh)
@@ -810,19 +816,13 @@ def whatif_main(a, binary):
     reference on the graph and options that scenarios.apply gives it."""
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="exposure-oracle-") as tmp:
-        for i in range(a.count):
-            seed = a.seed + i
-            doc, cli = gen.generate(seed, a.n, segments=not a.no_segments)
-            rng = random.Random(seed * 7919 + 3)
+        for seed, doc, cli, rng, path in random_cases(a, tmp, 3):
             # Half the runs with no command-line options, so that the
             # scenarios' own settings show.
             if rng.random() < 0.5:
                 cli = ref.default_options()
             sfile = scenarios.random_file(rng, doc, cli, a.per_file)
-            path = os.path.join(tmp, f"g{seed}.json")
             spath = os.path.join(tmp, f"s{seed}.json")
-            with open(path, "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, ensure_ascii=False)
             with open(spath, "w", encoding="utf-8") as fh:
                 json.dump(sfile, fh, ensure_ascii=False)
             graph = other_form(binary, path, rng)
@@ -884,17 +884,11 @@ def timeline_main(a, binary):
     total and upper against the reference's analyze at that date."""
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="exposure-oracle-") as tmp:
-        for i in range(a.count):
-            seed = a.seed + i
-            doc, opts = gen.generate(seed, a.n, segments=not a.no_segments)
-            rng = random.Random(seed * 7919 + 5)
+        for seed, doc, opts, rng, path in random_cases(a, tmp, 5):
             opts["as_of"] = None   # --as-of is --to's default; both are an error
             frm = to = None
             if rng.random() < 0.4:
                 frm, to = sorted(rng.sample(gen.DATES, 2))
-            path = os.path.join(tmp, f"g{seed}.json")
-            with open(path, "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, ensure_ascii=False)
             ids = [e["id"] for e in doc["entities"]]
             graph = other_form(binary, path, rng)
             cmd = [binary, "timeline", "-g", graph, "--format", "json"] + ref.options_to_args(opts)

@@ -306,9 +306,9 @@ impl Incremental {
     }
 
     /// [`Incremental::evaluate`] of what `scope` asks for, of a graph
-    /// that `differs` from the base's, for a date of `chain` when given. `base` may
-    /// end before `net`'s entities (a changed copy's new ones, which are
-    /// seeds): they read as out of R (R+), every number 0.
+    /// that `differs` from the base's, for a date of `chain` when given.
+    /// `base` may end before `net`'s entities (a changed copy's new ones,
+    /// which are seeds): they read as out of R (R+), every number 0.
     fn evaluate_kept(
         &self,
         net: &Net,
